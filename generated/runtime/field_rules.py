@@ -1,0 +1,90 @@
+"""Per-field rules the JSON Schema states but pydantic cannot express on its own types.
+
+Secrets keep their spec ``pattern``; ``contentEncoding: base64`` is checked. Revealing is wire.py's job.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import GetCoreSchemaHandler, SecretStr
+from pydantic_core import PydanticCustomError, core_schema
+
+REVEAL_CONTEXT_KEY = "destgen_reveal_secrets"
+MASK = "**********"
+
+
+def _check_base64(text: str) -> None:
+    compact = "".join(text.split())
+    try:
+        base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError):
+        raise PydanticCustomError(
+            "base64", "value is not valid base64 (contentEncoding: base64)"
+        ) from None
+    if not compact:
+        raise PydanticCustomError("base64", "value is empty; expected base64 text")
+
+
+def _check_pattern(text: str, pattern: str | None) -> None:
+    if pattern is not None and re.search(pattern, text) is None:
+        raise PydanticCustomError(
+            "string_pattern_mismatch",
+            "String should match pattern '{pattern}'",
+            {"pattern": pattern},
+        )
+
+
+@dataclass(frozen=True)
+class SecretRule:
+    """Annotated metadata for a ``format: password`` field: SecretStr plus the spec's own rules.
+
+    The pattern is checked on the raw string before it is wrapped (pydantic drops ``pattern`` on
+    SecretStr). Serialisation masks unless the wire function asks for the real value.
+    """
+
+    pattern: str | None = None
+    base64: bool = False
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        def check(value: Any) -> Any:
+            raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+            if isinstance(raw, str):
+                _check_pattern(raw, self.pattern)
+                if self.base64:
+                    _check_base64(raw)
+            return value
+
+        def serialize(value: SecretStr, info: core_schema.SerializationInfo) -> str:
+            context = info.context
+            if isinstance(context, dict) and context.get(REVEAL_CONTEXT_KEY) is True:
+                return value.get_secret_value()
+            return MASK
+
+        return core_schema.no_info_before_validator_function(
+            check,
+            handler(source),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                serialize, info_arg=True, when_used="always"
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Base64Rule:
+    """Annotated metadata for a plain ``contentEncoding: base64`` string (the PGP public key)."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        def check(value: str) -> str:
+            _check_base64(value)
+            return value
+
+        return core_schema.no_info_after_validator_function(check, handler(source))

@@ -1,0 +1,104 @@
+"""The base class of every payload model: closed objects, camelCase on the wire, spec conditionals.
+
+It owns model-wide rules only; per-field rules live in field_rules.py, secret reveal in wire.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+CONDITIONALS_KEY = "x-destgen-conditionals"
+
+
+def _conditionals_of(config: ConfigDict) -> tuple[dict[str, Any], ...]:
+    extra = config.get("json_schema_extra")
+    if not isinstance(extra, dict):
+        return ()
+    rules = extra.get(CONDITIONALS_KEY) or ()
+    return tuple(rule for rule in rules if isinstance(rule, dict))
+
+
+class SpecModel(BaseModel):
+    """A payload object: unknown keys rejected, nulls rejected, Python's regex engine for patterns.
+
+    Field conditionals of the connection spec (``csvOptions`` only when ``fileType`` is CSV) arrive
+    from the generator as ``json_schema_extra["x-destgen-conditionals"]`` and are enforced here, so
+    the generated modules stay declarative.
+    """
+
+    # python-re: the spec patterns use look-aheads and escapes (\% \') that Rust's regex rejects.
+    model_config = ConfigDict(
+        extra="forbid",
+        regex_engine="python-re",
+        validate_by_alias=True,
+        validate_by_name=True,
+        serialize_by_alias=True,
+        # Inputs may hold secrets; a ValidationError must never echo them.
+        hide_input_in_errors=True,
+    )
+
+    __destgen_conditionals__: ClassVar[tuple[dict[str, Any], ...]] = ()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls.__destgen_conditionals__ = _conditionals_of(cls.model_config)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_nulls(cls, data: Any) -> Any:
+        # No field of these specs is nullable; JSON null is an error, not "absent".
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if value is None and key in cls._wire_names():
+                    raise ValueError(f"{key}: null is not allowed; omit the key instead")
+        return data
+
+    @classmethod
+    def _wire_names(cls) -> frozenset[str]:
+        return frozenset(f.alias or name for name, f in cls.model_fields.items())
+
+    @model_validator(mode="after")
+    def _apply_conditionals(self) -> SpecModel:
+        for rule in self.__destgen_conditionals__:
+            present = _wire_value(self, rule["field"]) is not None
+            if not present:
+                continue
+            actual = _wire_value(self, rule["when"])
+            if not _holds(rule["operator"], actual, rule["value"]):
+                raise ValueError(
+                    f"{rule['field']} is allowed only when {rule['when']} "
+                    f"{rule['operator']} {rule['value']!r} (connection spec conditional); "
+                    f"{rule['when']} is {actual!r}"
+                )
+        return self
+
+
+def _wire_value(model: BaseModel, wire_name: str) -> Any:
+    for name, field in type(model).model_fields.items():
+        if (field.alias or name) == wire_name:
+            return getattr(model, name)
+    raise KeyError(wire_name)
+
+
+def _holds(operator: str, actual: Any, expected: Any) -> bool:
+    if operator == "EQUALS":
+        return bool(actual == expected)
+    if operator == "NOT_EQUALS":
+        return bool(actual != expected)
+    if operator == "CONTAINS":
+        return actual is not None and expected in actual
+    if operator == "NOT_CONTAINS":
+        return actual is None or expected not in actual
+    raise ValueError(f"unknown conditional operator {operator!r}")
+
+
+def compact(value: Any) -> Any:
+    """``value`` with every ``None`` dict entry dropped, recursively: how builders say "absent"."""
+    if isinstance(value, dict):
+        return {k: compact(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [compact(v) for v in value]
+    return value
