@@ -52,16 +52,18 @@ def check_primary_fields(
 
 
 class SegmentSelectors(SpecModel):
-    selectors: list[AudienceSelector] = []
+    selectors: list[AudienceSelector] = Field(default_factory=list)
 
 
 class TransformParams(SpecModel):
-    mandatory_fields: Annotated[list[NonEmpty], Field(alias="mandatoryFields")] = []
-    primary_fields: Annotated[list[PrimaryField], Field(alias="primaryFields")] = []
+    mandatory_fields: list[NonEmpty] = Field(alias="mandatoryFields", default_factory=list)
+    primary_fields: list[PrimaryField] = Field(alias="primaryFields", default_factory=list)
     # The create skeleton sends {} here until the mapping set is patched in.
-    profile_mapping: Annotated[ProfileMapping | dict[str, None], Field(alias="profileMapping")] = {}
-    segment_selectors: Annotated[SegmentSelectors, Field(alias="segmentSelectors")] = (
-        SegmentSelectors()
+    profile_mapping: ProfileMapping | dict[str, None] = Field(
+        alias="profileMapping", default_factory=dict
+    )
+    segment_selectors: SegmentSelectors = Field(
+        alias="segmentSelectors", default_factory=lambda: SegmentSelectors()
     )
 
     @field_validator("primary_fields")
@@ -80,7 +82,7 @@ class TransformParams(SpecModel):
 class GeneralTransform(SpecModel):
     # Contract §12.3: every example and GET says GeneralTransform; only DY's request enum has a space.
     name: Literal["GeneralTransform"] = "GeneralTransform"
-    params: TransformParams = TransformParams()
+    params: TransformParams = Field(default_factory=lambda: TransformParams())
 
 
 class Dataflow(SpecModel):

@@ -96,7 +96,7 @@ class SetPrimaryFields(SpecModel):
 
 
 class Policy(SpecModel):
-    enforcement_refs: Annotated[list[str], Field(alias="enforcementRefs")] = []
+    enforcement_refs: list[str] = Field(alias="enforcementRefs", default_factory=list)
 
     @field_validator("enforcement_refs")
     @classmethod

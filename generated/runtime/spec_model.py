@@ -16,7 +16,9 @@ def _conditionals_of(config: ConfigDict) -> tuple[dict[str, Any], ...]:
     extra = config.get("json_schema_extra")
     if not isinstance(extra, dict):
         return ()
-    rules = extra.get(CONDITIONALS_KEY) or ()
+    rules = extra.get(CONDITIONALS_KEY)
+    if not isinstance(rules, list):
+        return ()
     return tuple(rule for rule in rules if isinstance(rule, dict))
 
 

@@ -1,0 +1,105 @@
+"""The ``destgen`` command line: argument parsing, summaries and exit codes, nothing else.
+
+Exit codes: 0 ok, 1 check found differences or a payload is invalid, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator.errors import GeneratorError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="destgen",
+        description="Typed models and builders for Experience Platform file-based destinations.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    gen = commands.add_parser(
+        "generate",
+        help="regenerate generated/ from the cached connection specs",
+        description="Regenerate generated/ from specs_cache/. Destinations whose spec, the "
+        "templates and the generator are unchanged are skipped.",
+    )
+    gen.add_argument(
+        "--specs",
+        type=Path,
+        default=ROOT / "specs_cache",
+        help="spec cache folder (default: specs_cache/)",
+    )
+    gen.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "generated",
+        help="output package folder (default: generated/)",
+    )
+    gen.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; list what would change and exit 1 if anything would",
+    )
+    gen.add_argument(
+        "--force", action="store_true", help="re-render every destination even if unchanged"
+    )
+    gen.add_argument("--quiet", action="store_true", help="print only errors and the changed files")
+
+    val = commands.add_parser(
+        "validate",
+        help="validate payload files offline against the generated models",
+        description="Validate JSON payload files. Exit 0 when all are valid, 1 when any is "
+        "invalid (one line per problem: file, JSON path, rule), 2 when a file cannot be read.",
+    )
+    from generator.validate import KINDS
+
+    val.add_argument("--kind", required=True, choices=sorted(KINDS), help="what each file holds")
+    val.add_argument(
+        "--destination",
+        help="destination slug; optional when the payload's connectionSpec or flowSpec id tells",
+    )
+    val.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "generate":
+            return _generate(args)
+        from generator.validate import run_validate
+
+        return run_validate(args.kind, args.destination, args.files, out=sys.stdout)
+    except GeneratorError as exc:
+        print(f"destgen: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from generator.pipeline import generate
+
+    started = time.perf_counter()
+    progress = (
+        (lambda _line: None) if args.quiet else (lambda line: print(f"  {line}", file=sys.stderr))
+    )
+    result = generate(args.specs, args.out, check=args.check, force=args.force, progress=progress)
+    changed = result.report.changed
+    verb = "would change" if args.check else "changed"
+    for rel in result.report.created:
+        print(f"  {'would create' if args.check else 'created'} {args.out / rel}")
+    for rel in result.report.updated:
+        print(f"  {'would update' if args.check else 'updated'} {args.out / rel}")
+    for rel in result.report.deleted:
+        print(f"  {'would delete' if args.check else 'deleted'} {args.out / rel}")
+    skipped = len(result.destinations) - len(result.rendered)
+    print(
+        f"destgen generate: {len(result.destinations)} destinations ({len(result.rendered)} rendered, "
+        f"{skipped} unchanged), {result.models} models, {result.builders} builders; "
+        f"{len(changed)} files {verb} in {time.perf_counter() - started:.2f}s"
+    )
+    return 1 if args.check and changed else 0

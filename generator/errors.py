@@ -1,0 +1,23 @@
+"""The generator's error type: every failure names the file and the JSON pointer it is about.
+
+It carries no formatting logic beyond one line of text for the CLI.
+"""
+
+from __future__ import annotations
+
+
+class GeneratorError(Exception):
+    """A problem in an input file; ``pointer`` is an RFC 6901 JSON pointer ("" = whole file)."""
+
+    def __init__(self, file: str, pointer: str, message: str) -> None:
+        super().__init__(f"{file}#{pointer or '/'}: {message}")
+        self.file = file
+        self.pointer = pointer
+        self.message = message
+
+
+def child(pointer: str, *parts: str | int) -> str:
+    """``pointer`` extended by ``parts``, escaped per RFC 6901."""
+    for part in parts:
+        pointer += "/" + str(part).replace("~", "~0").replace("/", "~1")
+    return pointer

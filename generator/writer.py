@@ -1,0 +1,89 @@
+"""Writes generated/ atomically and only what changed; in check mode it writes nothing and reports.
+
+It deletes only files that an earlier run recorded as its own in the state file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+STATE_FILE = ".destgen-state.json"
+
+
+@dataclass
+class WriteReport:
+    """What a write did (or, in check mode, would do), as paths relative to the output root."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[str]:
+        return sorted(self.created + self.updated + self.deleted)
+
+
+def read_state(root: Path) -> dict[str, object]:
+    """The state file of an earlier run, or an empty state when it is missing or unreadable."""
+    try:
+        state = json.loads((root / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def owned_files(state: Mapping[str, object]) -> set[str]:
+    files = state.get("files")
+    return set(files) if isinstance(files, dict) else set()
+
+
+def write_tree(
+    root: Path,
+    files: Mapping[str, str],
+    stale: set[str],
+    *,
+    check: bool,
+) -> WriteReport:
+    """Make ``root`` hold ``files`` and not ``stale``; unchanged files are not touched."""
+    report = WriteReport()
+    pending: list[tuple[Path, str]] = []
+    for rel in sorted(files):
+        target = root / rel
+        try:
+            current = target.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            report.created.append(rel)
+            pending.append((target, files[rel]))
+            continue
+        if current != files[rel]:
+            report.updated.append(rel)
+            pending.append((target, files[rel]))
+    report.deleted = sorted(rel for rel in stale if rel not in files and (root / rel).exists())
+    if check:
+        return report
+    # Every new file is complete on disk before the first rename: a crash leaves old or new files,
+    # never a half-written one.
+    staged = [(_stage(target, text), target) for target, text in pending]
+    for temp, target in staged:
+        os.replace(temp, target)
+    for rel in report.deleted:
+        (root / rel).unlink()
+    return report
+
+
+def atomic_write_text(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` through a temp file and a rename."""
+    os.replace(_stage(target, text), target)
+
+
+def _stage(target: Path, text: str) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+    return Path(name)
