@@ -142,7 +142,16 @@ def detect_destination(data: Any) -> str | None:
     return None
 
 
+# Documented variants destgen decided against (README, "Decisions on doc contradictions").
+KNOWN_VARIANTS = {
+    "$.encryption": "; destgen sends file encryption as encryptionSpecs with encryptionAlgo "
+    "PGPGPG, as the connection spec and the earlier tutorial do (contract §12.8)",
+}
+
+
 def _hint_for(kind: str, slug: str | None) -> Callable[[str, str], str] | None:
+    if kind == "base-connection":
+        return lambda where, error_type: KNOWN_VARIANTS.get(where, "")
     if kind != "target-connection" or slug is None:
         return None
     params = _destination(slug).models.TargetParams

@@ -1,0 +1,1 @@
+"""destgen's test suite: unit, golden, examples and end-to-end tests."""

@@ -1,0 +1,50 @@
+"""Shared fixtures: the project root, the documented examples, and a CLI runner.
+
+Fixtures only locate and run things; assertions live in the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTED = ROOT / "tests" / "examples" / "documented"
+SLUGS = (
+    "adls_gen2",
+    "amazon_s3",
+    "azure_blob",
+    "data_landing_zone",
+    "google_cloud_storage",
+    "sftp",
+)
+
+
+def documented(name: str) -> Any:
+    """A documented request body (placeholders already replaced by valid values)."""
+    return json.loads((DOCUMENTED / f"{name}.json").read_text())
+
+
+def run_destgen(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m generator ARGS`` in a fresh interpreter, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT
