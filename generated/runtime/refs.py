@@ -26,7 +26,7 @@ class SpecRef(SpecModel):
 
 class ProfileStoreSpecRef(SpecRef):
     id: Literal["8a9c3494-9708-43d7-ae3f-cda01e5030e1"]
-    version: Literal["1.0"] = "1.0"
+    version: Literal["1.0"]
 
 
 class SourceConnection(SpecModel):

@@ -34,6 +34,8 @@ class SpecModel(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         regex_engine="python-re",
+        # JSON Schema types are strict: "yes" is not a boolean, "22" is not an integer.
+        strict=True,
         validate_by_alias=True,
         validate_by_name=True,
         serialize_by_alias=True,

@@ -18,8 +18,9 @@ from generated.runtime.spec_model import SpecModel
 
 
 class ConnectionSpecRef(SpecRef):
-    id: Literal["be2c3209-53bc-47e7-ab25-145db8b873e1"] = "be2c3209-53bc-47e7-ab25-145db8b873e1"
-    version: Literal["1.0"] = "1.0"
+    id: Literal["be2c3209-53bc-47e7-ab25-145db8b873e1"]
+    # Required: the API answers 422 "connectionSpec.version 'version' is required".
+    version: Literal["1.0"]
 
 
 class FlowSpecRef(SpecRef):

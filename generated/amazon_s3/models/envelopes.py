@@ -17,8 +17,9 @@ from generated.runtime.spec_model import SpecModel
 
 
 class ConnectionSpecRef(SpecRef):
-    id: Literal["4fce964d-3f37-408f-9778-e597338a21ee"] = "4fce964d-3f37-408f-9778-e597338a21ee"
-    version: Literal["1.0"] = "1.0"
+    id: Literal["4fce964d-3f37-408f-9778-e597338a21ee"]
+    # Required: the API answers 422 "connectionSpec.version 'version' is required".
+    version: Literal["1.0"]
 
 
 class FlowSpecRef(SpecRef):

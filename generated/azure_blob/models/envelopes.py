@@ -16,8 +16,9 @@ from generated.runtime.spec_model import SpecModel
 
 
 class ConnectionSpecRef(SpecRef):
-    id: Literal["6d6b59bf-fb58-4107-9064-4d246c0e5bb2"] = "6d6b59bf-fb58-4107-9064-4d246c0e5bb2"
-    version: Literal["1.0"] = "1.0"
+    id: Literal["6d6b59bf-fb58-4107-9064-4d246c0e5bb2"]
+    # Required: the API answers 422 "connectionSpec.version 'version' is required".
+    version: Literal["1.0"]
 
 
 class FlowSpecRef(SpecRef):

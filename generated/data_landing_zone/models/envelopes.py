@@ -14,8 +14,9 @@ from generated.runtime.spec_model import SpecModel
 
 
 class ConnectionSpecRef(SpecRef):
-    id: Literal["10440537-2a7b-4583-ac39-ed38d4b848e8"] = "10440537-2a7b-4583-ac39-ed38d4b848e8"
-    version: Literal["1.0"] = "1.0"
+    id: Literal["10440537-2a7b-4583-ac39-ed38d4b848e8"]
+    # Required: the API answers 422 "connectionSpec.version 'version' is required".
+    version: Literal["1.0"]
 
 
 class FlowSpecRef(SpecRef):

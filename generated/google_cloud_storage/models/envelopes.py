@@ -18,8 +18,9 @@ from generated.runtime.spec_model import SpecModel
 
 
 class ConnectionSpecRef(SpecRef):
-    id: Literal["c5d93acb-ea8b-4b14-8f53-02138444ae99"] = "c5d93acb-ea8b-4b14-8f53-02138444ae99"
-    version: Literal["1.0"] = "1.0"
+    id: Literal["c5d93acb-ea8b-4b14-8f53-02138444ae99"]
+    # Required: the API answers 422 "connectionSpec.version 'version' is required".
+    version: Literal["1.0"]
 
 
 class FlowSpecRef(SpecRef):

@@ -17,8 +17,9 @@ from generated.sftp.models.target import TargetParams
 
 
 class ConnectionSpecRef(SpecRef):
-    id: Literal["36965a81-b1c6-401b-99f8-22508f1e6a26"] = "36965a81-b1c6-401b-99f8-22508f1e6a26"
-    version: Literal["1.0"] = "1.0"
+    id: Literal["36965a81-b1c6-401b-99f8-22508f1e6a26"]
+    # Required: the API answers 422 "connectionSpec.version 'version' is required".
+    version: Literal["1.0"]
 
 
 class FlowSpecRef(SpecRef):
