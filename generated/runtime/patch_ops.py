@@ -187,7 +187,9 @@ class Patch(RootModel[list[PatchOp]]):
 
 
 def add_audience(selector: AudienceSelector) -> AddAudience:
-    return AddAudience(op="add", path=f"{SELECTORS}/-", value=selector)
+    return AddAudience(
+        op="add", path="/transformations/0/params/segmentSelectors/selectors/-", value=selector
+    )
 
 
 def replace_audience(index: int, selector: AudienceSelector) -> ReplaceAudience:

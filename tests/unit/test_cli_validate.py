@@ -1,0 +1,63 @@
+"""``destgen validate`` exit codes and output: 0 valid, 1 invalid with file + JSON path, 2 unreadable.
+
+Runs the real command in a subprocess; never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import DOCUMENTED, run_destgen
+
+
+def test_validate_valid_files_exit_0() -> None:
+    files = sorted(str(p) for p in DOCUMENTED.glob("04_create_dataflow__*.json"))
+    done = run_destgen("validate", "--kind", "dataflow", *files)
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.count(": ok (dataflow)") == 6
+
+
+def test_validate_invalid_file_exit_1_with_path_and_rule(tmp_path: Path) -> None:
+    body = json.loads(
+        (DOCUMENTED / "03_target_connection__amazon_s3_with_csv_options.json").read_text()
+    )
+    body["params"]["csvOptions"]["delimiter"] = "#"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(body))
+    done = run_destgen("validate", "--kind", "target-connection", str(bad))
+    assert done.returncode == 1
+    assert f"{bad}: $.params.csvOptions.delimiter: Input should be" in done.stdout
+
+
+def test_validate_unreadable_and_non_json_exit_2(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    done = run_destgen(
+        "validate", "--kind", "mapping-set", str(broken), str(tmp_path / "missing.json")
+    )
+    assert done.returncode == 2
+    assert f"{broken}: not JSON" in done.stdout and "missing.json: cannot read" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_validate_never_prints_a_secret(tmp_path: Path) -> None:
+    body = json.loads((DOCUMENTED / "02_base_connection__amazon_s3_access_key.json").read_text())
+    body["auth"]["params"]["s3SecretKey"] = "CANARY-not-forty-characters"
+    bad = tmp_path / "secret.json"
+    bad.write_text(json.dumps(body))
+    done = run_destgen("validate", "--kind", "base-connection", str(bad))
+    assert done.returncode == 1
+    assert "CANARY" not in done.stdout + done.stderr
+
+
+def test_validate_unknown_destination_is_usage_error(tmp_path: Path) -> None:
+    done = run_destgen("validate", "--kind", "dataflow", "--destination", "ftp", str(DOCUMENTED / "04_create_dataflow__sftp.json"))  # fmt: skip
+    assert done.returncode == 2 and "unknown destination 'ftp'" in done.stderr
+
+
+def test_validate_help_explains_kinds_and_exit_codes() -> None:
+    done = run_destgen("validate", "--help")
+    assert done.returncode == 0
+    for word in ("dataflow-patch", "mapping-set", "Exit 0", "--destination"):
+        assert word in done.stdout

@@ -1,0 +1,120 @@
+"""Bad spec input: a clear error naming the file and JSON pointer, exit 2, generated/ untouched.
+
+Each case corrupts one copy of specs_cache/ in a temp folder and runs the real CLI on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, run_destgen
+
+
+def _tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> tuple[Path, Path]:
+    specs = tmp_path / "specs"
+    shutil.copytree(ROOT / "specs_cache", specs)
+    out = tmp_path / "generated"
+    done = run_destgen("generate", "--quiet", "--specs", str(specs), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    return specs, out
+
+
+def _edit(path: Path, change: Any) -> None:
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+
+
+CASES = [
+    ("not-json", lambda p: p.write_text("{not json"), "amazon_s3.json#/: not valid JSON"),
+    ("no-authSpec", lambda p: _edit(p, lambda d: d.pop("authSpec")), "amazon_s3.json#/authSpec: missing"),
+    ("no-targetSpec", lambda p: _edit(p, lambda d: d.pop("targetSpec")), "amazon_s3.json#/targetSpec: missing"),
+    ("ref", lambda p: _edit(p, lambda d: d["targetSpec"]["spec"]["properties"]["path"].update({"$ref": "#/x"})),
+     "amazon_s3.json#/targetSpec/spec/properties/path/$ref: unsupported JSON Schema keyword '$ref'"),
+    ("allOf", lambda p: _edit(p, lambda d: d["authSpec"][0]["spec"].update({"allOf": []})),
+     "amazon_s3.json#/authSpec/0/spec/allOf: unsupported JSON Schema keyword 'allOf'"),
+    ("bad-pattern", lambda p: _edit(p, lambda d: d["targetSpec"]["spec"]["properties"]["path"].update({"pattern": "(["})),
+     "amazon_s3.json#/targetSpec/spec/properties/path/pattern: pattern does not compile"),
+    ("bad-operator", lambda p: _edit(p, lambda d: d["targetSpec"]["spec"]["properties"]["fileType"]["conditional"].update({"operator": "MATCHES"})),
+     "amazon_s3.json#/targetSpec/spec/properties/fileType/conditional/operator: unknown operator"),
+    ("both-encryption-keys", lambda p: _edit(p, lambda d: d.update({"encryption": []})),
+     "amazon_s3.json#/encryption: both 'encryption' and 'encryptionSpecs'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("corrupt", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_generate_bad_spec_names_file_and_pointer(workspace: tuple[Path, Path], corrupt: Any, message: str) -> None:  # fmt: skip
+    specs, out = workspace
+    before = _tree_digest(out)
+    corrupt(specs / "amazon_s3.json")
+    done = run_destgen("generate", "--specs", str(specs), "--out", str(out))
+    assert done.returncode == 2
+    assert message in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert _tree_digest(out) == before
+
+
+def test_generate_accepts_the_newest_encryption_key(workspace: tuple[Path, Path]) -> None:
+    specs, out = workspace
+    _edit(specs / "sftp.json", lambda d: d.update({"encryption": d.pop("encryptionSpecs")}))
+    done = run_destgen("generate", "--check", "--specs", str(specs), "--out", str(out))
+    # Only the recorded sha256 of the spec file differs; the models are the same.
+    assert done.returncode == 1
+    assert "sftp/" in done.stdout and "amazon_s3/" not in done.stdout
+
+
+def test_generate_unchanged_run_skips_every_destination(workspace: tuple[Path, Path]) -> None:
+    specs, out = workspace
+    done = run_destgen("generate", "--specs", str(specs), "--out", str(out))
+    assert done.returncode == 0
+    assert "(0 rendered, 6 unchanged)" in done.stdout and "0 files changed" in done.stdout
+
+
+def test_generate_spec_change_rerenders_only_that_destination(workspace: tuple[Path, Path]) -> None:
+    specs, out = workspace
+    _edit(specs / "azure_blob.json", lambda d: d["targetSpec"]["spec"]["properties"]["path"].update({"description": "Changed"}))  # fmt: skip
+    check = run_destgen("generate", "--check", "--specs", str(specs), "--out", str(out))
+    assert check.returncode == 1 and "would update" in check.stdout
+    done = run_destgen("generate", "--specs", str(specs), "--out", str(out))
+    assert done.returncode == 0 and "(1 rendered, 5 unchanged)" in done.stdout
+    assert "Changed" in (out / "azure_blob" / "models" / "target.py").read_text()
+
+
+def test_generate_check_reports_hand_edit_and_writes_nothing(workspace: tuple[Path, Path]) -> None:
+    specs, out = workspace
+    target = out / "sftp" / "builders.py"
+    target.write_text(target.read_text() + "\n# hand edit\n")
+    before = _tree_digest(out)
+    done = run_destgen("generate", "--check", "--specs", str(specs), "--out", str(out))
+    assert (
+        done.returncode == 1 and "would update" in done.stdout and "sftp/builders.py" in done.stdout
+    )
+    assert _tree_digest(out) == before
+
+
+def test_generate_deletes_only_files_it_owns(workspace: tuple[Path, Path]) -> None:
+    specs, out = workspace
+    mine = out / "keep_me.py"
+    mine.write_text("# not generated\n")
+    manifest = json.loads((specs / "manifest.json").read_text())
+    manifest["destinations"] = [d for d in manifest["destinations"] if d["slug"] != "sftp"]
+    (specs / "manifest.json").write_text(json.dumps(manifest))
+    done = run_destgen("generate", "--specs", str(specs), "--out", str(out))
+    assert done.returncode == 0
+    assert not (out / "sftp" / "builders.py").exists()
+    assert mine.exists()
