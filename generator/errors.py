@@ -15,6 +15,10 @@ class GeneratorError(Exception):
         self.pointer = pointer
         self.message = message
 
+    def __reduce__(self) -> tuple[type[GeneratorError], tuple[str, str, str]]:
+        # Rendering runs in worker processes; errors must cross back intact.
+        return (GeneratorError, (self.file, self.pointer, self.message))
+
 
 def child(pointer: str, *parts: str | int) -> str:
     """``pointer`` extended by ``parts``, escaped per RFC 6901."""

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -64,13 +68,15 @@ def generate(
     files: dict[str, str] = {}
     rendered: list[str] = []
     kept: dict[str, str] = {}
+    todo = []
     for ir in irs:
         prefix = f"{ir.slug}/"
         if old_prints.get(ir.slug) == prints[ir.slug] and _intact(out_dir, recorded, prefix):
             kept |= {rel: h for rel, h in recorded.items() if rel.startswith(prefix)}
-            continue
-        progress(f"rendering {ir.slug} ({len(ir.units)} schemas)")
-        files |= {f"{prefix}{rel}": text for rel, text in render_destination_files(ir).items()}
+        else:
+            todo.append(ir)
+    for ir, rendered_files in _render_all(todo, progress):
+        files |= {f"{ir.slug}/{rel}": text for rel, text in rendered_files.items()}
         rendered.append(ir.slug)
     if old_prints.get(PACKAGE_INIT) == prints[PACKAGE_INIT] and _intact(
         out_dir, recorded, PACKAGE_INIT
@@ -97,6 +103,27 @@ def generate(
         ),
         report=report,
     )
+
+
+def _render_all(
+    irs: list[DestinationIR], progress: Callable[[str], None]
+) -> Iterator[tuple[DestinationIR, dict[str, str]]]:
+    """Render destinations, in parallel worker processes when there is more than one.
+
+    Results come back in input order, so the output does not depend on scheduling.
+    """
+    workers = min(len(irs), os.cpu_count() or 1)
+    if workers <= 1 or sys.platform != "linux":
+        for ir in irs:
+            progress(f"rendering {ir.slug} ({len(ir.units)} schemas)")
+            yield ir, render_destination_files(ir)
+        return
+    # fork: the workers inherit the already-imported toolchain instead of importing it again.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for ir, result in zip(irs, pool.map(render_destination_files, irs), strict=True):
+            progress(f"rendered {ir.slug} ({len(ir.units)} schemas)")
+            yield ir, result
 
 
 def render_destination_files(ir: DestinationIR) -> dict[str, str]:

@@ -154,5 +154,5 @@ def test_audience_builder_rejects_negative_index() -> None:
 
 
 def test_mapping_builder_rejects_dotted_destination() -> None:
-    with pytest.raises(ValidationError, match="contains '.'"):
+    with pytest.raises(ValidationError, match=r"contains '\.'"):
         mapping("personalEmail.address", "personalEmail.address")

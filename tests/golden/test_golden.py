@@ -44,7 +44,7 @@ def test_generated_identical_under_different_hash_seeds(tmp_path: Path) -> None:
         done = run_destgen("generate", "--force", "--quiet", "--out", str(out), env=env)
         assert done.returncode == 0, done.stderr
         outs.append(out)
-    match, mismatch, errors = filecmp.cmpfiles(outs[0], outs[1], _owned(), shallow=False)
+    _match, mismatch, errors = filecmp.cmpfiles(outs[0], outs[1], _owned(), shallow=False)
     assert not mismatch and not errors
 
 
