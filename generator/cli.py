@@ -50,6 +50,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     gen.add_argument("--quiet", action="store_true", help="print only errors and the changed files")
 
+    emu = commands.add_parser(
+        "emulator",
+        help="run a local Flow Service on loopback (needs the emulator extra)",
+        description="Start the local Flow Service emulator in the foreground and print its base URL.",
+    )
+    from emulator.cli import add_arguments
+
+    add_arguments(emu)
+
     val = commands.add_parser(
         "validate",
         help="validate payload files offline against the generated models",
@@ -72,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "generate":
             return _generate(args)
+        if args.command == "emulator":
+            from emulator.cli import run
+
+            return run(args)
         from generator.validate import run_validate
 
         return run_validate(args.kind, args.destination, args.files, out=sys.stdout)

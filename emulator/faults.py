@@ -1,0 +1,140 @@
+"""Fault injection as ASGI middleware: 429 with Retry-After, 5xx, latency, dropped connections and
+"commit then fail", chosen per method and path, reproducibly from a seed.
+
+It never looks at bodies; the app behind it does not know faults exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+import threading
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+KINDS = (
+    "429",
+    "500",
+    "502",
+    "503",
+    "504",
+    "latency",
+    "drop",
+    "commit_then_500",
+    "commit_then_drop",
+)
+
+
+@dataclass
+class FaultRule:
+    """``fault`` on requests whose method and path match, with ``probability``, at most ``times``."""
+
+    fault: str
+    path: str = ".*"
+    method: str = "*"
+    probability: float = 1.0
+    times: int | None = None
+    retry_after: int = 1
+    latency_ms: int = 0
+    seen: int = field(default=0, repr=False)
+    fired: int = field(default=0, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.fault not in KINDS:
+            raise ValueError(f"unknown fault {self.fault!r}; one of {', '.join(KINDS)}")
+        self._pattern = re.compile(self.path)
+
+
+def load_rules(path: Path) -> list[FaultRule]:
+    """Rules from a JSON file (a list, or {"faults": [...]}) or a TOML file ([[faults]] tables)."""
+    text = path.read_text()
+    data: Any = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    entries = data.get("faults", []) if isinstance(data, dict) else data
+    return [FaultRule(**entry) for entry in entries]
+
+
+class FaultInjector:
+    """The middleware; rules can be replaced at run time (tests) under a lock."""
+
+    def __init__(self, app: ASGIApp, rules: list[FaultRule] | None = None, seed: int = 0) -> None:
+        self.app = app
+        self.seed = seed
+        self.rules = list(rules or [])
+        self._lock = threading.Lock()
+
+    def set_rules(self, rules: list[FaultRule], seed: int | None = None) -> None:
+        with self._lock:
+            self.rules = list(rules)
+            if seed is not None:
+                self.seed = seed
+
+    def _choose(self, method: str, path: str) -> FaultRule | None:
+        with self._lock:
+            for index, rule in enumerate(self.rules):
+                if rule.method not in ("*", method) or not rule._pattern.search(path):
+                    continue
+                rule.seen += 1
+                if rule.times is not None and rule.fired >= rule.times:
+                    continue
+                # One draw per (seed, rule, request number): the same sequence every run.
+                draw = random.Random(f"{self.seed}:{index}:{rule.seen}").random()
+                if draw < rule.probability:
+                    rule.fired += 1
+                    return rule
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        rule = (
+            self._choose(scope.get("method", ""), scope.get("path", ""))
+            if scope["type"] == "http"
+            else None
+        )
+        if rule is None:
+            await self.app(scope, receive, send)
+            return
+        if rule.fault == "latency":
+            await asyncio.sleep(rule.latency_ms / 1000)
+            await self.app(scope, receive, send)
+        elif rule.fault.isdigit():
+            await _respond(send, int(rule.fault), rule)
+        elif rule.fault == "drop":
+            await _drop(send)
+        else:
+
+            async def swallow(message: Message) -> None:
+                return None
+
+            await self.app(scope, receive, swallow)  # the entity is committed...
+            if rule.fault == "commit_then_500":
+                await _respond(send, 500, rule)  # ...and the client hears an error
+            else:
+                await _drop(send)
+
+
+async def _respond(send: Send, status: int, rule: FaultRule) -> None:
+    body = json.dumps(
+        {"error_code": f"{status}050", "message": f"Injected fault {status}"}
+    ).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if status == 429:
+        headers.append((b"retry-after", str(rule.retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class DroppedConnection(Exception):
+    """Raised after a truncated response so the server closes the socket mid-response."""
+
+
+async def _drop(send: Send) -> None:
+    # Promise a body and never send it: the client sees the connection close mid-response.
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1000")]}
+    )
+    raise DroppedConnection("injected dropped connection")
