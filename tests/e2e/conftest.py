@@ -1,0 +1,45 @@
+"""End-to-end fixtures: a real emulator on 127.0.0.1 (fresh per test) and an httpx client for it.
+
+Every request in these tests crosses a real socket on loopback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from emulator import EmulatorServer
+
+FLOW = "/data/foundation/flowservice"
+HEADERS = {
+    "Authorization": "Bearer test-token",
+    "x-api-key": "test-key",
+    "x-gw-ims-org-id": "TEST@AdobeOrg",
+    "x-sandbox-name": "prod",
+}
+
+
+@pytest.fixture
+def emulator() -> Iterator[EmulatorServer]:
+    server = EmulatorServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def api(emulator: EmulatorServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=emulator.base_url + FLOW, headers=HEADERS, timeout=10) as client:
+        yield client
+
+
+def created(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    assert set(body) == {"id", "etag"}
+    return body
