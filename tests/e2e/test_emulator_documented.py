@@ -101,9 +101,12 @@ def _patch(
 
 
 def test_emulator_accepts_documented_mapping_workflow(emulator: Any, api: httpx.Client) -> None:
-    prep = httpx.Client(
-        base_url=emulator.base_url + "/data/foundation/conversion", headers=api.headers
-    )
+    prep_url = emulator.base_url + "/data/foundation/conversion"
+    with httpx.Client(base_url=prep_url, headers=api.headers) as prep:
+        _mapping_workflow(api, prep)
+
+
+def _mapping_workflow(api: httpx.Client, prep: httpx.Client) -> None:
     spec = api.get("/connectionSpecs/4fce964d-3f37-408f-9778-e597338a21ee").json()["items"][0]
     output = spec["targetSpec"]["attributes"]["partnerSchema"]["jsonSchema"]
     in_id = prep.post("/schemas", json={"name": "in", "jsonSchema": {"type": "object"}}).json()[
