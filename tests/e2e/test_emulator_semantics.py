@@ -1,0 +1,272 @@
+"""Emulator semantics over real sockets: etags, lists, filters, races, faults, runs, state, secrets.
+
+Loops are bounded in count and time; every address is 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from emulator import EmulatorServer
+from emulator.faults import FaultRule, load_rules
+from tests.conftest import documented
+from tests.e2e.conftest import FLOW, HEADERS, created
+from tests.e2e.test_emulator_rules import _chain
+
+ADD = "/transformations/0/params/segmentSelectors/selectors/-"
+
+
+def _audience(audience_id: str) -> dict[str, Any]:
+    op = documented("04b_add_audiences__add_audience_to_dataflow")[0]
+    op["value"]["value"]["id"] = audience_id
+    return op
+
+
+def test_emulator_etag_changes_on_update_and_actions(api: httpx.Client) -> None:
+    ids = _chain(api)
+    seen = {ids["etag"]}
+    for op in ("disable", "enable"):
+        response = api.post(f"/flows/{ids['flow']}/action", params={"op": op})
+        assert response.status_code == 200
+        seen.add(response.json()["etag"])
+    flow = api.get(f"/flows/{ids['flow']}").json()["items"][0]
+    assert len(seen) == 3 and flow["etag"] == flow["version"] and flow["state"] == "enabled"
+    again = api.post(f"/flows/{ids['flow']}/action", params={"op": "ENABLE"})
+    assert again.status_code == 400 and "FLOW-1422-400" in again.json()["type"]
+
+
+def test_emulator_pagination_beyond_100_with_tokens(api: httpx.Client) -> None:
+    body = documented("01_source_connection__create_source_connection")
+    made = {
+        created(api.post("/sourceConnections", json=body | {"name": f"s{i}"}))["id"]
+        for i in range(130)
+    }
+    first = api.get("/sourceConnections").json()
+    assert len(first["items"]) == 100 and "next" in first["_links"]
+    seen: set[str] = set()
+    url: str | None = "/sourceConnections?limit=40"
+    pages = 0
+    while url and pages < 10:
+        page = api.get(url.removeprefix(FLOW)).json()
+        seen |= {item["id"] for item in page["items"]}
+        url = page["_links"].get("next", {}).get("href")
+        pages += 1
+    assert seen == made and pages == 4
+    assert api.get("/sourceConnections", params={"limit": 101}).status_code == 400
+    assert api.get("/sourceConnections", params={"count": "true"}).json() == {"count": 130}
+
+
+def test_emulator_property_filters(api: httpx.Client) -> None:
+    ids = _chain(api)
+    flows = lambda *props: api.get("/flows", params=[("property", p) for p in props]).json()[
+        "items"
+    ]  # noqa: E731
+    assert [f["id"] for f in flows(f"id=={ids['flow']}")] == [ids["flow"]]
+    assert len(flows(f"id=={ids['flow']},other")) == 1
+    assert len(flows(f"targetConnectionIds[]=={ids['target']}", "state==enabled")) == 1
+    assert flows(f"targetConnectionIds[]=={ids['target']}", "state==disabled") == []
+    ops = [_audience("aud-42")]
+    api.patch(
+        f"/flows/{ids['flow']}", json=ops, headers={"If-Match": ids["etag"]}
+    ).raise_for_status()
+    assert len(flows("transformations[].params.segmentSelectors.selectors[].value.id==aud-42")) == 1
+    assert api.get("/flows", params={"property": "name~x"}).status_code == 400
+
+
+def test_emulator_racing_patches_exactly_one_wins(api: httpx.Client) -> None:
+    ids = _chain(api)
+    barrier = threading.Barrier(8, timeout=10)
+
+    def race(n: int) -> int:
+        with httpx.Client(base_url=api.base_url, headers=HEADERS, timeout=10) as client:
+            barrier.wait()
+            return client.patch(
+                f"/flows/{ids['flow']}",
+                json=[_audience(f"r{n}")],
+                headers={"If-Match": ids["etag"]},
+            ).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = sorted(pool.map(race, range(8)))
+    assert statuses == [200] + [412] * 7
+
+
+def test_emulator_concurrent_writers_lose_no_update(api: httpx.Client) -> None:
+    ids = _chain(api)
+
+    def writer(n: int) -> None:
+        with httpx.Client(base_url=api.base_url, headers=HEADERS, timeout=10) as client:
+            for k in range(10):
+                for _attempt in range(200):  # bounded retry on 412
+                    etag = client.get(f"/flows/{ids['flow']}").json()["items"][0]["etag"]
+                    status = client.patch(
+                        f"/flows/{ids['flow']}",
+                        json=[_audience(f"w{n}-{k}")],
+                        headers={"If-Match": etag},
+                    ).status_code
+                    if status == 200:
+                        break
+                    assert status == 412
+
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(writer, range(6)))
+    selectors = api.get(f"/flows/{ids['flow']}").json()["items"][0]["transformations"][0]["params"][
+        "segmentSelectors"
+    ]["selectors"]
+    assert sorted(s["value"]["id"] for s in selectors) == sorted(
+        f"w{n}-{k}" for n in range(6) for k in range(10)
+    )
+
+
+def _statuses(rules: list[FaultRule], seed: int, count: int = 20) -> list[int]:
+    with (
+        EmulatorServer(faults=rules, seed=seed) as server,
+        httpx.Client(base_url=server.base_url + FLOW, headers=HEADERS) as client,
+    ):
+        return [client.get("/flows").status_code for _ in range(count)]
+
+
+def test_emulator_faults_reproducible_by_seed() -> None:
+    make = lambda: [FaultRule(fault="503", path="/flows$", probability=0.4)]  # noqa: E731
+    first, again, other = _statuses(make(), 7), _statuses(make(), 7), _statuses(make(), 8)
+    assert first == again and 503 in first and 200 in first
+    assert first != other
+
+
+def test_emulator_fault_kinds(tmp_path: Path) -> None:
+    rules_file = tmp_path / "faults.toml"
+    rules_file.write_text(
+        '[[faults]]\nfault = "429"\nmethod = "GET"\npath = "/flows$"\ntimes = 1\nretry_after = 3\n'
+        '[[faults]]\nfault = "drop"\nmethod = "GET"\npath = "/connections$"\ntimes = 1\n'
+        '[[faults]]\nfault = "commit_then_500"\nmethod = "POST"\npath = "/sourceConnections$"\ntimes = 1\n'
+    )
+    with (
+        EmulatorServer(faults=load_rules(rules_file)) as server,
+        httpx.Client(base_url=server.base_url + FLOW, headers=HEADERS) as client,
+    ):
+        limited = client.get("/flows")
+        assert limited.status_code == 429 and limited.headers["retry-after"] == "3"
+        assert client.get("/flows").status_code == 200
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.get("/connections")
+        body = documented("01_source_connection__create_source_connection")
+        assert client.post("/sourceConnections", json=body).status_code == 500
+        assert len(client.get("/sourceConnections").json()["items"]) == 1  # committed anyway
+
+
+def test_emulator_runs_after_time_passes(emulator: EmulatorServer, api: httpx.Client) -> None:
+    ids = _chain(api)
+    api.patch(
+        f"/flows/{ids['flow']}",
+        json=[_audience("a1"), _audience("a2")],
+        headers={"If-Match": ids["etag"]},
+    ).raise_for_status()
+    assert (
+        httpx.post(emulator.base_url + "/emulator/advance", params={"hours": 48}).status_code == 200
+    )
+    runs = api.get("/runs", params={"property": f"flowId=={ids['flow']}"}).json()["items"]
+    assert len(runs) == 2
+    metrics = runs[0]["metrics"]
+    assert metrics["statusSummary"]["status"] == "success"
+    assert {e["id"] for e in metrics["recordSummary"]["targetSummaries"][0]["entitySummaries"]} == {
+        "segment:a1",
+        "segment:a2",
+    }
+    assert api.get(f"/runs/{runs[0]['id']}").json()["items"][0]["flowId"] == ids["flow"]
+    api.post(f"/flows/{ids['flow']}/action", params={"op": "disable"}).raise_for_status()
+    assert emulator.advance(24) == []
+
+
+def test_emulator_state_survives_restart(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    body = documented("01_source_connection__create_source_connection")
+    with (
+        EmulatorServer(state_file=state) as first,
+        httpx.Client(base_url=first.base_url + FLOW, headers=HEADERS) as client,
+    ):
+        made = created(client.post("/sourceConnections", json=body))
+    with (
+        EmulatorServer(state_file=state) as second,
+        httpx.Client(base_url=second.base_url + FLOW, headers=HEADERS) as client,
+    ):
+        item = client.get(f"/sourceConnections/{made['id']}").json()["items"][0]
+        assert item["etag"] == made["etag"]
+        assert created(client.post("/sourceConnections", json=body))["etag"] != made["etag"]
+
+
+def test_emulator_secrets_masked_in_get_state_and_logs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    canary = "CANARYsecretVALUE0123456789abcdefghijKL"
+    body = documented("02_base_connection__amazon_s3_access_key")
+    body["auth"]["params"]["s3SecretKey"] = canary[:40].ljust(40, "x")
+    state = tmp_path / "state.json"
+    caplog.set_level(logging.DEBUG)
+    with (
+        EmulatorServer(state_file=state) as server,
+        httpx.Client(base_url=server.base_url + FLOW, headers=HEADERS) as client,
+    ):
+        made = created(client.post("/connections", json=body))
+        shown = client.get(f"/connections/{made['id']}").text
+    assert canary[:20] not in shown and "********" in shown
+    assert canary[:20] not in state.read_text()
+    assert canary[:20] not in caplog.text
+
+
+def test_emulator_sandbox_defaults_to_prod_and_isolates(api: httpx.Client) -> None:
+    body = documented("01_source_connection__create_source_connection")
+    made = created(api.post("/sourceConnections", json=body, headers={"x-sandbox-name": "dev"}))
+    assert api.get(f"/sourceConnections/{made['id']}").status_code == 404
+    no_header = {k: v for k, v in HEADERS.items() if k != "x-sandbox-name"}
+    prod = created(
+        httpx.post(
+            str(api.base_url).rstrip("/") + "/sourceConnections", json=body, headers=no_header
+        )
+    )
+    assert api.get(f"/sourceConnections/{prod['id']}").json()["items"][0]["sandboxName"] == "prod"
+
+
+def test_emulator_refuses_non_loopback_host() -> None:
+    with pytest.raises(ValueError, match="loopback"):
+        EmulatorServer(host="0.0.0.0")
+
+
+def test_emulator_cli_prints_base_url_and_serves() -> None:
+    process = subprocess.Popen([sys.executable, "-m", "generator", "emulator", "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("destgen emulator listening on http://127.0.0.1:")
+        url = line.split()[-1]
+        spec = httpx.get(
+            url + FLOW + "/connectionSpecs/36965a81-b1c6-401b-99f8-22508f1e6a26",
+            headers=HEADERS,
+            timeout=10,
+        )
+        assert spec.status_code == 200 and spec.json()["items"][0]["name"] == "SFTP"
+        flow_spec = httpx.get(
+            url + FLOW + "/flowSpecs/fd36aaa4-bf2b-43fb-9387-43785eeeb799",
+            headers=HEADERS,
+            timeout=10,
+        )
+        assert json.loads(flow_spec.text)["items"][0]["targetConnectionSpecIds"] == [
+            "36965a81-b1c6-401b-99f8-22508f1e6a26"
+        ]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+        if process.stderr:
+            process.stderr.close()
