@@ -68,9 +68,13 @@ def test_emulator_pagination_beyond_100_with_tokens(api: httpx.Client) -> None:
 
 def test_emulator_property_filters(api: httpx.Client) -> None:
     ids = _chain(api)
-    flows = lambda *props: api.get("/flows", params=[("property", p) for p in props]).json()[
-        "items"
-    ]  # noqa: E731
+
+    def flows(*props: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = api.get(
+            "/flows", params=[("property", p) for p in props]
+        ).json()["items"]
+        return items
+
     assert [f["id"] for f in flows(f"id=={ids['flow']}")] == [ids["flow"]]
     assert len(flows(f"id=={ids['flow']},other")) == 1
     assert len(flows(f"targetConnectionIds[]=={ids['target']}", "state==enabled")) == 1
@@ -137,7 +141,9 @@ def _statuses(rules: list[FaultRule], seed: int, count: int = 20) -> list[int]:
 
 
 def test_emulator_faults_reproducible_by_seed() -> None:
-    make = lambda: [FaultRule(fault="503", path="/flows$", probability=0.4)]  # noqa: E731
+    def make() -> list[FaultRule]:
+        return [FaultRule(fault="503", path="/flows$", probability=0.4)]
+
     first, again, other = _statuses(make(), 7), _statuses(make(), 7), _statuses(make(), 8)
     assert first == again and 503 in first and 200 in first
     assert first != other
