@@ -77,8 +77,10 @@ def _query(request: Request) -> list[tuple[str, str]]:
 
 
 def _meta(request: Request) -> dict[str, Any]:
-    return {"sandboxName": _sandbox(request), "imsOrgId": request.headers.get("x-gw-ims-org-id"),
-            "createdBy": "emulator@AdobeID", "createdClient": request.headers.get("x-api-key")}  # fmt: skip
+    sandbox = _sandbox(request)
+    return {"sandboxName": sandbox, "sandboxId": str(uuid.uuid5(uuid.NAMESPACE_URL, sandbox)),
+            "imsOrgId": request.headers.get("x-gw-ims-org-id"), "createdBy": "emulator@AdobeID",
+            "createdClient": request.headers.get("x-api-key")}  # fmt: skip
 
 
 def _routes(state: EmulatorState) -> list[Route]:

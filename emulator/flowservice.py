@@ -5,6 +5,7 @@ HTTP-free: every function takes parsed input and returns a (status, body) pair o
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from emulator import listing, validation
@@ -28,6 +29,9 @@ PATCHABLE = {
     "connections": ("/name", "/description", "/auth/params"),
     "sourceConnections": ("/name", "/description"),
 }
+# Set by the service, never taken from a request body.
+SYSTEM_FIELDS = frozenset({"id", "etag", "version", "createdAt", "updatedAt", "createdBy", "updatedBy",
+                           "createdClient", "updatedClient", "sandboxId", "sandboxName", "imsOrgId"})  # fmt: skip
 # Contract §12.5: flows, source and target connections answer 202 (DY, DELF); base connections 204
 # (DELA, FY).
 DELETE_STATUS = {
@@ -44,11 +48,12 @@ def create(
     validation.require_name(body)
     if "state" in body:
         raise flow(1410, 400, "State is not allowed in the create flow request")
+    body = {k: v for k, v in body.items() if k not in SYSTEM_FIELDS}
     prepared = CREATORS[collection](state, body)
-    entity = state.store.create(collection, prepared, {**meta, "state": "enabled"})
     if collection == "flows":
-        entity = state.store.update("flows", entity["id"], None, lambda e: {**e, "version": e["etag"],
-                                    "runs": f"/runs?property=flowId=={e['id']}"})  # fmt: skip
+        flow_id = str(uuid.uuid4())
+        prepared = {**prepared, "id": flow_id, "runs": f"/runs?property=flowId=={flow_id}"}
+    entity = state.store.create(collection, prepared, {**meta, "state": "enabled"})
     return 201, {"id": entity["id"], "etag": entity["etag"]}
 
 
@@ -58,7 +63,8 @@ def _source(state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:
         raise flow(
             1413, 400, f"Invalid connection spec id {ref['id']} for an audience source connection"
         )
-    return body
+    # typeInfo as the flow GET examples show it for the Profile store (contract §2.7).
+    return body | {"typeInfo": {"type": "ProfileFragments", "id": "ups"}, "inheritedAttributes": {}}
 
 
 def _base(state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,10 @@ COLLECTIONS = ("sourceConnections", "connections", "targetConnections", "flows",
                "schemas", "mappingSets")  # fmt: skip
 
 
+# Flow Service entities carry version == etag; Data Prep's version is its own integer counter.
+FLOW_SERVICE = frozenset({"sourceConnections", "connections", "targetConnections", "flows", "runs"})
+
+
 class Store:
     """Every collection behind one lock: a PATCH reads, checks If-Match and writes atomically."""
 
@@ -52,7 +56,13 @@ class Store:
                     else uuid.uuid4().hex
                 ),
             )
-            entity.update(createdAt=now, updatedAt=now, etag=self._next_etag())
+            etag = self._next_etag()
+            # Entity GETs carry the same value in version and etag (DY; UPD).
+            entity.update(createdAt=now, updatedAt=now, etag=etag)
+            if collection in FLOW_SERVICE:
+                entity["version"] = etag
+            entity.setdefault("updatedBy", entity.get("createdBy"))
+            entity.setdefault("updatedClient", entity.get("createdClient"))
             self._data[collection][entity["id"]] = entity
             return copy.deepcopy(entity)
 
@@ -82,9 +92,10 @@ class Store:
             if if_match is not None and if_match != current["etag"]:
                 raise etag_mismatch(if_match, current["etag"])
             updated = change(copy.deepcopy(current))
-            updated.update(id=entity_id, updatedAt=self.now_ms(), etag=self._next_etag())
-            if "version" in current and collection == "flows":
-                updated["version"] = updated["etag"]
+            etag = self._next_etag()
+            updated.update(id=entity_id, updatedAt=self.now_ms(), etag=etag)
+            if collection in FLOW_SERVICE:
+                updated["version"] = etag
             self._data[collection][entity_id] = updated
             return copy.deepcopy(updated)
 
