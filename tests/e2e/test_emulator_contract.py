@@ -95,8 +95,18 @@ def _request(api: httpx.Client, ids: dict[str, str], method: str, path: str) -> 
     ops = [{"op": "replace", "path": "/name", "value": "renamed"}]
     if method == "PATCH":
         return api.patch(concrete, json=ops, headers={"If-Match": etag})
-    bodies = {"connections": api.get(f"/connections/{ids['base']}").json()["items"][0]}
-    raise AssertionError(f"unexpected {method} {path} {bodies}")
+    assert method == "POST", f"unexpected {method} {path}"
+    flow = documented("04_create_dataflow__azure_blob") | {
+        "flowSpec": {"id": "1a0514a6-33d4-4c7f-aff8-594799c47549", "version": "1.0"},
+        "sourceConnectionIds": [ids["source"]], "targetConnectionIds": [ids["target"]]}  # fmt: skip
+    bodies = {
+        "connections": documented("02_base_connection__amazon_s3_access_key"),
+        "sourceConnections": documented("01_source_connection__create_source_connection"),
+        "targetConnections": documented("03_target_connection__amazon_s3")
+        | {"baseConnectionId": ids["base"]},
+        "flows": flow,
+    }
+    return api.post(path, json=bodies[collection])
 
 
 def _published_defect(where: tuple[Any, ...]) -> bool:
@@ -123,8 +133,6 @@ def test_emulator_response_matches_published_schema(
     }
     if method == "DELETE" and path.startswith("/connections"):
         api.delete(f"/flows/{spare['flow']}").raise_for_status()
-    if method == "POST":
-        pytest.skip("creates are covered with the documented bodies in test_emulator_documented")
     response = _request(api, ids, method, path)
     assert response.status_code < 300, response.text
     status = PUBLISHED_STATUS.get((method, path), response.status_code)
