@@ -10,6 +10,7 @@ import logging
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -276,3 +277,32 @@ def test_emulator_cli_prints_base_url_and_serves() -> None:
             process.stdout.close()
         if process.stderr:
             process.stderr.close()
+
+
+def test_emulator_orderby_and_name_filter(api: httpx.Client) -> None:
+    body = documented("01_source_connection__create_source_connection")
+    for name in ("b", "c", "a"):
+        created(api.post("/sourceConnections", json=body | {"name": name}))
+
+    def names(order: str) -> list[str]:
+        items = api.get("/sourceConnections", params={"orderby": order}).json()["items"]
+        return [i["name"] for i in items]
+
+    assert names("name") == ["a", "b", "c"] and names("-name") == ["c", "b", "a"]
+    only = api.get(
+        "/sourceConnections", params={"property": "name==a,c", "orderby": "name"}
+    ).json()["items"]
+    assert [i["name"] for i in only] == ["a", "c"]
+
+
+def test_emulator_latency_and_gateway_faults(tmp_path: Path) -> None:
+    rules = [FaultRule(fault="latency", path="/flows$", latency_ms=300, times=1),
+             FaultRule(fault="502", path="/connections$", times=1), FaultRule(fault="504", path="/connections$", times=1)]  # fmt: skip
+    with (
+        EmulatorServer(faults=rules) as server,
+        httpx.Client(base_url=server.base_url + FLOW, headers=HEADERS) as client,
+    ):
+        started = time.perf_counter()
+        assert client.get("/flows").status_code == 200
+        assert time.perf_counter() - started >= 0.3  # a lower bound, not a speed assertion
+        assert [client.get("/connections").status_code for _ in range(3)] == [502, 504, 200]

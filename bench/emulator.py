@@ -1,0 +1,114 @@
+"""Emulator throughput beside a bare Starlette/uvicorn echo endpoint, side by side in one run.
+
+Both servers run in their own process on 127.0.0.1; the load comes from threads here, each with its
+own keep-alive connection, bounded in count and time. Run: .venv/bin/python bench/emulator.py
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import documented  # noqa: E402
+
+FLOW = "/data/foundation/flowservice"
+HEADERS = {"Authorization": "Bearer bench", "x-api-key": "bench", "x-gw-ims-org-id": "BENCH@AdobeOrg"}
+REQUESTS_PER_MEASURE = 1200
+SECONDS_PER_MEASURE = 8.0
+
+ECHO_SERVER = """
+import sys, uvicorn
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+async def echo(request):
+    return JSONResponse({"items": [{"id": request.path_params["id"]}]})
+app = Starlette(routes=[Route("/echo/{id}", echo)])
+config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
+server = uvicorn.Server(config)
+import asyncio
+async def main():
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    print(f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}", flush=True)
+    await task
+asyncio.run(main())
+"""
+
+
+def start(command: list[str]) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    assert process.stdout is not None
+    url = process.stdout.readline().split()[-1]
+    return process, url
+
+
+def rate(clients: int, call: Callable[[httpx.Client, int], None], base_url: str) -> float:
+    """Requests per second with ``clients`` concurrent connections (bounded count and time)."""
+    counter = iter(range(REQUESTS_PER_MEASURE))
+    lock = threading.Lock()
+    deadline = time.perf_counter() + SECONDS_PER_MEASURE
+    done = [0]
+
+    def worker(_: int) -> None:
+        with httpx.Client(base_url=base_url, headers=HEADERS, timeout=30) as client:
+            while time.perf_counter() < deadline:
+                with lock:
+                    n = next(counter, None)
+                if n is None:
+                    return
+                call(client, n)
+                with lock:
+                    done[0] += 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(worker, range(clients)))
+    return done[0] / (time.perf_counter() - started)
+
+
+def main() -> None:
+    emulator, emulator_url = start([sys.executable, "-m", "generator", "emulator", "--port", "0"])
+    echo, echo_url = start([sys.executable, "-c", ECHO_SERVER])
+    try:
+        with httpx.Client(base_url=emulator_url + FLOW, headers=HEADERS) as client:
+            source = client.post("/sourceConnections", json=documented("01_source_connection__create_source_connection")).json()["id"]
+        body = documented("01_source_connection__create_source_connection")
+        rename = [{"op": "replace", "path": "/name", "value": "renamed"}]
+
+        def get(client: httpx.Client, n: int) -> None:
+            client.get(f"{FLOW}/sourceConnections/{source}").raise_for_status()
+
+        def echo_get(client: httpx.Client, n: int) -> None:
+            client.get(f"/echo/{source}").raise_for_status()
+
+        def create_patch(client: httpx.Client, n: int) -> None:
+            made = client.post(f"{FLOW}/sourceConnections", json=body).json()
+            client.patch(f"{FLOW}/sourceConnections/{made['id']}", json=rename, headers={"If-Match": made["etag"]}).raise_for_status()
+
+        print(f"{'measure':40} {'emulator':>10} {'bare echo':>10} {'ratio':>7}  target")
+        for clients in (1, 16):
+            ours, theirs = rate(clients, get, emulator_url), rate(clients, echo_get, echo_url)
+            print(f"{f'GET, {clients} client(s), req/s':40} {ours:10.0f} {theirs:10.0f} {ours / theirs:6.2f}x  >= 0.5x")
+        for clients in (1, 16):
+            pairs = rate(clients, create_patch, emulator_url)
+            print(f"{f'create+PATCH, {clients} client(s), pairs/s':40} {pairs:10.0f} {'-':>10} {'-':>7}  (no alternative)")
+    finally:
+        for process in (emulator, echo):
+            process.terminate()
+            process.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
