@@ -22,7 +22,11 @@ sys.path.insert(0, str(ROOT))
 from tests.conftest import documented  # noqa: E402
 
 FLOW = "/data/foundation/flowservice"
-HEADERS = {"Authorization": "Bearer bench", "x-api-key": "bench", "x-gw-ims-org-id": "BENCH@AdobeOrg"}
+HEADERS = {
+    "Authorization": "Bearer bench",
+    "x-api-key": "bench",
+    "x-gw-ims-org-id": "BENCH@AdobeOrg",
+}
 REQUESTS_PER_MEASURE = 1200
 SECONDS_PER_MEASURE = 8.0
 
@@ -48,7 +52,9 @@ asyncio.run(main())
 
 
 def start(command: list[str]) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT
+    )
     assert process.stdout is not None
     url = process.stdout.readline().split()[-1]
     return process, url
@@ -83,7 +89,10 @@ def main() -> None:
     echo, echo_url = start([sys.executable, "-c", ECHO_SERVER])
     try:
         with httpx.Client(base_url=emulator_url + FLOW, headers=HEADERS) as client:
-            source = client.post("/sourceConnections", json=documented("01_source_connection__create_source_connection")).json()["id"]
+            source = client.post(
+                "/sourceConnections",
+                json=documented("01_source_connection__create_source_connection"),
+            ).json()["id"]
         body = documented("01_source_connection__create_source_connection")
         rename = [{"op": "replace", "path": "/name", "value": "renamed"}]
 
@@ -95,15 +104,23 @@ def main() -> None:
 
         def create_patch(client: httpx.Client, n: int) -> None:
             made = client.post(f"{FLOW}/sourceConnections", json=body).json()
-            client.patch(f"{FLOW}/sourceConnections/{made['id']}", json=rename, headers={"If-Match": made["etag"]}).raise_for_status()
+            client.patch(
+                f"{FLOW}/sourceConnections/{made['id']}",
+                json=rename,
+                headers={"If-Match": made["etag"]},
+            ).raise_for_status()
 
         print(f"{'measure':40} {'emulator':>10} {'bare echo':>10} {'ratio':>7}  target")
         for clients in (1, 16):
             ours, theirs = rate(clients, get, emulator_url), rate(clients, echo_get, echo_url)
-            print(f"{f'GET, {clients} client(s), req/s':40} {ours:10.0f} {theirs:10.0f} {ours / theirs:6.2f}x  >= 0.5x")
+            print(
+                f"{f'GET, {clients} client(s), req/s':40} {ours:10.0f} {theirs:10.0f} {ours / theirs:6.2f}x  >= 0.5x"
+            )
         for clients in (1, 16):
             pairs = rate(clients, create_patch, emulator_url)
-            print(f"{f'create+PATCH, {clients} client(s), pairs/s':40} {pairs:10.0f} {'-':>10} {'-':>7}  (no alternative)")
+            print(
+                f"{f'create+PATCH, {clients} client(s), pairs/s':40} {pairs:10.0f} {'-':>10} {'-':>7}  (no alternative)"
+            )
     finally:
         for process in (emulator, echo):
             process.terminate()
