@@ -66,6 +66,7 @@ class Param:
     required: bool
     default: str | None
     description: str
+    secret: bool = False
 
 
 @dataclass(frozen=True)
@@ -317,6 +318,7 @@ def _param(wire: str, prop: dict[str, Any], required: bool, field_type: FieldTyp
         required=required and default is None,
         default=None if default is None else repr(default),
         description=str(prop.get("description") or prop.get("title") or wire),
+        secret=field_type is not None and field_type.secret,
     )
 
 

@@ -13,6 +13,10 @@ ACCEPTED_FLOW_SPEC_IDS = (
     "db060570-a155-418a-a6d3-b4d97698e5dc",
 )
 AUTH_SPEC_NAMES: tuple[str, ...] = ("Azure Service Principal Auth",)
+# Auth spec name -> the params that are secrets (format: password): never inline in files or logs.
+SECRET_PARAMS: dict[str, tuple[str, ...]] = {
+    "Azure Service Principal Auth": ("servicePrincipalKey",),
+}
 ENCRYPTION_SPEC_NAME = "File PGP/GPG Encryption"
 SPEC_FILE = "specs_cache/adls_gen2.json"
 SPEC_SHA256 = "0434995e873060a9d70edbac38e27265a45d74e8fc493e02547f3b5013f5d8f7"

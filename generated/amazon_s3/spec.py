@@ -13,6 +13,11 @@ AUTH_SPEC_NAMES: tuple[str, ...] = (
     "Access Key",
     "Assumed Role",
 )
+# Auth spec name -> the params that are secrets (format: password): never inline in files or logs.
+SECRET_PARAMS: dict[str, tuple[str, ...]] = {
+    "Access Key": ("s3SecretKey",),
+    "Assumed Role": ("s3Role",),
+}
 ENCRYPTION_SPEC_NAME = "File PGP/GPG Encryption"
 SPEC_FILE = "specs_cache/amazon_s3.json"
 SPEC_SHA256 = "ca64f6871741b0046280f93027e2c21d09a9f70fc47dc3a7aa7507a9f4085bb6"

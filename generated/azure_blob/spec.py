@@ -10,6 +10,10 @@ CONNECTION_SPEC_VERSION = "1.0"
 AUDIENCE_FLOW_SPEC_ID = "752d422f-b16f-4f0d-b1c6-26e448e3b388"
 ACCEPTED_FLOW_SPEC_IDS = ("752d422f-b16f-4f0d-b1c6-26e448e3b388",)
 AUTH_SPEC_NAMES: tuple[str, ...] = ("ConnectionString",)
+# Auth spec name -> the params that are secrets (format: password): never inline in files or logs.
+SECRET_PARAMS: dict[str, tuple[str, ...]] = {
+    "ConnectionString": ("connectionString",),
+}
 ENCRYPTION_SPEC_NAME = "File PGP/GPG Encryption"
 SPEC_FILE = "specs_cache/azure_blob.json"
 SPEC_SHA256 = "d31b9e8fab317b1603404b2cfb8ee39f15ad18aafc52b9d004208ea05619de61"

@@ -13,6 +13,10 @@ ACCEPTED_FLOW_SPEC_IDS = (
     "976d663b-80b4-4193-be6b-2d0487516623",
 )
 AUTH_SPEC_NAMES: tuple[str, ...] = ("Google Cloud Storage authentication credentials",)
+# Auth spec name -> the params that are secrets (format: password): never inline in files or logs.
+SECRET_PARAMS: dict[str, tuple[str, ...]] = {
+    "Google Cloud Storage authentication credentials": ("secretAccessKey",),
+}
 ENCRYPTION_SPEC_NAME = "File PGP/GPG Encryption"
 SPEC_FILE = "specs_cache/google_cloud_storage.json"
 SPEC_SHA256 = "ab3fb26f56a68d387ca968d2da9cbb9c7dc122650b54f42658ed66422008a03c"

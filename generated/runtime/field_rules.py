@@ -13,7 +13,7 @@ from pydantic import GetCoreSchemaHandler, SecretStr
 from pydantic_core import PydanticCustomError, core_schema
 
 REVEAL_CONTEXT_KEY = "destgen_reveal_secrets"
-MASK = "**********"
+MASK = "***"
 
 
 # Canonical padded base64 (RFC 4648 §4), no whitespace: what contentEncoding base64 names.

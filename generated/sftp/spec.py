@@ -13,6 +13,11 @@ AUTH_SPEC_NAMES: tuple[str, ...] = (
     "SFTP with Password",
     "SFTP with SSH Key",
 )
+# Auth spec name -> the params that are secrets (format: password): never inline in files or logs.
+SECRET_PARAMS: dict[str, tuple[str, ...]] = {
+    "SFTP with Password": ("password",),
+    "SFTP with SSH Key": ("sshKey",),
+}
 ENCRYPTION_SPEC_NAME = "File PGP/GPG Encryption"
 SPEC_FILE = "specs_cache/sftp.json"
 SPEC_SHA256 = "17fd192875240e5838419dab8dbfb587212d974b97e17ae3fe5391271f92dc50"

@@ -1,0 +1,23 @@
+"""Numbers and paths the runtime shares: base URL, API prefixes, timeouts and retry caps.
+
+Values only; the modules that use them own the behaviour.
+"""
+
+from __future__ import annotations
+
+DEFAULT_BASE_URL = "https://platform.adobe.io"
+DEFAULT_TOKEN_URL = "https://ims-na1.adobelogin.com/ims/token/v3"
+FLOW_SERVICE = "/data/foundation/flowservice"
+DATA_PREP = "/data/foundation/conversion"
+IDENTITIES = "/data/core/idnamespace/identities"
+UNION_SCHEMA = "/data/core/ups/config/entityTypes/_xdm.context.profile"
+
+CONNECT_TIMEOUT_S = 10.0
+READ_TIMEOUT_S = 60.0
+MAX_ATTEMPTS = 5
+BACKOFF_BASE_S = 0.5
+BACKOFF_CAP_S = 30.0
+RETRY_AFTER_CAP_S = 60.0
+MAX_412_RETRIES = 8
+TOKEN_REFRESH_MARGIN_S = 300.0
+MAX_PAGES = 1000
