@@ -4,13 +4,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: generate test lint clean bench
+.PHONY: run generate test lint clean bench
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The main job: regenerate, then run every examples/ activation against a local emulator.
+run: $(STAMP)
+	$(BIN)/destgen generate
+	$(BIN)/destgen demo
 
 generate: $(STAMP)
 	$(BIN)/destgen generate
@@ -26,6 +31,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/generate.py
+	$(BIN)/python bench/emulator.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

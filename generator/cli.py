@@ -59,6 +59,16 @@ def _parser() -> argparse.ArgumentParser:
 
     add_arguments(emu)
 
+    from generator.activate_cli import add_arguments as add_activate
+
+    add_activate(commands)
+    commands.add_parser(
+        "demo",
+        help="the main job: regenerate-free run of every examples/ activation against a local emulator",
+        description="Start the emulator on 127.0.0.1, run every examples/*.json activation against it "
+        "(demo secrets are set for the run), let a day pass and print the entities and their runs.",
+    )
+
     val = commands.add_parser(
         "validate",
         help="validate payload files offline against the generated models",
@@ -81,6 +91,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "generate":
             return _generate(args)
+        if args.command == "activate":
+            from generator.activate_cli import run_activate
+
+            return run_activate(args)
+        if args.command == "activation-schema":
+            from generator.activate_cli import run_schema
+
+            return run_schema()
+        if args.command == "demo":
+            from generator.demo import run_demo
+
+            return run_demo(ROOT / "examples")
         if args.command == "emulator":
             from emulator.cli import run
 
