@@ -1,0 +1,128 @@
+"""Retry delays as exact tables (injected jitter), retry decisions per operation kind, error parsing.
+
+Pure functions: no network, no sleeping.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from generated.runtime import operations as ops
+from generated.runtime.core import Core
+from generated.runtime.credentials import Identity, StaticToken
+from generated.runtime.errors import (
+    ApiError,
+    AuthError,
+    NotFoundError,
+    PreconditionFailed,
+    RateLimited,
+    ServerError,
+    TransportError,
+    ValidationError,
+    error_from_response,
+)
+from generated.runtime.refs import source_connection
+from generated.runtime.retry import RetryPolicy
+
+EXACT = RetryPolicy(max_attempts=6, base=0.5, cap=4.0, retry_after_cap=10.0, jitter=lambda d: d)
+CORE = Core("http://127.0.0.1:1", Identity(StaticToken("t"), "k", "o"), EXACT)
+
+
+def test_retry_backoff_table_is_exponential_and_capped() -> None:
+    assert [EXACT.backoff(n) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+
+
+@pytest.mark.parametrize(
+    ("error", "idempotent", "delay"),
+    [
+        (RateLimited(429, None, "slow", retry_after=3), False, 3.0),
+        (RateLimited(429, None, "slow", retry_after=600), True, 10.0),
+        (RateLimited(429, None, "slow"), True, 1.0),
+        (ServerError(503, None, "down"), True, 1.0),
+        (ServerError(500, None, "boom"), True, None),
+        (ServerError(503, None, "down"), False, None),
+        (TransportError("reset", sent=True), True, 1.0),
+        (ValidationError(400, "FLOW-1455-400", "bad"), True, None),
+        (PreconditionFailed(412, "FLOW-1404-412", "stale"), True, None),
+    ],
+    ids=[
+        "429-retry-after",
+        "429-capped",
+        "429-no-header",
+        "503",
+        "500-not-retried",
+        "503-create",
+        "transport",
+        "400",
+        "412",
+    ],
+)
+def test_retry_policy_delay_table(error: Any, idempotent: bool, delay: float | None) -> None:
+    assert EXACT.delay_for(error, 2, idempotent=idempotent) == delay
+
+
+def test_retry_policy_stops_at_max_attempts() -> None:
+    assert EXACT.delay_for(ServerError(503, None, "down"), 6, idempotent=True) is None
+
+
+def test_core_never_reposts_a_create_with_unknown_outcome() -> None:
+    create = ops.create("sourceConnections", source_connection(), "name")
+    assert CORE.next_step(create, ServerError(500, None, "x"), 1).action == "lookup"
+    assert CORE.next_step(create, TransportError("dropped", sent=True), 1).action == "lookup"
+    assert CORE.next_step(create, TransportError("refused", sent=False), 1).action == "retry"
+    assert CORE.next_step(create, RateLimited(429, None, "x", retry_after=2), 1).delay == 2.0
+    read = ops.get("flows", "f")
+    assert CORE.next_step(read, ServerError(502, None, "x"), 1).action == "retry"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "kind", "code", "text"),
+    [
+        (401, {"error_code": "401013", "message": "Oauth token is not valid"}, AuthError, "401013", "Oauth token is not valid"),
+        (403, {"error_code": 403000, "message": "Api Key is required"}, AuthError, "403000", "Api Key is required"),
+        (400, {"type": "https://ns.adobe.com/aep/errors/FLOW-1403-400", "title": "Bad Request", "status": 400,
+               "report": {"detailed-message": "m"}, "errorMessage": "If-Match missing"}, ValidationError, "FLOW-1403-400", "If-Match missing"),
+        (404, {"errorMessage": "flows not found with id = [x]", "errorDetails": "d"}, NotFoundError, None, "flows not found"),
+        (412, {"errorMessage": "Supplied version=[a] does not match"}, PreconditionFailed, None, "does not match"),
+        (400, {"type": "/placeholder/type/uri", "status": 400, "title": "BadRequestError", "detail": "A valid content-type must be specified"},
+         ValidationError, None, "content-type"),
+        (502, "<html>bad gateway</html>", ServerError, None, "bad gateway"),
+    ],
+    ids=["gateway-401", "gateway-403-int-code", "flow-problem", "not-found", "etag", "content-type", "non-json"],
+)  # fmt: skip
+def test_error_shapes_map_to_one_tree(
+    status: int, body: Any, kind: type[ApiError], code: str | None, text: str
+) -> None:
+    error = error_from_response(status, body, "req-1", None)
+    assert type(error) is kind and error.status == status and error.code == code
+    assert text in error.message and "req-1" in str(error)
+
+
+def test_curl_masks_token_api_key_and_secrets() -> None:
+    import generated.amazon_s3 as s3
+
+    canary = "CANARYsecretVALUE0123456789abcdefghijKL".ljust(40, "x")
+    op = ops.create(
+        "connections",
+        s3.base_connection_access_key(
+            name="n", s3_access_key="AKIAIOSFODNN7EXAMPLE", s3_secret_key=canary
+        ),
+        "n",
+    )
+    shown = Core(
+        "https://platform.adobe.io",
+        Identity(StaticToken("TOKEN-CANARY"), "KEY-CANARY", "ORG"),
+        EXACT,
+    ).curl(op)
+    assert shown.startswith(
+        "curl -X POST 'https://platform.adobe.io/data/foundation/flowservice/connections'"
+    )
+    assert (
+        "Authorization: Bearer ***" in shown
+        and "x-api-key: ***" in shown
+        and '"s3SecretKey": "***"' in shown
+    )
+    for secret in (canary, "TOKEN-CANARY", "KEY-CANARY"):
+        assert secret not in shown
