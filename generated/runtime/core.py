@@ -112,12 +112,16 @@ class Core:
         headers = self.headers(op, MASK) | {"x-api-key": MASK}
         query = "&".join(f"{k}={v}" for k, v in op.params)
         url = self.base_url + op.path + (f"?{query}" if query else "")
-        parts = ["curl", "-X", op.method, shlex.quote(url)]
-        for name, value in headers.items():
-            parts += ["-H", shlex.quote(f"{name}: {value}")]
+        lines = [f"curl -X {op.method} {_quote(url)}"]
+        lines += [f"-H {_quote(f'{name}: {value}')}" for name, value in headers.items()]
         if op.payload is not None:
-            parts += ["-d", shlex.quote(json.dumps(_masked(op.payload), indent=2))]
-        return " \\\n  ".join(parts)
+            lines.append(f"-d {_quote(json.dumps(_masked(op.payload), indent=2))}")
+        return " \\\n  ".join(lines)
+
+
+def _quote(text: str) -> str:
+    # Always single-quoted, as in Adobe's tutorial; shlex.quote handles embedded quotes.
+    return f"'{text}'" if "'" not in text else shlex.quote(text)
 
 
 def _wire(payload: Any) -> Any:
