@@ -47,20 +47,7 @@ class _Base:
     def _dry(self, op: Operation[T]) -> T:
         """Dry run: print the request as curl and answer as an empty service would."""
         self.echo(self.core.curl(op))
-        if op.kind == "read" and op.path.endswith(
-            ("/flows", "/connections", "/sourceConnections", "/targetConnections", "/runs")
-        ):
-            return op.parse({"items": []})
-        return op.parse(
-            {
-                "id": f"dry-run-{next(self._fake_ids)}",
-                "etag": '"dry-run"',
-                "version": 0,
-                "items": [],
-            }
-            if op.kind != "read"
-            else {"items": [{"id": "dry-run", "etag": '"dry-run"'}]}
-        )
+        return op.parse(op.empty(next(self._fake_ids)))
 
 
 class FlowServiceClient(_Base):

@@ -52,6 +52,10 @@ class Operation(Generic[T]):
     if_match: str | None = None
     # For creates: (list path, name) to look the entity up when the outcome is unknown.
     lookup: tuple[str, str] | None = None
+    # What an empty service would answer (dry runs); gets a sequence number for fake ids.
+    empty: Callable[[int], Any] = field(
+        default=lambda n: {"id": f"dry-run-{n}", "etag": '"dry-run"', "version": 0}, repr=False
+    )
 
 
 def _created(body: Any) -> Created:
@@ -80,6 +84,10 @@ def _next_page(path: str, href: str) -> Operation[Page]:
     return Operation(
         "GET", next_path, "read", _page_parser(next_path), f"GET {path} (next page)", params=params
     )
+
+
+def _no_items(_n: int) -> Any:
+    return {"items": []}
 
 
 def create(collection: str, payload: BaseModel, name: str) -> Operation[Created]:

@@ -1,0 +1,217 @@
+"""The runtime against the emulator on 127.0.0.1: every example activation, sync and async, re-runs,
+faults, racing writers, OAuth, pagination and the secrets canary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from emulator import EmulatorServer
+from emulator.auth import AuthPolicy
+from emulator.faults import FaultRule
+from generated.runtime import operations as ops
+from generated.runtime import patch_ops
+from generated.runtime.activation import aactivate, activate
+from generated.runtime.audiences import audience
+from generated.runtime.client import AsyncFlowServiceClient, FlowServiceClient
+from generated.runtime.credentials import ClientCredentials, Identity, StaticToken
+from generated.runtime.retry import RetryPolicy
+from generator.activate_cli import load_file
+from generator.demo import demo_secrets
+from tests.conftest import ROOT
+
+EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in (".json", ".yaml"))
+COLLECTIONS = ("sourceConnections", "connections", "targetConnections", "flows")
+FAST = RetryPolicy(max_attempts=6, base=0.01, cap=0.05, retry_after_cap=0.05, jitter=lambda d: d)
+
+
+@pytest.fixture(autouse=True)
+def secrets_in_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    values = demo_secrets()
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    yield values
+
+
+def _identity(token: str = "test-token") -> Identity:
+    return Identity(StaticToken(token), "test-key", "TEST@AdobeOrg", "prod")
+
+
+def _counts(server: EmulatorServer) -> dict[str, int]:
+    return {c: len(server.state.store.all(c)) for c in COLLECTIONS}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_runtime_activation_sync_then_idempotent(emulator: EmulatorServer, path: Path) -> None:
+    payloads = load_file(path)
+    with FlowServiceClient(base_url=emulator.base_url, identity=_identity(), retry=FAST) as client:
+        first = activate(client, payloads)
+        again = activate(client, payloads)
+    assert [r.action for r in first.rows[:4]] == ["created"] * 4
+    assert [r.action for r in again.rows[:4]] == ["adopted"] * 4
+    assert all(r.action == "unchanged" for r in again.rows[4:])
+    assert _counts(emulator) == dict.fromkeys(COLLECTIONS, 1)
+    flow = emulator.state.store.get("flows", first.id_of("dataflow"))
+    params = flow["transformations"][0]["params"]
+    assert (
+        len(params["segmentSelectors"]["selectors"]) == 2 and params["profileMapping"]["mappingId"]
+    )
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_runtime_activation_async(emulator: EmulatorServer, path: Path) -> None:
+    async def main() -> Any:
+        async with AsyncFlowServiceClient(
+            base_url=emulator.base_url, identity=_identity(), retry=FAST
+        ) as client:
+            return await aactivate(client, load_file(path))
+
+    result = asyncio.run(main())
+    assert [r.action for r in result.rows[:4]] == ["created"] * 4
+    assert _counts(emulator) == dict.fromkeys(COLLECTIONS, 1)
+
+
+FAULTS = [
+    FaultRule(fault="429", method="POST", path="/flows$", times=1, retry_after=0),
+    FaultRule(fault="503", method="GET", path="/connections$", times=1),
+    FaultRule(fault="502", method="PATCH", path="/flows/", times=1),
+    FaultRule(fault="504", method="GET", path="/flows/[^/]+$", times=1),
+    FaultRule(fault="drop", method="GET", path="/targetConnections$", times=1),
+    FaultRule(fault="commit_then_500", method="POST", path="/connections$", times=1),
+    FaultRule(fault="commit_then_drop", method="POST", path="/targetConnections$", times=1),
+    FaultRule(fault="commit_then_drop", method="POST", path="/flows$", times=1),
+]
+
+
+@pytest.mark.parametrize(
+    "path", [EXAMPLES[1], EXAMPLES[-1]], ids=[EXAMPLES[1].stem, EXAMPLES[-1].stem]
+)
+def test_runtime_activation_survives_faults_without_duplicates(path: Path) -> None:
+    with EmulatorServer(faults=FAULTS, seed=3) as server:
+        with FlowServiceClient(
+            base_url=server.base_url, identity=_identity(), retry=FAST
+        ) as client:
+            activate(client, load_file(path))
+        assert _counts(server) == dict.fromkeys(COLLECTIONS, 1)
+        assert all(rule.fired == 1 for rule in server.faults.rules)
+
+
+def test_runtime_racing_clients_both_land_once(emulator: EmulatorServer) -> None:
+    with FlowServiceClient(base_url=emulator.base_url, identity=_identity(), retry=FAST) as client:
+        flow_id = activate(client, load_file(ROOT / "examples" / "amazon_s3.json")).id_of(
+            "dataflow"
+        )
+
+    def adder(audience_id: str) -> Any:
+        selector = audience(id=audience_id, filename_template="%SEGMENT_ID%", export_mode="DAILY_FULL_EXPORT",
+                            frequency="DAILY", trigger_type="AFTER_SEGMENT_EVAL", start_date="2026-12-01")  # fmt: skip
+
+        def derive(entity: ops.Entity) -> Any:
+            present = [
+                s["value"]["id"]
+                for s in entity.data["transformations"][0]["params"]["segmentSelectors"][
+                    "selectors"
+                ]
+            ]
+            return (
+                None
+                if audience_id in present
+                else patch_ops.patch(patch_ops.add_audience(selector))
+            )
+
+        return derive
+
+    async def race() -> None:
+        clients = [
+            AsyncFlowServiceClient(base_url=emulator.base_url, identity=_identity(), retry=FAST)
+            for _ in range(2)
+        ]
+        try:
+            await asyncio.gather(
+                *(c.update("flows", flow_id, adder(f"race-{i}")) for i, c in enumerate(clients))
+            )
+        finally:
+            await asyncio.gather(*(c.aclose() for c in clients))
+
+    asyncio.run(race())
+    selectors = emulator.state.store.get("flows", flow_id)["transformations"][0]["params"][
+        "segmentSelectors"
+    ]["selectors"]
+    ids = [s["value"]["id"] for s in selectors]
+    assert ids.count("race-0") == 1 and ids.count("race-1") == 1
+
+
+def test_runtime_oauth_token_fetched_once_under_concurrency() -> None:
+    policy = AuthPolicy(client_id="cid", client_secret="csecret")
+    with EmulatorServer(auth=policy) as server:
+        credentials = ClientCredentials(
+            "cid", "csecret", token_url=server.base_url + "/ims/token/v3"
+        )
+        identity = Identity(credentials, "test-key", "TEST@AdobeOrg")
+
+        async def many() -> None:
+            async with AsyncFlowServiceClient(
+                base_url=server.base_url, identity=identity, retry=FAST
+            ) as client:
+                await asyncio.gather(*(client.run(ops.list_("flows")) for _ in range(20)))
+
+        asyncio.run(many())
+        assert credentials.fetches == 1
+        now = [0.0]
+        clocked = ClientCredentials(
+            "cid", "csecret", token_url=server.base_url + "/ims/token/v3", clock=lambda: now[0]
+        )
+        with FlowServiceClient(
+            base_url=server.base_url, identity=Identity(clocked, "k", "o"), retry=FAST
+        ) as client:
+            client.run(ops.list_("flows"))
+            now[0] = 86399 - 299  # inside the refresh margin: a new token is fetched
+            client.run(ops.list_("flows"))
+        assert clocked.fetches == 2
+
+
+def test_runtime_iterates_pages_with_tokens_holding_equals(emulator: EmulatorServer) -> None:
+    with FlowServiceClient(base_url=emulator.base_url, identity=_identity(), retry=FAST) as client:
+        from generated.runtime.refs import source_connection
+
+        for n in range(130):
+            client.run(ops.create("sourceConnections", source_connection(name=f"s{n}"), f"s{n}"))
+        page = client.run(ops.list_("sourceConnections", limit=50))
+        assert page.next is not None and any("=" in v for _, v in page.next.params)
+        names = {e.data["name"] for e in client.iterate(ops.list_("sourceConnections", limit=50))}
+    assert names == {f"s{n}" for n in range(130)}
+
+
+def test_runtime_secrets_canary_only_on_the_wire(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    canary = "CANARY" + "q" * 34
+    token = "TOKENCANARY" + "t" * 20
+    for name in ("S3_SECRET_KEY",):
+        monkeypatch.setenv(name, canary)
+    monkeypatch.setenv("PGP_PUBLIC_KEY", "Q0FOQVJZ")
+    caplog.set_level(logging.DEBUG)
+    sent: list[bytes] = []
+    state = tmp_path / "state.json"
+    with EmulatorServer(state_file=state) as server:
+        http = httpx.Client(event_hooks={"request": [lambda r: sent.append(r.read())]})
+        payloads = load_file(ROOT / "examples" / "amazon_s3.json")
+        with FlowServiceClient(
+            base_url=server.base_url, identity=_identity(token), retry=FAST, http=http
+        ) as client:
+            result = activate(client, payloads)
+        with FlowServiceClient(
+            base_url=server.base_url, identity=_identity(token), dry_run=True, echo=print
+        ) as dry:
+            activate(dry, payloads)
+    assert any(canary.encode() in body for body in sent)
+    written = state.read_text() + capsys.readouterr().out + caplog.text
+    for text in (written, repr(payloads), str(payloads.base), repr(result)):
+        assert canary not in text and token not in text
