@@ -10,6 +10,7 @@ import logging
 import shlex
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel
@@ -110,7 +111,8 @@ class Core:
     def curl(self, op: Operation[Any]) -> str:
         """The request as a curl command, token, API key and every secret shown as ``***``."""
         headers = self.headers(op, MASK) | {"x-api-key": MASK}
-        query = "&".join(f"{k}={v}" for k, v in op.params)
+        # Filters stay readable (property=name==X) as in Adobe's docs; everything else is escaped.
+        query = "&".join(f"{k}={quote(v, safe='=,[]:/')}" for k, v in op.params)
         url = self.base_url + op.path + (f"?{query}" if query else "")
         lines = [f"curl -X {op.method} {_quote(url)}"]
         lines += [f"-H {_quote(f'{name}: {value}')}" for name, value in headers.items()]
