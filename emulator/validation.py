@@ -6,6 +6,7 @@ Deliberately written apart from generated/: when both agree, the generator is pr
 from __future__ import annotations
 
 import copy
+import json
 import re
 from datetime import date
 from typing import Any
@@ -30,8 +31,16 @@ def _path(error: jsonschema.ValidationError, prefix: str) -> str:
 
 
 def check_schema(instance: Any, schema: dict[str, Any], prefix: str) -> list[str]:
+    """Problems as ``path: rule``; never the offending value, which may be a credential."""
     validator = jsonschema.Draft7Validator(schema)
-    return sorted(f"{_path(e, prefix)}: {e.message}" for e in validator.iter_errors(instance))
+    return sorted(f"{_path(e, prefix)}: {_rule(e)}" for e in validator.iter_errors(instance))
+
+
+def _rule(error: jsonschema.ValidationError) -> str:
+    if error.validator in ("required", "additionalProperties"):
+        return str(error.message)  # names keys, not values
+    shown = json.dumps(error.validator_value)
+    return f"fails {error.validator} {shown[:120]}"
 
 
 def audience_target_schema(destination: Destination) -> dict[str, Any]:

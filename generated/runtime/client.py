@@ -21,7 +21,7 @@ from generated.runtime.constants import (
     MAX_PAGES,
     READ_TIMEOUT_S,
 )
-from generated.runtime.core import Core
+from generated.runtime.core import Core, finished_run
 from generated.runtime.credentials import Identity, identity_from_env
 from generated.runtime.errors import DestgenError, PreconditionFailed
 from generated.runtime.operations import Created, Entity, Operation, Page
@@ -105,7 +105,7 @@ class FlowServiceClient(_Base):
 
     def update(self, collection: str, entity_id: str, derive: Derive) -> Created:
         """PATCH with If-Match; on 412 re-read, re-derive the ops from the fresh entity, try again."""
-        for _ in range(MAX_412_RETRIES):
+        for attempt in range(1, MAX_412_RETRIES + 1):
             entity = self.run(ops.get(collection, entity_id))
             patch = derive(entity)
             if patch is None:
@@ -113,10 +113,21 @@ class FlowServiceClient(_Base):
             try:
                 return self.run(ops.patch(collection, entity_id, entity.etag or "", patch))
             except PreconditionFailed:
-                continue
+                # Someone else won the race: back off (jittered) so writers do not collide again.
+                self.sleep(self.core.retry.backoff(attempt))
         raise PreconditionFailed(
             412, "FLOW-1404-412", f"{collection} {entity_id} kept changing; gave up"
         )
+
+    def wait_for_run(self, flow_id: str, *, timeout: float = 3600.0, poll: float = 30.0,
+                     clock: Callable[[], float] = time.monotonic) -> Entity:  # fmt: skip
+        """The newest finished run of a dataflow, polling every ``poll`` s for at most ``timeout`` s."""
+        deadline = clock() + timeout
+        while (run := finished_run(self.run(ops.runs(flow_id)))) is None:
+            if clock() + poll > deadline:
+                raise DestgenError(f"no finished run of dataflow {flow_id} within {timeout:.0f} s")
+            self.sleep(poll)
+        return run
 
     def close(self) -> None:
         self.http.close()
@@ -181,7 +192,7 @@ class AsyncFlowServiceClient(_Base):
             current = page.next
 
     async def update(self, collection: str, entity_id: str, derive: Derive) -> Created:
-        for _ in range(MAX_412_RETRIES):
+        for attempt in range(1, MAX_412_RETRIES + 1):
             entity = await self.run(ops.get(collection, entity_id))
             patch = derive(entity)
             if patch is None:
@@ -189,10 +200,19 @@ class AsyncFlowServiceClient(_Base):
             try:
                 return await self.run(ops.patch(collection, entity_id, entity.etag or "", patch))
             except PreconditionFailed:
-                continue
+                await self.sleep(self.core.retry.backoff(attempt))
         raise PreconditionFailed(
             412, "FLOW-1404-412", f"{collection} {entity_id} kept changing; gave up"
         )
+
+    async def wait_for_run(self, flow_id: str, *, timeout: float = 3600.0, poll: float = 30.0,
+                           clock: Callable[[], float] = time.monotonic) -> Entity:  # fmt: skip
+        deadline = clock() + timeout
+        while (run := finished_run(await self.run(ops.runs(flow_id)))) is None:
+            if clock() + poll > deadline:
+                raise DestgenError(f"no finished run of dataflow {flow_id} within {timeout:.0f} s")
+            await self.sleep(poll)
+        return run
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 
 from generated.runtime.credentials import Identity
 from generated.runtime.errors import (
@@ -23,7 +23,7 @@ from generated.runtime.errors import (
     TransportError,
     error_from_response,
 )
-from generated.runtime.operations import Operation
+from generated.runtime.operations import Entity, Operation, Page
 from generated.runtime.retry import RetryPolicy, parse_retry_after
 from generated.runtime.wire import to_masked, to_wire
 
@@ -78,7 +78,12 @@ class Core:
             body = response.text[:500]
         if response.status_code >= 400:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
-            raise error_from_response(response.status_code, body, request_id, retry_after)
+            error = error_from_response(response.status_code, body, request_id, retry_after)
+            # A server may quote what it rejected; what we sent as a secret never reaches a message.
+            for secret in secret_values(op.payload):
+                error.message = error.message.replace(secret, MASK)
+                error.args = tuple(str(a).replace(secret, MASK) for a in error.args)
+            raise error
         try:
             return op.parse(body)
         except (KeyError, TypeError, IndexError, AttributeError) as exc:
@@ -119,6 +124,32 @@ class Core:
         if op.payload is not None:
             lines.append(f"-d {_quote(json.dumps(_masked(op.payload), indent=2))}")
         return " \\\n  ".join(lines)
+
+
+FINISHED = ("success", "failed")
+
+
+def finished_run(page: Page) -> Entity | None:
+    """The newest run on a page whose status is final (contract §12.9: either case)."""
+    for run in page.items:
+        status = str(((run.data.get("metrics") or {}).get("statusSummary") or {}).get("status", ""))
+        if status.lower() in FINISHED:
+            return run
+    return None
+
+
+def secret_values(payload: Any) -> list[str]:
+    """Every SecretStr value inside a payload model (non-empty), for scrubbing."""
+    found: list[str] = []
+    if isinstance(payload, SecretStr):
+        found.append(payload.get_secret_value())
+    elif isinstance(payload, BaseModel):
+        for name in type(payload).model_fields:
+            found += secret_values(getattr(payload, name))
+    elif isinstance(payload, (list, tuple)):
+        for item in payload:
+            found += secret_values(item)
+    return [s for s in found if s]
 
 
 def _quote(text: str) -> str:

@@ -22,6 +22,7 @@ from generated.runtime.activation import aactivate, activate
 from generated.runtime.audiences import audience
 from generated.runtime.client import AsyncFlowServiceClient, FlowServiceClient
 from generated.runtime.credentials import ClientCredentials, Identity, StaticToken
+from generated.runtime.errors import DestgenError
 from generated.runtime.retry import RetryPolicy
 from generator.activate_cli import load_file
 from generator.demo import demo_secrets
@@ -214,3 +215,28 @@ def test_runtime_secrets_canary_only_on_the_wire(tmp_path: Path, monkeypatch: py
     written = state.read_text() + capsys.readouterr().out + caplog.text
     for text in (written, repr(payloads), str(payloads.base), repr(result)):
         assert canary not in text and token not in text
+
+
+def test_runtime_wait_for_run_is_bounded(emulator: EmulatorServer) -> None:
+    now, naps = [0.0], []
+
+    def nap(seconds: float) -> None:  # injected sleep: time passes only on the fake clock
+        naps.append(seconds)
+        now[0] += seconds
+
+    with FlowServiceClient(
+        base_url=emulator.base_url, identity=_identity(), retry=FAST, sleep=nap
+    ) as client:
+        flow_id = activate(client, load_file(ROOT / "examples" / "azure_blob.json")).id_of(
+            "dataflow"
+        )
+        naps.clear()
+        with pytest.raises(DestgenError, match="no finished run"):
+            client.wait_for_run(flow_id, timeout=30, poll=10, clock=lambda: now[0])
+        assert naps == [10, 10, 10]
+        emulator.advance(24)
+        run = client.wait_for_run(flow_id, timeout=30, poll=10, clock=lambda: now[0])
+    assert (
+        run.data["flowId"] == flow_id
+        and run.data["metrics"]["statusSummary"]["status"] == "success"
+    )

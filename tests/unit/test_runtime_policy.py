@@ -126,3 +126,29 @@ def test_curl_masks_token_api_key_and_secrets() -> None:
     )
     for secret in (canary, "TOKEN-CANARY", "KEY-CANARY"):
         assert secret not in shown
+
+
+def test_server_error_quoting_a_sent_secret_is_scrubbed() -> None:
+    import httpx
+
+    import generated.amazon_s3 as s3
+    from generated.runtime.client import FlowServiceClient
+
+    canary = "CANARYsecretVALUE0123456789abcdefghijKL".ljust(40, "x")
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        # A careless server that quotes the request back in its error message.
+        return httpx.Response(400, json={"errorMessage": f"rejected {request.content.decode()}"})
+
+    payload = s3.base_connection_access_key(
+        name="n", s3_access_key="AKIAIOSFODNN7EXAMPLE", s3_secret_key=canary
+    )
+    client = FlowServiceClient(base_url="http://127.0.0.1:1", identity=Identity(StaticToken("t"), "k", "o"),
+                               retry=EXACT, http=httpx.Client(transport=httpx.MockTransport(echo)))  # fmt: skip
+    with pytest.raises(ValidationError) as caught:
+        client.run(ops.create("connections", payload, "n"))
+    assert (
+        canary not in str(caught.value)
+        and canary not in caught.value.message
+        and "***" in str(caught.value)
+    )
