@@ -134,14 +134,13 @@ def print_table(
     for column in ("entity", "name", "id", "etag", "action") + (
         ("runs",) if runs is not None else ()
     ):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in ("id", "etag"))
     for row in result.rows:
         extra: tuple[str, ...] = ()
         if runs is not None:
             found = runs.get(row.id, []) if row.entity == "dataflow" else []
-            extra = (
-                ", ".join(r["metrics"]["statusSummary"]["status"] for r in found) if found else "",
-            )
+            statuses = [r["metrics"]["statusSummary"]["status"] for r in found]
+            extra = (", ".join(f"{statuses.count(s)} {s}" for s in sorted(set(statuses))),)
         table.add_row(row.entity, row.name, row.id, row.etag or "", row.action, *extra)
     Console(width=220).print(table)
 
