@@ -28,6 +28,7 @@ KINDS = (
     "drop",
     "commit_then_500",
     "commit_then_drop",
+    "garbage",
 )
 
 
@@ -105,6 +106,8 @@ class FaultInjector:
             await _respond(send, int(rule.fault), rule)
         elif rule.fault == "drop":
             await _drop(send)
+        elif rule.fault == "garbage":
+            await _garbage(send)
         else:
 
             async def swallow(message: Message) -> None:
@@ -125,6 +128,14 @@ async def _respond(send: Send, status: int, rule: FaultRule) -> None:
     if status == 429:
         headers.append((b"retry-after", str(rule.retry_after).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _garbage(send: Send) -> None:
+    # A 200 whose body is not JSON: what a misrouted proxy or a captive portal answers.
+    body = b"<html><body>Service temporarily rerouted</body></html>"
+    headers = [(b"content-type", b"text/html"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

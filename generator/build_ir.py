@@ -12,7 +12,7 @@ from typing import Any
 
 from generator.errors import GeneratorError
 from generator.naming import pascal, snake
-from generator.specs import LoadedSpec
+from generator.specs import SUPPORTED_KEYWORDS, LoadedSpec
 
 WORKFLOW_FIELD = "flowSpec.attributes._workflow"
 # The audience-export workflow: it does not contain "DATASETS", so NOT_CONTAINS DATASETS holds.
@@ -283,8 +283,11 @@ def _unit(
 
 
 def _close_objects(schema: dict[str, Any]) -> None:
-    # Unknown keys are rejected: a typo in a payload is a bug, not an extension.
-    schema.pop("uiAttributes", None)
+    # Keys that cannot change validation (UI hints, new metadata) never reach the model tool.
+    for key in [k for k in schema if k not in SUPPORTED_KEYWORDS or k == "uiAttributes"]:
+        if key not in (CONDITIONALS_KEY, "customTypePath"):
+            del schema[key]
+    # Unknown payload keys are rejected: a typo in a payload is a bug, not an extension.
     if schema.get("type") == "object":
         schema["additionalProperties"] = False
     for sub in (schema.get("properties") or {}).values():

@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     add_arguments(emu)
 
     from generator.activate_cli import add_arguments as add_activate
+    from generator.spec_commands import add_arguments as add_spec_commands
+
+    add_spec_commands(commands)
 
     add_activate(commands)
     commands.add_parser(
@@ -91,6 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "generate":
             return _generate(args)
+        if args.command in ("fetch", "diff", "doctor"):
+            from generator import spec_commands
+
+            return int(getattr(spec_commands, f"run_{args.command}")(args))
         if args.command == "activate":
             from generator.activate_cli import run_activate
 
@@ -117,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _generate(args: argparse.Namespace) -> int:
     from generator.pipeline import generate
+    from generator.spec_diff import summary
 
     started = time.perf_counter()
     progress = (
@@ -131,6 +139,17 @@ def _generate(args: argparse.Namespace) -> int:
         print(f"  {'would update' if args.check else 'updated'} {args.out / rel}")
     for rel in result.report.deleted:
         print(f"  {'would delete' if args.check else 'deleted'} {args.out / rel}")
+    if result.ignored:
+        # One line, as promised: these keys cannot change what validates (UI hints, new metadata).
+        print(
+            f"warning: ignored {len(result.ignored)} unknown spec key(s): {', '.join(result.ignored)}",
+            file=sys.stderr,
+        )
+    for entry in result.spec_changes:
+        counts = ", ".join(f"{n} {cls}" for cls, n in summary(list(entry.changes)).items())
+        print(
+            f"  {'would append' if args.check else 'appended'} CHANGES.md entry for {entry.slug}: {counts}"
+        )
     skipped = len(result.destinations) - len(result.rendered)
     print(
         f"destgen generate: {len(result.destinations)} destinations ({len(result.rendered)} rendered, "

@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,16 @@ SUPPORTED_KEYWORDS = frozenset(
         "additionalProperties", "minLength", "maxLength", "minimum", "maximum", "items",
     }
 )  # fmt: skip
+# JSON Schema keywords that change what validates. Unsupported ones are errors; any other unknown
+# key (a UI hint, new metadata) cannot change validation and is ignored with one warning line.
+VALIDATION_KEYWORDS = frozenset(
+    {
+        "$ref", "allOf", "anyOf", "not", "if", "then", "else", "patternProperties", "dependencies",
+        "propertyNames", "minItems", "maxItems", "uniqueItems", "contains", "multipleOf",
+        "exclusiveMinimum", "exclusiveMaximum", "minProperties", "maxProperties", "additionalItems",
+        "definitions", "$defs", "dependentRequired", "dependentSchemas", "unevaluatedProperties",
+    }
+)  # fmt: skip
 SUPPORTED_TYPES = frozenset({"string", "object", "boolean", "integer", "number", "array"})
 CONDITIONAL_OPERATORS = frozenset({"EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS"})
 
@@ -38,6 +48,8 @@ class LoadedSpec:
     sha256: str
     data: Mapping[str, Any]
     audience_flow_spec_id: str
+    fetched_at: str = ""
+    ignored: tuple[str, ...] = ()  # "file#/pointer" of unknown keys that cannot change validation
 
 
 def load_specs(cache_dir: Path, only: frozenset[str] | None = None) -> list[LoadedSpec]:
@@ -52,7 +64,8 @@ def load_specs(cache_dir: Path, only: frozenset[str] | None = None) -> list[Load
         pointer = child("/destinations", index)
         slug, flow_id = _manifest_entry(manifest_path, pointer, entry)
         if only is None or slug in only:
-            specs.append(_load_one(cache_dir / f"{slug}.json", slug, flow_id))
+            loaded = _load_one(cache_dir / f"{slug}.json", slug, flow_id)
+            specs.append(replace(loaded, fetched_at=str(entry.get("fetched_at") or "")))
     if only is not None and (missing := only - {s.slug for s in specs}):
         raise GeneratorError(
             str(manifest_path), "/destinations", f"unknown destination(s): {sorted(missing)}"
@@ -96,9 +109,10 @@ def _load_one(path: Path, slug: str, flow_id: str) -> LoadedSpec:
     if not isinstance(raw, dict):
         raise GeneratorError(file, "", "expected a connection spec object")
     data = normalise_encryption_key(file, raw)
-    check_envelope(file, data)
+    ignored: list[str] = []
+    check_envelope(file, data, ignored)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return LoadedSpec(slug=slug, file=file, sha256=digest, data=data, audience_flow_spec_id=flow_id)
+    return LoadedSpec(slug, file, digest, data, flow_id, ignored=tuple(ignored))
 
 
 def normalise_encryption_key(file: str, spec: dict[str, Any]) -> dict[str, Any]:
@@ -112,7 +126,7 @@ def normalise_encryption_key(file: str, spec: dict[str, Any]) -> dict[str, Any]:
     return {("encryptionSpecs" if k == "encryption" else k): v for k, v in spec.items()}
 
 
-def check_envelope(file: str, spec: Mapping[str, Any]) -> None:
+def check_envelope(file: str, spec: Mapping[str, Any], ignored: list[str] | None = None) -> None:
     """The members the generator reads must exist with the right shapes; every schema is checked."""
     for key in ("id", "name", "version"):
         if not isinstance(spec.get(key), str) or not spec[key]:
@@ -134,14 +148,21 @@ def check_envelope(file: str, spec: Mapping[str, Any]) -> None:
                     file, child(pointer, "name"), f"duplicate name {entry['name']!r}"
                 )
             names.add(entry["name"])
-            check_schema(file, child(pointer, "spec"), entry.get("spec"), object_root=True)
+            check_schema(file, child(pointer, "spec"), entry.get("spec"), ignored, object_root=True)
     target = spec["targetSpec"]
     if not isinstance(target, dict):
         raise GeneratorError(file, "/targetSpec", "expected an object")
-    check_schema(file, "/targetSpec/spec", target.get("spec"), object_root=True)
+    check_schema(file, "/targetSpec/spec", target.get("spec"), ignored, object_root=True)
 
 
-def check_schema(file: str, pointer: str, schema: Any, *, object_root: bool = False) -> None:
+def check_schema(
+    file: str,
+    pointer: str,
+    schema: Any,
+    ignored: list[str] | None = None,
+    *,
+    object_root: bool = False,
+) -> None:
     """Raise on any construct the generator would not translate faithfully."""
     if not isinstance(schema, dict):
         raise GeneratorError(file, pointer, "expected a JSON Schema object")
@@ -150,13 +171,17 @@ def check_schema(file: str, pointer: str, schema: Any, *, object_root: bool = Fa
     ):
         raise GeneratorError(file, pointer, "expected an object schema with properties")
     for key, value in schema.items():
+        if key not in SUPPORTED_KEYWORDS and key not in VALIDATION_KEYWORDS:
+            if ignored is not None:
+                ignored.append(f"{file}#{child(pointer, key)}")
+            continue
         if key not in SUPPORTED_KEYWORDS:
             raise GeneratorError(
                 file, child(pointer, key), f"unsupported JSON Schema keyword {key!r}"
             )
         _check_keyword(file, child(pointer, key), key, value, schema)
     for name, sub in _subschemas(schema):
-        check_schema(file, child(pointer, *name), sub)
+        check_schema(file, child(pointer, *name), sub, ignored)
 
 
 def _check_keyword(

@@ -76,6 +76,19 @@ def write_tree(
     return report
 
 
+def write_all_or_nothing(files: Mapping[Path, str]) -> None:
+    """Stage every file first, then rename them all: an error before the renames changes nothing."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        staged = [(_stage(target, text), target) for target, text in files.items()]
+    except OSError:
+        for temp, _target in staged:
+            temp.unlink(missing_ok=True)
+        raise
+    for temp, target in staged:
+        os.replace(temp, target)
+
+
 def atomic_write_text(target: Path, text: str) -> None:
     """Write ``text`` to ``target`` through a temp file and a rename."""
     os.replace(_stage(target, text), target)
