@@ -6,9 +6,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
+import signal
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +40,14 @@ def check_loopback(host: str) -> None:
         )
 
 
+class _Server(uvicorn.Server):
+    """uvicorn without its signal capture: the owner (thread or foreground loop) decides shutdown."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 class EmulatorServer:
     def __init__(
         self,
@@ -59,7 +70,7 @@ class EmulatorServer:
         config = uvicorn.Config(
             self.faults, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
         )
-        self._server = uvicorn.Server(config)
+        self._server = _Server(config)
         self._thread: threading.Thread | None = None
         self.host = host
         self.port = port
@@ -93,6 +104,11 @@ class EmulatorServer:
         """Foreground mode (``destgen emulator``): returns on Ctrl-C / SIGTERM, then saves state."""
 
         async def main() -> None:
+            # Our own handlers: uvicorn's re-raise the signal after shutdown, which would kill the
+            # process before the state file is saved.
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, lambda: setattr(self._server, "should_exit", True))
             task = asyncio.create_task(self._server.serve())
             while not self._server.started and not task.done():
                 await asyncio.sleep(0.01)

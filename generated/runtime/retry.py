@@ -17,7 +17,9 @@ from generated.runtime.constants import (
 )
 from generated.runtime.errors import DestgenError, RateLimited, ServerError, TransportError
 
-RETRYABLE_5XX = frozenset({502, 503, 504})
+# 500 too: Adobe's troubleshooting guide says a 500 may mean "reaching the API limit ... wait before
+# trying again", and only idempotent requests (reads, deletes, If-Match PATCHes) are ever retried.
+RETRYABLE_5XX = frozenset({500, 502, 503, 504})
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,315 @@
+"""Proof under pressure: 300 activations through the async client with 20% injected faults, racing
+writers, the secrets canary across all of it, and an emulator restarted mid-soak.
+
+Bounded in count and time; the emulator listens on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import logging
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from emulator import EmulatorServer
+from emulator.faults import FaultRule
+from generated.runtime import operations as ops
+from generated.runtime import patch_ops
+from generated.runtime.activation import aactivate, activate, prepare
+from generated.runtime.activation_spec import ActivationFile
+from generated.runtime.audiences import audience
+from generated.runtime.client import AsyncFlowServiceClient, FlowServiceClient
+from generated.runtime.credentials import Identity, StaticToken
+from generated.runtime.errors import DestgenError
+from generated.runtime.retry import RetryPolicy
+from generator.activate_cli import load_file
+from tests.conftest import ROOT
+
+EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in (".json", ".yaml"))
+RETRY = RetryPolicy(
+    max_attempts=10, base=0.01, cap=0.1, retry_after_cap=0.05, jitter=lambda d: random.uniform(0, d)
+)
+TOKEN = "TOKENCANARY" + "k" * 24
+# One canary per secret field; each must reach the wire and nowhere else.
+CANARIES = {
+    "S3_SECRET_KEY": "S3CANARY" + "a" * 32, "S3_ROLE_ARN": "ROLECANARY-arn", "PGP_PUBLIC_KEY": "UEdQQ0FOQVJZ",
+    "AZURE_BLOB_CONNECTION_STRING": "BLOBCANARY-conn", "ADLS_SERVICE_PRINCIPAL_KEY": "ADLSCANARY-key",
+    "GCS_SECRET_ACCESS_KEY": "GCSCANARY-secret", "SFTP_PASSWORD": "SFTPCANARY-pw", "SFTP_SSH_KEY": "U1NIQ0FOQVJZa2V5",
+}  # fmt: skip
+SECRET_CANARIES = [
+    v for k, v in CANARIES.items() if k != "PGP_PUBLIC_KEY"
+]  # the public key is not a secret
+
+
+def _faults(probability: float) -> list[FaultRule]:
+    kinds = [
+        "429",
+        "500",
+        "502",
+        "503",
+        "504",
+        "latency",
+        "drop",
+        "commit_then_500",
+        "commit_then_drop",
+    ]
+    share = probability / len(kinds)
+    return [FaultRule(fault=k, probability=share, retry_after=1, latency_ms=30) for k in kinds]
+
+
+def _activation_docs(per_destination: int, seed: int) -> list[dict[str, Any]]:
+    """Unique names per activation; 1 to 5 audiences each; auth variants alternate."""
+    chance = random.Random(seed)
+    by_destination: dict[str, list[dict[str, Any]]] = {}
+    for path in EXAMPLES:
+        doc = (
+            json.loads(path.read_text())
+            if path.suffix == ".json"
+            else __import__("yaml").safe_load(path.read_text())
+        )
+        by_destination.setdefault(doc["destination"], []).append(doc)
+    docs = []
+    for destination, variants in sorted(by_destination.items()):
+        for n in range(per_destination):
+            doc = copy.deepcopy(variants[n % len(variants)])
+            tag = f"{destination}-{n}"
+            doc["sourceConnectionName"] = f"soak source {tag}"
+            doc["baseConnection"]["name"] = f"soak base {tag}"
+            doc["targetConnection"]["name"] = f"soak target {tag}"
+            doc["dataflow"]["name"] = f"soak flow {tag}"
+            template = doc["audiences"][0]
+            doc["audiences"] = [
+                template | {"id": f"aud-{tag}-{k}"} for k in range(chance.randint(1, 5))
+            ]
+            docs.append(doc)
+    return docs
+
+
+async def _soak(
+    base_url: str, docs: list[dict[str, Any]], wire: list[bytes], errors: list[str]
+) -> int:
+    """Run every activation (16 at a time); an activation that fails is simply run again (idempotent)."""
+    payloads = [prepare(ActivationFile.model_validate(d)) for d in docs]
+    gate, reruns = asyncio.Semaphore(16), [0]
+
+    async def log_request(request: httpx.Request) -> None:
+        wire.append(request.headers.get("authorization", "").encode() + (await request.aread()))
+
+    http = httpx.AsyncClient(event_hooks={"request": [log_request]}, timeout=20)
+    identity = Identity(StaticToken(TOKEN), "soak-key", "SOAK@AdobeOrg", "prod")
+    async with AsyncFlowServiceClient(
+        base_url=base_url, identity=identity, retry=RETRY, http=http
+    ) as client:
+
+        async def one(payload: Any) -> None:
+            async with gate:
+                for _attempt in range(8):
+                    try:
+                        await aactivate(client, payload)
+                        return
+                    except DestgenError as exc:
+                        errors.append(str(exc))
+                        reruns[0] += 1
+                raise AssertionError("activation did not complete in 8 runs")
+
+        await asyncio.gather(*(one(p) for p in payloads))
+    return reruns[0]
+
+
+def _check_store(store: Any, docs: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {
+        c: len(store.all(c))
+        for c in ("sourceConnections", "connections", "targetConnections", "flows", "mappingSets")
+    }
+    for collection in ("sourceConnections", "connections", "targetConnections", "flows"):
+        names = Counter(e["name"] for e in store.all(collection))
+        assert not [n for n, k in names.items() if k > 1], f"duplicate {collection}"
+        assert counts[collection] == len(docs)
+    flows = {f["name"]: f for f in store.all("flows")}
+    targets = {t["id"]: t for t in store.all("targetConnections")}
+    used_bases = {targets[f["targetConnectionIds"][0]]["baseConnectionId"] for f in flows.values()}
+    assert used_bases == {c["id"] for c in store.all("connections")}, "orphan base connection"
+    assert {f["targetConnectionIds"][0] for f in flows.values()} == set(
+        targets
+    ), "orphan target connection"
+    assert {f["sourceConnectionIds"][0] for f in flows.values()} == {
+        s["id"] for s in store.all("sourceConnections")
+    }, "orphan source"
+    mapping_ids = {m["id"] for m in store.all("mappingSets")}
+    for doc in docs:
+        params = flows[doc["dataflow"]["name"]]["transformations"][0]["params"]
+        ids = [s["value"]["id"] for s in params["segmentSelectors"]["selectors"]]
+        assert sorted(ids) == sorted(a["id"] for a in doc["audiences"]), doc["dataflow"]["name"]
+        assert params["profileMapping"]["mappingId"] in mapping_ids
+    return counts
+
+
+def test_soak_300_activations_with_20_percent_faults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    for name, value in CANARIES.items():
+        monkeypatch.setenv(name, value)
+    caplog.set_level(logging.DEBUG)
+    docs = _activation_docs(per_destination=50, seed=11)
+    wire: list[bytes] = []
+    errors: list[str] = []
+    state = tmp_path / "state.json"
+    started = time.monotonic()
+    with EmulatorServer(faults=_faults(0.20), seed=5, state_file=state) as server:
+        reruns = asyncio.run(_soak(server.base_url, docs, wire, errors))
+        fired = sum(rule.fired for rule in server.faults.rules)
+        seen = max(rule.seen for rule in server.faults.rules)
+        counts = _check_store(server.state.store, docs)
+    with FlowServiceClient(
+        base_url="https://platform.adobe.io",
+        identity=Identity(StaticToken(TOKEN), "k", "o"),
+        dry_run=True,
+    ) as dry:
+        activate(dry, prepare(ActivationFile.model_validate(docs[0])))
+    assert fired > 0.15 * seen and counts["flows"] == 300
+    exposed = "\n".join([caplog.text, capsys.readouterr().out, state.read_text(), *errors])
+    with capsys.disabled():
+        print(f"soak: {len(docs)} activations, {seen} requests, {fired} faults injected, {reruns} activation re-runs, "
+              f"{time.monotonic() - started:.1f} s, entities {counts}")  # fmt: skip
+    wire_text = b"\n".join(wire).decode("utf-8", "replace")
+    for canary in [*SECRET_CANARIES, TOKEN]:
+        assert canary in wire_text, f"{canary[:10]} never reached the wire"
+        assert canary not in exposed, f"{canary[:10]} leaked"
+
+
+def test_races_additions_and_removals_on_one_dataflow(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in CANARIES.items():
+        monkeypatch.setenv(name, value)
+    identity = Identity(StaticToken(TOKEN), "k", "RACE@AdobeOrg", "prod")
+    with FlowServiceClient(base_url=emulator.base_url, identity=identity, retry=RETRY) as client:
+        flow_id = activate(client, load_file(ROOT / "examples" / "amazon_s3.json")).id_of(
+            "dataflow"
+        )
+        initial = {
+            s["value"]["id"]
+            for s in emulator.state.store.get("flows", flow_id)["transformations"][0]["params"][
+                "segmentSelectors"
+            ]["selectors"]
+        }
+
+    def selector(audience_id: str) -> Any:
+        return audience(id=audience_id, filename_template="%SEGMENT_ID%", export_mode="DAILY_FULL_EXPORT",
+                        frequency="DAILY", trigger_type="AFTER_SEGMENT_EVAL", start_date="2026-12-01")  # fmt: skip
+
+    def ids(entity: ops.Entity) -> list[str]:
+        return [
+            s["value"]["id"]
+            for s in entity.data["transformations"][0]["params"]["segmentSelectors"]["selectors"]
+        ]
+
+    def add(audience_id: str) -> Any:
+        return lambda e: (
+            None
+            if audience_id in ids(e)
+            else patch_ops.patch(patch_ops.add_audience(selector(audience_id)))
+        )
+
+    def remove(audience_id: str) -> Any:
+        # The index is found again in the fresh entity on every attempt (contract §4).
+        return lambda e: (
+            None
+            if audience_id not in ids(e)
+            else patch_ops.patch(patch_ops.remove_audience(ids(e).index(audience_id)))
+        )
+
+    async def writer(n: int) -> None:
+        async with AsyncFlowServiceClient(
+            base_url=emulator.base_url, identity=identity, retry=RETRY
+        ) as client:
+            for k in range(25):
+                await client.update("flows", flow_id, add(f"w{n}-{k}"))
+
+    async def remover(audience_id: str) -> None:
+        async with AsyncFlowServiceClient(
+            base_url=emulator.base_url, identity=identity, retry=RETRY
+        ) as client:
+            await client.update("flows", flow_id, remove(audience_id))
+
+    async def race() -> None:
+        await asyncio.gather(*(writer(n) for n in range(8)), *(remover(a) for a in sorted(initial)))
+
+    asyncio.run(race())
+    final = Counter(
+        s["value"]["id"]
+        for s in emulator.state.store.get("flows", flow_id)["transformations"][0]["params"][
+            "segmentSelectors"
+        ]["selectors"]
+    )
+    assert all(k == 1 for k in final.values())
+    assert set(final) == {f"w{n}-{k}" for n in range(8) for k in range(25)}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_emulator_restart_mid_soak(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in CANARIES.items():
+        monkeypatch.setenv(name, value)
+    port, state = _free_port(), tmp_path / "state.json"
+    command = [
+        sys.executable,
+        "-m",
+        "generator",
+        "emulator",
+        "--port",
+        str(port),
+        "--state",
+        str(state),
+    ]
+
+    def start() -> subprocess.Popen[str]:
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT
+        )
+        assert process.stdout is not None and "listening" in process.stdout.readline()
+        process.stdout.close()
+        return process
+
+    docs = _activation_docs(per_destination=5, seed=3)
+    process = start()
+    try:
+
+        async def soak_with_restart() -> int:
+            task = asyncio.create_task(_soak(f"http://127.0.0.1:{port}", docs, [], []))
+            await asyncio.sleep(0.6)  # mid-soak
+            assert not task.done(), "the soak finished before the restart; restart earlier"
+            process.send_signal(signal.SIGTERM)
+            await asyncio.get_running_loop().run_in_executor(None, process.wait, 10)
+            nonlocal_restart[0] = start()
+            return await task
+
+        nonlocal_restart: list[Any] = [None]
+        slow = RetryPolicy(
+            max_attempts=12, base=0.1, cap=1.0, retry_after_cap=0.05, jitter=lambda d: d
+        )
+        monkeypatch.setattr(sys.modules[__name__], "RETRY", slow)
+        asyncio.run(soak_with_restart())
+        process = nonlocal_restart[0]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+    saved = json.loads(state.read_text())["data"]
+    for collection in ("sourceConnections", "connections", "targetConnections", "flows"):
+        names = Counter(e["name"] for e in saved[collection].values())
+        assert len(names) == len(docs) and max(names.values()) == 1, collection
