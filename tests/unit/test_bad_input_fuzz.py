@@ -1,0 +1,120 @@
+"""Bad input never crashes: random and mutated JSON into ``destgen validate`` and activation files,
+random bytes into the spec loader. Exit 0, 1 or 2 with a message; never a traceback or a partial write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.cli import main
+from generator.validate import KINDS
+from tests.conftest import DOCUMENTED, ROOT
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+DOCS = sorted(DOCUMENTED.glob("*.json"))
+EXAMPLE = json.loads((ROOT / "examples" / "amazon_s3.json").read_text())
+SETTINGS = settings(
+    max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
+
+
+def _run(*argv: str) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(argv))
+        except SystemExit as exit_:  # argparse usage errors
+            code = int(exit_.code or 0)
+    return code, out.getvalue() + err.getvalue()
+
+
+def _mutate(value: Any, data: st.DataObject) -> Any:
+    if isinstance(value, dict) and value:
+        key = data.draw(st.sampled_from(sorted(value)))
+        action = data.draw(st.sampled_from(["drop", "replace", "recurse", "add"]))
+        copy = dict(value)
+        if action == "drop":
+            del copy[key]
+        elif action == "replace":
+            copy[key] = data.draw(JSON)
+        elif action == "add":
+            copy[data.draw(st.text(max_size=10))] = data.draw(JSON)
+        else:
+            copy[key] = _mutate(copy[key], data)
+        return copy
+    if isinstance(value, list) and value:
+        index = data.draw(st.integers(0, len(value) - 1))
+        return [*value[:index], _mutate(value[index], data), *value[index + 1 :]]
+    return data.draw(JSON)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_fuzz_validate_answers_with_an_exit_code(data: st.DataObject) -> None:
+    kind = data.draw(st.sampled_from(sorted(KINDS)))
+    base = json.loads(data.draw(st.sampled_from(DOCS)).read_text())
+    payload = (
+        data.draw(st.one_of(JSON, st.just(base).map(lambda b: b)))
+        if data.draw(st.booleans())
+        else _mutate(base, data)
+    )
+    raw = data.draw(
+        st.one_of(
+            st.just(json.dumps(payload)), st.binary(max_size=40).map(lambda b: b.decode("latin-1"))
+        )
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "payload.json"
+        path.write_text(raw, encoding="utf-8")
+        code, text = _run("validate", "--kind", kind, str(path))
+    assert code in (0, 1, 2) and "Traceback" not in text and text.strip()
+
+
+@SETTINGS
+@given(data=st.data())
+def test_fuzz_activation_files_never_crash_or_send(data: st.DataObject) -> None:
+    doc = _mutate(EXAMPLE, data) if data.draw(st.booleans()) else data.draw(JSON)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "activation.json"
+        path.write_text(json.dumps(doc))
+        # Dry run: whatever the file, nothing can be sent; a valid file prints curl commands.
+        code, text = _run("activate", "--dry-run", str(path))
+    assert code in (0, 1, 2) and "Traceback" not in text and text.strip()
+
+
+def _digest(folder: Path) -> str:
+    return hashlib.sha256(
+        b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
+    ).hexdigest()
+
+
+@SETTINGS
+@given(
+    blob=st.binary(max_size=300), slug=st.sampled_from(["amazon_s3", "sftp", "data_landing_zone"])
+)
+def test_fuzz_spec_loader_random_bytes_exit_2_and_no_write(blob: bytes, slug: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        specs, out = Path(tmp) / "specs", Path(tmp) / "out"
+        shutil.copytree(ROOT / "specs_cache", specs)
+        out.mkdir()
+        (out / "keep.txt").write_text("untouched")
+        (specs / f"{slug}.json").write_bytes(blob)
+        before = _digest(out)
+        code, text = _run("generate", "--quiet", "--specs", str(specs), "--out", str(out))
+        assert code == 2 and f"{slug}.json" in text and "Traceback" not in text
+        assert _digest(out) == before
