@@ -78,6 +78,9 @@ class SchemaUnit:
     schema_json: str
     pointer: str
     params: tuple[Param, ...]
+    # Classes that need the Python-level checks (explicit nulls, conditionals); the rest rely on
+    # pydantic-core alone.
+    checked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -274,12 +277,29 @@ def _unit(
             prop["customTypePath"] = f"generated.{spec.slug}.models.field_types.{field_type.name}"
         params.append(_param(wire, prop, wire in required, field_type))
     return SchemaUnit(
+        checked=_checked_classes(class_name, prepared),
         module=module,
         class_name=class_name,
         schema_json=json.dumps(prepared, ensure_ascii=False),  # spec order = field order,
         pointer=pointer,
         params=tuple(sorted(params, key=lambda p: (not p.required, p.py_name))),
     )
+
+
+def _checked_classes(class_name: str, schema: dict[str, Any]) -> tuple[str, ...]:
+    """The object classes with an optional field lacking a default (nullable in the model, so a JSON
+    null must be refused in Python) or with a field conditional."""
+    found = []
+    required = set(schema.get("required", []))
+    properties = schema.get("properties", {})
+    if CONDITIONALS_KEY in schema or any(
+        n not in required and "default" not in p for n, p in properties.items()
+    ):
+        found.append(class_name)
+    for name, prop in properties.items():
+        if prop.get("type") == "object":
+            found += _checked_classes(pascal(name), prop)
+    return tuple(sorted(found))
 
 
 def _close_objects(schema: dict[str, Any]) -> None:

@@ -48,10 +48,13 @@ class SecretRule:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
+        compiled = re.compile(self.pattern) if self.pattern is not None else None
+
         def check(value: Any) -> Any:
             raw = value.get_secret_value() if isinstance(value, SecretStr) else value
             if isinstance(raw, str):
-                _check_pattern(raw, self.pattern)
+                if compiled is not None and compiled.search(raw) is None:
+                    _check_pattern(raw, self.pattern)  # raises with the documented message
                 if self.base64:
                     _check_base64(raw)
             return value

@@ -10,10 +10,10 @@ from typing import Annotated
 from pydantic import ConfigDict, Field
 
 from generated.adls_gen2.models.field_types import ServicePrincipalKey
-from generated.runtime.spec_model import SpecModel
+from generated.runtime.spec_model import PlainSpecModel
 
 
-class AzureServicePrincipalAuthParams(SpecModel):
+class AzureServicePrincipalAuthParams(PlainSpecModel):
     model_config = ConfigDict(
         extra="forbid",
         arbitrary_types_allowed=True,

@@ -10,10 +10,10 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field
 
 from generated.adls_gen2.models.field_types import PublicKey
-from generated.runtime.spec_model import SpecModel
+from generated.runtime.spec_model import PlainSpecModel
 
 
-class EncryptionParams(SpecModel):
+class EncryptionParams(PlainSpecModel):
     model_config = ConfigDict(
         extra="forbid",
         arbitrary_types_allowed=True,

@@ -10,10 +10,10 @@ from typing import Annotated
 from pydantic import ConfigDict, Field
 
 from generated.amazon_s3.models.field_types import S3SecretKey
-from generated.runtime.spec_model import SpecModel
+from generated.runtime.spec_model import PlainSpecModel
 
 
-class AccessKeyParams(SpecModel):
+class AccessKeyParams(PlainSpecModel):
     model_config = ConfigDict(
         extra="forbid",
         arbitrary_types_allowed=True,

@@ -10,10 +10,10 @@ from typing import Annotated
 from pydantic import ConfigDict, Field
 
 from generated.amazon_s3.models.field_types import S3Role
-from generated.runtime.spec_model import SpecModel
+from generated.runtime.spec_model import PlainSpecModel
 
 
-class AssumedRoleParams(SpecModel):
+class AssumedRoleParams(PlainSpecModel):
     model_config = ConfigDict(
         extra="forbid",
         arbitrary_types_allowed=True,

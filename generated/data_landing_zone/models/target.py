@@ -9,10 +9,10 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from generated.runtime.spec_model import SpecModel
+from generated.runtime.spec_model import PlainSpecModel, SpecModel
 
 
-class CsvOptions(SpecModel):
+class CsvOptions(PlainSpecModel):
     model_config = ConfigDict(
         extra="forbid",
     )

@@ -10,10 +10,10 @@ from typing import Annotated
 from pydantic import ConfigDict, Field
 
 from generated.google_cloud_storage.models.field_types import SecretAccessKey
-from generated.runtime.spec_model import SpecModel
+from generated.runtime.spec_model import PlainSpecModel
 
 
-class GoogleCloudStorageAuthenticationCredentialsParams(SpecModel):
+class GoogleCloudStorageAuthenticationCredentialsParams(PlainSpecModel):
     model_config = ConfigDict(
         extra="forbid",
         arbitrary_types_allowed=True,

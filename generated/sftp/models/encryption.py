@@ -9,11 +9,11 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from generated.runtime.spec_model import SpecModel
+from generated.runtime.spec_model import PlainSpecModel
 from generated.sftp.models.field_types import PublicKey
 
 
-class EncryptionParams(SpecModel):
+class EncryptionParams(PlainSpecModel):
     model_config = ConfigDict(
         extra="forbid",
         arbitrary_types_allowed=True,
