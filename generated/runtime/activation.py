@@ -28,6 +28,7 @@ from generated.runtime.mapping import mapping as mapping_row
 from generated.runtime.operations import Created, Entity, Operation
 from generated.runtime.refs import source_connection
 from generated.runtime.spec_model import compact
+from generated.runtime.wire import to_wire
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Update:
     entity_id: str
     derive: Derive
     label: str
+    known: Entity | None = None  # the entity as last seen: the first PATCH skips re-reading it
 
 
 @dataclass(frozen=True)
@@ -132,8 +134,13 @@ def _loc(loc: tuple[Any, ...]) -> str:
 
 
 def plan(p: Payloads) -> Plan:
-    """The documented sequence (contract §2): each entity adopted by name when it already exists."""
+    """The documented sequence (contract §2): each entity adopted by name when it already exists.
+
+    All dataflow changes go out as one JSON Patch (one read, one write) instead of the tutorial's five
+    calls; an entity created in this run is not read back before its first PATCH.
+    """
     file, spec, result = p.file, p.package.spec, ActivationResult()
+    created: dict[str, Entity] = {}
 
     def ensure(collection: str, entity: str, name: str, payload: BaseModel) -> Plan:
         page = yield ops.find_by_name(collection, name)
@@ -142,14 +149,20 @@ def plan(p: Payloads) -> Plan:
         else:
             made: Created = yield ops.create(collection, payload, name)
             result.rows.append(Row(entity, name, made.id, made.etag, "created"))
+            created[entity] = Entity(made.id, made.etag, to_wire(payload))
         return result
 
     yield from ensure("sourceConnections", "source connection", file.source_connection_name,
                       source_connection(name=file.source_connection_name))  # fmt: skip
     yield from ensure("connections", "base connection", file.base_connection.name, p.base)
+    manifest = (
+        {}
+        if file.include_file_manifest is None
+        else {"includeFileManifest": file.include_file_manifest}
+    )
     target = p.package.models.TargetConnection.model_validate(compact({
         "name": file.target_connection.name, "description": file.target_connection.description,
-        "baseConnectionId": result.id_of("base connection"), "params": p.target_params,
+        "baseConnectionId": result.id_of("base connection"), "params": p.target_params | manifest,
         "connectionSpec": {"id": spec.CONNECTION_SPEC_ID, "version": spec.CONNECTION_SPEC_VERSION}}))  # fmt: skip
     yield from ensure("targetConnections", "target connection", file.target_connection.name, target)
     flow = p.package.dataflow(name=file.dataflow.name, description=file.dataflow.description,
@@ -157,28 +170,37 @@ def plan(p: Payloads) -> Plan:
                               target_connection_id=result.id_of("target connection"))  # fmt: skip
     yield from ensure("flows", "dataflow", file.dataflow.name, flow)
     flow_id = result.id_of("dataflow")
-    updates: list[tuple[str, Derive | None]] = [("audiences", _audience_ops(p.audiences))]
+    known = created.get("dataflow")
+    parts: list[tuple[str, Derive | None]] = [
+        ("audiences", _audience_ops(p.audiences) if p.audiences else None)
+    ]
     if p.mapping_rows:
-        mapping_id = yield from _mapping(p, flow_id)
+        if known is None:
+            known = yield ops.get("flows", flow_id)
+        mapping_id = yield from _mapping(p, known)
         if mapping_id is not None:
-            updates.append(("mapping set", _profile_mapping(*mapping_id)))
+            parts.append(("mapping set", _profile_mapping(*mapping_id)))
         else:
             result.rows.append(Row("mapping set", file.dataflow.name, flow_id, None, "unchanged"))
-    updates += [("mandatory fields", _replace_param("mandatoryFields", file.mandatory_fields, patch_ops.set_mandatory_fields)),
-                ("deduplication keys", _dedup(file)), ("marketing actions", _policy(file.marketing_actions))]  # fmt: skip
-    for label, derive in updates:
-        if derive is not None:
-            done: Created = yield Update("flows", flow_id, derive, f"{label} on dataflow")
+    parts += [("mandatory fields", _replace_param("mandatoryFields", file.mandatory_fields, patch_ops.set_mandatory_fields)),
+              ("deduplication keys", _dedup(file)), ("marketing actions", _policy(file.marketing_actions))]  # fmt: skip
+    active = [(label, derive) for label, derive in parts if derive is not None]
+    if active:
+        changed: set[str] = set()
+        done: Created = yield Update(
+            "flows", flow_id, _combined(active, changed), "dataflow update", known
+        )
+        for label, _derive in active:
             result.rows.append(
                 Row(
                     label,
                     file.dataflow.name,
                     flow_id,
                     done.etag,
-                    "updated" if done.changed else "unchanged",
+                    "updated" if label in changed else "unchanged",
                 )
             )
-    if file.include_file_manifest is not None:
+    if file.include_file_manifest is not None and "target connection" not in created:
         done = yield Update(
             "targetConnections",
             result.id_of("target connection"),
@@ -195,6 +217,22 @@ def plan(p: Payloads) -> Plan:
             )
         )
     return result
+
+
+def _combined(parts: list[tuple[str, Derive]], changed: set[str]) -> Derive:
+    """One derive for several: every part looks at the same fresh entity; their ops form one patch."""
+
+    def derive(entity: Entity) -> Any:
+        changed.clear()
+        collected: list[Any] = []
+        for label, part in parts:
+            patch = part(entity)
+            if patch is not None:
+                changed.add(label)
+                collected += patch.root
+        return patch_ops.patch(*collected) if collected else None
+
+    return derive
 
 
 def _params(entity: Entity) -> dict[str, Any]:
@@ -221,8 +259,7 @@ def _audience_ops(audiences: list[AudienceSelector]) -> Derive:
     return derive
 
 
-def _mapping(p: Payloads, flow_id: str) -> Generator[Step, Any, tuple[str, int] | None]:
-    flow: Entity = yield ops.get("flows", flow_id)
+def _mapping(p: Payloads, flow: Entity) -> Generator[Step, Any, tuple[str, int] | None]:
     if (_params(flow).get("profileMapping") or {}).get("mappingId"):
         return (
             None  # already mapped: an activation never replaces a mapping set it did not create now
@@ -302,7 +339,7 @@ def activate(
             step = steps.send(reply)
             progress(step.label)
             reply = (
-                client.update(step.collection, step.entity_id, step.derive)
+                client.update(step.collection, step.entity_id, step.derive, known=step.known)
                 if isinstance(step, Update)
                 else client.run(step)
             )
@@ -322,7 +359,7 @@ async def aactivate(
             step = steps.send(reply)
             progress(step.label)
             reply = (
-                await client.update(step.collection, step.entity_id, step.derive)
+                await client.update(step.collection, step.entity_id, step.derive, known=step.known)
                 if isinstance(step, Update)
                 else await client.run(step)
             )

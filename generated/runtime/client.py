@@ -103,10 +103,19 @@ class FlowServiceClient(_Base):
             yield from page.items
             current = page.next
 
-    def update(self, collection: str, entity_id: str, derive: Derive) -> Created:
-        """PATCH with If-Match; on 412 re-read, re-derive the ops from the fresh entity, try again."""
+    def update(
+        self, collection: str, entity_id: str, derive: Derive, *, known: Entity | None = None
+    ) -> Created:
+        """PATCH with If-Match; on 412 re-read, re-derive the ops from the fresh entity, try again.
+
+        ``known``: the entity as the caller last saw it; the first attempt uses it without a GET.
+        """
         for attempt in range(1, MAX_412_RETRIES + 1):
-            entity = self.run(ops.get(collection, entity_id))
+            entity = (
+                known
+                if known is not None and attempt == 1
+                else self.run(ops.get(collection, entity_id))
+            )
             patch = derive(entity)
             if patch is None:
                 return Created(entity.id, entity.etag, changed=False)
@@ -191,9 +200,15 @@ class AsyncFlowServiceClient(_Base):
                 yield item
             current = page.next
 
-    async def update(self, collection: str, entity_id: str, derive: Derive) -> Created:
+    async def update(
+        self, collection: str, entity_id: str, derive: Derive, *, known: Entity | None = None
+    ) -> Created:
         for attempt in range(1, MAX_412_RETRIES + 1):
-            entity = await self.run(ops.get(collection, entity_id))
+            entity = (
+                known
+                if known is not None and attempt == 1
+                else await self.run(ops.get(collection, entity_id))
+            )
             patch = derive(entity)
             if patch is None:
                 return Created(entity.id, entity.etag, changed=False)

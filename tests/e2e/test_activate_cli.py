@@ -90,10 +90,19 @@ def test_activate_dry_run_prints_curl_in_order_with_secrets_masked() -> None:
              for c in ("sourceConnections", "connections", "targetConnections", "flows")]  # fmt: skip
     assert order == sorted(order)
     assert (
-        out.count("curl -X PATCH") >= 5
+        # One JSON Patch carries every dataflow change (audiences, mapping, keys, marketing actions).
+        out.count("curl -X PATCH") == 1
         and "Authorization: Bearer ***" in out
         and "x-api-key: ***" in out
     )
+    for path in (
+        "segmentSelectors/selectors/-",
+        "/profileMapping",
+        "/mandatoryFields",
+        "/primaryFields",
+        '"/policy"',
+    ):
+        assert path in out, path
     assert '"s3SecretKey": "***"' in out
     for secret in (env["S3_SECRET_KEY"], "TOKENCANARYxyz"):
         assert secret not in out + done.stderr

@@ -83,7 +83,7 @@ FAULTS = [
     FaultRule(fault="429", method="POST", path="/flows$", times=1, retry_after=0),
     FaultRule(fault="503", method="GET", path="/connections$", times=1),
     FaultRule(fault="502", method="PATCH", path="/flows/", times=1),
-    FaultRule(fault="504", method="GET", path="/flows/[^/]+$", times=1),
+    FaultRule(fault="504", method="GET", path="/sourceConnections$", times=1),
     FaultRule(fault="drop", method="GET", path="/targetConnections$", times=1),
     FaultRule(fault="commit_then_500", method="POST", path="/connections$", times=1),
     FaultRule(fault="commit_then_drop", method="POST", path="/targetConnections$", times=1),
