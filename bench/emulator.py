@@ -21,6 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 from tests.conftest import documented  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from common import Row, higher_is_better, info, print_table  # noqa: E402
+
 FLOW = "/data/foundation/flowservice"
 HEADERS = {
     "Authorization": "Bearer bench",
@@ -84,16 +87,14 @@ def rate(clients: int, call: Callable[[httpx.Client, int], None], base_url: str)
     return done[0] / (time.perf_counter() - started)
 
 
-def main() -> None:
+def measure() -> list[Row]:
     emulator, emulator_url = start([sys.executable, "-m", "generator", "emulator", "--port", "0"])
     echo, echo_url = start([sys.executable, "-c", ECHO_SERVER])
+    rows = []
     try:
-        with httpx.Client(base_url=emulator_url + FLOW, headers=HEADERS) as client:
-            source = client.post(
-                "/sourceConnections",
-                json=documented("01_source_connection__create_source_connection"),
-            ).json()["id"]
         body = documented("01_source_connection__create_source_connection")
+        with httpx.Client(base_url=emulator_url + FLOW, headers=HEADERS) as client:
+            source = client.post("/sourceConnections", json=body).json()["id"]
         rename = [{"op": "replace", "path": "/name", "value": "renamed"}]
 
         def get(client: httpx.Client, n: int) -> None:
@@ -110,22 +111,31 @@ def main() -> None:
                 headers={"If-Match": made["etag"]},
             ).raise_for_status()
 
-        print(f"{'measure':40} {'emulator':>10} {'bare echo':>10} {'ratio':>7}  target")
         for clients in (1, 16):
             ours, theirs = rate(clients, get, emulator_url), rate(clients, echo_get, echo_url)
-            print(
-                f"{f'GET, {clients} client(s), req/s':40} {ours:10.0f} {theirs:10.0f} {ours / theirs:6.2f}x  >= 0.5x"
+            rows.append(
+                higher_is_better(
+                    f"emulator GET vs bare Starlette echo, {clients} client(s)",
+                    ours,
+                    theirs,
+                    "req/s",
+                    0.5,
+                )
             )
         for clients in (1, 16):
-            pairs = rate(clients, create_patch, emulator_url)
-            print(
-                f"{f'create+PATCH, {clients} client(s), pairs/s':40} {pairs:10.0f} {'-':>10} {'-':>7}  (no alternative)"
+            rows.append(
+                info(
+                    f"emulator create+PATCH, {clients} client(s)",
+                    rate(clients, create_patch, emulator_url),
+                    "pairs/s",
+                )
             )
     finally:
         for process in (emulator, echo):
             process.terminate()
             process.wait(timeout=10)
+    return rows
 
 
 if __name__ == "__main__":
-    main()
+    print_table(measure())

@@ -14,6 +14,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import Row, absolute, lower_is_better, print_table
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 REPEATS = 2
@@ -59,7 +63,7 @@ def cli_loop(folder: Path) -> None:
         )  # fmt: skip
 
 
-def measure() -> list[tuple[str, float, float | None, str]]:
+def measure() -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "generated"
         full = best_of(lambda: destgen("--force", "--out", str(out)))
@@ -67,18 +71,16 @@ def measure() -> list[tuple[str, float, float | None, str]]:
         loop = best_of(lambda: cli_loop(Path(tmp)))
     count = len(raw_schemas())
     return [
-        (f"full regeneration, 6 destinations ({count} schemas)", full, loop, "<= 0.15x"),
-        ("unchanged regeneration (whole command)", unchanged, loop, "< 0.5 s"),
+        lower_is_better(
+            f"full regeneration, 6 destinations ({count} schemas) vs datamodel-codegen CLI loop",
+            full,
+            loop,
+            "s",
+            0.15,
+        ),
+        absolute("unchanged regeneration (whole command)", unchanged, 0.5, "s"),
     ]
 
 
-def main() -> None:
-    rows = measure()
-    print(f"{'measure':52} {'destgen':>9} {'CLI loop':>9} {'ratio':>7}  target")
-    for name, ours, theirs, target in rows:
-        ratio = f"{ours / theirs:.3f}x" if theirs else "-"
-        print(f"{name:52} {ours:8.2f}s {theirs or 0:8.2f}s {ratio:>7}  {target}")
-
-
 if __name__ == "__main__":
-    main()
+    print_table(measure())

@@ -11,6 +11,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import Row, lower_is_better, print_table  # noqa: E402
+
 RUNS = 15
 ALL_SIX = ", ".join(
     f"generated.{s}"
@@ -34,16 +38,17 @@ def best(statement: str) -> float:
     return min(times)
 
 
-def measure() -> list[tuple[str, float, float, str]]:
+def measure() -> list[Row]:
     base = best("import pydantic, httpx")
     one = best("import generated.amazon_s3")
     six = best(f"import {ALL_SIX}")
-    return [("import generated.amazon_s3 (s, fresh interpreter)", one, base, "<= 1.5x"),
-            ("import all six destinations (s, fresh interpreter)", six, base, "<= 2x")]  # fmt: skip
+    return [
+        lower_is_better(
+            "import generated.amazon_s3 vs pydantic+httpx (fresh interpreter)", one, base, "s", 1.5
+        ),
+        lower_is_better("import all six destinations vs pydantic+httpx", six, base, "s", 2.0),
+    ]
 
 
 if __name__ == "__main__":
-    for name, ours, theirs, target in measure():
-        print(
-            f"{name:52} destgen {ours:6.3f}  pydantic+httpx {theirs:6.3f}  {ours / theirs:5.2f}x  target {target}"
-        )
+    print_table(measure())

@@ -20,6 +20,9 @@ sys.path.insert(0, str(ROOT))
 
 import generated.amazon_s3 as s3  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from common import Row, higher_is_better, print_table  # noqa: E402
+
 COUNT = 10_000
 SPEC = json.loads((ROOT / "specs_cache" / "amazon_s3.json").read_text())
 
@@ -94,7 +97,7 @@ def _rate(run: Any, items: list[tuple[str, Any]], from_text: bool) -> tuple[floa
     return COUNT / best, valid
 
 
-def measure() -> list[tuple[str, float, float, str]]:
+def measure() -> list[Row]:
     rows = []
     dicts = payloads()
     for from_text, label in ((True, "JSON files"), (False, "Python dicts")):
@@ -103,12 +106,13 @@ def measure() -> list[tuple[str, float, float, str]]:
         theirs, theirs_valid = _rate(with_jsonschema, items, from_text)
         # Same verdicts (the models are stricter only where the README says: closed objects).
         assert abs(ours_valid - theirs_valid) < COUNT * 0.01, (ours_valid, theirs_valid)
-        rows.append((f"offline validation, {COUNT} {label} (payloads/s)", ours, theirs, ">= 10x"))
+        rows.append(
+            higher_is_better(
+                f"offline validation, {COUNT} {label}, models vs jsonschema", ours, theirs, "/s", 10
+            )
+        )
     return rows
 
 
 if __name__ == "__main__":
-    for name, ours, theirs, target in measure():
-        print(
-            f"{name:46} destgen {ours:10.0f}  jsonschema {theirs:10.0f}  {ours / theirs:5.1f}x  target {target}"
-        )
+    print_table(measure())

@@ -3,6 +3,17 @@
 It never imports generated/: it is an independent second opinion on what a payload means.
 """
 
-from emulator.server import EmulatorServer
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["EmulatorServer"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: `destgen --help` imports emulator.cli and must not load uvicorn and Starlette.
+    if name == "EmulatorServer":
+        from emulator.server import EmulatorServer
+
+        return EmulatorServer
+    raise AttributeError(name)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+DEFAULT_SPECS = Path(__file__).resolve().parent.parent / "specs_cache"
 PROFILE_STORE_SPEC = {
     "id": "8a9c3494-9708-43d7-ae3f-cda01e5030e1",
     "name": "Profile Store",

@@ -9,9 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from emulator.auth import AuthPolicy
-from emulator.faults import load_rules
-from emulator.server import DEFAULT_SPECS, EmulatorServer
+from emulator.catalog import DEFAULT_SPECS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,6 +43,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: `destgen --help` must not pay for uvicorn and Starlette.
+    from emulator.auth import AuthPolicy
+    from emulator.faults import load_rules
+    from emulator.server import EmulatorServer
+
     if bool(args.client_id) != bool(args.client_secret):
         print("destgen emulator: --client-id and --client-secret go together", file=sys.stderr)
         return 2

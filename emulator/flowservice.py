@@ -265,8 +265,11 @@ def list_all(state: EmulatorState, collection: str, sandbox: str, query: list[tu
     if "count" in params and "limit" in params:
         raise flow(1401, 400, "limit and count cannot be used together")
     filters = listing.parse_filters(params.get("property", []))
-    entities = [e for e in state.store.all(collection) if e.get("sandboxName", sandbox) == sandbox]
-    matching = [e for e in entities if listing.matches(e, filters)]
+    # Filter before copying: only matching entities leave the store (lists stay fast as it grows).
+    matching = state.store.find(
+        collection,
+        lambda e: e.get("sandboxName", sandbox) == sandbox and listing.matches(e, filters),
+    )
     entities = listing.order(matching, _last(params, "orderby"))
     if (_last(params, "count") or "false").lower() == "true":
         return {"count": len(entities)}

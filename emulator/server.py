@@ -19,13 +19,11 @@ import uvicorn
 
 from emulator.app import create_app
 from emulator.auth import AuthPolicy
-from emulator.catalog import Catalog
+from emulator.catalog import DEFAULT_SPECS, Catalog
 from emulator.faults import FaultInjector, FaultRule
 from emulator.runs import advance
 from emulator.state import EmulatorState
 from emulator.store import Store
-
-DEFAULT_SPECS = Path(__file__).resolve().parent.parent / "specs_cache"
 
 
 def check_loopback(host: str) -> None:

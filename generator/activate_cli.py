@@ -21,33 +21,6 @@ from generated.runtime.credentials import Identity, StaticToken, identity_from_e
 from generated.runtime.errors import DestgenError
 
 
-def add_arguments(commands: Any) -> None:
-    act = commands.add_parser(
-        "activate",
-        help="run the whole activation described by a YAML or JSON file",
-        description="Create or adopt (by name) the source, base and target connections and the "
-        "dataflow, add audiences, mapping set, keys, marketing actions and file manifest. Secrets "
-        'come only from environment variables ({"env": "NAME"}). Credentials: AEP_ACCESS_TOKEN '
-        "or AEP_CLIENT_ID + AEP_CLIENT_SECRET, AEP_API_KEY, AEP_ORG_ID, AEP_SANDBOX_NAME. "
-        "Exit 0 done, 1 invalid file or failed request, 2 unreadable file.",
-    )
-    act.add_argument("file", type=Path, metavar="FILE")
-    act.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="send nothing; print each request as curl, secrets as ***",
-    )
-    act.add_argument(
-        "--base-url",
-        default=os.environ.get("AEP_BASE_URL"),
-        help="API base URL (default https://platform.adobe.io or AEP_BASE_URL)",
-    )
-    act.add_argument(
-        "--token-url", help="OAuth token endpoint for client credentials (or AEP_TOKEN_URL)"
-    )
-    commands.add_parser("activation-schema", help="print the JSON Schema of activation files")
-
-
 def load_file(path: Path) -> Payloads:
     """Parse, validate against the published schema, resolve secrets and check every payload."""
     try:

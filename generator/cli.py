@@ -59,8 +59,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_arguments(emu)
 
-    from generator.activate_cli import add_arguments as add_activate
-    from generator.spec_commands import add_arguments as add_spec_commands
+    from generator.arguments import add_activate, add_spec_commands
 
     add_spec_commands(commands)
 

@@ -6,11 +6,9 @@ Argument handling and output only; fetch.py, spec_diff.py and runtime/drift.py d
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from generated.runtime import operations as ops
 from generated.runtime.client import FlowServiceClient
@@ -24,47 +22,6 @@ from generator.specs import load_specs
 
 ROOT = Path(__file__).resolve().parent.parent
 FETCH_RETRY = RetryPolicy(max_attempts=3, base=0.5, cap=2.0)
-
-
-def add_arguments(commands: Any) -> None:
-    credentials = "Credentials as for activate: AEP_ACCESS_TOKEN (or AEP_CLIENT_ID + AEP_CLIENT_SECRET), AEP_API_KEY, AEP_ORG_ID."
-    fetch = commands.add_parser("fetch", help="download the live connection specs into specs_cache/",
-                                description="GET each connection spec and update the cache and manifest.json "
-                                "atomically: all of them or nothing. Unchanged specs are not rewritten. " + credentials)  # fmt: skip
-    fetch.add_argument(
-        "--base-url",
-        default=os.environ.get("AEP_BASE_URL"),
-        help="API base URL (default https://platform.adobe.io)",
-    )
-    fetch.add_argument(
-        "--destination", action="append", metavar="SLUG", help="only this destination (repeatable)"
-    )
-    fetch.add_argument(
-        "--specs",
-        type=Path,
-        default=ROOT / "specs_cache",
-        help="the cache whose manifest lists the specs",
-    )
-    fetch.add_argument("--out", type=Path, help="write here instead of --specs")
-    diff_ = commands.add_parser("diff", help="what changed between two spec folders, classed breaking/additive/cosmetic",
-                                description="Compare two spec folders (or OLD with the live specs, --live). "
-                                "Exit 0, or 1 when --fail-on is met, 2 on error.")  # fmt: skip
-    diff_.add_argument("old", type=Path, metavar="OLD")
-    diff_.add_argument("new", type=Path, nargs="?", metavar="NEW")
-    diff_.add_argument(
-        "--live", action="store_true", help="compare OLD with the live specs (needs credentials)"
-    )
-    diff_.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    diff_.add_argument(
-        "--fail-on",
-        choices=("any", "breaking"),
-        help="exit 1 when any change, or a breaking one, is found",
-    )
-    diff_.add_argument("--base-url", default=os.environ.get("AEP_BASE_URL"))
-    doctor = commands.add_parser("doctor", help="check credentials, sandbox, spec ids and drift of the generated code",
-                                 description="Exit 0 when everything matches, 1 otherwise. " + credentials)  # fmt: skip
-    doctor.add_argument("--base-url", default=os.environ.get("AEP_BASE_URL"))
-    doctor.add_argument("--specs", type=Path, default=ROOT / "specs_cache")
 
 
 def _client(base_url: str | None) -> FlowServiceClient:

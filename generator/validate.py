@@ -9,9 +9,10 @@ import importlib
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from pydantic import BaseModel, RootModel, ValidationError
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 from generator.errors import GeneratorError
 
@@ -81,6 +82,8 @@ def check(
     model: type[BaseModel], data: Any, *, hint: Callable[[str, str], str] | None = None
 ) -> list[str]:
     """Validate ``data`` by wire names only (snake_case keys are unknown keys in a payload)."""
+    from pydantic import RootModel, ValidationError
+
     try:
         if issubclass(model, RootModel):
             model.model_validate(data)

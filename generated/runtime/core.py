@@ -64,7 +64,7 @@ class Core:
         self, client: httpx.Client | httpx.AsyncClient, op: Operation[Any], token: str
     ) -> httpx.Request:
         content = None if op.payload is None else json.dumps(_wire(op.payload)).encode()
-        return client.build_request(op.method, self.base_url + op.path, params=list(op.params),
+        return client.build_request(op.method, self.base_url + op.path, params=list(op.params) or None,
                                     headers=self.headers(op, token), content=content)  # fmt: skip
 
     def read(self, op: Operation[T], response: httpx.Response) -> T:

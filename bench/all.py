@@ -1,0 +1,34 @@
+"""Every benchmark of the project, one table: measure, destgen, the alternative, ratio, target, met.
+
+Each benchmark runs its two sides in the same run; see each module for how.
+Run: .venv/bin/python bench/all.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import activation
+import client
+import generate
+import imports
+import validate
+from common import Row, print_table
+
+import emulator
+
+
+def main() -> int:
+    rows: list[Row] = []
+    for module in (generate, validate, imports, emulator, client, activation):
+        print(f"running {module.__name__} ...", file=sys.stderr, flush=True)
+        rows += module.measure()
+    print_table(rows)
+    return 0 if all(r.met for r in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
