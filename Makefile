@@ -30,8 +30,7 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/generate.py
-	$(BIN)/python bench/emulator.py
+	$(BIN)/python bench/all.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
