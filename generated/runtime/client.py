@@ -44,6 +44,15 @@ class _Base:
         self.echo = echo
         self._fake_ids = itertools.count(1)
 
+    @staticmethod
+    def _lookup(lookup: tuple[str, str]) -> Operation[Page]:
+        """The list call that finds a create's entity by name when its outcome is unknown."""
+        return ops.find_by_name(lookup[0].rsplit("/", 1)[-1], lookup[1])
+
+    @staticmethod
+    def _adopted(page: Page) -> Created | None:
+        return Created(page.items[0].id, page.items[0].etag) if page.items else None
+
     def _dry(self, op: Operation[T]) -> T:
         """Dry run: print the request as curl and answer as an empty service would."""
         self.echo(self.core.curl(op))
@@ -89,9 +98,7 @@ class FlowServiceClient(_Base):
         raise AssertionError("unreachable")
 
     def _find(self, lookup: tuple[str, str]) -> Created | None:
-        collection = lookup[0].rsplit("/", 1)[-1]
-        page = self.run(ops.find_by_name(collection, lookup[1]))
-        return Created(page.items[0].id, page.items[0].etag) if page.items else None
+        return self._adopted(self.run(self._lookup(lookup)))
 
     def iterate(self, op: Operation[Page]) -> Iterator[Entity]:
         """Every entity of a list, following ``_links.next`` (bounded by MAX_PAGES)."""
@@ -186,9 +193,7 @@ class AsyncFlowServiceClient(_Base):
         raise AssertionError("unreachable")
 
     async def _find(self, lookup: tuple[str, str]) -> Created | None:
-        collection = lookup[0].rsplit("/", 1)[-1]
-        page = await self.run(ops.find_by_name(collection, lookup[1]))
-        return Created(page.items[0].id, page.items[0].etag) if page.items else None
+        return self._adopted(await self.run(self._lookup(lookup)))
 
     async def iterate(self, op: Operation[Page]) -> AsyncIterator[Entity]:
         current: Operation[Page] | None = op
