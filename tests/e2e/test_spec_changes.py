@@ -251,3 +251,32 @@ def test_unknown_metadata_key_ignored_with_one_warning(workspace: dict[str, Path
     assert (
         bad.returncode == 2 and "remotePath/minItems: unsupported JSON Schema keyword" in bad.stderr
     )
+
+
+def test_diff_live_compares_with_the_served_specs(workspace: dict[str, Path]) -> None:
+    _edit("google_cloud_storage", lambda s: _props(s)["compression"]["enum"].remove("GZIP"))(
+        workspace["live"]
+    )
+    before = _digest(workspace["cache"])
+    with EmulatorServer(specs=workspace["live"]) as server:
+        done = run_destgen(
+            "diff",
+            str(workspace["cache"]),
+            "--live",
+            "--fail-on",
+            "breaking",
+            env=_env(server.base_url),
+        )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "google_cloud_storage" in done.stdout and "values removed: GZIP" in done.stdout
+    assert _digest(workspace["cache"]) == before  # --live never touches the cache
+
+
+def test_doctor_reports_bad_credentials(workspace: dict[str, Path]) -> None:
+    from emulator.auth import AuthPolicy
+
+    with EmulatorServer(
+        specs=workspace["cache"], auth=AuthPolicy(token="the-only-token")
+    ) as server:
+        done = run_destgen("doctor", "--specs", str(workspace["cache"]), env=_env(server.base_url))
+    assert done.returncode == 1 and "credentials  FAIL" in done.stdout and "401013" in done.stdout
