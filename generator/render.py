@@ -12,7 +12,7 @@ from typing import Any
 import jinja2
 
 from generator import __version__
-from generator.build_ir import DestinationIR
+from generator.ir import DestinationIR
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DESTINATION_TEMPLATES = (
