@@ -15,6 +15,7 @@ from typing import Any
 
 from generated.runtime import operations as ops
 from generated.runtime.client import FlowServiceClient
+from generated.runtime.drift import spec_bytes
 from generated.runtime.errors import DestgenError
 from generator.errors import GeneratorError
 from generator.specs import MANIFEST, check_envelope, normalise_encryption_key
@@ -25,11 +26,6 @@ from generator.writer import write_all_or_nothing
 class FetchReport:
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-
-
-def canonical(spec: dict[str, Any]) -> str:
-    """The cache's byte form of a spec: what SPEC_SHA256 in generated/<slug>/spec.py hashes."""
-    return json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
 
 
 def sha256(text: str) -> str:
@@ -90,4 +86,5 @@ def _fetch_one(client: FlowServiceClient, entry: dict[str, Any]) -> tuple[str, s
             f"expected connection spec {entry['connection_spec_id']}, got {data.get('id')!r}",
         )
     # The API's own name for the array (encryptionSpecs) is what the cache keeps.
-    return canonical(data), spec.etag
+    # One byte form for the cache and for the runtime drift check (SPEC_SHA256 hashes exactly this).
+    return spec_bytes(data).decode("utf-8"), spec.etag

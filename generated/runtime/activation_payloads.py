@@ -18,7 +18,7 @@ from generated.runtime.activation_spec import (
     resolve_secrets,
 )
 from generated.runtime.audiences import AudienceSelector
-from generated.runtime.mapping import mapping as mapping_row
+from generated.runtime.mapping import Mapping
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def prepare(file: ActivationFile) -> Payloads:
     audiences = [_validated(AudienceSelector, {"type": "PLATFORM_SEGMENT", "value": a}, f"$.audiences[{i}]")
                  for i, a in enumerate(file.audiences)]  # fmt: skip
     rows = [
-        _validated(type(mapping_row("a", "b")), m.model_dump(by_alias=True), f"$.mappings[{i}]")
+        _validated(Mapping, m.model_dump(by_alias=True), f"$.mappings[{i}]")
         for i, m in enumerate(file.mappings)
     ]
     return Payloads(
