@@ -1,11 +1,13 @@
-# Two entry points the README promises: `make generate` (the main job) and `make test` (everything CI runs).
+# Two entry points the README promises: `make run` (the main job) and `make test` (everything CI runs).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run generate test lint clean bench
+.PHONY: run generate test lint clean bench docs
 
+# The tool, editable, with its test tools; its editable install puts generator/, emulator/ and
+# generated/ on the path, so the checkout's library is the one imported.
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -20,6 +22,10 @@ run: $(STAMP)
 generate: $(STAMP)
 	$(BIN)/destgen generate
 
+# Rewrite the generated reference pages of docs/ (the test suite fails when they are stale).
+docs: $(STAMP)
+	$(BIN)/python -m destgen.cli.reference_docs
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/black --check --quiet .
@@ -33,4 +39,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/all.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

@@ -20,14 +20,14 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generated.runtime.activation import activate, prepare  # noqa: E402
+from destgen_destinations.runtime.activation import activate, prepare  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from common import Row, lower_is_better, print_table  # noqa: E402
 
-from generated.runtime.activation_spec import ActivationFile  # noqa: E402
-from generated.runtime.client import FlowServiceClient  # noqa: E402
-from generated.runtime.credentials import Identity, StaticToken  # noqa: E402
+from destgen_destinations.runtime.activation_spec import ActivationFile  # noqa: E402
+from destgen_destinations.runtime.client import FlowServiceClient  # noqa: E402
+from destgen_destinations.runtime.credentials import Identity, StaticToken  # noqa: E402
 
 RUNS = 25
 FLOW = "/data/foundation/flowservice"
@@ -208,7 +208,7 @@ def with_plain_httpx(url: str, tag: str) -> None:
 def measure() -> list[Row]:
     os.environ.setdefault("S3_SECRET_KEY", SECRET)
     os.environ.setdefault("PGP_PUBLIC_KEY", PUBLIC_KEY)
-    process = subprocess.Popen([sys.executable, "-m", "generator", "emulator", "--port", "0"],
+    process = subprocess.Popen([sys.executable, "-m", "destgen", "emulator", "--port", "0"],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)  # fmt: skip
     assert process.stdout is not None
     url = process.stdout.readline().split()[-1]

@@ -23,12 +23,15 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generated.runtime import operations as ops  # noqa: E402
-from generated.runtime import patch_ops  # noqa: E402
-from generated.runtime.audiences import audience  # noqa: E402
-from generated.runtime.client import AsyncFlowServiceClient, FlowServiceClient  # noqa: E402
-from generated.runtime.credentials import Identity, StaticToken  # noqa: E402
-from generated.runtime.refs import source_connection  # noqa: E402
+from destgen_destinations.runtime import operations as ops  # noqa: E402
+from destgen_destinations.runtime import patch_ops  # noqa: E402
+from destgen_destinations.runtime.audiences import audience  # noqa: E402
+from destgen_destinations.runtime.client import (  # noqa: E402
+    AsyncFlowServiceClient,
+    FlowServiceClient,
+)
+from destgen_destinations.runtime.credentials import Identity, StaticToken  # noqa: E402
+from destgen_destinations.runtime.refs import source_connection  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from common import Row, lower_is_better, print_table, speedup  # noqa: E402
@@ -45,7 +48,7 @@ def start_emulator(latency_ms: int) -> tuple[subprocess.Popen[str], str, Path]:
     faults = folder / "faults.json"
     rules = [{"fault": "latency", "path": "/flows", "latency_ms": latency_ms}] if latency_ms else []
     faults.write_text(json.dumps(rules))
-    process = subprocess.Popen([sys.executable, "-m", "generator", "emulator", "--port", "0", "--faults", str(faults)],
+    process = subprocess.Popen([sys.executable, "-m", "destgen", "emulator", "--port", "0", "--faults", str(faults)],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)  # fmt: skip
     assert process.stdout is not None
     return process, process.stdout.readline().split()[-1], folder
@@ -77,8 +80,8 @@ def overhead(url: str) -> tuple[float, float]:
 
 def make_flows(url: str) -> list[str]:
     """Flows to add audiences to; created through the raw API to keep this setup out of the timing."""
-    import generated.amazon_s3 as s3
-    from generated.runtime.wire import to_wire
+    import destgen_destinations.amazon_s3 as s3
+    from destgen_destinations.runtime.wire import to_wire
 
     with httpx.Client(base_url=url + "/data/foundation/flowservice", headers=HEADERS) as raw:
         src = raw.post("/sourceConnections", json=to_wire(s3.source_connection())).json()["id"]

@@ -88,7 +88,7 @@ def rate(clients: int, call: Callable[[httpx.Client, int], None], base_url: str)
 
 
 def measure() -> list[Row]:
-    emulator, emulator_url = start([sys.executable, "-m", "generator", "emulator", "--port", "0"])
+    emulator, emulator_url = start([sys.executable, "-m", "destgen", "emulator", "--port", "0"])
     echo, echo_url = start([sys.executable, "-c", ECHO_SERVER])
     rows = []
     try:

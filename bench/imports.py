@@ -1,4 +1,4 @@
-"""Import cost in fresh interpreters: ``import generated.amazon_s3`` (and all six) beside
+"""Import cost in fresh interpreters: ``import destgen_destinations.amazon_s3`` (and all six) beside
 ``import pydantic, httpx``, the floor any pydantic + httpx client pays. Best of N, same run.
 Run: .venv/bin/python bench/imports.py
 """
@@ -17,7 +17,7 @@ from common import Row, lower_is_better, print_table  # noqa: E402
 
 RUNS = 15
 ALL_SIX = ", ".join(
-    f"generated.{s}"
+    f"destgen_destinations.{s}"
     for s in (
         "adls_gen2",
         "amazon_s3",
@@ -40,11 +40,15 @@ def best(statement: str) -> float:
 
 def measure() -> list[Row]:
     base = best("import pydantic, httpx")
-    one = best("import generated.amazon_s3")
+    one = best("import destgen_destinations.amazon_s3")
     six = best(f"import {ALL_SIX}")
     return [
         lower_is_better(
-            "import generated.amazon_s3 vs pydantic+httpx (fresh interpreter)", one, base, "s", 1.5
+            "import destgen_destinations.amazon_s3 vs pydantic+httpx (fresh interpreter)",
+            one,
+            base,
+            "s",
+            1.5,
         ),
         lower_is_better("import all six destinations vs pydantic+httpx", six, base, "s", 2.0),
     ]

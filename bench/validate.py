@@ -18,7 +18,7 @@ import jsonschema
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import generated.amazon_s3 as s3  # noqa: E402
+import destgen_destinations.amazon_s3 as s3  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from common import Row, higher_is_better, print_table  # noqa: E402

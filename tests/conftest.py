@@ -33,9 +33,9 @@ def documented(name: str) -> Any:
 def run_destgen(
     *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m generator ARGS`` in a fresh interpreter, as a user runs it."""
+    """``python -m destgen ARGS`` in a fresh interpreter, as a user runs it."""
     return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
+        [sys.executable, "-m", "destgen", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator import EmulatorServer
+from destgen_emulator import EmulatorServer
 
 FLOW = "/data/foundation/flowservice"
 HEADERS = {

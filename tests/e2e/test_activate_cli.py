@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from emulator import EmulatorServer
-from generator.demo import demo_secrets
+from destgen.cli.demo import demo_secrets
+from destgen_emulator import EmulatorServer
 from tests.conftest import ROOT, run_destgen
 
 S3 = json.loads((ROOT / "examples" / "amazon_s3.json").read_text())

@@ -55,7 +55,7 @@ def test_emulator_accepts_documented_workflow(api: httpx.Client, slug: str) -> N
         targetConnectionIds=[target_ids[0]],
     )
     created(api.post("/flows", json=flow_body))
-    # The Azure Blob tab's skeleton is what later PATCHes need (contract §12.2): use it for the rest.
+    # The Azure Blob tab's skeleton is what later PATCHes need (docs/api-contract.md §12.2): use it for the rest.
     skeleton = documented("04_create_dataflow__azure_blob")["transformations"]
     flow = created(api.post("/flows", json=_with(flow_body, transformations=skeleton)))
     etag = flow["etag"]

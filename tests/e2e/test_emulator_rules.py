@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator import EmulatorServer
-from emulator.auth import AuthPolicy
+from destgen_emulator import EmulatorServer
+from destgen_emulator.auth import AuthPolicy
 from tests.conftest import documented
 from tests.e2e.conftest import FLOW, HEADERS, created
 

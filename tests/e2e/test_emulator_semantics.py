@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator import EmulatorServer
-from emulator.faults import FaultRule, load_rules
+from destgen_emulator import EmulatorServer
+from destgen_emulator.faults import FaultRule, load_rules
 from tests.conftest import documented
 from tests.e2e.conftest import FLOW, HEADERS, created
 from tests.e2e.test_emulator_rules import _chain
@@ -249,7 +249,7 @@ def test_emulator_refuses_non_loopback_host() -> None:
 
 
 def test_emulator_cli_prints_base_url_and_serves() -> None:
-    process = subprocess.Popen([sys.executable, "-m", "generator", "emulator", "--port", "0"],
+    process = subprocess.Popen([sys.executable, "-m", "destgen", "emulator", "--port", "0"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
         assert process.stdout is not None

@@ -13,19 +13,19 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator import EmulatorServer
-from emulator.auth import AuthPolicy
-from emulator.faults import FaultRule
-from generated.runtime import operations as ops
-from generated.runtime import patch_ops
-from generated.runtime.activation import aactivate, activate
-from generated.runtime.audiences import audience
-from generated.runtime.client import AsyncFlowServiceClient, FlowServiceClient
-from generated.runtime.credentials import ClientCredentials, Identity, StaticToken
-from generated.runtime.errors import DestgenError
-from generated.runtime.retry import RetryPolicy
-from generator.activate_cli import load_file
-from generator.demo import demo_secrets
+from destgen.cli.activate import load_file
+from destgen.cli.demo import demo_secrets
+from destgen_destinations.runtime import operations as ops
+from destgen_destinations.runtime import patch_ops
+from destgen_destinations.runtime.activation import aactivate, activate
+from destgen_destinations.runtime.audiences import audience
+from destgen_destinations.runtime.client import AsyncFlowServiceClient, FlowServiceClient
+from destgen_destinations.runtime.credentials import ClientCredentials, Identity, StaticToken
+from destgen_destinations.runtime.errors import DestgenError
+from destgen_destinations.runtime.retry import RetryPolicy
+from destgen_emulator import EmulatorServer
+from destgen_emulator.auth import AuthPolicy
+from destgen_emulator.faults import FaultRule
 from tests.conftest import ROOT
 
 EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in (".json", ".yaml"))
@@ -180,7 +180,7 @@ def test_runtime_oauth_token_fetched_once_under_concurrency() -> None:
 
 def test_runtime_iterates_pages_with_tokens_holding_equals(emulator: EmulatorServer) -> None:
     with FlowServiceClient(base_url=emulator.base_url, identity=_identity(), retry=FAST) as client:
-        from generated.runtime.refs import source_connection
+        from destgen_destinations.runtime.refs import source_connection
 
         for n in range(130):
             client.run(ops.create("sourceConnections", source_connection(name=f"s{n}"), f"s{n}"))

@@ -23,18 +23,18 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator import EmulatorServer
-from emulator.faults import FaultRule
-from generated.runtime import operations as ops
-from generated.runtime import patch_ops
-from generated.runtime.activation import aactivate, activate, prepare
-from generated.runtime.activation_spec import ActivationFile
-from generated.runtime.audiences import audience
-from generated.runtime.client import AsyncFlowServiceClient, FlowServiceClient
-from generated.runtime.credentials import Identity, StaticToken
-from generated.runtime.errors import DestgenError
-from generated.runtime.retry import RetryPolicy
-from generator.activate_cli import load_file
+from destgen.cli.activate import load_file
+from destgen_destinations.runtime import operations as ops
+from destgen_destinations.runtime import patch_ops
+from destgen_destinations.runtime.activation import aactivate, activate, prepare
+from destgen_destinations.runtime.activation_spec import ActivationFile
+from destgen_destinations.runtime.audiences import audience
+from destgen_destinations.runtime.client import AsyncFlowServiceClient, FlowServiceClient
+from destgen_destinations.runtime.credentials import Identity, StaticToken
+from destgen_destinations.runtime.errors import DestgenError
+from destgen_destinations.runtime.retry import RetryPolicy
+from destgen_emulator import EmulatorServer
+from destgen_emulator.faults import FaultRule
 from tests.conftest import ROOT
 
 EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in (".json", ".yaml"))
@@ -223,7 +223,7 @@ def test_races_additions_and_removals_on_one_dataflow(
         )
 
     def remove(audience_id: str) -> Any:
-        # The index is found again in the fresh entity on every attempt (contract §4).
+        # The index is found again in the fresh entity on every attempt (docs/api-contract.md §4).
         return lambda e: (
             None
             if audience_id not in ids(e)
@@ -270,7 +270,7 @@ def test_emulator_restart_mid_soak(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     command = [
         sys.executable,
         "-m",
-        "generator",
+        "destgen",
         "emulator",
         "--port",
         str(port),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from emulator import EmulatorServer
-from emulator.faults import FaultRule
-from generator.writer import STATE_FILE, read_state
+from destgen.writer import STATE_FILE, read_state
+from destgen_emulator import EmulatorServer
+from destgen_emulator.faults import FaultRule
 from tests.conftest import ROOT, documented, run_destgen
 
 S3_TARGET = documented("03_target_connection__amazon_s3")
@@ -101,9 +102,9 @@ def workspace(tmp_path: Path) -> dict[str, Path]:
 
 def _valid(root: Path, kind: str, payload: dict[str, Any]) -> bool:
     """Validate with the regenerated package (first on sys.path) in a fresh interpreter."""
-    probe = ("import json, sys; from generator.validate import validate_payload; "
+    probe = ("import json, sys; from destgen.cli.validate import validate_payload; "
              f"print(json.dumps(validate_payload({kind!r}, None, json.loads(sys.stdin.read()))))")  # fmt: skip
-    env = dict(os.environ, PYTHONPATH=f"{root}{os.pathsep}{ROOT}")
+    env = dict(os.environ, PYTHONPATH=f"{root / 'generated'}{os.pathsep}{ROOT / 'generator'}")
     done = subprocess.run([sys.executable, "-c", probe], input=json.dumps(payload), capture_output=True, text=True, env=env, cwd=root, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout) == []
@@ -219,7 +220,7 @@ def test_doctor_reports_same_and_changed(workspace: dict[str, Path]) -> None:
     with EmulatorServer(specs=workspace["cache"]) as server:
         same = run_destgen("doctor", "--specs", str(workspace["cache"]), env=_env(server.base_url))
     assert same.returncode == 0, same.stdout + same.stderr
-    assert "credentials  ok" in same.stdout and same.stdout.count(" same ") == 6
+    assert re.search(r"^credentials +ok ", same.stdout, re.M) and same.stdout.count(" same ") == 6
     _edit("amazon_s3", lambda s: _props(s)["compression"]["enum"].append("SNAPPY"))(
         workspace["live"]
     )
@@ -273,10 +274,14 @@ def test_diff_live_compares_with_the_served_specs(workspace: dict[str, Path]) ->
 
 
 def test_doctor_reports_bad_credentials(workspace: dict[str, Path]) -> None:
-    from emulator.auth import AuthPolicy
+    from destgen_emulator.auth import AuthPolicy
 
     with EmulatorServer(
         specs=workspace["cache"], auth=AuthPolicy(token="the-only-token")
     ) as server:
         done = run_destgen("doctor", "--specs", str(workspace["cache"]), env=_env(server.base_url))
-    assert done.returncode == 1 and "credentials  FAIL" in done.stdout and "401013" in done.stdout
+    assert (
+        done.returncode == 1
+        and re.search(r"^credentials +FAIL ", done.stdout, re.M)
+        and "401013" in done.stdout
+    )

@@ -70,7 +70,7 @@ def reference_schemas(slug: str) -> list[tuple[str, dict[str, Any]]]:
 def model_for(slug: str, which: str) -> type[BaseModel]:
     import importlib
 
-    models = importlib.import_module(f"generated.{slug}").models
+    models = importlib.import_module(f"destgen_destinations.{slug}").models
     if which == "target":
         return models.TargetParams  # type: ignore[no-any-return]
     if which == "encryption":

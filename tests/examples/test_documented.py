@@ -9,18 +9,18 @@ from typing import Any
 
 import pytest
 
-import generated.adls_gen2 as adls
-import generated.amazon_s3 as s3
-import generated.azure_blob as blob
-import generated.data_landing_zone as dlz
-import generated.google_cloud_storage as gcs
-import generated.sftp as sftp
-from generated.runtime import patch_ops
-from generated.runtime.audiences import audience
-from generated.runtime.mapping import mapping, mapping_set
-from generated.runtime.refs import source_connection
-from generated.runtime.wire import to_wire
-from generator.validate import validate_payload
+import destgen_destinations.adls_gen2 as adls
+import destgen_destinations.amazon_s3 as s3
+import destgen_destinations.azure_blob as blob
+import destgen_destinations.data_landing_zone as dlz
+import destgen_destinations.google_cloud_storage as gcs
+import destgen_destinations.sftp as sftp
+from destgen.cli.validate import validate_payload
+from destgen_destinations.runtime import patch_ops
+from destgen_destinations.runtime.audiences import audience
+from destgen_destinations.runtime.mapping import mapping, mapping_set
+from destgen_destinations.runtime.refs import source_connection
+from destgen_destinations.runtime.wire import to_wire
 from tests.conftest import DOCUMENTED, documented
 
 VALID = {
@@ -60,12 +60,12 @@ VALID = {
 
 # Documented bodies that contradict the spec, and the problem each must be reported with.
 REJECTED = {
-    # Contract §12.11: the "with CSV options" tabs copy S3's bucketName into other destinations.
+    # docs/api-contract.md §12.11: the "with CSV options" tabs copy S3's bucketName into other destinations.
     "03_target_connection__adls_gen2_with_csv_options": "$.params.bucketName: unknown key",
     "03_target_connection__azure_blob_with_csv_options": "$.params.container: required key is missing",
     "03_target_connection__data_landing_zone_with_csv_options": "$.params.bucketName: unknown key",
     "03_target_connection__sftp_with_csv_options": "$.params.remotePath: required key is missing",
-    # Contract §12.8: newest doc sends "encryption" with algo "PGP/GPG", outside the spec's enum.
+    # docs/api-contract.md §12.8: newest doc sends "encryption" with algo "PGP/GPG", outside the spec's enum.
     "02_base_connection__sftp_ssh_key_with_encryption": "$.encryption: unknown key",
 }
 
@@ -229,7 +229,7 @@ def test_builders_reproduce_dataflow(slug: str) -> None:
         source_connection_id=body["sourceConnectionIds"][0],
         target_connection_id=body["targetConnectionIds"][0],
     )  # fmt: skip
-    # Contract §12.2: builders always send the GeneralTransform skeleton (the Azure Blob tab's form).
+    # docs/api-contract.md §12.2: builders always send the GeneralTransform skeleton (the Azure Blob tab's form).
     skeleton = documented("04_create_dataflow__azure_blob")["transformations"]
     _same(built, f"04_create_dataflow__{slug}", transformations=skeleton)
 
@@ -270,7 +270,7 @@ def test_builders_reproduce_dataflow_updates() -> None:
     mapping_patch = to_wire(
         patch_ops.patch(patch_ops.set_profile_mapping("304ca6a2fff244949c956cad1cd9eae6", 0))
     )
-    # The tutorial writes this one op as "ADD"; destgen emits lower case (contract §12.6).
+    # The tutorial writes this one op as "ADD"; destgen emits lower case (docs/api-contract.md §12.6).
     assert mapping_patch == [
         op | {"op": "add"} for op in documented("07_mapping_set__patch_dataflow_with_mapping_set")
     ]

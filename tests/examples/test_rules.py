@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-import generated.amazon_s3 as s3
-import generated.azure_blob as blob
-import generated.google_cloud_storage as gcs
-import generated.sftp as sftp
-from generated.runtime import patch_ops
-from generated.runtime.audiences import audience
-from generated.runtime.mapping import mapping
-from generated.runtime.wire import to_masked, to_wire
-from generator.validate import validate_payload
+import destgen_destinations.amazon_s3 as s3
+import destgen_destinations.azure_blob as blob
+import destgen_destinations.google_cloud_storage as gcs
+import destgen_destinations.sftp as sftp
+from destgen.cli.validate import validate_payload
+from destgen_destinations.runtime import patch_ops
+from destgen_destinations.runtime.audiences import audience
+from destgen_destinations.runtime.mapping import mapping
+from destgen_destinations.runtime.wire import to_masked, to_wire
 from tests.conftest import documented
 
 S3_TARGET = "03_target_connection__amazon_s3_with_csv_options"

@@ -16,8 +16,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.cli import main
-from generator.validate import KINDS
+from destgen.cli import main
+from destgen.cli.validate import KINDS
 from tests.conftest import DOCUMENTED, ROOT
 
 JSON = st.recursive(

@@ -92,12 +92,15 @@ def test_generate_spec_change_rerenders_only_that_destination(workspace: tuple[P
     assert check.returncode == 1 and "would update" in check.stdout
     done = run_destgen("generate", "--specs", str(specs), "--out", str(out))
     assert done.returncode == 0 and "(1 rendered, 5 unchanged)" in done.stdout
-    assert "Changed" in (out / "azure_blob" / "models" / "target.py").read_text()
+    assert (
+        "Changed"
+        in (out / "destgen_destinations" / "azure_blob" / "models" / "target.py").read_text()
+    )
 
 
 def test_generate_check_reports_hand_edit_and_writes_nothing(workspace: tuple[Path, Path]) -> None:
     specs, out = workspace
-    target = out / "sftp" / "builders.py"
+    target = out / "destgen_destinations" / "sftp" / "builders.py"
     target.write_text(target.read_text() + "\n# hand edit\n")
     before = _tree_digest(out)
     done = run_destgen("generate", "--check", "--specs", str(specs), "--out", str(out))
@@ -116,5 +119,5 @@ def test_generate_deletes_only_files_it_owns(workspace: tuple[Path, Path]) -> No
     (specs / "manifest.json").write_text(json.dumps(manifest))
     done = run_destgen("generate", "--specs", str(specs), "--out", str(out))
     assert done.returncode == 0
-    assert not (out / "sftp" / "builders.py").exists()
+    assert not (out / "destgen_destinations" / "sftp" / "builders.py").exists()
     assert mine.exists()

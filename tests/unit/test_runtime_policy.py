@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from generated.runtime import operations as ops
-from generated.runtime.core import Core
-from generated.runtime.credentials import Identity, StaticToken
-from generated.runtime.errors import (
+from destgen_destinations.runtime import operations as ops
+from destgen_destinations.runtime.core import Core
+from destgen_destinations.runtime.credentials import Identity, StaticToken
+from destgen_destinations.runtime.errors import (
     ApiError,
     AuthError,
     NotFoundError,
@@ -23,8 +23,8 @@ from generated.runtime.errors import (
     ValidationError,
     error_from_response,
 )
-from generated.runtime.refs import source_connection
-from generated.runtime.retry import RetryPolicy
+from destgen_destinations.runtime.refs import source_connection
+from destgen_destinations.runtime.retry import RetryPolicy
 
 EXACT = RetryPolicy(max_attempts=6, base=0.5, cap=4.0, retry_after_cap=10.0, jitter=lambda d: d)
 CORE = Core("http://127.0.0.1:1", Identity(StaticToken("t"), "k", "o"), EXACT)
@@ -103,7 +103,7 @@ def test_error_shapes_map_to_one_tree(
 
 
 def test_curl_masks_token_api_key_and_secrets() -> None:
-    import generated.amazon_s3 as s3
+    import destgen_destinations.amazon_s3 as s3
 
     canary = "CANARYsecretVALUE0123456789abcdefghijKL".ljust(40, "x")
     op = ops.create(
@@ -133,8 +133,8 @@ def test_curl_masks_token_api_key_and_secrets() -> None:
 def test_server_error_quoting_a_sent_secret_is_scrubbed() -> None:
     import httpx
 
-    import generated.amazon_s3 as s3
-    from generated.runtime.client import FlowServiceClient
+    import destgen_destinations.amazon_s3 as s3
+    from destgen_destinations.runtime.client import FlowServiceClient
 
     canary = "CANARYsecretVALUE0123456789abcdefghijKL".ljust(40, "x")
 

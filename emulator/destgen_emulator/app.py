@@ -1,0 +1,187 @@
+"""The emulator's HTTP surface: documented paths mapped onto flowservice.py and dataprep.py.
+
+It owns headers, JSON parsing and error rendering; the semantics live in the modules it calls.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from destgen_emulator import dataprep, flowservice, runs
+from destgen_emulator.errors import ApiError, flow
+from destgen_emulator.state import EmulatorState
+
+FLOW = "/data/foundation/flowservice"
+PREP = "/data/foundation/conversion"
+COLLECTIONS = ("sourceConnections", "connections", "targetConnections", "flows")
+log = logging.getLogger("destgen.emulator")
+
+Handler = Callable[[Request, EmulatorState, Any], Awaitable[tuple[int, Any]] | tuple[int, Any]]
+
+
+def _endpoint(state: EmulatorState, handler: Handler, *, gateway: bool = True) -> Callable[[Request], Awaitable[Response]]:  # fmt: skip
+
+    async def endpoint(request: Request) -> Response:
+        request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
+        try:
+            if gateway:
+                state.auth.check(request.headers.get("authorization"), request.headers.get("x-api-key"),
+                                 request.headers.get("x-gw-ims-org-id"))  # fmt: skip
+            body = await _json_body(request) if request.method in ("POST", "PATCH", "PUT") else None
+            result = handler(request, state, body)
+            status, payload = await result if hasattr(result, "__await__") else result  # type: ignore[misc]
+        except ApiError as error:
+            status, payload = error.status, error.body
+            if isinstance(payload.get("report"), dict):
+                payload["report"]["request-id"] = request_id
+        # Method, path and status only: bodies may carry credentials.
+        log.info("%s %s -> %s", request.method, request.url.path, status)
+        headers = {"x-request-id": request_id}
+        if status in (202, 204) and payload is None:
+            return Response(status_code=status, headers=headers)
+        return JSONResponse(payload, status_code=status, headers=headers)
+
+    return endpoint
+
+
+async def _json_body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw:
+        return None
+    if "json" not in request.headers.get("content-type", ""):
+        raise ApiError(400, {"type": "/placeholder/type/uri", "status": 400, "title": "BadRequestError",
+                             "detail": "A valid content-type must be specified"})  # fmt: skip
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise flow(1405, 400, "The request body is not valid JSON") from None
+
+
+def _sandbox(request: Request) -> str:
+    # docs/api-contract.md §12.7: without x-sandbox-name the request goes to prod (UPD, EDIT, DELF, DELA).
+    return request.headers.get("x-sandbox-name") or "prod"
+
+
+def _query(request: Request) -> list[tuple[str, str]]:
+    return parse_qsl(request.url.query, keep_blank_values=True)
+
+
+def _meta(request: Request) -> dict[str, Any]:
+    sandbox = _sandbox(request)
+    return {"sandboxName": sandbox, "sandboxId": str(uuid.uuid5(uuid.NAMESPACE_URL, sandbox)),
+            "imsOrgId": request.headers.get("x-gw-ims-org-id"), "createdBy": "emulator@AdobeID",
+            "createdClient": request.headers.get("x-api-key")}  # fmt: skip
+
+
+def _routes(state: EmulatorState) -> list[Route]:
+    def route(path: str, handler: Handler, methods: list[str], *, gateway: bool = True) -> Route:
+        return Route(path, _endpoint(state, handler, gateway=gateway), methods=methods)
+
+    routes = [
+        route(f"{FLOW}/connectionSpecs", lambda r, s, b: (200, {"items": s.catalog.connection_specs()}), ["GET"]),
+        route(f"{FLOW}/connectionSpecs/{{id}}", _connection_spec, ["GET"]),
+        route(f"{FLOW}/flowSpecs", lambda r, s, b: (200, {"items": s.catalog.flow_specs()}), ["GET"]),
+        route(f"{FLOW}/flowSpecs/{{id}}", _flow_spec, ["GET"]),
+        route(f"{FLOW}/flows/{{id}}/action", lambda r, s, b: flowservice.action(
+            s, r.path_params["id"], r.query_params.get("op"), r.headers.get("if-match")), ["POST"]),
+        route(f"{FLOW}/runs", lambda r, s, b: (200, flowservice.list_all(s, "runs", _sandbox(r), _query(r), f"{FLOW}/runs")), ["GET"]),
+        route(f"{FLOW}/runs/{{id}}", lambda r, s, b: (200, flowservice.get_one(s, "runs", r.path_params["id"], _sandbox(r))), ["GET"]),
+        route(f"{PREP}/schemas", lambda r, s, b: dataprep.create_schema(s, b), ["POST"]),
+        route(f"{PREP}/schemas/{{id}}", lambda r, s, b: (200, dataprep.get(s, "schemas", r.path_params["id"])), ["GET"]),
+        route(f"{PREP}/mappingSets", lambda r, s, b: dataprep.create_mapping_set(s, b), ["POST"]),
+        route(f"{PREP}/mappingSets/{{id}}", lambda r, s, b: (200, dataprep.get(s, "mappingSets", r.path_params["id"])), ["GET"]),
+        route("/data/core/idnamespace/identities", lambda r, s, b: (200, dataprep.IDENTITY_NAMESPACES), ["GET"]),
+        route("/data/core/ups/config/entityTypes/_xdm.context.profile", lambda r, s, b: (200, dataprep.union_schema(_query(r))), ["GET"]),
+        Route("/ims/token/v3", _token(state), methods=["POST"]),
+        route("/emulator/advance", _advance, ["POST"], gateway=False),
+        route("/emulator/health", lambda r, s, b: (200, {"status": "ok"}), ["GET"], gateway=False),
+    ]  # fmt: skip
+    for name in COLLECTIONS:
+        routes += [
+            route(f"{FLOW}/{name}", _collection(name), ["GET", "POST"]),
+            route(f"{FLOW}/{name}/{{id}}", _entity(name), ["GET", "PATCH", "DELETE"]),
+        ]
+    return routes
+
+
+def _collection(name: str) -> Handler:
+    def handle(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:
+        if request.method == "POST":
+            return flowservice.create(state, name, body, _meta(request))
+        return 200, flowservice.list_all(
+            state, name, _sandbox(request), _query(request), f"{FLOW}/{name}"
+        )
+
+    return handle
+
+
+def _entity(name: str) -> Handler:
+    def handle(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:
+        entity_id = request.path_params["id"]
+        if request.method == "GET":
+            return 200, flowservice.get_one(state, name, entity_id, _sandbox(request))
+        if request.method == "PATCH":
+            return flowservice.patch(state, name, entity_id, request.headers.get("if-match"), body)
+        return flowservice.delete(state, name, entity_id), None
+
+    return handle
+
+
+def _connection_spec(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:
+    spec = state.catalog.connection_spec(request.path_params["id"])
+    if spec is None:
+        raise flow(
+            1101,
+            404,
+            f"The requested connectionSpecs resource {request.path_params['id']} is not found",
+        )
+    return 200, {"items": [spec]}
+
+
+def _flow_spec(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:
+    spec = state.catalog.flow_spec(request.path_params["id"])
+    if spec is None:
+        raise flow(
+            1101, 404, f"The requested flowSpecs resource {request.path_params['id']} is not found"
+        )
+    return 200, {"items": [spec]}
+
+
+def _advance(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:
+    try:
+        hours = float(request.query_params.get("hours", "24"))
+    except ValueError:
+        raise ApiError(400, {"message": "hours must be a number"}) from None
+    if not 0 < hours <= 24 * 31:
+        raise ApiError(400, {"message": "hours must be above 0 and at most 744"})
+    created = runs.advance(state, hours, fail=request.query_params.get("fail") == "true")
+    return 200, {"runs": [r["id"] for r in created]}
+
+
+def _token(state: EmulatorState) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
+        form |= dict(request.query_params)
+        try:
+            body = state.auth.issue(
+                form.get("client_id"), form.get("client_secret"), form.get("grant_type")
+            )
+            return JSONResponse(body)
+        except ApiError as error:
+            return JSONResponse(error.body, status_code=error.status)
+
+    return endpoint
+
+
+def create_app(state: EmulatorState) -> Starlette:
+    return Starlette(routes=_routes(state))

@@ -1,0 +1,67 @@
+"""``destgen emulator``: start the local Flow Service in the foreground and print its base URL.
+
+Argument handling only; the server lives in server.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from destgen_emulator.catalog import DEFAULT_SPECS
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8765,
+        help="port; 0 picks a free one and prints it (default 8765)",
+    )
+    parser.add_argument(
+        "--specs",
+        type=Path,
+        default=DEFAULT_SPECS,
+        help="folder of connection specs + manifest.json",
+    )
+    parser.add_argument("--faults", type=Path, help="fault rules, JSON or TOML (see README)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for faults and run metrics")
+    parser.add_argument("--state", type=Path, help="load state from FILE on start, save it on exit")
+    parser.add_argument(
+        "--token", help="accept only this bearer token (default: any non-empty token)"
+    )
+    parser.add_argument("--api-key", help="accept only this x-api-key (default: any non-empty key)")
+    parser.add_argument(
+        "--client-id",
+        help="OAuth client id for the token endpoint; tokens it issues are the only ones accepted",
+    )
+    parser.add_argument("--client-secret", help="OAuth client secret paired with --client-id")
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here: `destgen --help` must not pay for uvicorn and Starlette.
+    from destgen_emulator.auth import AuthPolicy
+    from destgen_emulator.faults import load_rules
+    from destgen_emulator.server import EmulatorServer
+
+    if bool(args.client_id) != bool(args.client_secret):
+        print("destgen emulator: --client-id and --client-secret go together", file=sys.stderr)
+        return 2
+    try:
+        faults = load_rules(args.faults) if args.faults else []
+        server = EmulatorServer(
+            host=args.host, port=args.port, specs=args.specs, faults=faults, seed=args.seed,
+            state_file=args.state, auth=AuthPolicy(token=args.token, api_key=args.api_key,
+                                                   client_id=args.client_id, client_secret=args.client_secret),
+        )  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"destgen emulator: error: {exc}", file=sys.stderr)
+        return 2
+    server.serve_forever(
+        on_ready=lambda url: print(f"destgen emulator listening on {url}", flush=True)
+    )
+    return 0

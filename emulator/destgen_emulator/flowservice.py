@@ -1,0 +1,288 @@
+"""Flow Service semantics: create, read, list, PATCH with If-Match, delete and actions per collection.
+
+HTTP-free: every function takes parsed input and returns a (status, body) pair or raises ApiError.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from destgen_emulator import listing, validation
+from destgen_emulator.catalog import PROFILE_STORE_SPEC
+from destgen_emulator.errors import ApiError, flow, not_found
+from destgen_emulator.errors import validation as validation_error
+from destgen_emulator.patching import apply_patch
+from destgen_emulator.state import EmulatorState
+
+# What a PATCH may touch per collection (docs/api-contract.md §4): everything else is system-owned.
+PATCHABLE = {
+    "flows": (
+        "/name",
+        "/description",
+        "/transformations",
+        "/policy",
+        "/labels",
+        "/sourceConnectionIds",
+    ),
+    "targetConnections": ("/name", "/description", "/params"),
+    "connections": ("/name", "/description", "/auth/params"),
+    "sourceConnections": ("/name", "/description"),
+}
+# Set by the service, never taken from a request body.
+SYSTEM_FIELDS = frozenset({"id", "etag", "version", "createdAt", "updatedAt", "createdBy", "updatedBy",
+                           "createdClient", "updatedClient", "sandboxId", "sandboxName", "imsOrgId"})  # fmt: skip
+# docs/api-contract.md §12.5: flows, source and target connections answer 202 (DY, DELF); base connections 204
+# (DELA, FY).
+DELETE_STATUS = {
+    "flows": 202,
+    "sourceConnections": 202,
+    "targetConnections": 202,
+    "connections": 204,
+}
+
+
+def create(
+    state: EmulatorState, collection: str, body: Any, meta: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
+    validation.require_name(body)
+    if "state" in body:
+        raise flow(1410, 400, "State is not allowed in the create flow request")
+    body = {k: v for k, v in body.items() if k not in SYSTEM_FIELDS}
+    prepared = CREATORS[collection](state, body)
+    if collection == "flows":
+        flow_id = str(uuid.uuid4())
+        prepared = {**prepared, "id": flow_id, "runs": f"/runs?property=flowId=={flow_id}"}
+    entity = state.store.create(collection, prepared, {**meta, "state": "enabled"})
+    return 201, {"id": entity["id"], "etag": entity["etag"]}
+
+
+def _source(state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:
+    ref = validation.require_spec_ref(body, "connectionSpec")
+    if ref["id"] != PROFILE_STORE_SPEC["id"]:
+        raise flow(
+            1413, 400, f"Invalid connection spec id {ref['id']} for an audience source connection"
+        )
+    # typeInfo as the flow GET examples show it for the Profile store (docs/api-contract.md §2.7).
+    return body | {"typeInfo": {"type": "ProfileFragments", "id": "ups"}, "inheritedAttributes": {}}
+
+
+def _base(state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:
+    if "connectionSpec" not in body and "auth" not in body:
+        return body  # the documented Data Landing Zone body: only a name
+    ref = validation.require_spec_ref(body, "connectionSpec")
+    destination = state.destination_of_spec(ref["id"])
+    if destination is None:
+        raise ApiError(400, {"message": "Please provide a valid spec id"})
+    validation.base_connection(body, destination)
+    if isinstance(body.get("auth"), dict):
+        auth = body["auth"]
+        body = {
+            **body,
+            "auth": {
+                **auth,
+                "params": state.masked_auth(destination, auth["specName"], auth.get("params")),
+            },
+        }
+    return body
+
+
+def _target(state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:
+    ref = validation.require_spec_ref(body, "connectionSpec")
+    destination = state.destination_of_spec(ref["id"])
+    if destination is None:
+        raise flow(1413, 400, f"Invalid connection spec id {ref['id']}")
+    base_id = body.get("baseConnectionId")
+    base = _existing(state, "connections", base_id, "baseConnectionId")
+    base_spec = (base.get("connectionSpec") or {}).get("id")
+    if base_spec not in (None, ref["id"]):
+        raise flow(
+            1413,
+            400,
+            f"Base connection {base_id} belongs to connection spec {base_spec}, not {ref['id']}",
+        )
+    validation.target_params(body.get("params"), destination)
+    return body | {
+        "inheritedAttributes": {
+            "baseConnection": {"id": base_id, "connectionSpec": base.get("connectionSpec")}
+        }
+    }
+
+
+def _flow(state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:
+    ref = validation.require_spec_ref(body, "flowSpec")
+    destination = state.catalog.by_flow_spec.get(ref["id"])
+    if destination is None:
+        raise flow(1413, 400, f"Invalid flow spec id {ref['id']}")
+    sources = [
+        _existing(state, "sourceConnections", i, "sourceConnectionIds")
+        for i in _ids(body, "sourceConnectionIds")
+    ]
+    targets = [
+        _existing(state, "targetConnections", i, "targetConnectionIds")
+        for i in _ids(body, "targetConnectionIds")
+    ]
+    for target in targets:
+        if target["connectionSpec"]["id"] != destination.spec_id:
+            raise flow(1413, 400, f"Flow spec {ref['id']} is for {destination.spec['name']}; target connection "
+                       f"{target['id']} is for connection spec {target['connectionSpec']['id']}")  # fmt: skip
+    validation.selectors(body.get("transformations"))
+    inherited = {
+        "properties": {"isDestinationFlow": True},
+        "sourceConnections": [
+            {"id": s["id"], "connectionSpec": s["connectionSpec"]} for s in sources
+        ],
+        "targetConnections": [
+            {"id": t["id"], "connectionSpec": t["connectionSpec"]} for t in targets
+        ],
+    }
+    return body | {"inheritedAttributes": inherited}
+
+
+CREATORS = {
+    "sourceConnections": _source,
+    "connections": _base,
+    "targetConnections": _target,
+    "flows": _flow,
+}
+
+
+def _ids(body: dict[str, Any], key: str) -> list[str]:
+    ids = body.get(key)
+    if not isinstance(ids, list) or len(ids) != 1 or not isinstance(ids[0], str):
+        raise validation_error(f"{key} must hold exactly one id", [f"$.{key}: exactly one id"])
+    return ids
+
+
+def _existing(state: EmulatorState, collection: str, entity_id: Any, field: str) -> dict[str, Any]:
+    try:
+        return state.store.get(collection, str(entity_id))
+    except ApiError:
+        raise flow(1101, 400, f"{field}: {collection} with id {entity_id} does not exist") from None
+
+
+def patch(state: EmulatorState, collection: str, entity_id: str, if_match: str | None, ops: Any) -> tuple[int, dict[str, Any]]:  # fmt: skip
+    if if_match is None:
+        raise flow(1403, 400, "The header 'If-Match' is missing in the request")
+    if isinstance(ops, list):
+        for op in ops:
+            path = op.get("path", "") if isinstance(op, dict) else ""
+            if not any(path == p or path.startswith(p + "/") for p in PATCHABLE[collection]):
+                raise flow(1455, 400, f"An error has occurred while validating patch instructions: path '{path}' cannot be patched on {collection}")  # fmt: skip
+
+    def change(entity: dict[str, Any]) -> dict[str, Any]:
+        updated = apply_patch(entity, ops)
+        touched_auth = any(str(op.get("path", "")).startswith("/auth") for op in ops)
+        _check_patched(state, collection, updated, touched_auth=touched_auth)
+        if collection == "flows":
+            updated["lastOperation"] = {"operation": "update", "ops": ops, "percentCompleted": 100,
+                                        "status": {"value": "completed", "errors": []}}  # fmt: skip
+        return updated
+
+    entity = state.store.update(collection, entity_id, if_match, change)
+    return 200, {"id": entity["id"], "etag": entity["etag"]}
+
+
+def _check_patched(
+    state: EmulatorState, collection: str, entity: dict[str, Any], *, touched_auth: bool
+) -> None:
+    if collection == "flows":
+        validation.selectors(entity.get("transformations"))
+        for transformation in entity.get("transformations") or []:
+            mapping = (transformation.get("params") or {}).get("profileMapping") or {}
+            if mapping:
+                _check_mapping(state, mapping)
+    elif collection == "targetConnections":
+        destination = state.destination_of_spec(entity["connectionSpec"]["id"])
+        if destination is not None:
+            validation.target_params(entity.get("params"), destination)
+    elif collection == "connections" and touched_auth:
+        # New credentials replace the old ones entirely (EDIT); stored values are masked, so only
+        # a PATCH that sends credentials is checked, and what it sends is masked in turn.
+        destination = state.destination_of_spec((entity.get("connectionSpec") or {}).get("id", ""))
+        if destination is not None and isinstance(entity.get("auth"), dict):
+            validation.base_connection(entity, destination)
+            auth = entity["auth"]
+            auth["params"] = state.masked_auth(destination, auth["specName"], auth.get("params"))
+
+
+def _check_mapping(state: EmulatorState, mapping: dict[str, Any]) -> None:
+    mapping_id, version = mapping.get("mappingId"), mapping.get("mappingVersion")
+    try:
+        stored = state.store.get("mappingSets", str(mapping_id))
+    except ApiError:
+        raise flow(1412, 400, f"Mapping set {mapping_id} does not exist") from None
+    if version != stored.get("version"):
+        raise flow(1412, 400, f"Invalid mapping version {version} for mapping set {mapping_id}")
+
+
+def delete(state: EmulatorState, collection: str, entity_id: str) -> int:
+    def guard() -> None:
+        if collection == "connections":
+            targets = {
+                t["id"]
+                for t in state.store.find(
+                    "targetConnections", lambda t: t.get("baseConnectionId") == entity_id
+                )
+            }
+            if state.store.find(
+                "flows", lambda f: bool(targets & set(f.get("targetConnectionIds", [])))
+            ):
+                raise flow(1418, 400, f"The base connection {entity_id} cannot be deleted because the base "
+                           "connection is being used in one or more flows")  # fmt: skip
+
+    state.store.delete(collection, entity_id, guard)
+    return DELETE_STATUS[collection]
+
+
+def action(
+    state: EmulatorState, flow_id: str, op: str | None, if_match: str | None
+) -> tuple[int, dict[str, Any]]:
+    wanted = {"enable": "enabled", "disable": "disabled"}.get((op or "").lower())
+    if wanted is None:
+        raise flow(1422, 400, f"The action {op} is not supported; use op=enable or op=disable")
+
+    def change(entity: dict[str, Any]) -> dict[str, Any]:
+        if entity.get("state") == wanted:
+            raise flow(1422, 400, f"The action {op.lower()} cannot be applied on the current state {wanted}")  # type: ignore[union-attr]
+        return {**entity, "state": wanted}
+
+    entity = state.store.update("flows", flow_id, if_match, change)
+    return 200, {"id": entity["id"], "etag": entity["etag"]}
+
+
+def get_one(state: EmulatorState, collection: str, entity_id: str, sandbox: str) -> dict[str, Any]:
+    entity = state.store.get(collection, entity_id)
+    if entity.get("sandboxName", sandbox) != sandbox:
+        raise not_found(collection, entity_id)
+    return {"items": [entity]}
+
+
+def list_all(state: EmulatorState, collection: str, sandbox: str, query: list[tuple[str, str]], path: str) -> dict[str, Any]:  # fmt: skip
+    params: dict[str, list[str]] = {}
+    for key, value in query:
+        params.setdefault(key, []).append(value)
+    if "count" in params and "limit" in params:
+        raise flow(1401, 400, "limit and count cannot be used together")
+    filters = listing.parse_filters(params.get("property", []))
+    # Filter before copying: only matching entities leave the store (lists stay fast as it grows).
+    matching = state.store.find(
+        collection,
+        lambda e: e.get("sandboxName", sandbox) == sandbox and listing.matches(e, filters),
+    )
+    entities = listing.order(matching, _last(params, "orderby"))
+    if (_last(params, "count") or "false").lower() == "true":
+        return {"count": len(entities)}
+    return listing.page(
+        entities,
+        limit=_last(params, "limit"),
+        token=_last(params, "continuationToken"),
+        path=path,
+        query=query,
+    )
+
+
+def _last(params: dict[str, list[str]], key: str) -> str | None:
+    """The last value of a repeated query parameter, as most servers read it."""
+    values = params.get(key)
+    return values[-1] if values else None

@@ -1,0 +1,142 @@
+"""Runs the emulator on loopback: in a background thread for tests and demos, or in the foreground.
+
+``EmulatorServer(...).start()`` returns the base URL; ``stop()`` shuts it down and saves state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from destgen_emulator.app import create_app
+from destgen_emulator.auth import AuthPolicy
+from destgen_emulator.catalog import DEFAULT_SPECS, Catalog
+from destgen_emulator.faults import FaultInjector, FaultRule
+from destgen_emulator.runs import advance
+from destgen_emulator.state import EmulatorState
+from destgen_emulator.store import Store
+
+
+def check_loopback(host: str) -> None:
+    """Refuse anything but a loopback address: the emulator is never reachable from elsewhere."""
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        raise ValueError(
+            f"the emulator listens on loopback only (127.0.0.0/8, ::1, localhost), not {host!r}"
+        )
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its signal capture: the owner (thread or foreground loop) decides shutdown."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class EmulatorServer:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        specs: Path = DEFAULT_SPECS,
+        faults: list[FaultRule] | None = None,
+        seed: int = 0,
+        state_file: Path | None = None,
+        auth: AuthPolicy | None = None,
+    ) -> None:
+        check_loopback(host)
+        self.state = EmulatorState(
+            catalog=Catalog(specs), store=Store(), auth=auth or AuthPolicy(), state_file=state_file
+        )
+        if state_file is not None:
+            self.state.store.load(state_file)
+        self.faults = FaultInjector(create_app(self.state), faults, seed)
+        config = uvicorn.Config(
+            self.faults, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
+        )
+        self._server = _Server(config)
+        self._thread: threading.Thread | None = None
+        self.host = host
+        self.port = port
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self, timeout: float = 10.0) -> str:
+        """Serve in a daemon thread; returns the base URL once the socket listens."""
+        self._thread = threading.Thread(
+            target=self._server.run, name="destgen-emulator", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the emulator did not start")
+            time.sleep(0.01)
+        self.port = self._bound_port()
+        return self.base_url
+
+    def _bound_port(self) -> int:
+        for server in self._server.servers:
+            for sock in server.sockets:
+                return int(sock.getsockname()[1])
+        return self.port
+
+    def serve_forever(self, on_ready: Any = None) -> None:
+        """Foreground mode (``destgen emulator``): returns on Ctrl-C / SIGTERM, then saves state."""
+
+        async def main() -> None:
+            # Our own handlers: uvicorn's re-raise the signal after shutdown, which would kill the
+            # process before the state file is saved.
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, lambda: setattr(self._server, "should_exit", True))
+            task = asyncio.create_task(self._server.serve())
+            while not self._server.started and not task.done():
+                await asyncio.sleep(0.01)
+            self.port = self._bound_port()
+            if on_ready is not None:
+                on_ready(self.base_url)
+            await task
+
+        try:
+            asyncio.run(main())
+        finally:
+            self.save()
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.save()
+
+    def save(self) -> None:
+        if self.state.state_file is not None:
+            self.state.store.save(self.state.state_file)
+
+    def advance(self, hours: float, *, fail: bool = False) -> list[dict[str, Any]]:
+        """Let ``hours`` pass: enabled flows with audiences produce runs."""
+        return advance(self.state, hours, fail=fail)
+
+    def __enter__(self) -> EmulatorServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

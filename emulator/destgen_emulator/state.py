@@ -1,0 +1,39 @@
+"""Everything one emulator instance holds: spec catalog, entity store, auth policy, request log.
+
+Owned by the app; handlers receive it, tests and the server reach it through EmulatorServer.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from destgen_emulator.auth import AuthPolicy
+from destgen_emulator.catalog import Catalog, Destination
+from destgen_emulator.store import Store
+
+MASK = "********"
+log = logging.getLogger("destgen.emulator")
+
+
+@dataclass
+class EmulatorState:
+    catalog: Catalog
+    store: Store = field(default_factory=Store)
+    auth: AuthPolicy = field(default_factory=AuthPolicy)
+    state_file: Path | None = None
+
+    def destination_of_spec(self, spec_id: str) -> Destination | None:
+        return self.catalog.destinations.get(spec_id)
+
+    def masked_auth(self, destination: Destination, spec_name: str, params: Any) -> Any:
+        """``params`` with every ``format: password`` field replaced: secrets are never stored."""
+        if not isinstance(params, dict):
+            return params
+        specs = destination.spec.get("authSpec", [])
+        spec: dict[str, Any] = next((a["spec"] for a in specs if a["name"] == spec_name), {})
+        secret = {k for k, v in spec.get("properties", {}).items() if v.get("format") == "password"}
+        return {k: (MASK if k in secret else copy.deepcopy(v)) for k, v in params.items()}

@@ -1,0 +1,177 @@
+"""Request-body checks from the raw connection-spec JSON Schemas (jsonschema) and the documented rules.
+
+Deliberately written apart from generated/: when both agree, the generator is probably right.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from datetime import date
+from typing import Any
+
+import jsonschema
+
+from destgen_emulator.catalog import Destination
+from destgen_emulator.errors import ApiError, flow, validation
+
+AUDIENCE_WORKFLOW = "AUDIENCES"
+FREQUENCIES = {
+    "DAILY_FULL_EXPORT": {"ONCE", "DAILY"},
+    "FIRST_FULL_THEN_INCREMENTAL": {"DAILY", "EVERY_3_HOURS", "EVERY_6_HOURS", "EVERY_8_HOURS", "EVERY_12_HOURS"},
+}  # fmt: skip
+
+
+def _path(error: jsonschema.ValidationError, prefix: str) -> str:
+    path = prefix
+    for part in error.absolute_path:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def check_schema(instance: Any, schema: dict[str, Any], prefix: str) -> list[str]:
+    """Problems as ``path: rule``; never the offending value, which may be a credential."""
+    validator = jsonschema.Draft7Validator(schema)
+    return sorted(f"{_path(e, prefix)}: {_rule(e)}" for e in validator.iter_errors(instance))
+
+
+def _rule(error: jsonschema.ValidationError) -> str:
+    if error.validator in ("required", "additionalProperties"):
+        return str(error.message)  # names keys, not values
+    shown = json.dumps(error.validator_value)
+    return f"fails {error.validator} {shown[:120]}"
+
+
+def audience_target_schema(destination: Destination) -> dict[str, Any]:
+    """targetSpec.spec with each ``conditional`` resolved for the audience workflow (docs/api-contract.md §2.1)."""
+    schema: dict[str, Any] = copy.deepcopy(destination.spec["targetSpec"]["spec"])
+    properties = schema.get("properties", {})
+    field_rules = []
+    for name, prop in list(properties.items()):
+        rule = prop.pop("conditional", None)
+        if rule is None:
+            continue
+        if rule["field"] == "flowSpec.attributes._workflow":
+            contains = str(rule["value"]) in AUDIENCE_WORKFLOW
+            if contains != (rule["operator"] == "CONTAINS"):
+                del properties[name]
+        else:
+            field_rules.append((name, rule))
+    schema["required"] = [n for n in schema.get("required", []) if n in properties]
+    if field_rules:
+        schema["allOf"] = [
+            {"if": {"required": [r["field"]], "properties": {r["field"]: {"not": {"const": r["value"]}}}},
+             "then": {"not": {"required": [name]}}}
+            for name, r in field_rules if r["operator"] == "EQUALS"
+        ]  # fmt: skip
+    return schema
+
+
+def require_spec_ref(body: dict[str, Any], key: str) -> dict[str, Any]:
+    ref = body.get(key)
+    if not isinstance(ref, dict) or not isinstance(ref.get("id"), str):  # also narrows for mypy
+        raise validation(f"{key}.id is required", [f"$.{key}.id: required"])
+    if key == "connectionSpec" and not ref.get("version"):
+        raise ApiError(422, {"message": f"{key}.version 'version' is required for spec info"})
+    return dict(ref)
+
+
+def require_name(body: Any) -> None:
+    if not isinstance(body, dict):
+        raise flow(1405, 400, "The request body must be a JSON object")
+    if not isinstance(body.get("name"), str) or not body["name"].strip():
+        raise validation("name is required", ["$.name: required non-empty string"])
+
+
+def base_connection(body: dict[str, Any], destination: Destination) -> None:
+    auth = body.get("auth")
+    names = [a["name"] for a in destination.spec.get("authSpec", [])]
+    if not names:
+        return
+    if not isinstance(auth, dict) or auth.get("specName") not in names:
+        raise flow(1415, 400, f"The auth spec with name {auth.get('specName') if isinstance(auth, dict) else None} "
+                   f"could not be found for the connection spec ID {destination.spec_id}; one of {names}")  # fmt: skip
+    spec = next(a["spec"] for a in destination.spec["authSpec"] if a["name"] == auth["specName"])
+    problems = check_schema(auth.get("params"), spec, "$.auth.params")
+    encryption = body.get("encryptionSpecs", body.get("encryption"))
+    if encryption is not None and destination.encryption_specs:
+        params = encryption.get("params") if isinstance(encryption, dict) else None
+        problems += check_schema(
+            params, destination.encryption_specs[0]["spec"], "$.encryptionSpecs.params"
+        )
+    if problems:
+        raise validation("The auth params do not match the connection spec", problems)
+
+
+def target_params(params: Any, destination: Destination) -> None:
+    problems = check_schema(params, audience_target_schema(destination), "$.params")
+    if problems:
+        raise validation("The target connection params do not match the connection spec", problems)
+
+
+def selectors(transformations: Any) -> None:
+    """The documented audience-selector rules over every selector of a flow (docs/api-contract.md §5.2)."""
+    if not isinstance(transformations, list):
+        raise validation("transformations must be an array", ["$.transformations: not an array"])
+    problems: list[str] = []
+    for t_index, transformation in enumerate(transformations):
+        params = transformation.get("params", {}) if isinstance(transformation, dict) else {}
+        found = (params.get("segmentSelectors") or {}).get("selectors", [])
+        for s_index, selector in enumerate(found if isinstance(found, list) else []):
+            where = f"$.transformations[{t_index}].params.segmentSelectors.selectors[{s_index}]"
+            problems += [f"{where}: {p}" for p in selector_problems(selector)]
+    if problems:
+        raise validation("An audience selector breaks a documented rule", problems)
+
+
+def selector_problems(selector: Any) -> list[str]:
+    if not isinstance(selector, dict) or selector.get("type") != "PLATFORM_SEGMENT":
+        return ["type must be PLATFORM_SEGMENT"]
+    value = selector.get("value")
+    if not isinstance(value, dict) or not value.get("id"):
+        return ["value.id is required"]
+    problems = []
+    mode, schedule = value.get("exportMode"), value.get("schedule") or {}
+    template = value.get("filenameTemplate")
+    if not isinstance(template, str) or not template:
+        problems.append("value.filenameTemplate is required for file-based destinations")
+    elif len(template) > 255:
+        problems.append("value.filenameTemplate is longer than 255 characters")
+    elif "DATETIME(" in template and "%TIMESTAMP%" in template:
+        problems.append("value.filenameTemplate uses DATETIME and TIMESTAMP together")
+    if mode not in FREQUENCIES:
+        return [
+            *problems,
+            "value.exportMode must be DAILY_FULL_EXPORT or FIRST_FULL_THEN_INCREMENTAL",
+        ]
+    if schedule.get("frequency") not in FREQUENCIES[mode]:
+        problems.append(
+            f"schedule.frequency {schedule.get('frequency')} is not allowed with {mode}"
+        )
+    trigger = schedule.get("triggerType")
+    if trigger not in (None, "SCHEDULED", "AFTER_SEGMENT_EVAL"):
+        problems.append("schedule.triggerType must be SCHEDULED or AFTER_SEGMENT_EVAL")
+    if mode == "DAILY_FULL_EXPORT" and trigger is None:
+        problems.append("schedule.triggerType is required with DAILY_FULL_EXPORT")
+    start_time = schedule.get("startTime")
+    if start_time is not None and not re.fullmatch(r"([01]\d|2[0-3]):00", str(start_time)):
+        problems.append("schedule.startTime must be HH:00 (UTC)")
+    if start_time is None and (trigger == "SCHEDULED" or mode == "FIRST_FULL_THEN_INCREMENTAL"):
+        problems.append("schedule.startTime is required for scheduled and incremental exports")
+    for key in ("startDate", "endDate"):
+        if key in schedule and not _is_date(schedule[key]):
+            problems.append(f"schedule.{key} must be YYYY-MM-DD")
+    if "startDate" not in schedule:
+        problems.append("schedule.startDate is required")
+    return problems
+
+
+def _is_date(text: Any) -> bool:
+    if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,221 @@
+"""The whole documented activation sequence as one plan, idempotent by name, for both clients.
+
+The plan is a generator of steps (Operations and Updates); ``activate`` and ``aactivate`` only send
+what it yields, so the sequence is written once and a re-run adopts what exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from destgen_destinations.runtime import activation_changes as changes
+from destgen_destinations.runtime import operations as ops
+from destgen_destinations.runtime import patch_ops
+from destgen_destinations.runtime.activation_payloads import Payloads, prepare
+from destgen_destinations.runtime.activation_spec import ActivationError
+from destgen_destinations.runtime.client import AsyncFlowServiceClient, Derive, FlowServiceClient
+from destgen_destinations.runtime.mapping import MappingSet, mapping_set
+from destgen_destinations.runtime.operations import Created, Entity, Operation
+from destgen_destinations.runtime.refs import source_connection
+from destgen_destinations.runtime.spec_model import compact
+from destgen_destinations.runtime.wire import to_wire
+
+
+@dataclass(frozen=True)
+class Update:
+    """PATCH ``collection/entity_id`` with ops derived from the fresh entity (re-derived on 412)."""
+
+    collection: str
+    entity_id: str
+    derive: Derive
+    label: str
+    known: Entity | None = None  # the entity as last seen: the first PATCH skips re-reading it
+
+
+@dataclass(frozen=True)
+class Row:
+    entity: str
+    name: str
+    id: str
+    etag: str | None
+    action: str  # created | adopted | updated | unchanged
+
+
+@dataclass
+class ActivationResult:
+    rows: list[Row] = field(default_factory=list)
+
+    def id_of(self, entity: str) -> str:
+        return next(r.id for r in self.rows if r.entity == entity)
+
+
+Step = Operation[Any] | Update
+Plan = Generator[Step, Any, ActivationResult]
+
+
+def plan(p: Payloads) -> Plan:
+    """The documented sequence (docs/api-contract.md §2): each entity adopted by name when it already exists.
+
+    All dataflow changes go out as one JSON Patch (one read, one write) instead of the tutorial's five
+    calls; an entity created in this run is not read back before its first PATCH.
+    """
+    file, spec, result = p.file, p.package.spec, ActivationResult()
+    created: dict[str, Entity] = {}
+
+    def ensure(collection: str, entity: str, name: str, payload: BaseModel) -> Plan:
+        page = yield ops.find_by_name(collection, name)
+        if page.items:
+            result.rows.append(Row(entity, name, page.items[0].id, page.items[0].etag, "adopted"))
+        else:
+            made: Created = yield ops.create(collection, payload, name)
+            result.rows.append(Row(entity, name, made.id, made.etag, "created"))
+            created[entity] = Entity(made.id, made.etag, to_wire(payload))
+        return result
+
+    yield from ensure("sourceConnections", "source connection", file.source_connection_name,
+                      source_connection(name=file.source_connection_name))  # fmt: skip
+    yield from ensure("connections", "base connection", file.base_connection.name, p.base)
+    manifest = (
+        {}
+        if file.include_file_manifest is None
+        else {"includeFileManifest": file.include_file_manifest}
+    )
+    target = p.package.models.TargetConnection.model_validate(compact({
+        "name": file.target_connection.name, "description": file.target_connection.description,
+        "baseConnectionId": result.id_of("base connection"), "params": p.target_params | manifest,
+        "connectionSpec": {"id": spec.CONNECTION_SPEC_ID, "version": spec.CONNECTION_SPEC_VERSION}}))  # fmt: skip
+    yield from ensure("targetConnections", "target connection", file.target_connection.name, target)
+    flow = p.package.dataflow(name=file.dataflow.name, description=file.dataflow.description,
+                              source_connection_id=result.id_of("source connection"),
+                              target_connection_id=result.id_of("target connection"))  # fmt: skip
+    yield from ensure("flows", "dataflow", file.dataflow.name, flow)
+    flow_id = result.id_of("dataflow")
+    known = created.get("dataflow")
+    parts: list[tuple[str, Derive | None]] = [
+        ("audiences", changes.audience_ops(p.audiences) if p.audiences else None)
+    ]
+    # Rows name each entity's own id; flow settings (audiences, keys...) carry the dataflow's.
+    own_ids = {}
+    if p.mapping_rows:
+        if known is None:
+            known = yield ops.get("flows", flow_id)
+        mapping_id = yield from _mapping(p, known)
+        if mapping_id is not None:
+            parts.append(("mapping set", changes.profile_mapping(*mapping_id)))
+            own_ids["mapping set"] = mapping_id[0]
+        else:
+            existing = str(changes.params_of(known)["profileMapping"]["mappingId"])
+            result.rows.append(Row("mapping set", file.dataflow.name, existing, None, "unchanged"))
+    parts += [("mandatory fields", changes.replace_param("mandatoryFields", file.mandatory_fields, patch_ops.set_mandatory_fields)),
+              ("deduplication keys", changes.dedup(file)), ("marketing actions", changes.policy(file.marketing_actions))]  # fmt: skip
+    active = [(label, derive) for label, derive in parts if derive is not None]
+    if active:
+        changed: set[str] = set()
+        done: Created = yield Update(
+            "flows", flow_id, changes.combined(active, changed), "dataflow update", known
+        )
+        for label, _derive in active:
+            result.rows.append(
+                Row(
+                    label,
+                    file.dataflow.name,
+                    own_ids.get(label, flow_id),
+                    None if label in own_ids else done.etag,
+                    "updated" if label in changed else "unchanged",
+                )
+            )
+    if file.include_file_manifest is not None and "target connection" not in created:
+        done = yield Update(
+            "targetConnections",
+            result.id_of("target connection"),
+            changes.manifest(file.include_file_manifest),
+            "file manifest",
+        )
+        result.rows.append(
+            Row(
+                "file manifest",
+                file.target_connection.name,
+                done.id,
+                done.etag,
+                "updated" if done.changed else "unchanged",
+            )
+        )
+    return result
+
+
+def _mapping(p: Payloads, flow: Entity) -> Generator[Step, Any, tuple[str, int] | None]:
+    if (changes.params_of(flow).get("profileMapping") or {}).get("mappingId"):
+        return (
+            None  # already mapped: an activation never replaces a mapping set it did not create now
+        )
+    union: dict[str, Any] = yield ops.union_schema()
+    spec: Entity = yield ops.connection_spec(p.package.spec.CONNECTION_SPEC_ID)
+    partner = (
+        ((spec.data.get("targetSpec") or {}).get("attributes") or {})
+        .get("partnerSchema", {})
+        .get("jsonSchema")
+    )
+    output = dict(partner or {"title": "defaultschema", "type": "object", "properties": {}})
+    output["properties"] = dict(output.get("properties") or {}) | {
+        r.destination: {"type": "string"} for r in p.mapping_rows
+    }
+    source: Entity = yield ops.create_schema(f"{p.file.dataflow.name} input", union)
+    target: Entity = yield ops.create_schema(f"{p.file.dataflow.name} output", output)
+    made: Entity = yield ops.create_mapping_set(
+        mapping_set(input_schema_id=source.id, output_schema_id=target.id, mappings=p.mapping_rows)
+    )
+    return made.id, int(made.data.get("version", 0))
+
+
+def activate(
+    client: FlowServiceClient, payloads: Payloads, progress: Callable[[str], None] = lambda _s: None
+) -> ActivationResult:
+    steps, reply = plan(payloads), None
+    try:
+        while True:
+            step = steps.send(reply)
+            progress(step.label)
+            reply = (
+                client.update(step.collection, step.entity_id, step.derive, known=step.known)
+                if isinstance(step, Update)
+                else client.run(step)
+            )
+    except StopIteration as done:
+        result: ActivationResult = done.value
+        return result
+
+
+async def aactivate(
+    client: AsyncFlowServiceClient,
+    payloads: Payloads,
+    progress: Callable[[str], None] = lambda _s: None,
+) -> ActivationResult:
+    steps, reply = plan(payloads), None
+    try:
+        while True:
+            step = steps.send(reply)
+            progress(step.label)
+            reply = (
+                await client.update(step.collection, step.entity_id, step.derive, known=step.known)
+                if isinstance(step, Update)
+                else await client.run(step)
+            )
+    except StopIteration as done:
+        result: ActivationResult = done.value
+        return result
+
+
+__all__ = [
+    "ActivationError",
+    "ActivationResult",
+    "MappingSet",
+    "Payloads",
+    "aactivate",
+    "activate",
+    "plan",
+    "prepare",
+]

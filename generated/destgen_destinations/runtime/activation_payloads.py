@@ -1,0 +1,140 @@
+"""Activation files made safe to send: secrets resolved from the environment, every payload validated.
+
+Nothing here sends a request; activation.py plans and sends, using what ``prepare`` returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from pydantic import ValidationError as PydanticValidationError
+
+from destgen_destinations.runtime.activation_spec import (
+    ActivationError,
+    ActivationFile,
+    Placeholder,
+    destination_package,
+    resolve_secrets,
+)
+from destgen_destinations.runtime.audiences import AudienceSelector
+from destgen_destinations.runtime.mapping import Mapping
+
+
+@dataclass(frozen=True)
+class Payloads:
+    """Everything validated up front: no request is sent until the whole file is known good."""
+
+    file: ActivationFile
+    base: BaseModel
+    target_params: dict[str, Any]
+    audiences: list[AudienceSelector]
+    mapping_rows: list[Any]
+    package: Any = field(repr=False)
+
+
+def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
+    """Resolve secrets from the environment and validate every payload; raises ActivationError.
+
+    ``placeholders`` (dry runs): unset variables become ``***`` and their fields are not checked.
+    """
+    package = destination_package(file.destination)
+    base_wire = _base_wire(file, package, placeholders)
+    base = _validated(package.models.BaseConnection, base_wire, "$.baseConnection")
+    params = _validated(
+        package.models.TargetParams, file.target_connection.params, "$.targetConnection.params"
+    )
+    audiences = [_validated(AudienceSelector, {"type": "PLATFORM_SEGMENT", "value": a}, f"$.audiences[{i}]")
+                 for i, a in enumerate(file.audiences)]  # fmt: skip
+    rows = [
+        _validated(Mapping, m.model_dump(by_alias=True), f"$.mappings[{i}]")
+        for i, m in enumerate(file.mappings)
+    ]
+    return Payloads(
+        file, base, params.model_dump(by_alias=True, exclude_none=True), audiences, rows, package
+    )
+
+
+def _base_wire(file: ActivationFile, package: Any, placeholders: bool) -> dict[str, Any]:
+    config = file.base_connection
+    problems: list[str] = []
+    wire: dict[str, Any] = {"name": config.name}
+    if config.description:
+        wire["description"] = config.description
+    if (auth := config.auth) is not None:
+        secrets = frozenset(package.spec.SECRET_PARAMS.get(auth.spec_name, ()))
+        params = _collect(
+            problems,
+            lambda: resolve_secrets(
+                auth.params, secrets, "$.baseConnection.auth.params", placeholders=placeholders
+            ),
+        )
+        wire["auth"] = {"specName": auth.spec_name, "params": params}
+        wire["connectionSpec"] = {
+            "id": package.spec.CONNECTION_SPEC_ID,
+            "version": package.spec.CONNECTION_SPEC_VERSION,
+        }
+    if (encryption := config.encryption) is not None:
+        key = _collect(
+            problems,
+            lambda: resolve_secrets(
+                {"publicKey": encryption.public_key},
+                frozenset(),
+                "$.baseConnection.encryption",
+                placeholders=placeholders,
+            ),
+        )
+        wire["encryptionSpecs"] = {"params": key | {"encryptionAlgo": encryption.encryption_algo}}
+    if problems:
+        # Every unset variable at once, so one run tells the user everything to export.
+        raise ActivationError(problems)
+    return wire
+
+
+def _collect(problems: list[str], resolve: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    try:
+        return resolve()
+    except ActivationError as exc:
+        problems.extend(exc.problems)
+        return {}
+
+
+def _validated(model: type[BaseModel], data: Any, where: str) -> Any:
+    try:
+        return model.model_validate(data, by_alias=True, by_name=False)
+    except PydanticValidationError as exc:
+        # A dry run's placeholders cannot satisfy a secret's pattern: only their own errors are
+        # set aside, everything else in the payload is still checked.
+        errors = [e for e in exc.errors(include_input=False) if not _at_placeholder(data, e["loc"])]
+        if errors:
+            raise ActivationError(
+                [f"{where}{_loc(e['loc'])}: {e['msg']}" for e in errors]
+            ) from None
+        return _Preview.model_validate(data)
+
+
+class _Preview(BaseModel):
+    """A dry run's payload that holds placeholders: printed (masked), never sent."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+def _at_placeholder(data: Any, loc: tuple[Any, ...]) -> bool:
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        # Anything else is a union tag pydantic inserted: it names no key, so it is skipped.
+    return isinstance(node, Placeholder)
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    return "".join(
+        f"[{p}]" if isinstance(p, int) else f".{p}"
+        for p in loc
+        if not (isinstance(p, str) and p[:1].isupper())
+    )

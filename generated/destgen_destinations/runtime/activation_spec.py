@@ -1,0 +1,158 @@
+"""The activation file: what to create, with secrets only as references to environment variables.
+
+Its JSON Schema is published by ``destgen activation-schema``; resolving it into payloads is here too.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from destgen_destinations.runtime.refs import NonEmpty
+
+DESTINATIONS = (
+    "adls_gen2",
+    "amazon_s3",
+    "azure_blob",
+    "data_landing_zone",
+    "google_cloud_storage",
+    "sftp",
+)
+
+
+class _Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class EnvRef(_Closed):
+    """A secret's value comes from this environment variable, read just before sending."""
+
+    env: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+ParamValue = str | int | bool | EnvRef
+
+
+class AuthConfig(_Closed):
+    spec_name: Annotated[
+        NonEmpty, Field(alias="specName", description="auth spec name, e.g. 'Access Key'")
+    ]
+    params: dict[str, ParamValue]
+
+
+class EncryptionConfig(_Closed):
+    public_key: Annotated[ParamValue, Field(alias="publicKey")]
+    encryption_algo: Annotated[str, Field(alias="encryptionAlgo")] = "PGPGPG"
+
+
+class BaseConnectionConfig(_Closed):
+    name: NonEmpty
+    description: str | None = None
+    auth: AuthConfig | None = None
+    encryption: EncryptionConfig | None = None
+
+
+class TargetConnectionConfig(_Closed):
+    name: NonEmpty
+    description: str | None = None
+    params: dict[str, Any]
+
+
+class DataflowConfig(_Closed):
+    name: NonEmpty
+    description: str | None = None
+
+
+class MappingRow(_Closed):
+    source: NonEmpty
+    destination: NonEmpty
+    source_type: Annotated[str, Field(alias="sourceType")] = "ATTRIBUTE"
+
+
+class DedupKeys(_Closed):
+    identity_namespace: Annotated[str | None, Field(alias="identityNamespace")] = None
+    attribute_paths: Annotated[list[str], Field(alias="attributePaths")] = []
+
+
+class ActivationFile(_Closed):
+    """One destination, its connections, one dataflow and what it exports."""
+
+    destination: Annotated[str, Field(json_schema_extra={"enum": list(DESTINATIONS)})]
+    source_connection_name: Annotated[NonEmpty, Field(alias="sourceConnectionName")] = (
+        "Connect to Profile store"
+    )
+    base_connection: Annotated[BaseConnectionConfig, Field(alias="baseConnection")]
+    target_connection: Annotated[TargetConnectionConfig, Field(alias="targetConnection")]
+    dataflow: DataflowConfig
+    audiences: list[dict[str, Any]] = []
+    mappings: list[MappingRow] = []
+    mandatory_fields: Annotated[list[str], Field(alias="mandatoryFields")] = []
+    deduplication_keys: Annotated[DedupKeys | None, Field(alias="deduplicationKeys")] = None
+    marketing_actions: Annotated[list[str], Field(alias="marketingActions")] = []
+    include_file_manifest: Annotated[bool | None, Field(alias="includeFileManifest")] = None
+
+
+class ActivationError(Exception):
+    """A problem in an activation file, already phrased as ``<JSON path>: <reason>`` lines."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def destination_package(slug: str) -> Any:
+    if slug not in DESTINATIONS:
+        raise ActivationError(
+            [f"$.destination: unknown destination {slug!r}; one of {', '.join(DESTINATIONS)}"]
+        )
+    return importlib.import_module(f"destgen_destinations.{slug}")
+
+
+class Placeholder(str):
+    """Stands in for an unset environment variable in a dry run: printed as ``***``, never sent."""
+
+    variable: str
+
+    def __new__(cls, variable: str) -> Placeholder:
+        made = super().__new__(cls, "***")
+        made.variable = variable
+        return made
+
+
+def resolve_secrets(
+    params: Mapping[str, Any],
+    secret_keys: frozenset[str],
+    where: str,
+    env: Mapping[str, str] = os.environ,
+    *,
+    placeholders: bool = False,
+) -> dict[str, Any]:
+    """Wire params with each EnvRef read from ``env``; an inline value for a secret is an error.
+
+    With ``placeholders`` (dry runs) an unset variable becomes a :class:`Placeholder` instead of an
+    error, so a file can be checked without its secrets. Every problem is reported at once.
+    """
+    resolved: dict[str, Any] = {}
+    problems = []
+    for key, value in params.items():
+        if isinstance(value, EnvRef):
+            found = env.get(value.env)
+            if not found and placeholders:
+                resolved[key] = Placeholder(value.env)
+                continue
+            if not found:
+                problems.append(f"{where}.{key}: environment variable {value.env} is not set")
+            resolved[key] = SecretStr(found or "") if key in secret_keys else (found or "")
+        elif key in secret_keys:
+            problems.append(
+                f'{where}.{key}: secrets may not be written in the file; use {{"env": "VARIABLE"}}'
+            )
+        else:
+            resolved[key] = value
+    if problems:
+        raise ActivationError(problems)
+    return resolved

@@ -1,0 +1,189 @@
+"""What the sync and async clients share: request building, response reading and retry decisions.
+
+Pure decisions over values; the clients only add the I/O (httpx) and the waiting (sleep).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shlex
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, SecretStr
+
+from destgen_destinations.runtime.constants import DEFAULT_BASE_URL
+from destgen_destinations.runtime.credentials import Identity
+from destgen_destinations.runtime.errors import (
+    ApiError,
+    DestgenError,
+    ServerError,
+    TransportError,
+    error_from_response,
+)
+from destgen_destinations.runtime.operations import Entity, Operation, Page
+from destgen_destinations.runtime.retry import RetryPolicy, parse_retry_after
+from destgen_destinations.runtime.wire import to_masked, to_wire
+
+T = TypeVar("T")
+log = logging.getLogger("destgen.client")
+MASK = "***"
+# Errors raised before a byte of the request left: re-sending cannot duplicate anything.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@dataclass(frozen=True)
+class Step:
+    """What to do after a failed attempt: ``raise``, ``retry`` after ``delay``, or ``lookup`` by name."""
+
+    action: str
+    delay: float = 0.0
+
+
+LOOPBACK_HOSTS = ("localhost", "::1")
+
+
+def resolve_base_url(explicit: str | None, env: Mapping[str, str] = os.environ) -> str:
+    """The argument, else ``AEP_BASE_URL``, else Adobe's API; ``http://`` only on loopback.
+
+    The token travels in every request: plain HTTP to any other host would hand it out.
+    """
+    url = (explicit or env.get("AEP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme == "https" and host:
+        return url
+    if parts.scheme == "http" and (host in LOOPBACK_HOSTS or host.startswith("127.")):
+        return url
+    raise DestgenError(
+        f"base URL {url!r} refused: use https://, or http:// on a loopback address only"
+    )
+
+
+class Core:
+    def __init__(self, base_url: str, identity: Identity, retry: RetryPolicy) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.identity = identity
+        self.retry = retry
+
+    def headers(self, op: Operation[Any], token: str) -> dict[str, str]:
+        """The one place request headers are built (Authorization only ever from ``token``)."""
+        headers = {"Authorization": f"Bearer {token}", "x-api-key": self.identity.api_key,
+                   "x-gw-ims-org-id": self.identity.org_id, "Accept": "application/json"}  # fmt: skip
+        if self.identity.sandbox:
+            headers["x-sandbox-name"] = self.identity.sandbox
+        if op.payload is not None:
+            headers["Content-Type"] = "application/json"
+        if op.if_match is not None:
+            headers["If-Match"] = op.if_match
+        return headers
+
+    def request(
+        self, client: httpx.Client | httpx.AsyncClient, op: Operation[Any], token: str
+    ) -> httpx.Request:
+        content = None if op.payload is None else json.dumps(_wire(op.payload)).encode()
+        return client.build_request(op.method, self.base_url + op.path, params=list(op.params) or None,
+                                    headers=self.headers(op, token), content=content)  # fmt: skip
+
+    def read(self, op: Operation[T], response: httpx.Response) -> T:
+        request_id = response.headers.get("x-request-id")
+        log.debug(
+            "%s %s -> %s (request id %s)", op.method, op.path, response.status_code, request_id
+        )
+        try:
+            body: Any = response.json() if response.content else None
+        except ValueError:
+            body = response.text[:500]
+        if response.status_code >= 400:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            error = error_from_response(response.status_code, body, request_id, retry_after)
+            # A server may quote what it rejected; what we sent as a secret never reaches a message.
+            for secret in secret_values(op.payload):
+                error.message = error.message.replace(secret, MASK)
+                error.args = tuple(str(a).replace(secret, MASK) for a in error.args)
+            raise error
+        try:
+            return op.parse(body)
+        except (KeyError, TypeError, IndexError, AttributeError) as exc:
+            raise ApiError(
+                response.status_code,
+                None,
+                f"unexpected response to {op.label}: {exc!r}",
+                request_id,
+            ) from None
+
+    @staticmethod
+    def transport_error(op: Operation[Any], exc: httpx.TransportError) -> TransportError:
+        sent = not isinstance(exc, NOT_SENT)
+        log.debug("%s %s -> %s (sent=%s)", op.method, op.path, type(exc).__name__, sent)
+        return TransportError(f"{op.label}: {type(exc).__name__}", sent=sent)
+
+    def next_step(self, op: Operation[Any], error: DestgenError, attempt: int) -> Step:
+        if attempt >= self.retry.max_attempts:
+            return Step("raise")
+        unknown = (isinstance(error, TransportError) and error.sent) or isinstance(
+            error, ServerError
+        )
+        if op.kind == "create" and unknown:
+            # No idempotency key exists: never re-post blindly, look the entity up by name first.
+            return Step("lookup", self.retry.backoff(attempt)) if op.lookup else Step("raise")
+        idempotent = op.kind != "create" or isinstance(error, TransportError)
+        delay = self.retry.delay_for(error, attempt, idempotent=idempotent)
+        return Step("raise") if delay is None else Step("retry", delay)
+
+    def curl(self, op: Operation[Any]) -> str:
+        """The request as a curl command, token, API key and every secret shown as ``***``."""
+        headers = self.headers(op, MASK) | {"x-api-key": MASK}
+        # Filters stay readable (property=name==X) as in Adobe's docs; everything else is escaped.
+        query = "&".join(f"{k}={quote(v, safe='=,[]:/')}" for k, v in op.params)
+        url = self.base_url + op.path + (f"?{query}" if query else "")
+        lines = [f"curl -X {op.method} {_quote(url)}"]
+        lines += [f"-H {_quote(f'{name}: {value}')}" for name, value in headers.items()]
+        if op.payload is not None:
+            lines.append(f"-d {_quote(json.dumps(_masked(op.payload), indent=2))}")
+        return " \\\n  ".join(lines)
+
+
+FINISHED = ("success", "failed")
+
+
+def finished_run(page: Page) -> Entity | None:
+    """The newest run on a page whose status is final (docs/api-contract.md §12.9: either case)."""
+    for run in page.items:
+        status = str(((run.data.get("metrics") or {}).get("statusSummary") or {}).get("status", ""))
+        if status.lower() in FINISHED:
+            return run
+    return None
+
+
+def secret_values(payload: Any) -> list[str]:
+    """Every SecretStr value inside a payload model (non-empty), for scrubbing."""
+    found: list[str] = []
+    if isinstance(payload, SecretStr):
+        found.append(payload.get_secret_value())
+    elif isinstance(payload, BaseModel):
+        for name in type(payload).model_fields:
+            found += secret_values(getattr(payload, name))
+    elif isinstance(payload, (list, tuple)):
+        for item in payload:
+            found += secret_values(item)
+    return [s for s in found if s]
+
+
+def _quote(text: str) -> str:
+    # Always single-quoted, as in Adobe's tutorial; shlex.quote handles embedded quotes.
+    return f"'{text}'" if "'" not in text else shlex.quote(text)
+
+
+def _wire(payload: Any) -> Any:
+    return to_wire(payload) if isinstance(payload, BaseModel) else payload
+
+
+def _masked(payload: Any) -> Any:
+    return to_masked(payload) if isinstance(payload, BaseModel) else payload

@@ -1,0 +1,73 @@
+"""Data Prep mapping sets: mappings from Profile attributes to the exported columns.
+
+Owns the mapping rules (no dots in destinations); it knows nothing about dataflows.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+
+from destgen_destinations.runtime.refs import NonEmpty
+from destgen_destinations.runtime.spec_model import SpecModel
+
+_MAPPING_DESTINATION = re.compile(r"^[^.]+$")
+
+
+class SchemaRef(SpecModel):
+    id: NonEmpty
+
+
+class Mapping(SpecModel):
+    source_type: Annotated[
+        Literal["ATTRIBUTE", "EXPRESSION", "STATIC"], Field(alias="sourceType")
+    ] = "ATTRIBUTE"
+    source: NonEmpty
+    destination: NonEmpty
+    name: str | None = None
+    description: str | None = None
+
+    @field_validator("destination")
+    @classmethod
+    def _no_dots(cls, value: str) -> str:
+        if not _MAPPING_DESTINATION.match(value):
+            raise ValueError(
+                f"mapping destination {value!r} contains '.'; use '_' (e.g. personalEmail_address)"
+            )
+        return value
+
+
+class MappingSet(SpecModel):
+    """``POST /data/foundation/conversion/mappingSets`` body."""
+
+    input_schema: Annotated[SchemaRef, Field(alias="inputSchema")]
+    output_schema: Annotated[SchemaRef, Field(alias="outputSchema")]
+    mappings: Annotated[list[Mapping], Field(min_length=1)]
+    xdm_version: Annotated[str, Field(alias="xdmVersion")] = "1.0"
+
+
+def mapping(source: str, destination: str, *, source_type: str = "ATTRIBUTE") -> Mapping:
+    """One mapping row; ``destination`` may not contain dots (use ``_``)."""
+    return Mapping.model_validate(
+        {"sourceType": source_type, "source": source, "destination": destination}
+    )
+
+
+def mapping_set(
+    *,
+    input_schema_id: str,
+    output_schema_id: str,
+    mappings: list[Mapping],
+    xdm_version: str = "1.0",
+) -> MappingSet:
+    """The mapping set joining the Profile input schema to the destination's output schema."""
+    return MappingSet.model_validate(
+        {
+            "inputSchema": {"id": input_schema_id},
+            "outputSchema": {"id": output_schema_id},
+            "mappings": [m.model_dump(by_alias=True, exclude_none=True) for m in mappings],
+            "xdmVersion": xdm_version,
+        }
+    )

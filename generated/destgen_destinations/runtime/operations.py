@@ -1,0 +1,231 @@
+"""Every Flow Service and Data Prep call of the workflow as a typed, I/O-free Operation value.
+
+Clients send operations; activation plans yield them; dry runs print them. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+from urllib.parse import parse_qsl, urlsplit
+
+from pydantic import BaseModel
+
+from destgen_destinations.runtime import constants as c
+
+T = TypeVar("T")
+Kind = Literal["read", "create", "patch", "delete", "action"]
+
+
+@dataclass(frozen=True)
+class Created:
+    id: str
+    etag: str | None
+    changed: bool = True  # False when an update found nothing left to do
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    etag: str | None
+    data: dict[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Entity]
+    next: Operation[Page] | None
+
+
+@dataclass(frozen=True)
+class Operation(Generic[T]):
+    """One HTTP call: what to send and how to read the answer. ``payload`` may hold secrets."""
+
+    method: str
+    path: str
+    kind: Kind
+    parse: Callable[[Any], T] = field(repr=False)
+    label: str = ""
+    payload: BaseModel | Any = field(default=None, repr=False)
+    params: tuple[tuple[str, str], ...] = ()
+    if_match: str | None = None
+    # For creates: (list path, name) to look the entity up when the outcome is unknown.
+    lookup: tuple[str, str] | None = None
+    # What an empty service would answer (dry runs); gets a sequence number for fake ids.
+    empty: Callable[[int], Any] = field(
+        default=lambda n: {"id": f"dry-run-{n}", "etag": '"dry-run"', "version": 0}, repr=False
+    )
+
+
+def _created(body: Any) -> Created:
+    return Created(str(body["id"]), body.get("etag"))
+
+
+def _entity(body: Any) -> Entity:
+    item = body["items"][0] if isinstance(body, dict) and "items" in body else body
+    return Entity(str(item.get("id", "")), item.get("etag"), item)
+
+
+def _page_parser(path: str) -> Callable[[Any], Page]:
+    def parse(body: Any) -> Page:
+        items = [Entity(str(i.get("id", "")), i.get("etag"), i) for i in body.get("items", [])]
+        href = ((body.get("_links") or {}).get("next") or {}).get("href")
+        return Page(items, _next_page(path, href) if href else None)
+
+    return parse
+
+
+def _next_page(path: str, href: str) -> Operation[Page]:
+    # The href is relative to the service root or absolute; its query is taken as-is (a token may hold "=").
+    parts = urlsplit(href)
+    next_path = parts.path if parts.path.startswith(c.FLOW_SERVICE) else c.FLOW_SERVICE + parts.path
+    params = tuple(parse_qsl(parts.query, keep_blank_values=True))
+    return Operation(
+        "GET", next_path, "read", _page_parser(next_path), f"GET {path} (next page)", params=params
+    )
+
+
+def _no_items(_n: int) -> Any:
+    return {"items": []}
+
+
+def create(collection: str, payload: BaseModel, name: str) -> Operation[Created]:
+    path = f"{c.FLOW_SERVICE}/{collection}"
+    return Operation(
+        "POST",
+        path,
+        "create",
+        _created,
+        f"create {collection} {name!r}",
+        payload,
+        lookup=(path, name),
+    )
+
+
+def get(collection: str, entity_id: str) -> Operation[Entity]:
+    return Operation(
+        "GET",
+        f"{c.FLOW_SERVICE}/{collection}/{entity_id}",
+        "read",
+        _entity,
+        f"get {collection} {entity_id}",
+    )
+
+
+def list_(
+    collection: str, *filters: str, limit: int = 100, orderby: str | None = None
+) -> Operation[Page]:
+    path = f"{c.FLOW_SERVICE}/{collection}"
+    params = (
+        [("property", f) for f in filters]
+        + [("limit", str(limit))]
+        + ([("orderby", orderby)] if orderby else [])
+    )
+    return Operation(
+        "GET", path, "read", _page_parser(path), f"list {collection}", params=tuple(params)
+    )
+
+
+def find_by_name(collection: str, name: str) -> Operation[Page]:
+    return list_(collection, f"name=={name}")
+
+
+def delete(collection: str, entity_id: str) -> Operation[None]:
+    return Operation(
+        "DELETE",
+        f"{c.FLOW_SERVICE}/{collection}/{entity_id}",
+        "delete",
+        lambda _b: None,
+        f"delete {collection} {entity_id}",
+    )
+
+
+def patch(
+    collection: str, entity_id: str, etag: str, ops: BaseModel | list[Any]
+) -> Operation[Created]:
+    path = f"{c.FLOW_SERVICE}/{collection}/{entity_id}"
+    return Operation(
+        "PATCH", path, "patch", _created, f"patch {collection} {entity_id}", ops, if_match=etag
+    )
+
+
+def flow_action(
+    flow_id: str, op: Literal["enable", "disable"], etag: str | None = None
+) -> Operation[Created]:
+    path = f"{c.FLOW_SERVICE}/flows/{flow_id}/action"
+    return Operation(
+        "POST",
+        path,
+        "action",
+        _created,
+        f"{op} flow {flow_id}",
+        params=(("op", op),),
+        if_match=etag,
+    )
+
+
+def connection_spec(spec_id: str) -> Operation[Entity]:
+    return Operation(
+        "GET",
+        f"{c.FLOW_SERVICE}/connectionSpecs/{spec_id}",
+        "read",
+        _entity,
+        f"get connection spec {spec_id}",
+    )
+
+
+def flow_spec(spec_id: str) -> Operation[Entity]:
+    return Operation(
+        "GET", f"{c.FLOW_SERVICE}/flowSpecs/{spec_id}", "read", _entity, f"get flow spec {spec_id}"
+    )
+
+
+def runs(flow_id: str) -> Operation[Page]:
+    return list_("runs", f"flowId=={flow_id}")
+
+
+def run(run_id: str) -> Operation[Entity]:
+    return get("runs", run_id)
+
+
+def create_schema(name: str, json_schema: dict[str, Any]) -> Operation[Entity]:
+    return Operation("POST", f"{c.DATA_PREP}/schemas", "create", _entity, f"create schema {name!r}",
+                     {"name": name, "jsonSchema": json_schema})  # fmt: skip
+
+
+def create_mapping_set(payload: BaseModel) -> Operation[Entity]:
+    return Operation(
+        "POST", f"{c.DATA_PREP}/mappingSets", "create", _entity, "create mapping set", payload
+    )
+
+
+def get_mapping_set(mapping_id: str) -> Operation[Entity]:
+    return Operation(
+        "GET",
+        f"{c.DATA_PREP}/mappingSets/{mapping_id}",
+        "read",
+        _entity,
+        f"get mapping set {mapping_id}",
+    )
+
+
+def identity_namespaces() -> Operation[list[dict[str, Any]]]:
+    return Operation(
+        "GET", c.IDENTITIES, "read", lambda body: list(body), "list identity namespaces"
+    )
+
+
+def union_schema() -> Operation[dict[str, Any]]:
+    params = (
+        ("property", "fullSchema==true"),
+        ("property", "includeRelationshipDescriptors==true"),
+    )
+    return Operation(
+        "GET",
+        c.UNION_SCHEMA,
+        "read",
+        lambda body: dict(body),
+        "get profile union schema",
+        params=params,
+    )

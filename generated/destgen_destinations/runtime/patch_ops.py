@@ -1,0 +1,263 @@
+"""JSON Patch (RFC 6902) operations for dataflows and target connections, as builders and a validator.
+
+Each documented path has one typed op model; anything else is rejected with the path named.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, RootModel, Tag, field_validator
+
+from destgen_destinations.runtime.audiences import AudienceSelector
+from destgen_destinations.runtime.dataflow import PrimaryField, ProfileMapping, check_primary_fields
+from destgen_destinations.runtime.refs import NonEmpty
+from destgen_destinations.runtime.spec_model import SpecModel
+
+SELECTORS = "/transformations/0/params/segmentSelectors/selectors"
+PARAMS = "/transformations/0/params"
+MARKETING_ACTION_REF = re.compile(r"^/dulepolicy/marketingActions/(core|custom)/[^/]+/constraints$")
+
+# docs/api-contract.md §12.6: DY and UPD write ops in lower case, FY and the tutorial's mapping PATCH in upper
+# case. Both are accepted; builders emit lower case.
+AddOp = Literal["add", "ADD"]
+ReplaceOp = Literal["replace", "REPLACE"]
+AddOrReplace = Literal["add", "ADD", "replace", "REPLACE"]
+RemoveOp = Literal["remove", "REMOVE"]
+
+_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("audience-add", re.compile(rf"^{SELECTORS}/-$"), "add"),
+    ("audience-replace", re.compile(rf"^{SELECTORS}/\d+$"), "replace"),
+    ("audience-remove", re.compile(rf"^{SELECTORS}/\d+$"), "remove"),
+    ("profile-mapping", re.compile(rf"^{PARAMS}/profileMapping$"), "add|replace"),
+    ("mandatory-fields", re.compile(rf"^{PARAMS}/mandatoryFields$"), "add|replace"),
+    ("primary-fields", re.compile(rf"^{PARAMS}/primaryFields$"), "add|replace"),
+    ("policy", re.compile(r"^/policy$"), "add|replace"),
+    ("policy-ref", re.compile(r"^/policy/enforcementRefs/(-|\d+)$"), "add"),
+    ("file-manifest", re.compile(r"^/params/includeFileManifest$"), "add|replace"),
+    ("rename", re.compile(r"^/(name|description)$"), "replace"),
+)
+
+
+def _route(raw: Any) -> str | None:
+    if isinstance(raw, SpecModel):
+        # Serialisation hands over the model itself: its class names its tag.
+        return _TAG_BY_CLASS.get(type(raw))
+    if not isinstance(raw, dict):
+        return None
+    op, path = str(raw.get("op", "")).lower(), str(raw.get("path", ""))
+    for tag, pattern, ops in _ROUTES:
+        if pattern.match(path) and op in ops.split("|"):
+            return tag
+    return None
+
+
+class AddAudience(SpecModel):
+    op: AddOp
+    path: Literal["/transformations/0/params/segmentSelectors/selectors/-"]
+    value: AudienceSelector
+
+
+class ReplaceAudience(SpecModel):
+    op: ReplaceOp
+    path: Annotated[str, Field(pattern=rf"^{SELECTORS}/\d+$")]
+    value: AudienceSelector
+
+
+class RemoveAudience(SpecModel):
+    op: RemoveOp
+    path: Annotated[str, Field(pattern=rf"^{SELECTORS}/\d+$")]
+    # DY marks value required even for remove; the docs send {"type":"PLATFORM_SEGMENT","value":{}}.
+    value: dict[str, Any] | None = None
+
+
+class SetProfileMapping(SpecModel):
+    op: AddOrReplace
+    path: Literal["/transformations/0/params/profileMapping"]
+    value: ProfileMapping
+
+
+class SetMandatoryFields(SpecModel):
+    op: AddOrReplace
+    path: Literal["/transformations/0/params/mandatoryFields"]
+    value: list[NonEmpty]
+
+
+class SetPrimaryFields(SpecModel):
+    op: AddOrReplace
+    path: Literal["/transformations/0/params/primaryFields"]
+    value: Annotated[list[PrimaryField], Field(min_length=1)]
+
+    @field_validator("value")
+    @classmethod
+    def _keys(cls, value: list[Any]) -> list[Any]:
+        return check_primary_fields(value)
+
+
+class Policy(SpecModel):
+    enforcement_refs: list[str] = Field(alias="enforcementRefs", default_factory=list)
+
+    @field_validator("enforcement_refs")
+    @classmethod
+    def _refs(cls, value: list[str]) -> list[str]:
+        for ref in value:
+            _check_marketing_action(ref)
+        return value
+
+
+def _check_marketing_action(ref: str) -> str:
+    if not MARKETING_ACTION_REF.match(ref):
+        raise ValueError(
+            f"{ref!r} is not a marketing action reference "
+            "(/dulepolicy/marketingActions/custom/<id>/constraints)"
+        )
+    return ref
+
+
+class SetPolicy(SpecModel):
+    op: AddOrReplace
+    path: Literal["/policy"]
+    value: Policy
+
+
+class AddMarketingAction(SpecModel):
+    op: AddOp
+    path: Annotated[str, Field(pattern=r"^/policy/enforcementRefs/(-|\d+)$")]
+    value: str
+
+    @field_validator("value")
+    @classmethod
+    def _ref(cls, value: str) -> str:
+        return _check_marketing_action(value)
+
+
+class SetFileManifest(SpecModel):
+    op: AddOrReplace
+    path: Literal["/params/includeFileManifest"]
+    value: bool
+
+
+class Rename(SpecModel):
+    op: ReplaceOp
+    path: Literal["/name", "/description"]
+    value: str
+
+
+_TAG_BY_CLASS: dict[type[SpecModel], str] = {
+    AddAudience: "audience-add",
+    ReplaceAudience: "audience-replace",
+    RemoveAudience: "audience-remove",
+    SetProfileMapping: "profile-mapping",
+    SetMandatoryFields: "mandatory-fields",
+    SetPrimaryFields: "primary-fields",
+    SetPolicy: "policy",
+    AddMarketingAction: "policy-ref",
+    SetFileManifest: "file-manifest",
+    Rename: "rename",
+}
+
+PatchOp = Annotated[
+    Annotated[AddAudience, Tag("audience-add")]
+    | Annotated[ReplaceAudience, Tag("audience-replace")]
+    | Annotated[RemoveAudience, Tag("audience-remove")]
+    | Annotated[SetProfileMapping, Tag("profile-mapping")]
+    | Annotated[SetMandatoryFields, Tag("mandatory-fields")]
+    | Annotated[SetPrimaryFields, Tag("primary-fields")]
+    | Annotated[SetPolicy, Tag("policy")]
+    | Annotated[AddMarketingAction, Tag("policy-ref")]
+    | Annotated[SetFileManifest, Tag("file-manifest")]
+    | Annotated[Rename, Tag("rename")],
+    Discriminator(
+        _route,
+        custom_error_type="unsupported_patch",
+        custom_error_message=(
+            "unsupported JSON Patch operation: op must be add, replace or remove on a documented "
+            "path (audiences, profileMapping, mandatoryFields, primaryFields, policy, "
+            "includeFileManifest, name, description)"
+        ),
+    ),
+]
+
+
+class Patch(RootModel[list[PatchOp]]):
+    """A JSON Patch array for ``PATCH /flows/{id}`` or ``PATCH /targetConnections/{id}``."""
+
+    root: Annotated[list[PatchOp], Field(min_length=1)]
+
+
+def add_audience(selector: AudienceSelector) -> AddAudience:
+    return AddAudience(
+        op="add", path="/transformations/0/params/segmentSelectors/selectors/-", value=selector
+    )
+
+
+def replace_audience(index: int, selector: AudienceSelector) -> ReplaceAudience:
+    return ReplaceAudience(op="replace", path=f"{SELECTORS}/{_index(index)}", value=selector)
+
+
+def remove_audience(index: int) -> RemoveAudience:
+    return RemoveAudience(
+        op="remove",
+        path=f"{SELECTORS}/{_index(index)}",
+        value={"type": "PLATFORM_SEGMENT", "value": {}},
+    )
+
+
+def set_profile_mapping(mapping_id: str, mapping_version: int) -> SetProfileMapping:
+    return SetProfileMapping.model_validate(
+        {
+            "op": "add",
+            "path": f"{PARAMS}/profileMapping",
+            "value": {"mappingId": mapping_id, "mappingVersion": mapping_version},
+        }
+    )
+
+
+def set_mandatory_fields(fields: list[str]) -> SetMandatoryFields:
+    return SetMandatoryFields.model_validate(
+        {"op": "add", "path": f"{PARAMS}/mandatoryFields", "value": fields}
+    )
+
+
+def set_deduplication_keys(
+    *, identity_namespace: str | None = None, attribute_paths: list[str] | None = None
+) -> SetPrimaryFields:
+    """Dedup keys: one identity namespace, or one or two attribute paths (never both kinds)."""
+    keys: list[dict[str, str]] = []
+    if identity_namespace is not None:
+        keys.append({"fieldType": "IDENTITY", "identityNamespace": identity_namespace})
+    keys += [{"fieldType": "ATTRIBUTE", "attributePath": p} for p in attribute_paths or []]
+    return SetPrimaryFields.model_validate(
+        {"op": "add", "path": f"{PARAMS}/primaryFields", "value": keys}
+    )
+
+
+def set_marketing_actions(action_refs: list[str]) -> list[SetPolicy | AddMarketingAction]:
+    """The tutorial's two-step form: add an empty policy, then append each reference."""
+    ops: list[SetPolicy | AddMarketingAction] = [
+        SetPolicy.model_validate({"op": "add", "path": "/policy", "value": {"enforcementRefs": []}})
+    ]
+    ops += [
+        AddMarketingAction(op="add", path="/policy/enforcementRefs/-", value=ref)
+        for ref in action_refs
+    ]
+    return ops
+
+
+def set_file_manifest(enabled: bool = True) -> SetFileManifest:
+    return SetFileManifest(op="add", path="/params/includeFileManifest", value=enabled)
+
+
+def patch(*ops: Any) -> Patch:
+    """One JSON Patch array from op models (or lists of them), validated as a whole."""
+    flat: list[Any] = []
+    for op in ops:
+        flat.extend(op if isinstance(op, list) else [op])
+    return Patch.model_validate([o.model_dump(by_alias=True, exclude_none=True) for o in flat])
+
+
+def _index(index: int) -> int:
+    if index < 0:
+        raise ValueError(f"audience index must be 0 or more, got {index}")
+    return index

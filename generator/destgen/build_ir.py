@@ -1,0 +1,271 @@
+"""Turns a loaded connection spec into the IR: names, resolved conditionals, secret rules, builder params.
+
+Every decision about the spec's meaning is made here; templates and models.py only follow the IR.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from destgen.errors import GeneratorError
+from destgen.ir import AuthVariant, DestinationIR, FieldType, Param, SchemaUnit
+from destgen.naming import pascal, snake
+from destgen.specs import SUPPORTED_KEYWORDS, LoadedSpec
+
+WORKFLOW_FIELD = "flowSpec.attributes._workflow"
+# The audience-export workflow: it does not contain "DATASETS", so NOT_CONTAINS DATASETS holds.
+AUDIENCE_WORKFLOW = "AUDIENCES"
+CONDITIONALS_KEY = "x-destgen-conditionals"
+# docs/api-contract.md §12.1: the tutorial sends these dataset-named ids for ADLS/DLZ/GCS audience flows, DY's
+# FlowSpec_V2 names other "Segment" ids. Builders send the tutorial's; validation accepts both.
+ALTERNATE_AUDIENCE_FLOW_SPECS = {
+    "adls_gen2": "db060570-a155-418a-a6d3-b4d97698e5dc",
+    "data_landing_zone": "7e635b9f-e59b-4546-8ba8-fce6496693c8",
+    "google_cloud_storage": "976d663b-80b4-4193-be6b-2d0487516623",
+}
+# Target params every documented request sends but no targetSpec declares (docs/api-contract.md §2.5).
+TARGET_ADDITIONS: dict[str, dict[str, Any]] = {
+    "mode": {
+        "type": "string",
+        "enum": ["Server-to-server"],
+        "default": "Server-to-server",
+        "description": "Connection mode; every current example sends Server-to-server.",
+    },
+    "includeFileManifest": {
+        "type": "boolean",
+        "description": "Write a manifest-<destinationId>-<dataflowRunId>.json beside the files.",
+    },
+}
+# SFTP examples send "port" in auth.params though the authSpec omits it; MIG shows it as integer 22.
+AUTH_ADDITIONS: dict[str, dict[str, Any]] = {
+    "SFTP": {
+        "port": {"type": "integer", "minimum": 1, "maximum": 65535, "description": "SFTP port."}
+    }
+}
+
+
+def build_ir(spec: LoadedSpec) -> DestinationIR:
+    """The IR of one destination; raises GeneratorError naming the spec file and pointer."""
+    data = spec.data
+    types: dict[str, FieldType] = {}
+    auth = tuple(
+        _auth_variant(spec, index, entry, types) for index, entry in enumerate(data["authSpec"])
+    )
+    builders = [a.builder for a in auth]
+    if len(auth) == 1:
+        auth = (
+            AuthVariant(auth[0].spec_name, "base_connection", auth[0].auth_class, auth[0].unit),
+        )
+    elif len(set(builders)) != len(builders):
+        raise GeneratorError(spec.file, "/authSpec", "two auth specs map to the same builder name")
+    encryption_entries = data.get("encryptionSpecs") or []
+    encryption = None
+    if encryption_entries:
+        # Every documented spec has exactly one encryption spec (PGP/GPG); more would need a selector.
+        if len(encryption_entries) > 1:
+            raise GeneratorError(
+                spec.file, "/encryptionSpecs/1", "only one encryption spec is supported"
+            )
+        encryption = _unit(
+            spec, "encryption", "EncryptionParams", "/encryptionSpecs/0/spec",
+            encryption_entries[0]["spec"], types,
+        )  # fmt: skip
+    target_schema = _resolve_workflow(spec, data["targetSpec"]["spec"])
+    target_schema["properties"].update(copy.deepcopy(TARGET_ADDITIONS))
+    target = _unit(spec, "target", "TargetParams", "/targetSpec/spec", target_schema, types)
+    nested = tuple(
+        sorted(
+            pascal(n) for n, s in target_schema["properties"].items() if s.get("type") == "object"
+        )
+    )
+    alternate = ALTERNATE_AUDIENCE_FLOW_SPECS.get(spec.slug)
+    return DestinationIR(
+        slug=spec.slug,
+        name=data["name"],
+        spec_file=f"specs_cache/{spec.slug}.json",
+        sha256=spec.sha256,
+        connection_spec_id=data["id"],
+        connection_spec_version=data["version"],
+        flow_spec_id=spec.audience_flow_spec_id,
+        accepted_flow_spec_ids=(spec.audience_flow_spec_id, *([alternate] if alternate else [])),
+        auth=auth,
+        encryption=encryption,
+        encryption_spec_name=encryption_entries[0]["name"] if encryption_entries else None,
+        target=target,
+        field_types=tuple(sorted(types.values(), key=lambda t: t.name)),
+        nested_classes=nested,
+    )
+
+
+def _auth_variant(
+    spec: LoadedSpec, index: int, entry: dict[str, Any], types: dict[str, FieldType]
+) -> AuthVariant:
+    schema = copy.deepcopy(entry["spec"])
+    for key, extra in AUTH_ADDITIONS.get(entry.get("type", ""), {}).items():
+        schema["properties"].setdefault(key, copy.deepcopy(extra))
+    key = snake(entry["name"])
+    unit = _unit(
+        spec,
+        f"auth_{key}",
+        f"{pascal(entry['name'])}Params",
+        f"/authSpec/{index}/spec",
+        schema,
+        types,
+    )
+    return AuthVariant(
+        entry["name"], f"base_connection_{key}", f"{pascal(entry['name'])}Auth", unit
+    )
+
+
+def _resolve_workflow(spec: LoadedSpec, schema: dict[str, Any]) -> dict[str, Any]:
+    """Drop properties whose ``conditional`` excludes the audience workflow; lift field conditionals."""
+    resolved = copy.deepcopy(schema)
+    properties: dict[str, Any] = resolved["properties"]
+    rules = []
+    for name in list(properties):
+        conditional = properties[name].pop("conditional", None)
+        if conditional is None:
+            continue
+        if conditional["field"] == WORKFLOW_FIELD:
+            if not _holds(conditional["operator"], AUDIENCE_WORKFLOW, conditional["value"]):
+                del properties[name]
+            continue
+        if (
+            conditional["field"] not in properties
+            and conditional["field"] not in schema["properties"]
+        ):
+            raise GeneratorError(
+                spec.file, f"/targetSpec/spec/properties/{name}/conditional/field",
+                f"conditional refers to unknown field {conditional['field']!r}",
+            )  # fmt: skip
+        rules.append(
+            {
+                "field": name,
+                "when": conditional["field"],
+                "operator": conditional["operator"],
+                "value": conditional["value"],
+            }
+        )
+    resolved["required"] = [n for n in resolved.get("required", []) if n in properties]
+    if rules:
+        resolved[CONDITIONALS_KEY] = rules
+    return resolved
+
+
+def _holds(operator: str, actual: str, expected: Any) -> bool:
+    contains = str(expected) in actual
+    outcome: dict[str, bool] = {
+        "EQUALS": actual == expected,
+        "NOT_EQUALS": actual != expected,
+        "CONTAINS": contains,
+        "NOT_CONTAINS": not contains,
+    }
+    return outcome[operator]
+
+
+def _unit(
+    spec: LoadedSpec,
+    module: str,
+    class_name: str,
+    pointer: str,
+    schema: dict[str, Any],
+    types: dict[str, FieldType],
+) -> SchemaUnit:
+    prepared = copy.deepcopy(schema)
+    prepared.pop("$schema", None)
+    prepared["title"] = class_name
+    _close_objects(prepared)
+    params = []
+    required = set(prepared.get("required", []))
+    for wire, prop in prepared["properties"].items():
+        field_type = _field_type(spec, module, wire, prop, types)
+        if field_type is not None:
+            prop["customTypePath"] = (
+                f"destgen_destinations.{spec.slug}.models.field_types.{field_type.name}"
+            )
+        params.append(_param(wire, prop, wire in required, field_type))
+    return SchemaUnit(
+        checked=_checked_classes(class_name, prepared),
+        module=module,
+        class_name=class_name,
+        schema_json=json.dumps(prepared, ensure_ascii=False),  # spec order = field order,
+        pointer=pointer,
+        params=tuple(sorted(params, key=lambda p: (not p.required, p.py_name))),
+    )
+
+
+def _checked_classes(class_name: str, schema: dict[str, Any]) -> tuple[str, ...]:
+    """The object classes with an optional field lacking a default (nullable in the model, so a JSON
+    null must be refused in Python) or with a field conditional."""
+    found = []
+    required = set(schema.get("required", []))
+    properties = schema.get("properties", {})
+    if CONDITIONALS_KEY in schema or any(
+        n not in required and "default" not in p for n, p in properties.items()
+    ):
+        found.append(class_name)
+    for name, prop in properties.items():
+        if prop.get("type") == "object":
+            found += _checked_classes(pascal(name), prop)
+    return tuple(sorted(found))
+
+
+def _close_objects(schema: dict[str, Any]) -> None:
+    # Keys that cannot change validation (UI hints, new metadata) never reach the model tool.
+    for key in [k for k in schema if k not in SUPPORTED_KEYWORDS or k == "uiAttributes"]:
+        if key not in (CONDITIONALS_KEY, "customTypePath"):
+            del schema[key]
+    # Unknown payload keys are rejected: a typo in a payload is a bug, not an extension.
+    if schema.get("type") == "object":
+        schema["additionalProperties"] = False
+    for sub in (schema.get("properties") or {}).values():
+        _close_objects(sub)
+
+
+def _field_type(
+    spec: LoadedSpec, module: str, wire: str, prop: dict[str, Any], types: dict[str, FieldType]
+) -> FieldType | None:
+    """Secrets and base64 text get a named Annotated type; their pattern moves into it."""
+    secret = prop.get("format") == "password"
+    base64 = prop.get("contentEncoding") == "base64"
+    if not (secret or base64):
+        return None
+    field_type = FieldType(pascal(wire), secret, prop.pop("pattern", None), base64)
+    prop.pop("format", None)
+    prop.pop("contentEncoding", None)
+    known = types.get(field_type.name)
+    if known is not None and known != field_type:
+        field_type = FieldType(pascal(module) + field_type.name, secret, field_type.pattern, base64)
+    types[field_type.name] = field_type
+    return field_type
+
+
+def _param(wire: str, prop: dict[str, Any], required: bool, field_type: FieldType | None) -> Param:
+    default = prop.get("default")
+    return Param(
+        py_name=snake(wire),
+        wire_name=wire,
+        annotation=_annotation(wire, prop, field_type),
+        required=required and default is None,
+        default=None if default is None else repr(default),
+        description=str(prop.get("description") or prop.get("title") or wire),
+        secret=field_type is not None and field_type.secret,
+    )
+
+
+def _annotation(wire: str, prop: dict[str, Any], field_type: FieldType | None) -> str:
+    if field_type is not None:
+        return "str"
+    values = prop.get("enum") or [o["const"] for o in prop.get("oneOf", [])]
+    if values:
+        return "Literal[" + ", ".join(repr(v) for v in values) + "]"
+    return {
+        "string": "str",
+        "boolean": "bool",
+        "integer": "int",
+        "number": "float",
+        "object": pascal(wire),
+        "array": "list[Any]",
+    }[prop.get("type", "string")]

@@ -1,0 +1,45 @@
+"""generated/CHANGES.md: one entry per destination whose spec changed, dated by the fetch, not the clock.
+
+Append-only: regenerating never rewrites earlier entries, and a fresh tree starts without history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from destgen.spec_diff import Change, summary
+from destgen.writer import atomic_write_text
+
+CHANGES_FILE = "CHANGES.md"
+HEADER = "# Changes to the generated destinations\n\nOne entry per spec change, written by `destgen generate`.\n"
+
+
+@dataclass(frozen=True)
+class Entry:
+    slug: str
+    fetched_at: str
+    old_sha: str
+    new_sha: str
+    changes: tuple[Change, ...]
+
+    def text(self) -> str:
+        counts = summary(list(self.changes))
+        lines = [
+            f"\n## {self.fetched_at[:10] or 'unknown date'} · {self.slug}\n",
+            f"Spec fetched {self.fetched_at or '(no fetch date in the manifest)'}; sha256 "
+            f"{self.old_sha[:12]} -> {self.new_sha[:12]}. "
+            + ", ".join(f"{n} {cls}" for cls, n in counts.items())
+            + ".\n",
+        ]
+        if self.changes:
+            lines.append("| class | where | change |\n|---|---|---|")
+            lines += [f"| {c.cls} | `{c.key}` | {c.what} |" for c in self.changes]
+        else:
+            lines.append("No parameter changes (formatting or metadata only).")
+        return "\n".join(lines) + "\n"
+
+
+def append(path: Path, entries: list[Entry]) -> None:
+    current = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    atomic_write_text(path, current + "".join(e.text() for e in entries))

@@ -1,0 +1,160 @@
+"""``destgen activate``, ``destgen activation-schema`` and ``destgen demo``: files in, a table out.
+
+Reads and checks the activation file before any request; the runtime does the sending.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from destgen_destinations.runtime.activation import ActivationResult, Payloads, activate, prepare
+from destgen_destinations.runtime.activation_spec import ActivationError, ActivationFile
+from destgen_destinations.runtime.client import FlowServiceClient
+from destgen_destinations.runtime.credentials import Identity, StaticToken, identity_from_env
+from destgen_destinations.runtime.errors import DestgenError
+
+
+def load_file(path: Path, *, placeholders: bool = False) -> Payloads:
+    """Parse, validate against the published schema, resolve secrets and check every payload.
+
+    ``placeholders`` (dry runs): unset secret variables print as ``***`` instead of failing.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FileNotFoundError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        if path.suffix in (".yaml", ".yml"):
+            import yaml
+
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except Exception as exc:  # yaml and json raise different types; both mean "not parseable"
+        raise FileNotFoundError(
+            f"{path}: not valid {'YAML' if path.suffix in ('.yaml', '.yml') else 'JSON'}: {exc}"
+        ) from None
+    try:
+        file = ActivationFile.model_validate(data)
+    except ValidationError as exc:
+        raise ActivationError(
+            [
+                f"$.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                for e in exc.errors(include_input=False)
+            ]
+        ) from None
+    return prepare(file, placeholders=placeholders)
+
+
+def run_activate(args: argparse.Namespace) -> int:
+    try:
+        payloads = load_file(args.file, placeholders=args.dry_run)
+    except FileNotFoundError as exc:
+        print(f"destgen activate: {exc}", file=sys.stderr)
+        return 2
+    except ActivationError as exc:
+        for problem in exc.problems:
+            print(f"{args.file}: {problem}", file=sys.stderr)
+        return 1
+    try:
+        identity = _identity(args)
+        with FlowServiceClient(
+            base_url=args.base_url, identity=identity, dry_run=args.dry_run
+        ) as client:
+            result = activate(client, payloads, progress=_progress(args.dry_run, args.json))
+    except DestgenError as exc:
+        print(f"destgen activate: failed: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result_json(result, str(args.file)), indent=2))
+    elif not args.dry_run:
+        print_table(result, title=str(args.file))
+    return 0
+
+
+def result_json(result: ActivationResult, file: str) -> dict[str, Any]:
+    """``activate --json``: every step with its entity's id and etag, and the summary counts."""
+    rows = [
+        {"entity": r.entity, "name": r.name, "id": r.id, "etag": r.etag, "action": r.action}
+        for r in result.rows
+    ]
+    return {"file": file, "steps": rows, "summary": dict(sorted(_counts(result).items()))}
+
+
+def summary_line(result: ActivationResult) -> str:
+    """``9 steps: 4 created, 5 updated``: the one line a person reads after the table."""
+    counts = _counts(result)
+    parts = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
+    return f"{len(result.rows)} steps: {parts}" if parts else "0 steps"
+
+
+def _counts(result: ActivationResult) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in result.rows:
+        counts[row.action] = counts.get(row.action, 0) + 1
+    return counts
+
+
+def _identity(args: argparse.Namespace) -> Identity:
+    if args.dry_run:
+        # A dry run sends nothing, so it needs no credentials; headers print as ***.
+        return Identity(
+            StaticToken("***"),
+            "***",
+            os.environ.get("AEP_ORG_ID", "{ORG_ID}"),
+            os.environ.get("AEP_SANDBOX_NAME"),
+        )
+    return identity_from_env(token_url=args.token_url)
+
+
+def _progress(dry_run: bool, as_json: bool = False) -> Any:
+    # --json keeps stdout for the one JSON document; progress then goes to stderr.
+    def show(label: str) -> None:
+        print(
+            f"{'#' if dry_run else '->'} {label}",
+            file=sys.stdout if dry_run and not as_json else sys.stderr,
+            flush=True,
+        )
+
+    return show
+
+
+def print_table(
+    result: ActivationResult, title: str, runs: dict[str, list[dict[str, Any]]] | None = None
+) -> None:
+    """The steps as a table that fits the terminal, then the summary line."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title), expand=False)
+    table.add_column("entity")
+    table.add_column("name", overflow="fold")
+    # Ids are what users copy: folded onto a second line rather than cut.
+    table.add_column("id", overflow="fold", min_width=12)
+    table.add_column("action")
+    if runs is not None:
+        table.add_column("runs", overflow="fold")
+    for row in result.rows:
+        # Text(): names come from files and ids from servers; neither may carry rich markup.
+        cells = [Text(row.entity), Text(row.name), Text(row.id), Text(row.action)]
+        if runs is not None:
+            found = runs.get(row.id, []) if row.entity == "dataflow" else []
+            statuses = [r["metrics"]["statusSummary"]["status"] for r in found]
+            cells.append(Text(", ".join(f"{statuses.count(s)} {s}" for s in sorted(set(statuses)))))
+        table.add_row(*cells)
+    console = Console()
+    console.print(table)
+    console.print(Text(summary_line(result)))
+
+
+def run_schema() -> int:
+    print(json.dumps(ActivationFile.model_json_schema(by_alias=True), indent=2))
+    return 0

@@ -1,0 +1,84 @@
+"""Every ``destgen`` subcommand's arguments, declared without importing what the commands need.
+
+`destgen --help` and `destgen generate` stay fast: the command modules load only when they run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from destgen.resources import default_specs_dir
+
+
+def add_activate(commands: Any) -> None:
+    act = commands.add_parser(
+        "activate",
+        help="run the whole activation described by a YAML or JSON file",
+        description="Create or adopt (by name) the source, base and target connections and the "
+        "dataflow, add audiences, mapping set, keys, marketing actions and file manifest. Secrets "
+        'come only from environment variables ({"env": "NAME"}). Credentials: AEP_ACCESS_TOKEN '
+        "or AEP_CLIENT_ID + AEP_CLIENT_SECRET, AEP_API_KEY, AEP_ORG_ID, AEP_SANDBOX_NAME. "
+        "Exit 0 done, 1 invalid file or failed request, 2 unreadable file.",
+    )
+    act.add_argument("file", type=Path, metavar="FILE")
+    act.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="send nothing and need no secrets: print each request as curl, secrets as ***",
+    )
+    act.add_argument(
+        "--json", action="store_true", help="print the steps as one JSON document on stdout"
+    )
+    act.add_argument(
+        "--base-url",
+        default=os.environ.get("AEP_BASE_URL"),
+        help="API base URL (default https://platform.adobe.io or AEP_BASE_URL)",
+    )
+    act.add_argument(
+        "--token-url", help="OAuth token endpoint for client credentials (or AEP_TOKEN_URL)"
+    )
+    commands.add_parser("activation-schema", help="print the JSON Schema of activation files")
+
+
+def add_spec_commands(commands: Any) -> None:
+    credentials = "Credentials as for activate: AEP_ACCESS_TOKEN (or AEP_CLIENT_ID + AEP_CLIENT_SECRET), AEP_API_KEY, AEP_ORG_ID."
+    fetch = commands.add_parser("fetch", help="download the live connection specs into specs_cache/",
+                                description="GET each connection spec and update the cache and manifest.json "
+                                "atomically: all of them or nothing. Unchanged specs are not rewritten. " + credentials)  # fmt: skip
+    fetch.add_argument(
+        "--base-url",
+        default=os.environ.get("AEP_BASE_URL"),
+        help="API base URL (default https://platform.adobe.io)",
+    )
+    fetch.add_argument(
+        "--destination", action="append", metavar="SLUG", help="only this destination (repeatable)"
+    )
+    fetch.add_argument(
+        "--specs",
+        type=Path,
+        default=default_specs_dir(),
+        help="the cache whose manifest lists the specs",
+    )
+    fetch.add_argument("--out", type=Path, help="write here instead of --specs")
+    diff_ = commands.add_parser("diff", help="what changed between two spec folders, classed breaking/additive/cosmetic",
+                                description="Compare two spec folders (or OLD with the live specs, --live). "
+                                "Exit 0, or 1 when --fail-on is met, 2 on error.")  # fmt: skip
+    diff_.add_argument("old", type=Path, metavar="OLD")
+    diff_.add_argument("new", type=Path, nargs="?", metavar="NEW")
+    diff_.add_argument(
+        "--live", action="store_true", help="compare OLD with the live specs (needs credentials)"
+    )
+    diff_.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    diff_.add_argument(
+        "--fail-on",
+        choices=("any", "breaking"),
+        help="exit 1 when any change, or a breaking one, is found",
+    )
+    diff_.add_argument("--base-url", default=os.environ.get("AEP_BASE_URL"))
+    doctor = commands.add_parser("doctor", help="check credentials, sandbox, spec ids and drift of the generated code",
+                                 description="Exit 0 when everything matches, 1 otherwise. " + credentials)  # fmt: skip
+    doctor.add_argument("--base-url", default=os.environ.get("AEP_BASE_URL"))
+    doctor.add_argument("--specs", type=Path, default=default_specs_dir())
+    doctor.add_argument("--json", action="store_true", help="print one JSON document")

@@ -1,0 +1,124 @@
+"""``destgen fetch``, ``destgen diff`` and ``destgen doctor``: the spec-change loop from the command line.
+
+Argument handling and output only; fetch.py, spec_diff.py and runtime/drift.py do the work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from destgen.errors import GeneratorError
+from destgen.fetch import fetch_specs
+from destgen.spec_diff import CLASSES, Change, as_json, diff, facts, summary, table
+from destgen.specs import load_specs
+from destgen_destinations.runtime import operations as ops
+from destgen_destinations.runtime.client import FlowServiceClient
+from destgen_destinations.runtime.drift import check_spec_drift
+from destgen_destinations.runtime.errors import DestgenError
+from destgen_destinations.runtime.retry import RetryPolicy
+
+FETCH_RETRY = RetryPolicy(max_attempts=3, base=0.5, cap=2.0)
+
+
+def _client(base_url: str | None) -> FlowServiceClient:
+    return FlowServiceClient(base_url=base_url, retry=FETCH_RETRY)
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    try:
+        with _client(args.base_url) as client:
+            report = fetch_specs(
+                client, args.specs, args.out or args.specs, set(args.destination or []) or None
+            )
+    except (GeneratorError, DestgenError) as exc:
+        print(f"destgen fetch: error: {exc}; the cache was left as it was", file=sys.stderr)
+        return 1
+    for slug in report.changed:
+        print(f"  changed   {slug}")
+    for slug in report.unchanged:
+        print(f"  unchanged {slug}")
+    print(f"destgen fetch: {len(report.changed)} changed, {len(report.unchanged)} unchanged")
+    return 0
+
+
+def compare(old: Path, new: Path) -> list[Change]:
+    before = {s.slug: facts(s.data) for s in load_specs(old)}
+    after = {s.slug: facts(s.data) for s in load_specs(new)}
+    changes: list[Change] = []
+    for slug in sorted(before.keys() | after.keys()):
+        if slug not in after:
+            changes.append(Change(slug, "destination", "destination removed", "breaking"))
+        elif slug not in before:
+            changes.append(Change(slug, "destination", "destination added", "additive"))
+        else:
+            changes += diff(slug, before[slug], after[slug])
+    return changes
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    try:
+        if args.live:
+            with tempfile.TemporaryDirectory() as tmp, _client(args.base_url) as client:
+                fetch_specs(client, args.old, Path(tmp))
+                changes = compare(args.old, Path(tmp))
+        elif args.new is None:
+            print("destgen diff: give NEW or --live", file=sys.stderr)
+            return 2
+        else:
+            changes = compare(args.old, args.new)
+    except (GeneratorError, DestgenError) as exc:
+        print(f"destgen diff: error: {exc}", file=sys.stderr)
+        return 2
+    print(as_json(changes) if args.json else table(changes))
+    counts = summary(changes)
+    if not args.json:
+        print(", ".join(f"{n} {cls}" for cls, n in counts.items()))
+    failed = (args.fail_on == "any" and changes) or (
+        args.fail_on == "breaking" and counts["breaking"]
+    )
+    return 1 if failed else 0
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    """Credentials, sandbox and per-destination drift; ``--json`` prints one document instead."""
+    checks: list[dict[str, str]] = []
+    healthy = _doctor_checks(args, checks)
+    if getattr(args, "json", False):
+        print(json.dumps({"healthy": healthy, "checks": checks}, indent=2))
+    else:
+        for check in checks:
+            print(f"{check['name']:22} {check['status']:11} {check['detail']}")
+    return 0 if healthy else 1
+
+
+def _doctor_checks(args: argparse.Namespace, checks: list[dict[str, str]]) -> bool:
+    def add(name: str, status: str, detail: str) -> None:
+        checks.append({"name": name, "status": status, "detail": detail})
+
+    try:
+        client = _client(args.base_url)
+    except DestgenError as exc:
+        add("credentials", "FAIL", str(exc))
+        return False
+    healthy = True
+    with client:
+        try:
+            client.run(ops.list_("flows", limit=1))
+        except DestgenError as exc:
+            add("credentials", "FAIL", str(exc))
+            return False
+        sandbox = client.core.identity.sandbox or "prod (no AEP_SANDBOX_NAME)"
+        add("credentials", "ok", f"token, API key and org accepted; sandbox {sandbox}")
+        cached = {s.slug: facts(s.data) for s in load_specs(args.specs)}
+        for drift in check_spec_drift(client):
+            detail = drift.detail
+            if drift.status == "changed" and drift.live is not None and drift.slug in cached:
+                counts = summary(diff(drift.slug, cached[drift.slug], facts(drift.live)))
+                detail += " (" + ", ".join(f"{counts[c]} {c}" for c in CLASSES) + ")"
+            healthy &= drift.status == "same"
+            add(drift.slug, drift.status, detail)
+    return healthy

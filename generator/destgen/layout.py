@@ -1,0 +1,16 @@
+"""The generated library's layout: its distribution and import names and its project files.
+
+Constants only; the pipeline, the templates and the CLI read them from here.
+"""
+
+LIBRARY_PACKAGE = "destgen_destinations"
+LIBRARY_DISTRIBUTION = "destgen-destinations"
+# Files of the library project that are not part of one destination, template -> output path.
+PROJECT_FILES = {
+    "project/pyproject.toml.jinja": "pyproject.toml",
+    "project/README.md.jinja": "README.md",
+    "package/__init__.py.jinja": f"{LIBRARY_PACKAGE}/__init__.py",
+    "package/py.typed.jinja": f"{LIBRARY_PACKAGE}/py.typed",
+}
+# The hand-written part of the library: never rendered, copied verbatim into an output elsewhere.
+RUNTIME_DIR = f"{LIBRARY_PACKAGE}/runtime"

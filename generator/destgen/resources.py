@@ -1,0 +1,51 @@
+"""Where the tool's data lives: templates, the default specs and the examples, installed or in a checkout.
+
+A wheel carries them as package data under ``destgen/_data/``; an editable checkout reads the
+top-level folders of the repository. Nothing else in the tool builds these paths.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from destgen.errors import GeneratorError
+from destgen.layout import LIBRARY_PACKAGE
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The wheel's copy (hatchling force-include); absent in an editable checkout.
+PACKAGED = PACKAGE_DIR / "_data"
+# generator/destgen/ -> the repository root, for an editable checkout.
+CHECKOUT = PACKAGE_DIR.parent.parent
+
+
+def data_dir(name: str) -> Path:
+    """``templates``, ``specs_cache`` or ``examples``: the packaged copy, else the checkout's."""
+    packaged = PACKAGED / name
+    return packaged if packaged.is_dir() else CHECKOUT / name
+
+
+def templates_dir() -> Path:
+    return data_dir("templates")
+
+
+def default_specs_dir() -> Path:
+    """The embedded default input of ``generate``, ``validate --spec-check`` and the emulator."""
+    return data_dir("specs_cache")
+
+
+def examples_dir() -> Path:
+    return data_dir("examples")
+
+
+def library_runtime_dir() -> Path:
+    """The hand-written runtime the generated library ships: copied into every ``--out``."""
+    # find_spec locates the package without importing it: a half-written tree cannot break this.
+    spec = importlib.util.find_spec(LIBRARY_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise GeneratorError(
+            LIBRARY_PACKAGE,
+            "",
+            "the library package is not installed beside destgen: reinstall destgen",
+        )
+    return Path(next(iter(spec.submodule_search_locations))).resolve() / "runtime"

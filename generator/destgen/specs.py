@@ -1,0 +1,221 @@
+"""Reads specs_cache/: the six connection specs and manifest.json, checked and hashed.
+
+It checks the envelope and the JSON Schema constructs the generator supports; it builds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from destgen.errors import GeneratorError, child
+
+MANIFEST = "manifest.json"
+SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
+# Keywords the generator understands; anything else in a schema is an error, never silently dropped.
+SUPPORTED_KEYWORDS = frozenset(
+    {
+        "$schema", "type", "title", "description", "properties", "required", "pattern", "enum",
+        "const", "oneOf", "default", "format", "contentEncoding", "conditional", "uiAttributes",
+        "additionalProperties", "minLength", "maxLength", "minimum", "maximum", "items",
+    }
+)  # fmt: skip
+# JSON Schema keywords that change what validates. Unsupported ones are errors; any other unknown
+# key (a UI hint, new metadata) cannot change validation and is ignored with one warning line.
+VALIDATION_KEYWORDS = frozenset(
+    {
+        "$ref", "allOf", "anyOf", "not", "if", "then", "else", "patternProperties", "dependencies",
+        "propertyNames", "minItems", "maxItems", "uniqueItems", "contains", "multipleOf",
+        "exclusiveMinimum", "exclusiveMaximum", "minProperties", "maxProperties", "additionalItems",
+        "definitions", "$defs", "dependentRequired", "dependentSchemas", "unevaluatedProperties",
+    }
+)  # fmt: skip
+SUPPORTED_TYPES = frozenset({"string", "object", "boolean", "integer", "number", "array"})
+CONDITIONAL_OPERATORS = frozenset({"EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS"})
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """One destination's connection spec as read from disk, with the manifest's facts about it."""
+
+    slug: str
+    file: str
+    sha256: str
+    data: Mapping[str, Any]
+    audience_flow_spec_id: str
+    fetched_at: str = ""
+    ignored: tuple[str, ...] = ()  # "file#/pointer" of unknown keys that cannot change validation
+
+
+def load_specs(cache_dir: Path, only: frozenset[str] | None = None) -> list[LoadedSpec]:
+    """Every destination listed in ``cache_dir/manifest.json``, sorted by slug."""
+    manifest_path = cache_dir / MANIFEST
+    manifest = _read_json(manifest_path)
+    entries = manifest.get("destinations") if isinstance(manifest, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise GeneratorError(str(manifest_path), "/destinations", "expected a non-empty array")
+    specs = []
+    for index, entry in enumerate(entries):
+        pointer = child("/destinations", index)
+        slug, flow_id = _manifest_entry(manifest_path, pointer, entry)
+        if only is None or slug in only:
+            loaded = _load_one(cache_dir / f"{slug}.json", slug, flow_id)
+            specs.append(replace(loaded, fetched_at=str(entry.get("fetched_at") or "")))
+    if only is not None and (missing := only - {s.slug for s in specs}):
+        raise GeneratorError(
+            str(manifest_path), "/destinations", f"unknown destination(s): {sorted(missing)}"
+        )
+    return sorted(specs, key=lambda s: s.slug)
+
+
+def _manifest_entry(path: Path, pointer: str, entry: Any) -> tuple[str, str]:
+    if not isinstance(entry, dict):
+        raise GeneratorError(str(path), pointer, "expected an object")
+    slug, flow_id = entry.get("slug"), entry.get("audience_flow_spec_id")
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        raise GeneratorError(str(path), child(pointer, "slug"), "expected a snake_case slug")
+    if not isinstance(flow_id, str) or not flow_id:
+        raise GeneratorError(
+            str(path), child(pointer, "audience_flow_spec_id"), "expected a flow spec id"
+        )
+    return slug, flow_id
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise GeneratorError(str(path), "", f"cannot read: {exc.strerror or exc}") from None
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise GeneratorError(str(path), "", f"not valid JSON: {exc}") from None
+
+
+def _load_one(path: Path, slug: str, flow_id: str) -> LoadedSpec:
+    raw = _read_json(path)
+    file = str(path)
+    # A saved GET response ({"items": [spec]}) is accepted as well as the bare spec.
+    if isinstance(raw, dict) and "items" in raw and "authSpec" not in raw:
+        items = raw["items"]
+        if not isinstance(items, list) or len(items) != 1:
+            raise GeneratorError(file, "/items", "expected exactly one connection spec")
+        raw = items[0]
+    if not isinstance(raw, dict):
+        raise GeneratorError(file, "", "expected a connection spec object")
+    data = normalise_encryption_key(file, raw)
+    ignored: list[str] = []
+    check_envelope(file, data, ignored)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return LoadedSpec(slug, file, digest, data, flow_id, ignored=tuple(ignored))
+
+
+def normalise_encryption_key(file: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """The API and older docs say ``encryptionSpecs``, the newest docs ``encryption``: accept both."""
+    if "encryption" in spec and "encryptionSpecs" in spec:
+        raise GeneratorError(
+            file, "/encryption", "both 'encryption' and 'encryptionSpecs' are present"
+        )
+    if "encryption" not in spec:
+        return spec
+    return {("encryptionSpecs" if k == "encryption" else k): v for k, v in spec.items()}
+
+
+def check_envelope(file: str, spec: Mapping[str, Any], ignored: list[str] | None = None) -> None:
+    """The members the generator reads must exist with the right shapes; every schema is checked."""
+    for key in ("id", "name", "version"):
+        if not isinstance(spec.get(key), str) or not spec[key]:
+            raise GeneratorError(file, f"/{key}", "missing or not a non-empty string")
+    for key in ("authSpec", "targetSpec"):
+        if key not in spec:
+            raise GeneratorError(file, f"/{key}", "missing")
+    for list_key in ("authSpec", "encryptionSpecs"):
+        entries = spec.get(list_key, [])
+        if not isinstance(entries, list):
+            raise GeneratorError(file, f"/{list_key}", "expected an array")
+        names: set[str] = set()
+        for index, entry in enumerate(entries):
+            pointer = child(f"/{list_key}", index)
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+                raise GeneratorError(file, child(pointer, "name"), "expected an entry with a name")
+            if entry["name"] in names:
+                raise GeneratorError(
+                    file, child(pointer, "name"), f"duplicate name {entry['name']!r}"
+                )
+            names.add(entry["name"])
+            check_schema(file, child(pointer, "spec"), entry.get("spec"), ignored, object_root=True)
+    target = spec["targetSpec"]
+    if not isinstance(target, dict):
+        raise GeneratorError(file, "/targetSpec", "expected an object")
+    check_schema(file, "/targetSpec/spec", target.get("spec"), ignored, object_root=True)
+
+
+def check_schema(
+    file: str,
+    pointer: str,
+    schema: Any,
+    ignored: list[str] | None = None,
+    *,
+    object_root: bool = False,
+) -> None:
+    """Raise on any construct the generator would not translate faithfully."""
+    if not isinstance(schema, dict):
+        raise GeneratorError(file, pointer, "expected a JSON Schema object")
+    if object_root and (
+        schema.get("type") != "object" or not isinstance(schema.get("properties"), dict)
+    ):
+        raise GeneratorError(file, pointer, "expected an object schema with properties")
+    for key, value in schema.items():
+        if key not in SUPPORTED_KEYWORDS and key not in VALIDATION_KEYWORDS:
+            if ignored is not None:
+                ignored.append(f"{file}#{child(pointer, key)}")
+            continue
+        if key not in SUPPORTED_KEYWORDS:
+            raise GeneratorError(
+                file, child(pointer, key), f"unsupported JSON Schema keyword {key!r}"
+            )
+        _check_keyword(file, child(pointer, key), key, value, schema)
+    for name, sub in _subschemas(schema):
+        check_schema(file, child(pointer, *name), sub, ignored)
+
+
+def _check_keyword(
+    file: str, pointer: str, key: str, value: Any, schema: Mapping[str, Any]
+) -> None:
+    if key == "type" and value not in SUPPORTED_TYPES:
+        raise GeneratorError(file, pointer, f"unsupported type {value!r}")
+    if key == "pattern":
+        try:
+            re.compile(value)
+        except (re.error, TypeError) as exc:
+            raise GeneratorError(
+                file, pointer, f"pattern does not compile in Python: {exc}"
+            ) from None
+    if key == "required" and (
+        not isinstance(value, list)
+        or any(name not in schema.get("properties", {}) for name in value)
+    ):
+        raise GeneratorError(file, pointer, "required must list declared properties")
+    if key == "oneOf" and not all(isinstance(o, dict) and "const" in o for o in value):
+        raise GeneratorError(file, pointer, "only oneOf of const values is supported")
+    if key == "additionalProperties" and not isinstance(value, bool):
+        raise GeneratorError(file, pointer, "only a boolean additionalProperties is supported")
+    if key == "conditional":
+        if not isinstance(value, dict) or {"field", "operator", "value"} - value.keys():
+            raise GeneratorError(file, pointer, "conditional needs field, operator and value")
+        if value["operator"] not in CONDITIONAL_OPERATORS:
+            raise GeneratorError(
+                file, child(pointer, "operator"), f"unknown operator {value['operator']!r}"
+            )
+
+
+def _subschemas(schema: Mapping[str, Any]) -> Iterator[tuple[tuple[str, ...], Any]]:
+    for name, sub in (schema.get("properties") or {}).items():
+        yield ("properties", name), sub
+    if "items" in schema:
+        yield ("items",), schema["items"]

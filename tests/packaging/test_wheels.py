@@ -1,0 +1,188 @@
+"""The two distributions, built as wheels and installed into fresh virtual environments, used with
+no checkout in sight: the library imports and type-checks, the tool runs every subcommand.
+
+Slow by nature (two venvs, pip installs from the local cache or index): one module-scoped build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import venv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.timeout(600)
+
+
+def _run(
+    *args: str | Path, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300
+) -> str:
+    done = subprocess.run(
+        [str(a) for a in args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, f"{args}\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def _wheel(project: Path, out: Path) -> Path:
+    # --no-build-isolation: the backend (hatchling, pinned in the dev extras) is already installed.
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", out,
+         project, cwd=out)  # fmt: skip
+    (wheel,) = [p for p in out.glob("*.whl") if p.name.startswith(project.name.replace("-", "_"))
+                or (project == ROOT and p.name.startswith("destgen-"))]  # fmt: skip
+    return wheel
+
+
+def _fresh_venv(where: Path) -> Path:
+    venv.EnvBuilder(with_pip=True, clear=True).create(where)
+    return where / "bin"
+
+
+def _clean_env(bin_dir: Path, **extra: str) -> dict[str, str]:
+    """No PYTHONPATH, no virtualenv of ours: only the fresh venv's bin on PATH."""
+    keep = {
+        k: v for k, v in os.environ.items() if k in ("HOME", "LANG", "TMPDIR", "PIP_CONFIG_FILE")
+    }
+    return keep | {"PATH": f"{bin_dir}{os.pathsep}/usr/bin:/bin"} | extra
+
+
+@pytest.fixture(scope="module")
+def library_venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    tmp = tmp_path_factory.mktemp("library")
+    wheel_dir = tmp / "wheels"
+    wheel_dir.mkdir()
+    wheel = _wheel(ROOT / "generated", wheel_dir)
+    bin_dir = _fresh_venv(tmp / "venv")
+    _run(bin_dir / "pip", "install", "-q", wheel, cwd=tmp, env=_clean_env(bin_dir))
+    yield bin_dir
+
+
+@pytest.fixture(scope="module")
+def tool_venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    tmp = tmp_path_factory.mktemp("tool")
+    wheel_dir = tmp / "wheels"
+    wheel_dir.mkdir()
+    wheel = _wheel(ROOT, wheel_dir)
+    bin_dir = _fresh_venv(tmp / "venv")
+    _run(bin_dir / "pip", "install", "-q", wheel, cwd=tmp, env=_clean_env(bin_dir))
+    yield bin_dir
+
+
+def test_library_wheel_holds_only_its_own_package(library_venv: Path) -> None:
+    site = next((library_venv.parent / "lib").glob("python3*/site-packages"))
+    ours = {p.name for p in site.iterdir() if p.name.startswith(("destgen", "generat", "emulator"))}
+    assert {n for n in ours if not n.endswith(".dist-info")} == {"destgen_destinations"}
+    assert (site / "destgen_destinations" / "py.typed").exists()
+
+
+def test_library_wheel_imports_builds_and_validates(library_venv: Path, tmp_path: Path) -> None:
+    probe = (
+        "import destgen_destinations.amazon_s3 as s3\n"
+        "from pydantic import ValidationError\n"
+        "t = s3.target_connection(name='t', base_connection_id='b', bucket_name='acme', path='p',\n"
+        "                         file_type='CSV', compression='GZIP')\n"
+        "print(s3.to_wire(t)['params']['compression'])\n"
+        "try:\n"
+        "    s3.target_connection(name='t', base_connection_id='b', bucket_name='acme', path='p',\n"
+        "                         file_type='CSV', compression='ZIP')\n"
+        "except ValidationError as exc:\n"
+        "    print('rejected', exc.errors()[0]['loc'][-1])\n"
+    )
+    out = _run(library_venv / "python", "-c", probe, cwd=tmp_path, env=_clean_env(library_venv))
+    assert out.split("\n")[0] == "GZIP" and "rejected compression" in out
+
+
+def test_library_wheel_is_typed_for_mypy(library_venv: Path, tmp_path: Path) -> None:
+    user = tmp_path / "user_code.py"
+    user.write_text(
+        "import destgen_destinations.amazon_s3 as s3\n\n"
+        "s3.target_connection(name='t', base_connection_id='b', bucket_name='acme', path='p',\n"
+        "                     file_type='CSV', compression='ZIP')\n"
+    )
+    # Our mypy, the fresh venv's site-packages: what a user's editor sees after `pip install`.
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+         "--python-executable", str(library_venv / "python"), str(user)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout
+    assert 'Argument "compression" to "target_connection" has incompatible type' in done.stdout
+
+
+def test_tool_wheel_installs_no_generic_top_level_names(tool_venv: Path) -> None:
+    site = next((tool_venv.parent / "lib").glob("python3*/site-packages"))
+    for generic in ("generated", "generator", "emulator", "templates", "specs_cache", "tests"):
+        assert not (site / generic).exists(), generic
+    assert (site / "destgen" / "_data" / "templates").is_dir()
+    assert (site / "destgen" / "_data" / "specs_cache" / "manifest.json").is_file()
+
+
+def test_tool_wheel_runs_every_subcommand_without_a_checkout(
+    tool_venv: Path, tmp_path: Path
+) -> None:
+    env = _clean_env(tool_venv)
+    destgen = tool_venv / "destgen"
+    assert _run(destgen, "--version", cwd=tmp_path, env=env).startswith("destgen ")
+    facts = json.loads(_run(destgen, "destinations", "--json", cwd=tmp_path, env=env))
+    assert len(facts) == 6 and {f["slug"] for f in facts} >= {"amazon_s3", "sftp"}
+    payload = tmp_path / "flow.json"
+    payload.write_text(json.dumps({"name": "x", "connectionSpec": {"id": "bad"}}))
+    bad = subprocess.run([destgen, "validate", "--kind", "dataflow", "--destination", "amazon_s3",
+                          str(payload)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=120, check=False)  # fmt: skip
+    assert bad.returncode == 1 and "flow.json: $." in bad.stdout and "Traceback" not in bad.stderr
+    _run(destgen, "activation-schema", cwd=tmp_path, env=env)
+
+    out = tmp_path / "library"
+    _run(destgen, "generate", "--out", out, "--quiet", cwd=tmp_path, env=env)
+    assert (out / "pyproject.toml").is_file() and (
+        out / "destgen_destinations" / "runtime"
+    ).is_dir()
+    _run(destgen, "generate", "--out", out, "--check", "--quiet", cwd=tmp_path, env=env)
+    lib_bin = _fresh_venv(tmp_path / "libvenv")
+    _run(lib_bin / "pip", "install", "-q", out, cwd=tmp_path, env=_clean_env(lib_bin))
+    _run(lib_bin / "python", "-c", "import destgen_destinations.sftp", cwd=tmp_path, env=_clean_env(lib_bin))  # fmt: skip
+
+    # The emulator in the foreground process group, activate against it, all from the wheel.
+    emulator = subprocess.Popen([destgen, "emulator", "--port", "0"], cwd=tmp_path, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert emulator.stdout is not None
+        line = emulator.stdout.readline()
+        assert "listening on http://127.0.0.1:" in line, line
+        base_url = line.rsplit(" ", 1)[-1].strip()
+        run_env = env | {
+            "AEP_BASE_URL": base_url, "AEP_ACCESS_TOKEN": "t", "AEP_API_KEY": "k",
+            "AEP_ORG_ID": "ORG@AdobeOrg", "AEP_SANDBOX_NAME": "dev",
+            "SFTP_PASSWORD": "a-demo-password",
+        }  # fmt: skip
+        example = tool_venv.parent / "lib"
+        (examples,) = list(example.glob("python3*/site-packages/destgen/_data/examples"))
+        done = json.loads(
+            _run(
+                destgen,
+                "activate",
+                "--json",
+                examples / "sftp_password.yaml",
+                cwd=tmp_path,
+                env=run_env,
+            )
+        )
+        assert done["summary"].get("created", 0) >= 4
+        assert {s["entity"] for s in done["steps"]} >= {"base connection", "dataflow"}
+    finally:
+        emulator.terminate()
+        emulator.wait(timeout=30)
