@@ -29,9 +29,20 @@ def templates_dir() -> Path:
     return data_dir("templates")
 
 
+LOCAL_SPECS = Path("specs_cache")
+
+
 def default_specs_dir() -> Path:
-    """The embedded default input of ``generate``, ``validate --spec-check`` and the emulator."""
+    """``./specs_cache`` when the current folder has one (a project that fetches its own specs, or
+    this checkout), else the specs shipped with destgen: the input of generate, doctor, emulator."""
+    if (LOCAL_SPECS / "manifest.json").is_file():
+        return LOCAL_SPECS
     return data_dir("specs_cache")
+
+
+def is_packaged(path: Path) -> bool:
+    """True for the tool's own data: never a place to write (it may be site-packages)."""
+    return path.resolve().is_relative_to(PACKAGED.resolve())
 
 
 def examples_dir() -> Path:

@@ -41,8 +41,7 @@ def _wheel(project: Path, out: Path) -> Path:
     # --no-build-isolation: the backend (hatchling, pinned in the dev extras) is already installed.
     _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", out,
          project, cwd=out)  # fmt: skip
-    (wheel,) = [p for p in out.glob("*.whl") if p.name.startswith(project.name.replace("-", "_"))
-                or (project == ROOT and p.name.startswith("destgen-"))]  # fmt: skip
+    (wheel,) = out.glob("*.whl")  # each build gets its own empty folder
     return wheel
 
 
@@ -157,8 +156,15 @@ def test_tool_wheel_runs_every_subcommand_without_a_checkout(
     _run(lib_bin / "python", "-c", "import destgen_destinations.sftp", cwd=tmp_path, env=_clean_env(lib_bin))  # fmt: skip
 
     # The emulator in the foreground process group, activate against it, all from the wheel.
-    emulator = subprocess.Popen([destgen, "emulator", "--port", "0"], cwd=tmp_path, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    with subprocess.Popen([destgen, "emulator", "--port", "0"], cwd=tmp_path, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as emulator:  # fmt: skip
+        _activate_against(emulator, destgen, env, tool_venv, tmp_path)
+
+
+def _activate_against(
+    emulator: subprocess.Popen[str], destgen: Path, env: dict[str, str], tool_venv: Path, cwd: Path
+) -> None:
+    tmp_path = cwd
     try:
         assert emulator.stdout is not None
         line = emulator.stdout.readline()

@@ -12,16 +12,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+# The generated package's own list: a new spec in the cache needs no edit here.
+from destgen_destinations import DESTINATIONS
 from destgen_destinations.runtime.refs import NonEmpty
-
-DESTINATIONS = (
-    "adls_gen2",
-    "amazon_s3",
-    "azure_blob",
-    "data_landing_zone",
-    "google_cloud_storage",
-    "sftp",
-)
 
 
 class _Closed(BaseModel):
@@ -31,7 +24,13 @@ class _Closed(BaseModel):
 class EnvRef(_Closed):
     """A secret's value comes from this environment variable, read just before sending."""
 
-    env: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+    env: Annotated[
+        str,
+        Field(
+            pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+            description="name of the environment variable that holds the value",
+        ),
+    ]
 
 
 ParamValue = str | int | bool | EnvRef
@@ -41,15 +40,24 @@ class AuthConfig(_Closed):
     spec_name: Annotated[
         NonEmpty, Field(alias="specName", description="auth spec name, e.g. 'Access Key'")
     ]
-    params: dict[str, ParamValue]
+    params: Annotated[
+        dict[str, ParamValue],
+        Field(description="the auth spec's params by wire name; secrets only as {env: NAME}"),
+    ]
 
 
 class EncryptionConfig(_Closed):
-    public_key: Annotated[ParamValue, Field(alias="publicKey")]
-    encryption_algo: Annotated[str, Field(alias="encryptionAlgo")] = "PGPGPG"
+    public_key: Annotated[
+        ParamValue, Field(alias="publicKey", description="base64 PGP public key, or {env: NAME}")
+    ]
+    encryption_algo: Annotated[
+        str, Field(alias="encryptionAlgo", description="as the connection spec names it")
+    ] = "PGPGPG"
 
 
 class BaseConnectionConfig(_Closed):
+    """The credentials (and optional PGP encryption); adopted by name when it exists."""
+
     name: NonEmpty
     description: str | None = None
     auth: AuthConfig | None = None
@@ -57,23 +65,34 @@ class BaseConnectionConfig(_Closed):
 
 
 class TargetConnectionConfig(_Closed):
+    """Where files go and in what format; adopted by name when it exists."""
+
     name: NonEmpty
     description: str | None = None
-    params: dict[str, Any]
+    params: Annotated[
+        dict[str, Any],
+        Field(description="the targetSpec params by wire name: bucket or path, fileType, ..."),
+    ]
 
 
 class DataflowConfig(_Closed):
+    """The dataflow from the Profile store to the target; adopted by name when it exists."""
+
     name: NonEmpty
     description: str | None = None
 
 
 class MappingRow(_Closed):
-    source: NonEmpty
-    destination: NonEmpty
+    """One exported column: a profile attribute or identity and its name in the file."""
+
+    source: Annotated[NonEmpty, Field(description="XDM path, e.g. person.name.firstName")]
+    destination: Annotated[NonEmpty, Field(description="column name in the exported file")]
     source_type: Annotated[str, Field(alias="sourceType")] = "ATTRIBUTE"
 
 
 class DedupKeys(_Closed):
+    """Deduplication key: an identity namespace, or XDM attribute paths."""
+
     identity_namespace: Annotated[str | None, Field(alias="identityNamespace")] = None
     attribute_paths: Annotated[list[str], Field(alias="attributePaths")] = []
 
@@ -88,12 +107,23 @@ class ActivationFile(_Closed):
     base_connection: Annotated[BaseConnectionConfig, Field(alias="baseConnection")]
     target_connection: Annotated[TargetConnectionConfig, Field(alias="targetConnection")]
     dataflow: DataflowConfig
-    audiences: list[dict[str, Any]] = []
+    audiences: Annotated[
+        list[dict[str, Any]],
+        Field(description="audience selectors: id, name, filenameTemplate, exportMode, schedule"),
+    ] = []
     mappings: list[MappingRow] = []
-    mandatory_fields: Annotated[list[str], Field(alias="mandatoryFields")] = []
+    mandatory_fields: Annotated[
+        list[str],
+        Field(alias="mandatoryFields", description="attributes a profile must have to be exported"),
+    ] = []
     deduplication_keys: Annotated[DedupKeys | None, Field(alias="deduplicationKeys")] = None
-    marketing_actions: Annotated[list[str], Field(alias="marketingActions")] = []
-    include_file_manifest: Annotated[bool | None, Field(alias="includeFileManifest")] = None
+    marketing_actions: Annotated[
+        list[str], Field(alias="marketingActions", description="marketing action constraint paths")
+    ] = []
+    include_file_manifest: Annotated[
+        bool | None,
+        Field(alias="includeFileManifest", description="write a manifest file beside the exports"),
+    ] = None
 
 
 class ActivationError(Exception):

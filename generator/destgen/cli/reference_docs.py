@@ -48,7 +48,7 @@ def activation_reference() -> str:
         "[activation-files.md](activation-files.md). YAML and JSON files have the same shape. "
         "Unknown keys are errors.\n"
     )
-    objects = [("ActivationFile", schema)] + sorted(schema.get("$defs", {}).items())
+    objects = [("ActivationFile", schema), *sorted(schema.get("$defs", {}).items())]
     for name, node in objects:
         out.append(f"## `{name}`\n")
         if node.get("description"):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from destgen.errors import GeneratorError
 from destgen.fetch import fetch_specs
+from destgen.resources import LOCAL_SPECS, is_packaged
 from destgen.spec_diff import CLASSES, Change, as_json, diff, facts, summary, table
 from destgen.specs import load_specs
 from destgen_destinations.runtime import operations as ops
@@ -29,11 +30,11 @@ def _client(base_url: str | None) -> FlowServiceClient:
 
 
 def run_fetch(args: argparse.Namespace) -> int:
+    # The specs shipped inside the tool are read, never rewritten: they then go to ./specs_cache.
+    out = args.out or (LOCAL_SPECS if is_packaged(args.specs) else args.specs)
     try:
         with _client(args.base_url) as client:
-            report = fetch_specs(
-                client, args.specs, args.out or args.specs, set(args.destination or []) or None
-            )
+            report = fetch_specs(client, args.specs, out, set(args.destination or []) or None)
     except (GeneratorError, DestgenError) as exc:
         print(f"destgen fetch: error: {exc}; the cache was left as it was", file=sys.stderr)
         return 1
@@ -41,7 +42,10 @@ def run_fetch(args: argparse.Namespace) -> int:
         print(f"  changed   {slug}")
     for slug in report.unchanged:
         print(f"  unchanged {slug}")
-    print(f"destgen fetch: {len(report.changed)} changed, {len(report.unchanged)} unchanged")
+    print(
+        f"destgen fetch: {len(report.changed)} changed, {len(report.unchanged)} unchanged "
+        f"(in {out})"
+    )
     return 0
 
 
