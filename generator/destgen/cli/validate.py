@@ -196,7 +196,7 @@ def detect_destination(data: Any) -> str | None:
 # Documented variants destgen decided against (README, "Decisions on doc contradictions").
 KNOWN_VARIANTS = {
     "$.encryption": "; destgen sends file encryption as encryptionSpecs with encryptionAlgo "
-    "PGPGPG, as the connection spec and the earlier tutorial do (docs/api-contract.md §12.8)",
+    "PGPGPG, as the connection spec and the earlier tutorial do (destgen docs/decisions.md, decision 6)",
 }
 
 
