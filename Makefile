@@ -36,7 +36,7 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/all.py
+	$(BIN)/python -m bench.all
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -1,6 +1,7 @@
-"""A full activation of one destination (examples/amazon_s3.json) against the emulator: destgen beside
+"""A full activation of one destination (examples/amazon_s3.json) against the emulator: destgen
+beside
 the same documented sequence written with plain httpx and hand-made dicts. Same run, alternating.
-Run: .venv/bin/python bench/activation.py
+Run: .venv/bin/python -m bench.activation
 """
 
 from __future__ import annotations
@@ -17,23 +18,24 @@ from typing import Any
 
 import httpx
 
+from bench.common import Row, lower_is_better, print_table
+from destgen_destinations.runtime.activation import activate, prepare
+from destgen_destinations.runtime.activation_spec import ActivationFile
+from destgen_destinations.runtime.client import FlowServiceClient
+from destgen_destinations.runtime.credentials import Identity, StaticToken
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from destgen_destinations.runtime.activation import activate, prepare  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "bench"))
-from common import Row, lower_is_better, print_table  # noqa: E402
-
-from destgen_destinations.runtime.activation_spec import ActivationFile  # noqa: E402
-from destgen_destinations.runtime.client import FlowServiceClient  # noqa: E402
-from destgen_destinations.runtime.credentials import Identity, StaticToken  # noqa: E402
 
 RUNS = 25
 FLOW = "/data/foundation/flowservice"
 PREP = "/data/foundation/conversion"
-HEADERS = {"Authorization": "Bearer bench", "x-api-key": "bench", "x-gw-ims-org-id": "BENCH@AdobeOrg",
-           "x-sandbox-name": "prod", "Content-Type": "application/json"}  # fmt: skip
+HEADERS = {
+    "Authorization": "Bearer bench",
+    "x-api-key": "bench",
+    "x-gw-ims-org-id": "BENCH@AdobeOrg",
+    "x-sandbox-name": "prod",
+    "Content-Type": "application/json",
+}
 EXAMPLE = json.loads((ROOT / "examples" / "amazon_s3.json").read_text())
 SECRET = "".join(secrets.choice("abcdefXYZ0123+/") for _ in range(40))
 PUBLIC_KEY = "aGVsbG8gd29ybGQ="
@@ -201,15 +203,29 @@ def with_plain_httpx(url: str, tag: str) -> None:
                 }
             ],
         )
-        patch(f"{FLOW}/flows/{flow['id']}", etag, [{"op": "add", "path": "/policy", "value": {"enforcementRefs": []}},
-              *({"op": "add", "path": "/policy/enforcementRefs/-", "value": ref} for ref in doc["marketingActions"])])  # fmt: skip
+        patch(
+            f"{FLOW}/flows/{flow['id']}",
+            etag,
+            [
+                {"op": "add", "path": "/policy", "value": {"enforcementRefs": []}},
+                *(
+                    {"op": "add", "path": "/policy/enforcementRefs/-", "value": ref}
+                    for ref in doc["marketingActions"]
+                ),
+            ],
+        )
 
 
 def measure() -> list[Row]:
     os.environ.setdefault("S3_SECRET_KEY", SECRET)
     os.environ.setdefault("PGP_PUBLIC_KEY", PUBLIC_KEY)
-    process = subprocess.Popen([sys.executable, "-m", "destgen", "emulator", "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "destgen", "emulator", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+    )
     assert process.stdout is not None
     url = process.stdout.readline().split()[-1]
     process.stdout.close()

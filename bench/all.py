@@ -1,29 +1,20 @@
 """Every benchmark of the project, one table: measure, destgen, the alternative, ratio, target, met.
 
 Each benchmark runs its two sides in the same run; see each module for how.
-Run: .venv/bin/python bench/all.py
+Run: .venv/bin/python -m bench.all
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import activation
-import client
-import generate
-import imports
-import validate
-from common import Row, print_table
-
-import emulator
+from bench import activation, client, emulator_speed, generate, imports, validate
+from bench.common import Row, print_table
 
 
 def main() -> int:
     rows: list[Row] = []
-    for module in (generate, validate, imports, emulator, client, activation):
+    for module in (generate, validate, imports, emulator_speed, client, activation):
         print(f"running {module.__name__} ...", file=sys.stderr, flush=True)
         rows += module.measure()
     print_table(rows)

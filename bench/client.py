@@ -4,7 +4,7 @@
 2. 200 audience additions over 20 dataflows: the async client at concurrency 16 beside the sync
    client one by one (target >= 4x), without and with 20 ms injected latency per request (a remote
    API has tens of milliseconds of round trip; concurrency only pays when there is latency to hide).
-Run: .venv/bin/python bench/client.py
+Run: .venv/bin/python -m bench.client
 """
 
 from __future__ import annotations
@@ -20,25 +20,27 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from destgen_destinations.runtime import operations as ops  # noqa: E402
-from destgen_destinations.runtime import patch_ops  # noqa: E402
-from destgen_destinations.runtime.audiences import audience  # noqa: E402
-from destgen_destinations.runtime.client import (  # noqa: E402
+from bench.common import Row, lower_is_better, print_table, speedup
+from destgen_destinations.runtime import operations as ops
+from destgen_destinations.runtime import patch_ops
+from destgen_destinations.runtime.audiences import audience
+from destgen_destinations.runtime.client import (
     AsyncFlowServiceClient,
     FlowServiceClient,
 )
-from destgen_destinations.runtime.credentials import Identity, StaticToken  # noqa: E402
-from destgen_destinations.runtime.refs import source_connection  # noqa: E402
+from destgen_destinations.runtime.credentials import Identity, StaticToken
+from destgen_destinations.runtime.refs import source_connection
 
-sys.path.insert(0, str(ROOT / "bench"))
-from common import Row, lower_is_better, print_table, speedup  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 IDENTITY = Identity(StaticToken("bench"), "bench", "BENCH@AdobeOrg", "prod")
-HEADERS = {"Authorization": "Bearer bench", "x-api-key": "bench", "x-gw-ims-org-id": "BENCH@AdobeOrg",
-           "x-sandbox-name": "prod", "Accept": "application/json"}  # fmt: skip
+HEADERS = {
+    "Authorization": "Bearer bench",
+    "x-api-key": "bench",
+    "x-gw-ims-org-id": "BENCH@AdobeOrg",
+    "x-sandbox-name": "prod",
+    "Accept": "application/json",
+}
 GETS = 1000
 FLOWS, PER_FLOW = 20, 10
 
@@ -48,14 +50,19 @@ def start_emulator(latency_ms: int) -> tuple[subprocess.Popen[str], str, Path]:
     faults = folder / "faults.json"
     rules = [{"fault": "latency", "path": "/flows", "latency_ms": latency_ms}] if latency_ms else []
     faults.write_text(json.dumps(rules))
-    process = subprocess.Popen([sys.executable, "-m", "destgen", "emulator", "--port", "0", "--faults", str(faults)],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "destgen", "emulator", "--port", "0", "--faults", str(faults)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+    )
     assert process.stdout is not None
     return process, process.stdout.readline().split()[-1], folder
 
 
 def overhead(url: str) -> tuple[float, float]:
-    """Total time of GETS requests each way, in alternating blocks of 100 (drift hits both alike)."""
+    """Total time of GETS requests each way, in alternating blocks of 100 (drift hits both)."""
     ours = theirs = 0.0
     with (
         FlowServiceClient(base_url=url, identity=IDENTITY) as client,
@@ -79,7 +86,7 @@ def overhead(url: str) -> tuple[float, float]:
 
 
 def make_flows(url: str) -> list[str]:
-    """Flows to add audiences to; created through the raw API to keep this setup out of the timing."""
+    """Flows to add audiences to; made through the raw API to keep setup out of the timing."""
     import destgen_destinations.amazon_s3 as s3
     from destgen_destinations.runtime.wire import to_wire
 
@@ -101,14 +108,28 @@ def make_flows(url: str) -> list[str]:
         )
         # DLZ-style base connections have no spec; the emulator accepts them for any target.
         target_id = tgt.json()["id"]
-        return [raw.post("/flows", json=to_wire(s3.dataflow(name=f"f{i}", source_connection_id=src,
-                                                            target_connection_id=target_id))).json()["id"]
-                for i in range(FLOWS)]  # fmt: skip
+        return [
+            raw.post(
+                "/flows",
+                json=to_wire(
+                    s3.dataflow(
+                        name=f"f{i}", source_connection_id=src, target_connection_id=target_id
+                    )
+                ),
+            ).json()["id"]
+            for i in range(FLOWS)
+        ]
 
 
 def derive_for(audience_id: str) -> Any:
-    selector = audience(id=audience_id, filename_template="%SEGMENT_ID%", export_mode="DAILY_FULL_EXPORT",
-                        frequency="DAILY", trigger_type="AFTER_SEGMENT_EVAL", start_date="2026-12-01")  # fmt: skip
+    selector = audience(
+        id=audience_id,
+        filename_template="%SEGMENT_ID%",
+        export_mode="DAILY_FULL_EXPORT",
+        frequency="DAILY",
+        trigger_type="AFTER_SEGMENT_EVAL",
+        start_date="2026-12-01",
+    )
     return lambda _entity: patch_ops.patch(patch_ops.add_audience(selector))
 
 

@@ -1,7 +1,8 @@
 """Generator speed, side by side in one run: destgen's full and unchanged regeneration of all six
 destinations beside the datamodel-codegen CLI run once per schema (how a user would script it).
 
-Prints a table (measure, destgen, alternative, ratio, target). Run: .venv/bin/python bench/generate.py
+Prints a table (measure, destgen, alternative, ratio, target). Run: .venv/bin/python
+bench/generate.py
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from common import Row, absolute, lower_is_better, print_table
+from bench.common import Row, absolute, lower_is_better, print_table
 
 ROOT = Path(__file__).resolve().parent.parent
+
 BIN = Path(sys.executable).parent
 REPEATS = 2
 
@@ -33,7 +33,7 @@ def best_of(run: Callable[[], None], repeats: int = REPEATS) -> float:
 
 
 def raw_schemas() -> list[dict[str, object]]:
-    """Every JSON Schema a user would feed the CLI: each authSpec, encryption spec and targetSpec."""
+    """Every JSON Schema a user would feed the CLI: each auth, encryption and target spec."""
     schemas: list[dict[str, object]] = []
     for path in sorted((ROOT / "specs_cache").glob("*.json")):
         if path.name == "manifest.json":
@@ -56,11 +56,20 @@ def cli_loop(folder: Path) -> None:
         source = folder / f"schema{index}.json"
         source.write_text(json.dumps(schema))
         subprocess.run(
-            [str(BIN / "datamodel-codegen"), "--input", str(source), "--input-file-type",
-             "jsonschema", "--output-model-type", "pydantic_v2.BaseModel", "--output",
-             str(folder / f"model{index}.py")],
-            check=True, capture_output=True,
-        )  # fmt: skip
+            [
+                str(BIN / "datamodel-codegen"),
+                "--input",
+                str(source),
+                "--input-file-type",
+                "jsonschema",
+                "--output-model-type",
+                "pydantic_v2.BaseModel",
+                "--output",
+                str(folder / f"model{index}.py"),
+            ],
+            check=True,
+            capture_output=True,
+        )
 
 
 def measure() -> list[Row]:

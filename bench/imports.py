@@ -1,6 +1,6 @@
 """Import cost in fresh interpreters: ``import destgen_destinations.amazon_s3`` (and all six) beside
 ``import pydantic, httpx``, the floor any pydantic + httpx client pays. Best of N, same run.
-Run: .venv/bin/python bench/imports.py
+Run: .venv/bin/python -m bench.imports
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
+from bench.common import Row, lower_is_better, print_table
 
-from common import Row, lower_is_better, print_table  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 RUNS = 15
 ALL_SIX = ", ".join(

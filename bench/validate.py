@@ -1,6 +1,6 @@
 """Offline validation throughput: generated models beside jsonschema's Draft 7 validator on the raw
 spec, the same 10,000 target-connection and base-connection payloads, side by side in one run.
-Run: .venv/bin/python bench/validate.py
+Run: .venv/bin/python -m bench.validate
 """
 
 from __future__ import annotations
@@ -8,20 +8,17 @@ from __future__ import annotations
 import copy
 import json
 import random
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+from pydantic import BaseModel
+
+import destgen_destinations.amazon_s3 as s3
+from bench.common import Row, higher_is_better, print_table
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import destgen_destinations.amazon_s3 as s3  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "bench"))
-from common import Row, higher_is_better, print_table  # noqa: E402
 
 COUNT = 10_000
 SPEC = json.loads((ROOT / "specs_cache" / "amazon_s3.json").read_text())
@@ -33,8 +30,12 @@ def payloads(seed: int = 1) -> list[tuple[str, dict[str, Any]]]:
     out: list[tuple[str, dict[str, Any]]] = []
     for n in range(COUNT):
         if n % 2:
-            body: dict[str, Any] = {"bucketName": f"bucket-{n % 97}", "path": f"audiences/{n}", "compression": chance.choice(["GZIP", "NONE"]),
-                                    "fileType": chance.choice(["CSV", "JSON", "PARQUET"])}  # fmt: skip
+            body: dict[str, Any] = {
+                "bucketName": f"bucket-{n % 97}",
+                "path": f"audiences/{n}",
+                "compression": chance.choice(["GZIP", "NONE"]),
+                "fileType": chance.choice(["CSV", "JSON", "PARQUET"]),
+            }
             if body["fileType"] == "CSV":
                 body["csvOptions"] = {
                     "delimiter": chance.choice([",", "|", "\t"]),
@@ -55,7 +56,10 @@ def payloads(seed: int = 1) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-MODELS = {"target": s3.models.TargetParams, "auth": s3.models.AccessKeyParams}
+MODELS: dict[str, type[BaseModel]] = {
+    "target": s3.models.TargetParams,
+    "auth": s3.models.AccessKeyParams,
+}
 
 
 def with_models(items: list[tuple[str, Any]], *, from_text: bool) -> int:

@@ -29,14 +29,19 @@ log = logging.getLogger("destgen.emulator")
 Handler = Callable[[Request, EmulatorState, Any], Awaitable[tuple[int, Any]] | tuple[int, Any]]
 
 
-def _endpoint(state: EmulatorState, handler: Handler, *, gateway: bool = True) -> Callable[[Request], Awaitable[Response]]:  # fmt: skip
+def _endpoint(
+    state: EmulatorState, handler: Handler, *, gateway: bool = True
+) -> Callable[[Request], Awaitable[Response]]:
 
     async def endpoint(request: Request) -> Response:
         request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
         try:
             if gateway:
-                state.auth.check(request.headers.get("authorization"), request.headers.get("x-api-key"),
-                                 request.headers.get("x-gw-ims-org-id"))  # fmt: skip
+                state.auth.check(
+                    request.headers.get("authorization"),
+                    request.headers.get("x-api-key"),
+                    request.headers.get("x-gw-ims-org-id"),
+                )
             body = await _json_body(request) if request.method in ("POST", "PATCH", "PUT") else None
             result = handler(request, state, body)
             status, payload = await result if hasattr(result, "__await__") else result  # type: ignore[misc]
@@ -59,8 +64,15 @@ async def _json_body(request: Request) -> Any:
     if not raw:
         return None
     if "json" not in request.headers.get("content-type", ""):
-        raise ApiError(400, {"type": "/placeholder/type/uri", "status": 400, "title": "BadRequestError",
-                             "detail": "A valid content-type must be specified"})  # fmt: skip
+        raise ApiError(
+            400,
+            {
+                "type": "/placeholder/type/uri",
+                "status": 400,
+                "title": "BadRequestError",
+                "detail": "A valid content-type must be specified",
+            },
+        )
     try:
         return json.loads(raw)
     except ValueError:
@@ -68,7 +80,8 @@ async def _json_body(request: Request) -> Any:
 
 
 def _sandbox(request: Request) -> str:
-    # docs/api-contract.md §12.7: without x-sandbox-name the request goes to prod (UPD, EDIT, DELF, DELA).
+    # docs/api-contract.md §12.7: without x-sandbox-name the request goes to prod (UPD, EDIT, DELF,
+    # DELA).
     return request.headers.get("x-sandbox-name") or "prod"
 
 
@@ -78,9 +91,13 @@ def _query(request: Request) -> list[tuple[str, str]]:
 
 def _meta(request: Request) -> dict[str, Any]:
     sandbox = _sandbox(request)
-    return {"sandboxName": sandbox, "sandboxId": str(uuid.uuid5(uuid.NAMESPACE_URL, sandbox)),
-            "imsOrgId": request.headers.get("x-gw-ims-org-id"), "createdBy": "emulator@AdobeID",
-            "createdClient": request.headers.get("x-api-key")}  # fmt: skip
+    return {
+        "sandboxName": sandbox,
+        "sandboxId": str(uuid.uuid5(uuid.NAMESPACE_URL, sandbox)),
+        "imsOrgId": request.headers.get("x-gw-ims-org-id"),
+        "createdBy": "emulator@AdobeID",
+        "createdClient": request.headers.get("x-api-key"),
+    }
 
 
 def _routes(state: EmulatorState) -> list[Route]:
@@ -88,24 +105,62 @@ def _routes(state: EmulatorState) -> list[Route]:
         return Route(path, _endpoint(state, handler, gateway=gateway), methods=methods)
 
     routes = [
-        route(f"{FLOW}/connectionSpecs", lambda r, s, b: (200, {"items": s.catalog.connection_specs()}), ["GET"]),
+        route(
+            f"{FLOW}/connectionSpecs",
+            lambda r, s, b: (200, {"items": s.catalog.connection_specs()}),
+            ["GET"],
+        ),
         route(f"{FLOW}/connectionSpecs/{{id}}", _connection_spec, ["GET"]),
-        route(f"{FLOW}/flowSpecs", lambda r, s, b: (200, {"items": s.catalog.flow_specs()}), ["GET"]),
+        route(
+            f"{FLOW}/flowSpecs", lambda r, s, b: (200, {"items": s.catalog.flow_specs()}), ["GET"]
+        ),
         route(f"{FLOW}/flowSpecs/{{id}}", _flow_spec, ["GET"]),
-        route(f"{FLOW}/flows/{{id}}/action", lambda r, s, b: flowservice.action(
-            s, r.path_params["id"], r.query_params.get("op"), r.headers.get("if-match")), ["POST"]),
-        route(f"{FLOW}/runs", lambda r, s, b: (200, flowservice.list_all(s, "runs", _sandbox(r), _query(r), f"{FLOW}/runs")), ["GET"]),
-        route(f"{FLOW}/runs/{{id}}", lambda r, s, b: (200, flowservice.get_one(s, "runs", r.path_params["id"], _sandbox(r))), ["GET"]),
+        route(
+            f"{FLOW}/flows/{{id}}/action",
+            lambda r, s, b: flowservice.action(
+                s, r.path_params["id"], r.query_params.get("op"), r.headers.get("if-match")
+            ),
+            ["POST"],
+        ),
+        route(
+            f"{FLOW}/runs",
+            lambda r, s, b: (
+                200,
+                flowservice.list_all(s, "runs", _sandbox(r), _query(r), f"{FLOW}/runs"),
+            ),
+            ["GET"],
+        ),
+        route(
+            f"{FLOW}/runs/{{id}}",
+            lambda r, s, b: (200, flowservice.get_one(s, "runs", r.path_params["id"], _sandbox(r))),
+            ["GET"],
+        ),
         route(f"{PREP}/schemas", lambda r, s, b: dataprep.create_schema(s, b), ["POST"]),
-        route(f"{PREP}/schemas/{{id}}", lambda r, s, b: (200, dataprep.get(s, "schemas", r.path_params["id"])), ["GET"]),
+        route(
+            f"{PREP}/schemas/{{id}}",
+            lambda r, s, b: (200, dataprep.get(s, "schemas", r.path_params["id"])),
+            ["GET"],
+        ),
         route(f"{PREP}/mappingSets", lambda r, s, b: dataprep.create_mapping_set(s, b), ["POST"]),
-        route(f"{PREP}/mappingSets/{{id}}", lambda r, s, b: (200, dataprep.get(s, "mappingSets", r.path_params["id"])), ["GET"]),
-        route("/data/core/idnamespace/identities", lambda r, s, b: (200, dataprep.IDENTITY_NAMESPACES), ["GET"]),
-        route("/data/core/ups/config/entityTypes/_xdm.context.profile", lambda r, s, b: (200, dataprep.union_schema(_query(r))), ["GET"]),
+        route(
+            f"{PREP}/mappingSets/{{id}}",
+            lambda r, s, b: (200, dataprep.get(s, "mappingSets", r.path_params["id"])),
+            ["GET"],
+        ),
+        route(
+            "/data/core/idnamespace/identities",
+            lambda r, s, b: (200, dataprep.IDENTITY_NAMESPACES),
+            ["GET"],
+        ),
+        route(
+            "/data/core/ups/config/entityTypes/_xdm.context.profile",
+            lambda r, s, b: (200, dataprep.union_schema(_query(r))),
+            ["GET"],
+        ),
         Route("/ims/token/v3", _token(state), methods=["POST"]),
         route("/emulator/advance", _advance, ["POST"], gateway=False),
         route("/emulator/health", lambda r, s, b: (200, {"status": "ok"}), ["GET"], gateway=False),
-    ]  # fmt: skip
+    ]
     for name in COLLECTIONS:
         routes += [
             route(f"{FLOW}/{name}", _collection(name), ["GET", "POST"]),

@@ -22,7 +22,8 @@ PROFILE_STORE_SPEC = {
     "attributes": {"category": "profile"},
 }
 PROVIDER_ID = "14e34fac-d307-11e9-bb65-2a2ae2dbcce4"
-# docs/api-contract.md §12.1: the tutorial's and the OpenAPI file's ids are both accepted as audience flow specs.
+# docs/api-contract.md §12.1: the tutorial's and the OpenAPI file's ids are both accepted as
+# audience flow specs.
 ALTERNATE_FLOW_SPECS = {
     "17be2013-2549-41ce-96e7-a70363bec293": "db060570-a155-418a-a6d3-b4d97698e5dc",
     "cd2fc47e-e838-4f38-a581-8fff2f99b63a": "7e635b9f-e59b-4546-8ba8-fce6496693c8",
@@ -81,7 +82,8 @@ class Catalog:
 
     @staticmethod
     def _flow_spec(flow_spec_id: str, destination: Destination) -> dict[str, Any]:
-        # docs/api-contract.md §13.10: no destination flow spec body is documented; this follows FY's FlowSpecItemDTO.
+        # docs/api-contract.md §13.10: no destination flow spec body is documented; this follows
+        # FY's FlowSpecItemDTO.
         return {
             "id": flow_spec_id,
             "name": f"{destination.spec['name']} audience export",

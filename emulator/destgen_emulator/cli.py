@@ -54,10 +54,19 @@ def run(args: argparse.Namespace) -> int:
     try:
         faults = load_rules(args.faults) if args.faults else []
         server = EmulatorServer(
-            host=args.host, port=args.port, specs=args.specs, faults=faults, seed=args.seed,
-            state_file=args.state, auth=AuthPolicy(token=args.token, api_key=args.api_key,
-                                                   client_id=args.client_id, client_secret=args.client_secret),
-        )  # fmt: skip
+            host=args.host,
+            port=args.port,
+            specs=args.specs,
+            faults=faults,
+            seed=args.seed,
+            state_file=args.state,
+            auth=AuthPolicy(
+                token=args.token,
+                api_key=args.api_key,
+                client_id=args.client_id,
+                client_secret=args.client_secret,
+            ),
+        )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         print(f"destgen emulator: error: {exc}", file=sys.stderr)
         return 2

@@ -1,4 +1,5 @@
-"""Data Prep (conversion schemas, mapping sets) and the Profile / Identity look-ups the workflow uses.
+"""Data Prep (conversion schemas, mapping sets) and the Profile / Identity look-ups the workflow
+uses.
 
 HTTP-free like flowservice.py: parsed input in, (status, body) out or ApiError.
 """
@@ -12,23 +13,45 @@ from destgen_emulator.errors import ApiError, flow
 from destgen_emulator.state import EmulatorState
 
 IDENTITY_NAMESPACES = [
-    {"code": code, "id": number, "name": name, "idType": kind, "namespaceType": "Standard", "status": "ACTIVE", "custom": False}
+    {
+        "code": code,
+        "id": number,
+        "name": name,
+        "idType": kind,
+        "namespaceType": "Standard",
+        "status": "ACTIVE",
+        "custom": False,
+    }
     for number, (code, name, kind) in enumerate(
-        [("ECID", "ECID", "COOKIE"), ("Email", "Email", "Email"), ("Phone_E.164", "Phone (E.164)", "Phone"),
-         ("GAID", "Google Ad ID (GAID)", "DEVICE"), ("IDFA", "Apple IDFA", "DEVICE"),
-         ("Email_LC_SHA256", "Emails (SHA256, lowercased)", "Email")], start=4)
-]  # fmt: skip
+        [
+            ("ECID", "ECID", "COOKIE"),
+            ("Email", "Email", "Email"),
+            ("Phone_E.164", "Phone (E.164)", "Phone"),
+            ("GAID", "Google Ad ID (GAID)", "DEVICE"),
+            ("IDFA", "Apple IDFA", "DEVICE"),
+            ("Email_LC_SHA256", "Emails (SHA256, lowercased)", "Email"),
+        ],
+        start=4,
+    )
+]
 UNION_SCHEMA = {
     "title": "XDM Individual Profile",
     "type": "object",
     "properties": {
-        "person": {"type": "object", "properties": {"name": {"type": "object", "properties": {
-            "firstName": {"type": "string"}, "lastName": {"type": "string"}}}}},
+        "person": {
+            "type": "object",
+            "properties": {
+                "name": {
+                    "type": "object",
+                    "properties": {"firstName": {"type": "string"}, "lastName": {"type": "string"}},
+                }
+            },
+        },
         "personalEmail": {"type": "object", "properties": {"address": {"type": "string"}}},
         "segmentMembership": {"type": "object"},
         "identityMap": {"type": "object"},
     },
-}  # fmt: skip
+}
 SOURCE_TYPES = ("ATTRIBUTE", "EXPRESSION", "STATIC")
 
 
@@ -64,8 +87,17 @@ def create_mapping_set(state: EmulatorState, body: Any) -> tuple[int, dict[str, 
     if problems:
         raise flow(1419, 400, "The mapping set failed validation", problems=problems)
     now = state.store.now_ms()
-    entity = state.store.create("mappingSets", body, {"version": 0, "createdDate": now, "modifiedDate": now,
-                                                      "createdBy": "emulator@AdobeID", "modifiedBy": "emulator@AdobeID"})  # fmt: skip
+    entity = state.store.create(
+        "mappingSets",
+        body,
+        {
+            "version": 0,
+            "createdDate": now,
+            "modifiedDate": now,
+            "createdBy": "emulator@AdobeID",
+            "modifiedBy": "emulator@AdobeID",
+        },
+    )
     return 200, _public(entity)
 
 

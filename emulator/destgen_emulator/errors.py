@@ -1,4 +1,5 @@
-"""The four documented error-body shapes (docs/api-contract.md §7), as exceptions the app turns into responses.
+"""The four documented error-body shapes (docs/api-contract.md §7), as exceptions the app turns into
+responses.
 
 It builds bodies only; deciding when a request fails is the caller's job.
 """
@@ -23,8 +24,15 @@ def gateway(status: int, code: str, message: str) -> ApiError:
     return ApiError(status, {"error_code": code, "message": message})
 
 
-TITLES = {400: "Bad Request", 403: "Forbidden", 404: "Resource not found", 412: "Precondition Failed",
-          422: "Unprocessable Entity", 500: "Internal Server Error", 503: "Service Unavailable"}  # fmt: skip
+TITLES = {
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Resource not found",
+    412: "Precondition Failed",
+    422: "Unprocessable Entity",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 def flow(code: int, status: int, message: str, request_id: str = "", **report: Any) -> ApiError:
@@ -55,7 +63,9 @@ def etag_mismatch(supplied: str, current: str) -> ApiError:
 
 
 def validation(message: str, problems: list[str]) -> ApiError:
-    """A schema or rule violation (FLOW-1455-400 for patches, 1413 for specs...): lists each problem."""
+    """A schema or rule violation (FLOW-1455-400 for patches, 1413 for specs...): lists each
+    problem.
+    """
     error = flow(1455, 400, message)
     error.body["report"]["problems"] = problems
     return error

@@ -7,6 +7,7 @@ It never looks at bodies; the app behind it does not know faults exist.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import random
 import re
@@ -34,7 +35,7 @@ KINDS = (
 
 @dataclass
 class FaultRule:
-    """``fault`` on requests whose method and path match, with ``probability``, at most ``times``."""
+    """``fault`` on requests matching method and path, with ``probability``, at most ``times``."""
 
     fault: str
     path: str = ".*"
@@ -45,6 +46,7 @@ class FaultRule:
     latency_ms: int = 0
     seen: int = field(default=0, repr=False)
     fired: int = field(default=0, repr=False)
+    identities: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.fault not in KINDS:
@@ -75,7 +77,7 @@ class FaultInjector:
             if seed is not None:
                 self.seed = seed
 
-    def _choose(self, method: str, path: str) -> FaultRule | None:
+    def _choose(self, method: str, path: str, identity: str) -> FaultRule | None:
         with self._lock:
             for index, rule in enumerate(self.rules):
                 if rule.method not in ("*", method) or not rule._pattern.search(path):
@@ -83,19 +85,26 @@ class FaultInjector:
                 rule.seen += 1
                 if rule.times is not None and rule.fired >= rule.times:
                     continue
-                # One draw per (seed, rule, request number): the same sequence every run.
-                draw = random.Random(f"{self.seed}:{index}:{rule.seen}").random()
+                # One draw per (seed, rule, request identity, repeat of that identity): a request
+                # meets the same fault whatever else runs concurrently, so seeded runs repeat.
+                repeat = rule.identities.get(identity, 0) + 1
+                rule.identities[identity] = repeat
+                draw = random.Random(f"{self.seed}:{index}:{identity}:{repeat}").random()
                 if draw < rule.probability:
                     rule.fired += 1
                     return rule
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        rule = (
-            self._choose(scope.get("method", ""), scope.get("path", ""))
-            if scope["type"] == "http"
-            else None
-        )
+        if scope["type"] != "http" or not self.rules:
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        receive = _replay(body)
+        method, path = scope.get("method", ""), scope.get("path", "")
+        query = scope.get("query_string", b"").decode("latin-1")
+        identity = f"{method} {path}?{query} {hashlib.sha256(body).hexdigest()}"
+        rule = self._choose(method, path, identity)
         if rule is None:
             await self.app(scope, receive, send)
             return
@@ -118,6 +127,32 @@ class FaultInjector:
                 await _respond(send, 500, rule)  # ...and the client hears an error
             else:
                 await _drop(send)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    """A ``receive`` that hands the already-read body to the app once, then waits for disconnect."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
 
 
 async def _respond(send: Send, status: int, rule: FaultRule) -> None:

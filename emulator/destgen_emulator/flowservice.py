@@ -1,4 +1,5 @@
-"""Flow Service semantics: create, read, list, PATCH with If-Match, delete and actions per collection.
+"""Flow Service semantics: create, read, list, PATCH with If-Match, delete and actions per
+collection.
 
 HTTP-free: every function takes parsed input and returns a (status, body) pair or raises ApiError.
 """
@@ -12,7 +13,7 @@ from destgen_emulator import listing, validation
 from destgen_emulator.catalog import PROFILE_STORE_SPEC
 from destgen_emulator.errors import ApiError, flow, not_found
 from destgen_emulator.errors import validation as validation_error
-from destgen_emulator.patching import apply_patch
+from destgen_emulator.patching import PATCH_ERROR, apply_patch
 from destgen_emulator.state import EmulatorState
 
 # What a PATCH may touch per collection (docs/api-contract.md §4): everything else is system-owned.
@@ -30,9 +31,24 @@ PATCHABLE = {
     "sourceConnections": ("/name", "/description"),
 }
 # Set by the service, never taken from a request body.
-SYSTEM_FIELDS = frozenset({"id", "etag", "version", "createdAt", "updatedAt", "createdBy", "updatedBy",
-                           "createdClient", "updatedClient", "sandboxId", "sandboxName", "imsOrgId"})  # fmt: skip
-# docs/api-contract.md §12.5: flows, source and target connections answer 202 (DY, DELF); base connections 204
+SYSTEM_FIELDS = frozenset(
+    {
+        "id",
+        "etag",
+        "version",
+        "createdAt",
+        "updatedAt",
+        "createdBy",
+        "updatedBy",
+        "createdClient",
+        "updatedClient",
+        "sandboxId",
+        "sandboxName",
+        "imsOrgId",
+    }
+)
+# docs/api-contract.md §12.5: flows, source and target connections answer 202 (DY, DELF); base
+# connections 204
 # (DELA, FY).
 DELETE_STATUS = {
     "flows": 202,
@@ -124,8 +140,12 @@ def _flow(state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:
     ]
     for target in targets:
         if target["connectionSpec"]["id"] != destination.spec_id:
-            raise flow(1413, 400, f"Flow spec {ref['id']} is for {destination.spec['name']}; target connection "
-                       f"{target['id']} is for connection spec {target['connectionSpec']['id']}")  # fmt: skip
+            raise flow(
+                1413,
+                400,
+                f"Flow spec {ref['id']} is for {destination.spec['name']}; target connection "
+                f"{target['id']} is for connection spec {target['connectionSpec']['id']}",
+            )
     validation.selectors(body.get("transformations"))
     inherited = {
         "properties": {"isDestinationFlow": True},
@@ -161,22 +181,32 @@ def _existing(state: EmulatorState, collection: str, entity_id: Any, field: str)
         raise flow(1101, 400, f"{field}: {collection} with id {entity_id} does not exist") from None
 
 
-def patch(state: EmulatorState, collection: str, entity_id: str, if_match: str | None, ops: Any) -> tuple[int, dict[str, Any]]:  # fmt: skip
+def patch(
+    state: EmulatorState, collection: str, entity_id: str, if_match: str | None, ops: Any
+) -> tuple[int, dict[str, Any]]:
     if if_match is None:
         raise flow(1403, 400, "The header 'If-Match' is missing in the request")
     if isinstance(ops, list):
         for op in ops:
             path = op.get("path", "") if isinstance(op, dict) else ""
             if not any(path == p or path.startswith(p + "/") for p in PATCHABLE[collection]):
-                raise flow(1455, 400, f"An error has occurred while validating patch instructions: path '{path}' cannot be patched on {collection}")  # fmt: skip
+                raise flow(
+                    1455,
+                    400,
+                    f"{PATCH_ERROR}: " f"path '{path}' cannot be patched on {collection}",
+                )
 
     def change(entity: dict[str, Any]) -> dict[str, Any]:
         updated = apply_patch(entity, ops)
         touched_auth = any(str(op.get("path", "")).startswith("/auth") for op in ops)
         _check_patched(state, collection, updated, touched_auth=touched_auth)
         if collection == "flows":
-            updated["lastOperation"] = {"operation": "update", "ops": ops, "percentCompleted": 100,
-                                        "status": {"value": "completed", "errors": []}}  # fmt: skip
+            updated["lastOperation"] = {
+                "operation": "update",
+                "ops": ops,
+                "percentCompleted": 100,
+                "status": {"value": "completed", "errors": []},
+            }
         return updated
 
     entity = state.store.update(collection, entity_id, if_match, change)
@@ -228,8 +258,12 @@ def delete(state: EmulatorState, collection: str, entity_id: str) -> int:
             if state.store.find(
                 "flows", lambda f: bool(targets & set(f.get("targetConnectionIds", [])))
             ):
-                raise flow(1418, 400, f"The base connection {entity_id} cannot be deleted because the base "
-                           "connection is being used in one or more flows")  # fmt: skip
+                raise flow(
+                    1418,
+                    400,
+                    f"The base connection {entity_id} cannot be deleted because the base "
+                    "connection is being used in one or more flows",
+                )
 
     state.store.delete(collection, entity_id, guard)
     return DELETE_STATUS[collection]
@@ -244,7 +278,8 @@ def action(
 
     def change(entity: dict[str, Any]) -> dict[str, Any]:
         if entity.get("state") == wanted:
-            raise flow(1422, 400, f"The action {op.lower()} cannot be applied on the current state {wanted}")  # type: ignore[union-attr]
+            message = f"The action {op.lower()} cannot be applied on the current state {wanted}"  # type: ignore[union-attr]
+            raise flow(1422, 400, message)
         return {**entity, "state": wanted}
 
     entity = state.store.update("flows", flow_id, if_match, change)
@@ -258,7 +293,9 @@ def get_one(state: EmulatorState, collection: str, entity_id: str, sandbox: str)
     return {"items": [entity]}
 
 
-def list_all(state: EmulatorState, collection: str, sandbox: str, query: list[tuple[str, str]], path: str) -> dict[str, Any]:  # fmt: skip
+def list_all(
+    state: EmulatorState, collection: str, sandbox: str, query: list[tuple[str, str]], path: str
+) -> dict[str, Any]:
     params: dict[str, list[str]] = {}
     for key, value in query:
         params.setdefault(key, []).append(value)

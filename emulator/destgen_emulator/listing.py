@@ -1,4 +1,5 @@
-"""List endpoints: ``property`` filters, ``orderby``, ``limit`` and continuation tokens (docs/api-contract.md §10).
+"""List endpoints: ``property`` filters, ``orderby``, ``limit`` and continuation tokens
+(docs/api-contract.md §10).
 
 Pure functions over lists of entity dicts; no HTTP and no state.
 """

@@ -1,6 +1,8 @@
-"""JSON Patch (RFC 6902) add, replace and remove, with ``-`` append; ops in either case (docs/api-contract.md §12.6).
+"""JSON Patch (RFC 6902) add, replace and remove, with ``-`` append; ops in either case
+(docs/api-contract.md §12.6).
 
-Ops apply one after another on a copy (docs/api-contract.md §13.3): the whole patch succeeds or nothing changes.
+Ops apply one after another on a copy (docs/api-contract.md §13.3): the whole patch succeeds or
+nothing changes.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ import copy
 from typing import Any
 
 from destgen_emulator.errors import flow
+
+PATCH_ERROR = "An error has occurred while validating patch instructions"
 
 SUPPORTED = ("add", "replace", "remove")
 
@@ -50,7 +54,7 @@ def apply_patch(document: dict[str, Any], ops: Any) -> dict[str, Any]:
             raise flow(
                 1455,
                 400,
-                f"An error has occurred while validating patch instructions: Missing field value in operation {number}",
+                f"{PATCH_ERROR}: Missing field value in operation {number}",
             )
         result = _apply_one(result, name, op["path"], copy.deepcopy(op.get("value")))
     return result
@@ -72,7 +76,7 @@ def _apply_one(document: Any, name: str, pointer: str, value: Any) -> Any:
             raise flow(
                 1455,
                 400,
-                f"An error has occurred while validating patch instructions: Missing field '{token}' in '{pointer}'",
+                f"{PATCH_ERROR}: Missing field '{token}' in '{pointer}'",
             )
     last = tokens[-1]
     if isinstance(parent, list):
@@ -88,7 +92,7 @@ def _apply_one(document: Any, name: str, pointer: str, value: Any) -> Any:
             raise flow(
                 1455,
                 400,
-                f"An error has occurred while validating patch instructions: Missing field '{last}' in '{pointer}'",
+                f"{PATCH_ERROR}: Missing field '{last}' in '{pointer}'",
             )
         if name == "remove":
             del parent[last]

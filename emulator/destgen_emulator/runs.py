@@ -10,14 +10,20 @@ from typing import Any
 
 from destgen_emulator.state import EmulatorState
 
-HOURS_BY_FREQUENCY = {"ONCE": 24, "DAILY": 24, "EVERY_3_HOURS": 3, "EVERY_6_HOURS": 6,
-                      "EVERY_8_HOURS": 8, "EVERY_12_HOURS": 12}  # fmt: skip
+HOURS_BY_FREQUENCY = {
+    "ONCE": 24,
+    "DAILY": 24,
+    "EVERY_3_HOURS": 3,
+    "EVERY_6_HOURS": 6,
+    "EVERY_8_HOURS": 8,
+    "EVERY_12_HOURS": 12,
+}
 
 
 def advance(
     state: EmulatorState, hours: float, *, seed: int = 0, fail: bool = False
 ) -> list[dict[str, Any]]:
-    """Move the clock ``hours`` forward; each enabled flow with audiences gets one run per window."""
+    """Move the clock ``hours`` on; each enabled flow with audiences gets a run per window."""
     store = state.store
     started = store.now_ms()
     store.offset_seconds += hours * 3600
@@ -49,8 +55,9 @@ def _frequency(selector: dict[str, Any]) -> str:
 
 def _meta(flow: dict[str, Any]) -> dict[str, Any]:
     return {key: flow.get(key) for key in ("sandboxName", "imsOrgId")} | {
-        "createdClient": "aep_activation_batch", "createdBy": "acp_foundation_dataflow@AdobeID",
-    }  # fmt: skip
+        "createdClient": "aep_activation_batch",
+        "createdBy": "acp_foundation_dataflow@AdobeID",
+    }
 
 
 def _run(
@@ -74,16 +81,22 @@ def _run(
             {"id": a, "inputRecordCount": n, "skippedRecordCount": 0} for a, n in counts.items()
         ],
     }
-    target = {"id": (flow.get("targetConnectionIds") or [""])[0], "createdRecordCount": written,
-              "outputRecordCount": written, "entitySummaries": [
-                  {"id": a, "createdRecordCount": 0 if fail else n, "outputRecordCount": 0 if fail else n}
-                  for a, n in counts.items()]}  # fmt: skip
+    target = {
+        "id": (flow.get("targetConnectionIds") or [""])[0],
+        "createdRecordCount": written,
+        "outputRecordCount": written,
+        "entitySummaries": [
+            {"id": a, "createdRecordCount": 0 if fail else n, "outputRecordCount": 0 if fail else n}
+            for a, n in counts.items()
+        ],
+    }
     return {
         "flowId": flow["id"],
         "flowSpec": flow.get("flowSpec"),
         "providerRefId": flow["id"],
         "metrics": {
-            # docs/api-contract.md §12.9: examples say completedAtUTC and lower-case status; we follow them.
+            # docs/api-contract.md §12.9: examples say completedAtUTC and lower-case status; we
+            # follow them.
             "durationSummary": {"startedAtUTC": started, "completedAtUTC": started + 400000},
             "sizeSummary": {"inputBytes": total * 110, "outputBytes": written * 100},
             "recordSummary": {

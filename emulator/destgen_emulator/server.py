@@ -39,7 +39,7 @@ def check_loopback(host: str) -> None:
 
 
 class _Server(uvicorn.Server):
-    """uvicorn without its signal capture: the owner (thread or foreground loop) decides shutdown."""
+    """uvicorn without its signal capture: the owner (thread or foreground) decides shutdown."""
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:

@@ -1,4 +1,5 @@
-"""In-memory entities with etags: thread-safe create, read, compare-and-swap update, delete, save/load.
+"""In-memory entities with etags: thread-safe create, read, compare-and-swap update, delete,
+save/load.
 
 It knows collections and etags, not what a payload means (validation.py) or how it is patched.
 """
@@ -17,8 +18,15 @@ from typing import Any
 
 from destgen_emulator.errors import ApiError, etag_mismatch, not_found
 
-COLLECTIONS = ("sourceConnections", "connections", "targetConnections", "flows", "runs",
-               "schemas", "mappingSets")  # fmt: skip
+COLLECTIONS = (
+    "sourceConnections",
+    "connections",
+    "targetConnections",
+    "flows",
+    "runs",
+    "schemas",
+    "mappingSets",
+)
 
 
 # Flow Service entities carry version == etag; Data Prep's version is its own integer counter.
@@ -84,7 +92,9 @@ class Store:
         if_match: str | None,
         change: Callable[[dict[str, Any]], dict[str, Any]],
     ) -> dict[str, Any]:
-        """Apply ``change`` to a copy if ``if_match`` equals the current etag exactly (None: no check)."""
+        """Apply ``change`` to a copy if ``if_match`` equals the current etag exactly (None: no
+        check).
+        """
         with self._lock:
             current = self._data[collection].get(entity_id)
             if current is None:

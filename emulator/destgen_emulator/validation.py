@@ -1,4 +1,5 @@
-"""Request-body checks from the raw connection-spec JSON Schemas (jsonschema) and the documented rules.
+"""Request-body checks from the raw connection-spec JSON Schemas (jsonschema) and the documented
+rules.
 
 Deliberately written apart from generated/: when both agree, the generator is probably right.
 """
@@ -19,8 +20,14 @@ from destgen_emulator.errors import ApiError, flow, validation
 AUDIENCE_WORKFLOW = "AUDIENCES"
 FREQUENCIES = {
     "DAILY_FULL_EXPORT": {"ONCE", "DAILY"},
-    "FIRST_FULL_THEN_INCREMENTAL": {"DAILY", "EVERY_3_HOURS", "EVERY_6_HOURS", "EVERY_8_HOURS", "EVERY_12_HOURS"},
-}  # fmt: skip
+    "FIRST_FULL_THEN_INCREMENTAL": {
+        "DAILY",
+        "EVERY_3_HOURS",
+        "EVERY_6_HOURS",
+        "EVERY_8_HOURS",
+        "EVERY_12_HOURS",
+    },
+}
 
 
 def _path(error: jsonschema.ValidationError, prefix: str) -> str:
@@ -44,7 +51,9 @@ def _rule(error: jsonschema.ValidationError) -> str:
 
 
 def audience_target_schema(destination: Destination) -> dict[str, Any]:
-    """targetSpec.spec with each ``conditional`` resolved for the audience workflow (docs/api-contract.md §2.1)."""
+    """targetSpec.spec with each ``conditional`` resolved for the audience workflow
+    (docs/api-contract.md §2.1).
+    """
     schema: dict[str, Any] = copy.deepcopy(destination.spec["targetSpec"]["spec"])
     properties = schema.get("properties", {})
     field_rules = []
@@ -61,10 +70,16 @@ def audience_target_schema(destination: Destination) -> dict[str, Any]:
     schema["required"] = [n for n in schema.get("required", []) if n in properties]
     if field_rules:
         schema["allOf"] = [
-            {"if": {"required": [r["field"]], "properties": {r["field"]: {"not": {"const": r["value"]}}}},
-             "then": {"not": {"required": [name]}}}
-            for name, r in field_rules if r["operator"] == "EQUALS"
-        ]  # fmt: skip
+            {
+                "if": {
+                    "required": [r["field"]],
+                    "properties": {r["field"]: {"not": {"const": r["value"]}}},
+                },
+                "then": {"not": {"required": [name]}},
+            }
+            for name, r in field_rules
+            if r["operator"] == "EQUALS"
+        ]
     return schema
 
 
@@ -90,8 +105,12 @@ def base_connection(body: dict[str, Any], destination: Destination) -> None:
     if not names:
         return
     if not isinstance(auth, dict) or auth.get("specName") not in names:
-        raise flow(1415, 400, f"The auth spec with name {auth.get('specName') if isinstance(auth, dict) else None} "
-                   f"could not be found for the connection spec ID {destination.spec_id}; one of {names}")  # fmt: skip
+        raise flow(
+            1415,
+            400,
+            f"The auth spec with name {auth.get('specName') if isinstance(auth, dict) else None} "
+            f"could not be found for the connection spec ID {destination.spec_id}; one of {names}",
+        )
     spec = next(a["spec"] for a in destination.spec["authSpec"] if a["name"] == auth["specName"])
     problems = check_schema(auth.get("params"), spec, "$.auth.params")
     encryption = body.get("encryptionSpecs", body.get("encryption"))
@@ -111,7 +130,9 @@ def target_params(params: Any, destination: Destination) -> None:
 
 
 def selectors(transformations: Any) -> None:
-    """The documented audience-selector rules over every selector of a flow (docs/api-contract.md §5.2)."""
+    """The documented audience-selector rules over every selector of a flow (docs/api-contract.md
+    §5.2).
+    """
     if not isinstance(transformations, list):
         raise validation("transformations must be an array", ["$.transformations: not an array"])
     problems: list[str] = []

@@ -1,4 +1,5 @@
-"""Turns a loaded connection spec into the IR: names, resolved conditionals, secret rules, builder params.
+"""Turns a loaded connection spec into the IR: names, resolved conditionals, secret rules, builder
+params.
 
 Every decision about the spec's meaning is made here; templates and models.py only follow the IR.
 """
@@ -18,14 +19,16 @@ WORKFLOW_FIELD = "flowSpec.attributes._workflow"
 # The audience-export workflow: it does not contain "DATASETS", so NOT_CONTAINS DATASETS holds.
 AUDIENCE_WORKFLOW = "AUDIENCES"
 CONDITIONALS_KEY = "x-destgen-conditionals"
-# docs/api-contract.md §12.1: the tutorial sends these dataset-named ids for ADLS/DLZ/GCS audience flows, DY's
+# docs/api-contract.md §12.1: the tutorial sends these dataset-named ids for ADLS/DLZ/GCS audience
+# flows, DY's
 # FlowSpec_V2 names other "Segment" ids. Builders send the tutorial's; validation accepts both.
 ALTERNATE_AUDIENCE_FLOW_SPECS = {
     "adls_gen2": "db060570-a155-418a-a6d3-b4d97698e5dc",
     "data_landing_zone": "7e635b9f-e59b-4546-8ba8-fce6496693c8",
     "google_cloud_storage": "976d663b-80b4-4193-be6b-2d0487516623",
 }
-# Target params every documented request sends but no targetSpec declares (docs/api-contract.md §2.5).
+# Target params every documented request sends but no targetSpec declares (docs/api-contract.md
+# §2.5).
 TARGET_ADDITIONS: dict[str, dict[str, Any]] = {
     "mode": {
         "type": "string",
@@ -63,15 +66,20 @@ def build_ir(spec: LoadedSpec) -> DestinationIR:
     encryption_entries = data.get("encryptionSpecs") or []
     encryption = None
     if encryption_entries:
-        # Every documented spec has exactly one encryption spec (PGP/GPG); more would need a selector.
+        # Every documented spec has exactly one encryption spec (PGP/GPG); more would need a
+        # selector.
         if len(encryption_entries) > 1:
             raise GeneratorError(
                 spec.file, "/encryptionSpecs/1", "only one encryption spec is supported"
             )
         encryption = _unit(
-            spec, "encryption", "EncryptionParams", "/encryptionSpecs/0/spec",
-            encryption_entries[0]["spec"], types,
-        )  # fmt: skip
+            spec,
+            "encryption",
+            "EncryptionParams",
+            "/encryptionSpecs/0/spec",
+            encryption_entries[0]["spec"],
+            types,
+        )
     target_schema = _resolve_workflow(spec, data["targetSpec"]["spec"])
     target_schema["properties"].update(copy.deepcopy(TARGET_ADDITIONS))
     target = _unit(spec, "target", "TargetParams", "/targetSpec/spec", target_schema, types)
@@ -120,7 +128,9 @@ def _auth_variant(
 
 
 def _resolve_workflow(spec: LoadedSpec, schema: dict[str, Any]) -> dict[str, Any]:
-    """Drop properties whose ``conditional`` excludes the audience workflow; lift field conditionals."""
+    """Drop properties whose ``conditional`` excludes the audience workflow; lift field
+    conditionals.
+    """
     resolved = copy.deepcopy(schema)
     properties: dict[str, Any] = resolved["properties"]
     rules = []
@@ -137,9 +147,10 @@ def _resolve_workflow(spec: LoadedSpec, schema: dict[str, Any]) -> dict[str, Any
             and conditional["field"] not in schema["properties"]
         ):
             raise GeneratorError(
-                spec.file, f"/targetSpec/spec/properties/{name}/conditional/field",
+                spec.file,
+                f"/targetSpec/spec/properties/{name}/conditional/field",
                 f"conditional refers to unknown field {conditional['field']!r}",
-            )  # fmt: skip
+            )
         rules.append(
             {
                 "field": name,

@@ -1,4 +1,5 @@
-"""generated/CHANGES.md: one entry per destination whose spec changed, dated by the fetch, not the clock.
+"""generated/CHANGES.md: one entry per destination whose spec changed, dated by the fetch, not the
+clock.
 
 Append-only: regenerating never rewrites earlier entries, and a fresh tree starts without history.
 """
@@ -12,7 +13,10 @@ from destgen.spec_diff import Change, summary
 from destgen.writer import atomic_write_text
 
 CHANGES_FILE = "CHANGES.md"
-HEADER = "# Changes to the generated destinations\n\nOne entry per spec change, written by `destgen generate`.\n"
+HEADER = (
+    "# Changes to the generated destinations\n\n"
+    "One entry per spec change, written by `destgen generate`.\n"
+)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""``destgen fetch``: read the live connection specs and update specs_cache/ all at once or not at all.
+"""``destgen fetch``: read the live connection specs and update specs_cache/ all at once or not at
+all.
 
 Network and parsing go through the runtime client; nothing is written until all six are good.
 """
@@ -62,8 +63,12 @@ def fetch_specs(
             continue
         report.changed.append(entry["slug"])
         files[old] = text
-        entry.update(sha256=sha256(text), source=client.core.base_url + ops.connection_spec(entry["connection_spec_id"]).path,
-                     fetched_at=fetched_at, etag=etag)  # fmt: skip
+        entry.update(
+            sha256=sha256(text),
+            source=client.core.base_url + ops.connection_spec(entry["connection_spec_id"]).path,
+            fetched_at=fetched_at,
+            etag=etag,
+        )
     if files or out != cache:
         files[out / MANIFEST] = json.dumps(manifest, indent=2) + "\n"
         out.mkdir(parents=True, exist_ok=True)

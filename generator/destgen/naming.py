@@ -1,4 +1,5 @@
-"""Python names for spec things: classes, modules, fields and builder arguments, stable and readable.
+"""Python names for spec things: classes, modules, fields and builder arguments, stable and
+readable.
 
 Pure string functions; no knowledge of specs or templates.
 """

@@ -1,4 +1,5 @@
-"""Renders the Jinja templates of templates/ from the IR: spec text reaches code only via repr or docstring.
+"""Renders the Jinja templates of templates/ from the IR: spec text reaches code only via repr or
+docstring.
 
 Templates are thin; any decision beyond presence belongs in build_ir.py.
 """
@@ -69,7 +70,7 @@ def render_destination(ir: DestinationIR) -> dict[str, str]:
 
 
 def render_project(irs: list[DestinationIR]) -> dict[str, str]:
-    """The library project's own files: pyproject.toml, README.md, the package __init__, py.typed."""
+    """The library project's own files: pyproject.toml, README.md, package __init__, py.typed."""
     context: dict[str, Any] = {
         "irs": irs,
         "version": __version__,
@@ -83,5 +84,5 @@ def render_project(irs: list[DestinationIR]) -> dict[str, str]:
 
 
 def template_files() -> list[Path]:
-    """Every template, for the fingerprint that decides whether a destination must be re-rendered."""
+    """Every template, for the fingerprint that decides whether a destination is re-rendered."""
     return sorted(p for p in TEMPLATES.rglob("*.jinja") if p.is_file())

@@ -1,4 +1,5 @@
-"""Where the tool's data lives: templates, the default specs and the examples, installed or in a checkout.
+"""Where the tool's data lives: templates, the default specs and the examples, installed or in a
+checkout.
 
 A wheel carries them as package data under ``destgen/_data/``; an editable checkout reads the
 top-level folders of the repository. Nothing else in the tool builds these paths.

@@ -1,6 +1,7 @@
 """What changed between two versions of a connection spec, classed breaking, additive or cosmetic.
 
-Works on "facts": one flat record per auth variant, encryption spec and parameter, audience workflow.
+Works on "facts": one flat record per auth variant, encryption spec and parameter, audience
+workflow.
 """
 
 from __future__ import annotations
@@ -53,13 +54,27 @@ def _params(found: Facts, prefix: str, schema: Mapping[str, Any]) -> None:
             continue  # not part of audience export (datasetFileType)
         values = prop.get("enum") or [o.get("const") for o in prop.get("oneOf") or []]
         found[f"{prefix}.{name}"] = {
-            "type": prop.get("type"), "required": name in required, "enum": sorted(map(str, values)) or None,
-            "pattern": prop.get("pattern"), "default": prop.get("default"), "secret": prop.get("format") == "password",
-            "format": prop.get("format"), "contentEncoding": prop.get("contentEncoding"),
-            "conditional": None if rule.get("field") == WORKFLOW_FIELD else (json.dumps(rule, sort_keys=True) if rule else None),
-            "description": prop.get("description"), "title": prop.get("title"),
-            "ui": json.dumps(prop.get("uiAttributes"), sort_keys=True) if "uiAttributes" in prop else None,
-        }  # fmt: skip
+            "type": prop.get("type"),
+            "required": name in required,
+            "enum": sorted(map(str, values)) or None,
+            "pattern": prop.get("pattern"),
+            "default": prop.get("default"),
+            "secret": prop.get("format") == "password",
+            "format": prop.get("format"),
+            "contentEncoding": prop.get("contentEncoding"),
+            "conditional": (
+                None
+                if rule.get("field") == WORKFLOW_FIELD
+                else (json.dumps(rule, sort_keys=True) if rule else None)
+            ),
+            "description": prop.get("description"),
+            "title": prop.get("title"),
+            "ui": (
+                json.dumps(prop.get("uiAttributes"), sort_keys=True)
+                if "uiAttributes" in prop
+                else None
+            ),
+        }
         if prop.get("type") == "object":
             _params(found, f"{prefix}.{name}", prop)
 
@@ -74,12 +89,23 @@ def diff(destination: str, old: Facts, new: Facts) -> list[Change]:
             changes.append(Change(destination, key, "variant added", "additive"))
         else:
             required = bool(new[key].get("required"))
-            changes.append(Change(destination, key, f"{'required' if required else 'optional'} parameter added",
-                                  "breaking" if required else "additive"))  # fmt: skip
+            changes.append(
+                Change(
+                    destination,
+                    key,
+                    f"{'required' if required else 'optional'} parameter added",
+                    "breaking" if required else "additive",
+                )
+            )
     for key in sorted(old.keys() & new.keys()):
         if key == "spec":
-            changes += [Change(destination, f"spec.{a}", f"{a} changed", "cosmetic", old[key][a], new[key][a])
-                        for a in ("name", "version") if old[key].get(a) != new[key].get(a)]  # fmt: skip
+            changes += [
+                Change(
+                    destination, f"spec.{a}", f"{a} changed", "cosmetic", old[key][a], new[key][a]
+                )
+                for a in ("name", "version")
+                if old[key].get(a) != new[key].get(a)
+            ]
             continue
         for attribute in sorted(set(old[key]) | set(new[key])):
             before, after = old[key].get(attribute), new[key].get(attribute)

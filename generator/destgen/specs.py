@@ -20,21 +20,60 @@ SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 # Keywords the generator understands; anything else in a schema is an error, never silently dropped.
 SUPPORTED_KEYWORDS = frozenset(
     {
-        "$schema", "type", "title", "description", "properties", "required", "pattern", "enum",
-        "const", "oneOf", "default", "format", "contentEncoding", "conditional", "uiAttributes",
-        "additionalProperties", "minLength", "maxLength", "minimum", "maximum", "items",
+        "$schema",
+        "type",
+        "title",
+        "description",
+        "properties",
+        "required",
+        "pattern",
+        "enum",
+        "const",
+        "oneOf",
+        "default",
+        "format",
+        "contentEncoding",
+        "conditional",
+        "uiAttributes",
+        "additionalProperties",
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "items",
     }
-)  # fmt: skip
+)
 # JSON Schema keywords that change what validates. Unsupported ones are errors; any other unknown
 # key (a UI hint, new metadata) cannot change validation and is ignored with one warning line.
 VALIDATION_KEYWORDS = frozenset(
     {
-        "$ref", "allOf", "anyOf", "not", "if", "then", "else", "patternProperties", "dependencies",
-        "propertyNames", "minItems", "maxItems", "uniqueItems", "contains", "multipleOf",
-        "exclusiveMinimum", "exclusiveMaximum", "minProperties", "maxProperties", "additionalItems",
-        "definitions", "$defs", "dependentRequired", "dependentSchemas", "unevaluatedProperties",
+        "$ref",
+        "allOf",
+        "anyOf",
+        "not",
+        "if",
+        "then",
+        "else",
+        "patternProperties",
+        "dependencies",
+        "propertyNames",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "contains",
+        "multipleOf",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minProperties",
+        "maxProperties",
+        "additionalItems",
+        "definitions",
+        "$defs",
+        "dependentRequired",
+        "dependentSchemas",
+        "unevaluatedProperties",
     }
-)  # fmt: skip
+)
 SUPPORTED_TYPES = frozenset({"string", "object", "boolean", "integer", "number", "array"})
 CONDITIONAL_OPERATORS = frozenset({"EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS"})
 
@@ -116,7 +155,7 @@ def _load_one(path: Path, slug: str, flow_id: str) -> LoadedSpec:
 
 
 def normalise_encryption_key(file: str, spec: dict[str, Any]) -> dict[str, Any]:
-    """The API and older docs say ``encryptionSpecs``, the newest docs ``encryption``: accept both."""
+    """The API and older docs say ``encryptionSpecs``, the newest ``encryption``: accept both."""
     if "encryption" in spec and "encryptionSpecs" in spec:
         raise GeneratorError(
             file, "/encryption", "both 'encryption' and 'encryptionSpecs' are present"

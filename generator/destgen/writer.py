@@ -80,7 +80,9 @@ def write_all_or_nothing(files: Mapping[Path, str]) -> None:
     """Stage every file first, then rename them all: an error before the renames changes nothing."""
     staged: list[tuple[Path, Path]] = []
     try:
-        staged = [(_stage(target, text), target) for target, text in files.items()]
+        # Appended one by one: when staging fails midway, the ones already staged are cleaned up.
+        for target, text in files.items():
+            staged.append((_stage(target, text), target))
     except OSError:
         for temp, _target in staged:
             temp.unlink(missing_ok=True)

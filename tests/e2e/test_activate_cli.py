@@ -20,8 +20,16 @@ S3 = json.loads((ROOT / "examples" / "amazon_s3.json").read_text())
 
 
 def _env(base_url: str = "http://127.0.0.1:9") -> dict[str, str]:
-    return dict(os.environ) | demo_secrets() | {"AEP_ACCESS_TOKEN": "TOKENCANARYxyz", "AEP_API_KEY": "k",
-                                                "AEP_ORG_ID": "ORG@AdobeOrg", "AEP_BASE_URL": base_url}  # fmt: skip
+    return (
+        dict(os.environ)
+        | demo_secrets()
+        | {
+            "AEP_ACCESS_TOKEN": "TOKENCANARYxyz",
+            "AEP_API_KEY": "k",
+            "AEP_ORG_ID": "ORG@AdobeOrg",
+            "AEP_BASE_URL": base_url,
+        }
+    )
 
 
 def _write(tmp_path: Path, doc: dict[str, Any]) -> Path:
@@ -32,17 +40,53 @@ def _write(tmp_path: Path, doc: dict[str, Any]) -> Path:
 
 BAD = [
     ("unknown-destination", {"destination": "ftp"}, "$.destination: unknown destination 'ftp'"),
-    ("wrong-auth-variant", {"baseConnection": {"name": "b", "auth": {"specName": "Connection String", "params": {}}}},
-     "$.baseConnection.auth"),
-    ("inline-secret", {"baseConnection": {"name": "b", "auth": {"specName": "Access Key",
-     "params": {"s3AccessKey": "AKIAIOSFODNN7EXAMPLE", "s3SecretKey": "x" * 40}}}},
-     "$.baseConnection.auth.params.s3SecretKey: secrets may not be written in the file"),
-    ("bad-schedule", {"audiences": [S3["audiences"][0] | {"schedule": {"frequency": "EVERY_3_HOURS", "triggerType": "SCHEDULED",
-     "startDate": "2026-12-01", "startTime": "06:00"}}]}, "$.audiences[0].value: Value error, schedule.frequency EVERY_3_HOURS"),
-    ("bad-target-param", {"targetConnection": {"name": "t", "params": S3["targetConnection"]["params"] | {"container": "x"}}},
-     "$.targetConnection.params.container"),
+    (
+        "wrong-auth-variant",
+        {"baseConnection": {"name": "b", "auth": {"specName": "Connection String", "params": {}}}},
+        "$.baseConnection.auth",
+    ),
+    (
+        "inline-secret",
+        {
+            "baseConnection": {
+                "name": "b",
+                "auth": {
+                    "specName": "Access Key",
+                    "params": {"s3AccessKey": "AKIAIOSFODNN7EXAMPLE", "s3SecretKey": "x" * 40},
+                },
+            }
+        },
+        "$.baseConnection.auth.params.s3SecretKey: secrets may not be written in the file",
+    ),
+    (
+        "bad-schedule",
+        {
+            "audiences": [
+                S3["audiences"][0]
+                | {
+                    "schedule": {
+                        "frequency": "EVERY_3_HOURS",
+                        "triggerType": "SCHEDULED",
+                        "startDate": "2026-12-01",
+                        "startTime": "06:00",
+                    }
+                }
+            ]
+        },
+        "$.audiences[0].value: Value error, schedule.frequency EVERY_3_HOURS",
+    ),
+    (
+        "bad-target-param",
+        {
+            "targetConnection": {
+                "name": "t",
+                "params": S3["targetConnection"]["params"] | {"container": "x"},
+            }
+        },
+        "$.targetConnection.params.container",
+    ),
     ("unknown-key", {"schedule": "daily"}, "$.schedule: Extra inputs are not permitted"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("change", "message"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
@@ -77,7 +121,8 @@ def test_activate_unreadable_file_exit_2(tmp_path: Path) -> None:
     broken = tmp_path / "a.yaml"
     broken.write_text("destination: [unclosed")
     done = run_destgen("activate", str(broken), env=_env())
-    assert done.returncode == 2 and "not valid YAML" in done.stderr
+    assert done.returncode == 2
+    assert "not valid YAML" in done.stderr
 
 
 def test_activate_dry_run_prints_curl_in_order_with_secrets_masked() -> None:
@@ -86,15 +131,15 @@ def test_activate_dry_run_prints_curl_in_order_with_secrets_masked() -> None:
     done = run_destgen("activate", "--dry-run", str(ROOT / "examples" / "amazon_s3.json"), env=env)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    order = [out.index(f"curl -X POST 'https://platform.adobe.io/data/foundation/flowservice/{c}'")
-             for c in ("sourceConnections", "connections", "targetConnections", "flows")]  # fmt: skip
+    order = [
+        out.index(f"curl -X POST 'https://platform.adobe.io/data/foundation/flowservice/{c}'")
+        for c in ("sourceConnections", "connections", "targetConnections", "flows")
+    ]
     assert order == sorted(order)
-    assert (
-        # One JSON Patch carries every dataflow change (audiences, mapping, keys, marketing actions).
-        out.count("curl -X PATCH") == 1
-        and "Authorization: Bearer ***" in out
-        and "x-api-key: ***" in out
-    )
+    # One JSON Patch carries every dataflow change (audiences, mapping, keys, marketing actions).
+    assert out.count("curl -X PATCH") == 1
+    assert "Authorization: Bearer ***" in out
+    assert "x-api-key: ***" in out
     for path in (
         "segmentSelectors/selectors/-",
         "/profileMapping",
@@ -114,14 +159,16 @@ def test_activate_against_emulator_prints_table() -> None:
             "activate", str(ROOT / "examples" / "sftp_password.yaml"), env=_env(server.base_url)
         )
         assert done.returncode == 0, done.stderr
-        assert "created" in done.stdout and "dataflow" in done.stdout
+        assert "created" in done.stdout
+        assert "dataflow" in done.stdout
         assert len(server.state.store.all("flows")) == 1
 
 
 def test_activation_schema_is_published() -> None:
     done = run_destgen("activation-schema")
     schema = json.loads(done.stdout)
-    assert done.returncode == 0 and {
+    assert done.returncode == 0
+    assert {
         "destination",
         "baseConnection",
         "targetConnection",

@@ -37,7 +37,8 @@ def _main(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str
 def test_cli_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
         main(["--version"])
-    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"destgen {__version__}"
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"destgen {__version__}"
 
 
 def test_cli_destinations_json_lists_every_generated_package(
@@ -47,9 +48,11 @@ def test_cli_destinations_json_lists_every_generated_package(
 
     code, out, _ = _main(capsys, "destinations", "--json")
     facts = json.loads(out)
-    assert code == 0 and [f["slug"] for f in facts] == list(DESTINATIONS)
+    assert code == 0
+    assert [f["slug"] for f in facts] == list(DESTINATIONS)
     s3 = next(f for f in facts if f["slug"] == "amazon_s3")
-    assert s3["authSpecs"] == ["Access Key", "Assumed Role"] and len(s3["specSha256"]) == 64
+    assert s3["authSpecs"] == ["Access Key", "Assumed Role"]
+    assert len(s3["specSha256"]) == 64
 
 
 def test_cli_destinations_table_fits_80_columns(
@@ -57,7 +60,8 @@ def test_cli_destinations_table_fits_80_columns(
 ) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     code, out, _ = _main(capsys, "destinations")
-    assert code == 0 and "amazon_s3" in out
+    assert code == 0
+    assert "amazon_s3" in out
     assert max(len(line) for line in out.splitlines()) <= 80
 
 
@@ -65,10 +69,14 @@ def test_validate_reads_stdin_and_prints_json() -> None:
     body = (DOCUMENTED / "03_target_connection__amazon_s3.json").read_bytes()
     done = subprocess.run(
         [sys.executable, "-m", "destgen", "validate", "--kind", "target-connection", "--json", "-"],
-        input=body, capture_output=True, timeout=120, check=False,
-    )  # fmt: skip
+        input=body,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     report = json.loads(done.stdout)
-    assert done.returncode == 0 and report["valid"] is True
+    assert done.returncode == 0
+    assert report["valid"] is True
     assert report["files"] == [{"file": "-", "status": "ok", "problems": []}]
 
 
@@ -82,9 +90,11 @@ def test_validate_expands_folders_and_skips_nothing(
     (tmp_path / "notes.txt").write_text("not a payload")
     code, out, _ = _main(capsys, "validate", "--kind", "dataflow", "--json", str(tmp_path))
     report = json.loads(out)
-    assert code == 1 and [f["status"] for f in report["files"]] == ["ok", "invalid"]
+    assert code == 1
+    assert [f["status"] for f in report["files"]] == ["ok", "invalid"]
     assert report["files"][1]["problems"] == [
-        "$.extra: unknown key: not in the connection spec or the documented request [extra_forbidden]"
+        "$.extra: unknown key: not in the connection spec or the documented request "
+        "[extra_forbidden]"
     ]
 
 
@@ -104,15 +114,22 @@ def test_validate_unreadable_inputs_exit_2_without_hanging(
     path = tmp_path / "payload.json"
     make(path)
     code, out, _ = _main(capsys, "validate", "--kind", "dataflow", str(path))
-    assert code == 2 and f"{path}: " in out and expected in out
+    assert code == 2
+    assert f"{path}: " in out
+    assert expected in out
 
 
 def test_cli_broken_pipe_is_silent() -> None:
     done = subprocess.run(
         f"'{sys.executable}' -m destgen activation-schema | head -c 10",
-        shell=True, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert done.stdout == '{\n  "$defs"'[:10] and done.stderr == ""
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.stdout == '{\n  "$defs"'[:10]
+    assert done.stderr == ""
 
 
 def test_activate_dry_run_needs_no_secrets_or_credentials(
@@ -122,8 +139,10 @@ def test_activate_dry_run_needs_no_secrets_or_credentials(
         monkeypatch.delenv(name, raising=False)
     code, out, err = _main(capsys, "activate", "--dry-run", str(S3_EXAMPLE))
     assert code == 0, err
-    assert out.count("curl -X POST") >= 4 and "'s3SecretKey': '***'" not in out
-    assert '"s3SecretKey": "***"' in out and "Bearer ***" in out
+    assert out.count("curl -X POST") >= 4
+    assert "'s3SecretKey': '***'" not in out
+    assert '"s3SecretKey": "***"' in out
+    assert "Bearer ***" in out
 
 
 def test_activate_reports_every_missing_variable_at_once(
@@ -147,7 +166,9 @@ def test_activate_dry_run_still_checks_everything_but_the_placeholders(
     path = tmp_path / "a.json"
     path.write_text(json.dumps(doc))
     code, _, err = _main(capsys, "activate", "--dry-run", str(path))
-    assert code == 1 and "s3AccessKey" in err and "s3SecretKey" not in err
+    assert code == 1
+    assert "s3AccessKey" in err
+    assert "s3SecretKey" not in err
 
 
 def test_activate_json_and_table_name_each_entity_and_summarise(

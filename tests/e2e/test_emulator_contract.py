@@ -1,6 +1,7 @@
 """Contract: the emulator's responses validate against Adobe's published OpenAPI response schemas.
 
-Walks every operation of destinations.yaml the emulator implements, calls it over HTTP and checks the
+Walks every operation of destinations.yaml the emulator implements, calls it over HTTP and checks
+the
 body against the schema published for the status it got.
 """
 
@@ -20,7 +21,8 @@ from tests.e2e.test_emulator_rules import _chain
 
 # Adobe's published file, copied into the repo with its source (openapi/SOURCE.md).
 OPENAPI = Path(__file__).resolve().parent / "openapi" / "destinations.yaml"
-# Where the emulator follows another documented source on purpose (README, docs/api-contract.md §12.5): the
+# Where the emulator follows another documented source on purpose (README, docs/api-contract.md
+# §12.5): the
 # response is checked against the schema the published file gives for its own status.
 PUBLISHED_STATUS = {("DELETE", "/connections/{id}"): 202}
 # Defects of the published file itself, each checked by hand against the docs; errors at or below
@@ -77,14 +79,22 @@ def _schema_for(
 
 def _request(api: httpx.Client, ids: dict[str, str], method: str, path: str) -> httpx.Response:
     collection = path.strip("/").split("/")[0]
-    entity = {"connections": ids["spare_base"], "sourceConnections": ids["source"],
-              "targetConnections": ids["target"], "flows": ids["flow"]}.get(collection, "")  # fmt: skip
+    entity = {
+        "connections": ids["spare_base"],
+        "sourceConnections": ids["source"],
+        "targetConnections": ids["target"],
+        "flows": ids["flow"],
+    }.get(collection, "")
     concrete = re.sub(r"\{[^}]+\}", entity, path)
     if method == "GET":
         return api.get(concrete)
     if method == "DELETE":
-        target = {"connections": ids["spare_base"], "sourceConnections": ids["spare_source"],
-                  "targetConnections": ids["spare_target"], "flows": ids["spare_flow"]}[collection]  # fmt: skip
+        target = {
+            "connections": ids["spare_base"],
+            "sourceConnections": ids["spare_source"],
+            "targetConnections": ids["spare_target"],
+            "flows": ids["spare_flow"],
+        }[collection]
         return api.delete(re.sub(r"\{[^}]+\}", target, path))
     etag = api.get(concrete).json()["items"][0]["etag"]
     ops = [{"op": "replace", "path": "/name", "value": "renamed"}]
@@ -93,7 +103,9 @@ def _request(api: httpx.Client, ids: dict[str, str], method: str, path: str) -> 
     assert method == "POST", f"unexpected {method} {path}"
     flow = documented("04_create_dataflow__azure_blob") | {
         "flowSpec": {"id": "1a0514a6-33d4-4c7f-aff8-594799c47549", "version": "1.0"},
-        "sourceConnectionIds": [ids["source"]], "targetConnectionIds": [ids["target"]]}  # fmt: skip
+        "sourceConnectionIds": [ids["source"]],
+        "targetConnectionIds": [ids["target"]],
+    }
     bodies = {
         "connections": documented("02_base_connection__amazon_s3_access_key"),
         "sourceConnections": documented("01_source_connection__create_source_connection"),

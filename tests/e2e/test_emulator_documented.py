@@ -55,7 +55,8 @@ def test_emulator_accepts_documented_workflow(api: httpx.Client, slug: str) -> N
         targetConnectionIds=[target_ids[0]],
     )
     created(api.post("/flows", json=flow_body))
-    # The Azure Blob tab's skeleton is what later PATCHes need (docs/api-contract.md §12.2): use it for the rest.
+    # The Azure Blob tab's skeleton is what later PATCHes need (docs/api-contract.md §12.2): use it
+    # for the rest.
     skeleton = documented("04_create_dataflow__azure_blob")["transformations"]
     flow = created(api.post("/flows", json=_with(flow_body, transformations=skeleton)))
     etag = flow["etag"]
@@ -113,7 +114,8 @@ def _mapping_workflow(api: httpx.Client, prep: httpx.Client) -> None:
         "id"
     ]
     response = prep.post("/schemas", json={"name": "out", "jsonSchema": output})
-    assert response.status_code == 200 and response.json()["version"] == 0
+    assert response.status_code == 200
+    assert response.json()["version"] == 0
     out_id = response.json()["id"]
     body = _with(
         documented("07_mapping_set__create_mapping_set"),
@@ -121,7 +123,8 @@ def _mapping_workflow(api: httpx.Client, prep: httpx.Client) -> None:
         outputSchema={"id": out_id},
     )
     mapping = prep.post("/mappingSets", json=body)
-    assert mapping.status_code == 200 and mapping.json()["version"] == 0
+    assert mapping.status_code == 200
+    assert mapping.json()["version"] == 0
     source = created(
         api.post(
             "/sourceConnections", json=documented("01_source_connection__create_source_connection")

@@ -21,7 +21,8 @@ def _flow_error(response: httpx.Response, code: str) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert body["type"] == f"https://ns.adobe.com/aep/errors/FLOW-{code}", body
     assert body["status"] == response.status_code == int(code.split("-")[1])
-    assert body["title"] and body["report"]["detailed-message"] == body["errorMessage"]
+    assert body["title"]
+    assert body["report"]["detailed-message"] == body["errorMessage"]
     assert body["report"]["request-id"] == response.headers["x-request-id"]
     return body
 
@@ -40,7 +41,8 @@ def test_emulator_gateway_rejects_missing_header(
     headers = {k: v for k, v in HEADERS.items() if k != drop}
     response = httpx.get(emulator.base_url + FLOW + "/flows", headers=headers)
     assert response.status_code == status
-    assert response.json()["error_code"] == code and response.json()["message"]
+    assert response.json()["error_code"] == code
+    assert response.json()["message"]
 
 
 def test_emulator_fixed_credentials_reject_others_and_issue_tokens() -> None:
@@ -62,7 +64,8 @@ def test_emulator_fixed_credentials_reject_others_and_issue_tokens() -> None:
                 "client_secret": "csecret",
             },
         )
-        assert token.status_code == 200 and token.json()["expires_in"] > 0
+        assert token.status_code == 200
+        assert token.json()["expires_in"] > 0
         ok = httpx.get(
             url + FLOW + "/flows",
             headers=headers | {"Authorization": f"Bearer {token.json()['access_token']}"},
@@ -73,7 +76,8 @@ def test_emulator_fixed_credentials_reject_others_and_issue_tokens() -> None:
             headers=headers
             | {"x-api-key": "x", "Authorization": f"Bearer {token.json()['access_token']}"},
         )
-        assert wrong_key.status_code == 403 and wrong_key.json()["error_code"] == "403003"
+        assert wrong_key.status_code == 403
+        assert wrong_key.json()["error_code"] == "403003"
 
 
 def _chain(api: httpx.Client) -> dict[str, str]:
@@ -140,7 +144,8 @@ def test_emulator_missing_spec_version_is_422(api: httpx.Client) -> None:
     body = documented("01_source_connection__create_source_connection")
     del body["connectionSpec"]["version"]
     response = api.post("/sourceConnections", json=body)
-    assert response.status_code == 422 and "version" in response.json()["message"]
+    assert response.status_code == 422
+    assert "version" in response.json()["message"]
 
 
 def test_emulator_flow_spec_must_match_target_destination(api: httpx.Client) -> None:
@@ -189,19 +194,26 @@ def test_emulator_stale_or_unquoted_etag_is_412(api: httpx.Client) -> None:
     ops = documented("08_other_dataflow_updates__add_mandatory_key_identity")
     for stale in (ids["etag"].strip('"'), '"00000000-0000-0200-0000-000000000000"'):
         response = api.patch(f"/flows/{ids['flow']}", json=ops, headers={"If-Match": stale})
-        assert (
-            response.status_code == 412
-            and "does not match the current version" in response.json()["errorMessage"]
-        )
+        assert response.status_code == 412
+        assert "does not match the current version" in response.json()["errorMessage"]
 
 
 @pytest.mark.parametrize(
     ("op", "code"),
-    [({"op": "move", "from": "/name", "path": "/description"}, "1434-400"),
-     ({"op": "add", "path": "/state", "value": "disabled"}, "1455-400"),
-     ({"op": "add", "path": "/transformations/0/params/segmentSelectors/selectors/-", "value": {"type": "PLATFORM_SEGMENT", "value": {"id": "a"}}}, "1455-400")],
+    [
+        ({"op": "move", "from": "/name", "path": "/description"}, "1434-400"),
+        ({"op": "add", "path": "/state", "value": "disabled"}, "1455-400"),
+        (
+            {
+                "op": "add",
+                "path": "/transformations/0/params/segmentSelectors/selectors/-",
+                "value": {"type": "PLATFORM_SEGMENT", "value": {"id": "a"}},
+            },
+            "1455-400",
+        ),
+    ],
     ids=["move", "system-field", "selector-rules"],
-)  # fmt: skip
+)
 def test_emulator_bad_patch_rejected_and_nothing_changes(
     api: httpx.Client, op: dict[str, Any], code: str
 ) -> None:
@@ -214,14 +226,49 @@ def test_emulator_bad_patch_rejected_and_nothing_changes(
 
 @pytest.mark.parametrize(
     ("change", "needle"),
-    [({"exportMode": "DAILY_FULL_EXPORT", "schedule": {"frequency": "EVERY_3_HOURS", "triggerType": "SCHEDULED", "startDate": "2026-01-01", "startTime": "10:00"}}, "not allowed"),
-     ({"schedule": {"frequency": "DAILY", "triggerType": "SCHEDULED", "startDate": "2026-01-01", "startTime": "10:30"}}, "HH:00"),
-     ({"schedule": {"frequency": "DAILY", "startDate": "2026-01-01"}}, "triggerType is required"),
-     ({"schedule": {"frequency": "DAILY", "triggerType": "AFTER_SEGMENT_EVAL", "startDate": "01/01/2026"}}, "YYYY-MM-DD"),
-     ({"filenameTemplate": "%DATETIME(YYYYMMdd_HHmmss)%_%TIMESTAMP%"}, "DATETIME and TIMESTAMP"),
-     ({"filenameTemplate": "x" * 256}, "255")],
+    [
+        (
+            {
+                "exportMode": "DAILY_FULL_EXPORT",
+                "schedule": {
+                    "frequency": "EVERY_3_HOURS",
+                    "triggerType": "SCHEDULED",
+                    "startDate": "2026-01-01",
+                    "startTime": "10:00",
+                },
+            },
+            "not allowed",
+        ),
+        (
+            {
+                "schedule": {
+                    "frequency": "DAILY",
+                    "triggerType": "SCHEDULED",
+                    "startDate": "2026-01-01",
+                    "startTime": "10:30",
+                }
+            },
+            "HH:00",
+        ),
+        (
+            {"schedule": {"frequency": "DAILY", "startDate": "2026-01-01"}},
+            "triggerType is required",
+        ),
+        (
+            {
+                "schedule": {
+                    "frequency": "DAILY",
+                    "triggerType": "AFTER_SEGMENT_EVAL",
+                    "startDate": "01/01/2026",
+                }
+            },
+            "YYYY-MM-DD",
+        ),
+        ({"filenameTemplate": "%DATETIME(YYYYMMdd_HHmmss)%_%TIMESTAMP%"}, "DATETIME and TIMESTAMP"),
+        ({"filenameTemplate": "x" * 256}, "255"),
+    ],
     ids=["frequency-mode", "start-time", "trigger", "date", "datetime-timestamp", "length"],
-)  # fmt: skip
+)
 def test_emulator_selector_rules(api: httpx.Client, change: dict[str, Any], needle: str) -> None:
     ids = _chain(api)
     ops = copy.deepcopy(documented("04b_add_audiences__add_audience_to_dataflow"))
@@ -242,10 +289,8 @@ def test_emulator_base_connection_in_use_is_1418(api: httpx.Client) -> None:
 
 def test_emulator_wrong_content_type_is_rejected(api: httpx.Client) -> None:
     response = api.post("/sourceConnections", content=b"{}", headers={"Content-Type": "text/plain"})
-    assert (
-        response.status_code == 400
-        and response.json()["detail"] == "A valid content-type must be specified"
-    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "A valid content-type must be specified"
 
 
 def test_emulator_mapping_version_checked(api: httpx.Client) -> None:

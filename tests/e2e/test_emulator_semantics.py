@@ -28,7 +28,7 @@ ADD = "/transformations/0/params/segmentSelectors/selectors/-"
 
 
 def _audience(audience_id: str) -> dict[str, Any]:
-    op = documented("04b_add_audiences__add_audience_to_dataflow")[0]
+    op: dict[str, Any] = documented("04b_add_audiences__add_audience_to_dataflow")[0]
     op["value"]["value"]["id"] = audience_id
     return op
 
@@ -41,9 +41,12 @@ def test_emulator_etag_changes_on_update_and_actions(api: httpx.Client) -> None:
         assert response.status_code == 200
         seen.add(response.json()["etag"])
     flow = api.get(f"/flows/{ids['flow']}").json()["items"][0]
-    assert len(seen) == 3 and flow["etag"] == flow["version"] and flow["state"] == "enabled"
+    assert len(seen) == 3
+    assert flow["etag"] == flow["version"]
+    assert flow["state"] == "enabled"
     again = api.post(f"/flows/{ids['flow']}/action", params={"op": "ENABLE"})
-    assert again.status_code == 400 and "FLOW-1422-400" in again.json()["type"]
+    assert again.status_code == 400
+    assert "FLOW-1422-400" in again.json()["type"]
 
 
 def test_emulator_pagination_beyond_100_with_tokens(api: httpx.Client) -> None:
@@ -53,7 +56,8 @@ def test_emulator_pagination_beyond_100_with_tokens(api: httpx.Client) -> None:
         for i in range(130)
     }
     first = api.get("/sourceConnections").json()
-    assert len(first["items"]) == 100 and "next" in first["_links"]
+    assert len(first["items"]) == 100
+    assert "next" in first["_links"]
     seen: set[str] = set()
     url: str | None = "/sourceConnections?limit=40"
     pages = 0
@@ -62,7 +66,8 @@ def test_emulator_pagination_beyond_100_with_tokens(api: httpx.Client) -> None:
         seen |= {item["id"] for item in page["items"]}
         url = page["_links"].get("next", {}).get("href")
         pages += 1
-    assert seen == made and pages == 4
+    assert seen == made
+    assert pages == 4
     assert api.get("/sourceConnections", params={"limit": 101}).status_code == 400
     assert api.get("/sourceConnections", params={"count": "true"}).json() == {"count": 130}
 
@@ -146,7 +151,9 @@ def test_emulator_faults_reproducible_by_seed() -> None:
         return [FaultRule(fault="503", path="/flows$", probability=0.4)]
 
     first, again, other = _statuses(make(), 7), _statuses(make(), 7), _statuses(make(), 8)
-    assert first == again and 503 in first and 200 in first
+    assert first == again
+    assert 503 in first
+    assert 200 in first
     assert first != other
 
 
@@ -155,14 +162,16 @@ def test_emulator_fault_kinds(tmp_path: Path) -> None:
     rules_file.write_text(
         '[[faults]]\nfault = "429"\nmethod = "GET"\npath = "/flows$"\ntimes = 1\nretry_after = 3\n'
         '[[faults]]\nfault = "drop"\nmethod = "GET"\npath = "/connections$"\ntimes = 1\n'
-        '[[faults]]\nfault = "commit_then_500"\nmethod = "POST"\npath = "/sourceConnections$"\ntimes = 1\n'
+        '[[faults]]\nfault = "commit_then_500"\nmethod = "POST"\n'
+        'path = "/sourceConnections$"\ntimes = 1\n'
     )
     with (
         EmulatorServer(faults=load_rules(rules_file)) as server,
         httpx.Client(base_url=server.base_url + FLOW, headers=HEADERS) as client,
     ):
         limited = client.get("/flows")
-        assert limited.status_code == 429 and limited.headers["retry-after"] == "3"
+        assert limited.status_code == 429
+        assert limited.headers["retry-after"] == "3"
         assert client.get("/flows").status_code == 200
         with pytest.raises(httpx.RemoteProtocolError):
             client.get("/connections")
@@ -225,7 +234,8 @@ def test_emulator_secrets_masked_in_get_state_and_logs(
     ):
         made = created(client.post("/connections", json=body))
         shown = client.get(f"/connections/{made['id']}").text
-    assert canary[:20] not in shown and "********" in shown
+    assert canary[:20] not in shown
+    assert "********" in shown
     assert canary[:20] not in state.read_text()
     assert canary[:20] not in caplog.text
 
@@ -249,8 +259,12 @@ def test_emulator_refuses_non_loopback_host() -> None:
 
 
 def test_emulator_cli_prints_base_url_and_serves() -> None:
-    process = subprocess.Popen([sys.executable, "-m", "destgen", "emulator", "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "destgen", "emulator", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -261,7 +275,8 @@ def test_emulator_cli_prints_base_url_and_serves() -> None:
             headers=HEADERS,
             timeout=10,
         )
-        assert spec.status_code == 200 and spec.json()["items"][0]["name"] == "SFTP"
+        assert spec.status_code == 200
+        assert spec.json()["items"][0]["name"] == "SFTP"
         flow_spec = httpx.get(
             url + FLOW + "/flowSpecs/fd36aaa4-bf2b-43fb-9387-43785eeeb799",
             headers=HEADERS,
@@ -288,7 +303,8 @@ def test_emulator_orderby_and_name_filter(api: httpx.Client) -> None:
         items = api.get("/sourceConnections", params={"orderby": order}).json()["items"]
         return [i["name"] for i in items]
 
-    assert names("name") == ["a", "b", "c"] and names("-name") == ["c", "b", "a"]
+    assert names("name") == ["a", "b", "c"]
+    assert names("-name") == ["c", "b", "a"]
     only = api.get(
         "/sourceConnections", params={"property": "name==a,c", "orderby": "name"}
     ).json()["items"]
@@ -296,8 +312,11 @@ def test_emulator_orderby_and_name_filter(api: httpx.Client) -> None:
 
 
 def test_emulator_latency_and_gateway_faults(tmp_path: Path) -> None:
-    rules = [FaultRule(fault="latency", path="/flows$", latency_ms=300, times=1),
-             FaultRule(fault="502", path="/connections$", times=1), FaultRule(fault="504", path="/connections$", times=1)]  # fmt: skip
+    rules = [
+        FaultRule(fault="latency", path="/flows$", latency_ms=300, times=1),
+        FaultRule(fault="502", path="/connections$", times=1),
+        FaultRule(fault="504", path="/connections$", times=1),
+    ]
     with (
         EmulatorServer(faults=rules) as server,
         httpx.Client(base_url=server.base_url + FLOW, headers=HEADERS) as client,

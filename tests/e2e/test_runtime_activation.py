@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +33,11 @@ FAST = RetryPolicy(max_attempts=6, base=0.01, cap=0.05, retry_after_cap=0.05, ji
 
 
 @pytest.fixture(autouse=True)
-def secrets_in_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+def secrets_in_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     values = demo_secrets()
     for name, value in values.items():
         monkeypatch.setenv(name, value)
-    yield values
+    return values
 
 
 def _identity(token: str = "test-token") -> Identity:
@@ -61,9 +60,8 @@ def test_runtime_activation_sync_then_idempotent(emulator: EmulatorServer, path:
     assert _counts(emulator) == dict.fromkeys(COLLECTIONS, 1)
     flow = emulator.state.store.get("flows", first.id_of("dataflow"))
     params = flow["transformations"][0]["params"]
-    assert (
-        len(params["segmentSelectors"]["selectors"]) == 2 and params["profileMapping"]["mappingId"]
-    )
+    assert len(params["segmentSelectors"]["selectors"]) == 2
+    assert params["profileMapping"]["mappingId"]
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
@@ -111,8 +109,14 @@ def test_runtime_racing_clients_both_land_once(emulator: EmulatorServer) -> None
         )
 
     def adder(audience_id: str) -> Any:
-        selector = audience(id=audience_id, filename_template="%SEGMENT_ID%", export_mode="DAILY_FULL_EXPORT",
-                            frequency="DAILY", trigger_type="AFTER_SEGMENT_EVAL", start_date="2026-12-01")  # fmt: skip
+        selector = audience(
+            id=audience_id,
+            filename_template="%SEGMENT_ID%",
+            export_mode="DAILY_FULL_EXPORT",
+            frequency="DAILY",
+            trigger_type="AFTER_SEGMENT_EVAL",
+            start_date="2026-12-01",
+        )
 
         def derive(entity: ops.Entity) -> Any:
             present = [
@@ -146,7 +150,8 @@ def test_runtime_racing_clients_both_land_once(emulator: EmulatorServer) -> None
         "segmentSelectors"
     ]["selectors"]
     ids = [s["value"]["id"] for s in selectors]
-    assert ids.count("race-0") == 1 and ids.count("race-1") == 1
+    assert ids.count("race-0") == 1
+    assert ids.count("race-1") == 1
 
 
 def test_runtime_oauth_token_fetched_once_under_concurrency() -> None:
@@ -185,13 +190,18 @@ def test_runtime_iterates_pages_with_tokens_holding_equals(emulator: EmulatorSer
         for n in range(130):
             client.run(ops.create("sourceConnections", source_connection(name=f"s{n}"), f"s{n}"))
         page = client.run(ops.list_("sourceConnections", limit=50))
-        assert page.next is not None and any("=" in v for _, v in page.next.params)
+        assert page.next is not None
+        assert any("=" in v for _, v in page.next.params)
         names = {e.data["name"] for e in client.iterate(ops.list_("sourceConnections", limit=50))}
     assert names == {f"s{n}" for n in range(130)}
 
 
-def test_runtime_secrets_canary_only_on_the_wire(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                 caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_runtime_secrets_canary_only_on_the_wire(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     canary = "CANARY" + "q" * 34
     token = "TOKENCANARY" + "t" * 20
     for name in ("S3_SECRET_KEY",):
@@ -214,7 +224,8 @@ def test_runtime_secrets_canary_only_on_the_wire(tmp_path: Path, monkeypatch: py
     assert any(canary.encode() in body for body in sent)
     written = state.read_text() + capsys.readouterr().out + caplog.text
     for text in (written, repr(payloads), str(payloads.base), repr(result)):
-        assert canary not in text and token not in text
+        assert canary not in text
+        assert token not in text
 
 
 def test_runtime_wait_for_run_is_bounded(emulator: EmulatorServer) -> None:
@@ -236,7 +247,5 @@ def test_runtime_wait_for_run_is_bounded(emulator: EmulatorServer) -> None:
         assert naps == [10, 10, 10]
         emulator.advance(24)
         run = client.wait_for_run(flow_id, timeout=30, poll=10, clock=lambda: now[0])
-    assert (
-        run.data["flowId"] == flow_id
-        and run.data["metrics"]["statusSummary"]["status"] == "success"
-    )
+    assert run.data["flowId"] == flow_id
+    assert run.data["metrics"]["statusSummary"]["status"] == "success"

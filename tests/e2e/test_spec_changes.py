@@ -50,22 +50,77 @@ def _require_region(spec: dict[str, Any]) -> None:
 
 
 CASES = {
-    "new-enum-value": ("amazon_s3", _edit("amazon_s3", lambda s: _props(s)["compression"]["enum"].append("SNAPPY")),
-                       "target.compression", "additive",
-                       [("target-connection", S3_TARGET, True),
-                        ("target-connection", S3_TARGET | {"params": S3_TARGET["params"] | {"compression": "SNAPPY"}}, True)]),
-    "new-required-param": ("azure_blob", _edit("azure_blob", _require_region), "target.region", "breaking",
-                           [("target-connection", BLOB_TARGET, False),
-                            ("target-connection", BLOB_TARGET | {"params": BLOB_TARGET["params"] | {"region": "eu"}}, True)]),
-    "removed-auth-variant": ("amazon_s3", _edit("amazon_s3", lambda s: s.__setitem__("authSpec", s["authSpec"][:1])),
-                             "auth[Assumed Role]", "breaking", [("base-connection", S3_ROLE, False), ("base-connection", S3_KEY, True)]),
-    "changed-pattern": ("amazon_s3", _edit("amazon_s3", lambda s: s["authSpec"][0]["spec"]["properties"]["s3AccessKey"].update(pattern="^AKIA[A-Z2-7]{16}$")),
-                        "auth[Access Key].s3AccessKey", "breaking",
-                        [("base-connection", S3_KEY, True),
-                         ("base-connection", {**S3_KEY, "auth": {**S3_KEY["auth"], "params": {**S3_KEY["auth"]["params"], "s3AccessKey": "ABCDEFGHIJKLMNOPQRST"}}}, False)]),
-    "description-only": ("sftp", _edit("sftp", lambda s: _props(s)["remotePath"].update(description="Where files land")),
-                         "target.remotePath", "cosmetic", [("target-connection", SFTP_TARGET, True)]),
-}  # fmt: skip
+    "new-enum-value": (
+        "amazon_s3",
+        _edit("amazon_s3", lambda s: _props(s)["compression"]["enum"].append("SNAPPY")),
+        "target.compression",
+        "additive",
+        [
+            ("target-connection", S3_TARGET, True),
+            (
+                "target-connection",
+                S3_TARGET | {"params": S3_TARGET["params"] | {"compression": "SNAPPY"}},
+                True,
+            ),
+        ],
+    ),
+    "new-required-param": (
+        "azure_blob",
+        _edit("azure_blob", _require_region),
+        "target.region",
+        "breaking",
+        [
+            ("target-connection", BLOB_TARGET, False),
+            (
+                "target-connection",
+                BLOB_TARGET | {"params": BLOB_TARGET["params"] | {"region": "eu"}},
+                True,
+            ),
+        ],
+    ),
+    "removed-auth-variant": (
+        "amazon_s3",
+        _edit("amazon_s3", lambda s: s.__setitem__("authSpec", s["authSpec"][:1])),
+        "auth[Assumed Role]",
+        "breaking",
+        [("base-connection", S3_ROLE, False), ("base-connection", S3_KEY, True)],
+    ),
+    "changed-pattern": (
+        "amazon_s3",
+        _edit(
+            "amazon_s3",
+            lambda s: s["authSpec"][0]["spec"]["properties"]["s3AccessKey"].update(
+                pattern="^AKIA[A-Z2-7]{16}$"
+            ),
+        ),
+        "auth[Access Key].s3AccessKey",
+        "breaking",
+        [
+            ("base-connection", S3_KEY, True),
+            (
+                "base-connection",
+                {
+                    **S3_KEY,
+                    "auth": {
+                        **S3_KEY["auth"],
+                        "params": {
+                            **S3_KEY["auth"]["params"],
+                            "s3AccessKey": "ABCDEFGHIJKLMNOPQRST",
+                        },
+                    },
+                },
+                False,
+            ),
+        ],
+    ),
+    "description-only": (
+        "sftp",
+        _edit("sftp", lambda s: _props(s)["remotePath"].update(description="Where files land")),
+        "target.remotePath",
+        "cosmetic",
+        [("target-connection", SFTP_TARGET, True)],
+    ),
+}
 
 
 def _env(base_url: str) -> dict[str, str]:
@@ -102,12 +157,23 @@ def workspace(tmp_path: Path) -> dict[str, Path]:
 
 def _valid(root: Path, kind: str, payload: dict[str, Any]) -> bool:
     """Validate with the regenerated package (first on sys.path) in a fresh interpreter."""
-    probe = ("import json, sys; from destgen.cli.validate import validate_payload; "
-             f"print(json.dumps(validate_payload({kind!r}, None, json.loads(sys.stdin.read()))))")  # fmt: skip
+    probe = (
+        "import json, sys; from destgen.cli.validate import validate_payload; "
+        f"print(json.dumps(validate_payload({kind!r}, None, json.loads(sys.stdin.read()))))"
+    )
     env = dict(os.environ, PYTHONPATH=f"{root / 'generated'}{os.pathsep}{ROOT / 'generator'}")
-    done = subprocess.run([sys.executable, "-c", probe], input=json.dumps(payload), capture_output=True, text=True, env=env, cwd=root, check=False)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout) == []
+    problems: list[str] = json.loads(done.stdout)
+    return problems == []
 
 
 @pytest.mark.parametrize("case", sorted(CASES), ids=sorted(CASES))
@@ -131,29 +197,25 @@ def test_spec_change_diffed_fetched_regenerated_and_enforced(
             "fetch", "--specs", str(workspace["cache"]), env=_env(server.base_url)
         )
     assert fetched.returncode == 0, fetched.stderr
-    assert f"changed   {slug}" in fetched.stdout and "5 unchanged" in fetched.stdout
+    assert f"changed   {slug}" in fetched.stdout
+    assert "5 unchanged" in fetched.stdout
     assert (workspace["cache"] / f"{slug}.json").read_bytes() == (
         workspace["live"] / f"{slug}.json"
     ).read_bytes()
     manifest = json.loads((workspace["cache"] / "manifest.json").read_text())
     entry = next(e for e in manifest["destinations"] if e["slug"] == slug)
-    assert entry["source"].endswith(f"/connectionSpecs/{entry['connection_spec_id']}") and entry[
-        "fetched_at"
-    ].endswith("Z")
+    assert entry["source"].endswith(f"/connectionSpecs/{entry['connection_spec_id']}")
+    assert entry["fetched_at"].endswith("Z")
 
     generated = run_destgen(
         "generate", "--specs", str(workspace["cache"]), "--out", str(workspace["out"])
     )
     assert generated.returncode == 0, generated.stderr
-    assert (
-        "(1 rendered, 5 unchanged)" in generated.stdout
-        and f"CHANGES.md entry for {slug}" in generated.stdout
-    )
+    assert "(1 rendered, 5 unchanged)" in generated.stdout
+    assert f"CHANGES.md entry for {slug}" in generated.stdout
     changes_md = (workspace["out"] / "CHANGES.md").read_text()
-    assert (
-        f"{entry['fetched_at'][:10]} · {slug}" in changes_md
-        and f"| {cls} | `{key}` |" in changes_md
-    )
+    assert f"{entry['fetched_at'][:10]} · {slug}" in changes_md
+    assert f"| {cls} | `{key}` |" in changes_md
 
     fresh = workspace["root"] / "fresh"
     assert (
@@ -204,7 +266,8 @@ def test_fetch_failure_leaves_cache_byte_identical(
                 "fetch", "--specs", str(workspace["cache"]), env=_env(server.base_url)
             )
     assert done.returncode == 1, done.stdout
-    assert "the cache was left as it was" in done.stderr and "Traceback" not in done.stderr
+    assert "the cache was left as it was" in done.stderr
+    assert "Traceback" not in done.stderr
     assert _digest(workspace["cache"]) == before
 
 
@@ -212,7 +275,8 @@ def test_unchanged_fetch_rewrites_nothing(workspace: dict[str, Path]) -> None:
     before = _digest(workspace["cache"])
     with EmulatorServer(specs=workspace["live"]) as server:
         done = run_destgen("fetch", "--specs", str(workspace["cache"]), env=_env(server.base_url))
-    assert done.returncode == 0 and "0 changed, 6 unchanged" in done.stdout
+    assert done.returncode == 0
+    assert "0 changed, 6 unchanged" in done.stdout
     assert _digest(workspace["cache"]) == before
 
 
@@ -220,7 +284,8 @@ def test_doctor_reports_same_and_changed(workspace: dict[str, Path]) -> None:
     with EmulatorServer(specs=workspace["cache"]) as server:
         same = run_destgen("doctor", "--specs", str(workspace["cache"]), env=_env(server.base_url))
     assert same.returncode == 0, same.stdout + same.stderr
-    assert re.search(r"^credentials +ok ", same.stdout, re.M) and same.stdout.count(" same ") == 6
+    assert re.search(r"^credentials +ok ", same.stdout, re.M)
+    assert same.stdout.count(" same ") == 6
     _edit("amazon_s3", lambda s: _props(s)["compression"]["enum"].append("SNAPPY"))(
         workspace["live"]
     )
@@ -229,11 +294,9 @@ def test_doctor_reports_same_and_changed(workspace: dict[str, Path]) -> None:
             "doctor", "--specs", str(workspace["cache"]), env=_env(server.base_url)
         )
     assert changed.returncode == 1
-    assert (
-        "amazon_s3" in changed.stdout
-        and "changed" in changed.stdout
-        and "1 additive" in changed.stdout
-    )
+    assert "amazon_s3" in changed.stdout
+    assert "changed" in changed.stdout
+    assert "1 additive" in changed.stdout
 
 
 def test_unknown_metadata_key_ignored_with_one_warning(workspace: dict[str, Path]) -> None:
@@ -249,9 +312,8 @@ def test_unknown_metadata_key_ignored_with_one_warning(workspace: dict[str, Path
     bad = run_destgen(
         "generate", "--check", "--specs", str(workspace["cache"]), "--out", str(workspace["out"])
     )
-    assert (
-        bad.returncode == 2 and "remotePath/minItems: unsupported JSON Schema keyword" in bad.stderr
-    )
+    assert bad.returncode == 2
+    assert "remotePath/minItems: unsupported JSON Schema keyword" in bad.stderr
 
 
 def test_diff_live_compares_with_the_served_specs(workspace: dict[str, Path]) -> None:
@@ -269,7 +331,8 @@ def test_diff_live_compares_with_the_served_specs(workspace: dict[str, Path]) ->
             env=_env(server.base_url),
         )
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "google_cloud_storage" in done.stdout and "values removed: GZIP" in done.stdout
+    assert "google_cloud_storage" in done.stdout
+    assert "values removed: GZIP" in done.stdout
     assert _digest(workspace["cache"]) == before  # --live never touches the cache
 
 
@@ -280,8 +343,6 @@ def test_doctor_reports_bad_credentials(workspace: dict[str, Path]) -> None:
         specs=workspace["cache"], auth=AuthPolicy(token="the-only-token")
     ) as server:
         done = run_destgen("doctor", "--specs", str(workspace["cache"]), env=_env(server.base_url))
-    assert (
-        done.returncode == 1
-        and re.search(r"^credentials +FAIL ", done.stdout, re.M)
-        and "401013" in done.stdout
-    )
+    assert done.returncode == 1
+    assert re.search(r"^credentials +FAIL ", done.stdout, re.M)
+    assert "401013" in done.stdout

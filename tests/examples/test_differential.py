@@ -1,7 +1,8 @@
 """Differential: the generated models and jsonschema agree on valid and invalid params payloads.
 
 The reference schema is derived here from the raw spec, independently of build_ir.py, following the
-documented decisions: audience workflow, closed objects, csvOptions only with CSV, base64 as a pattern.
+documented decisions: audience workflow, closed objects, csvOptions only with CSV, base64 as a
+pattern.
 """
 
 from __future__ import annotations

@@ -42,8 +42,17 @@ VALID = {
     "03_target_connection__google_cloud_storage": ("target-connection", None),
     "03_target_connection__google_cloud_storage_with_csv_options": ("target-connection", None),
     "03_target_connection__sftp": ("target-connection", None),
-    **{f"04_create_dataflow__{slug}": ("dataflow", None) for slug in
-       ("adls_gen2", "amazon_s3", "azure_blob", "data_landing_zone", "google_cloud_storage", "sftp")},
+    **{
+        f"04_create_dataflow__{slug}": ("dataflow", None)
+        for slug in (
+            "adls_gen2",
+            "amazon_s3",
+            "azure_blob",
+            "data_landing_zone",
+            "google_cloud_storage",
+            "sftp",
+        )
+    },
     "04b_add_audiences__add_audience_to_dataflow": ("dataflow-patch", None),
     "04b_add_audiences__remove_audiences_from_dataflow": ("dataflow-patch", None),
     "04b_add_audiences__update_audience_in_dataflow": ("dataflow-patch", None),
@@ -56,16 +65,20 @@ VALID = {
     "08_other_dataflow_updates__add_mandatory_key_identity": ("dataflow-patch", None),
     "08_other_dataflow_updates__add_mandatory_key_xdm_attribute": ("dataflow-patch", None),
     "08_other_dataflow_updates__add_marketing_action": ("dataflow-patch", None),
-}  # fmt: skip
+}
 
 # Documented bodies that contradict the spec, and the problem each must be reported with.
 REJECTED = {
-    # docs/api-contract.md §12.11: the "with CSV options" tabs copy S3's bucketName into other destinations.
+    # docs/api-contract.md §12.11: the "with CSV options" tabs copy S3's bucketName into other
+    # destinations.
     "03_target_connection__adls_gen2_with_csv_options": "$.params.bucketName: unknown key",
-    "03_target_connection__azure_blob_with_csv_options": "$.params.container: required key is missing",
+    "03_target_connection__azure_blob_with_csv_options": (
+        "$.params.container: required key is missing"
+    ),
     "03_target_connection__data_landing_zone_with_csv_options": "$.params.bucketName: unknown key",
     "03_target_connection__sftp_with_csv_options": "$.params.remotePath: required key is missing",
-    # docs/api-contract.md §12.8: newest doc sends "encryption" with algo "PGP/GPG", outside the spec's enum.
+    # docs/api-contract.md §12.8: newest doc sends "encryption" with algo "PGP/GPG", outside the
+    # spec's enum.
     "02_base_connection__sftp_ssh_key_with_encryption": "$.encryption: unknown key",
 }
 
@@ -172,16 +185,22 @@ def test_builders_reproduce_base_connections() -> None:
         ),
         BASE + "sftp_ssh_key",
     )
-    _same(dlz.base_connection(name="Data Landing Zone(DLZ) Base Connection"), BASE + "data_landing_zone")  # fmt: skip
+    _same(
+        dlz.base_connection(name="Data Landing Zone(DLZ) Base Connection"),
+        BASE + "data_landing_zone",
+    )
 
 
 def test_builders_reproduce_encrypted_base_connection() -> None:
     body = documented(BASE + "sftp_ssh_key_with_encryption.at_833e3855")
     p, e = body["auth"]["params"], body["encryptionSpecs"]["params"]
     built = sftp.base_connection_sftp_with_ssh_key(
-        name=body["name"], domain=p["domain"], username=p["username"], ssh_key=p["sshKey"],
+        name=body["name"],
+        domain=p["domain"],
+        username=p["username"],
+        ssh_key=p["sshKey"],
         encryption=sftp.encryption(public_key=e["publicKey"], spec_name="Encryption spec"),
-    )  # fmt: skip
+    )
     _same(built, BASE + "sftp_ssh_key_with_encryption.at_833e3855")
 
 
@@ -200,9 +219,13 @@ def test_builders_reproduce_target_connection(slug: str) -> None:
     module, location = TARGETS[slug]
     body = documented(TARGET + slug)
     built = module.target_connection(
-        name=body["name"], base_connection_id=body["baseConnectionId"], compression="NONE",
-        file_type="JSON", include_file_manifest=True, **location,
-    )  # fmt: skip
+        name=body["name"],
+        base_connection_id=body["baseConnectionId"],
+        compression="NONE",
+        file_type="JSON",
+        include_file_manifest=True,
+        **location,
+    )
     _same(built, TARGET + slug)
 
 
@@ -214,9 +237,14 @@ def test_builders_reproduce_target_connection_with_csv_options(slug: str) -> Non
         null_value="null", empty_value="", escape="\\", quote="", delimiter=","
     )
     built = module.target_connection(
-        name=body["name"], base_connection_id=body["baseConnectionId"], compression="GZIP",
-        file_type="CSV", include_file_manifest=True, csv_options=csv, **location,
-    )  # fmt: skip
+        name=body["name"],
+        base_connection_id=body["baseConnectionId"],
+        compression="GZIP",
+        file_type="CSV",
+        include_file_manifest=True,
+        csv_options=csv,
+        **location,
+    )
     _same(built, f"{TARGET}{slug}_with_csv_options")
 
 
@@ -225,11 +253,13 @@ def test_builders_reproduce_dataflow(slug: str) -> None:
     module = TARGETS[slug][0]
     body = documented(f"04_create_dataflow__{slug}")
     built = module.dataflow(
-        name=body["name"], description=body["description"],
+        name=body["name"],
+        description=body["description"],
         source_connection_id=body["sourceConnectionIds"][0],
         target_connection_id=body["targetConnectionIds"][0],
-    )  # fmt: skip
-    # docs/api-contract.md §12.2: builders always send the GeneralTransform skeleton (the Azure Blob tab's form).
+    )
+    # docs/api-contract.md §12.2: builders always send the GeneralTransform skeleton (the Azure Blob
+    # tab's form).
     skeleton = documented("04_create_dataflow__azure_blob")["transformations"]
     _same(built, f"04_create_dataflow__{slug}", transformations=skeleton)
 
@@ -243,21 +273,30 @@ def test_builders_reproduce_source_connection() -> None:
 
 def test_builders_reproduce_audience_patches() -> None:
     added = audience(
-        id="2d79d0d8-724f-49fc-a09d-d1dec338c93c", name="Winter 2021/2022 campaign",
+        id="2d79d0d8-724f-49fc-a09d-d1dec338c93c",
+        name="Winter 2021/2022 campaign",
         filename_template="%DESTINATION_NAME%_%SEGMENT_ID%_%SEGMENT_NAME%_%DATETIME(YYYYMMdd_HHmmss)%_custom-text",
-        export_mode="DAILY_FULL_EXPORT", frequency="DAILY", trigger_type="AFTER_SEGMENT_EVAL",
-        start_date="2022-01-05", end_date="2022-03-10",
-    )  # fmt: skip
+        export_mode="DAILY_FULL_EXPORT",
+        frequency="DAILY",
+        trigger_type="AFTER_SEGMENT_EVAL",
+        start_date="2022-01-05",
+        end_date="2022-03-10",
+    )
     assert to_wire(patch_ops.patch(patch_ops.add_audience(added))) == documented(
         "04b_add_audiences__add_audience_to_dataflow"
     )
     replaced = audience(
-        id="4c41c318-9e8c-4a4f-b880-877cdd629fc7", name="Batch export for autumn campaign",
+        id="4c41c318-9e8c-4a4f-b880-877cdd629fc7",
+        name="Batch export for autumn campaign",
         filename_template="%DESTINATION_NAME%_%SEGMENT_ID%_%DATETIME(YYYYMMdd_HHmmss)%_custom-text",
-        export_mode="FIRST_FULL_THEN_INCREMENTAL", frequency="EVERY_12_HOURS",
-        start_date="2022-01-05", end_date="2022-01-30", start_time="20:00",
-        create_time="1640289901", update_time="1640289901",
-    )  # fmt: skip
+        export_mode="FIRST_FULL_THEN_INCREMENTAL",
+        frequency="EVERY_12_HOURS",
+        start_date="2022-01-05",
+        end_date="2022-01-30",
+        start_time="20:00",
+        create_time="1640289901",
+        update_time="1640289901",
+    )
     assert to_wire(patch_ops.patch(patch_ops.replace_audience(8, replaced))) == documented(
         "04b_add_audiences__update_audience_in_dataflow"
     )
@@ -267,20 +306,25 @@ def test_builders_reproduce_audience_patches() -> None:
 
 
 def test_builders_reproduce_dataflow_updates() -> None:
-    mapping_patch = to_wire(
+    mapping_patch: Any = to_wire(
         patch_ops.patch(patch_ops.set_profile_mapping("304ca6a2fff244949c956cad1cd9eae6", 0))
     )
-    # The tutorial writes this one op as "ADD"; destgen emits lower case (docs/api-contract.md §12.6).
+    # The tutorial writes this one op as "ADD"; destgen emits lower case (docs/api-contract.md
+    # §12.6).
     assert mapping_patch == [
         op | {"op": "add"} for op in documented("07_mapping_set__patch_dataflow_with_mapping_set")
     ]
+    dedup_identity = "08_other_dataflow_updates__add_deduplication_key_identity"
     cases = {
-        "08_other_dataflow_updates__add_deduplication_key_identity": patch_ops.set_deduplication_keys(identity_namespace="GAID"),
-        "08_other_dataflow_updates__add_mandatory_key_identity": patch_ops.set_mandatory_fields(["GAID"]),
+        dedup_identity: patch_ops.set_deduplication_keys(identity_namespace="GAID"),
+        "08_other_dataflow_updates__add_mandatory_key_identity": patch_ops.set_mandatory_fields(
+            ["GAID"]
+        ),
         "08_other_dataflow_updates__add_file_manifest": patch_ops.set_file_manifest(True),
         "08_other_dataflow_updates__add_marketing_action": patch_ops.set_marketing_actions(
-            ["/dulepolicy/marketingActions/custom/6b935bc8-bb9e-451b-a327-0ffddfb91e66/constraints"]),
-    }  # fmt: skip
+            ["/dulepolicy/marketingActions/custom/6b935bc8-bb9e-451b-a327-0ffddfb91e66/constraints"]
+        ),
+    }
     for name, op in cases.items():
         assert to_wire(patch_ops.patch(op)) == documented(name), name
 

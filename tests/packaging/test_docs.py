@@ -88,7 +88,8 @@ def test_readme_is_short_and_starts_with_the_two_commands() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert len(text.splitlines()) <= 250
     first = FENCE.search(text)
-    assert first is not None and text.startswith("```")
+    assert first is not None
+    assert text.startswith("```")
     commands = [line.split("#")[0].strip() for line in first.group(3).splitlines()]
     assert commands == ["make run", "make test"]
     assert "make test" in (ROOT / ".ci" / "run").read_text()

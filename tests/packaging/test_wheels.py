@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import venv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,8 +38,19 @@ def _run(
 
 def _wheel(project: Path, out: Path) -> Path:
     # --no-build-isolation: the backend (hatchling, pinned in the dev extras) is already installed.
-    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", out,
-         project, cwd=out)  # fmt: skip
+    _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "-q",
+        "-w",
+        out,
+        project,
+        cwd=out,
+    )
     (wheel,) = out.glob("*.whl")  # each build gets its own empty folder
     return wheel
 
@@ -59,25 +69,25 @@ def _clean_env(bin_dir: Path, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def library_venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def library_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("library")
     wheel_dir = tmp / "wheels"
     wheel_dir.mkdir()
     wheel = _wheel(ROOT / "generated", wheel_dir)
     bin_dir = _fresh_venv(tmp / "venv")
     _run(bin_dir / "pip", "install", "-q", wheel, cwd=tmp, env=_clean_env(bin_dir))
-    yield bin_dir
+    return bin_dir
 
 
 @pytest.fixture(scope="module")
-def tool_venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def tool_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("tool")
     wheel_dir = tmp / "wheels"
     wheel_dir.mkdir()
     wheel = _wheel(ROOT, wheel_dir)
     bin_dir = _fresh_venv(tmp / "venv")
     _run(bin_dir / "pip", "install", "-q", wheel, cwd=tmp, env=_clean_env(bin_dir))
-    yield bin_dir
+    return bin_dir
 
 
 def test_library_wheel_holds_only_its_own_package(library_venv: Path) -> None:
@@ -101,7 +111,8 @@ def test_library_wheel_imports_builds_and_validates(library_venv: Path, tmp_path
         "    print('rejected', exc.errors()[0]['loc'][-1])\n"
     )
     out = _run(library_venv / "python", "-c", probe, cwd=tmp_path, env=_clean_env(library_venv))
-    assert out.split("\n")[0] == "GZIP" and "rejected compression" in out
+    assert out.split("\n")[0] == "GZIP"
+    assert "rejected compression" in out
 
 
 def test_library_wheel_is_typed_for_mypy(library_venv: Path, tmp_path: Path) -> None:
@@ -113,10 +124,22 @@ def test_library_wheel_is_typed_for_mypy(library_venv: Path, tmp_path: Path) -> 
     )
     # Our mypy, the fresh venv's site-packages: what a user's editor sees after `pip install`.
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
-         "--python-executable", str(library_venv / "python"), str(user)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--python-executable",
+            str(library_venv / "python"),
+            str(user),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 1, done.stdout
     assert 'Argument "compression" to "target_connection" has incompatible type' in done.stdout
 
@@ -136,28 +159,48 @@ def test_tool_wheel_runs_every_subcommand_without_a_checkout(
     destgen = tool_venv / "destgen"
     assert _run(destgen, "--version", cwd=tmp_path, env=env).startswith("destgen ")
     facts = json.loads(_run(destgen, "destinations", "--json", cwd=tmp_path, env=env))
-    assert len(facts) == 6 and {f["slug"] for f in facts} >= {"amazon_s3", "sftp"}
+    assert len(facts) == 6
+    assert {f["slug"] for f in facts} >= {"amazon_s3", "sftp"}
     payload = tmp_path / "flow.json"
     payload.write_text(json.dumps({"name": "x", "connectionSpec": {"id": "bad"}}))
-    bad = subprocess.run([destgen, "validate", "--kind", "dataflow", "--destination", "amazon_s3",
-                          str(payload)], cwd=tmp_path, env=env, capture_output=True, text=True,
-                         timeout=120, check=False)  # fmt: skip
-    assert bad.returncode == 1 and "flow.json: $." in bad.stdout and "Traceback" not in bad.stderr
+    bad = subprocess.run(
+        [destgen, "validate", "--kind", "dataflow", "--destination", "amazon_s3", str(payload)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert bad.returncode == 1
+    assert "flow.json: $." in bad.stdout
+    assert "Traceback" not in bad.stderr
     _run(destgen, "activation-schema", cwd=tmp_path, env=env)
 
     out = tmp_path / "library"
     _run(destgen, "generate", "--out", out, "--quiet", cwd=tmp_path, env=env)
-    assert (out / "pyproject.toml").is_file() and (
-        out / "destgen_destinations" / "runtime"
-    ).is_dir()
+    assert (out / "pyproject.toml").is_file()
+    assert (out / "destgen_destinations" / "runtime").is_dir()
     _run(destgen, "generate", "--out", out, "--check", "--quiet", cwd=tmp_path, env=env)
     lib_bin = _fresh_venv(tmp_path / "libvenv")
     _run(lib_bin / "pip", "install", "-q", out, cwd=tmp_path, env=_clean_env(lib_bin))
-    _run(lib_bin / "python", "-c", "import destgen_destinations.sftp", cwd=tmp_path, env=_clean_env(lib_bin))  # fmt: skip
+    _run(
+        lib_bin / "python",
+        "-c",
+        "import destgen_destinations.sftp",
+        cwd=tmp_path,
+        env=_clean_env(lib_bin),
+    )
 
     # The emulator in the foreground process group, activate against it, all from the wheel.
-    with subprocess.Popen([destgen, "emulator", "--port", "0"], cwd=tmp_path, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as emulator:  # fmt: skip
+    with subprocess.Popen(
+        [destgen, "emulator", "--port", "0"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as emulator:
         _activate_against(emulator, destgen, env, tool_venv, tmp_path)
 
 
@@ -171,10 +214,13 @@ def _activate_against(
         assert "listening on http://127.0.0.1:" in line, line
         base_url = line.rsplit(" ", 1)[-1].strip()
         run_env = env | {
-            "AEP_BASE_URL": base_url, "AEP_ACCESS_TOKEN": "t", "AEP_API_KEY": "k",
-            "AEP_ORG_ID": "ORG@AdobeOrg", "AEP_SANDBOX_NAME": "dev",
+            "AEP_BASE_URL": base_url,
+            "AEP_ACCESS_TOKEN": "t",
+            "AEP_API_KEY": "k",
+            "AEP_ORG_ID": "ORG@AdobeOrg",
+            "AEP_SANDBOX_NAME": "dev",
             "SFTP_PASSWORD": "a-demo-password",
-        }  # fmt: skip
+        }
         example = tool_venv.parent / "lib"
         (examples,) = list(example.glob("python3*/site-packages/destgen/_data/examples"))
         done = json.loads(

@@ -1,4 +1,5 @@
-"""``destgen validate`` exit codes and output: 0 valid, 1 invalid with file + JSON path, 2 unreadable.
+"""``destgen validate`` exit codes and output: 0 valid, 1 invalid with file + JSON path, 2
+unreadable.
 
 Runs the real command in a subprocess; never a traceback.
 """
@@ -37,7 +38,8 @@ def test_validate_unreadable_and_non_json_exit_2(tmp_path: Path) -> None:
         "validate", "--kind", "mapping-set", str(broken), str(tmp_path / "missing.json")
     )
     assert done.returncode == 2
-    assert f"{broken}: not JSON" in done.stdout and "missing.json: cannot read" in done.stdout
+    assert f"{broken}: not JSON" in done.stdout
+    assert "missing.json: cannot read" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
 
 
@@ -52,8 +54,16 @@ def test_validate_never_prints_a_secret(tmp_path: Path) -> None:
 
 
 def test_validate_unknown_destination_is_usage_error(tmp_path: Path) -> None:
-    done = run_destgen("validate", "--kind", "dataflow", "--destination", "ftp", str(DOCUMENTED / "04_create_dataflow__sftp.json"))  # fmt: skip
-    assert done.returncode == 2 and "unknown destination 'ftp'" in done.stderr
+    done = run_destgen(
+        "validate",
+        "--kind",
+        "dataflow",
+        "--destination",
+        "ftp",
+        str(DOCUMENTED / "04_create_dataflow__sftp.json"),
+    )
+    assert done.returncode == 2
+    assert "unknown destination 'ftp'" in done.stderr
 
 
 def test_validate_help_explains_kinds_and_exit_codes() -> None:

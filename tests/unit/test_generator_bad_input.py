@@ -42,23 +42,59 @@ def _edit(path: Path, change: Any) -> None:
 
 CASES = [
     ("not-json", lambda p: p.write_text("{not json"), "amazon_s3.json#/: not valid JSON"),
-    ("no-authSpec", lambda p: _edit(p, lambda d: d.pop("authSpec")), "amazon_s3.json#/authSpec: missing"),
-    ("no-targetSpec", lambda p: _edit(p, lambda d: d.pop("targetSpec")), "amazon_s3.json#/targetSpec: missing"),
-    ("ref", lambda p: _edit(p, lambda d: d["targetSpec"]["spec"]["properties"]["path"].update({"$ref": "#/x"})),
-     "amazon_s3.json#/targetSpec/spec/properties/path/$ref: unsupported JSON Schema keyword '$ref'"),
-    ("allOf", lambda p: _edit(p, lambda d: d["authSpec"][0]["spec"].update({"allOf": []})),
-     "amazon_s3.json#/authSpec/0/spec/allOf: unsupported JSON Schema keyword 'allOf'"),
-    ("bad-pattern", lambda p: _edit(p, lambda d: d["targetSpec"]["spec"]["properties"]["path"].update({"pattern": "(["})),
-     "amazon_s3.json#/targetSpec/spec/properties/path/pattern: pattern does not compile"),
-    ("bad-operator", lambda p: _edit(p, lambda d: d["targetSpec"]["spec"]["properties"]["fileType"]["conditional"].update({"operator": "MATCHES"})),
-     "amazon_s3.json#/targetSpec/spec/properties/fileType/conditional/operator: unknown operator"),
-    ("both-encryption-keys", lambda p: _edit(p, lambda d: d.update({"encryption": []})),
-     "amazon_s3.json#/encryption: both 'encryption' and 'encryptionSpecs'"),
-]  # fmt: skip
+    (
+        "no-authSpec",
+        lambda p: _edit(p, lambda d: d.pop("authSpec")),
+        "amazon_s3.json#/authSpec: missing",
+    ),
+    (
+        "no-targetSpec",
+        lambda p: _edit(p, lambda d: d.pop("targetSpec")),
+        "amazon_s3.json#/targetSpec: missing",
+    ),
+    (
+        "ref",
+        lambda p: _edit(
+            p, lambda d: d["targetSpec"]["spec"]["properties"]["path"].update({"$ref": "#/x"})
+        ),
+        "amazon_s3.json#/targetSpec/spec/properties/path/$ref: "
+        "unsupported JSON Schema keyword '$ref'",
+    ),
+    (
+        "allOf",
+        lambda p: _edit(p, lambda d: d["authSpec"][0]["spec"].update({"allOf": []})),
+        "amazon_s3.json#/authSpec/0/spec/allOf: unsupported JSON Schema keyword 'allOf'",
+    ),
+    (
+        "bad-pattern",
+        lambda p: _edit(
+            p, lambda d: d["targetSpec"]["spec"]["properties"]["path"].update({"pattern": "(["})
+        ),
+        "amazon_s3.json#/targetSpec/spec/properties/path/pattern: pattern does not compile",
+    ),
+    (
+        "bad-operator",
+        lambda p: _edit(
+            p,
+            lambda d: d["targetSpec"]["spec"]["properties"]["fileType"]["conditional"].update(
+                {"operator": "MATCHES"}
+            ),
+        ),
+        "amazon_s3.json#/targetSpec/spec/properties/fileType/conditional/operator: "
+        "unknown operator",
+    ),
+    (
+        "both-encryption-keys",
+        lambda p: _edit(p, lambda d: d.update({"encryption": []})),
+        "amazon_s3.json#/encryption: both 'encryption' and 'encryptionSpecs'",
+    ),
+]
 
 
 @pytest.mark.parametrize(("corrupt", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_generate_bad_spec_names_file_and_pointer(workspace: tuple[Path, Path], corrupt: Any, message: str) -> None:  # fmt: skip
+def test_generate_bad_spec_names_file_and_pointer(
+    workspace: tuple[Path, Path], corrupt: Any, message: str
+) -> None:
     specs, out = workspace
     before = _tree_digest(out)
     corrupt(specs / "amazon_s3.json")
@@ -75,23 +111,30 @@ def test_generate_accepts_the_newest_encryption_key(workspace: tuple[Path, Path]
     done = run_destgen("generate", "--check", "--specs", str(specs), "--out", str(out))
     # Only the recorded sha256 of the spec file differs; the models are the same.
     assert done.returncode == 1
-    assert "sftp/" in done.stdout and "amazon_s3/" not in done.stdout
+    assert "sftp/" in done.stdout
+    assert "amazon_s3/" not in done.stdout
 
 
 def test_generate_unchanged_run_skips_every_destination(workspace: tuple[Path, Path]) -> None:
     specs, out = workspace
     done = run_destgen("generate", "--specs", str(specs), "--out", str(out))
     assert done.returncode == 0
-    assert "(0 rendered, 6 unchanged)" in done.stdout and "0 files changed" in done.stdout
+    assert "(0 rendered, 6 unchanged)" in done.stdout
+    assert "0 files changed" in done.stdout
 
 
 def test_generate_spec_change_rerenders_only_that_destination(workspace: tuple[Path, Path]) -> None:
     specs, out = workspace
-    _edit(specs / "azure_blob.json", lambda d: d["targetSpec"]["spec"]["properties"]["path"].update({"description": "Changed"}))  # fmt: skip
+    _edit(
+        specs / "azure_blob.json",
+        lambda d: d["targetSpec"]["spec"]["properties"]["path"].update({"description": "Changed"}),
+    )
     check = run_destgen("generate", "--check", "--specs", str(specs), "--out", str(out))
-    assert check.returncode == 1 and "would update" in check.stdout
+    assert check.returncode == 1
+    assert "would update" in check.stdout
     done = run_destgen("generate", "--specs", str(specs), "--out", str(out))
-    assert done.returncode == 0 and "(1 rendered, 5 unchanged)" in done.stdout
+    assert done.returncode == 0
+    assert "(1 rendered, 5 unchanged)" in done.stdout
     assert (
         "Changed"
         in (out / "destgen_destinations" / "azure_blob" / "models" / "target.py").read_text()
@@ -104,9 +147,9 @@ def test_generate_check_reports_hand_edit_and_writes_nothing(workspace: tuple[Pa
     target.write_text(target.read_text() + "\n# hand edit\n")
     before = _tree_digest(out)
     done = run_destgen("generate", "--check", "--specs", str(specs), "--out", str(out))
-    assert (
-        done.returncode == 1 and "would update" in done.stdout and "sftp/builders.py" in done.stdout
-    )
+    assert done.returncode == 1
+    assert "would update" in done.stdout
+    assert "sftp/builders.py" in done.stdout
     assert _tree_digest(out) == before
 
 

@@ -1,4 +1,5 @@
-"""Retry delays as exact tables (injected jitter), retry decisions per operation kind, error parsing.
+"""Retry delays as exact tables (injected jitter), retry decisions per operation kind, error
+parsing.
 
 Pure functions: no network, no sleeping.
 """
@@ -82,24 +83,80 @@ def test_core_never_reposts_a_create_with_unknown_outcome() -> None:
 @pytest.mark.parametrize(
     ("status", "body", "kind", "code", "text"),
     [
-        (401, {"error_code": "401013", "message": "Oauth token is not valid"}, AuthError, "401013", "Oauth token is not valid"),
-        (403, {"error_code": 403000, "message": "Api Key is required"}, AuthError, "403000", "Api Key is required"),
-        (400, {"type": "https://ns.adobe.com/aep/errors/FLOW-1403-400", "title": "Bad Request", "status": 400,
-               "report": {"detailed-message": "m"}, "errorMessage": "If-Match missing"}, ValidationError, "FLOW-1403-400", "If-Match missing"),
-        (404, {"errorMessage": "flows not found with id = [x]", "errorDetails": "d"}, NotFoundError, None, "flows not found"),
-        (412, {"errorMessage": "Supplied version=[a] does not match"}, PreconditionFailed, None, "does not match"),
-        (400, {"type": "/placeholder/type/uri", "status": 400, "title": "BadRequestError", "detail": "A valid content-type must be specified"},
-         ValidationError, None, "content-type"),
+        (
+            401,
+            {"error_code": "401013", "message": "Oauth token is not valid"},
+            AuthError,
+            "401013",
+            "Oauth token is not valid",
+        ),
+        (
+            403,
+            {"error_code": 403000, "message": "Api Key is required"},
+            AuthError,
+            "403000",
+            "Api Key is required",
+        ),
+        (
+            400,
+            {
+                "type": "https://ns.adobe.com/aep/errors/FLOW-1403-400",
+                "title": "Bad Request",
+                "status": 400,
+                "report": {"detailed-message": "m"},
+                "errorMessage": "If-Match missing",
+            },
+            ValidationError,
+            "FLOW-1403-400",
+            "If-Match missing",
+        ),
+        (
+            404,
+            {"errorMessage": "flows not found with id = [x]", "errorDetails": "d"},
+            NotFoundError,
+            None,
+            "flows not found",
+        ),
+        (
+            412,
+            {"errorMessage": "Supplied version=[a] does not match"},
+            PreconditionFailed,
+            None,
+            "does not match",
+        ),
+        (
+            400,
+            {
+                "type": "/placeholder/type/uri",
+                "status": 400,
+                "title": "BadRequestError",
+                "detail": "A valid content-type must be specified",
+            },
+            ValidationError,
+            None,
+            "content-type",
+        ),
         (502, "<html>bad gateway</html>", ServerError, None, "bad gateway"),
     ],
-    ids=["gateway-401", "gateway-403-int-code", "flow-problem", "not-found", "etag", "content-type", "non-json"],
-)  # fmt: skip
+    ids=[
+        "gateway-401",
+        "gateway-403-int-code",
+        "flow-problem",
+        "not-found",
+        "etag",
+        "content-type",
+        "non-json",
+    ],
+)
 def test_error_shapes_map_to_one_tree(
     status: int, body: Any, kind: type[ApiError], code: str | None, text: str
 ) -> None:
     error = error_from_response(status, body, "req-1", None)
-    assert type(error) is kind and error.status == status and error.code == code
-    assert text in error.message and "req-1" in str(error)
+    assert type(error) is kind
+    assert error.status == status
+    assert error.code == code
+    assert text in error.message
+    assert "req-1" in str(error)
 
 
 def test_curl_masks_token_api_key_and_secrets() -> None:
@@ -121,11 +178,9 @@ def test_curl_masks_token_api_key_and_secrets() -> None:
     assert shown.startswith(
         "curl -X POST 'https://platform.adobe.io/data/foundation/flowservice/connections'"
     )
-    assert (
-        "Authorization: Bearer ***" in shown
-        and "x-api-key: ***" in shown
-        and '"s3SecretKey": "***"' in shown
-    )
+    assert "Authorization: Bearer ***" in shown
+    assert "x-api-key: ***" in shown
+    assert '"s3SecretKey": "***"' in shown
     for secret in (canary, "TOKEN-CANARY", "KEY-CANARY"):
         assert secret not in shown
 
@@ -145,12 +200,14 @@ def test_server_error_quoting_a_sent_secret_is_scrubbed() -> None:
     payload = s3.base_connection_access_key(
         name="n", s3_access_key="AKIAIOSFODNN7EXAMPLE", s3_secret_key=canary
     )
-    client = FlowServiceClient(base_url="http://127.0.0.1:1", identity=Identity(StaticToken("t"), "k", "o"),
-                               retry=EXACT, http=httpx.Client(transport=httpx.MockTransport(echo)))  # fmt: skip
+    client = FlowServiceClient(
+        base_url="http://127.0.0.1:1",
+        identity=Identity(StaticToken("t"), "k", "o"),
+        retry=EXACT,
+        http=httpx.Client(transport=httpx.MockTransport(echo)),
+    )
     with pytest.raises(ValidationError) as caught:
         client.run(ops.create("connections", payload, "n"))
-    assert (
-        canary not in str(caught.value)
-        and canary not in caught.value.message
-        and "***" in str(caught.value)
-    )
+    assert canary not in str(caught.value)
+    assert canary not in caught.value.message
+    assert "***" in str(caught.value)

@@ -58,9 +58,11 @@ Plan = Generator[Step, Any, ActivationResult]
 
 
 def plan(p: Payloads) -> Plan:
-    """The documented sequence (docs/api-contract.md §2): each entity adopted by name when it already exists.
+    """The documented sequence (docs/api-contract.md §2): each entity adopted by name when it
+    already exists.
 
-    All dataflow changes go out as one JSON Patch (one read, one write) instead of the tutorial's five
+    All dataflow changes go out as one JSON Patch (one read, one write) instead of the tutorial's
+    five
     calls; an entity created in this run is not read back before its first PATCH.
     """
     file, spec, result = p.file, p.package.spec, ActivationResult()
@@ -76,22 +78,39 @@ def plan(p: Payloads) -> Plan:
             created[entity] = Entity(made.id, made.etag, to_wire(payload))
         return result
 
-    yield from ensure("sourceConnections", "source connection", file.source_connection_name,
-                      source_connection(name=file.source_connection_name))  # fmt: skip
+    yield from ensure(
+        "sourceConnections",
+        "source connection",
+        file.source_connection_name,
+        source_connection(name=file.source_connection_name),
+    )
     yield from ensure("connections", "base connection", file.base_connection.name, p.base)
     manifest = (
         {}
         if file.include_file_manifest is None
         else {"includeFileManifest": file.include_file_manifest}
     )
-    target = p.package.models.TargetConnection.model_validate(compact({
-        "name": file.target_connection.name, "description": file.target_connection.description,
-        "baseConnectionId": result.id_of("base connection"), "params": p.target_params | manifest,
-        "connectionSpec": {"id": spec.CONNECTION_SPEC_ID, "version": spec.CONNECTION_SPEC_VERSION}}))  # fmt: skip
+    target = p.package.models.TargetConnection.model_validate(
+        compact(
+            {
+                "name": file.target_connection.name,
+                "description": file.target_connection.description,
+                "baseConnectionId": result.id_of("base connection"),
+                "params": p.target_params | manifest,
+                "connectionSpec": {
+                    "id": spec.CONNECTION_SPEC_ID,
+                    "version": spec.CONNECTION_SPEC_VERSION,
+                },
+            }
+        )
+    )
     yield from ensure("targetConnections", "target connection", file.target_connection.name, target)
-    flow = p.package.dataflow(name=file.dataflow.name, description=file.dataflow.description,
-                              source_connection_id=result.id_of("source connection"),
-                              target_connection_id=result.id_of("target connection"))  # fmt: skip
+    flow = p.package.dataflow(
+        name=file.dataflow.name,
+        description=file.dataflow.description,
+        source_connection_id=result.id_of("source connection"),
+        target_connection_id=result.id_of("target connection"),
+    )
     yield from ensure("flows", "dataflow", file.dataflow.name, flow)
     flow_id = result.id_of("dataflow")
     known = created.get("dataflow")
@@ -110,8 +129,16 @@ def plan(p: Payloads) -> Plan:
         else:
             existing = str(changes.params_of(known)["profileMapping"]["mappingId"])
             result.rows.append(Row("mapping set", file.dataflow.name, existing, None, "unchanged"))
-    parts += [("mandatory fields", changes.replace_param("mandatoryFields", file.mandatory_fields, patch_ops.set_mandatory_fields)),
-              ("deduplication keys", changes.dedup(file)), ("marketing actions", changes.policy(file.marketing_actions))]  # fmt: skip
+    parts += [
+        (
+            "mandatory fields",
+            changes.replace_param(
+                "mandatoryFields", file.mandatory_fields, patch_ops.set_mandatory_fields
+            ),
+        ),
+        ("deduplication keys", changes.dedup(file)),
+        ("marketing actions", changes.policy(file.marketing_actions)),
+    ]
     active = [(label, derive) for label, derive in parts if derive is not None]
     if active:
         changed: set[str] = set()

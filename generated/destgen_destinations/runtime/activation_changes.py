@@ -1,4 +1,5 @@
-"""What an activation changes on an existing dataflow or target connection, as re-derivable JSON Patches.
+"""What an activation changes on an existing dataflow or target connection, as re-derivable JSON
+Patches.
 
 Each function returns a Derive: given the fresh entity, the ops still needed, or None when none are.
 """
@@ -28,15 +29,18 @@ def audience_ops(audiences: list[AudienceSelector]) -> Derive:
     def derive(entity: Entity) -> Any:
         selectors = (params_of(entity).get("segmentSelectors") or {}).get("selectors", [])
         present = [s.get("value", {}).get("id") for s in selectors]
-        changes = [patch_ops.add_audience(model) for selector, model in zip(wanted, audiences, strict=True)
-                   if selector["value"]["id"] not in present]  # fmt: skip
+        changes = [
+            patch_ops.add_audience(model)
+            for selector, model in zip(wanted, audiences, strict=True)
+            if selector["value"]["id"] not in present
+        ]
         return patch_ops.patch(*changes) if changes else None
 
     return derive
 
 
 def combined(parts: list[tuple[str, Derive]], changed: set[str]) -> Derive:
-    """One derive for several: every part looks at the same fresh entity; their ops form one patch."""
+    """One derive for several: each part sees the same fresh entity; their ops form one patch."""
 
     def derive(entity: Entity) -> Any:
         changed.clear()

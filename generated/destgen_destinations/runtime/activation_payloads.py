@@ -1,4 +1,5 @@
-"""Activation files made safe to send: secrets resolved from the environment, every payload validated.
+"""Activation files made safe to send: secrets resolved from the environment, every payload
+validated.
 
 Nothing here sends a request; activation.py plans and sends, using what ``prepare`` returns.
 """
@@ -46,8 +47,10 @@ def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
     params = _validated(
         package.models.TargetParams, file.target_connection.params, "$.targetConnection.params"
     )
-    audiences = [_validated(AudienceSelector, {"type": "PLATFORM_SEGMENT", "value": a}, f"$.audiences[{i}]")
-                 for i, a in enumerate(file.audiences)]  # fmt: skip
+    audiences = [
+        _validated(AudienceSelector, {"type": "PLATFORM_SEGMENT", "value": a}, f"$.audiences[{i}]")
+        for i, a in enumerate(file.audiences)
+    ]
     rows = [
         _validated(Mapping, m.model_dump(by_alias=True), f"$.mappings[{i}]")
         for i, m in enumerate(file.mappings)
@@ -124,9 +127,13 @@ class _Preview(BaseModel):
 def _at_placeholder(data: Any, loc: tuple[Any, ...]) -> bool:
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (
+            (isinstance(node, dict)
+            and part in node)
+            or (isinstance(node, list)
+            and isinstance(part, int)
+            and 0 <= part < len(node))
+        ):
             node = node[part]
         # Anything else is a union tag pydantic inserted: it names no key, so it is skipped.
     return isinstance(node, Placeholder)

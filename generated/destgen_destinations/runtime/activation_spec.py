@@ -1,6 +1,7 @@
 """The activation file: what to create, with secrets only as references to environment variables.
 
-Its JSON Schema is published by ``destgen activation-schema``; resolving it into payloads is here too.
+Its JSON Schema is published by ``destgen activation-schema``; resolving it into payloads is here
+too.
 """
 
 from __future__ import annotations

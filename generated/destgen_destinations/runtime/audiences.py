@@ -1,6 +1,7 @@
 """Audience selectors: PLATFORM_SEGMENT entries with export mode, schedule and file-name template.
 
-Encodes the documented schedule rules (docs/api-contract.md §5.2, §5.3); it does not know about dataflows.
+Encodes the documented schedule rules (docs/api-contract.md §5.2, §5.3); it does not know about
+dataflows.
 """
 
 from __future__ import annotations
@@ -99,7 +100,8 @@ class AudienceValue(SpecModel):
     id: NonEmpty
     name: str | None = None
     description: str | None = None
-    # docs/api-contract.md §12.4: every example and GET uses filenameTemplate; only DY's schema says fileNameTemplate.
+    # docs/api-contract.md §12.4: every example and GET uses filenameTemplate; only DY's schema says
+    # fileNameTemplate.
     filename_template: Annotated[str, Field(alias="filenameTemplate")]
     export_mode: Annotated[ExportMode, Field(alias="exportMode")]
     schedule: Schedule

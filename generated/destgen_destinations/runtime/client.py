@@ -34,8 +34,15 @@ TIMEOUT = httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
 
 
 class _Base:
-    def __init__(self, *, base_url: str | None, identity: Identity | None, retry: RetryPolicy | None,
-                 dry_run: bool, echo: Callable[[str], None]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        base_url: str | None,
+        identity: Identity | None,
+        retry: RetryPolicy | None,
+        dry_run: bool,
+        echo: Callable[[str], None],
+    ) -> None:
         self.core = Core(
             resolve_base_url(base_url), identity or identity_from_env(), retry or RetryPolicy()
         )
@@ -61,9 +68,17 @@ class _Base:
 class FlowServiceClient(_Base):
     """Synchronous client. ``sleep`` is injectable so retry tests do not wait."""
 
-    def __init__(self, *, base_url: str | None = None, identity: Identity | None = None,
-                 retry: RetryPolicy | None = None, dry_run: bool = False, echo: Callable[[str], None] = print,
-                 sleep: Callable[[float], None] = time.sleep, http: httpx.Client | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        identity: Identity | None = None,
+        retry: RetryPolicy | None = None,
+        dry_run: bool = False,
+        echo: Callable[[str], None] = print,
+        sleep: Callable[[float], None] = time.sleep,
+        http: httpx.Client | None = None,
+    ) -> None:
         super().__init__(
             base_url=base_url, identity=identity, retry=retry, dry_run=dry_run, echo=echo
         )
@@ -134,9 +149,17 @@ class FlowServiceClient(_Base):
             412, "FLOW-1404-412", f"{collection} {entity_id} kept changing; gave up"
         )
 
-    def wait_for_run(self, flow_id: str, *, timeout: float = 3600.0, poll: float = 30.0,
-                     clock: Callable[[], float] = time.monotonic) -> Entity:  # fmt: skip
-        """The newest finished run of a dataflow, polling every ``poll`` s for at most ``timeout`` s."""
+    def wait_for_run(
+        self,
+        flow_id: str,
+        *,
+        timeout: float = 3600.0,
+        poll: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> Entity:
+        """The newest finished run of a dataflow, polling every ``poll`` s for at most ``timeout``
+        s.
+        """
         deadline = clock() + timeout
         while (run := finished_run(self.run(ops.runs(flow_id)))) is None:
             if clock() + poll > deadline:
@@ -157,9 +180,17 @@ class FlowServiceClient(_Base):
 class AsyncFlowServiceClient(_Base):
     """Asynchronous client over httpx.AsyncClient, same semantics as FlowServiceClient."""
 
-    def __init__(self, *, base_url: str | None = None, identity: Identity | None = None,
-                 retry: RetryPolicy | None = None, dry_run: bool = False, echo: Callable[[str], None] = print,
-                 sleep: Callable[[float], Any] = asyncio.sleep, http: httpx.AsyncClient | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        identity: Identity | None = None,
+        retry: RetryPolicy | None = None,
+        dry_run: bool = False,
+        echo: Callable[[str], None] = print,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
         super().__init__(
             base_url=base_url, identity=identity, retry=retry, dry_run=dry_run, echo=echo
         )
@@ -224,8 +255,14 @@ class AsyncFlowServiceClient(_Base):
             412, "FLOW-1404-412", f"{collection} {entity_id} kept changing; gave up"
         )
 
-    async def wait_for_run(self, flow_id: str, *, timeout: float = 3600.0, poll: float = 30.0,
-                           clock: Callable[[], float] = time.monotonic) -> Entity:  # fmt: skip
+    async def wait_for_run(
+        self,
+        flow_id: str,
+        *,
+        timeout: float = 3600.0,
+        poll: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> Entity:
         deadline = clock() + timeout
         while (run := finished_run(await self.run(ops.runs(flow_id)))) is None:
             if clock() + poll > deadline:

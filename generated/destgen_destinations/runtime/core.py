@@ -40,7 +40,9 @@ NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 @dataclass(frozen=True)
 class Step:
-    """What to do after a failed attempt: ``raise``, ``retry`` after ``delay``, or ``lookup`` by name."""
+    """What to do after a failed attempt: ``raise``, ``retry`` after ``delay``, or ``lookup`` by
+    name.
+    """
 
     action: str
     delay: float = 0.0
@@ -74,8 +76,12 @@ class Core:
 
     def headers(self, op: Operation[Any], token: str) -> dict[str, str]:
         """The one place request headers are built (Authorization only ever from ``token``)."""
-        headers = {"Authorization": f"Bearer {token}", "x-api-key": self.identity.api_key,
-                   "x-gw-ims-org-id": self.identity.org_id, "Accept": "application/json"}  # fmt: skip
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "x-api-key": self.identity.api_key,
+            "x-gw-ims-org-id": self.identity.org_id,
+            "Accept": "application/json",
+        }
         if self.identity.sandbox:
             headers["x-sandbox-name"] = self.identity.sandbox
         if op.payload is not None:
@@ -88,8 +94,13 @@ class Core:
         self, client: httpx.Client | httpx.AsyncClient, op: Operation[Any], token: str
     ) -> httpx.Request:
         content = None if op.payload is None else json.dumps(_wire(op.payload)).encode()
-        return client.build_request(op.method, self.base_url + op.path, params=list(op.params) or None,
-                                    headers=self.headers(op, token), content=content)  # fmt: skip
+        return client.build_request(
+            op.method,
+            self.base_url + op.path,
+            params=list(op.params) or None,
+            headers=self.headers(op, token),
+            content=content,
+        )
 
     def read(self, op: Operation[T], response: httpx.Response) -> T:
         request_id = response.headers.get("x-request-id")

@@ -1,4 +1,5 @@
-"""Access tokens: a static one, or OAuth server-to-server client credentials cached and refreshed once.
+"""Access tokens: a static one, or OAuth server-to-server client credentials cached and refreshed
+once.
 
 Token values never reach repr, str, logs or exceptions; only the Authorization header holds them.
 """
@@ -38,7 +39,9 @@ class StaticToken:
 
 @dataclass
 class ClientCredentials:
-    """OAuth server-to-server: one token for all callers, refreshed ``margin`` seconds before expiry."""
+    """OAuth server-to-server: one token for all callers, refreshed ``margin`` seconds before
+    expiry.
+    """
 
     client_id: str
     client_secret: str = field(repr=False)
@@ -60,8 +63,12 @@ class ClientCredentials:
         )
 
     def _form(self) -> dict[str, str]:
-        return {"grant_type": "client_credentials", "client_id": self.client_id,
-                "client_secret": self.client_secret, "scope": self.scope}  # fmt: skip
+        return {
+            "grant_type": "client_credentials",
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "scope": self.scope,
+        }
 
     def _store(self, response: httpx.Response) -> str:
         self.fetches += 1
@@ -99,7 +106,9 @@ class Identity:
 def identity_from_env(
     env: Mapping[str, str] = os.environ, token_url: str | None = None
 ) -> Identity:
-    """AEP_ACCESS_TOKEN, or AEP_CLIENT_ID + AEP_CLIENT_SECRET; AEP_API_KEY, AEP_ORG_ID, AEP_SANDBOX_NAME."""
+    """AEP_ACCESS_TOKEN, or AEP_CLIENT_ID + AEP_CLIENT_SECRET; AEP_API_KEY, AEP_ORG_ID,
+    AEP_SANDBOX_NAME.
+    """
     missing = [name for name in ("AEP_API_KEY", "AEP_ORG_ID") if not env.get(name)]
     credentials: Credentials
     if env.get("AEP_ACCESS_TOKEN"):

@@ -80,7 +80,8 @@ class TransformParams(SpecModel):
 
 
 class GeneralTransform(SpecModel):
-    # docs/api-contract.md §12.3: every example and GET says GeneralTransform; only DY's request enum has a space.
+    # docs/api-contract.md §12.3: every example and GET says GeneralTransform; only DY's request
+    # enum has a space.
     name: Literal["GeneralTransform"] = "GeneralTransform"
     params: TransformParams = Field(default_factory=lambda: TransformParams())
 
@@ -97,6 +98,7 @@ class Dataflow(SpecModel):
     target_connection_ids: Annotated[
         list[NonEmpty], Field(alias="targetConnectionIds", min_length=1, max_length=1)
     ]
-    # docs/api-contract.md §12.2: most tutorial tabs send [], but later PATCHes of /transformations/0/params/...
+    # docs/api-contract.md §12.2: most tutorial tabs send [], but later PATCHes of
+    # /transformations/0/params/...
     # only work against the skeleton, so builders always send it; [] still validates.
     transformations: Annotated[list[GeneralTransform], Field(max_length=1)]

@@ -1,4 +1,5 @@
-"""Run-time drift check: does the live connection spec still match the one this code was generated from?
+"""Run-time drift check: does the live connection spec still match the one this code was generated
+from?
 
 Compares the sha256 of the live spec (in the cache's byte form) with each package's SPEC_SHA256.
 """

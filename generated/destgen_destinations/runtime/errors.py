@@ -1,4 +1,5 @@
-"""One exception tree for every documented error body (gateway, Flow Service, not-found/etag, content).
+"""One exception tree for every documented error body (gateway, Flow Service, not-found/etag,
+content).
 
 Each error carries status, Adobe code, request id and message; never a header or a request body.
 """
@@ -22,7 +23,7 @@ class TransportError(DestgenError):
 
 
 class ApiError(DestgenError):
-    """An error response. ``code`` is Adobe's (``FLOW-1404-412``, ``401013``...) when it gave one."""
+    """An error response; ``code`` is Adobe's (``FLOW-1404-412``, ``401013``...) if given."""
 
     def __init__(
         self, status: int, code: str | None, message: str, request_id: str | None = None
@@ -52,8 +53,14 @@ class PreconditionFailed(ApiError):
 class RateLimited(ApiError):
     """429: slow down; ``retry_after`` is the server's hint in seconds, if any."""
 
-    def __init__(self, status: int, code: str | None, message: str, request_id: str | None = None,
-                 retry_after: float | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        status: int,
+        code: str | None,
+        message: str,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(status, code, message, request_id)
         self.retry_after = retry_after
 
@@ -74,10 +81,22 @@ def error_from_response(
     if status == 429:
         return RateLimited(status, code, message, request_id, retry_after)
     kind: type[ApiError] = (
-        AuthError if status in (401, 403) else NotFoundError if status == 404
-        else PreconditionFailed if status == 412 else ServerError if status >= 500
-        else ValidationError if status in (400, 422) else ApiError
-    )  # fmt: skip
+        AuthError
+        if status in (401, 403)
+        else (
+            NotFoundError
+            if status == 404
+            else (
+                PreconditionFailed
+                if status == 412
+                else (
+                    ServerError
+                    if status >= 500
+                    else ValidationError if status in (400, 422) else ApiError
+                )
+            )
+        )
+    )
     return kind(status, code, message, request_id)
 
 

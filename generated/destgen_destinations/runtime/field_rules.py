@@ -1,6 +1,7 @@
 """Per-field rules the JSON Schema states but pydantic cannot express on its own types.
 
-Secrets keep their spec ``pattern``; ``contentEncoding: base64`` is checked. Revealing is wire.py's job.
+Secrets keep their spec ``pattern``; ``contentEncoding: base64`` is checked. Revealing is wire.py's
+job.
 """
 
 from __future__ import annotations

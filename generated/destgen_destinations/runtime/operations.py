@@ -77,7 +77,8 @@ def _page_parser(path: str) -> Callable[[Any], Page]:
 
 
 def _next_page(path: str, href: str) -> Operation[Page]:
-    # The href is relative to the service root or absolute; its query is taken as-is (a token may hold "=").
+    # The href is relative to the service root or absolute; its query is taken as-is (a token may
+    # hold "=").
     parts = urlsplit(href)
     next_path = parts.path if parts.path.startswith(c.FLOW_SERVICE) else c.FLOW_SERVICE + parts.path
     params = tuple(parse_qsl(parts.query, keep_blank_values=True))
@@ -190,8 +191,14 @@ def run(run_id: str) -> Operation[Entity]:
 
 
 def create_schema(name: str, json_schema: dict[str, Any]) -> Operation[Entity]:
-    return Operation("POST", f"{c.DATA_PREP}/schemas", "create", _entity, f"create schema {name!r}",
-                     {"name": name, "jsonSchema": json_schema})  # fmt: skip
+    return Operation(
+        "POST",
+        f"{c.DATA_PREP}/schemas",
+        "create",
+        _entity,
+        f"create schema {name!r}",
+        {"name": name, "jsonSchema": json_schema},
+    )
 
 
 def create_mapping_set(payload: BaseModel) -> Operation[Entity]:

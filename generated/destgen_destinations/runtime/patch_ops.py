@@ -1,4 +1,5 @@
-"""JSON Patch (RFC 6902) operations for dataflows and target connections, as builders and a validator.
+"""JSON Patch (RFC 6902) operations for dataflows and target connections, as builders and a
+validator.
 
 Each documented path has one typed op model; anything else is rejected with the path named.
 """
@@ -19,7 +20,8 @@ SELECTORS = "/transformations/0/params/segmentSelectors/selectors"
 PARAMS = "/transformations/0/params"
 MARKETING_ACTION_REF = re.compile(r"^/dulepolicy/marketingActions/(core|custom)/[^/]+/constraints$")
 
-# docs/api-contract.md §12.6: DY and UPD write ops in lower case, FY and the tutorial's mapping PATCH in upper
+# docs/api-contract.md §12.6: DY and UPD write ops in lower case, FY and the tutorial's mapping
+# PATCH in upper
 # case. Both are accepted; builders emit lower case.
 AddOp = Literal["add", "ADD"]
 ReplaceOp = Literal["replace", "REPLACE"]

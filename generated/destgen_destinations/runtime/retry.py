@@ -1,4 +1,5 @@
-"""When to retry and how long to wait: exponential backoff with jitter, Retry-After honoured and capped.
+"""When to retry and how long to wait: exponential backoff with jitter, Retry-After honoured and
+capped.
 
 Sleep, jitter and clock are injected, so tests read exact delay tables instead of sleeping.
 """
@@ -50,7 +51,8 @@ class RetryPolicy:
                 return min(self.retry_after_cap, max(0.0, error.retry_after))
             return self.backoff(attempt)
         if not idempotent:
-            return None  # creates with an unknown outcome are reconciled by the caller, not retried here
+            # Creates with an unknown outcome are reconciled by the caller, not retried here.
+            return None
         if isinstance(error, TransportError) or (
             isinstance(error, ServerError) and error.status in RETRYABLE_5XX
         ):

@@ -23,7 +23,8 @@ def _conditionals_of(config: ConfigDict) -> tuple[dict[str, Any], ...]:
 
 
 class PlainSpecModel(BaseModel):
-    """A payload object whose rules pydantic-core checks alone: closed, strict, camelCase on the wire.
+    """A payload object whose rules pydantic-core checks alone: closed, strict, camelCase on the
+    wire.
 
     Generated classes with no nullable field and no conditional use this base: no Python validator
     runs for them, which keeps offline validation fast.
@@ -63,7 +64,9 @@ class SpecModel(PlainSpecModel):
 
     @model_validator(mode="after")
     def _check_rules(self) -> SpecModel:
-        """Explicit nulls and the spec's field conditionals, in one pass (validation is a hot path)."""
+        """Explicit nulls and the spec's field conditionals, in one pass (validation is a hot
+        path).
+        """
         wire = type(self).__destgen_wire__
         values = self.__dict__
         for name in self.__pydantic_fields_set__:

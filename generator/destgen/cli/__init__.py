@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--check",
         action="store_true",
-        help="write nothing; list what would change and exit 1 if anything would",
+        help="write nothing; re-render all, list what would change, exit 1 if anything would",
     )
     gen.add_argument(
         "--force", action="store_true", help="re-render every destination even if unchanged"
@@ -55,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     emu = commands.add_parser(
         "emulator",
         help="run a local Flow Service on loopback (needs the emulator extra)",
-        description="Start the local Flow Service emulator in the foreground and print its base URL.",
+        description="Start the local Flow Service emulator in the foreground; print its base URL.",
     )
     from destgen_emulator.cli import add_arguments
 
@@ -68,8 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     add_activate(commands)
     commands.add_parser(
         "demo",
-        help="the main job: regenerate-free run of every examples/ activation against a local emulator",
-        description="Start the emulator on 127.0.0.1, run every examples/*.json activation against it "
+        help="the main job: every examples/ activation against a local emulator",
+        description="Start the emulator on 127.0.0.1, run every examples/ activation against it "
         "(demo secrets are set for the run), let a day pass and print the entities and their runs.",
     )
 
@@ -163,7 +163,9 @@ def _generate(args: argparse.Namespace) -> int:
     progress = (
         (lambda _line: None) if args.quiet else (lambda line: print(f"  {line}", file=sys.stderr))
     )
-    result = generate(args.specs, args.out, check=args.check, force=args.force, progress=progress)
+    # --check re-renders everything and compares bytes: a stale fingerprint cannot hide a change.
+    force = args.force or args.check
+    result = generate(args.specs, args.out, check=args.check, force=force, progress=progress)
     changed = result.report.changed
     verb = "would change" if args.check else "changed"
     for rel in result.report.created:
@@ -175,17 +177,20 @@ def _generate(args: argparse.Namespace) -> int:
     if result.ignored:
         # One line, as promised: these keys cannot change what validates (UI hints, new metadata).
         print(
-            f"warning: ignored {len(result.ignored)} unknown spec key(s): {', '.join(result.ignored)}",
+            f"warning: ignored {len(result.ignored)} unknown spec key(s): "
+            + ", ".join(result.ignored),
             file=sys.stderr,
         )
     for entry in result.spec_changes:
         counts = ", ".join(f"{n} {cls}" for cls, n in summary(list(entry.changes)).items())
         print(
-            f"  {'would append' if args.check else 'appended'} CHANGES.md entry for {entry.slug}: {counts}"
+            f"  {'would append' if args.check else 'appended'} CHANGES.md entry for "
+            f"{entry.slug}: {counts}"
         )
     skipped = len(result.destinations) - len(result.rendered)
     print(
-        f"destgen generate: {len(result.destinations)} destinations ({len(result.rendered)} rendered, "
+        f"destgen generate: {len(result.destinations)} destinations "
+        f"({len(result.rendered)} rendered, "
         f"{skipped} unchanged), {result.models} models, {result.builders} builders; "
         f"{len(changed)} files {verb} in {time.perf_counter() - started:.2f}s"
     )

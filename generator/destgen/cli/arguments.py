@@ -43,10 +43,16 @@ def add_activate(commands: Any) -> None:
 
 
 def add_spec_commands(commands: Any) -> None:
-    credentials = "Credentials as for activate: AEP_ACCESS_TOKEN (or AEP_CLIENT_ID + AEP_CLIENT_SECRET), AEP_API_KEY, AEP_ORG_ID."
-    fetch = commands.add_parser("fetch", help="download the live connection specs into specs_cache/",
-                                description="GET each connection spec and update the cache and manifest.json "
-                                "atomically: all of them or nothing. Unchanged specs are not rewritten. " + credentials)  # fmt: skip
+    credentials = (
+        "Credentials as for activate: AEP_ACCESS_TOKEN (or AEP_CLIENT_ID + AEP_CLIENT_SECRET), "
+        "AEP_API_KEY, AEP_ORG_ID."
+    )
+    fetch = commands.add_parser(
+        "fetch",
+        help="download the live connection specs into specs_cache/",
+        description="GET each connection spec and update the cache and manifest.json "
+        "atomically: all of them or nothing. Unchanged specs are not rewritten. " + credentials,
+    )
     fetch.add_argument(
         "--base-url",
         default=os.environ.get("AEP_BASE_URL"),
@@ -62,9 +68,12 @@ def add_spec_commands(commands: Any) -> None:
         help="the cache whose manifest lists the specs",
     )
     fetch.add_argument("--out", type=Path, help="write here instead of --specs")
-    diff_ = commands.add_parser("diff", help="what changed between two spec folders, classed breaking/additive/cosmetic",
-                                description="Compare two spec folders (or OLD with the live specs, --live). "
-                                "Exit 0, or 1 when --fail-on is met, 2 on error.")  # fmt: skip
+    diff_ = commands.add_parser(
+        "diff",
+        help="what changed between two spec folders, classed breaking/additive/cosmetic",
+        description="Compare two spec folders (or OLD with the live specs, --live). "
+        "Exit 0, or 1 when --fail-on is met, 2 on error.",
+    )
     diff_.add_argument("old", type=Path, metavar="OLD")
     diff_.add_argument("new", type=Path, nargs="?", metavar="NEW")
     diff_.add_argument(
@@ -77,8 +86,11 @@ def add_spec_commands(commands: Any) -> None:
         help="exit 1 when any change, or a breaking one, is found",
     )
     diff_.add_argument("--base-url", default=os.environ.get("AEP_BASE_URL"))
-    doctor = commands.add_parser("doctor", help="check credentials, sandbox, spec ids and drift of the generated code",
-                                 description="Exit 0 when everything matches, 1 otherwise. " + credentials)  # fmt: skip
+    doctor = commands.add_parser(
+        "doctor",
+        help="check credentials, sandbox, spec ids and drift of the generated code",
+        description="Exit 0 when everything matches, 1 otherwise. " + credentials,
+    )
     doctor.add_argument("--base-url", default=os.environ.get("AEP_BASE_URL"))
     doctor.add_argument("--specs", type=Path, default=default_specs_dir())
     doctor.add_argument("--json", action="store_true", help="print one JSON document")

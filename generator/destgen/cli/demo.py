@@ -1,4 +1,5 @@
-"""``destgen demo``, the main job: every examples/ activation against a local emulator, then a day of runs.
+"""``destgen demo``, the main job: every examples/ activation against a local emulator, then a day
+of runs.
 
 Demo secrets are random values made for this run only and exist in this process alone.
 """
@@ -34,7 +35,8 @@ def demo_secrets() -> dict[str, str]:
         "S3_SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(40)),
         "S3_ROLE_ARN": "arn:aws:iam::123456789012:role/destgen-demo",
         "PGP_PUBLIC_KEY": b64(48),
-        "AZURE_BLOB_CONNECTION_STRING": f"DefaultEndpointsProtocol=https;AccountName=demo;AccountKey={b64(24)}",
+        "AZURE_BLOB_CONNECTION_STRING": "DefaultEndpointsProtocol=https;AccountName=demo;"
+        f"AccountKey={b64(24)}",
         "ADLS_SERVICE_PRINCIPAL_KEY": secrets.token_urlsafe(24),
         "GCS_SECRET_ACCESS_KEY": secrets.token_urlsafe(30),
         "SFTP_PASSWORD": secrets.token_urlsafe(16),

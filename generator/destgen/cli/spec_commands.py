@@ -1,4 +1,5 @@
-"""``destgen fetch``, ``destgen diff`` and ``destgen doctor``: the spec-change loop from the command line.
+"""``destgen fetch``, ``destgen diff`` and ``destgen doctor``: the spec-change loop from the command
+line.
 
 Argument handling and output only; fetch.py, spec_diff.py and runtime/drift.py do the work.
 """

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 from destgen.errors import GeneratorError
 
-# kind -> (attribute of destgen_destinations.<slug>.models, or None for a shared model; needs a destination)
+# kind -> (attribute of destgen_destinations.<slug>.models, or None for a shared model; needs a
+# destination)
 KINDS: dict[str, tuple[str, bool]] = {
     "source-connection": ("destgen_destinations.runtime.refs:SourceConnection", False),
     "base-connection": ("BaseConnection", True),
@@ -70,7 +71,9 @@ def run_validate(
 
 
 def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
-    """Files as given; a folder becomes its ``*.json`` files, sorted, symlinked folders not followed."""
+    """Files as given; a folder becomes its ``*.json`` files, sorted, symlinked folders not
+    followed.
+    """
     files: list[Path] = []
     for path in inputs:
         if path != STDIN and path.is_dir():
@@ -117,7 +120,8 @@ def validate_payload(kind: str, destination: str | None, data: Any) -> list[str]
         slug = destination or detect_destination(data)
         if slug is None:
             return [
-                "$: cannot tell the destination from connectionSpec.id or flowSpec.id; pass --destination"
+                "$: cannot tell the destination from connectionSpec.id or flowSpec.id; "
+                "pass --destination"
             ]
         model = getattr(_destination(slug).models, target)
     else:
@@ -163,7 +167,8 @@ def json_path(data: Any, loc: Sequence[int | str]) -> str:
 
 
 def _is_key_like(part: str) -> bool:
-    # Union tags pydantic adds look like class names or kebab tags; missing keys look like wire keys.
+    # Union tags pydantic adds look like class names or kebab tags; missing keys look like wire
+    # keys.
     return part[:1].islower() and "-" not in part and "[" not in part
 
 
@@ -196,7 +201,8 @@ def detect_destination(data: Any) -> str | None:
 # Documented variants destgen decided against (README, "Decisions on doc contradictions").
 KNOWN_VARIANTS = {
     "$.encryption": "; destgen sends file encryption as encryptionSpecs with encryptionAlgo "
-    "PGPGPG, as the connection spec and the earlier tutorial do (destgen docs/decisions.md, decision 6)",
+    "PGPGPG, as the connection spec and the earlier tutorial do "
+    "(destgen docs/decisions.md, decision 6)",
 }
 
 

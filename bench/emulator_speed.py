@@ -1,7 +1,7 @@
 """Emulator throughput beside a bare Starlette/uvicorn echo endpoint, side by side in one run.
 
 Both servers run in their own process on 127.0.0.1; the load comes from threads here, each with its
-own keep-alive connection, bounded in count and time. Run: .venv/bin/python bench/emulator.py
+own keep-alive connection, bounded in count and time. Run: .venv/bin/python -m bench.emulator_speed
 """
 
 from __future__ import annotations
@@ -16,13 +16,9 @@ from pathlib import Path
 
 import httpx
 
+from bench.common import Row, higher_is_better, info, print_table
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.conftest import documented  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "bench"))
-from common import Row, higher_is_better, info, print_table  # noqa: E402
 
 FLOW = "/data/foundation/flowservice"
 HEADERS = {
@@ -92,7 +88,12 @@ def measure() -> list[Row]:
     echo, echo_url = start([sys.executable, "-c", ECHO_SERVER])
     rows = []
     try:
-        body = documented("01_source_connection__create_source_connection")
+        # The documented create-source-connection body (the Profile store source).
+        body = {
+            "name": "Connect to Profile store",
+            "description": "Optional",
+            "connectionSpec": {"id": "8a9c3494-9708-43d7-ae3f-cda01e5030e1", "version": "1.0"},
+        }
         with httpx.Client(base_url=emulator_url + FLOW, headers=HEADERS) as client:
             source = client.post("/sourceConnections", json=body).json()["id"]
         rename = [{"op": "replace", "path": "/name", "value": "renamed"}]
