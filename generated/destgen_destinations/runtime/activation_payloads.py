@@ -127,12 +127,8 @@ class _Preview(BaseModel):
 def _at_placeholder(data: Any, loc: tuple[Any, ...]) -> bool:
     node = data
     for part in loc:
-        if (
-            (isinstance(node, dict)
-            and part in node)
-            or (isinstance(node, list)
-            and isinstance(part, int)
-            and 0 <= part < len(node))
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
         ):
             node = node[part]
         # Anything else is a union tag pydantic inserted: it names no key, so it is skipped.
