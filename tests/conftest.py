@@ -12,6 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Every property test is derandomized: the same examples on every run, so a failure is a bug that
+# reproduces, never a flake; bounded, with no example database written into the checkout.
+settings.register_profile(
+    "destgen",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+settings.load_profile("destgen")
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTED = ROOT / "tests" / "examples" / "documented"

@@ -52,7 +52,8 @@ def _rule(error: jsonschema.ValidationError) -> str:
 
 def audience_target_schema(destination: Destination) -> dict[str, Any]:
     """targetSpec.spec with each ``conditional`` resolved for the audience workflow
-    (docs/api-contract.md §2.1).
+    (docs/api-contract.md §2.1): workflow conditionals drop properties, field conditionals become
+    JSON Schema. Written apart from the library's evaluator on purpose: a second opinion.
     """
     schema: dict[str, Any] = copy.deepcopy(destination.spec["targetSpec"]["spec"])
     properties = schema.get("properties", {})
@@ -62,25 +63,56 @@ def audience_target_schema(destination: Destination) -> dict[str, Any]:
         if rule is None:
             continue
         if rule["field"] == "flowSpec.attributes._workflow":
-            contains = str(rule["value"]) in AUDIENCE_WORKFLOW
-            if contains != (rule["operator"] == "CONTAINS"):
+            if not workflow_rule_holds(rule["operator"], AUDIENCE_WORKFLOW, rule["value"]):
                 del properties[name]
         else:
             field_rules.append((name, rule))
     schema["required"] = [n for n in schema.get("required", []) if n in properties]
     if field_rules:
+        # "name is allowed only when the rule holds": absent, or the rule's schema is met.
         schema["allOf"] = [
-            {
-                "if": {
-                    "required": [r["field"]],
-                    "properties": {r["field"]: {"not": {"const": r["value"]}}},
-                },
-                "then": {"not": {"required": [name]}},
-            }
-            for name, r in field_rules
-            if r["operator"] == "EQUALS"
+            {"anyOf": [{"not": {"required": [name]}}, rule_schema(r)]} for name, r in field_rules
         ]
     return schema
+
+
+def workflow_rule_holds(operator: str, workflow: str, value: Any) -> bool:
+    """The workflow is one word (``AUDIENCES``); every operator the specs may use."""
+    outcomes: dict[str, bool] = {
+        "EQUALS": workflow == value,
+        "NOT_EQUALS": workflow != value,
+        "CONTAINS": isinstance(value, str) and value in workflow,
+        "NOT_CONTAINS": not (isinstance(value, str) and value in workflow),
+    }
+    if operator not in outcomes:
+        raise ValueError(f"unknown conditional operator {operator!r}")
+    return outcomes[operator]
+
+
+def rule_schema(rule: dict[str, Any]) -> dict[str, Any]:
+    """A JSON Schema that an object meets exactly when its ``rule["field"]`` satisfies the rule."""
+    field, value = rule["field"], rule["value"]
+    equals: dict[str, Any] = {"required": [field], "properties": {field: {"const": value}}}
+    contains: dict[str, Any] = {
+        "required": [field],
+        "properties": {
+            field: {
+                "anyOf": [
+                    {"type": "string", "pattern": re.escape(str(value))},
+                    {"type": "array", "contains": {"const": value}},
+                ]
+            }
+        },
+    }
+    schemas: dict[str, dict[str, Any]] = {
+        "EQUALS": equals,
+        "NOT_EQUALS": {"not": equals},
+        "CONTAINS": contains,
+        "NOT_CONTAINS": {"not": contains},
+    }
+    if rule["operator"] not in schemas:
+        raise ValueError(f"unknown conditional operator {rule['operator']!r}")
+    return schemas[rule["operator"]]
 
 
 def require_spec_ref(body: dict[str, Any], key: str) -> dict[str, Any]:

@@ -15,10 +15,14 @@ from destgen.ir import AuthVariant, DestinationIR, FieldType, Param, SchemaUnit
 from destgen.naming import pascal, snake
 from destgen.specs import SUPPORTED_KEYWORDS, LoadedSpec
 
-WORKFLOW_FIELD = "flowSpec.attributes._workflow"
-# The audience-export workflow: it does not contain "DATASETS", so NOT_CONTAINS DATASETS holds.
-AUDIENCE_WORKFLOW = "AUDIENCES"
-CONDITIONALS_KEY = "x-destgen-conditionals"
+# The one evaluator of Adobe's conditional keyword, shared with the library and `destgen diff`.
+from destgen_destinations.runtime.conditionals import (
+    AUDIENCE_WORKFLOW,
+    CONDITIONALS_KEY,
+    WORKFLOW_FIELD,
+    in_workflow,
+)
+
 # docs/api-contract.md §12.1: the tutorial sends these dataset-named ids for ADLS/DLZ/GCS audience
 # flows, DY's
 # FlowSpec_V2 names other "Segment" ids. Builders send the tutorial's; validation accepts both.
@@ -139,7 +143,7 @@ def _resolve_workflow(spec: LoadedSpec, schema: dict[str, Any]) -> dict[str, Any
         if conditional is None:
             continue
         if conditional["field"] == WORKFLOW_FIELD:
-            if not _holds(conditional["operator"], AUDIENCE_WORKFLOW, conditional["value"]):
+            if not in_workflow(conditional, AUDIENCE_WORKFLOW):
                 del properties[name]
             continue
         if (
@@ -163,17 +167,6 @@ def _resolve_workflow(spec: LoadedSpec, schema: dict[str, Any]) -> dict[str, Any
     if rules:
         resolved[CONDITIONALS_KEY] = rules
     return resolved
-
-
-def _holds(operator: str, actual: str, expected: Any) -> bool:
-    contains = str(expected) in actual
-    outcome: dict[str, bool] = {
-        "EQUALS": actual == expected,
-        "NOT_EQUALS": actual != expected,
-        "CONTAINS": contains,
-        "NOT_CONTAINS": not contains,
-    }
-    return outcome[operator]
 
 
 def _unit(

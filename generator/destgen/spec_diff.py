@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from destgen.build_ir import AUDIENCE_WORKFLOW, WORKFLOW_FIELD
+from destgen_destinations.runtime.conditionals import AUDIENCE_WORKFLOW, WORKFLOW_FIELD, in_workflow
+from destgen_destinations.runtime.drift import canonical_spec
 
 Facts = dict[str, dict[str, Any]]
 CLASSES = ("breaking", "additive", "cosmetic")
@@ -37,7 +38,8 @@ def facts(spec: Mapping[str, Any]) -> Facts:
     for entry in spec.get("authSpec") or []:
         found[f"auth[{entry['name']}]"] = {"variant": True}
         _params(found, f"auth[{entry['name']}]", entry.get("spec") or {})
-    for entry in spec.get("encryptionSpecs", spec.get("encryption")) or []:
+    spec = canonical_spec(spec)  # both encryption keys: SpecFormError, as for the loader
+    for entry in spec.get("encryptionSpecs") or []:
         found[f"encryption[{entry['name']}]"] = {"variant": True}
         _params(found, f"encryption[{entry['name']}]", entry.get("spec") or {})
     _params(found, "target", (spec.get("targetSpec") or {}).get("spec") or {})
@@ -48,9 +50,7 @@ def _params(found: Facts, prefix: str, schema: Mapping[str, Any]) -> None:
     required = set(schema.get("required") or [])
     for name, prop in (schema.get("properties") or {}).items():
         rule = prop.get("conditional") or {}
-        if rule.get("field") == WORKFLOW_FIELD and (
-            str(rule.get("value")) in AUDIENCE_WORKFLOW
-        ) != (rule.get("operator") == "CONTAINS"):
+        if not in_workflow(rule, AUDIENCE_WORKFLOW):
             continue  # not part of audience export (datasetFileType)
         values = prop.get("enum") or [o.get("const") for o in prop.get("oneOf") or []]
         found[f"{prefix}.{name}"] = {

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from destgen.errors import GeneratorError, child
+from destgen_destinations.runtime.conditionals import OPERATORS
+from destgen_destinations.runtime.drift import SpecFormError, canonical_spec
 
 MANIFEST = "manifest.json"
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -75,7 +77,7 @@ VALIDATION_KEYWORDS = frozenset(
     }
 )
 SUPPORTED_TYPES = frozenset({"string", "object", "boolean", "integer", "number", "array"})
-CONDITIONAL_OPERATORS = frozenset({"EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS"})
+CONDITIONAL_OPERATORS = OPERATORS  # the evaluator's own list: what it evaluates, the loader accepts
 
 
 @dataclass(frozen=True)
@@ -156,13 +158,10 @@ def _load_one(path: Path, slug: str, flow_id: str) -> LoadedSpec:
 
 def normalise_encryption_key(file: str, spec: dict[str, Any]) -> dict[str, Any]:
     """The API and older docs say ``encryptionSpecs``, the newest ``encryption``: accept both."""
-    if "encryption" in spec and "encryptionSpecs" in spec:
-        raise GeneratorError(
-            file, "/encryption", "both 'encryption' and 'encryptionSpecs' are present"
-        )
-    if "encryption" not in spec:
-        return spec
-    return {("encryptionSpecs" if k == "encryption" else k): v for k, v in spec.items()}
+    try:
+        return canonical_spec(spec)
+    except SpecFormError as exc:
+        raise GeneratorError(file, "/encryption", str(exc)) from None
 
 
 def check_envelope(file: str, spec: Mapping[str, Any], ignored: list[str] | None = None) -> None:

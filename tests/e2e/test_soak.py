@@ -38,10 +38,16 @@ from destgen_emulator.faults import FaultRule
 from tests.conftest import ROOT
 
 EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in (".json", ".yaml"))
+_JITTER = random.Random(7)  # seeded: the same backoff sequence on every run
 RETRY = RetryPolicy(
-    max_attempts=10, base=0.01, cap=0.1, retry_after_cap=0.05, jitter=lambda d: random.uniform(0, d)
+    max_attempts=10,
+    base=0.01,
+    cap=0.1,
+    retry_after_cap=0.05,
+    jitter=lambda d: _JITTER.uniform(0, d),
 )
 TOKEN = "TOKENCANARY" + "k" * 24
+WRITERS, WRITES = 6, 15  # concurrent writers on one dataflow, sequential updates each
 # One canary per secret field; each must reach the wire and nowhere else.
 CANARIES = {
     "S3_SECRET_KEY": "S3CANARY" + "a" * 32,
@@ -259,21 +265,35 @@ def test_races_additions_and_removals_on_one_dataflow(
             else patch_ops.patch(patch_ops.remove_audience(ids(e).index(audience_id)))
         )
 
+    def contended(seed: int) -> RetryPolicy:
+        # Writers on one etag back off exponentially up to half a second, each from its own
+        # seeded jitter: no writer can be starved for all of its 412 budget, and runs repeat.
+        chance = random.Random(seed)
+        return RetryPolicy(
+            max_attempts=10,
+            base=0.01,
+            cap=0.5,
+            retry_after_cap=0.05,
+            jitter=lambda d: chance.uniform(0, d),
+        )
+
     async def writer(n: int) -> None:
         async with AsyncFlowServiceClient(
-            base_url=emulator.base_url, identity=identity, retry=RETRY
+            base_url=emulator.base_url, identity=identity, retry=contended(n)
         ) as client:
-            for k in range(25):
+            for k in range(WRITES):
                 await client.update("flows", flow_id, add(f"w{n}-{k}"))
 
     async def remover(audience_id: str) -> None:
         async with AsyncFlowServiceClient(
-            base_url=emulator.base_url, identity=identity, retry=RETRY
+            base_url=emulator.base_url, identity=identity, retry=contended(100)
         ) as client:
             await client.update("flows", flow_id, remove(audience_id))
 
     async def race() -> None:
-        await asyncio.gather(*(writer(n) for n in range(8)), *(remover(a) for a in sorted(initial)))
+        await asyncio.gather(
+            *(writer(n) for n in range(WRITERS)), *(remover(a) for a in sorted(initial))
+        )
 
     asyncio.run(race())
     final = Counter(
@@ -283,7 +303,7 @@ def test_races_additions_and_removals_on_one_dataflow(
         ]["selectors"]
     )
     assert all(k == 1 for k in final.values())
-    assert set(final) == {f"w{n}-{k}" for n in range(8) for k in range(25)}
+    assert set(final) == {f"w{n}-{k}" for n in range(WRITERS) for k in range(WRITES)}
 
 
 def _read_line(process: subprocess.Popen[str], timeout: float = 30.0) -> str:

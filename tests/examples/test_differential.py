@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from pydantic import BaseModel, ValidationError
 
+from destgen_destinations.runtime.conditionals import in_workflow
 from tests.conftest import ROOT, SLUGS
 
 BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
@@ -55,9 +56,7 @@ def reference_schemas(slug: str) -> list[tuple[str, dict[str, Any]]]:
         out.append(("encryption", _closed(entry["spec"])))
     target = copy.deepcopy(spec["targetSpec"]["spec"])
     props = target["properties"]
-    for name in [
-        n for n, p in props.items() if p.get("conditional", {}).get("operator") == "CONTAINS"
-    ]:
+    for name in [n for n, p in props.items() if not in_workflow(p.get("conditional"), "AUDIENCES")]:
         del props[name]
     target["required"] = [n for n in target["required"] if n in props]
     target = _closed(target)
@@ -84,6 +83,22 @@ def model_for(slug: str, which: str) -> type[BaseModel]:
             if literal == spec_name:
                 return cls.model_fields["params"].annotation  # type: ignore[return-value]
     raise LookupError(which)
+
+
+# Strings for look-around patterns (the bucket names) cannot be generated from the pattern, only
+# filtered, which took over a minute per case. Valid instances are generated from this subset of
+# every such pattern in the specs instead (lower-case, 3-20 characters, no "g" so never "goog...");
+# validation, and every mutation, still use the full pattern.
+LOOKAROUND_SUBSET = "^x[a-fh-z0-9]{2,19}$"
+
+
+def generation_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    generated = copy.deepcopy(schema)
+    for prop in generated.get("properties", {}).values():
+        pattern = prop.get("pattern", "")
+        if "(?=" in pattern or "(?!" in pattern:
+            prop["pattern"] = LOOKAROUND_SUBSET
+    return generated
 
 
 CASES = [(slug, which, schema) for slug in SLUGS for which, schema in reference_schemas(slug)]
@@ -135,10 +150,15 @@ def test_differential_models_agree_with_jsonschema(
     validator = jsonschema.Draft7Validator(schema)
 
     @settings(
-        max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        max_examples=40,
+        derandomize=True,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
     )
-    @given(instance=from_schema(schema), data=st.data())
+    @given(instance=from_schema(generation_schema(schema)), data=st.data())
     def check(instance: dict[str, Any], data: st.DataObject) -> None:
+        assert validator.is_valid(instance), instance  # the generation subset stays valid
         assert _model_accepts(model, instance), instance
         mutated = mutate(instance, data, schema)
         assert _model_accepts(model, mutated) == validator.is_valid(mutated), mutated

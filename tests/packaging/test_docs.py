@@ -7,9 +7,11 @@ and CI itself exercise.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -62,15 +64,22 @@ def test_docs_snippets_run_as_written(page: Path, tmp_path: Path) -> None:
             "AEP_ORG_ID": "DOCS@AdobeOrg",
             "AEP_SANDBOX_NAME": "docs",
         }
-        done = subprocess.run(
+        # Its own process group: whatever a snippet leaves running is ended with it.
+        with subprocess.Popen(
             ["bash", "-c", script_for(page)],
             cwd=tmp_path,
             env=env,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=240,
-            check=False,
-        )
+            start_new_session=True,
+        ) as shell:
+            try:
+                stdout, stderr = shell.communicate(timeout=240)
+            finally:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(shell.pid, signal.SIGKILL)
+        done = subprocess.CompletedProcess(shell.args, shell.returncode, stdout, stderr)
     assert done.returncode == 0, f"{page.name}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     assert "Traceback" not in done.stderr
 

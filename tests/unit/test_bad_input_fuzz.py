@@ -30,7 +30,11 @@ JSON = st.recursive(
 DOCS = sorted(DOCUMENTED.glob("*.json"))
 EXAMPLE = json.loads((ROOT / "examples" / "amazon_s3.json").read_text())
 SETTINGS = settings(
-    max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    max_examples=60,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
 )
 
 

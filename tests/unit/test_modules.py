@@ -214,3 +214,25 @@ def test_patch_ops_unknown_path_is_rejected_with_its_index() -> None:
     with pytest.raises(ValidationError) as caught:
         patch_ops.Patch.model_validate([{"op": "add", "path": "/nowhere", "value": 1}])
     assert caught.value.errors()[0]["loc"][0] == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "loc", "expected"),
+    [
+        ({"a": [{"b": 1}]}, ("a", 0, "b"), "$.a[0].b"),
+        (
+            {"auth": {"params": {}}},
+            ("auth", "AccessKeyAuth", "params", "s3SecretKey"),
+            "$.auth.params.s3SecretKey",
+        ),
+        ({"a": []}, ("a", 3), "$.a[3]"),
+        ({"p": {}}, ("p", "function-after[check(), Model]", "csvOptions"), "$.p.csvOptions"),
+    ],
+    ids=["index", "union-tag", "missing-index", "kebab-tag"],
+)
+def test_json_path_names_what_is_in_the_file(
+    data: Any, loc: tuple[Any, ...], expected: str
+) -> None:
+    from destgen_destinations.runtime.json_path import json_path
+
+    assert json_path(data, loc) == expected

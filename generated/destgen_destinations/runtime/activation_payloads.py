@@ -21,6 +21,7 @@ from destgen_destinations.runtime.activation_spec import (
     resolve_secrets,
 )
 from destgen_destinations.runtime.audiences import AudienceSelector
+from destgen_destinations.runtime.json_path import json_path
 from destgen_destinations.runtime.mapping import Mapping
 
 
@@ -48,7 +49,10 @@ def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
         package.models.TargetParams, file.target_connection.params, "$.targetConnection.params"
     )
     audiences = [
-        _validated(AudienceSelector, {"type": "PLATFORM_SEGMENT", "value": a}, f"$.audiences[{i}]")
+        # The file holds only the selector's value: paths are reported inside it.
+        _validated(
+            AudienceSelector, {"type": "PLATFORM_SEGMENT", "value": a}, f"$.audiences[{i}]", "value"
+        )
         for i, a in enumerate(file.audiences)
     ]
     rows = [
@@ -104,7 +108,7 @@ def _collect(problems: list[str], resolve: Callable[[], dict[str, Any]]) -> dict
         return {}
 
 
-def _validated(model: type[BaseModel], data: Any, where: str) -> Any:
+def _validated(model: type[BaseModel], data: Any, where: str, inner: str | None = None) -> Any:
     try:
         return model.model_validate(data, by_alias=True, by_name=False)
     except PydanticValidationError as exc:
@@ -113,9 +117,15 @@ def _validated(model: type[BaseModel], data: Any, where: str) -> Any:
         errors = [e for e in exc.errors(include_input=False) if not _at_placeholder(data, e["loc"])]
         if errors:
             raise ActivationError(
-                [f"{where}{_loc(e['loc'])}: {e['msg']}" for e in errors]
+                [f"{_path(data, e['loc'], where, inner)}: {e['msg']}" for e in errors]
             ) from None
         return _Preview.model_validate(data)
+
+
+def _path(data: Any, loc: tuple[Any, ...], where: str, inner: str | None) -> str:
+    if inner is not None and loc[:1] == (inner,):
+        return json_path(data[inner], loc[1:], where)
+    return json_path(data, loc, where)
 
 
 class _Preview(BaseModel):
@@ -133,11 +143,3 @@ def _at_placeholder(data: Any, loc: tuple[Any, ...]) -> bool:
             node = node[part]
         # Anything else is a union tag pydantic inserted: it names no key, so it is skipped.
     return isinstance(node, Placeholder)
-
-
-def _loc(loc: tuple[Any, ...]) -> str:
-    return "".join(
-        f"[{p}]" if isinstance(p, int) else f".{p}"
-        for p in loc
-        if not (isinstance(p, str) and p[:1].isupper())
-    )

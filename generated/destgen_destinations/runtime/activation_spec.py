@@ -11,10 +11,11 @@ import os
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 # The generated package's own list: a new spec in the cache needs no edit here.
 from destgen_destinations import DESTINATIONS
+from destgen_destinations.runtime.field_rules import MASK
 from destgen_destinations.runtime.refs import NonEmpty
 
 
@@ -97,6 +98,13 @@ class DedupKeys(_Closed):
     identity_namespace: Annotated[str | None, Field(alias="identityNamespace")] = None
     attribute_paths: Annotated[list[str], Field(alias="attributePaths")] = []
 
+    @model_validator(mode="after")
+    def _not_empty(self) -> DedupKeys:
+        # An empty key would be sent as an empty primaryFields list, which the API rejects.
+        if self.identity_namespace is None and not self.attribute_paths:
+            raise ValueError("give identityNamespace or at least one of attributePaths")
+        return self
+
 
 class ActivationFile(_Closed):
     """One destination, its connections, one dataflow and what it exports."""
@@ -149,7 +157,7 @@ class Placeholder(str):
     variable: str
 
     def __new__(cls, variable: str) -> Placeholder:
-        made = super().__new__(cls, "***")
+        made = super().__new__(cls, MASK)
         made.variable = variable
         return made
 

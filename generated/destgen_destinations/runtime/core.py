@@ -27,13 +27,13 @@ from destgen_destinations.runtime.errors import (
     TransportError,
     error_from_response,
 )
+from destgen_destinations.runtime.field_rules import MASK
 from destgen_destinations.runtime.operations import Entity, Operation, Page
 from destgen_destinations.runtime.retry import RetryPolicy, parse_retry_after
 from destgen_destinations.runtime.wire import to_masked, to_wire
 
 T = TypeVar("T")
 log = logging.getLogger("destgen.client")
-MASK = "***"
 # Errors raised before a byte of the request left: re-sending cannot duplicate anything.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,10 +26,26 @@ class Drift:
     live: dict[str, Any] | None = field(default=None, repr=False)
 
 
-def spec_bytes(spec: dict[str, Any]) -> bytes:
+ENCRYPTION_KEY = "encryptionSpecs"
+# The newest docs name the same array "encryption"; the API and the earlier docs "encryptionSpecs".
+NEWEST_ENCRYPTION_KEY = "encryption"
+
+
+class SpecFormError(DestgenError):
+    """A connection spec that names its encryption array both ways: which one counts is unknown."""
+
+
+def canonical_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The spec with its encryption array under ``encryptionSpecs``: the one normalisation the
+    generator's loader, ``destgen diff`` and the drift hash all use. Both keys is an error."""
+    if NEWEST_ENCRYPTION_KEY in spec and ENCRYPTION_KEY in spec:
+        raise SpecFormError("both 'encryption' and 'encryptionSpecs' are present")
+    return {(ENCRYPTION_KEY if k == NEWEST_ENCRYPTION_KEY else k): v for k, v in spec.items()}
+
+
+def spec_bytes(spec: Mapping[str, Any]) -> bytes:
     """The byte form specs_cache/ and ``destgen fetch`` use; SPEC_SHA256 hashes exactly this."""
-    data = {("encryptionSpecs" if k == "encryption" else k): v for k, v in spec.items()}
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return (json.dumps(canonical_spec(spec), indent=2, ensure_ascii=False) + "\n").encode()
 
 
 def check_spec_drift(
@@ -42,10 +59,10 @@ def check_spec_drift(
         spec = importlib.import_module(f"destgen_destinations.{slug}.spec")
         try:
             live = client.run(ops.connection_spec(spec.CONNECTION_SPEC_ID)).data
+            digest = hashlib.sha256(spec_bytes(live)).hexdigest()
         except DestgenError as exc:
             reports.append(Drift(slug, "unreachable", str(exc)))
             continue
-        digest = hashlib.sha256(spec_bytes(live)).hexdigest()
         same = digest == spec.SPEC_SHA256
         detail = (
             "" if same else f"live sha256 {digest[:12]}, generated from {spec.SPEC_SHA256[:12]}"

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-CONDITIONALS_KEY = "x-destgen-conditionals"
+from destgen_destinations.runtime.conditionals import CONDITIONALS_KEY, holds
 
 
 def _conditionals_of(config: ConfigDict) -> tuple[dict[str, Any], ...]:
@@ -78,25 +78,13 @@ class SpecModel(PlainSpecModel):
             if getattr(self, wire[rule["field"]]) is None:
                 continue
             actual = getattr(self, wire[rule["when"]])
-            if not _holds(rule["operator"], actual, rule["value"]):
+            if not holds(rule["operator"], actual, rule["value"]):
                 raise ValueError(
                     f"{rule['field']} is allowed only when {rule['when']} "
                     f"{rule['operator']} {rule['value']!r} (connection spec conditional); "
                     f"{rule['when']} is {actual!r}"
                 )
         return self
-
-
-def _holds(operator: str, actual: Any, expected: Any) -> bool:
-    if operator == "EQUALS":
-        return bool(actual == expected)
-    if operator == "NOT_EQUALS":
-        return bool(actual != expected)
-    if operator == "CONTAINS":
-        return actual is not None and expected in actual
-    if operator == "NOT_CONTAINS":
-        return actual is None or expected not in actual
-    raise ValueError(f"unknown conditional operator {operator!r}")
 
 
 def compact(value: Any) -> Any:

@@ -19,6 +19,7 @@ from destgen_destinations.runtime.activation_spec import ActivationError, Activa
 from destgen_destinations.runtime.client import FlowServiceClient
 from destgen_destinations.runtime.credentials import Identity, StaticToken, identity_from_env
 from destgen_destinations.runtime.errors import DestgenError
+from destgen_destinations.runtime.json_path import json_path
 
 
 def load_file(path: Path, *, placeholders: bool = False) -> Payloads:
@@ -45,10 +46,7 @@ def load_file(path: Path, *, placeholders: bool = False) -> Payloads:
         file = ActivationFile.model_validate(data)
     except ValidationError as exc:
         raise ActivationError(
-            [
-                f"$.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                for e in exc.errors(include_input=False)
-            ]
+            [f"{json_path(data, e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)]
         ) from None
     return prepare(file, placeholders=placeholders)
 

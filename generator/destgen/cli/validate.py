@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 from destgen.errors import GeneratorError
+from destgen_destinations.runtime.json_path import json_path
 
 # kind -> (attribute of destgen_destinations.<slug>.models, or None for a shared model; needs a
 # destination)
@@ -151,25 +152,6 @@ def check(
             lines.append(f"{where}: {text}")
         return sorted(set(lines))
     return []
-
-
-def json_path(data: Any, loc: Sequence[int | str]) -> str:
-    """``$.params.csvOptions.delimiter`` from a pydantic ``loc``, skipping union tags it inserts."""
-    path, node = "$", data
-    for part in loc:
-        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            path, node = f"{path}[{part}]", node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and part in node:
-            path, node = f"{path}.{part}", node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and _is_key_like(part):
-            path, node = f"{path}.{part}", None
-    return path
-
-
-def _is_key_like(part: str) -> bool:
-    # Union tags pydantic adds look like class names or kebab tags; missing keys look like wire
-    # keys.
-    return part[:1].islower() and "-" not in part and "[" not in part
 
 
 def _message(error: Any) -> str:
