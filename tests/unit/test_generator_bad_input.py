@@ -24,13 +24,22 @@ def _tree_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-@pytest.fixture
-def workspace(tmp_path: Path) -> tuple[Path, Path]:
-    specs = tmp_path / "specs"
+@pytest.fixture(scope="module")
+def generated_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """One real generation per module (the CLI, in a fresh interpreter); tests work on copies."""
+    root = tmp_path_factory.mktemp("template")
+    specs, out = root / "specs", root / "generated"
     shutil.copytree(ROOT / "specs_cache", specs)
-    out = tmp_path / "generated"
     done = run_destgen("generate", "--quiet", "--specs", str(specs), "--out", str(out))
     assert done.returncode == 0, done.stderr
+    return specs, out
+
+
+@pytest.fixture
+def workspace(generated_once: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    specs, out = tmp_path / "specs", tmp_path / "generated"
+    shutil.copytree(generated_once[0], specs)
+    shutil.copytree(generated_once[1], out, ignore=shutil.ignore_patterns("__pycache__"))
     return specs, out
 
 
