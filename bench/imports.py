@@ -11,21 +11,12 @@ import time
 from pathlib import Path
 
 from bench.common import Row, lower_is_better, print_table
+from destgen_destinations import DESTINATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 
 RUNS = 15
-ALL_SIX = ", ".join(
-    f"destgen_destinations.{s}"
-    for s in (
-        "adls_gen2",
-        "amazon_s3",
-        "azure_blob",
-        "data_landing_zone",
-        "google_cloud_storage",
-        "sftp",
-    )
-)
+ALL_SIX = ", ".join(f"destgen_destinations.{slug}" for slug in DESTINATIONS)
 
 
 def best(statement: str) -> float:

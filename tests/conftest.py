@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+from destgen_destinations import DESTINATIONS
+
 # Every property test is derandomized: the same examples on every run, so a failure is a bug that
 # reproduces, never a flake; bounded, with no example database written into the checkout.
 settings.register_profile(
@@ -27,14 +29,8 @@ settings.load_profile("destgen")
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTED = ROOT / "tests" / "examples" / "documented"
-SLUGS = (
-    "adls_gen2",
-    "amazon_s3",
-    "azure_blob",
-    "data_landing_zone",
-    "google_cloud_storage",
-    "sftp",
-)
+# The generated package's own list: tests follow what the library was generated for.
+SLUGS = DESTINATIONS
 
 
 def documented(name: str) -> Any:

@@ -34,7 +34,7 @@ from destgen_destinations.runtime.credentials import Identity, StaticToken
 from destgen_destinations.runtime.errors import DestgenError
 from destgen_destinations.runtime.retry import RetryPolicy
 from destgen_emulator import EmulatorServer
-from destgen_emulator.faults import FaultRule
+from destgen_emulator.faults import KINDS, FaultRule
 from tests.conftest import ROOT
 
 EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in (".json", ".yaml"))
@@ -65,17 +65,8 @@ SECRET_CANARIES = [
 
 
 def _faults(probability: float) -> list[FaultRule]:
-    kinds = [
-        "429",
-        "500",
-        "502",
-        "503",
-        "504",
-        "latency",
-        "drop",
-        "commit_then_500",
-        "commit_then_drop",
-    ]
+    # Every fault the emulator has but "garbage": a garbled body is not a transient fault.
+    kinds = [kind for kind in KINDS if kind != "garbage"]
     share = probability / len(kinds)
     return [FaultRule(fault=k, probability=share, retry_after=1, latency_ms=30) for k in kinds]
 

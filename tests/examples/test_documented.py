@@ -43,15 +43,8 @@ VALID = {
     "03_target_connection__google_cloud_storage_with_csv_options": ("target-connection", None),
     "03_target_connection__sftp": ("target-connection", None),
     **{
-        f"04_create_dataflow__{slug}": ("dataflow", None)
-        for slug in (
-            "adls_gen2",
-            "amazon_s3",
-            "azure_blob",
-            "data_landing_zone",
-            "google_cloud_storage",
-            "sftp",
-        )
+        path.stem: ("dataflow", None)
+        for path in sorted(DOCUMENTED.glob("04_create_dataflow__*.json"))
     },
     "04b_add_audiences__add_audience_to_dataflow": ("dataflow-patch", None),
     "04b_add_audiences__remove_audiences_from_dataflow": ("dataflow-patch", None),

@@ -1,6 +1,8 @@
 """FlowServiceClient (sync) and AsyncFlowServiceClient: send Operations over httpx with retries.
 
-Both drive the same Core; each loop only adds its own kind of I/O and sleeping.
+What happens between requests (retries, reconciliation, 412 re-derivation, polling) lives in
+flows.py as sans-IO generators; each client here only carries out their effects with its own
+kind of I/O and sleeping.
 """
 
 from __future__ import annotations
@@ -13,24 +15,25 @@ from typing import Any, TypeVar
 
 import httpx
 
-from destgen_destinations.runtime import operations as ops
-from destgen_destinations.runtime.constants import (
-    CONNECT_TIMEOUT_S,
-    MAX_412_RETRIES,
-    MAX_PAGES,
-    READ_TIMEOUT_S,
-)
-from destgen_destinations.runtime.core import Core, finished_run, resolve_base_url
+from destgen_destinations.runtime.constants import CONNECT_TIMEOUT_S, MAX_PAGES, READ_TIMEOUT_S
+from destgen_destinations.runtime.core import Core, resolve_base_url
 from destgen_destinations.runtime.credentials import Identity, identity_from_env
-from destgen_destinations.runtime.errors import DestgenError, PreconditionFailed
+from destgen_destinations.runtime.errors import DestgenError
+from destgen_destinations.runtime.flows import (
+    Attempt,
+    Derive,
+    Flow,
+    Sleep,
+    run_flow,
+    update_flow,
+    wait_flow,
+)
 from destgen_destinations.runtime.operations import Created, Entity, Operation, Page
 from destgen_destinations.runtime.retry import RetryPolicy
 
 T = TypeVar("T")
-Derive = Callable[
-    [Entity], Any
-]  # fresh entity -> JSON Patch ops, or None when nothing is left to do
 TIMEOUT = httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
+__all__ = ["AsyncFlowServiceClient", "Derive", "FlowServiceClient"]
 
 
 class _Base:
@@ -50,19 +53,20 @@ class _Base:
         self.echo = echo
         self._fake_ids = itertools.count(1)
 
-    @staticmethod
-    def _lookup(lookup: tuple[str, str]) -> Operation[Page]:
-        """The list call that finds a create's entity by name when its outcome is unknown."""
-        return ops.find_by_name(lookup[0].rsplit("/", 1)[-1], lookup[1])
-
-    @staticmethod
-    def _adopted(page: Page) -> Created | None:
-        return Created(page.items[0].id, page.items[0].etag) if page.items else None
-
     def _dry(self, op: Operation[T]) -> T:
         """Dry run: print the request as curl and answer as an empty service would."""
         self.echo(self.core.curl(op))
         return op.parse(op.empty(next(self._fake_ids)))
+
+    @staticmethod
+    def _advance(flow: Flow[T], reply: Any, error: DestgenError | None) -> tuple[bool, Any]:
+        """Resume ``flow`` with a reply or an error: ``(True, result)`` when it has finished,
+        ``(False, next effect)`` otherwise."""
+        try:
+            effect = flow.throw(error) if error is not None else flow.send(reply)
+        except StopIteration as stop:
+            return True, stop.value
+        return False, effect
 
 
 class FlowServiceClient(_Base):
@@ -86,33 +90,27 @@ class FlowServiceClient(_Base):
         self.sleep = sleep
 
     def run(self, op: Operation[T]) -> T:
+        """Send ``op`` with retries (and reconciliation of creates); its parsed result."""
         if self.dry_run:
             return self._dry(op)
-        for attempt in itertools.count(1):
-            try:
-                request = self.core.request(
-                    self.http, op, self.core.identity.credentials.token(self.http)
-                )
-                try:
-                    response = self.http.send(request)
-                except httpx.TransportError as exc:
-                    raise self.core.transport_error(op, exc) from None
-                return self.core.read(op, response)
-            except DestgenError as error:
-                step = self.core.next_step(op, error, attempt)
-                if step.action == "raise":
-                    raise
-                self.sleep(step.delay)
-                if (
-                    step.action == "lookup"
-                    and op.lookup
-                    and (found := self._find(op.lookup)) is not None
-                ):
-                    return found  # type: ignore[return-value]  # a create's result is a Created
-        raise AssertionError("unreachable")
+        return self._drive(run_flow(self.core, op))
 
-    def _find(self, lookup: tuple[str, str]) -> Created | None:
-        return self._adopted(self.run(self._lookup(lookup)))
+    def update(
+        self, collection: str, entity_id: str, derive: Derive, *, known: Entity | None = None
+    ) -> Created:
+        """PATCH with If-Match, re-deriving the ops from the fresh entity after each 412."""
+        return self._drive(update_flow(self.core, collection, entity_id, derive, known))
+
+    def wait_for_run(
+        self,
+        flow_id: str,
+        *,
+        timeout: float = 3600.0,
+        poll: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> Entity:
+        """The newest finished run of a dataflow, polling every ``poll`` s up to ``timeout`` s."""
+        return self._drive(wait_flow(flow_id, timeout, poll, clock))
 
     def iterate(self, op: Operation[Page]) -> Iterator[Entity]:
         """Every entity of a list, following ``_links.next`` (bounded by MAX_PAGES)."""
@@ -124,48 +122,31 @@ class FlowServiceClient(_Base):
             yield from page.items
             current = page.next
 
-    def update(
-        self, collection: str, entity_id: str, derive: Derive, *, known: Entity | None = None
-    ) -> Created:
-        """PATCH with If-Match; on 412 re-read, re-derive the ops from the fresh entity, try again.
-
-        ``known``: the entity as the caller last saw it; the first attempt uses it without a GET.
-        """
-        for attempt in range(1, MAX_412_RETRIES + 1):
-            entity = (
-                known
-                if known is not None and attempt == 1
-                else self.run(ops.get(collection, entity_id))
-            )
-            patch = derive(entity)
-            if patch is None:
-                return Created(entity.id, entity.etag, changed=False)
+    def _drive(self, flow: Flow[T]) -> T:
+        reply: Any = None
+        error: DestgenError | None = None
+        while True:
+            done, effect = self._advance(flow, reply, error)
+            if done:
+                return effect  # type: ignore[no-any-return]
+            reply, error = None, None
             try:
-                return self.run(ops.patch(collection, entity_id, entity.etag or "", patch))
-            except PreconditionFailed:
-                # Someone else won the race: back off (jittered) so writers do not collide again.
-                self.sleep(self.core.retry.backoff(attempt))
-        raise PreconditionFailed(
-            412, "FLOW-1404-412", f"{collection} {entity_id} kept changing; gave up"
-        )
+                if isinstance(effect, Sleep):
+                    self.sleep(effect.seconds)
+                elif isinstance(effect, Attempt):
+                    reply = self._attempt(effect.op)
+                else:
+                    reply = self.run(effect)
+            except DestgenError as exc:
+                error = exc
 
-    def wait_for_run(
-        self,
-        flow_id: str,
-        *,
-        timeout: float = 3600.0,
-        poll: float = 30.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> Entity:
-        """The newest finished run of a dataflow, polling every ``poll`` s for at most ``timeout``
-        s.
-        """
-        deadline = clock() + timeout
-        while (run := finished_run(self.run(ops.runs(flow_id)))) is None:
-            if clock() + poll > deadline:
-                raise DestgenError(f"no finished run of dataflow {flow_id} within {timeout:.0f} s")
-            self.sleep(poll)
-        return run
+    def _attempt(self, op: Operation[T]) -> T:
+        request = self.core.request(self.http, op, self.core.identity.credentials.token(self.http))
+        try:
+            response = self.http.send(request)
+        except httpx.TransportError as exc:
+            raise self.core.transport_error(op, exc) from None
+        return self.core.read(op, response)
 
     def close(self) -> None:
         self.http.close()
@@ -198,62 +179,16 @@ class AsyncFlowServiceClient(_Base):
         self.sleep = sleep
 
     async def run(self, op: Operation[T]) -> T:
+        """Send ``op`` with retries (and reconciliation of creates); its parsed result."""
         if self.dry_run:
             return self._dry(op)
-        for attempt in itertools.count(1):
-            try:
-                token = await self.core.identity.credentials.atoken(self.http)
-                request = self.core.request(self.http, op, token)
-                try:
-                    response = await self.http.send(request)
-                except httpx.TransportError as exc:
-                    raise self.core.transport_error(op, exc) from None
-                return self.core.read(op, response)
-            except DestgenError as error:
-                step = self.core.next_step(op, error, attempt)
-                if step.action == "raise":
-                    raise
-                await self.sleep(step.delay)
-                if (
-                    step.action == "lookup"
-                    and op.lookup
-                    and (found := await self._find(op.lookup)) is not None
-                ):
-                    return found  # type: ignore[return-value]
-        raise AssertionError("unreachable")
-
-    async def _find(self, lookup: tuple[str, str]) -> Created | None:
-        return self._adopted(await self.run(self._lookup(lookup)))
-
-    async def iterate(self, op: Operation[Page]) -> AsyncIterator[Entity]:
-        current: Operation[Page] | None = op
-        for _ in range(MAX_PAGES):
-            if current is None:
-                return
-            page = await self.run(current)
-            for item in page.items:
-                yield item
-            current = page.next
+        return await self._drive(run_flow(self.core, op))
 
     async def update(
         self, collection: str, entity_id: str, derive: Derive, *, known: Entity | None = None
     ) -> Created:
-        for attempt in range(1, MAX_412_RETRIES + 1):
-            entity = (
-                known
-                if known is not None and attempt == 1
-                else await self.run(ops.get(collection, entity_id))
-            )
-            patch = derive(entity)
-            if patch is None:
-                return Created(entity.id, entity.etag, changed=False)
-            try:
-                return await self.run(ops.patch(collection, entity_id, entity.etag or "", patch))
-            except PreconditionFailed:
-                await self.sleep(self.core.retry.backoff(attempt))
-        raise PreconditionFailed(
-            412, "FLOW-1404-412", f"{collection} {entity_id} kept changing; gave up"
-        )
+        """PATCH with If-Match, re-deriving the ops from the fresh entity after each 412."""
+        return await self._drive(update_flow(self.core, collection, entity_id, derive, known))
 
     async def wait_for_run(
         self,
@@ -263,12 +198,46 @@ class AsyncFlowServiceClient(_Base):
         poll: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> Entity:
-        deadline = clock() + timeout
-        while (run := finished_run(await self.run(ops.runs(flow_id)))) is None:
-            if clock() + poll > deadline:
-                raise DestgenError(f"no finished run of dataflow {flow_id} within {timeout:.0f} s")
-            await self.sleep(poll)
-        return run
+        """The newest finished run of a dataflow, polling every ``poll`` s up to ``timeout`` s."""
+        return await self._drive(wait_flow(flow_id, timeout, poll, clock))
+
+    async def iterate(self, op: Operation[Page]) -> AsyncIterator[Entity]:
+        """Every entity of a list, following ``_links.next`` (bounded by MAX_PAGES)."""
+        current: Operation[Page] | None = op
+        for _ in range(MAX_PAGES):
+            if current is None:
+                return
+            page = await self.run(current)
+            for item in page.items:
+                yield item
+            current = page.next
+
+    async def _drive(self, flow: Flow[T]) -> T:
+        reply: Any = None
+        error: DestgenError | None = None
+        while True:
+            done, effect = self._advance(flow, reply, error)
+            if done:
+                return effect  # type: ignore[no-any-return]
+            reply, error = None, None
+            try:
+                if isinstance(effect, Sleep):
+                    await self.sleep(effect.seconds)
+                elif isinstance(effect, Attempt):
+                    reply = await self._attempt(effect.op)
+                else:
+                    reply = await self.run(effect)
+            except DestgenError as exc:
+                error = exc
+
+    async def _attempt(self, op: Operation[T]) -> T:
+        token = await self.core.identity.credentials.atoken(self.http)
+        request = self.core.request(self.http, op, token)
+        try:
+            response = await self.http.send(request)
+        except httpx.TransportError as exc:
+            raise self.core.transport_error(op, exc) from None
+        return self.core.read(op, response)
 
     async def aclose(self) -> None:
         await self.http.aclose()
