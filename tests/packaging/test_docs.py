@@ -23,6 +23,8 @@ from destgen_emulator import EmulatorServer
 from tests.conftest import ROOT
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+# The reference material this project was built from lives outside it; nothing may point there.
+BANNED_CITATIONS = ("../" + "shared", "shared/" + "reference", "flow_service_" + "contract")
 FENCE = re.compile(r"^```(\w+)([^\n]*)\n(.*?)^```$", re.M | re.S)
 
 
@@ -107,8 +109,20 @@ def test_readme_is_short_and_starts_with_the_two_commands() -> None:
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_docs_stand_alone(page: Path) -> None:
     text = page.read_text(encoding="utf-8")
-    for banned in ("../shared", "shared/reference", "flow_service_contract"):
+    for banned in BANNED_CITATIONS:
         assert banned not in text, banned
     prose = re.sub(r"`[^`\n]*`", "", FENCE.sub("", text))
     for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", prose):
         assert (page.parent / target).exists(), f"{page.name}: broken link {target}"
+
+
+def test_no_tracked_file_cites_material_outside_the_repo() -> None:
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()
+    for name in tracked:
+        path = ROOT / name
+        if path.suffix in (".py", ".md", ".json", ".toml", ".yaml", ".jinja", ".txt"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for banned in BANNED_CITATIONS:
+                assert banned not in text, f"{name} cites {banned}"
