@@ -22,6 +22,8 @@ def words(text: str) -> list[str]:
         for part in parts:
             if part.isdigit() and merged:
                 merged[-1] += part
+            elif merged and merged[-1].isdigit() and part.islower():
+                merged[-1] += part  # an ordinal such as "3rd" is one word
             else:
                 merged.append(part)
         found.extend(merged)

@@ -17,7 +17,8 @@ from destgen.naming import pascal, snake
         ("File PGP/GPG Encryption", "file_pgp_gpg_encryption", "FilePgpGpgEncryption"),
         ("includeFileManifest", "include_file_manifest", "IncludeFileManifest"),
         ("class", "class_", "Class"),
-        ("3rdParty", "_3_rd_party", "N3RdParty"),
+        ("3rdParty", "_3rd_party", "N3rdParty"),
+        ("2faCode", "_2fa_code", "N2faCode"),
     ],
 )
 def test_naming_is_readable(text: str, snake_name: str, pascal_name: str) -> None:
