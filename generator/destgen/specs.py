@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import keyword
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -19,6 +20,7 @@ from destgen_destinations.runtime.drift import SpecFormError, canonical_spec
 
 MANIFEST = "manifest.json"
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
+RESERVED_SLUGS = frozenset({"runtime"})
 # Keywords the generator understands; anything else in a schema is an error, never silently dropped.
 SUPPORTED_KEYWORDS = frozenset(
     {
@@ -120,6 +122,9 @@ def _manifest_entry(path: Path, pointer: str, entry: Any) -> tuple[str, str]:
     slug, flow_id = entry.get("slug"), entry.get("audience_flow_spec_id")
     if not isinstance(slug, str) or not SLUG.match(slug):
         raise GeneratorError(str(path), child(pointer, "slug"), "expected a snake_case slug")
+    if keyword.iskeyword(slug) or slug in RESERVED_SLUGS:
+        # The slug becomes a package name beside runtime/: it must import and not replace ours.
+        raise GeneratorError(str(path), child(pointer, "slug"), f"slug {slug!r} is reserved")
     if not isinstance(flow_id, str) or not flow_id:
         raise GeneratorError(
             str(path), child(pointer, "audience_flow_spec_id"), "expected a flow spec id"

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from destgen.errors import GeneratorError
+
 STATE_FILE = ".destgen-state.json"
 
 
@@ -29,12 +31,35 @@ class WriteReport:
 
 
 def read_state(root: Path) -> dict[str, object]:
-    """The state file of an earlier run, or an empty state when it is missing or unreadable."""
+    """The state file of an earlier run, or an empty state when it is missing or unreadable.
+
+    The state is untrusted (committed, rarely reviewed): a recorded path that would resolve outside
+    ``root`` stops the run here, before anything is read, written or deleted.
+    """
     try:
         state = json.loads((root / STATE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return state if isinstance(state, dict) else {}
+    if not isinstance(state, dict):
+        return {}
+    files = state.get("files")
+    for rel in files if isinstance(files, dict) else ():
+        inside(root, rel, f"{root / STATE_FILE}")
+    return state
+
+
+def inside(root: Path, rel: object, source: str) -> Path:
+    """``root / rel`` if it stays inside ``root``: no absolute path, no ``..``, no symlink out."""
+    where = f"/files/{str(rel).replace('~', '~0').replace('/', '~1')}"
+    if not isinstance(rel, str) or not rel or "\0" in rel:
+        raise GeneratorError(source, where, "not a relative file path")
+    path = Path(rel)
+    if path.is_absolute() or ".." in path.parts:
+        raise GeneratorError(source, where, "path escapes the output folder")
+    target = root / path
+    if not target.resolve().is_relative_to(root.resolve()):
+        raise GeneratorError(source, where, "path resolves outside the output folder")
+    return target
 
 
 def owned_files(state: Mapping[str, object]) -> set[str]:

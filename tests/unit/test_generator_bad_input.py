@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from destgen.writer import STATE_FILE
 from tests.conftest import ROOT, run_destgen
 
 
@@ -182,3 +183,41 @@ def test_generate_deletes_only_files_it_owns(workspace: tuple[Path, Path]) -> No
     assert done.returncode == 0
     assert not (out / "destgen_destinations" / "sftp" / "builders.py").exists()
     assert mine.exists()
+
+
+@pytest.mark.parametrize(
+    "recorded",
+    ["../outside.txt", "{outside}", "destgen_destinations/../../outside.txt", "link/outside.txt"],
+    ids=["dotdot", "absolute", "nested-dotdot", "symlink"],
+)
+def test_generate_state_paths_outside_the_output_stop_the_run(
+    workspace: tuple[Path, Path], recorded: str
+) -> None:
+    specs, out = workspace
+    outside = out.parent / "outside.txt"
+    outside.write_text("not destgen's")
+    (out / "link").symlink_to(out.parent, target_is_directory=True)
+    state = json.loads((out / STATE_FILE).read_text())
+    state["files"][recorded.format(outside=outside)] = "0" * 64
+    (out / STATE_FILE).write_text(json.dumps(state))
+    before = _tree_digest(out)
+    done = run_destgen("generate", "--force", "--specs", str(specs), "--out", str(out))
+    assert done.returncode == 2, done.stdout
+    assert "outside the output folder" in done.stderr or "escapes" in done.stderr
+    assert outside.read_text() == "not destgen's"
+    assert _tree_digest(out) == before
+
+
+@pytest.mark.parametrize("slug", ["runtime", "class", "Bad-Slug"])
+def test_generate_refuses_reserved_or_invalid_slugs(
+    workspace: tuple[Path, Path], slug: str
+) -> None:
+    specs, out = workspace
+    manifest = json.loads((specs / "manifest.json").read_text())
+    old = manifest["destinations"][0]["slug"]
+    manifest["destinations"][0]["slug"] = slug
+    (specs / "manifest.json").write_text(json.dumps(manifest))
+    shutil.copy(specs / f"{old}.json", specs / f"{slug}.json")
+    done = run_destgen("generate", "--specs", str(specs), "--out", str(out))
+    assert done.returncode == 2
+    assert "manifest.json#/destinations/0/slug" in done.stderr
