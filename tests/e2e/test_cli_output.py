@@ -214,3 +214,29 @@ def test_client_refuses_plain_http_off_loopback(url: str) -> None:
     identity = Identity(StaticToken("t"), "k", "ORG@AdobeOrg", None)
     with pytest.raises(DestgenError, match="refused"):
         FlowServiceClient(base_url=url, identity=identity)
+
+
+def test_activate_never_adopts_a_same_named_entity_of_another_spec(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import destgen_destinations.sftp as sftp
+    from destgen_destinations.runtime import operations as ops
+
+    for name, value in (demo_secrets() | CREDENTIALS).items():
+        monkeypatch.setenv(name, value)
+    doc = json.loads(S3_EXAMPLE.read_text())
+    with EmulatorServer() as server:
+        monkeypatch.setenv("AEP_BASE_URL", server.base_url)
+        other = sftp.base_connection_sftp_with_password(
+            name=doc["baseConnection"]["name"],
+            domain="sftp.example.com",
+            username="u",
+            password="a-password-123",
+        )
+        with FlowServiceClient() as client:
+            impostor = client.run(ops.create("connections", other, other.name)).id
+        code, out, err = _main(capsys, "activate", "--json", str(S3_EXAMPLE))
+        assert code == 0, err
+        steps = {s["entity"]: s for s in json.loads(out)["steps"]}
+    assert steps["base connection"]["action"] == "created"
+    assert steps["base connection"]["id"] != impostor

@@ -17,6 +17,7 @@ from destgen_destinations.runtime import operations as ops
 from destgen_destinations.runtime import patch_ops
 from destgen_destinations.runtime.activation_payloads import Payloads, prepare
 from destgen_destinations.runtime.activation_spec import ActivationError
+from destgen_destinations.runtime.adoption import adoptable, wanted_form
 from destgen_destinations.runtime.client import AsyncFlowServiceClient, Derive, FlowServiceClient
 from destgen_destinations.runtime.mapping import MappingSet, mapping_set
 from destgen_destinations.runtime.operations import Created, Entity, Operation
@@ -70,8 +71,8 @@ def plan(p: Payloads) -> Plan:
 
     def ensure(collection: str, entity: str, name: str, payload: BaseModel) -> Plan:
         page = yield ops.find_by_name(collection, name)
-        if page.items:
-            result.rows.append(Row(entity, name, page.items[0].id, page.items[0].etag, "adopted"))
+        if (found := adoptable(page.items, wanted_form(payload), entity + "s")) is not None:
+            result.rows.append(Row(entity, name, found.id, found.etag, "adopted"))
         else:
             made: Created = yield ops.create(collection, payload, name)
             result.rows.append(Row(entity, name, made.id, made.etag, "created"))

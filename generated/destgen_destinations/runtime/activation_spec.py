@@ -11,12 +11,25 @@ import os
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 # The generated package's own list: a new spec in the cache needs no edit here.
 from destgen_destinations import DESTINATIONS
 from destgen_destinations.runtime.field_rules import MASK
 from destgen_destinations.runtime.refs import NonEmpty
+
+
+def _exactly_findable(name: str) -> str:
+    # Entities are found again by name with property=name==NAME, where a comma means "any of":
+    # such a name could never be matched exactly, so every run would create a duplicate.
+    if "," in name:
+        raise ValueError("a name with a comma cannot be looked up exactly; choose one without")
+    if name != name.strip():
+        raise ValueError("a name may not start or end with spaces")
+    return name
+
+
+EntityName = Annotated[NonEmpty, AfterValidator(_exactly_findable)]
 
 
 class _Closed(BaseModel):
@@ -60,7 +73,7 @@ class EncryptionConfig(_Closed):
 class BaseConnectionConfig(_Closed):
     """The credentials (and optional PGP encryption); adopted by name when it exists."""
 
-    name: NonEmpty
+    name: EntityName
     description: str | None = None
     auth: AuthConfig | None = None
     encryption: EncryptionConfig | None = None
@@ -69,7 +82,7 @@ class BaseConnectionConfig(_Closed):
 class TargetConnectionConfig(_Closed):
     """Where files go and in what format; adopted by name when it exists."""
 
-    name: NonEmpty
+    name: EntityName
     description: str | None = None
     params: Annotated[
         dict[str, Any],
@@ -80,7 +93,7 @@ class TargetConnectionConfig(_Closed):
 class DataflowConfig(_Closed):
     """The dataflow from the Profile store to the target; adopted by name when it exists."""
 
-    name: NonEmpty
+    name: EntityName
     description: str | None = None
 
 
@@ -110,7 +123,7 @@ class ActivationFile(_Closed):
     """One destination, its connections, one dataflow and what it exports."""
 
     destination: Annotated[str, Field(json_schema_extra={"enum": list(DESTINATIONS)})]
-    source_connection_name: Annotated[NonEmpty, Field(alias="sourceConnectionName")] = (
+    source_connection_name: Annotated[EntityName, Field(alias="sourceConnectionName")] = (
         "Connect to Profile store"
     )
     base_connection: Annotated[BaseConnectionConfig, Field(alias="baseConnection")]

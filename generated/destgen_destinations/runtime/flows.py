@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from destgen_destinations.runtime import operations as ops
+from destgen_destinations.runtime.adoption import adoptable, wanted_form
 from destgen_destinations.runtime.constants import MAX_412_RETRIES
 from destgen_destinations.runtime.core import Core, finished_run
 from destgen_destinations.runtime.errors import DestgenError, PreconditionFailed
@@ -53,9 +54,10 @@ def run_flow(core: Core, op: Operation[T]) -> Flow[T]:
             yield Sleep(step.delay)
             if step.action == "lookup" and op.lookup:
                 page: Page = yield lookup(op.lookup)
-                if page.items:
+                found = adoptable(page.items, wanted_form(op.payload), op.lookup[0])
+                if found is not None:
                     # A create's result is a Created: the caller's T for every op with a lookup.
-                    return Created(page.items[0].id, page.items[0].etag)  # type: ignore[return-value]
+                    return Created(found.id, found.etag)  # type: ignore[return-value]
     raise AssertionError("unreachable")
 
 
