@@ -218,7 +218,6 @@ def with_plain_httpx(url: str, tag: str) -> None:
 
 def measure() -> list[Row]:
     os.environ.setdefault("S3_SECRET_KEY", SECRET)
-    os.environ.setdefault("PGP_PUBLIC_KEY", PUBLIC_KEY)
     process = subprocess.Popen(
         [sys.executable, "-m", "destgen", "emulator", "--port", "0"],
         stdout=subprocess.PIPE,

@@ -145,15 +145,48 @@ def test_activate_dry_run_needs_no_secrets_or_credentials(
     assert "Bearer ***" in out
 
 
-def test_activate_reports_every_missing_variable_at_once(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_activate_reports_every_problem_with_variables_at_once(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     for name in demo_secrets():
         monkeypatch.delenv(name, raising=False)
-    code, _, err = _main(capsys, "activate", str(S3_EXAMPLE))
+    doc = json.loads(S3_EXAMPLE.read_text())
+    doc["baseConnection"]["auth"]["params"]["s3AccessKey"] = {"env": "S3_ACCESS_KEY"}
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(doc))
+    code, _, err = _main(capsys, "activate", str(path))
     assert code == 1
     assert "s3SecretKey: environment variable S3_SECRET_KEY is not set" in err
-    assert "publicKey: environment variable PGP_PUBLIC_KEY is not set" in err
+    assert 's3AccessKey: {"env": ...} is only for secret fields' in err
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"s3SecretKey": {"env": "AEP_CLIENT_SECRET"}}, "AEP_* variables hold destgen's own"),
+        ({"s3SecretKey": {"env": "aep_access_token"}}, "AEP_* variables hold destgen's own"),
+        ({"s3AccessKey": {"env": "S3_SECRET_KEY"}}, "only for secret fields"),
+    ],
+    ids=["client-secret", "lower-case-token", "secret-into-plain-field"],
+)
+def test_activate_env_references_only_for_secrets_never_our_credentials(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    params: dict[str, Any],
+    message: str,
+) -> None:
+    canary = {"AEP_CLIENT_SECRET": "CLIENTSECRETCANARY"}
+    for name, value in (demo_secrets() | CREDENTIALS | canary).items():
+        monkeypatch.setenv(name, value)
+    doc = json.loads(S3_EXAMPLE.read_text())
+    doc["baseConnection"]["auth"]["params"] |= params
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(doc))
+    code, out, err = _main(capsys, "activate", "--dry-run", str(path))
+    assert code == 1
+    assert message in err
+    assert "CLIENTSECRETCANARY" not in out + err
 
 
 def test_activate_dry_run_still_checks_everything_but_the_placeholders(

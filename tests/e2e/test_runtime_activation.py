@@ -206,7 +206,6 @@ def test_runtime_secrets_canary_only_on_the_wire(
     token = "TOKENCANARY" + "t" * 20
     for name in ("S3_SECRET_KEY",):
         monkeypatch.setenv(name, canary)
-    monkeypatch.setenv("PGP_PUBLIC_KEY", "Q0FOQVJZ")
     caplog.set_level(logging.DEBUG)
     sent: list[bytes] = []
     state = tmp_path / "state.json"

@@ -52,16 +52,13 @@ WRITERS, WRITES = 6, 15  # concurrent writers on one dataflow, sequential update
 CANARIES = {
     "S3_SECRET_KEY": "S3CANARY" + "a" * 32,
     "S3_ROLE_ARN": "ROLECANARY-arn",
-    "PGP_PUBLIC_KEY": "UEdQQ0FOQVJZ",
     "AZURE_BLOB_CONNECTION_STRING": "BLOBCANARY-conn",
     "ADLS_SERVICE_PRINCIPAL_KEY": "ADLSCANARY-key",
     "GCS_SECRET_ACCESS_KEY": "GCSCANARY-secret",
     "SFTP_PASSWORD": "SFTPCANARY-pw",
     "SFTP_SSH_KEY": "U1NIQ0FOQVJZa2V5",
 }
-SECRET_CANARIES = [
-    v for k, v in CANARIES.items() if k != "PGP_PUBLIC_KEY"
-]  # the public key is not a secret
+SECRET_CANARIES = list(CANARIES.values())
 
 
 def _faults(probability: float) -> list[FaultRule]:

@@ -39,6 +39,13 @@ class _Closed(BaseModel):
 class EnvRef(_Closed):
     """A secret's value comes from this environment variable, read just before sending."""
 
+    @model_validator(mode="after")
+    def _not_our_credentials(self) -> EnvRef:
+        # The client's own credentials would be sent to the destination and shown in clear there.
+        if self.env.upper().startswith("AEP_"):
+            raise ValueError("AEP_* variables hold destgen's own credentials; use another name")
+        return self
+
     env: Annotated[
         str,
         Field(
@@ -63,7 +70,7 @@ class AuthConfig(_Closed):
 
 class EncryptionConfig(_Closed):
     public_key: Annotated[
-        ParamValue, Field(alias="publicKey", description="base64 PGP public key, or {env: NAME}")
+        str, Field(alias="publicKey", description="base64 PGP public key (public: written inline)")
     ]
     encryption_algo: Annotated[
         str, Field(alias="encryptionAlgo", description="as the connection spec names it")
@@ -191,7 +198,13 @@ def resolve_secrets(
     resolved: dict[str, Any] = {}
     problems = []
     for key, value in params.items():
-        if isinstance(value, EnvRef):
+        if isinstance(value, EnvRef) and key not in secret_keys:
+            # Only secrets come from the environment: a variable read into a plain field would be
+            # printed, stored and shown in clear, whatever it holds.
+            problems.append(
+                f'{where}.{key}: {{"env": ...}} is only for secret fields; write the value inline'
+            )
+        elif isinstance(value, EnvRef):
             found = env.get(value.env)
             if not found and placeholders:
                 resolved[key] = Placeholder(value.env)

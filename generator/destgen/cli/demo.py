@@ -34,7 +34,6 @@ def demo_secrets() -> dict[str, str]:
     return {
         "S3_SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(40)),
         "S3_ROLE_ARN": "arn:aws:iam::123456789012:role/destgen-demo",
-        "PGP_PUBLIC_KEY": b64(48),
         "AZURE_BLOB_CONNECTION_STRING": "DefaultEndpointsProtocol=https;AccountName=demo;"
         f"AccountKey={b64(24)}",
         "ADLS_SERVICE_PRINCIPAL_KEY": secrets.token_urlsafe(24),
