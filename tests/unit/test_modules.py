@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -236,3 +237,32 @@ def test_json_path_names_what_is_in_the_file(
     from destgen_destinations.runtime.json_path import json_path
 
     assert json_path(data, loc) == expected
+
+
+SECRET = 'Pa$$w0rd/with "quotes" é'
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        SECRET,
+        json.dumps(SECRET)[1:-1],
+        json.dumps(SECRET, ensure_ascii=False)[1:-1],
+        urllib.parse.quote(SECRET, safe=""),
+        urllib.parse.quote_plus(SECRET),
+        SECRET[3:14],
+    ],
+    ids=["raw", "json-ascii", "json", "url", "form", "fragment"],
+)
+def test_redact_scrubs_every_form_of_a_secret(echo: str) -> None:
+    from destgen_destinations.runtime.redact import scrub
+
+    text = scrub(f"invalid value '{echo}' in request", [SECRET])
+    assert text == "invalid value '***' in request"
+
+
+def test_redact_leaves_short_and_unrelated_text() -> None:
+    from destgen_destinations.runtime.redact import scrub
+
+    assert scrub("key k is bad", ["k"]) == "key k is bad"
+    assert scrub("nothing secret here", ["TOKENVALUE123"]) == "nothing secret here"

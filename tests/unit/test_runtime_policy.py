@@ -211,3 +211,44 @@ def test_server_error_quoting_a_sent_secret_is_scrubbed() -> None:
     assert canary not in str(caught.value)
     assert canary not in caught.value.message
     assert "***" in str(caught.value)
+
+
+@pytest.mark.parametrize("shape", ["json-escaped", "url-encoded", "truncated", "headers"])
+def test_server_error_echoing_secrets_in_any_form_is_scrubbed(shape: str) -> None:
+    import json as json_module
+    import urllib.parse
+
+    import httpx
+
+    import destgen_destinations.amazon_s3 as s3
+    from destgen_destinations.runtime.client import FlowServiceClient
+    from destgen_destinations.runtime.errors import DestgenError
+
+    canary = 'CANARY/secret+"value"0123456789abcdefghij'.ljust(40, "x")[:40]
+    token, api_key = "TOKENCANARY-abcdefghijklmnop", "APIKEYCANARY-0123456789"
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        quoted = {
+            "json-escaped": json_module.dumps(canary)[1:-1],
+            "url-encoded": urllib.parse.quote(canary, safe=""),
+            "truncated": canary[5:20],
+            "headers": f"{request.headers['authorization']} key={request.headers['x-api-key']}",
+        }[shape]
+        return httpx.Response(401, json={"error_code": "401013", "message": f"bad: {quoted}"})
+
+    payload = s3.base_connection_access_key(
+        name="n", s3_access_key="AKIAIOSFODNN7EXAMPLE", s3_secret_key=canary.replace('"', "A")
+    )
+    client = FlowServiceClient(
+        base_url="http://127.0.0.1:1",
+        identity=Identity(StaticToken(token), api_key, "o"),
+        retry=EXACT,
+        http=httpx.Client(transport=httpx.MockTransport(echo)),
+    )
+    with pytest.raises(DestgenError) as caught:
+        client.run(ops.create("connections", payload, "n"))
+    shown = f"{caught.value} {caught.value.args}"
+    sent = canary.replace('"', "A")
+    for secret in (sent, token, api_key):
+        for start in range(len(secret) - 8):
+            assert secret[start : start + 8] not in shown, shape

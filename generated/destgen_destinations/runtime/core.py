@@ -29,6 +29,7 @@ from destgen_destinations.runtime.errors import (
 )
 from destgen_destinations.runtime.field_rules import MASK
 from destgen_destinations.runtime.operations import Entity, Operation, Page
+from destgen_destinations.runtime.redact import scrub
 from destgen_destinations.runtime.retry import RetryPolicy, parse_retry_after
 from destgen_destinations.runtime.wire import to_masked, to_wire
 
@@ -114,10 +115,11 @@ class Core:
         if response.status_code >= 400:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             error = error_from_response(response.status_code, body, request_id, retry_after)
-            # A server may quote what it rejected; what we sent as a secret never reaches a message.
-            for secret in secret_values(op.payload):
-                error.message = error.message.replace(secret, MASK)
-                error.args = tuple(str(a).replace(secret, MASK) for a in error.args)
+            # A server may quote what it rejected, or the headers it got: what we sent as a secret
+            # (payload secrets, the token, the API key) never reaches a message in any form.
+            secrets = [*secret_values(op.payload), *_credentials_sent(response)]
+            error.message = scrub(error.message, secrets)
+            error.args = tuple(scrub(str(a), secrets) for a in error.args)
             raise error
         try:
             return op.parse(body)
@@ -171,6 +173,15 @@ def finished_run(page: Page) -> Entity | None:
         if status.lower() in FINISHED:
             return run
     return None
+
+
+def _credentials_sent(response: httpx.Response) -> list[str]:
+    try:
+        headers = response.request.headers
+    except RuntimeError:  # a response built without a request (tests): nothing was sent
+        return []
+    token = headers.get("authorization", "").removeprefix("Bearer ").strip()
+    return [value for value in (token, headers.get("x-api-key", "")) if value]
 
 
 def secret_values(payload: Any) -> list[str]:

@@ -1,0 +1,58 @@
+"""Scrubbing secrets out of text a server sent back: raw, JSON-escaped, URL-encoded, or in part.
+
+Used on every error message built from a response; the only input is text and the secrets.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from collections.abc import Iterable
+
+from destgen_destinations.runtime.field_rules import MASK
+
+# A quoted run of this many characters of a secret is enough to help guess it.
+FRAGMENT = 8
+# Shorter values (test keys such as "k") would mask every such letter of a message; no real
+# token, key or password is this short.
+SHORTEST = 4
+
+
+def forms(secret: str) -> set[str]:
+    """The ways a server may echo ``secret``: as sent, JSON-escaped (with and without ASCII
+    escapes), URL-encoded (path and form style)."""
+    found = {
+        secret,
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote_plus(secret),
+    }
+    return {f for f in found if f}
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every form of every secret, and every run of FRAGMENT or more characters of
+    one, replaced by ``***``."""
+    pieces: set[str] = set()
+    for secret in secrets:
+        for form in forms(secret):
+            if len(form) < SHORTEST:
+                continue
+            if len(form) <= FRAGMENT:
+                pieces.add(form)
+            else:
+                pieces.update(form[i : i + FRAGMENT] for i in range(len(form) - FRAGMENT + 1))
+    covered = [False] * len(text)
+    for piece in pieces:
+        start = text.find(piece)
+        while start != -1:
+            covered[start : start + len(piece)] = [True] * len(piece)
+            start = text.find(piece, start + 1)
+    out: list[str] = []
+    for index, char in enumerate(text):
+        if not covered[index]:
+            out.append(char)
+        elif index == 0 or not covered[index - 1]:
+            out.append(MASK)
+    return "".join(out)
