@@ -7,6 +7,7 @@ body against the schema published for the status it got.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -44,8 +45,12 @@ SCHEMA_OVERRIDES = {("GET", "/flows"): "Batch_Flow", ("GET", "/flows/{id}"): "Ba
 IMPLEMENTED = {"connections", "sourceConnections", "targetConnections", "flows", "runs"}
 
 
+@functools.cache
 def _document() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(OPENAPI.read_text())
+    # Parsed once per process (the file is 350 KB; libyaml's safe loader when present): tests only
+    # read from it.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loaded: dict[str, Any] = yaml.load(OPENAPI.read_text(), Loader=loader)
     return loaded
 
 
