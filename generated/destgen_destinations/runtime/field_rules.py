@@ -35,6 +35,13 @@ def _check_pattern(text: str, pattern: str | None) -> None:
         )
 
 
+class _Concealed(SecretStr):
+    """A secret on its way through validation: even pickled (inside an error) it is masked."""
+
+    def __reduce__(self) -> tuple[type[SecretStr], tuple[str]]:
+        return (SecretStr, (MASK,))
+
+
 @dataclass(frozen=True)
 class SecretRule:
     """Annotated metadata for a ``format: password`` field: SecretStr plus the spec's own rules.
@@ -66,9 +73,19 @@ class SecretRule:
                 return value.get_secret_value()
             return MASK
 
+        def conceal(value: Any) -> Any:
+            # Wrapped before any check: an error's ``input`` (errors(), json(), repr, pickles)
+            # then holds a masked value, never the raw one.
+            return _Concealed(value) if isinstance(value, str) else value
+
+        def plain(value: Any) -> Any:
+            # A valid value leaves as an ordinary SecretStr, which pickles with its secret.
+            return SecretStr(value.get_secret_value()) if isinstance(value, _Concealed) else value
+
+        checked = core_schema.no_info_before_validator_function(check, handler(source))
         return core_schema.no_info_before_validator_function(
-            check,
-            handler(source),
+            conceal,
+            core_schema.no_info_after_validator_function(plain, checked),
             serialization=core_schema.plain_serializer_function_ser_schema(
                 serialize, info_arg=True, when_used="always"
             ),
