@@ -252,3 +252,33 @@ def test_server_error_echoing_secrets_in_any_form_is_scrubbed(shape: str) -> Non
     for secret in (sent, token, api_key):
         for start in range(len(secret) - 8):
             assert secret[start : start + 8] not in shown, shape
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (302, b"", "unexpected redirect"),
+        (307, b"", "unexpected redirect"),
+        (200, b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ],
+    ids=["302", "307", "deep-json"],
+)
+def test_hostile_list_answers_are_errors_never_empty_results(
+    status: int, body: bytes, expected: str
+) -> None:
+    import httpx
+
+    from destgen_destinations.runtime.client import FlowServiceClient
+    from destgen_destinations.runtime.errors import ApiError
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=body, headers={"location": "http://127.0.0.1:9/x"})
+
+    client = FlowServiceClient(
+        base_url="http://127.0.0.1:1",
+        identity=Identity(StaticToken("t"), "k", "o"),
+        retry=EXACT,
+        http=httpx.Client(transport=httpx.MockTransport(answer)),
+    )
+    with pytest.raises(ApiError, match=expected):
+        client.run(ops.find_by_name("connections", "Acme"))

@@ -112,6 +112,20 @@ class Core:
             body: Any = response.json() if response.content else None
         except ValueError:
             body = response.text[:500]
+        except RecursionError:
+            # A hostile or broken server: nesting deeper than the parser allows is not an answer.
+            raise ApiError(
+                response.status_code, None, f"{op.label}: response nested too deeply", request_id
+            ) from None
+        if 300 <= response.status_code < 400:
+            # Redirects are not followed (the token would go along); read as "nothing found", a
+            # redirected list would make the next step create a duplicate.
+            raise ApiError(
+                response.status_code,
+                None,
+                f"{op.label}: unexpected redirect to {response.headers.get('location', '?')!r}",
+                request_id,
+            )
         if response.status_code >= 400:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             error = error_from_response(response.status_code, body, request_id, retry_after)
