@@ -33,6 +33,20 @@ DOCUMENTED = ROOT / "tests" / "examples" / "documented"
 SLUGS = DESTINATIONS
 
 
+def daily_selector(audience_id: str) -> Any:
+    """A minimal valid audience selector (daily full export) for tests that add audiences."""
+    from destgen_destinations.runtime.audiences import audience
+
+    return audience(
+        id=audience_id,
+        filename_template="%SEGMENT_ID%",
+        export_mode="DAILY_FULL_EXPORT",
+        frequency="DAILY",
+        trigger_type="AFTER_SEGMENT_EVAL",
+        start_date="2026-12-01",
+    )
+
+
 def documented(name: str) -> Any:
     """A documented request body (placeholders already replaced by valid values)."""
     return json.loads((DOCUMENTED / f"{name}.json").read_text())

@@ -17,7 +17,6 @@ from destgen.cli.demo import demo_secrets
 from destgen_destinations.runtime import operations as ops
 from destgen_destinations.runtime import patch_ops
 from destgen_destinations.runtime.activation import aactivate, activate
-from destgen_destinations.runtime.audiences import audience
 from destgen_destinations.runtime.client import AsyncFlowServiceClient, FlowServiceClient
 from destgen_destinations.runtime.credentials import ClientCredentials, Identity, StaticToken
 from destgen_destinations.runtime.errors import DestgenError
@@ -25,7 +24,7 @@ from destgen_destinations.runtime.retry import RetryPolicy
 from destgen_emulator import EmulatorServer
 from destgen_emulator.auth import AuthPolicy
 from destgen_emulator.faults import FaultRule
-from tests.conftest import ROOT
+from tests.conftest import ROOT, daily_selector
 
 EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in (".json", ".yaml"))
 COLLECTIONS = ("sourceConnections", "connections", "targetConnections", "flows")
@@ -109,14 +108,7 @@ def test_runtime_racing_clients_both_land_once(emulator: EmulatorServer) -> None
         )
 
     def adder(audience_id: str) -> Any:
-        selector = audience(
-            id=audience_id,
-            filename_template="%SEGMENT_ID%",
-            export_mode="DAILY_FULL_EXPORT",
-            frequency="DAILY",
-            trigger_type="AFTER_SEGMENT_EVAL",
-            start_date="2026-12-01",
-        )
+        selector = daily_selector(audience_id)
 
         def derive(entity: ops.Entity) -> Any:
             present = [

@@ -28,14 +28,13 @@ from destgen_destinations.runtime import operations as ops
 from destgen_destinations.runtime import patch_ops
 from destgen_destinations.runtime.activation import aactivate, activate, prepare
 from destgen_destinations.runtime.activation_spec import ActivationFile
-from destgen_destinations.runtime.audiences import audience
 from destgen_destinations.runtime.client import AsyncFlowServiceClient, FlowServiceClient
 from destgen_destinations.runtime.credentials import Identity, StaticToken
 from destgen_destinations.runtime.errors import DestgenError
 from destgen_destinations.runtime.retry import RetryPolicy
 from destgen_emulator import EmulatorServer
 from destgen_emulator.faults import KINDS, FaultRule
-from tests.conftest import ROOT
+from tests.conftest import ROOT, daily_selector
 
 EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in (".json", ".yaml"))
 _JITTER = random.Random(7)  # seeded: the same backoff sequence on every run
@@ -222,15 +221,7 @@ def test_races_additions_and_removals_on_one_dataflow(
             ]["selectors"]
         }
 
-    def selector(audience_id: str) -> Any:
-        return audience(
-            id=audience_id,
-            filename_template="%SEGMENT_ID%",
-            export_mode="DAILY_FULL_EXPORT",
-            frequency="DAILY",
-            trigger_type="AFTER_SEGMENT_EVAL",
-            start_date="2026-12-01",
-        )
+    selector = daily_selector
 
     def ids(entity: ops.Entity) -> list[str]:
         return [
