@@ -21,7 +21,7 @@ from typing import Any
 from destgen import __version__, changelog
 from destgen.build_ir import build_ir
 from destgen.ir import DestinationIR
-from destgen.layout import LIBRARY_PACKAGE, RUNTIME_DIR
+from destgen.layout import LIBRARY_PACKAGE, PROJECT_FILES, RUNTIME_DIR
 from destgen.resources import library_runtime_dir
 from destgen.spec_diff import diff, facts
 from destgen.specs import LoadedSpec, load_specs
@@ -96,11 +96,13 @@ def generate(
     for ir, rendered_files in _render_all(todo, progress):
         files |= {_destination_dir(ir) + rel: text for rel, text in rendered_files.items()}
         rendered.append(ir.slug)
-    project = render_project_files(irs) if old_prints.get(PROJECT) != prints[PROJECT] else {}
-    if project or not all(_intact(out_dir, recorded, rel) for rel in project_file_names()):
-        files |= project or render_project_files(irs)
+    project_files = sorted(PROJECT_FILES.values())
+    if old_prints.get(PROJECT) == prints[PROJECT] and all(
+        _intact(out_dir, recorded, rel) for rel in project_files
+    ):
+        kept |= {rel: str(recorded[rel]) for rel in project_files}
     else:
-        kept |= {rel: str(recorded[rel]) for rel in project_file_names()}
+        files |= render_project_files(irs)
 
     hashes = kept | {rel: _sha(text) for rel, text in files.items()}
     spec_facts = {s.slug: {"sha256": s.sha256, "facts": facts(s.data)} for s in specs}
@@ -173,12 +175,6 @@ def render_project_files(irs: list[DestinationIR]) -> dict[str, str]:
         rel: format_source(text) if rel.endswith(".py") else text
         for rel, text in render_project(irs).items()
     }
-
-
-def project_file_names() -> list[str]:
-    from destgen.layout import PROJECT_FILES
-
-    return sorted(PROJECT_FILES.values())
 
 
 def runtime_files(out_dir: Path) -> dict[str, str]:

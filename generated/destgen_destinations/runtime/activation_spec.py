@@ -174,12 +174,8 @@ def destination_package(slug: str) -> Any:
 class Placeholder(str):
     """Stands in for an unset environment variable in a dry run: printed as ``***``, never sent."""
 
-    variable: str
-
-    def __new__(cls, variable: str) -> Placeholder:
-        made = super().__new__(cls, MASK)
-        made.variable = variable
-        return made
+    def __new__(cls) -> Placeholder:
+        return super().__new__(cls, MASK)
 
 
 def resolve_secrets(
@@ -207,7 +203,7 @@ def resolve_secrets(
         elif isinstance(value, EnvRef):
             found = env.get(value.env)
             if not found and placeholders:
-                resolved[key] = Placeholder(value.env)
+                resolved[key] = Placeholder()
                 continue
             if not found:
                 problems.append(f"{where}.{key}: environment variable {value.env} is not set")

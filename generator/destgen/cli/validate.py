@@ -97,11 +97,6 @@ def read_input(path: Path, stdin: IO[bytes] | None) -> bytes:
         raise _Unreadable(f"cannot read: {exc.strerror or exc}") from None
 
 
-def validate_file(kind: str, destination: str | None, path: Path) -> list[str]:
-    """The problems of one file as ``"<JSON path>: <rule>"`` lines (empty when valid)."""
-    return validate_bytes(kind, destination, read_input(path, None))
-
-
 def validate_bytes(kind: str, destination: str | None, raw: bytes) -> list[str]:
     try:
         data = json.loads(raw)
