@@ -51,7 +51,7 @@ def toolchain_fingerprint() -> str:
     from destgen.render import template_files
 
     digest = hashlib.sha256(__version__.encode())
-    for package in ("datamodel-code-generator", "black", "jinja2"):
+    for package in ("datamodel-code-generator", "black", "isort", "jinja2"):
         digest.update(f"{package}=={metadata.version(package)}".encode())
     modules = sorted(p for p in GENERATOR_DIR.rglob("*.py") if not p.is_relative_to(CLI_DIR))
     for path in modules + template_files():

@@ -38,14 +38,13 @@ def test_generated_fresh_regeneration_is_byte_identical(tmp_path: Path) -> None:
 
 
 def test_generated_identical_under_different_hash_seeds(tmp_path: Path) -> None:
-    outs = []
-    for seed in ("0", "12345"):
-        out = tmp_path / f"seed{seed}"
-        env = dict(os.environ, PYTHONHASHSEED=seed)
-        done = run_destgen("generate", "--force", "--quiet", "--out", str(out), env=env)
-        assert done.returncode == 0, done.stderr
-        outs.append(out)
-    _match, mismatch, errors = filecmp.cmpfiles(outs[0], outs[1], _owned(), shallow=False)
+    # The committed tree came from a run under a random hash seed, and the test above regenerates
+    # it under this process's own random seed; one more run under fixed seed 0 makes a third.
+    out = tmp_path / "seed0"
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    done = run_destgen("generate", "--force", "--quiet", "--out", str(out), env=env)
+    assert done.returncode == 0, done.stderr
+    _match, mismatch, errors = filecmp.cmpfiles(out, GENERATED, _owned(), shallow=False)
     assert not mismatch
     assert not errors
 

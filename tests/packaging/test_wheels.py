@@ -1,16 +1,26 @@
 """The two distributions, built as wheels and installed into fresh virtual environments, used with
 no checkout in sight: the library imports and type-checks, the tool runs every subcommand.
 
-Slow by nature (two venvs, pip installs from the local cache or index): one module-scoped build.
+Each fresh venv holds our wheel alone. Its third-party dependencies are borrowed from the test
+environment through one path entry (``deps.pth``): a plain path line, so the `.pth` hooks in that
+folder (our editable install, coverage's start-up hook) never run and no checkout folder is ever
+importable. What a borrowed environment cannot show, a missing ``Requires-Dist``, is checked
+statically: every third-party import in each wheel must be one of the dependencies it declares.
+This keeps the module seconds long instead of minutes of resolver and download time.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import json
 import os
+import re
 import subprocess
 import sys
+import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -56,8 +66,28 @@ def _wheel(project: Path, out: Path) -> Path:
 
 
 def _fresh_venv(where: Path) -> Path:
-    venv.EnvBuilder(with_pip=True, clear=True).create(where)
+    """A venv without pip whose only extra path entry is the test environment's site-packages."""
+    venv.EnvBuilder(with_pip=False, clear=True).create(where)
+    (site,) = where.glob("lib/python3*/site-packages")
+    (site / "deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
     return where / "bin"
+
+
+def _install(bin_dir: Path, target: Path, cwd: Path) -> None:
+    """pip (borrowed) installs ``target`` alone: no index, no dependencies, no build isolation."""
+    _run(
+        bin_dir / "python",
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-deps",
+        "--no-index",
+        "--no-build-isolation",
+        target,
+        cwd=cwd,
+        env=_clean_env(bin_dir),
+    )
 
 
 def _clean_env(bin_dir: Path, **extra: str) -> dict[str, str]:
@@ -75,7 +105,7 @@ def library_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     wheel_dir.mkdir()
     wheel = _wheel(ROOT / "generated", wheel_dir)
     bin_dir = _fresh_venv(tmp / "venv")
-    _run(bin_dir / "pip", "install", "-q", wheel, cwd=tmp, env=_clean_env(bin_dir))
+    _install(bin_dir, wheel, tmp)
     return bin_dir
 
 
@@ -86,7 +116,7 @@ def tool_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     wheel_dir.mkdir()
     wheel = _wheel(ROOT, wheel_dir)
     bin_dir = _fresh_venv(tmp / "venv")
-    _run(bin_dir / "pip", "install", "-q", wheel, cwd=tmp, env=_clean_env(bin_dir))
+    _install(bin_dir, wheel, tmp)
     return bin_dir
 
 
@@ -150,6 +180,16 @@ def test_tool_wheel_installs_no_generic_top_level_names(tool_venv: Path) -> None
         assert not (site / generic).exists(), generic
     assert (site / "destgen" / "_data" / "templates").is_dir()
     assert (site / "destgen" / "_data" / "specs_cache" / "manifest.json").is_file()
+    # Our three packages come from the wheel; the borrowed path entry adds no checkout folder.
+    probe = (
+        "import sys, destgen, destgen_emulator, destgen_destinations as d\n"
+        "print('\\n'.join(m.__file__ for m in (destgen, destgen_emulator, d)))\n"
+        "print('\\n'.join(sys.path))\n"
+    )
+    lines = _run(tool_venv / "python", "-c", probe, cwd=site, env=_clean_env(tool_venv)).split()
+    assert all(line.startswith(str(site)) for line in lines[:3]), lines[:3]
+    borrowed = sysconfig.get_path("purelib")
+    assert not [p for p in lines[3:] if p.startswith(str(ROOT)) and p != borrowed], lines[3:]
 
 
 def test_tool_wheel_runs_every_subcommand_without_a_checkout(
@@ -183,7 +223,7 @@ def test_tool_wheel_runs_every_subcommand_without_a_checkout(
     assert (out / "destgen_destinations" / "runtime").is_dir()
     _run(destgen, "generate", "--out", out, "--check", "--quiet", cwd=tmp_path, env=env)
     lib_bin = _fresh_venv(tmp_path / "libvenv")
-    _run(lib_bin / "pip", "install", "-q", out, cwd=tmp_path, env=_clean_env(lib_bin))
+    _install(lib_bin, out, tmp_path)
     _run(
         lib_bin / "python",
         "-c",
@@ -238,3 +278,70 @@ def _activate_against(
     finally:
         emulator.terminate()
         emulator.wait(timeout=30)
+
+
+def _declared(wheel: Path) -> set[str]:
+    """Distribution names of a wheel's unconditional ``Requires-Dist`` lines, normalised."""
+    with zipfile.ZipFile(wheel) as archive:
+        (meta,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        lines = archive.read(meta).decode().splitlines()
+    requires = [line.split(":", 1)[1] for line in lines if line.startswith("Requires-Dist:")]
+    return {
+        _normalise(re.split(r"[\s<>=!~;\[(]", r.strip(), maxsplit=1)[0])
+        for r in requires
+        if "extra ==" not in r
+    }
+
+
+def _third_party_imports(wheel: Path, ours: set[str]) -> dict[str, str]:
+    """Every top-level module the wheel's code imports outside the stdlib and itself -> a file."""
+    found: dict[str, str] = {}
+    with zipfile.ZipFile(wheel) as archive:
+        for name in archive.namelist():
+            if not name.endswith(".py"):
+                continue
+            tree = ast.parse(archive.read(name), filename=name)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    modules = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    modules = [node.module]
+                else:
+                    continue
+                for module in modules:
+                    top = module.split(".")[0]
+                    if top not in sys.stdlib_module_names and top not in ours:
+                        found.setdefault(top, name)
+    return found
+
+
+# Imported directly but owned by a declared dependency that pins it exactly: pydantic-core is
+# pydantic's own core (`pydantic` requires `pydantic-core==<its version>`).
+PINNED_BY = {"pydantic-core": "pydantic"}
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@pytest.mark.parametrize(
+    ("project", "ours"),
+    [
+        ("generated", {"destgen_destinations"}),
+        (".", {"destgen", "destgen_emulator", "destgen_destinations"}),
+    ],
+    ids=["library", "tool"],
+)
+def test_every_third_party_import_is_a_declared_dependency(
+    project: str, ours: set[str], tmp_path: Path
+) -> None:
+    wheel = _wheel(ROOT / project, tmp_path)
+    declared = _declared(wheel)
+    providers = importlib.metadata.packages_distributions()
+    for module, where in _third_party_imports(wheel, ours).items():
+        dists = {_normalise(d) for d in providers.get(module, [])}
+        dists |= {PINNED_BY[d] for d in dists if d in PINNED_BY}
+        assert dists, f"{where} imports {module}, which no installed distribution provides"
+        assert dists & declared, f"{where} imports {module} ({dists}) but declares {declared}"
+    if project == "generated":
+        assert declared == {"pydantic", "httpx"}
