@@ -6,6 +6,28 @@ Types only; build_ir.py decides their contents, nothing else creates them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+# What every destination package re-exports besides its own builders (see the __init__ template).
+PACKAGE_SUBMODULES = ("builders", "models", "spec")
+RUNTIME_HELPERS = (
+    ("audiences", "audience"),
+    ("mapping", "mapping"),
+    ("mapping", "mapping_set"),
+    ("refs", "source_connection"),
+    ("wire", "to_wire"),
+)
+
+AuthShape = Literal["union", "single", "none"]
+
+# The request bodies every destination's envelopes.py defines, whatever its spec holds.
+REQUEST_ENVELOPES = (
+    "BaseConnection",
+    "ConnectionSpecRef",
+    "Dataflow",
+    "FlowSpecRef",
+    "TargetConnection",
+)
 
 
 @dataclass(frozen=True)
@@ -71,20 +93,37 @@ class DestinationIR:
     nested_classes: tuple[str, ...]
 
     @property
-    def model_names(self) -> tuple[str, ...]:
-        """Every class ``models/__init__.py`` re-exports, sorted."""
-        names = {
-            "BaseConnection",
-            "ConnectionSpecRef",
-            "Dataflow",
-            "FlowSpecRef",
-            "TargetConnection",
-        }
-        names |= {"TargetParams", *self.nested_classes}
-        names |= {a.auth_class for a in self.auth} | {a.unit.class_name for a in self.auth}
+    def envelope_classes(self) -> tuple[str, ...]:
+        """Every class ``models/envelopes.py`` defines: the request bodies and their parts, sorted."""
+        names = {*REQUEST_ENVELOPES, *(a.auth_class for a in self.auth)}
         if self.encryption:
-            names |= {"Encryption", "EncryptionParams"}
+            names.add("Encryption")
         return tuple(sorted(names))
+
+    @property
+    def model_names(self) -> tuple[str, ...]:
+        """Every class ``models/__init__.py`` re-exports, sorted: envelopes and spec params."""
+        names = {*self.envelope_classes, "TargetParams", *self.nested_classes}
+        names |= {a.unit.class_name for a in self.auth}
+        if self.encryption:
+            names.add("EncryptionParams")
+        return tuple(sorted(names))
+
+    @property
+    def auth_shape(self) -> AuthShape:
+        """How ``BaseConnection.auth`` is typed: a discriminated union, one class, or absent."""
+        if len(self.auth) > 1:
+            return "union"
+        return "single" if self.auth else "none"
+
+    @property
+    def base_connection_spec_required(self) -> bool:
+        """Whether ``BaseConnection.connectionSpec`` is required.
+
+        A destination without an auth spec (Data Landing Zone) is documented with a body of only
+        ``{"name": ...}``: no auth, no connectionSpec; the field stays optional there.
+        """
+        return bool(self.auth)
 
     @property
     def builders(self) -> tuple[str, ...]:
@@ -92,6 +131,17 @@ class DestinationIR:
         base = tuple(a.builder for a in self.auth) or ("base_connection",)
         extra = ("encryption",) if self.encryption else ()
         return (*base, *extra, "target_connection", "dataflow")
+
+    @property
+    def package_exports(self) -> tuple[str, ...]:
+        """The destination package's ``__all__``: its builders, submodules and runtime helpers."""
+        helpers = (name for _module, name in self.runtime_helpers)
+        return tuple(sorted({*self.builders, *PACKAGE_SUBMODULES, *helpers}))
+
+    @property
+    def runtime_helpers(self) -> tuple[tuple[str, str], ...]:
+        """``(runtime module, name)`` pairs the destination package re-exports."""
+        return RUNTIME_HELPERS
 
     @property
     def builder_typing(self) -> tuple[str, ...]:
