@@ -94,7 +94,7 @@ class DestinationIR:
 
     @property
     def envelope_classes(self) -> tuple[str, ...]:
-        """Every class ``models/envelopes.py`` defines: the request bodies and their parts, sorted."""
+        """Every class ``models/envelopes.py`` defines: request bodies and their parts, sorted."""
         names = {*REQUEST_ENVELOPES, *(a.auth_class for a in self.auth)}
         if self.encryption:
             names.add("Encryption")
