@@ -42,6 +42,7 @@ PUBLIC_KEY = "aGVsbG8gd29ybGQ="
 
 
 def named(doc: dict[str, Any], tag: str) -> dict[str, Any]:
+    """A copy of an activation document whose entity names carry ``tag``, so runs never collide."""
     doc = copy.deepcopy(doc)
     doc["sourceConnectionName"] = f"src {tag}"
     for key in ("baseConnection", "targetConnection", "dataflow"):
@@ -50,6 +51,7 @@ def named(doc: dict[str, Any], tag: str) -> dict[str, Any]:
 
 
 def with_destgen(url: str, tag: str) -> None:
+    """One activation through destgen's sync client and runtime."""
     payloads = prepare(ActivationFile.model_validate(named(EXAMPLE, tag)))
     with FlowServiceClient(
         base_url=url, identity=Identity(StaticToken("bench"), "bench", "BENCH@AdobeOrg", "prod")
@@ -217,6 +219,7 @@ def with_plain_httpx(url: str, tag: str) -> None:
 
 
 def measure() -> list[Row]:
+    """Activations per second: destgen beside the same requests hand-written with httpx."""
     os.environ.setdefault("S3_SECRET_KEY", SECRET)
     process = subprocess.Popen(
         [sys.executable, "-m", "destgen", "emulator", "--port", "0"],

@@ -13,6 +13,7 @@ from bench.common import Row, print_table
 
 
 def main() -> int:
+    """Run every benchmark and print one table; exit 1 when a measure misses its target."""
     rows: list[Row] = []
     for module in (generate, validate, imports, emulator_speed, client, activation):
         print(f"running {module.__name__} ...", file=sys.stderr, flush=True)

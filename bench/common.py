@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Row:
+    """One line of the benchmark table: what was measured, both figures, their ratio, the target."""
+
     measure: str
     destgen: str
     alternative: str
@@ -58,10 +60,12 @@ def speedup(measure: str, ours: float, theirs: float, unit: str, limit: float) -
 
 
 def info(measure: str, ours: float, unit: str) -> Row:
+    """A row that reports a figure of ours with no alternative beside it."""
     return Row(measure, f"{ours:,.0f} {unit}", "-", 1.0, "-", True)
 
 
 def print_table(rows: list[Row]) -> None:
+    """Print the rows as one aligned table."""
     header = ("measure", "destgen", "alternative", "ratio", "target", "met")
     cells = [header] + [
         (r.measure, r.destgen, r.alternative, f"{r.ratio:.2f}x", r.target, "yes" if r.met else "NO")

@@ -51,6 +51,7 @@ asyncio.run(main())
 
 
 def start(command: list[str]) -> tuple[subprocess.Popen[str], str]:
+    """Start a server process from ``command``; return it and the URL it printed."""
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT
     )
@@ -84,6 +85,7 @@ def rate(clients: int, call: Callable[[httpx.Client, int], None], base_url: str)
 
 
 def measure() -> list[Row]:
+    """Requests per second: the emulator beside a bare Starlette echo app, 1 and 16 clients."""
     emulator, emulator_url = start([sys.executable, "-m", "destgen", "emulator", "--port", "0"])
     echo, echo_url = start([sys.executable, "-c", ECHO_SERVER])
     rows = []

@@ -239,4 +239,5 @@ def _token(state: EmulatorState) -> Callable[[Request], Awaitable[Response]]:
 
 
 def create_app(state: EmulatorState) -> Starlette:
+    """The Starlette application serving Flow Service, Data Prep and token routes over ``state``."""
     return Starlette(routes=_routes(state))

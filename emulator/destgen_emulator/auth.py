@@ -16,6 +16,8 @@ TOKEN_LIFETIME_SECONDS = 86399
 
 @dataclass
 class AuthPolicy:
+    """What the emulator accepts: an optional fixed token, API key and org id; tokens it issued."""
+
     token: str | None = None
     api_key: str | None = None
     client_id: str | None = None
@@ -24,6 +26,7 @@ class AuthPolicy:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def check(self, authorization: str | None, api_key: str | None, org_id: str | None) -> None:
+        """Raise a 401/403 ``ApiError`` unless the request headers satisfy the policy."""
         token = (authorization or "").removeprefix("Bearer ").removeprefix("bearer ").strip()
         if not token:
             raise gateway(403, "403010", "Oauth token is missing.")
@@ -47,6 +50,7 @@ class AuthPolicy:
     def issue(
         self, client_id: str | None, client_secret: str | None, grant_type: str | None
     ) -> dict[str, object]:
+        """A token response for a client-credentials request; 400 or 401 when it is not one."""
         if grant_type != "client_credentials":
             raise ApiError(
                 400,

@@ -33,16 +33,20 @@ ALTERNATE_FLOW_SPECS = {
 
 @dataclass(frozen=True)
 class Destination:
+    """One destination the emulator serves: its slug, raw connection spec and flow specs."""
+
     slug: str
     spec: dict[str, Any]
     flow_spec_ids: tuple[str, ...]
 
     @property
     def spec_id(self) -> str:
+        """The connection spec id."""
         return str(self.spec["id"])
 
     @property
     def encryption_specs(self) -> list[dict[str, Any]]:
+        """The spec's encryption specs (``encryptionSpecs``, else the newer ``encryption`` key)."""
         found = self.spec.get("encryptionSpecs", self.spec.get("encryption", []))
         return list(found or [])
 
@@ -65,18 +69,22 @@ class Catalog:
                 self.by_flow_spec[flow_spec_id] = destination
 
     def connection_specs(self) -> list[dict[str, Any]]:
+        """Every served connection spec, in catalogue order."""
         return [PROFILE_STORE_SPEC, *(d.spec for d in self.destinations.values())]
 
     def connection_spec(self, spec_id: str) -> dict[str, Any] | None:
+        """The connection spec with ``spec_id``, or None."""
         if spec_id == PROFILE_STORE_SPEC["id"]:
             return PROFILE_STORE_SPEC
         destination = self.destinations.get(spec_id)
         return destination.spec if destination else None
 
     def flow_specs(self) -> list[dict[str, Any]]:
+        """Every served flow spec, sorted by id."""
         return [self._flow_spec(i, d) for i, d in sorted(self.by_flow_spec.items())]
 
     def flow_spec(self, flow_spec_id: str) -> dict[str, Any] | None:
+        """The flow spec with ``flow_spec_id``, or None."""
         destination = self.by_flow_spec.get(flow_spec_id)
         return self._flow_spec(flow_spec_id, destination) if destination else None
 

@@ -13,6 +13,7 @@ from destgen_emulator.catalog import DEFAULT_SPECS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``destgen emulator`` options: port, state file, seeded faults, specs, auth."""
     parser.add_argument(
         "--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)"
     )
@@ -43,6 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Serve in the foreground until SIGINT/SIGTERM; save the state file on the way out."""
     # Imported here: `destgen --help` must not pay for uvicorn and Starlette.
     from destgen_emulator.auth import AuthPolicy
     from destgen_emulator.faults import load_rules

@@ -56,6 +56,7 @@ SOURCE_TYPES = ("ATTRIBUTE", "EXPRESSION", "STATIC")
 
 
 def create_schema(state: EmulatorState, body: Any) -> tuple[int, dict[str, Any]]:
+    """``POST /data/foundation/conversion/schemas``: store a schema, answer 201 with its id."""
     if not isinstance(body, dict) or not ({"jsonSchema", "schemaRef", "sampleId"} & body.keys()):
         raise ApiError(400, {"message": "A schema needs jsonSchema, schemaRef or sampleId"})
     if "jsonSchema" in body and not isinstance(body["jsonSchema"], dict):
@@ -65,6 +66,7 @@ def create_schema(state: EmulatorState, body: Any) -> tuple[int, dict[str, Any]]
 
 
 def create_mapping_set(state: EmulatorState, body: Any) -> tuple[int, dict[str, Any]]:
+    """``POST /mappingSets``: validate and store a mapping set, answer 201 with its id."""
     if not isinstance(body, dict):
         raise ApiError(400, {"message": "The body must be a JSON object"})
     problems = []
@@ -110,6 +112,7 @@ def _schema_exists(state: EmulatorState, schema_id: object) -> bool:
 
 
 def get(state: EmulatorState, collection: str, entity_id: str) -> dict[str, Any]:
+    """One Data Prep entity by id, or a 404 ``ApiError``."""
     return _public(state.store.get(collection, entity_id))
 
 
@@ -118,6 +121,7 @@ def _public(entity: dict[str, Any]) -> dict[str, Any]:
 
 
 def union_schema(query: list[tuple[str, str]]) -> dict[str, Any]:
+    """The profile union schema; a ``property=`` flag other than the documented two is a 400."""
     for key, value in query:
         if key == "property" and not re.fullmatch(
             r"(fullSchema|includeRelationshipDescriptors)==(true|false)", value

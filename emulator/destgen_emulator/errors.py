@@ -51,11 +51,13 @@ def flow(code: int, status: int, message: str, request_id: str = "", **report: A
 
 
 def not_found(collection: str, entity_id: str) -> ApiError:
+    """The documented 404 for an unknown entity id."""
     message = f"{collection} not found with id = [{entity_id}]"
     return ApiError(404, {"errorMessage": message, "errorDetails": message})
 
 
 def etag_mismatch(supplied: str, current: str) -> ApiError:
+    """The documented 412 for an ``If-Match`` etag that is not the entity's current one."""
     message = (
         f"Supplied version=[{supplied}] does not match the current version on entity=[{current}]"
     )

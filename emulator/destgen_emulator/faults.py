@@ -72,6 +72,7 @@ class FaultInjector:
         self._lock = threading.Lock()
 
     def set_rules(self, rules: list[FaultRule], seed: int | None = None) -> None:
+        """Replace the fault rules (and optionally the seed) while the server runs."""
         with self._lock:
             self.rules = list(rules)
             if seed is not None:
@@ -96,6 +97,7 @@ class FaultInjector:
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, or inject the fault the schedule picks for it."""
         if scope["type"] != "http" or not self.rules:
             await self.app(scope, receive, send)
             return

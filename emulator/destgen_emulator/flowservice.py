@@ -61,6 +61,7 @@ DELETE_STATUS = {
 def create(
     state: EmulatorState, collection: str, body: Any, meta: dict[str, Any]
 ) -> tuple[int, dict[str, Any]]:
+    """``POST`` to a Flow Service collection: validate against the spec, store, answer 201."""
     validation.require_name(body)
     if "state" in body:
         raise flow(1410, 400, "State is not allowed in the create flow request")
@@ -184,6 +185,7 @@ def _existing(state: EmulatorState, collection: str, entity_id: Any, field: str)
 def patch(
     state: EmulatorState, collection: str, entity_id: str, if_match: str | None, ops: Any
 ) -> tuple[int, dict[str, Any]]:
+    """``PATCH`` one entity with JSON Patch under ``If-Match``: all operations or none."""
     if if_match is None:
         raise flow(1403, 400, "The header 'If-Match' is missing in the request")
     if isinstance(ops, list):
@@ -247,6 +249,8 @@ def _check_mapping(state: EmulatorState, mapping: dict[str, Any]) -> None:
 
 
 def delete(state: EmulatorState, collection: str, entity_id: str) -> int:
+    """``DELETE`` one entity; refuse while a dataflow still uses a connection."""
+
     def guard() -> None:
         if collection == "connections":
             targets = {
@@ -272,6 +276,7 @@ def delete(state: EmulatorState, collection: str, entity_id: str) -> int:
 def action(
     state: EmulatorState, flow_id: str, op: str | None, if_match: str | None
 ) -> tuple[int, dict[str, Any]]:
+    """``POST /flows/{id}?op=...``: enable or disable a dataflow."""
     wanted = {"enable": "enabled", "disable": "disabled"}.get((op or "").lower())
     if wanted is None:
         raise flow(1422, 400, f"The action {op} is not supported; use op=enable or op=disable")
@@ -287,6 +292,7 @@ def action(
 
 
 def get_one(state: EmulatorState, collection: str, entity_id: str, sandbox: str) -> dict[str, Any]:
+    """``GET`` one entity of the caller's sandbox, or a 404 ``ApiError``."""
     entity = state.store.get(collection, entity_id)
     if entity.get("sandboxName", sandbox) != sandbox:
         raise not_found(collection, entity_id)
@@ -296,6 +302,7 @@ def get_one(state: EmulatorState, collection: str, entity_id: str, sandbox: str)
 def list_all(
     state: EmulatorState, collection: str, sandbox: str, query: list[tuple[str, str]], path: str
 ) -> dict[str, Any]:
+    """``GET`` a collection: filtered, ordered and paged with continuation tokens."""
     params: dict[str, list[str]] = {}
     for key, value in query:
         params.setdefault(key, []).append(value)

@@ -54,6 +54,7 @@ def _compare(op: str, actual: Any, expected: str) -> bool:
 
 
 def parse_filters(expressions: Iterable[str]) -> list[tuple[str, str, list[str]]]:
+    """Parse ``property=`` query expressions into ``(path, operator, values)`` triples."""
     filters = []
     for expression in expressions:
         if "~" in expression:
@@ -101,11 +102,13 @@ def _sort_key(entity: dict[str, Any], field: str) -> tuple[int, Any]:
 
 
 def encode_token(offset: int) -> str:
+    """The continuation token for a page starting at ``offset``."""
     # Padded base64 on purpose: a token holding "=" must survive the client's round trip.
     return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
 
 
 def decode_token(token: str) -> int:
+    """The offset a continuation token stands for; a malformed token is a 400 ``ApiError``."""
     try:
         offset = json.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
     except (ValueError, KeyError, TypeError):

@@ -37,6 +37,7 @@ def _index(container: list[Any], token: str, *, insert: bool, pointer: str) -> i
 
 
 def apply_patch(document: dict[str, Any], ops: Any) -> dict[str, Any]:
+    """Apply RFC 6902 operations to a copy of ``document``; any failing operation voids them all."""
     if not isinstance(ops, list) or not ops:
         raise flow(1405, 400, "The request body must be a non-empty JSON Patch array")
     result = copy.deepcopy(document)

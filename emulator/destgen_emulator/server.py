@@ -47,6 +47,8 @@ class _Server(uvicorn.Server):
 
 
 class EmulatorServer:
+    """The emulator on a loopback port in a background thread; a context manager."""
+
     def __init__(
         self,
         *,
@@ -75,6 +77,7 @@ class EmulatorServer:
 
     @property
     def base_url(self) -> str:
+        """``http://127.0.0.1:PORT`` of the running server."""
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
@@ -121,12 +124,14 @@ class EmulatorServer:
             self.save()
 
     def stop(self) -> None:
+        """Stop serving and join the thread; save the state file when one was given."""
         self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)
         self.save()
 
     def save(self) -> None:
+        """Write the store (secrets already masked) to the state file, when there is one."""
         if self.state.state_file is not None:
             self.state.store.save(self.state.state_file)
 

@@ -21,12 +21,15 @@ log = logging.getLogger("destgen.emulator")
 
 @dataclass
 class EmulatorState:
+    """Everything a running emulator holds: catalogue, store, auth policy, runs."""
+
     catalog: Catalog
     store: Store = field(default_factory=Store)
     auth: AuthPolicy = field(default_factory=AuthPolicy)
     state_file: Path | None = None
 
     def destination_of_spec(self, spec_id: str) -> Destination | None:
+        """The destination whose connection spec id is ``spec_id``, or None."""
         return self.catalog.destinations.get(spec_id)
 
     def masked_auth(self, destination: Destination, spec_name: str, params: Any) -> Any:

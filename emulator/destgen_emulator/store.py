@@ -44,6 +44,7 @@ class Store:
         self.offset_seconds = 0.0
 
     def now_ms(self) -> int:
+        """The store clock (plus any offset a test set) in epoch milliseconds."""
         return int((self.clock() + self.offset_seconds) * 1000)
 
     def _next_etag(self) -> str:
@@ -52,6 +53,7 @@ class Store:
         return f'"{self._counter:08x}-0000-0200-0000-{uuid.uuid4().hex[:8]}0000"'
 
     def create(self, collection: str, body: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+        """Store a new entity with a fresh id and etag; return the stored record."""
         with self._lock:
             entity = copy.deepcopy(body)
             now = self.now_ms()
@@ -75,6 +77,7 @@ class Store:
             return copy.deepcopy(entity)
 
     def get(self, collection: str, entity_id: str) -> dict[str, Any]:
+        """A copy of one entity, or a 404 ``ApiError``."""
         with self._lock:
             entity = self._data[collection].get(entity_id)
             if entity is None:
@@ -82,6 +85,7 @@ class Store:
             return copy.deepcopy(entity)
 
     def all(self, collection: str) -> list[dict[str, Any]]:
+        """Copies of every entity in ``collection``, in creation order."""
         with self._lock:
             return [copy.deepcopy(e) for e in self._data[collection].values()]
 
@@ -112,6 +116,7 @@ class Store:
     def delete(
         self, collection: str, entity_id: str, guard: Callable[[], None] = lambda: None
     ) -> None:
+        """Remove one entity; a 404 ``ApiError`` when it is not there."""
         with self._lock:
             if entity_id not in self._data[collection]:
                 raise not_found(collection, entity_id)
@@ -121,10 +126,12 @@ class Store:
     def find(
         self, collection: str, predicate: Callable[[dict[str, Any]], bool]
     ) -> list[dict[str, Any]]:
+        """The entities of ``collection`` for which ``predicate`` holds."""
         with self._lock:
             return [copy.deepcopy(e) for e in self._data[collection].values() if predicate(e)]
 
     def save(self, path: Path) -> None:
+        """Write every collection to ``path`` as JSON, atomically."""
         with self._lock:
             text = json.dumps(
                 {"counter": self._counter, "offset": self.offset_seconds, "data": self._data}
@@ -134,6 +141,7 @@ class Store:
         os.replace(temp, path)
 
     def load(self, path: Path) -> None:
+        """Read what ``save`` wrote; a missing file leaves the store empty, a bad one is a 500."""
         try:
             saved = json.loads(path.read_text())
         except FileNotFoundError:

@@ -116,6 +116,7 @@ def rule_schema(rule: dict[str, Any]) -> dict[str, Any]:
 
 
 def require_spec_ref(body: dict[str, Any], key: str) -> dict[str, Any]:
+    """The ``key`` spec reference of a body, or a 400 naming the missing field."""
     ref = body.get(key)
     if not isinstance(ref, dict) or not isinstance(ref.get("id"), str):  # also narrows for mypy
         raise validation(f"{key}.id is required", [f"$.{key}.id: required"])
@@ -125,6 +126,7 @@ def require_spec_ref(body: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def require_name(body: Any) -> None:
+    """A 400 unless the body is an object with a non-empty ``name``."""
     if not isinstance(body, dict):
         raise flow(1405, 400, "The request body must be a JSON object")
     if not isinstance(body.get("name"), str) or not body["name"].strip():
@@ -132,6 +134,7 @@ def require_name(body: Any) -> None:
 
 
 def base_connection(body: dict[str, Any], destination: Destination) -> None:
+    """Validate a base connection's auth (and encryption) params against the raw spec."""
     auth = body.get("auth")
     names = [a["name"] for a in destination.spec.get("authSpec", [])]
     if not names:
@@ -156,6 +159,7 @@ def base_connection(body: dict[str, Any], destination: Destination) -> None:
 
 
 def target_params(params: Any, destination: Destination) -> None:
+    """Validate target connection params against the spec's audience-workflow schema."""
     problems = check_schema(params, audience_target_schema(destination), "$.params")
     if problems:
         raise validation("The target connection params do not match the connection spec", problems)
@@ -179,6 +183,7 @@ def selectors(transformations: Any) -> None:
 
 
 def selector_problems(selector: Any) -> list[str]:
+    """What is wrong with one audience selector (its schedule and file name template)."""
     if not isinstance(selector, dict) or selector.get("type") != "PLATFORM_SEGMENT":
         return ["type must be PLATFORM_SEGMENT"]
     value = selector.get("value")

@@ -202,7 +202,8 @@ def _unit(
 
 def _checked_classes(class_name: str, schema: dict[str, Any]) -> tuple[str, ...]:
     """The object classes with an optional field lacking a default (nullable in the model, so a JSON
-    null must be refused in Python) or with a field conditional."""
+    null must be refused in Python) or with a field conditional.
+    """
     found = []
     required = set(schema.get("required", []))
     properties = schema.get("properties", {})

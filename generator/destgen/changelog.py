@@ -21,6 +21,8 @@ HEADER = (
 
 @dataclass(frozen=True)
 class Entry:
+    """One CHANGES.md line: a destination's spec change, its class and key."""
+
     slug: str
     fetched_at: str
     old_sha: str
@@ -28,6 +30,7 @@ class Entry:
     changes: tuple[Change, ...]
 
     def text(self) -> str:
+        """The Markdown table row for this entry."""
         counts = summary(list(self.changes))
         lines = [
             f"\n## {self.fetched_at[:10] or 'unknown date'} · {self.slug}\n",
@@ -45,5 +48,6 @@ class Entry:
 
 
 def append(path: Path, entries: list[Entry]) -> None:
+    """Add ``entries`` to CHANGES.md at ``path`` (created when missing), atomically."""
     current = path.read_text(encoding="utf-8") if path.exists() else HEADER
     atomic_write_text(path, current + "".join(e.text() for e in entries))

@@ -25,11 +25,14 @@ from destgen_destinations.runtime.errors import DestgenError
 
 @dataclass
 class FetchReport:
+    """What a fetch did: which destinations changed and which did not."""
+
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
 
 
 def sha256(text: str) -> str:
+    """The hex SHA-256 of ``text`` encoded as UTF-8."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -40,6 +43,7 @@ def fetch_specs(
     only: set[str] | None = None,
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> FetchReport:
+    """Download each cached destination's live spec; replace only what changed, all at once."""
     manifest_path = cache / MANIFEST
     try:
         manifest = json.loads(manifest_path.read_text())

@@ -69,6 +69,8 @@ class SchemaUnit:
 
 @dataclass(frozen=True)
 class AuthVariant:
+    """One auth spec of a destination: its name, builder, envelope class and params schema."""
+
     spec_name: str
     builder: str
     auth_class: str
@@ -77,6 +79,8 @@ class AuthVariant:
 
 @dataclass(frozen=True)
 class DestinationIR:
+    """Everything the templates and the model step need to know about one destination."""
+
     slug: str
     name: str
     spec_file: str
@@ -153,5 +157,6 @@ class DestinationIR:
 
     @property
     def units(self) -> tuple[SchemaUnit, ...]:
+        """The schema units datamodel-code-generator turns into models: auth, encryption, target."""
         extra = (self.encryption,) if self.encryption else ()
         return (*(a.unit for a in self.auth), *extra, self.target)

@@ -31,6 +31,7 @@ def words(text: str) -> list[str]:
 
 
 def snake(text: str) -> str:
+    """``snake_case`` of a spec name, a valid Python identifier."""
     name = "_".join(w.lower() for w in words(text)) or "value"
     if name[0].isdigit():
         name = "_" + name
@@ -38,5 +39,6 @@ def snake(text: str) -> str:
 
 
 def pascal(text: str) -> str:
+    """``PascalCase`` of a spec name, a valid Python class name."""
     name = "".join(w[:1].upper() + w[1:].lower() for w in words(text)) or "Value"
     return name if not name[0].isdigit() else "N" + name

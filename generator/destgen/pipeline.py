@@ -37,6 +37,8 @@ CLI_DIR = GENERATOR_DIR / "cli"
 
 @dataclass
 class GenerateResult:
+    """What a ``generate`` run did: destinations, re-rendered ones, counts and file changes."""
+
     destinations: list[str]
     rendered: list[str]
     models: int

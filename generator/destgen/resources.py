@@ -27,6 +27,7 @@ def data_dir(name: str) -> Path:
 
 
 def templates_dir() -> Path:
+    """The Jinja templates: the checkout's ``templates/`` or the packaged copy."""
     return data_dir("templates")
 
 
@@ -35,7 +36,8 @@ LOCAL_SPECS = Path("specs_cache")
 
 def default_specs_dir() -> Path:
     """``./specs_cache`` when the current folder has one (a project that fetches its own specs, or
-    this checkout), else the specs shipped with destgen: the input of generate, doctor, emulator."""
+    this checkout), else the specs shipped with destgen: the input of generate, doctor, emulator.
+    """
     if (LOCAL_SPECS / "manifest.json").is_file():
         return LOCAL_SPECS
     return data_dir("specs_cache")
@@ -47,6 +49,7 @@ def is_packaged(path: Path) -> bool:
 
 
 def examples_dir() -> Path:
+    """The example activation files: the checkout's ``examples/`` or the packaged copy."""
     return data_dir("examples")
 
 

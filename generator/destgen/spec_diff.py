@@ -21,6 +21,8 @@ COSMETIC = frozenset({"description", "title", "ui"})
 
 @dataclass(frozen=True)
 class Change:
+    """One classified change of a destination's spec: its key, class and what changed."""
+
     destination: str
     key: str
     what: str
@@ -29,6 +31,7 @@ class Change:
     new: Any = None
 
     def line(self) -> str:
+        """The change as one line of the text table."""
         return f"{self.key}: {self.what}"
 
 
@@ -80,6 +83,7 @@ def _params(found: Facts, prefix: str, schema: Mapping[str, Any]) -> None:
 
 
 def diff(destination: str, old: Facts, new: Facts) -> list[Change]:
+    """The classified changes of one destination between two sets of facts."""
     changes: list[Change] = []
     for key in sorted(old.keys() - new.keys()):
         what = "variant removed" if old[key].get("variant") else "parameter removed"
@@ -142,14 +146,17 @@ def _classify(attribute: str, before: Any, after: Any) -> tuple[str, str]:
 
 
 def summary(changes: list[Change]) -> dict[str, int]:
+    """How many changes of each class."""
     return {cls: sum(1 for c in changes if c.cls == cls) for cls in CLASSES}
 
 
 def as_json(changes: list[Change]) -> str:
+    """The changes as a JSON array."""
     return json.dumps([asdict(c) for c in changes], indent=2, default=str)
 
 
 def table(changes: list[Change]) -> str:
+    """The changes as an aligned text table."""
     if not changes:
         return "no changes"
     rows = [("destination", "class", "where", "change")] + [

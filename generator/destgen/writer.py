@@ -27,6 +27,7 @@ class WriteReport:
 
     @property
     def changed(self) -> list[str]:
+        """Every path created, updated or deleted, sorted."""
         return sorted(self.created + self.updated + self.deleted)
 
 
@@ -63,6 +64,7 @@ def inside(root: Path, rel: object, source: str) -> Path:
 
 
 def owned_files(state: Mapping[str, object]) -> set[str]:
+    """The files a state file records as generated (and so safe to rewrite or delete)."""
     files = state.get("files")
     return set(files) if isinstance(files, dict) else set()
 

@@ -24,7 +24,8 @@ FLOW_SPEC_ID = "5b7e2d1c-3a4f-4c6b-8e9d-0f1a2b3c4d5e"
 @pytest.fixture(scope="module")
 def seventh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A spec cache with an Azure-Blob-like seventh destination, and the library generated
-    from it."""
+    from it.
+    """
     root = tmp_path_factory.mktemp("seventh")
     specs = root / "specs"
     shutil.copytree(ROOT / "specs_cache", specs)

@@ -48,9 +48,12 @@ class Row:
 
 @dataclass
 class ActivationResult:
+    """The ids an activation created, adopted or updated, and each step taken."""
+
     rows: list[Row] = field(default_factory=list)
 
     def id_of(self, entity: str) -> str:
+        """The id of the entity named ``entity`` (for example "dataflow")."""
         return next(r.id for r in self.rows if r.entity == entity)
 
 
@@ -202,6 +205,7 @@ def _mapping(p: Payloads, flow: Entity) -> Generator[Step, Any, tuple[str, int] 
 def activate(
     client: FlowServiceClient, payloads: Payloads, progress: Callable[[str], None] = lambda _s: None
 ) -> ActivationResult:
+    """Run (or re-run) an activation with the sync client: create what is absent, patch drift."""
     steps, reply = plan(payloads), None
     try:
         while True:
@@ -222,6 +226,7 @@ async def aactivate(
     payloads: Payloads,
     progress: Callable[[str], None] = lambda _s: None,
 ) -> ActivationResult:
+    """The async twin of :func:`activate`."""
     steps, reply = plan(payloads), None
     try:
         while True:

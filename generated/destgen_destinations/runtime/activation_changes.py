@@ -24,6 +24,7 @@ def params_of(entity: Entity) -> dict[str, Any]:
 
 
 def audience_ops(audiences: list[AudienceSelector]) -> Derive:
+    """A derive step that adds the audiences the dataflow lacks."""
     wanted = [a.model_dump(by_alias=True, exclude_none=True) for a in audiences]
 
     def derive(entity: Entity) -> Any:
@@ -56,6 +57,7 @@ def combined(parts: list[tuple[str, Derive]], changed: set[str]) -> Derive:
 
 
 def profile_mapping(mapping_id: str, version: int) -> Derive:
+    """A derive step that attaches the mapping set unless one is attached already."""
     return lambda entity: (
         None
         if params_of(entity).get("profileMapping", {}).get("mappingId")
@@ -64,6 +66,7 @@ def profile_mapping(mapping_id: str, version: int) -> Derive:
 
 
 def replace_param(key: str, wanted: list[str], build: Callable[[list[str]], Any]) -> Derive | None:
+    """A derive step that sets param ``key`` to ``wanted`` unless it already holds it."""
     if not wanted:
         return None
     return lambda entity: (
@@ -72,6 +75,7 @@ def replace_param(key: str, wanted: list[str], build: Callable[[list[str]], Any]
 
 
 def dedup(file: ActivationFile) -> Derive | None:
+    """A derive step for the file's deduplication keys, or None when it sets none."""
     keys = file.deduplication_keys
     if keys is None:
         return None
@@ -85,6 +89,7 @@ def dedup(file: ActivationFile) -> Derive | None:
 
 
 def policy(refs: list[str]) -> Derive | None:
+    """A derive step for the marketing actions ``refs``, or None when there are none."""
     if not refs:
         return None
     return lambda entity: (
@@ -95,6 +100,7 @@ def policy(refs: list[str]) -> Derive | None:
 
 
 def manifest(enabled: bool) -> Derive:
+    """A derive step that sets ``includeFileManifest`` to ``enabled``."""
     return lambda entity: (
         None
         if (entity.data.get("params") or {}).get("includeFileManifest") == enabled

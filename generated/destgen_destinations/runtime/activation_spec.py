@@ -59,6 +59,8 @@ ParamValue = str | int | bool | EnvRef
 
 
 class AuthConfig(_Closed):
+    """``baseConnection.auth`` in an activation file: the auth spec name and its params."""
+
     spec_name: Annotated[
         NonEmpty, Field(alias="specName", description="auth spec name, e.g. 'Access Key'")
     ]
@@ -69,6 +71,8 @@ class AuthConfig(_Closed):
 
 
 class EncryptionConfig(_Closed):
+    """``baseConnection.encryption`` in an activation file: PGP public key and spec name."""
+
     public_key: Annotated[
         str, Field(alias="publicKey", description="base64 PGP public key (public: written inline)")
     ]
@@ -164,6 +168,7 @@ class ActivationError(Exception):
 
 
 def destination_package(slug: str) -> Any:
+    """The generated package of destination ``slug``; an unknown slug is an ``ActivationError``."""
     if slug not in DESTINATIONS:
         raise ActivationError(
             [f"$.destination: unknown destination {slug!r}; one of {', '.join(DESTINATIONS)}"]
@@ -175,6 +180,7 @@ class Placeholder(str):
     """Stands in for an unset environment variable in a dry run: printed as ``***``, never sent."""
 
     def __new__(cls) -> Placeholder:
+        """A string whose every rendering is the mask."""
         return super().__new__(cls, MASK)
 
 

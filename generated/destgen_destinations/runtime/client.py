@@ -61,7 +61,8 @@ class _Base:
     @staticmethod
     def _advance(flow: Flow[T], reply: Any, error: DestgenError | None) -> tuple[bool, Any]:
         """Resume ``flow`` with a reply or an error: ``(True, result)`` when it has finished,
-        ``(False, next effect)`` otherwise."""
+        ``(False, next effect)`` otherwise.
+        """
         try:
             effect = flow.throw(error) if error is not None else flow.send(reply)
         except StopIteration as stop:
@@ -149,6 +150,7 @@ class FlowServiceClient(_Base):
         return self.core.read(op, response)
 
     def close(self) -> None:
+        """Close the underlying HTTP connection pool."""
         self.http.close()
 
     def __enter__(self) -> FlowServiceClient:
@@ -240,6 +242,7 @@ class AsyncFlowServiceClient(_Base):
         return self.core.read(op, response)
 
     async def aclose(self) -> None:
+        """Close the underlying HTTP connection pool."""
         await self.http.aclose()
 
     async def __aenter__(self) -> AsyncFlowServiceClient:

@@ -19,7 +19,8 @@ OPERATORS = frozenset({"EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS"})
 
 def holds(operator: str, actual: Any, expected: Any) -> bool:
     """Whether ``actual`` satisfies ``operator expected``; an absent value (None) contains nothing
-    and equals nothing."""
+    and equals nothing.
+    """
     if operator == "EQUALS":
         return actual is not None and bool(actual == expected)
     if operator == "NOT_EQUALS":

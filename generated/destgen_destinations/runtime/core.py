@@ -70,6 +70,8 @@ def resolve_base_url(explicit: str | None, env: Mapping[str, str] = os.environ) 
 
 
 class Core:
+    """The sans-IO core both clients share: request building, response reading, retry decisions."""
+
     def __init__(self, base_url: str, identity: Identity, retry: RetryPolicy) -> None:
         self.base_url = base_url.rstrip("/")
         self.identity = identity
@@ -94,6 +96,7 @@ class Core:
     def request(
         self, client: httpx.Client | httpx.AsyncClient, op: Operation[Any], token: str
     ) -> httpx.Request:
+        """The ``httpx.Request`` for one operation, with identity headers and the access token."""
         content = None if op.payload is None else json.dumps(_wire(op.payload)).encode()
         return client.build_request(
             op.method,
@@ -104,6 +107,7 @@ class Core:
         )
 
     def read(self, op: Operation[T], response: httpx.Response) -> T:
+        """The operation's result from a response, or the ``DestgenError`` it stands for."""
         request_id = response.headers.get("x-request-id")
         log.debug(
             "%s %s -> %s (request id %s)", op.method, op.path, response.status_code, request_id
@@ -147,11 +151,13 @@ class Core:
 
     @staticmethod
     def transport_error(op: Operation[Any], exc: httpx.TransportError) -> TransportError:
+        """A transport failure as a retryable ``TransportError`` naming the operation."""
         sent = not isinstance(exc, NOT_SENT)
         log.debug("%s %s -> %s (sent=%s)", op.method, op.path, type(exc).__name__, sent)
         return TransportError(f"{op.label}: {type(exc).__name__}", sent=sent)
 
     def next_step(self, op: Operation[Any], error: DestgenError, attempt: int) -> Step:
+        """Retry (after how long) or give up, for ``error`` on try number ``attempt``."""
         if attempt >= self.retry.max_attempts:
             return Step("raise")
         unknown = (isinstance(error, TransportError) and error.sent) or isinstance(

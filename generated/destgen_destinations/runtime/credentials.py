@@ -21,19 +21,27 @@ from destgen_destinations.runtime.errors import AuthError, DestgenError
 
 
 class Credentials(Protocol):
-    def token(self, http: httpx.Client) -> str: ...
+    """Where the access token comes from: a fixed token or the OAuth server-to-server flow."""
 
-    async def atoken(self, http: httpx.AsyncClient) -> str: ...
+    def token(self, http: httpx.Client) -> str:
+        """A valid access token (fetched with ``http`` when needed)."""
+
+    async def atoken(self, http: httpx.AsyncClient) -> str:
+        """A valid access token (fetched with ``http`` when needed)."""
 
 
 @dataclass(frozen=True)
 class StaticToken:
+    """A fixed access token, never printed."""
+
     value: str = field(repr=False)
 
     def token(self, http: httpx.Client) -> str:
+        """The fixed token."""
         return self.value
 
     async def atoken(self, http: httpx.AsyncClient) -> str:
+        """The fixed token."""
         return self.value
 
 
@@ -82,10 +90,12 @@ class ClientCredentials:
         return self._value
 
     def token(self, http: httpx.Client) -> str:
+        """The cached token, or a new one from the token endpoint once it expires."""
         with self._lock:
             return self._fresh() or self._store(http.post(self.token_url, data=self._form()))
 
     async def atoken(self, http: httpx.AsyncClient) -> str:
+        """The cached token, or a new one from the token endpoint; one fetch for all waiters."""
         if self._alock is None:
             self._alock = asyncio.Lock()
         async with self._alock:

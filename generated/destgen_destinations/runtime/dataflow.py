@@ -15,6 +15,8 @@ from destgen_destinations.runtime.spec_model import SpecModel
 
 
 class ProfileMapping(SpecModel):
+    """``transformations[].params.profileMapping``: the mapping set the dataflow exports with."""
+
     mapping_id: Annotated[NonEmpty, Field(alias="mappingId")]
     mapping_version: Annotated[int, Field(alias="mappingVersion", ge=0)]
 
@@ -52,10 +54,14 @@ def check_primary_fields(
 
 
 class SegmentSelectors(SpecModel):
+    """``segmentSelectors``: the audiences a dataflow exports."""
+
     selectors: list[AudienceSelector] = Field(default_factory=list)
 
 
 class TransformParams(SpecModel):
+    """The ``GeneralTransform`` params: audiences, mapping and mandatory/primary fields."""
+
     mandatory_fields: list[NonEmpty] = Field(alias="mandatoryFields", default_factory=list)
     primary_fields: list[PrimaryField] = Field(alias="primaryFields", default_factory=list)
     # The create skeleton sends {} here until the mapping set is patched in.
@@ -80,6 +86,8 @@ class TransformParams(SpecModel):
 
 
 class GeneralTransform(SpecModel):
+    """The ``GeneralTransform`` transformation every audience dataflow carries."""
+
     # docs/api-contract.md §12.3: every example and GET says GeneralTransform; only DY's request
     # enum has a space.
     name: Literal["GeneralTransform"] = "GeneralTransform"

@@ -20,6 +20,8 @@ from destgen_destinations.runtime.errors import DestgenError
 
 @dataclass(frozen=True)
 class Drift:
+    """How a served connection spec differs from the one the package was generated from."""
+
     slug: str
     status: str  # same | changed | unreachable
     detail: str = ""
@@ -37,7 +39,8 @@ class SpecFormError(DestgenError):
 
 def canonical_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
     """The spec with its encryption array under ``encryptionSpecs``: the one normalisation the
-    generator's loader, ``destgen diff`` and the drift hash all use. Both keys is an error."""
+    generator's loader, ``destgen diff`` and the drift hash all use. Both keys is an error.
+    """
     if NEWEST_ENCRYPTION_KEY in spec and ENCRYPTION_KEY in spec:
         raise SpecFormError("both 'encryption' and 'encryptionSpecs' are present")
     return {(ENCRYPTION_KEY if k == NEWEST_ENCRYPTION_KEY else k): v for k, v in spec.items()}

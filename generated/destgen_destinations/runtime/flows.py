@@ -32,6 +32,8 @@ class Attempt(Generic[T]):
 
 @dataclass(frozen=True)
 class Sleep:
+    """A request from a flow to its driver: wait this many seconds, then resume."""
+
     seconds: float
 
 
@@ -42,7 +44,8 @@ Flow = Generator[Effect, Any, T]
 
 def run_flow(core: Core, op: Operation[T]) -> Flow[T]:
     """Attempts with the retry policy's decisions; a create whose outcome is unknown is looked up
-    by name and adopted, never blindly sent again."""
+    by name and adopted, never blindly sent again.
+    """
     for attempt in itertools.count(1):
         try:
             result: T = yield Attempt(op)

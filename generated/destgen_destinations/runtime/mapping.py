@@ -17,10 +17,14 @@ _MAPPING_DESTINATION = re.compile(r"^[^.]+$")
 
 
 class SchemaRef(SpecModel):
+    """A schema reference in a mapping set (its id and content type)."""
+
     id: NonEmpty
 
 
 class Mapping(SpecModel):
+    """One mapping: a source field and the destination column it fills."""
+
     source_type: Annotated[
         Literal["ATTRIBUTE", "EXPRESSION", "STATIC"], Field(alias="sourceType")
     ] = "ATTRIBUTE"

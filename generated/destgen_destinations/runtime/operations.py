@@ -20,6 +20,8 @@ Kind = Literal["read", "create", "patch", "delete", "action"]
 
 @dataclass(frozen=True)
 class Created:
+    """The answer to a create: the new entity's id and etag."""
+
     id: str
     etag: str | None
     changed: bool = True  # False when an update found nothing left to do
@@ -27,6 +29,8 @@ class Created:
 
 @dataclass(frozen=True)
 class Entity:
+    """One entity as served, with its etag."""
+
     id: str
     etag: str | None
     data: dict[str, Any] = field(repr=False)
@@ -34,6 +38,8 @@ class Entity:
 
 @dataclass(frozen=True)
 class Page:
+    """One page of a listing and the token of the next page, if any."""
+
     items: list[Entity]
     next: Operation[Page] | None
 
@@ -92,6 +98,7 @@ def _no_items(_n: int) -> Any:
 
 
 def create(collection: str, payload: BaseModel, name: str) -> Operation[Created]:
+    """``POST /{collection}`` with a validated payload; ``name`` is for error messages."""
     path = f"{c.FLOW_SERVICE}/{collection}"
     return Operation(
         "POST",
@@ -105,6 +112,7 @@ def create(collection: str, payload: BaseModel, name: str) -> Operation[Created]
 
 
 def get(collection: str, entity_id: str) -> Operation[Entity]:
+    """``GET /{collection}/{id}``."""
     return Operation(
         "GET",
         f"{c.FLOW_SERVICE}/{collection}/{entity_id}",
@@ -117,6 +125,7 @@ def get(collection: str, entity_id: str) -> Operation[Entity]:
 def list_(
     collection: str, *filters: str, limit: int = 100, orderby: str | None = None
 ) -> Operation[Page]:
+    """``GET /{collection}`` with filters, one page at a time."""
     path = f"{c.FLOW_SERVICE}/{collection}"
     params = (
         [("property", f) for f in filters]
@@ -129,10 +138,12 @@ def list_(
 
 
 def find_by_name(collection: str, name: str) -> Operation[Page]:
+    """The first page of ``collection`` entities named exactly ``name``."""
     return list_(collection, f"name=={name}")
 
 
 def delete(collection: str, entity_id: str) -> Operation[None]:
+    """``DELETE /{collection}/{id}``."""
     return Operation(
         "DELETE",
         f"{c.FLOW_SERVICE}/{collection}/{entity_id}",
@@ -145,6 +156,7 @@ def delete(collection: str, entity_id: str) -> Operation[None]:
 def patch(
     collection: str, entity_id: str, etag: str, ops: BaseModel | list[Any]
 ) -> Operation[Created]:
+    """``PATCH /{collection}/{id}`` with JSON Patch operations under ``If-Match``."""
     path = f"{c.FLOW_SERVICE}/{collection}/{entity_id}"
     return Operation(
         "PATCH", path, "patch", _created, f"patch {collection} {entity_id}", ops, if_match=etag
@@ -154,6 +166,7 @@ def patch(
 def flow_action(
     flow_id: str, op: Literal["enable", "disable"], etag: str | None = None
 ) -> Operation[Created]:
+    """``POST /flows/{id}?op=...``: enable or disable a dataflow."""
     path = f"{c.FLOW_SERVICE}/flows/{flow_id}/action"
     return Operation(
         "POST",
@@ -167,6 +180,7 @@ def flow_action(
 
 
 def connection_spec(spec_id: str) -> Operation[Entity]:
+    """``GET /connectionSpecs/{id}``."""
     return Operation(
         "GET",
         f"{c.FLOW_SERVICE}/connectionSpecs/{spec_id}",
@@ -177,20 +191,24 @@ def connection_spec(spec_id: str) -> Operation[Entity]:
 
 
 def flow_spec(spec_id: str) -> Operation[Entity]:
+    """``GET /flowSpecs/{id}``."""
     return Operation(
         "GET", f"{c.FLOW_SERVICE}/flowSpecs/{spec_id}", "read", _entity, f"get flow spec {spec_id}"
     )
 
 
 def runs(flow_id: str) -> Operation[Page]:
+    """``GET /runs`` of one dataflow."""
     return list_("runs", f"flowId=={flow_id}")
 
 
 def run(run_id: str) -> Operation[Entity]:
+    """``GET /runs/{id}``."""
     return get("runs", run_id)
 
 
 def create_schema(name: str, json_schema: dict[str, Any]) -> Operation[Entity]:
+    """``POST`` a Data Prep schema named ``name``."""
     return Operation(
         "POST",
         f"{c.DATA_PREP}/schemas",
@@ -202,12 +220,14 @@ def create_schema(name: str, json_schema: dict[str, Any]) -> Operation[Entity]:
 
 
 def create_mapping_set(payload: BaseModel) -> Operation[Entity]:
+    """``POST /mappingSets`` with a validated mapping set."""
     return Operation(
         "POST", f"{c.DATA_PREP}/mappingSets", "create", _entity, "create mapping set", payload
     )
 
 
 def get_mapping_set(mapping_id: str) -> Operation[Entity]:
+    """``GET /mappingSets/{id}``."""
     return Operation(
         "GET",
         f"{c.DATA_PREP}/mappingSets/{mapping_id}",
@@ -218,12 +238,14 @@ def get_mapping_set(mapping_id: str) -> Operation[Entity]:
 
 
 def identity_namespaces() -> Operation[list[dict[str, Any]]]:
+    """``GET`` the identity namespaces of the sandbox."""
     return Operation(
         "GET", c.IDENTITIES, "read", lambda body: list(body), "list identity namespaces"
     )
 
 
 def union_schema() -> Operation[dict[str, Any]]:
+    """``GET`` the profile union schema."""
     params = (
         ("property", "fullSchema==true"),
         ("property", "includeRelationshipDescriptors==true"),

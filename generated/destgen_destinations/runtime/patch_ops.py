@@ -56,18 +56,24 @@ def _route(raw: Any) -> str | None:
 
 
 class AddAudience(SpecModel):
+    """``add`` one audience at the end of the dataflow's segment selectors."""
+
     op: AddOp
     path: Literal["/transformations/0/params/segmentSelectors/selectors/-"]
     value: AudienceSelector
 
 
 class ReplaceAudience(SpecModel):
+    """``replace`` the audience at one index."""
+
     op: ReplaceOp
     path: Annotated[str, Field(pattern=rf"^{SELECTORS}/\d+$")]
     value: AudienceSelector
 
 
 class RemoveAudience(SpecModel):
+    """``remove`` the audience at one index."""
+
     op: RemoveOp
     path: Annotated[str, Field(pattern=rf"^{SELECTORS}/\d+$")]
     # DY marks value required even for remove; the docs send {"type":"PLATFORM_SEGMENT","value":{}}.
@@ -75,18 +81,24 @@ class RemoveAudience(SpecModel):
 
 
 class SetProfileMapping(SpecModel):
+    """``replace`` the dataflow's profile mapping (mapping set id and version)."""
+
     op: AddOrReplace
     path: Literal["/transformations/0/params/profileMapping"]
     value: ProfileMapping
 
 
 class SetMandatoryFields(SpecModel):
+    """``replace`` the mandatory attributes of a dataflow."""
+
     op: AddOrReplace
     path: Literal["/transformations/0/params/mandatoryFields"]
     value: list[NonEmpty]
 
 
 class SetPrimaryFields(SpecModel):
+    """``replace`` the deduplication keys (primary fields) of a dataflow."""
+
     op: AddOrReplace
     path: Literal["/transformations/0/params/primaryFields"]
     value: Annotated[list[PrimaryField], Field(min_length=1)]
@@ -98,6 +110,8 @@ class SetPrimaryFields(SpecModel):
 
 
 class Policy(SpecModel):
+    """The dataflow ``policy``: the marketing actions it enforces."""
+
     enforcement_refs: list[str] = Field(alias="enforcementRefs", default_factory=list)
 
     @field_validator("enforcement_refs")
@@ -118,12 +132,16 @@ def _check_marketing_action(ref: str) -> str:
 
 
 class SetPolicy(SpecModel):
+    """``replace`` the dataflow's policy."""
+
     op: AddOrReplace
     path: Literal["/policy"]
     value: Policy
 
 
 class AddMarketingAction(SpecModel):
+    """``add`` one marketing action to the dataflow's policy."""
+
     op: AddOp
     path: Annotated[str, Field(pattern=r"^/policy/enforcementRefs/(-|\d+)$")]
     value: str
@@ -135,12 +153,16 @@ class AddMarketingAction(SpecModel):
 
 
 class SetFileManifest(SpecModel):
+    """``replace`` the target connection's ``includeFileManifest``."""
+
     op: AddOrReplace
     path: Literal["/params/includeFileManifest"]
     value: bool
 
 
 class Rename(SpecModel):
+    """``replace`` an entity's name."""
+
     op: ReplaceOp
     path: Literal["/name", "/description"]
     value: str
@@ -189,16 +211,19 @@ class Patch(RootModel[list[PatchOp]]):
 
 
 def add_audience(selector: AudienceSelector) -> AddAudience:
+    """The operation adding ``selector`` to a dataflow."""
     return AddAudience(
         op="add", path="/transformations/0/params/segmentSelectors/selectors/-", value=selector
     )
 
 
 def replace_audience(index: int, selector: AudienceSelector) -> ReplaceAudience:
+    """The operation replacing the audience at ``index`` with ``selector``."""
     return ReplaceAudience(op="replace", path=f"{SELECTORS}/{_index(index)}", value=selector)
 
 
 def remove_audience(index: int) -> RemoveAudience:
+    """The operation removing the audience at ``index``."""
     return RemoveAudience(
         op="remove",
         path=f"{SELECTORS}/{_index(index)}",
@@ -207,6 +232,7 @@ def remove_audience(index: int) -> RemoveAudience:
 
 
 def set_profile_mapping(mapping_id: str, mapping_version: int) -> SetProfileMapping:
+    """The operation pointing a dataflow at one mapping set version."""
     return SetProfileMapping.model_validate(
         {
             "op": "add",
@@ -217,6 +243,7 @@ def set_profile_mapping(mapping_id: str, mapping_version: int) -> SetProfileMapp
 
 
 def set_mandatory_fields(fields: list[str]) -> SetMandatoryFields:
+    """The operation setting a dataflow's mandatory attributes to ``fields``."""
     return SetMandatoryFields.model_validate(
         {"op": "add", "path": f"{PARAMS}/mandatoryFields", "value": fields}
     )
@@ -248,6 +275,7 @@ def set_marketing_actions(action_refs: list[str]) -> list[SetPolicy | AddMarketi
 
 
 def set_file_manifest(enabled: bool = True) -> SetFileManifest:
+    """The operation switching a target connection's file manifest on or off."""
     return SetFileManifest(op="add", path="/params/includeFileManifest", value=enabled)
 
 

@@ -20,7 +20,8 @@ SHORTEST = 4
 
 def forms(secret: str) -> set[str]:
     """The ways a server may echo ``secret``: as sent, JSON-escaped (with and without ASCII
-    escapes), URL-encoded (path and form style)."""
+    escapes), URL-encoded (path and form style).
+    """
     found = {
         secret,
         json.dumps(secret)[1:-1],
@@ -33,7 +34,8 @@ def forms(secret: str) -> set[str]:
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """``text`` with every form of every secret, and every run of FRAGMENT or more characters of
-    one, replaced by ``***``."""
+    one, replaced by ``***``.
+    """
     pieces: set[str] = set()
     for secret in secrets:
         for form in forms(secret):

@@ -25,6 +25,8 @@ class SpecRef(SpecModel):
 
 
 class ProfileStoreSpecRef(SpecRef):
+    """The profile store's source connection spec (the only source audience exports read)."""
+
     id: Literal["8a9c3494-9708-43d7-ae3f-cda01e5030e1"]
     version: Literal["1.0"]
 

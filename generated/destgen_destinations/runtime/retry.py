@@ -30,6 +30,8 @@ RETRYABLE_5XX = frozenset({500, 502, 503, 504})
 
 @dataclass(frozen=True)
 class RetryPolicy:
+    """How often and how long the clients retry 429, 5xx, transport errors and 412s."""
+
     max_attempts: int = MAX_ATTEMPTS
     base: float = BACKOFF_BASE_S
     cap: float = BACKOFF_CAP_S
@@ -61,6 +63,7 @@ class RetryPolicy:
 
 
 def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date), else None."""
     if value is None:
         return None
     try:

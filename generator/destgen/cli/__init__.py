@@ -104,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``destgen`` command: parse ``argv``, run one subcommand, return its exit code."""
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)

@@ -52,6 +52,7 @@ def load_file(path: Path, *, placeholders: bool = False) -> Payloads:
 
 
 def run_activate(args: argparse.Namespace) -> int:
+    """``destgen activate``: load, validate and run (or dry-run) each activation file."""
     try:
         payloads = load_file(args.file, placeholders=args.dry_run)
     except FileNotFoundError as exc:
@@ -154,5 +155,6 @@ def print_table(
 
 
 def run_schema() -> int:
+    """``destgen activation-schema``: print the activation file's JSON Schema."""
     print(json.dumps(ActivationFile.model_json_schema(by_alias=True), indent=2))
     return 0

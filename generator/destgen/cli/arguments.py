@@ -13,6 +13,7 @@ from destgen.resources import default_specs_dir
 
 
 def add_activate(commands: Any) -> None:
+    """Add the ``activate`` and ``activation-schema`` subcommands to ``commands``."""
     act = commands.add_parser(
         "activate",
         help="run the whole activation described by a YAML or JSON file",
@@ -43,6 +44,7 @@ def add_activate(commands: Any) -> None:
 
 
 def add_spec_commands(commands: Any) -> None:
+    """Add the ``fetch``, ``diff`` and ``doctor`` subcommands to ``commands``."""
     credentials = (
         "Credentials as for activate: AEP_ACCESS_TOKEN (or AEP_CLIENT_ID + AEP_CLIENT_SECRET), "
         "AEP_API_KEY, AEP_ORG_ID."

@@ -44,6 +44,7 @@ def demo_secrets() -> dict[str, str]:
 
 
 def run_demo(folder: Path) -> int:
+    """``destgen demo``: every example activation against a local emulator, with a summary."""
     files = sorted(p for p in folder.iterdir() if p.suffix in (".json", ".yaml", ".yml"))
     for name, value in demo_secrets().items():
         os.environ.setdefault(name, value)

@@ -33,6 +33,7 @@ def destination_facts() -> list[dict[str, Any]]:
 
 
 def run_destinations(as_json: bool) -> int:
+    """``destgen destinations``: the destinations this install can build, as a table or JSON."""
     facts = destination_facts()
     if as_json:
         print(json.dumps(facts, indent=2))

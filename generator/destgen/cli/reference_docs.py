@@ -103,6 +103,7 @@ def stale_pages(docs: Path) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Write (or with ``--check`` compare) the generated reference pages of docs/."""
     from destgen.writer import atomic_write_text
 
     parser = argparse.ArgumentParser(prog="python -m destgen.cli.reference_docs")

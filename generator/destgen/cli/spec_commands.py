@@ -31,6 +31,7 @@ def _client(base_url: str | None) -> FlowServiceClient:
 
 
 def run_fetch(args: argparse.Namespace) -> int:
+    """``destgen fetch``: download the live specs and replace changed ones in the cache."""
     # The specs shipped inside the tool are read, never rewritten: they then go to ./specs_cache.
     out = args.out or (LOCAL_SPECS if is_packaged(args.specs) else args.specs)
     try:
@@ -51,6 +52,7 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 
 def compare(old: Path, new: Path) -> list[Change]:
+    """The classified changes between two spec folders."""
     before = {s.slug: facts(s.data) for s in load_specs(old)}
     after = {s.slug: facts(s.data) for s in load_specs(new)}
     changes: list[Change] = []
@@ -65,6 +67,7 @@ def compare(old: Path, new: Path) -> list[Change]:
 
 
 def run_diff(args: argparse.Namespace) -> int:
+    """``destgen diff``: the changes between two spec folders (or the live specs), text or JSON."""
     try:
         if args.live:
             with tempfile.TemporaryDirectory() as tmp, _client(args.base_url) as client:

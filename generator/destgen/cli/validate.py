@@ -47,7 +47,8 @@ def run_validate(
     stdin: IO[bytes] | None = None,
 ) -> int:
     """Validate every file (``-`` is stdin, a folder means its ``*.json`` files); one line per
-    problem, or one JSON document. Exit 0 valid, 1 invalid, 2 unreadable."""
+    problem, or one JSON document. Exit 0 valid, 1 invalid, 2 unreadable.
+    """
     worst = 0
     reports = []
     for path in expand_inputs(inputs):
@@ -85,6 +86,7 @@ def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
 
 
 def read_input(path: Path, stdin: IO[bytes] | None) -> bytes:
+    """The bytes of ``path``, or of standard input when it is ``-``; refuses what is not a file."""
     if path == STDIN:
         return (stdin or sys.stdin.buffer).read()
     try:
@@ -98,6 +100,7 @@ def read_input(path: Path, stdin: IO[bytes] | None) -> bytes:
 
 
 def validate_bytes(kind: str, destination: str | None, raw: bytes) -> list[str]:
+    """Problems with one JSON payload given as bytes (empty when it is valid)."""
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -109,6 +112,7 @@ def validate_bytes(kind: str, destination: str | None, raw: bytes) -> list[str]:
 
 
 def validate_payload(kind: str, destination: str | None, data: Any) -> list[str]:
+    """Problems with one decoded payload of ``kind`` (empty when it is valid)."""
     if kind not in KINDS:
         raise GeneratorError("--kind", "", f"unknown kind {kind!r}; one of {sorted(KINDS)}")
     target, per_destination = KINDS[kind]

@@ -18,12 +18,16 @@ from destgen_destinations.runtime.spec_model import SpecModel
 
 
 class ConnectionSpecRef(SpecRef):
+    """``connectionSpec`` of Azure Data Lake Gen2: its id and the version the API requires."""
+
     id: Literal["be2c3209-53bc-47e7-ab25-145db8b873e1"]
     # Required: the API answers 422 "connectionSpec.version 'version' is required".
     version: Literal["1.0"]
 
 
 class FlowSpecRef(SpecRef):
+    """``flowSpec`` of an audience export dataflow to Azure Data Lake Gen2."""
+
     id: Literal[
         "17be2013-2549-41ce-96e7-a70363bec293",
         "db060570-a155-418a-a6d3-b4d97698e5dc",

@@ -17,12 +17,16 @@ from destgen_destinations.runtime.spec_model import SpecModel
 
 
 class ConnectionSpecRef(SpecRef):
+    """``connectionSpec`` of Amazon S3: its id and the version the API requires."""
+
     id: Literal["4fce964d-3f37-408f-9778-e597338a21ee"]
     # Required: the API answers 422 "connectionSpec.version 'version' is required".
     version: Literal["1.0"]
 
 
 class FlowSpecRef(SpecRef):
+    """``flowSpec`` of an audience export dataflow to Amazon S3."""
+
     id: Literal["1a0514a6-33d4-4c7f-aff8-594799c47549",] = "1a0514a6-33d4-4c7f-aff8-594799c47549"
     version: Literal["1.0"] = "1.0"
 

@@ -16,12 +16,16 @@ from destgen_destinations.runtime.spec_model import SpecModel
 
 
 class ConnectionSpecRef(SpecRef):
+    """``connectionSpec`` of Azure Blob Storage: its id and the version the API requires."""
+
     id: Literal["6d6b59bf-fb58-4107-9064-4d246c0e5bb2"]
     # Required: the API answers 422 "connectionSpec.version 'version' is required".
     version: Literal["1.0"]
 
 
 class FlowSpecRef(SpecRef):
+    """``flowSpec`` of an audience export dataflow to Azure Blob Storage."""
+
     id: Literal["752d422f-b16f-4f0d-b1c6-26e448e3b388",] = "752d422f-b16f-4f0d-b1c6-26e448e3b388"
     version: Literal["1.0"] = "1.0"
 

@@ -14,12 +14,16 @@ from destgen_destinations.runtime.spec_model import SpecModel
 
 
 class ConnectionSpecRef(SpecRef):
+    """``connectionSpec`` of Data Landing Zone: its id and the version the API requires."""
+
     id: Literal["10440537-2a7b-4583-ac39-ed38d4b848e8"]
     # Required: the API answers 422 "connectionSpec.version 'version' is required".
     version: Literal["1.0"]
 
 
 class FlowSpecRef(SpecRef):
+    """``flowSpec`` of an audience export dataflow to Data Landing Zone."""
+
     id: Literal[
         "cd2fc47e-e838-4f38-a581-8fff2f99b63a",
         "7e635b9f-e59b-4546-8ba8-fce6496693c8",

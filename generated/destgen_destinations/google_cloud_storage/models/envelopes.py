@@ -18,12 +18,16 @@ from destgen_destinations.runtime.spec_model import SpecModel
 
 
 class ConnectionSpecRef(SpecRef):
+    """``connectionSpec`` of Google Cloud Storage: its id and the version the API requires."""
+
     id: Literal["c5d93acb-ea8b-4b14-8f53-02138444ae99"]
     # Required: the API answers 422 "connectionSpec.version 'version' is required".
     version: Literal["1.0"]
 
 
 class FlowSpecRef(SpecRef):
+    """``flowSpec`` of an audience export dataflow to Google Cloud Storage."""
+
     id: Literal[
         "585c15c4-6cbf-4126-8f87-e26bff78b657",
         "976d663b-80b4-4193-be6b-2d0487516623",

@@ -17,12 +17,16 @@ from destgen_destinations.sftp.models.target import TargetParams
 
 
 class ConnectionSpecRef(SpecRef):
+    """``connectionSpec`` of SFTP: its id and the version the API requires."""
+
     id: Literal["36965a81-b1c6-401b-99f8-22508f1e6a26"]
     # Required: the API answers 422 "connectionSpec.version 'version' is required".
     version: Literal["1.0"]
 
 
 class FlowSpecRef(SpecRef):
+    """``flowSpec`` of an audience export dataflow to SFTP."""
+
     id: Literal["fd36aaa4-bf2b-43fb-9387-43785eeeb799",] = "fd36aaa4-bf2b-43fb-9387-43785eeeb799"
     version: Literal["1.0"] = "1.0"
 
