@@ -45,10 +45,8 @@ def _compare(op: str, actual: Any, expected: str) -> bool:
     right: float | str
     try:
         left, right = float(actual), float(expected)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError):  # not both numbers: compared as text
         left, right = str(actual), expected
-    if isinstance(left, float) != isinstance(right, float):
-        return False
     outcome = {">": left > right, "<": left < right, ">=": left >= right, "<=": left <= right}  # type: ignore[operator]
     return outcome[op]
 
@@ -129,7 +127,8 @@ def page(
     """One page and ``_links.next.href`` (the original query with a new continuationToken)."""
     size = MAX_LIMIT
     if limit is not None:
-        if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+        # ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
+        if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= MAX_LIMIT:
             raise flow(1452, 400, f"limit must be an integer from 1 to {MAX_LIMIT}")
         size = int(limit)
     start = decode_token(token) if token else 0
