@@ -5,8 +5,8 @@ Prep validation. Each refusal names what is wrong; nothing half-applied is ever 
 from __future__ import annotations
 
 import copy
-from urllib.parse import parse_qs, urlsplit
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -113,7 +113,7 @@ def test_filters_and_ordering_select_and_sort() -> None:
     assert [e["name"] for e in entities if listing.matches(e, any_of)] == ["a", "c"]
     assert [e["name"] for e in listing.order(entities, None)] == ["a", "b", "c"]
     assert [e["name"] for e in listing.order(entities, "name")] == ["a", "b", "c"]
-    assert [e["name"] for e in listing.order(entities, "-tags,name")][0] == "a"
+    assert listing.order(entities, "-tags,name")[0]["name"] == "a"
     with pytest.raises(ApiError):
         listing.order(entities, "name;drop")
 

@@ -16,7 +16,7 @@ from destgen.errors import GeneratorError
 from destgen.specs import check_schema, load_specs
 from tests.conftest import ROOT
 
-Edit = Callable[[Path], None]
+Edit = Callable[[Path], object]
 
 
 def _json(name: str, change: Callable[[Any], Any]) -> Edit:
