@@ -5,11 +5,15 @@ Fixtures only locate and run things; assertions live in the tests.
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -65,6 +69,23 @@ def run_destgen(
         env=env,
         check=False,
     )
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``destgen ARGS`` in this process: the same parsing, messages and exit code as
+    :func:`run_destgen` without an interpreter start. For commands that render one destination
+    at most (a full render forks workers, which a test process with threads should not do) and
+    for refusals; each test file keeps at least one real :func:`run_destgen` run.
+    """
+    from destgen.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with mock.patch.dict(os.environ, env or {}), redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse errors exit 2, as the real command does
+            code = exc.code if isinstance(exc.code, int) else 2
+    return subprocess.CompletedProcess(["destgen", *args], code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture

@@ -1,5 +1,8 @@
 """The spec-change loop end to end: the emulator serves modified specs, destgen diff classes each
 change, fetch + generate reflect it (CHANGES.md too), and payloads behave as classified.
+
+Commands run in process (:func:`run_cli`); the fresh full regeneration and the validation probes of
+the regenerated package run in fresh interpreters.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import pytest
 from destgen.writer import STATE_FILE, read_state
 from destgen_emulator import EmulatorServer
 from destgen_emulator.faults import FaultRule
-from tests.conftest import ROOT, documented, run_destgen
+from tests.conftest import ROOT, documented, run_cli, run_destgen
 
 S3_TARGET = documented("03_target_connection__amazon_s3")
 BLOB_TARGET = documented("03_target_connection__azure_blob")
@@ -190,20 +193,18 @@ def test_spec_change_diffed_fetched_regenerated_and_enforced(
 ) -> None:
     slug, modify, key, cls, payloads = CASES[case]
     modify(workspace["live"])
-    diffed = run_destgen("diff", str(workspace["cache"]), str(workspace["live"]), "--json")
+    diffed = run_cli("diff", str(workspace["cache"]), str(workspace["live"]), "--json")
     assert diffed.returncode == 0, diffed.stderr
     changes = json.loads(diffed.stdout)
     assert {(c["destination"], c["key"], c["cls"]) for c in changes if c["key"] == key} == {
         (slug, key, cls)
     }
-    assert run_destgen(
+    assert run_cli(
         "diff", str(workspace["cache"]), str(workspace["live"]), "--fail-on", "breaking"
     ).returncode == (1 if cls == "breaking" else 0)
 
     with EmulatorServer(specs=workspace["live"]) as server:
-        fetched = run_destgen(
-            "fetch", "--specs", str(workspace["cache"]), env=_env(server.base_url)
-        )
+        fetched = run_cli("fetch", "--specs", str(workspace["cache"]), env=_env(server.base_url))
     assert fetched.returncode == 0, fetched.stderr
     assert f"changed   {slug}" in fetched.stdout
     assert "5 unchanged" in fetched.stdout
@@ -215,7 +216,7 @@ def test_spec_change_diffed_fetched_regenerated_and_enforced(
     assert entry["source"].endswith(f"/connectionSpecs/{entry['connection_spec_id']}")
     assert entry["fetched_at"].endswith("Z")
 
-    generated = run_destgen(
+    generated = run_cli(
         "generate", "--specs", str(workspace["cache"]), "--out", str(workspace["out"])
     )
     assert generated.returncode == 0, generated.stderr
@@ -256,14 +257,10 @@ def test_fetch_failure_leaves_cache_byte_identical(
         corrupt(workspace["live"])
     before = _digest(workspace["cache"])
     if failure == "server-down":
-        done = run_destgen(
-            "fetch", "--specs", str(workspace["cache"]), env=_env("http://127.0.0.1:9")
-        )
+        done = run_cli("fetch", "--specs", str(workspace["cache"]), env=_env("http://127.0.0.1:9"))
     else:
         with EmulatorServer(specs=workspace["live"], faults=faults) as server:
-            done = run_destgen(
-                "fetch", "--specs", str(workspace["cache"]), env=_env(server.base_url)
-            )
+            done = run_cli("fetch", "--specs", str(workspace["cache"]), env=_env(server.base_url))
     assert done.returncode == 1, done.stdout
     assert "the cache was left as it was" in done.stderr
     assert "Traceback" not in done.stderr
@@ -273,7 +270,7 @@ def test_fetch_failure_leaves_cache_byte_identical(
 def test_unchanged_fetch_rewrites_nothing(workspace: dict[str, Path]) -> None:
     before = _digest(workspace["cache"])
     with EmulatorServer(specs=workspace["live"]) as server:
-        done = run_destgen("fetch", "--specs", str(workspace["cache"]), env=_env(server.base_url))
+        done = run_cli("fetch", "--specs", str(workspace["cache"]), env=_env(server.base_url))
     assert done.returncode == 0
     assert "0 changed, 6 unchanged" in done.stdout
     assert _digest(workspace["cache"]) == before
@@ -281,7 +278,7 @@ def test_unchanged_fetch_rewrites_nothing(workspace: dict[str, Path]) -> None:
 
 def test_doctor_reports_same_and_changed(workspace: dict[str, Path]) -> None:
     with EmulatorServer(specs=workspace["cache"]) as server:
-        same = run_destgen("doctor", "--specs", str(workspace["cache"]), env=_env(server.base_url))
+        same = run_cli("doctor", "--specs", str(workspace["cache"]), env=_env(server.base_url))
     assert same.returncode == 0, same.stdout + same.stderr
     assert re.search(r"^credentials +ok ", same.stdout, re.M)
     assert same.stdout.count(" same ") == 6
@@ -289,9 +286,7 @@ def test_doctor_reports_same_and_changed(workspace: dict[str, Path]) -> None:
         workspace["live"]
     )
     with EmulatorServer(specs=workspace["live"]) as server:
-        changed = run_destgen(
-            "doctor", "--specs", str(workspace["cache"]), env=_env(server.base_url)
-        )
+        changed = run_cli("doctor", "--specs", str(workspace["cache"]), env=_env(server.base_url))
     assert changed.returncode == 1
     assert "amazon_s3" in changed.stdout
     assert "changed" in changed.stdout
@@ -302,13 +297,13 @@ def test_unknown_metadata_key_ignored_with_one_warning(workspace: dict[str, Path
     _edit("sftp", lambda s: _props(s)["remotePath"].update({"uiHint": {"placeholder": "/upload"}}))(
         workspace["cache"]
     )
-    done = run_destgen(
+    done = run_cli(
         "generate", "--check", "--specs", str(workspace["cache"]), "--out", str(workspace["out"])
     )
     assert done.stderr.count("warning: ignored 1 unknown spec key(s)") == 1
     assert "sftp.json#/targetSpec/spec/properties/remotePath/uiHint" in done.stderr
     _edit("sftp", lambda s: _props(s)["remotePath"].update({"minItems": 1}))(workspace["cache"])
-    bad = run_destgen(
+    bad = run_cli(
         "generate", "--check", "--specs", str(workspace["cache"]), "--out", str(workspace["out"])
     )
     assert bad.returncode == 2
@@ -321,7 +316,7 @@ def test_diff_live_compares_with_the_served_specs(workspace: dict[str, Path]) ->
     )
     before = _digest(workspace["cache"])
     with EmulatorServer(specs=workspace["live"]) as server:
-        done = run_destgen(
+        done = run_cli(
             "diff",
             str(workspace["cache"]),
             "--live",
@@ -341,7 +336,7 @@ def test_doctor_reports_bad_credentials(workspace: dict[str, Path]) -> None:
     with EmulatorServer(
         specs=workspace["cache"], auth=AuthPolicy(token="the-only-token")
     ) as server:
-        done = run_destgen("doctor", "--specs", str(workspace["cache"]), env=_env(server.base_url))
+        done = run_cli("doctor", "--specs", str(workspace["cache"]), env=_env(server.base_url))
     assert done.returncode == 1
     assert re.search(r"^credentials +FAIL ", done.stdout, re.M)
     assert "401013" in done.stdout

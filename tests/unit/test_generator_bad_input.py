@@ -1,6 +1,7 @@
 """Bad spec input: a clear error naming the file and JSON pointer, exit 2, generated/ untouched.
 
-Each case corrupts one copy of specs_cache/ in a temp folder and runs the real CLI on it.
+Each case corrupts one copy of specs_cache/ in a temp folder and runs the CLI on it: in a fresh
+interpreter for the module's first generation and the hand-edit check, in process for the rest.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from destgen.writer import STATE_FILE
-from tests.conftest import ROOT, run_destgen
+from tests.conftest import ROOT, run_cli, run_destgen
 
 
 def _tree_digest(folder: Path) -> str:
@@ -108,7 +109,7 @@ def test_generate_bad_spec_names_file_and_pointer(
     specs, out = workspace
     before = _tree_digest(out)
     corrupt(specs / "amazon_s3.json")
-    done = run_destgen("generate", "--specs", str(specs), "--out", str(out))
+    done = run_cli("generate", "--specs", str(specs), "--out", str(out))
     assert done.returncode == 2
     assert message in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
@@ -120,7 +121,7 @@ def test_generate_accepts_the_newest_encryption_key(workspace: tuple[Path, Path]
     _edit(specs / "sftp.json", lambda d: d.update({"encryption": d.pop("encryptionSpecs")}))
     package = out / "destgen_destinations" / "sftp"
     before = {p: p.read_text() for p in sorted(package.rglob("*.py"))}
-    done = run_destgen("generate", "--quiet", "--specs", str(specs), "--out", str(out))
+    done = run_cli("generate", "--quiet", "--specs", str(specs), "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert "amazon_s3/" not in done.stdout
     # Only the banners' spec sha256 differs: the models read the renamed key exactly as before.
@@ -136,7 +137,7 @@ def test_generate_accepts_the_newest_encryption_key(workspace: tuple[Path, Path]
 
 def test_generate_unchanged_run_skips_every_destination(workspace: tuple[Path, Path]) -> None:
     specs, out = workspace
-    done = run_destgen("generate", "--specs", str(specs), "--out", str(out))
+    done = run_cli("generate", "--specs", str(specs), "--out", str(out))
     assert done.returncode == 0
     assert "(0 rendered, 6 unchanged)" in done.stdout
     assert "0 files changed" in done.stdout
@@ -148,10 +149,10 @@ def test_generate_spec_change_rerenders_only_that_destination(workspace: tuple[P
         specs / "azure_blob.json",
         lambda d: d["targetSpec"]["spec"]["properties"]["path"].update({"description": "Changed"}),
     )
-    check = run_destgen("generate", "--check", "--specs", str(specs), "--out", str(out))
+    check = run_cli("generate", "--check", "--specs", str(specs), "--out", str(out))
     assert check.returncode == 1
     assert "would update" in check.stdout
-    done = run_destgen("generate", "--specs", str(specs), "--out", str(out))
+    done = run_cli("generate", "--specs", str(specs), "--out", str(out))
     assert done.returncode == 0
     assert "(1 rendered, 5 unchanged)" in done.stdout
     assert (
@@ -179,7 +180,7 @@ def test_generate_deletes_only_files_it_owns(workspace: tuple[Path, Path]) -> No
     manifest = json.loads((specs / "manifest.json").read_text())
     manifest["destinations"] = [d for d in manifest["destinations"] if d["slug"] != "sftp"]
     (specs / "manifest.json").write_text(json.dumps(manifest))
-    done = run_destgen("generate", "--specs", str(specs), "--out", str(out))
+    done = run_cli("generate", "--specs", str(specs), "--out", str(out))
     assert done.returncode == 0
     assert not (out / "destgen_destinations" / "sftp" / "builders.py").exists()
     assert mine.exists()
@@ -201,7 +202,7 @@ def test_generate_state_paths_outside_the_output_stop_the_run(
     state["files"][recorded.format(outside=outside)] = "0" * 64
     (out / STATE_FILE).write_text(json.dumps(state))
     before = _tree_digest(out)
-    done = run_destgen("generate", "--force", "--specs", str(specs), "--out", str(out))
+    done = run_cli("generate", "--force", "--specs", str(specs), "--out", str(out))
     assert done.returncode == 2, done.stdout
     assert "outside the output folder" in done.stderr or "escapes" in done.stderr
     assert outside.read_text() == "not destgen's"
@@ -218,6 +219,6 @@ def test_generate_refuses_reserved_or_invalid_slugs(
     manifest["destinations"][0]["slug"] = slug
     (specs / "manifest.json").write_text(json.dumps(manifest))
     shutil.copy(specs / f"{old}.json", specs / f"{slug}.json")
-    done = run_destgen("generate", "--specs", str(specs), "--out", str(out))
+    done = run_cli("generate", "--specs", str(specs), "--out", str(out))
     assert done.returncode == 2
     assert "manifest.json#/destinations/0/slug" in done.stderr
