@@ -80,7 +80,9 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     from destgen.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    with mock.patch.dict(os.environ, env or {}), redirect_stdout(out), redirect_stderr(err):
+    # Like a subprocess's env: when given, it is the whole environment for the call.
+    environment = mock.patch.dict(os.environ, env or {}, clear=env is not None)
+    with environment, redirect_stdout(out), redirect_stderr(err):
         try:
             code = main(list(args))
         except SystemExit as exc:  # argparse errors exit 2, as the real command does

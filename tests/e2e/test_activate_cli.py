@@ -1,6 +1,7 @@
 """``destgen activate`` as a user runs it: bad files stop before any request, dry runs print curl.
 
-The emulator on 127.0.0.1 is the target; its store shows whether anything was sent.
+The emulator on 127.0.0.1 is the target; its store shows whether anything was sent. Refusals and
+dry runs run the CLI in process; a real activation and the schema run in fresh interpreters.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 
 from destgen.cli.demo import demo_secrets
 from destgen_emulator import EmulatorServer
-from tests.conftest import ROOT, run_destgen
+from tests.conftest import ROOT, run_cli, run_destgen
 
 S3 = json.loads((ROOT / "examples" / "amazon_s3.json").read_text())
 
@@ -94,9 +95,7 @@ def test_activate_bad_file_exit_1_naming_field_nothing_sent(
     tmp_path: Path, change: dict[str, Any], message: str
 ) -> None:
     with EmulatorServer() as server:
-        done = run_destgen(
-            "activate", str(_write(tmp_path, S3 | change)), env=_env(server.base_url)
-        )
+        done = run_cli("activate", str(_write(tmp_path, S3 | change)), env=_env(server.base_url))
         assert done.returncode == 1, done.stderr
         assert message in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
@@ -109,7 +108,7 @@ def test_activate_bad_file_exit_1_naming_field_nothing_sent(
 def test_activate_missing_env_secret_names_field(tmp_path: Path) -> None:
     env = _env()
     del env["S3_SECRET_KEY"]
-    done = run_destgen("activate", str(ROOT / "examples" / "amazon_s3.json"), env=env)
+    done = run_cli("activate", str(ROOT / "examples" / "amazon_s3.json"), env=env)
     assert done.returncode == 1
     assert (
         "$.baseConnection.auth.params.s3SecretKey: environment variable S3_SECRET_KEY is not set"
@@ -120,7 +119,7 @@ def test_activate_missing_env_secret_names_field(tmp_path: Path) -> None:
 def test_activate_unreadable_file_exit_2(tmp_path: Path) -> None:
     broken = tmp_path / "a.yaml"
     broken.write_text("destination: [unclosed")
-    done = run_destgen("activate", str(broken), env=_env())
+    done = run_cli("activate", str(broken), env=_env())
     assert done.returncode == 2
     assert "not valid YAML" in done.stderr
 
@@ -128,7 +127,7 @@ def test_activate_unreadable_file_exit_2(tmp_path: Path) -> None:
 def test_activate_dry_run_prints_curl_in_order_with_secrets_masked() -> None:
     env = _env()
     del env["AEP_BASE_URL"]
-    done = run_destgen("activate", "--dry-run", str(ROOT / "examples" / "amazon_s3.json"), env=env)
+    done = run_cli("activate", "--dry-run", str(ROOT / "examples" / "amazon_s3.json"), env=env)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     order = [

@@ -266,3 +266,19 @@ def test_redact_leaves_short_and_unrelated_text() -> None:
 
     assert scrub("key k is bad", ["k"]) == "key k is bad"
     assert scrub("nothing secret here", ["TOKENVALUE123"]) == "nothing secret here"
+
+
+def test_coverage_floor_figures_per_component() -> None:
+    from tests.coverage_floor import component_figures
+
+    summary = {"num_statements": 100, "missing_lines": 2, "num_branches": 10, "missing_branches": 1}
+    figures = component_figures(
+        {
+            "generator/destgen/a.py": summary,
+            "generated/destgen_destinations/runtime/b.py": summary
+            | {"missing_lines": 5, "num_branches": 0, "missing_branches": 0},
+        }
+    )
+    assert figures["generator"] == (98.0, 90.0)
+    assert figures["library"] == (95.0, 100.0)
+    assert figures["emulator"] == (0.0, 100.0)  # nothing measured: below any floor

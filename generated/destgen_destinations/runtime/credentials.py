@@ -84,9 +84,18 @@ class ClientCredentials:
             raise AuthError(
                 response.status_code, "token", "token endpoint refused the client credentials"
             )
-        body: Any = response.json()
-        self._value = str(body["access_token"])
-        self._expires = self.clock() + float(body.get("expires_in", 3600))
+        try:
+            body: Any = response.json()
+            value, lifetime = body["access_token"], float(body.get("expires_in", 3600))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            # Not JSON, not an object, no token, a lifetime that is not a number: all one answer.
+            raise AuthError(
+                response.status_code, "token", "token endpoint answered without an access token"
+            ) from None
+        if not isinstance(value, str) or not value:
+            raise AuthError(response.status_code, "token", "token endpoint sent an empty token")
+        self._value = value
+        self._expires = self.clock() + lifetime
         return self._value
 
     def token(self, http: httpx.Client) -> str:

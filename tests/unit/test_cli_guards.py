@@ -1,0 +1,64 @@
+"""The CLI's outer guards, in process: a reader that leaves (broken pipe) and Ctrl-C end quietly
+with their exit codes; the reference-docs writer writes, then checks, its pages.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+import destgen.cli
+from destgen.cli import main, reference_docs
+
+
+class _LeftReader(io.StringIO):
+    """A stdout whose reader has gone: every write is a broken pipe; its fd is a scratch file."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+
+    def write(self, _text: str) -> int:
+        raise BrokenPipeError
+
+    def fileno(self) -> int:
+        return self._fd
+
+
+def test_a_reader_that_leaves_ends_the_command_quietly() -> None:
+    with tempfile.TemporaryFile() as scratch:
+        err = io.StringIO()
+        with redirect_stdout(_LeftReader(scratch.fileno())), redirect_stderr(err):
+            assert main(["activation-schema"]) == 1
+        assert err.getvalue() == ""  # no traceback, no message: as `cat` does
+        # The stdout descriptor now points at the null device, so later writes go nowhere.
+        assert os.path.samestat(os.fstat(scratch.fileno()), os.stat(os.devnull))
+
+
+def test_ctrl_c_is_exit_130_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(_args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(destgen.cli, "_dispatch", interrupted)
+    err = io.StringIO()
+    with redirect_stderr(err):
+        assert main(["destinations"]) == 130
+    assert err.getvalue() == "destgen: interrupted\n"
+
+
+def test_reference_pages_written_then_checked(tmp_path: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        assert reference_docs.main(["--check", "--docs", str(tmp_path)]) == 1
+        assert reference_docs.main(["--docs", str(tmp_path)]) == 0
+        assert reference_docs.main(["--check", "--docs", str(tmp_path)]) == 0
+    pages = sorted(reference_docs.PAGES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == pages
+    assert err.getvalue().count("is stale: run `make docs`") == len(pages)
+    assert out.getvalue().count("wrote ") == len(pages)
+    assert os.path.getsize(tmp_path / pages[0]) > 0
