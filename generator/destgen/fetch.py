@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from destgen.errors import GeneratorError
-from destgen.specs import MANIFEST, check_envelope, normalise_encryption_key
+from destgen.specs import MANIFEST, check_envelope, normalise_encryption_key, read_manifest
 from destgen.writer import write_all_or_nothing
 from destgen_destinations.runtime import operations as ops
 from destgen_destinations.runtime.client import FlowServiceClient
@@ -45,11 +45,12 @@ def fetch_specs(
 ) -> FetchReport:
     """Download each cached destination's live spec; replace only what changed, all at once."""
     manifest_path = cache / MANIFEST
-    try:
-        manifest = json.loads(manifest_path.read_text())
-    except (OSError, ValueError) as exc:
-        raise GeneratorError(str(manifest_path), "", f"cannot read the manifest: {exc}") from None
+    manifest = read_manifest(cache)
     entries = manifest["destinations"]
+    for index, entry in enumerate(entries):
+        if not isinstance(entry.get("connection_spec_id"), str) or not entry["connection_spec_id"]:
+            pointer = f"/destinations/{index}/connection_spec_id"
+            raise GeneratorError(str(manifest_path), pointer, "expected a connection spec id")
     unknown = (only or set()) - {e["slug"] for e in entries}
     if unknown:
         raise GeneratorError(

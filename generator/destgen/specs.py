@@ -98,14 +98,9 @@ class LoadedSpec:
 def load_specs(cache_dir: Path, only: frozenset[str] | None = None) -> list[LoadedSpec]:
     """Every destination listed in ``cache_dir/manifest.json``, sorted by slug."""
     manifest_path = cache_dir / MANIFEST
-    manifest = _read_json(manifest_path)
-    entries = manifest.get("destinations") if isinstance(manifest, dict) else None
-    if not isinstance(entries, list) or not entries:
-        raise GeneratorError(str(manifest_path), "/destinations", "expected a non-empty array")
     specs = []
-    for index, entry in enumerate(entries):
-        pointer = child("/destinations", index)
-        slug, flow_id = _manifest_entry(manifest_path, pointer, entry)
+    for entry in read_manifest(cache_dir)["destinations"]:
+        slug, flow_id = entry["slug"], entry["audience_flow_spec_id"]
         if only is None or slug in only:
             loaded = _load_one(cache_dir / f"{slug}.json", slug, flow_id)
             specs.append(replace(loaded, fetched_at=str(entry.get("fetched_at") or "")))
@@ -114,6 +109,20 @@ def load_specs(cache_dir: Path, only: frozenset[str] | None = None) -> list[Load
             str(manifest_path), "/destinations", f"unknown destination(s): {sorted(missing)}"
         )
     return sorted(specs, key=lambda s: s.slug)
+
+
+def read_manifest(cache_dir: Path) -> dict[str, Any]:
+    """``cache_dir/manifest.json`` with every entry checked: a slug that can be a package name
+    and an audience flow spec id; anything else is a ``GeneratorError`` naming the entry.
+    """
+    manifest_path = cache_dir / MANIFEST
+    manifest = _read_json(manifest_path)
+    entries = manifest.get("destinations") if isinstance(manifest, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise GeneratorError(str(manifest_path), "/destinations", "expected a non-empty array")
+    for index, entry in enumerate(entries):
+        _manifest_entry(manifest_path, child("/destinations", index), entry)
+    return dict(manifest)
 
 
 def _manifest_entry(path: Path, pointer: str, entry: Any) -> tuple[str, str]:

@@ -222,3 +222,20 @@ def test_generate_refuses_reserved_or_invalid_slugs(
     done = run_cli("generate", "--specs", str(specs), "--out", str(out))
     assert done.returncode == 2
     assert "manifest.json#/destinations/0/slug" in done.stderr
+
+
+def test_generate_repairs_a_deleted_or_edited_file_without_force(
+    workspace: tuple[Path, Path],
+) -> None:
+    specs, out = workspace
+    deleted = out / "destgen_destinations" / "sftp" / "spec.py"
+    original = deleted.read_bytes()
+    deleted.unlink()
+    done = run_cli("generate", "--specs", str(specs), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "(1 rendered, 5 unchanged)" in done.stdout
+    assert deleted.read_bytes() == original
+    edited = out / "destgen_destinations" / "adls_gen2" / "spec.py"
+    edited.write_text("# edited by hand\n")
+    assert run_cli("generate", "--specs", str(specs), "--out", str(out)).returncode == 0
+    assert edited.read_text() != "# edited by hand\n"

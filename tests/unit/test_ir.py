@@ -6,14 +6,19 @@ decides something on its own (a class list, an optional field) shows up as a mis
 
 from __future__ import annotations
 
+import copy
 import importlib
 import inspect
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from destgen.build_ir import build_ir
+from destgen.errors import GeneratorError
 from destgen.ir import DestinationIR
-from destgen.specs import load_specs
+from destgen.specs import LoadedSpec, load_specs
 from tests.conftest import ROOT, SLUGS
 
 
@@ -70,3 +75,59 @@ def test_generated_package_exports_what_the_ir_lists(slug: str) -> None:
     envelopes = importlib.import_module(f"destgen_destinations.{slug}.models.envelopes")
     field = envelopes.BaseConnection.model_fields["connection_spec"]
     assert field.is_required() is ir.base_connection_spec_required
+
+
+def _spec(slug: str, change: Callable[[dict[str, Any]], None]) -> LoadedSpec:
+    (spec,) = load_specs(ROOT / "specs_cache", frozenset({slug}))
+    data = copy.deepcopy(dict(spec.data))
+    change(data)
+    return replace(spec, data=data)
+
+
+def _second_auth(data: dict[str, Any]) -> None:
+    twin = copy.deepcopy(data["authSpec"][0])
+    twin["name"] = data["authSpec"][0]["name"] + "!"  # a different name, the same builder name
+    data["authSpec"].append(twin)
+
+
+def _second_encryption(data: dict[str, Any]) -> None:
+    data["encryptionSpecs"].append(copy.deepcopy(data["encryptionSpecs"][0]))
+
+
+def _unknown_conditional(data: dict[str, Any]) -> None:
+    props = data["targetSpec"]["spec"]["properties"]
+    props["remotePath"]["conditional"] = {"field": "nope", "operator": "EQUALS", "value": "x"}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_second_auth, "/authSpec: two auth specs map to the same builder name"),
+        (_second_encryption, "/encryptionSpecs/1: only one encryption spec is supported"),
+        (_unknown_conditional, "/targetSpec/spec/properties/remotePath/conditional/field"),
+    ],
+    ids=["builder-collision", "two-encryption-specs", "conditional-on-unknown-field"],
+)
+def test_ir_refuses_what_it_cannot_translate(
+    change: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    with pytest.raises(GeneratorError) as caught:
+        build_ir(_spec("sftp", change))
+    assert message in str(caught.value)
+    assert str(caught.value).startswith(str(ROOT / "specs_cache" / "sftp.json") + "#")
+
+
+def test_same_field_name_different_rules_get_distinct_types() -> None:
+    def two_keys(data: dict[str, Any]) -> None:
+        # The same wire name in two auth variants with different patterns: two named types.
+        for entry, pattern in zip(data["authSpec"], ("^a+$", "^b+$"), strict=True):
+            entry["spec"]["properties"]["shared"] = {
+                "type": "string",
+                "format": "password",
+                "pattern": pattern,
+            }
+
+    ir = build_ir(_spec("sftp", two_keys))
+    shared = sorted(t.name for t in ir.field_types if t.name.endswith("Shared"))
+    assert len(shared) == 2
+    assert shared[0] != shared[1]

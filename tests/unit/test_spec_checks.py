@@ -14,7 +14,7 @@ import pytest
 
 from destgen.errors import GeneratorError
 from destgen.specs import check_schema, load_specs
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 
 Edit = Callable[[Path], object]
 
@@ -253,3 +253,36 @@ def test_unknown_keys_are_listed_only_when_asked() -> None:
     assert ignored == ["f.json#/s/properties/a/uiHint"]
     with pytest.raises(GeneratorError, match="expected a JSON Schema object"):
         check_schema("f.json", "/s", {"type": "object", "properties": {"a": 3}})
+
+
+FETCH_ENV = {
+    "AEP_ACCESS_TOKEN": "t",
+    "AEP_API_KEY": "k",
+    "AEP_ORG_ID": "o@AdobeOrg",
+    "AEP_BASE_URL": "http://127.0.0.1:9",  # nothing listens: these runs stop before any request
+}
+
+
+@pytest.mark.parametrize(
+    ("edit", "args", "message"),
+    [
+        (_swap("manifest.json", lambda m: {"destinations": {}}), (), "expected a non-empty array"),
+        (
+            _entry(lambda e: e.pop("connection_spec_id")),
+            (),
+            "/destinations/0/connection_spec_id: expected a connection spec id",
+        ),
+        (lambda _f: None, ("--destination", "nope"), "unknown destination(s): ['nope']"),
+    ],
+    ids=["manifest-not-a-list", "no-connection-spec-id", "unknown-destination"],
+)
+def test_fetch_refuses_a_bad_manifest_before_any_request(
+    specs: Path, edit: Edit, args: tuple[str, ...], message: str
+) -> None:
+    edit(specs)
+    before = {p.name: p.read_bytes() for p in specs.iterdir()}
+    done = run_cli("fetch", "--specs", str(specs), *args, env=FETCH_ENV)
+    assert done.returncode == 1
+    assert message in done.stderr
+    assert "the cache was left as it was" in done.stderr
+    assert {p.name: p.read_bytes() for p in specs.iterdir()} == before

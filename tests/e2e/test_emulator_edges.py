@@ -1,0 +1,89 @@
+"""Emulator edges over real sockets: unknown spec ids, a body that is not JSON, the time-travel
+endpoint's bounds; fault rules from JSON and TOML files; the ``destgen emulator`` refusals.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from destgen_emulator import EmulatorServer
+from destgen_emulator.faults import FaultRule, load_rules
+from destgen_emulator.server import check_loopback
+from tests.conftest import run_cli
+
+FLOW = "/data/foundation/flowservice"
+HEADERS = {
+    "Authorization": "Bearer t",
+    "x-api-key": "k",
+    "x-gw-ims-org-id": "ORG@AdobeOrg",
+    "x-sandbox-name": "prod",
+}
+
+
+@pytest.fixture(scope="module")
+def http() -> Iterator[httpx.Client]:
+    with EmulatorServer() as server, httpx.Client(base_url=server.base_url, timeout=10) as client:
+        yield client
+
+
+def test_unknown_specs_are_404(http: httpx.Client) -> None:
+    for kind in ("connectionSpecs", "flowSpecs"):
+        answer = http.get(f"{FLOW}/{kind}/nope", headers=HEADERS)
+        assert answer.status_code == 404
+        assert f"The requested {kind} resource nope is not found" in answer.text
+
+
+def test_a_body_that_is_not_json_is_400(http: httpx.Client) -> None:
+    headers = HEADERS | {"Content-Type": "application/json"}
+    answer = http.post(f"{FLOW}/flows", content=b"{not json", headers=headers)
+    assert answer.status_code == 400
+    assert "The request body is not valid JSON" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("hours", "message"), [("soon", "hours must be a number"), ("0", "at most 744"), ("745", "744")]
+)
+def test_advance_bounds(http: httpx.Client, hours: str, message: str) -> None:
+    answer = http.post("/emulator/advance", params={"hours": hours})
+    assert answer.status_code == 400
+    assert message in answer.text
+
+
+def test_fault_rules_from_json_and_toml(tmp_path: Path) -> None:
+    as_json = tmp_path / "faults.json"
+    as_json.write_text(json.dumps({"faults": [{"fault": "500", "probability": 0.5}]}))
+    as_toml = tmp_path / "faults.toml"
+    as_toml.write_text('[[faults]]\nfault = "429"\npath = "/flows"\nretry_after = 2\n')
+    (rule,) = load_rules(as_json)
+    assert (rule.fault, rule.probability) == ("500", 0.5)
+    (rule,) = load_rules(as_toml)
+    assert (rule.fault, rule.path, rule.retry_after) == ("429", "/flows", 2)
+    with pytest.raises(ValueError, match="unknown fault 'teapot'"):
+        FaultRule(fault="teapot")
+
+
+def test_only_loopback_hosts() -> None:
+    check_loopback("127.0.0.1")
+    check_loopback("::1")
+    check_loopback("localhost")
+    for host in ("0.0.0.0", "10.0.0.1", "example.org"):
+        with pytest.raises(ValueError, match="loopback"):
+            check_loopback(host)
+
+
+def test_emulator_command_refusals(tmp_path: Path) -> None:
+    half = run_cli("emulator", "--client-id", "only-the-id")
+    assert half.returncode == 2
+    assert "--client-id and --client-secret go together" in half.stderr
+    bad = tmp_path / "faults.json"
+    bad.write_text('[{"fault": "teapot"}]')
+    done = run_cli("emulator", "--faults", str(bad))
+    assert done.returncode == 2
+    assert "destgen emulator: error: unknown fault 'teapot'" in done.stderr
+    outside = run_cli("emulator", "--host", "0.0.0.0")
+    assert outside.returncode == 2
