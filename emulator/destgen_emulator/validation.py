@@ -9,11 +9,13 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import jsonschema
 
+from destgen_destinations.runtime.patterns import UnsafePattern, compile_pattern
 from destgen_emulator.catalog import Destination
 from destgen_emulator.errors import ApiError, flow, validation
 
@@ -37,9 +39,31 @@ def _path(error: jsonschema.ValidationError, prefix: str) -> str:
     return path
 
 
+def _linear_pattern(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[jsonschema.ValidationError]:
+    """jsonschema's ``pattern`` keyword on the engine runtime/patterns.py picks: never Python's
+    backtracking engine on a pattern that could stall the server (one request must not freeze it).
+    """
+    if not validator.is_type(instance, "string"):
+        return
+    try:
+        matched = compile_pattern(pattern).search(instance)
+    except UnsafePattern as exc:
+        yield jsonschema.ValidationError(f"the spec pattern is refused: {exc}")
+        return
+    if not matched:
+        yield jsonschema.ValidationError("does not match the pattern")
+
+
+SpecValidator = jsonschema.validators.extend(
+    jsonschema.Draft7Validator, {"pattern": _linear_pattern}
+)
+
+
 def check_schema(instance: Any, schema: dict[str, Any], prefix: str) -> list[str]:
     """Problems as ``path: rule``; never the offending value, which may be a credential."""
-    validator = jsonschema.Draft7Validator(schema)
+    validator = SpecValidator(schema)
     return sorted(f"{_path(e, prefix)}: {_rule(e)}" for e in validator.iter_errors(instance))
 
 

@@ -232,10 +232,13 @@ def _close_objects(schema: dict[str, Any]) -> None:
 def _field_type(
     spec: LoadedSpec, module: str, wire: str, prop: dict[str, Any], types: dict[str, FieldType]
 ) -> FieldType | None:
-    """Secrets and base64 text get a named Annotated type; their pattern moves into it."""
+    """Secrets, patterned and base64 text get a named Annotated type; the pattern moves into it,
+    where runtime/patterns.py runs it in linear time (pydantic's own pattern support would put
+    look-around patterns on Python's backtracking engine).
+    """
     secret = prop.get("format") == "password"
     base64 = prop.get("contentEncoding") == "base64"
-    if not (secret or base64):
+    if not (secret or base64 or "pattern" in prop):
         return None
     field_type = FieldType(pascal(wire), secret, prop.pop("pattern", None), base64)
     prop.pop("format", None)

@@ -17,6 +17,7 @@ from typing import Any
 from destgen.errors import GeneratorError, child
 from destgen_destinations.runtime.conditionals import OPERATORS
 from destgen_destinations.runtime.drift import SpecFormError, canonical_spec
+from destgen_destinations.runtime.patterns import UnsafePattern, compile_pattern
 
 MANIFEST = "manifest.json"
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -242,12 +243,12 @@ def _check_keyword(
     if key == "type" and value not in SUPPORTED_TYPES:
         raise GeneratorError(file, pointer, f"unsupported type {value!r}")
     if key == "pattern":
+        if not isinstance(value, str):
+            raise GeneratorError(file, pointer, "a pattern must be a string")
         try:
-            re.compile(value)
-        except (re.error, TypeError) as exc:
-            raise GeneratorError(
-                file, pointer, f"pattern does not compile in Python: {exc}"
-            ) from None
+            compile_pattern(value)  # the same engine choice and check the models will make
+        except UnsafePattern as exc:
+            raise GeneratorError(file, pointer, str(exc)) from None
     if key == "required" and (
         not isinstance(value, list)
         or any(name not in schema.get("properties", {}) for name in value)

@@ -169,13 +169,19 @@ CASES: list[tuple[str, Edit, str, str]] = [
         "pattern-bad",
         _prop(lambda p: p.__setitem__("pattern", "(")),
         "sftp.json",
-        "/targetSpec/spec/properties/remotePath/pattern: pattern does not compile in Python",
+        "/targetSpec/spec/properties/remotePath/pattern: pattern does not compile",
+    ),
+    (
+        "pattern-backtracks",
+        _prop(lambda p: p.__setitem__("pattern", "(?=x)^(a+)+$")),
+        "sftp.json",
+        "/remotePath/pattern: pattern may backtrack catastrophically",
     ),
     (
         "pattern-number",
         _prop(lambda p: p.__setitem__("pattern", 5)),
         "sftp.json",
-        "/targetSpec/spec/properties/remotePath/pattern: pattern does not compile in Python",
+        "/targetSpec/spec/properties/remotePath/pattern: a pattern must be a string",
     ),
     (
         "required-undeclared",

@@ -28,13 +28,13 @@ FREQUENCIES_BY_MODE: dict[str, frozenset[str]] = {
     ),
 }
 FILENAME_MAX_LENGTH = 255
-_START_TIME = re.compile(r"^([01]\d|2[0-3]):00$")
+_START_TIME = re.compile(r"([01][0-9]|2[0-3]):00")
 _DATETIME_TOKEN = re.compile(r"DATETIME\([^)]*\)")
 _TIMESTAMP_TOKEN = "%TIMESTAMP%"
 
 
 def _iso_date(value: str, field: str) -> str:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         raise ValueError(f"{field} must be a date written YYYY-MM-DD, got {value!r}")
     try:
         dt.date.fromisoformat(value)
@@ -65,7 +65,7 @@ class Schedule(SpecModel):
     @field_validator("start_time")
     @classmethod
     def _start_time(cls, value: str | None) -> str | None:
-        if value is not None and not _START_TIME.match(value):
+        if value is not None and not _START_TIME.fullmatch(value):
             raise ValueError(
                 f"startTime must be HH:00 in UTC (24-hour clock, minutes 00), got {value!r}"
             )
@@ -106,8 +106,8 @@ class AudienceValue(SpecModel):
     export_mode: Annotated[ExportMode, Field(alias="exportMode")]
     schedule: Schedule
     # System-generated epoch seconds as strings; clients echo them back on replace (UPD).
-    create_time: Annotated[str | None, Field(alias="createTime", pattern=r"^\d+$")] = None
-    update_time: Annotated[str | None, Field(alias="updateTime", pattern=r"^\d+$")] = None
+    create_time: Annotated[str | None, Field(alias="createTime", pattern=r"^[0-9]+$")] = None
+    update_time: Annotated[str | None, Field(alias="updateTime", pattern=r"^[0-9]+$")] = None
 
     @field_validator("filename_template")
     @classmethod

@@ -1,38 +1,52 @@
 """Per-field rules the JSON Schema states but pydantic cannot express on its own types.
 
-Secrets keep their spec ``pattern``; ``contentEncoding: base64`` is checked. Revealing is wire.py's
+Secrets and plain strings keep their spec ``pattern`` (run on the engine runtime/patterns.py picks);
+``contentEncoding: base64`` is checked. Revealing is wire.py's
 job.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import GetCoreSchemaHandler, SecretStr
 from pydantic_core import PydanticCustomError, core_schema
 
+from destgen_destinations.runtime.patterns import compile_pattern
+
 REVEAL_CONTEXT_KEY = "destgen_reveal_secrets"
 MASK = "***"
 
 
 # Canonical padded base64 (RFC 4648 §4), no whitespace: what contentEncoding base64 names.
-_BASE64 = re.compile(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 
 
 def _check_base64(text: str) -> None:
-    if not text or _BASE64.match(text) is None:
+    if not text or _BASE64.fullmatch(text) is None:
         raise PydanticCustomError("base64", "value is not valid base64 (contentEncoding: base64)")
 
 
-def _check_pattern(text: str, pattern: str | None) -> None:
-    if pattern is not None and re.search(pattern, text) is None:
-        raise PydanticCustomError(
-            "string_pattern_mismatch",
-            "String should match pattern '{pattern}'",
-            {"pattern": pattern},
-        )
+def _pattern_check(pattern: str | None) -> Callable[[str], None]:
+    """A check of the spec ``pattern`` on the engine runtime/patterns.py picks (never Python's
+    backtracking engine on a pattern that could hang it); refused patterns fail at import.
+    """
+    if pattern is None:
+        return lambda _text: None
+    compiled = compile_pattern(pattern)
+
+    def check(text: str) -> None:
+        if not compiled.search(text):
+            raise PydanticCustomError(
+                "string_pattern_mismatch",
+                "String should match pattern '{pattern}'",
+                {"pattern": pattern},
+            )
+
+    return check
 
 
 class _Concealed(SecretStr):
@@ -56,13 +70,12 @@ class SecretRule:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        compiled = re.compile(self.pattern) if self.pattern is not None else None
+        check_pattern = _pattern_check(self.pattern)
 
         def check(value: Any) -> Any:
             raw = value.get_secret_value() if isinstance(value, SecretStr) else value
             if isinstance(raw, str):
-                if compiled is not None and compiled.search(raw) is None:
-                    _check_pattern(raw, self.pattern)  # raises with the documented message
+                check_pattern(raw)
                 if self.base64:
                     _check_base64(raw)
             return value
@@ -93,14 +106,21 @@ class SecretRule:
 
 
 @dataclass(frozen=True)
-class Base64Rule:
-    """Annotated metadata for a plain ``contentEncoding: base64`` string (the PGP public key)."""
+class TextRule:
+    """Annotated metadata for a plain string with a spec ``pattern`` and/or base64 content."""
+
+    pattern: str | None = None
+    base64: bool = False
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
+        check_pattern = _pattern_check(self.pattern)
+
         def check(value: str) -> str:
-            _check_base64(value)
+            check_pattern(value)
+            if self.base64:
+                _check_base64(value)
             return value
 
         return core_schema.no_info_after_validator_function(check, handler(source))

@@ -13,7 +13,7 @@ from pydantic import Field, field_validator
 from destgen_destinations.runtime.refs import NonEmpty
 from destgen_destinations.runtime.spec_model import SpecModel
 
-_MAPPING_DESTINATION = re.compile(r"^[^.]+$")
+_MAPPING_DESTINATION = re.compile(r"[^.]+")
 
 
 class SchemaRef(SpecModel):
@@ -36,7 +36,7 @@ class Mapping(SpecModel):
     @field_validator("destination")
     @classmethod
     def _no_dots(cls, value: str) -> str:
-        if not _MAPPING_DESTINATION.match(value):
+        if not _MAPPING_DESTINATION.fullmatch(value):
             raise ValueError(
                 f"mapping destination {value!r} contains '.'; use '_' (e.g. personalEmail_address)"
             )

@@ -30,13 +30,13 @@ RemoveOp = Literal["remove", "REMOVE"]
 
 _ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("audience-add", re.compile(rf"^{SELECTORS}/-$"), "add"),
-    ("audience-replace", re.compile(rf"^{SELECTORS}/\d+$"), "replace"),
-    ("audience-remove", re.compile(rf"^{SELECTORS}/\d+$"), "remove"),
+    ("audience-replace", re.compile(rf"^{SELECTORS}/[0-9]+$"), "replace"),
+    ("audience-remove", re.compile(rf"^{SELECTORS}/[0-9]+$"), "remove"),
     ("profile-mapping", re.compile(rf"^{PARAMS}/profileMapping$"), "add|replace"),
     ("mandatory-fields", re.compile(rf"^{PARAMS}/mandatoryFields$"), "add|replace"),
     ("primary-fields", re.compile(rf"^{PARAMS}/primaryFields$"), "add|replace"),
     ("policy", re.compile(r"^/policy$"), "add|replace"),
-    ("policy-ref", re.compile(r"^/policy/enforcementRefs/(-|\d+)$"), "add"),
+    ("policy-ref", re.compile(r"^/policy/enforcementRefs/(-|[0-9]+)$"), "add"),
     ("file-manifest", re.compile(r"^/params/includeFileManifest$"), "add|replace"),
     ("rename", re.compile(r"^/(name|description)$"), "replace"),
 )
@@ -50,7 +50,7 @@ def _route(raw: Any) -> str | None:
         return None
     op, path = str(raw.get("op", "")).lower(), str(raw.get("path", ""))
     for tag, pattern, ops in _ROUTES:
-        if pattern.match(path) and op in ops.split("|"):
+        if pattern.fullmatch(path) and op in ops.split("|"):
             return tag
     return None
 
@@ -67,7 +67,7 @@ class ReplaceAudience(SpecModel):
     """``replace`` the audience at one index."""
 
     op: ReplaceOp
-    path: Annotated[str, Field(pattern=rf"^{SELECTORS}/\d+$")]
+    path: Annotated[str, Field(pattern=rf"^{SELECTORS}/[0-9]+$")]
     value: AudienceSelector
 
 
@@ -75,7 +75,7 @@ class RemoveAudience(SpecModel):
     """``remove`` the audience at one index."""
 
     op: RemoveOp
-    path: Annotated[str, Field(pattern=rf"^{SELECTORS}/\d+$")]
+    path: Annotated[str, Field(pattern=rf"^{SELECTORS}/[0-9]+$")]
     # DY marks value required even for remove; the docs send {"type":"PLATFORM_SEGMENT","value":{}}.
     value: dict[str, Any] | None = None
 
@@ -123,7 +123,7 @@ class Policy(SpecModel):
 
 
 def _check_marketing_action(ref: str) -> str:
-    if not MARKETING_ACTION_REF.match(ref):
+    if not MARKETING_ACTION_REF.fullmatch(ref):
         raise ValueError(
             f"{ref!r} is not a marketing action reference "
             "(/dulepolicy/marketingActions/custom/<id>/constraints)"
@@ -143,7 +143,7 @@ class AddMarketingAction(SpecModel):
     """``add`` one marketing action to the dataflow's policy."""
 
     op: AddOp
-    path: Annotated[str, Field(pattern=r"^/policy/enforcementRefs/(-|\d+)$")]
+    path: Annotated[str, Field(pattern=r"^/policy/enforcementRefs/(-|[0-9]+)$")]
     value: str
 
     @field_validator("value")

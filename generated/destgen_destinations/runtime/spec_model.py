@@ -30,10 +30,11 @@ class PlainSpecModel(BaseModel):
     runs for them, which keeps offline validation fast.
     """
 
-    # python-re: the spec patterns use look-aheads and escapes (\% \') that Rust's regex rejects.
+    # rust-regex: linear time. Spec patterns never reach this engine untranslated: they live in
+    # field types (runtime/patterns.py picks the engine); patterns written here are plain ASCII.
     model_config = ConfigDict(
         extra="forbid",
-        regex_engine="python-re",
+        regex_engine="rust-regex",
         # JSON Schema types are strict: "yes" is not a boolean, "22" is not an integer.
         strict=True,
         validate_by_alias=True,

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
-from destgen_destinations.amazon_s3.models.field_types import S3SecretKey
+from destgen_destinations.amazon_s3.models.field_types import S3AccessKey, S3SecretKey
 from destgen_destinations.runtime.spec_model import PlainSpecModel
 
 
@@ -18,9 +18,7 @@ class AccessKeyParams(PlainSpecModel):
         extra="forbid",
         arbitrary_types_allowed=True,
     )
-    s3_access_key: Annotated[
-        str, Field(alias="s3AccessKey", description="Access key id", pattern="^[A-Z2-7]{20}$")
-    ]
+    s3_access_key: Annotated[S3AccessKey, Field(alias="s3AccessKey", description="Access key id")]
     s3_secret_key: Annotated[
         S3SecretKey,
         Field(alias="s3SecretKey", description="Secret access key for the user account"),

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
+from destgen_destinations.amazon_s3.models.field_types import BucketName, Path
 from destgen_destinations.runtime.spec_model import PlainSpecModel, SpecModel
 
 
@@ -48,7 +49,7 @@ class CsvOptions(PlainSpecModel):
 class TargetParams(SpecModel):
     model_config = ConfigDict(
         extra="forbid",
-        regex_engine="python-re",
+        arbitrary_types_allowed=True,
         json_schema_extra={
             "x-destgen-conditionals": [
                 {"field": "csvOptions", "when": "fileType", "operator": "EQUALS", "value": "CSV"}
@@ -56,22 +57,9 @@ class TargetParams(SpecModel):
         },
     )
     bucket_name: Annotated[
-        str,
-        Field(
-            alias="bucketName",
-            description="Bucket name",
-            pattern="(?=^.{3,63}$)(?!^(\\d+\\.)+\\d+$)(^(([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])$)",
-            title="Bucket name",
-        ),
+        BucketName, Field(alias="bucketName", description="Bucket name", title="Bucket name")
     ]
-    path: Annotated[
-        str,
-        Field(
-            description="Output path for copying files",
-            pattern="^[0-9a-zA-Z/\\!\\-_\\.\\*\\''\\(\\)]*((\\%SEGMENT_(NAME|ID)\\%)?/?)+$",
-            title="Folder path",
-        ),
-    ]
+    path: Annotated[Path, Field(description="Output path for copying files", title="Folder path")]
     file_type: Annotated[
         Literal["CSV", "JSON", "PARQUET"],
         Field(alias="fileType", description="Select file format", title="File Type"),

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
+from destgen_destinations.azure_blob.models.field_types import Container, Path
 from destgen_destinations.runtime.spec_model import PlainSpecModel, SpecModel
 
 
@@ -48,7 +49,7 @@ class CsvOptions(PlainSpecModel):
 class TargetParams(SpecModel):
     model_config = ConfigDict(
         extra="forbid",
-        regex_engine="python-re",
+        arbitrary_types_allowed=True,
         json_schema_extra={
             "x-destgen-conditionals": [
                 {"field": "csvOptions", "when": "fileType", "operator": "EQUALS", "value": "CSV"}
@@ -56,19 +57,16 @@ class TargetParams(SpecModel):
         },
     )
     path: Annotated[
-        str,
+        Path,
         Field(
             description="Output path (relative) indicating where to upload the data",
-            pattern="^[0-9a-zA-Z/\\!\\-_\\.\\*\\'\\(\\)]+$",
             title="Folder path",
         ),
     ]
     container: Annotated[
-        str,
+        Container,
         Field(
-            description="Container within the storage where to upload the data",
-            pattern="^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$",
-            title="Container",
+            description="Container within the storage where to upload the data", title="Container"
         ),
     ]
     file_type: Annotated[
