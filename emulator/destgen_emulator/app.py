@@ -20,6 +20,7 @@ from starlette.routing import Route
 from destgen_emulator import dataprep, flowservice, runs
 from destgen_emulator.errors import ApiError, flow
 from destgen_emulator.state import EmulatorState
+from destgen_emulator.store import Tenant
 
 FLOW = "/data/foundation/flowservice"
 PREP = "/data/foundation/conversion"
@@ -85,6 +86,11 @@ def _sandbox(request: Request) -> str:
     return request.headers.get("x-sandbox-name") or "prod"
 
 
+def _tenant(request: Request) -> Tenant:
+    """The caller's (IMS org, sandbox): every entity route sees only what this tenant created."""
+    return (request.headers.get("x-gw-ims-org-id"), _sandbox(request))
+
+
 def _query(request: Request) -> list[tuple[str, str]]:
     return parse_qsl(request.url.query, keep_blank_values=True)
 
@@ -118,7 +124,11 @@ def _routes(state: EmulatorState) -> list[Route]:
         route(
             f"{FLOW}/flows/{{id}}/action",
             lambda r, s, b: flowservice.action(
-                s, r.path_params["id"], r.query_params.get("op"), r.headers.get("if-match")
+                s,
+                r.path_params["id"],
+                r.query_params.get("op"),
+                r.headers.get("if-match"),
+                _tenant(r),
             ),
             ["POST"],
         ),
@@ -126,25 +136,29 @@ def _routes(state: EmulatorState) -> list[Route]:
             f"{FLOW}/runs",
             lambda r, s, b: (
                 200,
-                flowservice.list_all(s, "runs", _sandbox(r), _query(r), f"{FLOW}/runs"),
+                flowservice.list_all(s, "runs", _tenant(r), _query(r), f"{FLOW}/runs"),
             ),
             ["GET"],
         ),
         route(
             f"{FLOW}/runs/{{id}}",
-            lambda r, s, b: (200, flowservice.get_one(s, "runs", r.path_params["id"], _sandbox(r))),
+            lambda r, s, b: (200, flowservice.get_one(s, "runs", r.path_params["id"], _tenant(r))),
             ["GET"],
         ),
-        route(f"{PREP}/schemas", lambda r, s, b: dataprep.create_schema(s, b), ["POST"]),
+        route(f"{PREP}/schemas", lambda r, s, b: dataprep.create_schema(s, b, _meta(r)), ["POST"]),
         route(
             f"{PREP}/schemas/{{id}}",
-            lambda r, s, b: (200, dataprep.get(s, "schemas", r.path_params["id"])),
+            lambda r, s, b: (200, dataprep.get(s, "schemas", r.path_params["id"], _tenant(r))),
             ["GET"],
         ),
-        route(f"{PREP}/mappingSets", lambda r, s, b: dataprep.create_mapping_set(s, b), ["POST"]),
+        route(
+            f"{PREP}/mappingSets",
+            lambda r, s, b: dataprep.create_mapping_set(s, b, _meta(r)),
+            ["POST"],
+        ),
         route(
             f"{PREP}/mappingSets/{{id}}",
-            lambda r, s, b: (200, dataprep.get(s, "mappingSets", r.path_params["id"])),
+            lambda r, s, b: (200, dataprep.get(s, "mappingSets", r.path_params["id"], _tenant(r))),
             ["GET"],
         ),
         route(
@@ -174,7 +188,7 @@ def _collection(name: str) -> Handler:
         if request.method == "POST":
             return flowservice.create(state, name, body, _meta(request))
         return 200, flowservice.list_all(
-            state, name, _sandbox(request), _query(request), f"{FLOW}/{name}"
+            state, name, _tenant(request), _query(request), f"{FLOW}/{name}"
         )
 
     return handle
@@ -184,10 +198,11 @@ def _entity(name: str) -> Handler:
     def handle(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:
         entity_id = request.path_params["id"]
         if request.method == "GET":
-            return 200, flowservice.get_one(state, name, entity_id, _sandbox(request))
+            return 200, flowservice.get_one(state, name, entity_id, _tenant(request))
         if request.method == "PATCH":
-            return flowservice.patch(state, name, entity_id, request.headers.get("if-match"), body)
-        return flowservice.delete(state, name, entity_id), None
+            if_match = request.headers.get("if-match")
+            return flowservice.patch(state, name, entity_id, if_match, body, _tenant(request))
+        return flowservice.delete(state, name, entity_id, _tenant(request)), None
 
     return handle
 

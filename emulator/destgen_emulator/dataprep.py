@@ -11,6 +11,7 @@ from typing import Any
 
 from destgen_emulator.errors import ApiError, flow
 from destgen_emulator.state import EmulatorState
+from destgen_emulator.store import Tenant, tenant_of
 
 IDENTITY_NAMESPACES = [
     {
@@ -55,17 +56,21 @@ UNION_SCHEMA = {
 SOURCE_TYPES = ("ATTRIBUTE", "EXPRESSION", "STATIC")
 
 
-def create_schema(state: EmulatorState, body: Any) -> tuple[int, dict[str, Any]]:
+def create_schema(
+    state: EmulatorState, body: Any, meta: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
     """``POST /data/foundation/conversion/schemas``: store a schema, answer 201 with its id."""
     if not isinstance(body, dict) or not ({"jsonSchema", "schemaRef", "sampleId"} & body.keys()):
         raise ApiError(400, {"message": "A schema needs jsonSchema, schemaRef or sampleId"})
     if "jsonSchema" in body and not isinstance(body["jsonSchema"], dict):
         raise ApiError(400, {"message": "jsonSchema must be a JSON object"})
-    entity = state.store.create("schemas", body, {"version": 0})
+    entity = state.store.create("schemas", body, {**meta, "version": 0})
     return 200, _public(entity)
 
 
-def create_mapping_set(state: EmulatorState, body: Any) -> tuple[int, dict[str, Any]]:
+def create_mapping_set(
+    state: EmulatorState, body: Any, meta: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
     """``POST /mappingSets``: validate and store a mapping set, answer 201 with its id."""
     if not isinstance(body, dict):
         raise ApiError(400, {"message": "The body must be a JSON object"})
@@ -73,7 +78,7 @@ def create_mapping_set(state: EmulatorState, body: Any) -> tuple[int, dict[str, 
     for key in ("inputSchema", "outputSchema"):
         ref = body.get(key)
         schema_id = ref.get("id") if isinstance(ref, dict) else None
-        if not _schema_exists(state, schema_id):
+        if not _schema_exists(state, schema_id, tenant_of(meta)):
             problems.append(f"$.{key}.id: schema {schema_id} does not exist")
     mappings = body.get("mappings")
     if not isinstance(mappings, list) or not mappings:
@@ -93,6 +98,7 @@ def create_mapping_set(state: EmulatorState, body: Any) -> tuple[int, dict[str, 
         "mappingSets",
         body,
         {
+            **meta,
             "version": 0,
             "createdDate": now,
             "modifiedDate": now,
@@ -103,21 +109,25 @@ def create_mapping_set(state: EmulatorState, body: Any) -> tuple[int, dict[str, 
     return 200, _public(entity)
 
 
-def _schema_exists(state: EmulatorState, schema_id: object) -> bool:
+def _schema_exists(state: EmulatorState, schema_id: object, tenant: Tenant) -> bool:
     try:
-        state.store.get("schemas", str(schema_id))
+        state.store.get("schemas", str(schema_id), tenant)
     except ApiError:
         return False
     return True
 
 
-def get(state: EmulatorState, collection: str, entity_id: str) -> dict[str, Any]:
-    """One Data Prep entity by id, or a 404 ``ApiError``."""
-    return _public(state.store.get(collection, entity_id))
+def get(state: EmulatorState, collection: str, entity_id: str, tenant: Tenant) -> dict[str, Any]:
+    """One Data Prep entity of the caller's org and sandbox by id, or a 404 ``ApiError``."""
+    return _public(state.store.get(collection, entity_id, tenant))
+
+
+# Bookkeeping the Data Prep answers do not show: store fields and the owning org and sandbox.
+_PRIVATE = ("etag", "createdAt", "updatedAt", "imsOrgId", "sandboxName", "sandboxId")
 
 
 def _public(entity: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in entity.items() if k not in ("etag", "createdAt", "updatedAt")}
+    return {k: v for k, v in entity.items() if k not in _PRIVATE}
 
 
 def union_schema(query: list[tuple[str, str]]) -> dict[str, Any]:

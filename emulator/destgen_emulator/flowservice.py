@@ -11,10 +11,11 @@ from typing import Any
 
 from destgen_emulator import listing, validation
 from destgen_emulator.catalog import PROFILE_STORE_SPEC
-from destgen_emulator.errors import ApiError, flow, not_found
+from destgen_emulator.errors import ApiError, flow
 from destgen_emulator.errors import validation as validation_error
 from destgen_emulator.patching import PATCH_ERROR, apply_patch
 from destgen_emulator.state import EmulatorState
+from destgen_emulator.store import Tenant, tenant_of
 
 # What a PATCH may touch per collection (docs/api-contract.md §4): everything else is system-owned.
 PATCHABLE = {
@@ -66,15 +67,17 @@ def create(
     if "state" in body:
         raise flow(1410, 400, "State is not allowed in the create flow request")
     body = {k: v for k, v in body.items() if k not in SYSTEM_FIELDS}
-    prepared = CREATORS[collection](state, body)
+    tenant = tenant_of(meta)
+    prepared = CREATORS[collection](state, body, tenant)
+    entity_id = None
     if collection == "flows":
-        flow_id = str(uuid.uuid4())
-        prepared = {**prepared, "id": flow_id, "runs": f"/runs?property=flowId=={flow_id}"}
-    entity = state.store.create(collection, prepared, {**meta, "state": "enabled"})
+        entity_id = str(uuid.uuid4())
+        prepared = {**prepared, "runs": f"/runs?property=flowId=={entity_id}"}
+    entity = state.store.create(collection, prepared, {**meta, "state": "enabled"}, entity_id)
     return 201, {"id": entity["id"], "etag": entity["etag"]}
 
 
-def _source(state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:
+def _source(state: EmulatorState, body: dict[str, Any], _tenant: Tenant) -> dict[str, Any]:
     ref = validation.require_spec_ref(body, "connectionSpec")
     if ref["id"] != PROFILE_STORE_SPEC["id"]:
         raise flow(
@@ -84,7 +87,7 @@ def _source(state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:
     return body | {"typeInfo": {"type": "ProfileFragments", "id": "ups"}, "inheritedAttributes": {}}
 
 
-def _base(state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:
+def _base(state: EmulatorState, body: dict[str, Any], _tenant: Tenant) -> dict[str, Any]:
     if "connectionSpec" not in body and "auth" not in body:
         return body  # the documented Data Landing Zone body: only a name
     ref = validation.require_spec_ref(body, "connectionSpec")
@@ -104,13 +107,13 @@ def _base(state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def _target(state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:
+def _target(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[str, Any]:
     ref = validation.require_spec_ref(body, "connectionSpec")
     destination = state.destination_of_spec(ref["id"])
     if destination is None:
         raise flow(1413, 400, f"Invalid connection spec id {ref['id']}")
     base_id = body.get("baseConnectionId")
-    base = _existing(state, "connections", base_id, "baseConnectionId")
+    base = _existing(state, "connections", base_id, "baseConnectionId", tenant)
     base_spec = (base.get("connectionSpec") or {}).get("id")
     if base_spec not in (None, ref["id"]):
         raise flow(
@@ -126,17 +129,17 @@ def _target(state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _flow(state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:
+def _flow(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[str, Any]:
     ref = validation.require_spec_ref(body, "flowSpec")
     destination = state.catalog.by_flow_spec.get(ref["id"])
     if destination is None:
         raise flow(1413, 400, f"Invalid flow spec id {ref['id']}")
     sources = [
-        _existing(state, "sourceConnections", i, "sourceConnectionIds")
+        _existing(state, "sourceConnections", i, "sourceConnectionIds", tenant)
         for i in _ids(body, "sourceConnectionIds")
     ]
     targets = [
-        _existing(state, "targetConnections", i, "targetConnectionIds")
+        _existing(state, "targetConnections", i, "targetConnectionIds", tenant)
         for i in _ids(body, "targetConnectionIds")
     ]
     for target in targets:
@@ -175,15 +178,22 @@ def _ids(body: dict[str, Any], key: str) -> list[str]:
     return ids
 
 
-def _existing(state: EmulatorState, collection: str, entity_id: Any, field: str) -> dict[str, Any]:
+def _existing(
+    state: EmulatorState, collection: str, entity_id: Any, field: str, tenant: Tenant
+) -> dict[str, Any]:
     try:
-        return state.store.get(collection, str(entity_id))
+        return state.store.get(collection, str(entity_id), tenant)
     except ApiError:
         raise flow(1101, 400, f"{field}: {collection} with id {entity_id} does not exist") from None
 
 
 def patch(
-    state: EmulatorState, collection: str, entity_id: str, if_match: str | None, ops: Any
+    state: EmulatorState,
+    collection: str,
+    entity_id: str,
+    if_match: str | None,
+    ops: Any,
+    tenant: Tenant,
 ) -> tuple[int, dict[str, Any]]:
     """``PATCH`` one entity with JSON Patch under ``If-Match``: all operations or none."""
     if if_match is None:
@@ -201,7 +211,7 @@ def patch(
     def change(entity: dict[str, Any]) -> dict[str, Any]:
         updated = apply_patch(entity, ops)
         touched_auth = any(str(op.get("path", "")).startswith("/auth") for op in ops)
-        _check_patched(state, collection, updated, touched_auth=touched_auth)
+        _check_patched(state, collection, updated, tenant, touched_auth=touched_auth)
         if collection == "flows":
             updated["lastOperation"] = {
                 "operation": "update",
@@ -211,19 +221,24 @@ def patch(
             }
         return updated
 
-    entity = state.store.update(collection, entity_id, if_match, change)
+    entity = state.store.update(collection, entity_id, if_match, change, tenant)
     return 200, {"id": entity["id"], "etag": entity["etag"]}
 
 
 def _check_patched(
-    state: EmulatorState, collection: str, entity: dict[str, Any], *, touched_auth: bool
+    state: EmulatorState,
+    collection: str,
+    entity: dict[str, Any],
+    tenant: Tenant,
+    *,
+    touched_auth: bool,
 ) -> None:
     if collection == "flows":
         validation.selectors(entity.get("transformations"))
         for transformation in entity.get("transformations") or []:
             mapping = (transformation.get("params") or {}).get("profileMapping") or {}
             if mapping:
-                _check_mapping(state, mapping)
+                _check_mapping(state, mapping, tenant)
     elif collection == "targetConnections":
         destination = state.destination_of_spec(entity["connectionSpec"]["id"])
         if destination is not None:
@@ -238,17 +253,17 @@ def _check_patched(
             auth["params"] = state.masked_auth(destination, auth["specName"], auth.get("params"))
 
 
-def _check_mapping(state: EmulatorState, mapping: dict[str, Any]) -> None:
+def _check_mapping(state: EmulatorState, mapping: dict[str, Any], tenant: Tenant) -> None:
     mapping_id, version = mapping.get("mappingId"), mapping.get("mappingVersion")
     try:
-        stored = state.store.get("mappingSets", str(mapping_id))
+        stored = state.store.get("mappingSets", str(mapping_id), tenant)
     except ApiError:
         raise flow(1412, 400, f"Mapping set {mapping_id} does not exist") from None
     if version != stored.get("version"):
         raise flow(1412, 400, f"Invalid mapping version {version} for mapping set {mapping_id}")
 
 
-def delete(state: EmulatorState, collection: str, entity_id: str) -> int:
+def delete(state: EmulatorState, collection: str, entity_id: str, tenant: Tenant) -> int:
     """``DELETE`` one entity; refuse while a dataflow still uses a connection."""
 
     def guard() -> None:
@@ -256,11 +271,11 @@ def delete(state: EmulatorState, collection: str, entity_id: str) -> int:
             targets = {
                 t["id"]
                 for t in state.store.find(
-                    "targetConnections", lambda t: t.get("baseConnectionId") == entity_id
+                    "targetConnections", lambda t: t.get("baseConnectionId") == entity_id, tenant
                 )
             }
             if state.store.find(
-                "flows", lambda f: bool(targets & set(f.get("targetConnectionIds", [])))
+                "flows", lambda f: bool(targets & set(f.get("targetConnectionIds", []))), tenant
             ):
                 raise flow(
                     1418,
@@ -269,12 +284,12 @@ def delete(state: EmulatorState, collection: str, entity_id: str) -> int:
                     "connection is being used in one or more flows",
                 )
 
-    state.store.delete(collection, entity_id, guard)
+    state.store.delete(collection, entity_id, guard, tenant)
     return DELETE_STATUS[collection]
 
 
 def action(
-    state: EmulatorState, flow_id: str, op: str | None, if_match: str | None
+    state: EmulatorState, flow_id: str, op: str | None, if_match: str | None, tenant: Tenant
 ) -> tuple[int, dict[str, Any]]:
     """``POST /flows/{id}?op=...``: enable or disable a dataflow."""
     wanted = {"enable": "enabled", "disable": "disabled"}.get((op or "").lower())
@@ -287,20 +302,19 @@ def action(
             raise flow(1422, 400, message)
         return {**entity, "state": wanted}
 
-    entity = state.store.update("flows", flow_id, if_match, change)
+    entity = state.store.update("flows", flow_id, if_match, change, tenant)
     return 200, {"id": entity["id"], "etag": entity["etag"]}
 
 
-def get_one(state: EmulatorState, collection: str, entity_id: str, sandbox: str) -> dict[str, Any]:
-    """``GET`` one entity of the caller's sandbox, or a 404 ``ApiError``."""
-    entity = state.store.get(collection, entity_id)
-    if entity.get("sandboxName", sandbox) != sandbox:
-        raise not_found(collection, entity_id)
-    return {"items": [entity]}
+def get_one(
+    state: EmulatorState, collection: str, entity_id: str, tenant: Tenant
+) -> dict[str, Any]:
+    """``GET`` one entity of the caller's org and sandbox, or a 404 ``ApiError``."""
+    return {"items": [state.store.get(collection, entity_id, tenant)]}
 
 
 def list_all(
-    state: EmulatorState, collection: str, sandbox: str, query: list[tuple[str, str]], path: str
+    state: EmulatorState, collection: str, tenant: Tenant, query: list[tuple[str, str]], path: str
 ) -> dict[str, Any]:
     """``GET`` a collection: filtered, ordered and paged with continuation tokens."""
     params: dict[str, list[str]] = {}
@@ -310,10 +324,7 @@ def list_all(
         raise flow(1401, 400, "limit and count cannot be used together")
     filters = listing.parse_filters(params.get("property", []))
     # Filter before copying: only matching entities leave the store (lists stay fast as it grows).
-    matching = state.store.find(
-        collection,
-        lambda e: e.get("sandboxName", sandbox) == sandbox and listing.matches(e, filters),
-    )
+    matching = state.store.find(collection, lambda e: listing.matches(e, filters), tenant)
     entities = listing.order(matching, _last(params, "orderby"))
     if (_last(params, "count") or "false").lower() == "true":
         return {"count": len(entities)}

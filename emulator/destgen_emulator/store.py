@@ -29,6 +29,16 @@ COLLECTIONS = (
 )
 
 
+# Who owns an entity: (IMS org, sandbox). Every read and write of a request names its tenant; an
+# entity of another tenant is "not found", as a sandbox of another org is for the real service.
+Tenant = tuple[str | None, str]
+
+
+def tenant_of(entity: dict[str, Any]) -> Tenant:
+    """The (org, sandbox) an entity was created in."""
+    return (entity.get("imsOrgId"), entity.get("sandboxName") or "prod")
+
+
 # Flow Service entities carry version == etag; Data Prep's version is its own integer counter.
 FLOW_SERVICE = frozenset({"sourceConnections", "connections", "targetConnections", "flows", "runs"})
 
@@ -52,20 +62,24 @@ class Store:
         # The documented shape: "XXXXXXXX-0000-0200-0000-XXXXXXXX0000", quotes included.
         return f'"{self._counter:08x}-0000-0200-0000-{uuid.uuid4().hex[:8]}0000"'
 
-    def create(self, collection: str, body: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
-        """Store a new entity with a fresh id and etag; return the stored record."""
+    def create(
+        self,
+        collection: str,
+        body: dict[str, Any],
+        meta: dict[str, Any],
+        entity_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Store a new entity with a fresh id (or ``entity_id``, chosen by the caller, never by a
+        request body) and etag; return the stored record.
+        """
         with self._lock:
             entity = copy.deepcopy(body)
             now = self.now_ms()
             entity.update(meta)
-            entity.setdefault(
-                "id",
-                (
-                    str(uuid.uuid4())
-                    if collection not in ("schemas", "mappingSets")
-                    else uuid.uuid4().hex
-                ),
-            )
+            if entity_id is None:
+                hex_ids = collection in ("schemas", "mappingSets")
+                entity_id = uuid.uuid4().hex if hex_ids else str(uuid.uuid4())
+            entity["id"] = entity_id
             etag = self._next_etag()
             # Entity GETs carry the same value in version and etag (DY; UPD).
             entity.update(createdAt=now, updatedAt=now, etag=etag)
@@ -76,13 +90,16 @@ class Store:
             self._data[collection][entity["id"]] = entity
             return copy.deepcopy(entity)
 
-    def get(self, collection: str, entity_id: str) -> dict[str, Any]:
-        """A copy of one entity, or a 404 ``ApiError``."""
+    def get(self, collection: str, entity_id: str, tenant: Tenant | None = None) -> dict[str, Any]:
+        """A copy of one entity of ``tenant`` (any tenant when None), or a 404 ``ApiError``."""
         with self._lock:
-            entity = self._data[collection].get(entity_id)
-            if entity is None:
-                raise not_found(collection, entity_id)
-            return copy.deepcopy(entity)
+            return copy.deepcopy(self._owned(collection, entity_id, tenant))
+
+    def _owned(self, collection: str, entity_id: str, tenant: Tenant | None) -> dict[str, Any]:
+        entity = self._data[collection].get(entity_id)
+        if entity is None or (tenant is not None and tenant_of(entity) != tenant):
+            raise not_found(collection, entity_id)
+        return entity
 
     def all(self, collection: str) -> list[dict[str, Any]]:
         """Copies of every entity in ``collection``, in creation order."""
@@ -95,14 +112,13 @@ class Store:
         entity_id: str,
         if_match: str | None,
         change: Callable[[dict[str, Any]], dict[str, Any]],
+        tenant: Tenant | None = None,
     ) -> dict[str, Any]:
         """Apply ``change`` to a copy if ``if_match`` equals the current etag exactly (None: no
-        check).
+        check); only an entity of ``tenant`` (any when None) is seen.
         """
         with self._lock:
-            current = self._data[collection].get(entity_id)
-            if current is None:
-                raise not_found(collection, entity_id)
+            current = self._owned(collection, entity_id, tenant)
             if if_match is not None and if_match != current["etag"]:
                 raise etag_mismatch(if_match, current["etag"])
             updated = change(copy.deepcopy(current))
@@ -114,21 +130,33 @@ class Store:
             return copy.deepcopy(updated)
 
     def delete(
-        self, collection: str, entity_id: str, guard: Callable[[], None] = lambda: None
+        self,
+        collection: str,
+        entity_id: str,
+        guard: Callable[[], None] = lambda: None,
+        tenant: Tenant | None = None,
     ) -> None:
-        """Remove one entity; a 404 ``ApiError`` when it is not there."""
+        """Remove one entity of ``tenant``; a 404 ``ApiError`` when it is not there."""
         with self._lock:
-            if entity_id not in self._data[collection]:
-                raise not_found(collection, entity_id)
+            self._owned(collection, entity_id, tenant)
             guard()
             del self._data[collection][entity_id]
 
     def find(
-        self, collection: str, predicate: Callable[[dict[str, Any]], bool]
+        self,
+        collection: str,
+        predicate: Callable[[dict[str, Any]], bool],
+        tenant: Tenant | None = None,
     ) -> list[dict[str, Any]]:
-        """The entities of ``collection`` for which ``predicate`` holds."""
+        """The entities of ``collection`` (of ``tenant``, when given) for which ``predicate``
+        holds.
+        """
         with self._lock:
-            return [copy.deepcopy(e) for e in self._data[collection].values() if predicate(e)]
+            return [
+                copy.deepcopy(e)
+                for e in self._data[collection].values()
+                if (tenant is None or tenant_of(e) == tenant) and predicate(e)
+            ]
 
     def save(self, path: Path) -> None:
         """Write every collection to ``path`` as JSON, atomically."""

@@ -16,6 +16,7 @@ from destgen_emulator.state import EmulatorState
 from tests.conftest import ROOT, documented
 
 META = {"sandboxName": "prod", "imsOrgId": "ORG@AdobeOrg"}
+PROD = ("ORG@AdobeOrg", "prod")
 S3_KEY = documented("02_base_connection__amazon_s3_access_key")
 S3_TARGET = documented("03_target_connection__amazon_s3")
 S3_FLOW = documented("04_create_dataflow__amazon_s3")
@@ -110,17 +111,17 @@ def test_patch_needs_if_match_and_patchable_paths(
 ) -> None:
     etag = state.store.get("flows", chain["flow"])["etag"]
     ops = [{"op": "replace", "path": "/name", "value": "renamed"}]
-    _refused(lambda: flowservice.patch(state, "flows", chain["flow"], None, ops), "If-Match")
+    _refused(lambda: flowservice.patch(state, "flows", chain["flow"], None, ops, PROD), "If-Match")
     bad_path = [{"op": "replace", "path": "/flowSpec/id", "value": "x"}]
     _refused(
-        lambda: flowservice.patch(state, "flows", chain["flow"], etag, bad_path),
+        lambda: flowservice.patch(state, "flows", chain["flow"], etag, bad_path, PROD),
         "path '/flowSpec/id' cannot be patched on flows",
     )
-    status, patched = flowservice.patch(state, "flows", chain["flow"], etag, ops)
+    status, patched = flowservice.patch(state, "flows", chain["flow"], etag, ops, PROD)
     assert status == 200
     assert patched["etag"] != etag
     _refused(
-        lambda: flowservice.patch(state, "flows", chain["flow"], etag, ops),
+        lambda: flowservice.patch(state, "flows", chain["flow"], etag, ops, PROD),
         "",
         status=412,
     )
@@ -133,7 +134,7 @@ def test_target_patch_is_revalidated(state: EmulatorState, chain: dict[str, str]
     etag = state.store.get("targetConnections", chain["target"])["etag"]
     ops = [{"op": "replace", "path": "/params/compression", "value": "ZIP"}]
     with pytest.raises(ApiError) as caught:
-        flowservice.patch(state, "targetConnections", chain["target"], etag, ops)
+        flowservice.patch(state, "targetConnections", chain["target"], etag, ops, PROD)
     assert caught.value.status == 400
     assert state.store.get("targetConnections", chain["target"])["params"]["compression"] == "NONE"
 
@@ -142,38 +143,46 @@ def test_delete_refuses_a_base_connection_a_flow_uses(
     state: EmulatorState, chain: dict[str, str]
 ) -> None:
     _refused(
-        lambda: flowservice.delete(state, "connections", chain["base"]),
+        lambda: flowservice.delete(state, "connections", chain["base"], PROD),
         "is being used in one or more flows",
     )
-    assert flowservice.delete(state, "flows", chain["flow"]) == 202
-    assert flowservice.delete(state, "targetConnections", chain["target"]) == 202
-    assert flowservice.delete(state, "connections", chain["base"]) == 204
-    _refused(lambda: flowservice.delete(state, "connections", chain["base"]), "", status=404)
+    assert flowservice.delete(state, "flows", chain["flow"], PROD) == 202
+    assert flowservice.delete(state, "targetConnections", chain["target"], PROD) == 202
+    assert flowservice.delete(state, "connections", chain["base"], PROD) == 204
+    _refused(lambda: flowservice.delete(state, "connections", chain["base"], PROD), "", status=404)
 
 
 def test_actions_change_state_once(state: EmulatorState, chain: dict[str, str]) -> None:
     etag = state.store.get("flows", chain["flow"])["etag"]
-    _refused(lambda: flowservice.action(state, chain["flow"], "pause", etag), "action pause is not")
-    _refused(lambda: flowservice.action(state, chain["flow"], None, etag), "is not supported")
     _refused(
-        lambda: flowservice.action(state, chain["flow"], "Enable", etag),
+        lambda: flowservice.action(state, chain["flow"], "pause", etag, PROD), "action pause is not"
+    )
+    _refused(lambda: flowservice.action(state, chain["flow"], None, etag, PROD), "is not supported")
+    _refused(
+        lambda: flowservice.action(state, chain["flow"], "Enable", etag, PROD),
         "cannot be applied on the current state enabled",
     )
-    status, done = flowservice.action(state, chain["flow"], "disable", etag)
+    status, done = flowservice.action(state, chain["flow"], "disable", etag, PROD)
     assert status == 200
     assert state.store.get("flows", chain["flow"])["state"] == "disabled"
     assert done["etag"] != etag
 
 
 def test_reads_stay_in_their_sandbox(state: EmulatorState, chain: dict[str, str]) -> None:
-    assert flowservice.get_one(state, "flows", chain["flow"], "prod")["items"][0]["id"]
-    _refused(lambda: flowservice.get_one(state, "flows", chain["flow"], "dev"), "", status=404)
-    assert flowservice.list_all(state, "flows", "dev", [], "/flows")["items"] == []
-    counted = flowservice.list_all(state, "flows", "prod", [("count", "true")], "/flows")
+    assert flowservice.get_one(state, "flows", chain["flow"], PROD)["items"][0]["id"]
+    _refused(
+        lambda: flowservice.get_one(state, "flows", chain["flow"], ("ORG@AdobeOrg", "dev")),
+        "",
+        status=404,
+    )
+    assert (
+        flowservice.list_all(state, "flows", ("ORG@AdobeOrg", "dev"), [], "/flows")["items"] == []
+    )
+    counted = flowservice.list_all(state, "flows", PROD, [("count", "true")], "/flows")
     assert counted == {"count": 1}
     _refused(
         lambda: flowservice.list_all(
-            state, "flows", "prod", [("count", "true"), ("limit", "1")], "/flows"
+            state, "flows", PROD, [("count", "true"), ("limit", "1")], "/flows"
         ),
         "limit and count cannot be used together",
     )

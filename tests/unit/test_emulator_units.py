@@ -17,6 +17,8 @@ from destgen_emulator.patching import apply_patch
 from destgen_emulator.state import EmulatorState
 from tests.conftest import ROOT
 
+META = {"sandboxName": "prod", "imsOrgId": "ORG@AdobeOrg"}
+PROD = ("ORG@AdobeOrg", "prod")
 DOC: dict[str, Any] = {"name": "flow", "items": [1, 2], "a/b": {"~x": 1}, "n": None}
 
 
@@ -132,7 +134,7 @@ def state() -> EmulatorState:
 
 
 def _schema(state: EmulatorState) -> str:
-    status, body = dataprep.create_schema(state, {"jsonSchema": {"type": "object"}})
+    status, body = dataprep.create_schema(state, {"jsonSchema": {"type": "object"}}, dict(META))
     assert status == 200
     return str(body["id"])
 
@@ -147,7 +149,7 @@ def _schema(state: EmulatorState) -> str:
 )
 def test_schema_create_refusals(state: EmulatorState, body: Any, message: str) -> None:
     with pytest.raises(ApiError, match=message):
-        dataprep.create_schema(state, body)
+        dataprep.create_schema(state, body, dict(META))
 
 
 def test_mapping_set_problems_are_all_listed(state: EmulatorState) -> None:
@@ -162,7 +164,7 @@ def test_mapping_set_problems_are_all_listed(state: EmulatorState) -> None:
         ],
     }
     with pytest.raises(ApiError) as caught:
-        dataprep.create_mapping_set(state, body)
+        dataprep.create_mapping_set(state, body, dict(META))
     problems = caught.value.body["report"]["problems"]
     assert problems == [
         "$.outputSchema.id: schema missing does not exist",
@@ -171,9 +173,9 @@ def test_mapping_set_problems_are_all_listed(state: EmulatorState) -> None:
         "$.mappings[2].sourceType: one of ATTRIBUTE, EXPRESSION, STATIC",
     ]
     with pytest.raises(ApiError, match="must be a JSON object"):
-        dataprep.create_mapping_set(state, [])
+        dataprep.create_mapping_set(state, [], dict(META))
     with pytest.raises(ApiError) as empty:
-        dataprep.create_mapping_set(state, {"inputSchema": schema, "mappings": []})
+        dataprep.create_mapping_set(state, {"inputSchema": schema, "mappings": []}, dict(META))
     assert "$.mappings: at least one mapping is required" in empty.value.body["report"]["problems"]
     assert state.store.all("mappingSets") == []
 
@@ -182,8 +184,8 @@ def test_mapping_set_round_trip_and_union_schema(state: EmulatorState) -> None:
     schema = _schema(state)
     mapping = {"source": "personalEmail.address", "destination": "email"}
     body = {"inputSchema": {"id": schema}, "outputSchema": {"id": schema}, "mappings": [mapping]}
-    _status, created = dataprep.create_mapping_set(state, body)
-    fetched = dataprep.get(state, "mappingSets", created["id"])
+    _status, created = dataprep.create_mapping_set(state, body, dict(META))
+    fetched = dataprep.get(state, "mappingSets", created["id"], PROD)
     assert fetched["mappings"] == [mapping]
     assert "etag" not in fetched
     assert dataprep.union_schema([("property", "fullSchema==true")])["type"] == "object"
