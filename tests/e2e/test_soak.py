@@ -1,5 +1,5 @@
-"""Proof under pressure: 300 activations through the async client with 20% injected faults, racing
-writers, the secrets canary across all of it, and an emulator restarted mid-soak.
+"""Proof under pressure: activations through the async client with 20% injected faults, the
+secrets canary across all of it, and an emulator restarted mid-soak (racing writers: test_races.py).
 
 Bounded in count and time; the emulator listens on 127.0.0.1 only.
 """
@@ -23,9 +23,6 @@ from typing import Any
 import httpx
 import pytest
 
-from destgen.cli.activate import load_file
-from destgen_destinations.runtime import operations as ops
-from destgen_destinations.runtime import patch_ops
 from destgen_destinations.runtime.activation import aactivate, activate, prepare
 from destgen_destinations.runtime.activation_spec import ActivationFile
 from destgen_destinations.runtime.client import AsyncFlowServiceClient, FlowServiceClient
@@ -34,30 +31,14 @@ from destgen_destinations.runtime.errors import DestgenError
 from destgen_destinations.runtime.retry import RetryPolicy
 from destgen_emulator import EmulatorServer
 from destgen_emulator.faults import KINDS, FaultRule
-from tests.conftest import ROOT, daily_selector
-
-EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in (".json", ".yaml"))
-_JITTER = random.Random(7)  # seeded: the same backoff sequence on every run
-RETRY = RetryPolicy(
-    max_attempts=10,
-    base=0.01,
-    cap=0.1,
-    retry_after_cap=0.05,
-    jitter=lambda d: _JITTER.uniform(0, d),
+from tests.conftest import ROOT
+from tests.e2e.soak_support import (
+    CANARIES,
+    EXAMPLES,
+    RETRY,
+    SECRET_CANARIES,
+    TOKEN,
 )
-TOKEN = "TOKENCANARY" + "k" * 24
-WRITERS, WRITES = 6, 15  # concurrent writers on one dataflow, sequential updates each
-# One canary per secret field; each must reach the wire and nowhere else.
-CANARIES = {
-    "S3_SECRET_KEY": "S3CANARY" + "a" * 32,
-    "S3_ROLE_ARN": "ROLECANARY-arn",
-    "AZURE_BLOB_CONNECTION_STRING": "BLOBCANARY-conn",
-    "ADLS_SERVICE_PRINCIPAL_KEY": "ADLSCANARY-key",
-    "GCS_SECRET_ACCESS_KEY": "GCSCANARY-secret",
-    "SFTP_PASSWORD": "SFTPCANARY-pw",
-    "SFTP_SSH_KEY": "U1NIQ0FOQVJZa2V5",
-}
-SECRET_CANARIES = list(CANARIES.values())
 
 
 def _faults(probability: float) -> list[FaultRule]:
@@ -202,87 +183,6 @@ def test_soak_72_activations_with_20_percent_faults(
     for canary in [*SECRET_CANARIES, TOKEN]:
         assert canary in wire_text, f"{canary[:10]} never reached the wire"
         assert canary not in exposed, f"{canary[:10]} leaked"
-
-
-def test_races_additions_and_removals_on_one_dataflow(
-    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    for name, value in CANARIES.items():
-        monkeypatch.setenv(name, value)
-    identity = Identity(StaticToken(TOKEN), "k", "RACE@AdobeOrg", "prod")
-    with FlowServiceClient(base_url=emulator.base_url, identity=identity, retry=RETRY) as client:
-        flow_id = activate(client, load_file(ROOT / "examples" / "amazon_s3.json")).id_of(
-            "dataflow"
-        )
-        initial = {
-            s["value"]["id"]
-            for s in emulator.state.store.get("flows", flow_id)["transformations"][0]["params"][
-                "segmentSelectors"
-            ]["selectors"]
-        }
-
-    selector = daily_selector
-
-    def ids(entity: ops.Entity) -> list[str]:
-        return [
-            s["value"]["id"]
-            for s in entity.data["transformations"][0]["params"]["segmentSelectors"]["selectors"]
-        ]
-
-    def add(audience_id: str) -> Any:
-        return lambda e: (
-            None
-            if audience_id in ids(e)
-            else patch_ops.patch(patch_ops.add_audience(selector(audience_id)))
-        )
-
-    def remove(audience_id: str) -> Any:
-        # The index is found again in the fresh entity on every attempt (docs/api-contract.md §4).
-        return lambda e: (
-            None
-            if audience_id not in ids(e)
-            else patch_ops.patch(patch_ops.remove_audience(ids(e).index(audience_id)))
-        )
-
-    def contended(seed: int) -> RetryPolicy:
-        # Writers on one etag back off exponentially up to half a second, each from its own
-        # seeded jitter: no writer can be starved for all of its 412 budget, and runs repeat.
-        chance = random.Random(seed)
-        return RetryPolicy(
-            max_attempts=10,
-            base=0.01,
-            cap=0.5,
-            retry_after_cap=0.05,
-            jitter=lambda d: chance.uniform(0, d),
-        )
-
-    async def writer(n: int) -> None:
-        async with AsyncFlowServiceClient(
-            base_url=emulator.base_url, identity=identity, retry=contended(n)
-        ) as client:
-            for k in range(WRITES):
-                await client.update("flows", flow_id, add(f"w{n}-{k}"))
-
-    async def remover(audience_id: str) -> None:
-        async with AsyncFlowServiceClient(
-            base_url=emulator.base_url, identity=identity, retry=contended(100)
-        ) as client:
-            await client.update("flows", flow_id, remove(audience_id))
-
-    async def race() -> None:
-        await asyncio.gather(
-            *(writer(n) for n in range(WRITERS)), *(remover(a) for a in sorted(initial))
-        )
-
-    asyncio.run(race())
-    final = Counter(
-        s["value"]["id"]
-        for s in emulator.state.store.get("flows", flow_id)["transformations"][0]["params"][
-            "segmentSelectors"
-        ]["selectors"]
-    )
-    assert all(k == 1 for k in final.values())
-    assert set(final) == {f"w{n}-{k}" for n in range(WRITERS) for k in range(WRITES)}
 
 
 def _read_line(process: subprocess.Popen[str], timeout: float = 30.0) -> str:

@@ -29,7 +29,7 @@ from destgen_destinations.runtime.errors import (
 )
 from destgen_destinations.runtime.field_rules import MASK
 from destgen_destinations.runtime.operations import Entity, Operation, Page
-from destgen_destinations.runtime.redact import scrub
+from destgen_destinations.runtime.redact import printable, scrub
 from destgen_destinations.runtime.retry import RetryPolicy, parse_retry_after
 from destgen_destinations.runtime.wire import to_masked, to_wire
 
@@ -136,8 +136,9 @@ class Core:
             # A server may quote what it rejected, or the headers it got: what we sent as a secret
             # (payload secrets, the token, the API key) never reaches a message in any form.
             secrets = [*secret_values(op.payload), *_credentials_sent(response)]
-            error.message = scrub(error.message, secrets)
-            error.args = tuple(scrub(str(a), secrets) for a in error.args)
+            error.message = printable(scrub(error.message, secrets))
+            error.args = tuple(printable(scrub(str(a), secrets)) for a in error.args)
+            error.code = printable(error.code) if error.code is not None else None
             raise error
         try:
             return op.parse(body)

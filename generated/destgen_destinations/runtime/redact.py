@@ -1,4 +1,5 @@
-"""Scrubbing secrets out of text a server sent back: raw, JSON-escaped, URL-encoded, or in part.
+"""Making text a server sent back safe to show: secrets scrubbed (raw, JSON-escaped, URL-encoded,
+or in part) and terminal control characters escaped.
 
 Used on every error message built from a response; the only input is text and the secrets.
 """
@@ -6,6 +7,7 @@ Used on every error message built from a response; the only input is text and th
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from collections.abc import Iterable
 
@@ -58,3 +60,13 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
         elif index == 0 or not covered[index - 1]:
             out.append(MASK)
     return "".join(out)
+
+
+# C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides that reorder
+# what a terminal shows: a server must not move the cursor, recolour or disguise our output.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every terminal control character shown as a ``\xNN``/``\uNNNN`` escape."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
