@@ -75,9 +75,21 @@ async def _json_body(request: Request) -> Any:
             },
         )
     try:
-        return json.loads(raw)
-    except ValueError:
-        raise flow(1405, 400, "The request body is not valid JSON") from None
+        return json.loads(raw, parse_constant=_no_constant)
+    except RecursionError:
+        raise flow(1405, 400, "The request body is nested too deeply") from None
+    except ValueError as exc:  # malformed JSON, NaN/Infinity, an integer past Python's digit limit
+        detail = str(exc) if isinstance(exc, _NotJsonNumber) else "not valid JSON"
+        raise flow(1405, 400, f"The request body is {detail}") from None
+
+
+class _NotJsonNumber(ValueError):
+    """NaN, Infinity and -Infinity: Python's json reads them, JSON (RFC 8259) has no such values."""
+
+
+def _no_constant(name: str) -> Any:
+    # Stored, such a value would make every later GET and LIST of its collection fail.
+    raise _NotJsonNumber(f"not valid JSON: {name} is not a JSON number")
 
 
 def _sandbox(request: Request) -> str:
@@ -240,8 +252,17 @@ def _advance(request: Request, state: EmulatorState, body: Any) -> tuple[int, An
 
 def _token(state: EmulatorState) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
+        # The form body only: a client secret in the query string would sit in every access log
+        # on the way, so the query string is not read at all (IMS takes credentials in the body).
+        if "client_secret" in request.query_params:
+            return JSONResponse(
+                {
+                    "error": "invalid_request",
+                    "error_description": "send client_secret in the form body, not the URL",
+                },
+                status_code=400,
+            )
         form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
-        form |= dict(request.query_params)
         try:
             body = state.auth.issue(
                 form.get("client_id"), form.get("client_secret"), form.get("grant_type")

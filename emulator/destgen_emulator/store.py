@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import tempfile
 import threading
 import time
 import uuid
@@ -164,9 +165,16 @@ class Store:
             text = json.dumps(
                 {"counter": self._counter, "offset": self.offset_seconds, "data": self._data}
             )
-        temp = path.with_name(f".{path.name}.tmp")
-        temp.write_text(text)
-        os.replace(temp, path)
+        # A fresh, exclusively created temp file: a symlink planted at a predictable temp name
+        # cannot redirect the write. The state file stays private to its owner (0600).
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
 
     def load(self, path: Path) -> None:
         """Read what ``save`` wrote; a missing file leaves the store empty, a bad one is a 500."""

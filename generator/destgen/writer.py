@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -126,6 +127,18 @@ def atomic_write_text(target: Path, text: str) -> None:
 def _stage(target: Path, text: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    # mkstemp creates 0600; the file replacing ``target`` gets what a plain write would give it.
+    os.fchmod(fd, _mode_for(target))
     with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(text)
     return Path(name)
+
+
+def _mode_for(target: Path) -> int:
+    """The existing file's permission bits, or 0666 less the umask for a new file."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -87,3 +87,24 @@ def test_emulator_command_refusals(tmp_path: Path) -> None:
     assert "destgen emulator: error: unknown fault 'teapot'" in done.stderr
     outside = run_cli("emulator", "--host", "0.0.0.0")
     assert outside.returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"name": NaN}', "NaN is not a JSON number"),
+        (b'{"name": -Infinity}', "-Infinity is not a JSON number"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"n": ' + b"9" * 5000 + b"}", "not valid JSON"),
+    ],
+    ids=["nan", "infinity", "deep", "huge-integer"],
+)
+def test_malformed_numbers_and_nesting_are_400_and_nothing_is_stored(
+    http: httpx.Client, body: bytes, message: str
+) -> None:
+    headers = HEADERS | {"Content-Type": "application/json"}
+    answer = http.post(f"{FLOW}/connections", content=body, headers=headers)
+    assert answer.status_code == 400, answer.text
+    assert message in answer.text
+    listed = http.get(f"{FLOW}/connections", headers=HEADERS)
+    assert listed.status_code == 200

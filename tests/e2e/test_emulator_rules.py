@@ -66,6 +66,13 @@ def test_emulator_fixed_credentials_reject_others_and_issue_tokens() -> None:
         )
         assert token.status_code == 200
         assert token.json()["expires_in"] > 0
+        in_url = httpx.post(
+            url + "/ims/token/v3",
+            params={"client_secret": "csecret"},
+            data={"grant_type": "client_credentials", "client_id": "cid"},
+        )
+        assert in_url.status_code == 400
+        assert "form body, not the URL" in in_url.text
         ok = httpx.get(
             url + FLOW + "/flows",
             headers=headers | {"Authorization": f"Bearer {token.json()['access_token']}"},
