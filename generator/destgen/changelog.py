@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from destgen.markdown import cell, code
 from destgen.spec_diff import Change, summary
 from destgen.writer import atomic_write_text
 
@@ -32,16 +33,17 @@ class Entry:
     def text(self) -> str:
         """The Markdown table row for this entry."""
         counts = summary(list(self.changes))
+        fetched = cell(self.fetched_at)
         lines = [
-            f"\n## {self.fetched_at[:10] or 'unknown date'} · {self.slug}\n",
-            f"Spec fetched {self.fetched_at or '(no fetch date in the manifest)'}; sha256 "
+            f"\n## {fetched[:10] or 'unknown date'} · {self.slug}\n",
+            f"Spec fetched {fetched or '(no fetch date in the manifest)'}; sha256 "
             f"{self.old_sha[:12]} -> {self.new_sha[:12]}. "
             + ", ".join(f"{n} {cls}" for cls, n in counts.items())
             + ".\n",
         ]
         if self.changes:
             lines.append("| class | where | change |\n|---|---|---|")
-            lines += [f"| {c.cls} | `{c.key}` | {c.what} |" for c in self.changes]
+            lines += [f"| {c.cls} | {code(c.key)} | {cell(c.what)} |" for c in self.changes]
         else:
             lines.append("No parameter changes (formatting or metadata only).")
         return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ from typing import Any
 
 from destgen_destinations.runtime.conditionals import AUDIENCE_WORKFLOW, WORKFLOW_FIELD, in_workflow
 from destgen_destinations.runtime.drift import canonical_spec
+from destgen_destinations.runtime.redact import printable
 
 Facts = dict[str, dict[str, Any]]
 CLASSES = ("breaking", "additive", "cosmetic")
@@ -159,10 +160,15 @@ def table(changes: list[Change]) -> str:
     """The changes as an aligned text table."""
     if not changes:
         return "no changes"
+    # Keys and values come from specs: one line each, control characters shown as escapes.
     rows = [("destination", "class", "where", "change")] + [
-        (c.destination, c.cls, c.key, c.what) for c in changes
+        (c.destination, c.cls, _line(c.key), _line(c.what)) for c in changes
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     return "\n".join(
         f"{r[0]:{widths[0]}}  {r[1]:{widths[1]}}  {r[2]:{widths[2]}}  {r[3]}" for r in rows
     )
+
+
+def _line(text: str) -> str:
+    return " ".join(printable(text).split())

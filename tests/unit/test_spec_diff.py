@@ -111,3 +111,34 @@ def test_diff_needs_a_second_folder_or_live(folders: tuple[Path, Path]) -> None:
     broken = run_cli("diff", str(old), str(_new))
     assert broken.returncode == 2
     assert "sftp.json#/: not valid JSON" in broken.stderr
+
+
+def test_spec_text_cannot_break_the_changelog_or_the_terminal() -> None:
+    from destgen.changelog import Entry
+    from destgen.markdown import cell, code
+
+    hostile_key = "target.a|b`c\n## injected <script>"
+    hostile_what = "values added: X | Y\n\n# heading \x1b[31m"
+    entry = Entry(
+        "dest",
+        "2026-11-29T00:00:00Z\n# fake",
+        "a" * 64,
+        "b" * 64,
+        (Change("dest", hostile_key, hostile_what, "additive"),),
+    )
+    text = entry.text()
+    row = next(line for line in text.splitlines() if line.startswith("| additive"))
+    assert row.count(" | ") == 2  # still three cells: no unescaped pipe split it
+    assert "\n## injected" not in text
+    assert "\n# heading" not in text
+    assert "\n# fake" not in text
+    where, what = row.split(" | ")[1:3]
+    assert where.startswith("``")  # a code span shows <script> as text
+    assert "<" not in what  # outside code, HTML is escaped
+    assert "\x1b" not in text
+    assert cell("a|b") == "a\\|b"
+    assert code("a`b") == "``a`b``"
+    assert code("`x`") == "`` `x` ``"
+    printed = table([Change("dest", hostile_key, hostile_what, "additive")])
+    assert "\x1b" not in printed
+    assert len(printed.splitlines()) == 2
