@@ -18,6 +18,7 @@ import httpx
 from destgen_destinations.runtime.constants import CONNECT_TIMEOUT_S, MAX_PAGES, READ_TIMEOUT_S
 from destgen_destinations.runtime.core import Core, resolve_base_url
 from destgen_destinations.runtime.credentials import Identity, identity_from_env
+from destgen_destinations.runtime.deadlines import Deadlines, DeadlineStream
 from destgen_destinations.runtime.errors import DestgenError
 from destgen_destinations.runtime.flows import (
     Attempt,
@@ -45,12 +46,14 @@ class _Base:
         retry: RetryPolicy | None,
         dry_run: bool,
         echo: Callable[[str], None],
+        deadlines: Deadlines | None,
     ) -> None:
         self.core = Core(
             resolve_base_url(base_url), identity or identity_from_env(), retry or RetryPolicy()
         )
         self.dry_run = dry_run
         self.echo = echo
+        self.deadlines = deadlines or Deadlines()
         self._fake_ids = itertools.count(1)
 
     def _dry(self, op: Operation[T]) -> T:
@@ -83,9 +86,15 @@ class FlowServiceClient(_Base):
         echo: Callable[[str], None] = print,
         sleep: Callable[[float], None] = time.sleep,
         http: httpx.Client | None = None,
+        deadlines: Deadlines | None = None,
     ) -> None:
         super().__init__(
-            base_url=base_url, identity=identity, retry=retry, dry_run=dry_run, echo=echo
+            base_url=base_url,
+            identity=identity,
+            retry=retry,
+            dry_run=dry_run,
+            echo=echo,
+            deadlines=deadlines,
         )
         self.http = http or httpx.Client(timeout=TIMEOUT)
         self.sleep = sleep
@@ -133,7 +142,7 @@ class FlowServiceClient(_Base):
             reply, error = None, None
             try:
                 if isinstance(effect, Sleep):
-                    self.sleep(effect.seconds)
+                    self.sleep(self.deadlines.sleep_budget(effect.seconds, "retry"))
                 elif isinstance(effect, Attempt):
                     reply = self._attempt(effect.op)
                 else:
@@ -142,10 +151,21 @@ class FlowServiceClient(_Base):
                 error = exc
 
     def _attempt(self, op: Operation[T]) -> T:
+        budget = self.deadlines.request_budget(op.label)
+        clock = self.deadlines.clock
+        expires = clock() + budget
         request = self.core.request(self.http, op, self.core.identity.credentials.token(self.http))
         try:
-            response = self.http.send(request)
+            response = self.http.send(request, stream=True)
+            try:
+                # The body is read under the deadline, chunk by chunk (a trickle cannot hold us).
+                response.stream = DeadlineStream(response.stream, expires, clock)  # type: ignore[arg-type]
+                response.read()
+            finally:
+                response.close()
         except httpx.TransportError as exc:
+            if clock() > expires:
+                raise self.deadlines.expired(op.label, budget) from None
             raise self.core.transport_error(op, exc) from None
         return self.core.read(op, response)
 
@@ -173,9 +193,15 @@ class AsyncFlowServiceClient(_Base):
         echo: Callable[[str], None] = print,
         sleep: Callable[[float], Any] = asyncio.sleep,
         http: httpx.AsyncClient | None = None,
+        deadlines: Deadlines | None = None,
     ) -> None:
         super().__init__(
-            base_url=base_url, identity=identity, retry=retry, dry_run=dry_run, echo=echo
+            base_url=base_url,
+            identity=identity,
+            retry=retry,
+            dry_run=dry_run,
+            echo=echo,
+            deadlines=deadlines,
         )
         self.http = http or httpx.AsyncClient(timeout=TIMEOUT)
         self.sleep = sleep
@@ -224,7 +250,7 @@ class AsyncFlowServiceClient(_Base):
             reply, error = None, None
             try:
                 if isinstance(effect, Sleep):
-                    await self.sleep(effect.seconds)
+                    await self.sleep(self.deadlines.sleep_budget(effect.seconds, "retry"))
                 elif isinstance(effect, Attempt):
                     reply = await self._attempt(effect.op)
                 else:
@@ -233,10 +259,15 @@ class AsyncFlowServiceClient(_Base):
                 error = exc
 
     async def _attempt(self, op: Operation[T]) -> T:
+        budget = self.deadlines.request_budget(op.label)
         token = await self.core.identity.credentials.atoken(self.http)
         request = self.core.request(self.http, op, token)
         try:
-            response = await self.http.send(request)
+            # Headers and body under one deadline, however slowly they arrive.
+            async with asyncio.timeout(budget):
+                response = await self.http.send(request)
+        except TimeoutError:
+            raise self.deadlines.expired(op.label, budget) from None
         except httpx.TransportError as exc:
             raise self.core.transport_error(op, exc) from None
         return self.core.read(op, response)

@@ -14,6 +14,8 @@ UNION_SCHEMA = "/data/core/ups/config/entityTypes/_xdm.context.profile"
 
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 60.0
+# One request, answer included, however slowly a server sends it (each try of a retried one).
+REQUEST_DEADLINE_S = 120.0
 MAX_ATTEMPTS = 5
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 30.0

@@ -18,6 +18,7 @@ from destgen_destinations.runtime.activation import ActivationResult, Payloads, 
 from destgen_destinations.runtime.activation_spec import ActivationError, ActivationFile
 from destgen_destinations.runtime.client import FlowServiceClient
 from destgen_destinations.runtime.credentials import Identity, StaticToken, identity_from_env
+from destgen_destinations.runtime.deadlines import Deadlines
 from destgen_destinations.runtime.errors import DestgenError
 from destgen_destinations.runtime.json_path import json_path
 
@@ -64,8 +65,9 @@ def run_activate(args: argparse.Namespace) -> int:
         return 1
     try:
         identity = _identity(args)
+        deadlines = Deadlines(request_s=args.request_timeout, run_s=args.deadline)
         with FlowServiceClient(
-            base_url=args.base_url, identity=identity, dry_run=args.dry_run
+            base_url=args.base_url, identity=identity, dry_run=args.dry_run, deadlines=deadlines
         ) as client:
             result = activate(client, payloads, progress=_progress(args.dry_run, args.json))
     except DestgenError as exc:

@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 from typing import Any
 
 from destgen.resources import default_specs_dir
+from destgen_destinations.runtime.constants import REQUEST_DEADLINE_S
 
 
 def add_activate(commands: Any) -> None:
@@ -40,7 +42,33 @@ def add_activate(commands: Any) -> None:
     act.add_argument(
         "--token-url", help="OAuth token endpoint for client credentials (or AEP_TOKEN_URL)"
     )
+    act.add_argument(
+        "--request-timeout",
+        type=_seconds,
+        default=REQUEST_DEADLINE_S,
+        metavar="SECONDS",
+        help="longest time one request may take, answer included, however slowly a server "
+        f"sends it; a retried request gets it again (default {REQUEST_DEADLINE_S:g})",
+    )
+    act.add_argument(
+        "--deadline",
+        type=_seconds,
+        metavar="SECONDS",
+        help="stop the whole activation (every request, retry and wait) after this long; an "
+        "interrupted run is safe to run again (default: no limit)",
+    )
     commands.add_parser("activation-schema", help="print the JSON Schema of activation files")
+
+
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds, for argparse."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return value
 
 
 def add_spec_commands(commands: Any) -> None:
