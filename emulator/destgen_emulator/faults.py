@@ -51,7 +51,13 @@ class FaultRule:
     def __post_init__(self) -> None:
         if self.fault not in KINDS:
             raise ValueError(f"unknown fault {self.fault!r}; one of {', '.join(KINDS)}")
-        self._pattern = re.compile(self.path)
+        try:
+            self._pattern = re.compile(self.path)
+        except re.error as exc:
+            message = f"fault rule path {self.path!r} is not a regular expression: {exc}"
+            raise ValueError(message) from None
+        if not 0.0 <= self.probability <= 1.0:
+            raise ValueError(f"fault rule probability {self.probability!r} is not within 0..1")
 
 
 def load_rules(path: Path) -> list[FaultRule]:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from destgen_emulator.errors import ApiError, etag_mismatch, not_found
+from destgen_emulator.errors import etag_mismatch, not_found
 
 COLLECTIONS = (
     "sourceConnections",
@@ -177,14 +177,36 @@ class Store:
             raise
 
     def load(self, path: Path) -> None:
-        """Read what ``save`` wrote; a missing file leaves the store empty, a bad one is a 500."""
+        """Read what ``save`` wrote; a missing file leaves the store empty, anything else that is
+        not a state file is a ``ValueError`` naming the file (the store is left as it was).
+        """
         try:
-            saved = json.loads(path.read_text())
+            text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return
-        except (OSError, ValueError) as exc:
-            raise ApiError(500, {"message": f"cannot load state {path}: {exc}"}) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{path}: cannot read the state file: {exc}") from None
+        try:
+            saved = json.loads(text, parse_constant=_refuse_constant)
+            counter = int(saved["counter"])
+            offset = float(saved.get("offset", 0.0))
+            data = {c: _entities(saved["data"].get(c, {})) for c in COLLECTIONS}
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            raise ValueError(f"{path}: not an emulator state file ({exc!r})") from None
         with self._lock:
-            self._counter = int(saved["counter"])
-            self.offset_seconds = float(saved.get("offset", 0.0))
-            self._data = {c: dict(saved["data"].get(c, {})) for c in COLLECTIONS}
+            self._counter = counter
+            self.offset_seconds = offset
+            self._data = data
+
+
+def _entities(saved: object) -> dict[str, dict[str, Any]]:
+    """One saved collection, checked: entity objects by their string ids."""
+    if not isinstance(saved, dict) or not all(
+        isinstance(k, str) and isinstance(v, dict) and v.get("id") == k for k, v in saved.items()
+    ):
+        raise TypeError("a collection must map each id to its entity")
+    return dict(saved)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")

@@ -108,3 +108,41 @@ def test_malformed_numbers_and_nesting_are_400_and_nothing_is_stored(
     assert message in answer.text
     listed = http.get(f"{FLOW}/connections", headers=HEADERS)
     assert listed.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not an emulator state file"),
+        ('{"counter": NaN, "data": {}}', "not an emulator state file"),
+        ('{"counter": 1, "data": {"flows": {"a": {"id": "b"}}}}', "map each id to its entity"),
+        ('{"counter": 1, "data": []}', "not an emulator state file"),
+        ("[1, 2]", "not an emulator state file"),
+    ],
+    ids=["not-json", "nan", "wrong-id", "data-list", "array"],
+)
+def test_a_bad_state_file_is_exit_2_naming_it(tmp_path: Path, content: str, message: str) -> None:
+    state = tmp_path / "state.json"
+    state.write_text(content)
+    done = run_cli("emulator", "--state", str(state))
+    assert done.returncode == 2
+    assert f"destgen emulator: error: {state}:" in done.stderr
+    assert message in done.stderr
+    assert state.read_text() == content  # left as it was
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ({"fault": "500", "path": "("}, "is not a regular expression"),
+        ({"fault": "500", "probability": 2}, "is not within 0..1"),
+        ({"fault": "500", "colour": "red"}, "colour"),
+    ],
+    ids=["bad-regex", "probability", "unknown-key"],
+)
+def test_a_bad_fault_file_is_exit_2(tmp_path: Path, rule: dict[str, object], message: str) -> None:
+    faults = tmp_path / "faults.json"
+    faults.write_text(json.dumps([rule]))
+    done = run_cli("emulator", "--faults", str(faults))
+    assert done.returncode == 2
+    assert message in done.stderr
