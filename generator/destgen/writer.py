@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from destgen.errors import GeneratorError
+from destgen.layout import LIBRARY_PACKAGE
 
 STATE_FILE = ".destgen-state.json"
+# Present inside the library package only while a write is switching files (see write_tree).
+INCOMPLETE_MARKER = ".destgen-incomplete"
 
 
 @dataclass
@@ -95,12 +98,19 @@ def write_tree(
     if check:
         return report
     # Every new file is complete on disk before the first rename: a crash leaves old or new files,
-    # never a half-written one.
+    # never a half-written one. Between the first rename and the last, the package carries a
+    # marker its __init__ refuses to import past: a kill there cannot leave a mixed tree that
+    # imports (the next run re-renders whatever does not match the state file).
     staged = [(_stage(target, text), target) for target, text in pending]
+    marker = root / LIBRARY_PACKAGE / INCOMPLETE_MARKER
+    if staged or report.deleted:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(marker, "destgen generate was interrupted here: run it again\n")
     for temp, target in staged:
         os.replace(temp, target)
     for rel in report.deleted:
         (root / rel).unlink()
+    marker.unlink(missing_ok=True)
     return report
 
 

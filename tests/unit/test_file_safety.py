@@ -1,13 +1,18 @@
 """Files destgen writes: regenerated files keep the mode a plain write gives (not mkstemp's 0600),
 an existing file keeps its own; the emulator's state file cannot be redirected by a symlink planted
-at a temp name, and stays private.
+at a temp name, and stays private; a generate killed while switching files leaves a package that
+refuses to import until the next run has repaired it.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from destgen.writer import atomic_write_text, write_all_or_nothing
 from destgen_emulator.store import Store
@@ -49,3 +54,57 @@ def test_state_file_ignores_a_planted_symlink_and_stays_private(tmp_path: Path) 
     again = Store()
     again.load(state)
     assert [e["name"] for e in again.all("flows")] == ["f"]
+
+
+def test_an_interrupted_switch_is_refused_at_import_and_repaired_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from destgen import writer
+    from tests.conftest import ROOT, run_cli
+
+    specs, out = tmp_path / "specs", tmp_path / "generated"
+    shutil.copytree(ROOT / "specs_cache", specs)
+    shutil.copytree(ROOT / "generated", out, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in (out / "destgen_destinations").rglob("spec.py"):
+        path.write_text("# stale\n")  # six files to switch back
+    renames = [0]
+    real_replace = os.replace
+
+    def killed_midway(src: str | Path, dst: str | Path) -> None:
+        renames[0] += 1
+        if renames[0] == 4:  # the marker, then two files: then the process "dies"
+            raise KeyboardInterrupt
+        real_replace(src, dst)
+
+    monkeypatch.setattr(writer.os, "replace", killed_midway)
+    with pytest.raises(KeyboardInterrupt):
+        writer.write_tree(
+            out,
+            {
+                f"destgen_destinations/{s}/spec.py": (
+                    ROOT / "generated" / "destgen_destinations" / s / "spec.py"
+                ).read_text()
+                for s in ("adls_gen2", "amazon_s3", "sftp")
+            },
+            set(),
+            check=False,
+        )
+    monkeypatch.undo()
+    marker = out / "destgen_destinations" / writer.INCOMPLETE_MARKER
+    assert marker.exists()
+    probe = "import destgen_destinations"
+    env = dict(os.environ, PYTHONPATH=str(out))
+    refused = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=False
+    )
+    assert refused.returncode == 1
+    assert "half written (an interrupted `destgen generate`)" in refused.stderr
+    repaired = run_cli("generate", "--specs", str(specs), "--out", str(out))
+    assert repaired.returncode == 0, repaired.stderr
+    assert not marker.exists()
+    ok = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=False
+    )
+    assert ok.returncode == 0, ok.stderr
