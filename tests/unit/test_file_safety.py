@@ -78,7 +78,7 @@ def test_an_interrupted_switch_is_refused_at_import_and_repaired_by_the_next_run
             raise KeyboardInterrupt
         real_replace(src, dst)
 
-    monkeypatch.setattr(writer.os, "replace", killed_midway)
+    monkeypatch.setattr(os, "replace", killed_midway)
     with pytest.raises(KeyboardInterrupt):
         writer.write_tree(
             out,
