@@ -53,6 +53,14 @@ AUTH_ADDITIONS: dict[str, dict[str, Any]] = {
 }
 
 
+# Keyword arguments each kind of builder has besides the spec's own parameters (builders.py.jinja).
+BUILDER_ARGUMENTS = {
+    "auth": frozenset({"name", "description", "encryption"}),
+    "encryption": frozenset({"spec_name"}),
+    "target": frozenset({"name", "description", "base_connection_id"}),
+}
+
+
 def build_ir(spec: LoadedSpec) -> DestinationIR:
     """The IR of one destination; raises GeneratorError naming the spec file and pointer."""
     data = spec.data
@@ -183,7 +191,15 @@ def _unit(
     _close_objects(prepared)
     params = []
     required = set(prepared.get("required", []))
+    taken = BUILDER_ARGUMENTS.get(module.split("_", 1)[0], frozenset())
     for wire, prop in prepared["properties"].items():
+        if snake(wire) in taken:
+            # The builder's own keyword (name, description, ...) would be given twice.
+            raise GeneratorError(
+                spec.file,
+                f"{pointer}/properties/{wire}",
+                f"{wire!r} becomes the Python name {snake(wire)!r}, which the builder already uses",
+            )
         field_type = _field_type(spec, module, wire, prop, types)
         if field_type is not None:
             prop["customTypePath"] = (

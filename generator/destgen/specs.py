@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from destgen.errors import GeneratorError, child
+from destgen.naming import snake
 from destgen_destinations.runtime.conditionals import OPERATORS
 from destgen_destinations.runtime.drift import SpecFormError, canonical_spec
 from destgen_destinations.runtime.patterns import UnsafePattern, compile_pattern
@@ -148,9 +149,35 @@ def _read_json(path: Path) -> Any:
     except OSError as exc:
         raise GeneratorError(str(path), "", f"cannot read: {exc.strerror or exc}") from None
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(raw, parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise GeneratorError(str(path), "", f"not valid JSON: {exc}") from None
+    _check_text(str(path), "", data)
+    return data
+
+
+def _refuse_constant(name: str) -> Any:
+    # NaN and Infinity are no JSON numbers: in an enum or a default they would become code.
+    raise ValueError(f"{name} is not a JSON number")
+
+
+# NUL and lone surrogates cannot be written to a source file or a terminal.
+_UNUSABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _check_text(file: str, pointer: str, value: Any) -> None:
+    """Refuse NUL characters and lone surrogates in any key or string of a spec document."""
+    if isinstance(value, str):
+        if _UNUSABLE.search(value):
+            raise GeneratorError(file, pointer or "/", "NUL or a lone surrogate in a string")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if _UNUSABLE.search(key):
+                raise GeneratorError(file, pointer or "/", "NUL or a lone surrogate in a key")
+            _check_text(file, child(pointer, key), item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_text(file, child(pointer, index), item)
 
 
 def _load_one(path: Path, slug: str, flow_id: str) -> LoadedSpec:
@@ -233,8 +260,30 @@ def check_schema(
                 file, child(pointer, key), f"unsupported JSON Schema keyword {key!r}"
             )
         _check_keyword(file, child(pointer, key), key, value, schema)
+    if "default" in schema and "enum" in schema and schema["default"] not in schema["enum"]:
+        raise GeneratorError(file, child(pointer, "default"), "the default is not one of the enum")
+    _check_python_names(file, pointer, schema)
     for name, sub in _subschemas(schema):
+        if not object_root and isinstance(sub, dict) and "conditional" in sub:
+            # Only the top level's conditionals are evaluated; deeper ones would be dropped.
+            raise GeneratorError(
+                file, child(pointer, *name, "conditional"), "a conditional below the top level"
+            )
         check_schema(file, child(pointer, *name), sub, ignored)
+
+
+def _check_python_names(file: str, pointer: str, schema: Mapping[str, Any]) -> None:
+    """Two properties whose Python names collide would silently become one field."""
+    seen: dict[str, str] = {}
+    for name in schema.get("properties") or {}:
+        python = snake(name)
+        if python in seen:
+            raise GeneratorError(
+                file,
+                child(pointer, "properties", name),
+                f"{name!r} and {seen[python]!r} both become the Python name {python!r}",
+            )
+        seen[python] = name
 
 
 def _check_keyword(

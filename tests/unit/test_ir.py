@@ -94,6 +94,13 @@ def _second_encryption(data: dict[str, Any]) -> None:
     data["encryptionSpecs"].append(copy.deepcopy(data["encryptionSpecs"][0]))
 
 
+def _target_named(name: str) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        data["targetSpec"]["spec"]["properties"][name] = {"type": "string"}
+
+    return change
+
+
 def _unknown_conditional(data: dict[str, Any]) -> None:
     props = data["targetSpec"]["spec"]["properties"]
     props["remotePath"]["conditional"] = {"field": "nope", "operator": "EQUALS", "value": "x"}
@@ -105,8 +112,18 @@ def _unknown_conditional(data: dict[str, Any]) -> None:
         (_second_auth, "/authSpec: two auth specs map to the same builder name"),
         (_second_encryption, "/encryptionSpecs/1: only one encryption spec is supported"),
         (_unknown_conditional, "/targetSpec/spec/properties/remotePath/conditional/field"),
+        (_target_named("name"), "/targetSpec/spec/properties/name: 'name' becomes the Python"),
+        (_target_named("baseConnectionId"), "which the builder already uses"),
+        (_target_named("description"), "which the builder already uses"),
     ],
-    ids=["builder-collision", "two-encryption-specs", "conditional-on-unknown-field"],
+    ids=[
+        "builder-collision",
+        "two-encryption-specs",
+        "conditional-on-unknown-field",
+        "param-name",
+        "param-base-connection-id",
+        "param-description",
+    ],
 )
 def test_ir_refuses_what_it_cannot_translate(
     change: Callable[[dict[str, Any]], None], message: str

@@ -178,6 +178,59 @@ CASES: list[tuple[str, Edit, str, str]] = [
         "/remotePath/pattern: pattern may backtrack catastrophically",
     ),
     (
+        "nan-in-enum",
+        lambda f: (f / "sftp.json").write_text(
+            (f / "sftp.json").read_text().replace('"enum": [', '"enum": [NaN, ', 1)
+        ),
+        "sftp.json",
+        "/: not valid JSON: NaN is not a JSON number",
+    ),
+    (
+        "nul-in-a-name",
+        _prop(lambda p: p.__setitem__("title", "bad\u0000title")),
+        "sftp.json",
+        "/targetSpec/spec/properties/remotePath/title: NUL or a lone surrogate",
+    ),
+    (
+        "lone-surrogate-key",
+        lambda f: (f / "sftp.json").write_text(
+            (f / "sftp.json").read_text().replace('"remotePath"', '"remote\\ud800Path"', 1)
+        ),
+        "sftp.json",
+        "NUL or a lone surrogate in a key",
+    ),
+    (
+        "default-outside-enum",
+        _target(lambda t: t["properties"]["compression"].__setitem__("default", "ZIP")),
+        "sftp.json",
+        "/targetSpec/spec/properties/compression/default: the default is not one of the enum",
+    ),
+    (
+        "python-name-collision",
+        _target(lambda t: t["properties"].__setitem__("remote_path", {"type": "string"})),
+        "sftp.json",
+        "'remote_path' and 'remotePath' both become the Python name 'remote_path'",
+    ),
+    (
+        "nested-conditional",
+        _target(
+            lambda t: t["properties"].__setitem__(
+                "nested",
+                {
+                    "type": "object",
+                    "properties": {
+                        "x": {
+                            "type": "string",
+                            "conditional": {"field": "y", "operator": "EQUALS", "value": "z"},
+                        }
+                    },
+                },
+            )
+        ),
+        "sftp.json",
+        "/targetSpec/spec/properties/nested/properties/x/conditional: a conditional below",
+    ),
+    (
         "pattern-number",
         _prop(lambda p: p.__setitem__("pattern", 5)),
         "sftp.json",
