@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--port",
-        type=int,
+        type=_port,
         default=8765,
         help="port; 0 picks a free one and prints it (default 8765)",
     )
@@ -41,6 +41,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="OAuth client id for the token endpoint; tokens it issues are the only ones accepted",
     )
     parser.add_argument("--client-secret", help="OAuth client secret paired with --client-id")
+
+
+def _port(text: str) -> int:
+    """A TCP port number (0 to 65535), for argparse."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {port}")
+    return port
 
 
 def run(args: argparse.Namespace) -> int:

@@ -87,6 +87,10 @@ def test_emulator_command_refusals(tmp_path: Path) -> None:
     assert "destgen emulator: error: unknown fault 'teapot'" in done.stderr
     outside = run_cli("emulator", "--host", "0.0.0.0")
     assert outside.returncode == 2
+    for port, message in (("99999", "a port is 0 to 65535, not 99999"), ("x", "not a port")):
+        bad_port = run_cli("emulator", "--port", port)
+        assert bad_port.returncode == 2
+        assert message in bad_port.stderr
 
 
 @pytest.mark.parametrize(

@@ -71,3 +71,13 @@ def test_validate_help_explains_kinds_and_exit_codes() -> None:
     assert done.returncode == 0
     for word in ("dataflow-patch", "mapping-set", "Exit 0", "--destination"):
         assert word in done.stdout
+
+
+def test_validate_refuses_nan_and_infinity_as_not_json(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    payload = tmp_path / "nan.json"
+    payload.write_text('{"name": "x", "params": {"n": NaN}}')
+    done = run_cli("validate", "--kind", "target-connection", str(payload))
+    assert done.returncode == 2
+    assert f"{payload}: not JSON: NaN is not a JSON number" in done.stdout
