@@ -144,7 +144,7 @@ def _check_store(store: Any, docs: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def test_soak_48_activations_with_20_percent_faults(
+def test_soak_36_activations_with_20_percent_faults(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
@@ -153,8 +153,8 @@ def test_soak_48_activations_with_20_percent_faults(
     for name, value in CANARIES.items():
         monkeypatch.setenv(name, value)
     caplog.set_level(logging.DEBUG)
-    # 48 activations, 16 at a time: enough concurrency and faults to meet every path, bounded.
-    docs = _activation_docs(per_destination=8, seed=11)
+    # 36 activations, 16 at a time: enough concurrency and faults to meet every path, bounded.
+    docs = _activation_docs(per_destination=6, seed=11)
     wire: list[bytes] = []
     errors: list[str] = []
     state = tmp_path / "state.json"
