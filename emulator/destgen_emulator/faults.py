@@ -13,6 +13,7 @@ import random
 import re
 import threading
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,14 +69,35 @@ def load_rules(path: Path) -> list[FaultRule]:
     return [FaultRule(**entry) for entry in entries]
 
 
+# Entity ids the emulator hands out: UUIDs (Flow Service) and 32 hex digits (Data Prep).
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{32}\b")
+
+
 class FaultInjector:
     """The middleware; rules can be replaced at run time (tests) under a lock."""
 
-    def __init__(self, app: ASGIApp, rules: list[FaultRule] | None = None, seed: int = 0) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        rules: list[FaultRule] | None = None,
+        seed: int = 0,
+        name_of: Callable[[str], str | None] = lambda _id: None,
+    ) -> None:
         self.app = app
         self.seed = seed
         self.rules = list(rules or [])
+        # Entity ids are random per run; the names they stand for are not. Ids in a request are
+        # replaced by their entity's name before the request's identity is hashed.
+        self.name_of = name_of
         self._lock = threading.Lock()
+
+    def identity(self, method: str, path: str, query: str, body: bytes) -> str:
+        """What makes a request "the same request" across runs: ids read as their names."""
+        stable = _ID.sub(lambda m: f"<{self.name_of(m.group()) or 'unknown'}>", f"{path}?{query}")
+        text = _ID.sub(
+            lambda m: f"<{self.name_of(m.group()) or 'unknown'}>", body.decode("utf-8", "replace")
+        )
+        return f"{method} {stable} {hashlib.sha256(text.encode()).hexdigest()}"
 
     def set_rules(self, rules: list[FaultRule], seed: int | None = None) -> None:
         """Replace the fault rules (and optionally the seed) while the server runs."""
@@ -111,8 +133,7 @@ class FaultInjector:
         receive = _replay(body)
         method, path = scope.get("method", ""), scope.get("path", "")
         query = scope.get("query_string", b"").decode("latin-1")
-        identity = f"{method} {path}?{query} {hashlib.sha256(body).hexdigest()}"
-        rule = self._choose(method, path, identity)
+        rule = self._choose(method, path, self.identity(method, path, query, body))
         if rule is None:
             await self.app(scope, receive, send)
             return

@@ -66,7 +66,9 @@ class EmulatorServer:
         )
         if state_file is not None:
             self.state.store.load(state_file)
-        self.faults = FaultInjector(create_app(self.state), faults, seed)
+        self.faults = FaultInjector(
+            create_app(self.state), faults, seed, name_of=self.state.store.name_of
+        )
         config = uvicorn.Config(
             self.faults, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
         )

@@ -102,6 +102,15 @@ class Store:
             raise not_found(collection, entity_id)
         return entity
 
+    def name_of(self, entity_id: str) -> str | None:
+        """The name of the entity with ``entity_id`` in any collection (runs: their flow's id)."""
+        with self._lock:
+            for collection in COLLECTIONS:
+                entity = self._data[collection].get(entity_id)
+                if entity is not None:
+                    return str(entity.get("name") or entity.get("flowId") or collection)
+        return None
+
     def all(self, collection: str) -> list[dict[str, Any]]:
         """Copies of every entity in ``collection``, in creation order."""
         with self._lock:

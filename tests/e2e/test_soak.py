@@ -110,7 +110,7 @@ async def _soak(
                     except DestgenError as exc:
                         errors.append(str(exc))
                         reruns[0] += 1
-                raise AssertionError("activation did not complete in 8 runs")
+                raise AssertionError(f"activation did not complete in 8 runs: {errors[-8:]}")
 
         await asyncio.gather(*(one(p) for p in payloads))
     return reruns[0]
