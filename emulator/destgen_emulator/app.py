@@ -5,7 +5,6 @@ It owns headers, JSON parsing and error rendering; the semantics live in the mod
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -17,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from destgen_destinations.runtime import strict_json
 from destgen_emulator import dataprep, flowservice, runs
 from destgen_emulator.errors import ApiError, flow
 from destgen_emulator.state import EmulatorState
@@ -75,21 +75,14 @@ async def _json_body(request: Request) -> Any:
             },
         )
     try:
-        return json.loads(raw, parse_constant=_no_constant)
+        # NaN or Infinity, once stored, would make every later GET and LIST of its collection fail.
+        return strict_json.loads(raw)
     except RecursionError:
         raise flow(1405, 400, "The request body is nested too deeply") from None
-    except ValueError as exc:  # malformed JSON, NaN/Infinity, an integer past Python's digit limit
-        detail = str(exc) if isinstance(exc, _NotJsonNumber) else "not valid JSON"
-        raise flow(1405, 400, f"The request body is {detail}") from None
-
-
-class _NotJsonNumber(ValueError):
-    """NaN, Infinity and -Infinity: Python's json reads them, JSON (RFC 8259) has no such values."""
-
-
-def _no_constant(name: str) -> Any:
-    # Stored, such a value would make every later GET and LIST of its collection fail.
-    raise _NotJsonNumber(f"not valid JSON: {name} is not a JSON number")
+    except strict_json.NotJsonNumber as exc:
+        raise flow(1405, 400, f"The request body is not valid JSON: {exc}") from None
+    except ValueError:  # malformed JSON, or an integer past Python's digit limit
+        raise flow(1405, 400, "The request body is not valid JSON") from None
 
 
 def _sandbox(request: Request) -> str:

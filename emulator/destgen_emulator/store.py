@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from destgen_destinations.runtime import strict_json
 from destgen_emulator.errors import etag_mismatch, not_found
 
 COLLECTIONS = (
@@ -196,7 +197,7 @@ class Store:
         except (OSError, UnicodeDecodeError) as exc:
             raise ValueError(f"{path}: cannot read the state file: {exc}") from None
         try:
-            saved = json.loads(text, parse_constant=_refuse_constant)
+            saved = strict_json.loads(text)
             counter = int(saved["counter"])
             offset = float(saved.get("offset", 0.0))
             data = {c: _entities(saved["data"].get(c, {})) for c in COLLECTIONS}
@@ -215,7 +216,3 @@ def _entities(saved: object) -> dict[str, dict[str, Any]]:
     ):
         raise TypeError("a collection must map each id to its entity")
     return dict(saved)
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")

@@ -6,7 +6,6 @@ It checks the envelope and the JSON Schema constructs the generator supports; it
 from __future__ import annotations
 
 import hashlib
-import json
 import keyword
 import re
 from collections.abc import Iterator, Mapping
@@ -16,6 +15,7 @@ from typing import Any
 
 from destgen.errors import GeneratorError, child
 from destgen.naming import snake
+from destgen_destinations.runtime import strict_json
 from destgen_destinations.runtime.conditionals import OPERATORS
 from destgen_destinations.runtime.drift import SpecFormError, canonical_spec
 from destgen_destinations.runtime.patterns import UnsafePattern, compile_pattern
@@ -149,16 +149,12 @@ def _read_json(path: Path) -> Any:
     except OSError as exc:
         raise GeneratorError(str(path), "", f"cannot read: {exc.strerror or exc}") from None
     try:
-        data = json.loads(raw, parse_constant=_refuse_constant)
+        # NaN and Infinity are no JSON numbers: in an enum or a default they would become code.
+        data = strict_json.loads(raw)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise GeneratorError(str(path), "", f"not valid JSON: {exc}") from None
     _check_text(str(path), "", data)
     return data
-
-
-def _refuse_constant(name: str) -> Any:
-    # NaN and Infinity are no JSON numbers: in an enum or a default they would become code.
-    raise ValueError(f"{name} is not a JSON number")
 
 
 # NUL and lone surrogates cannot be written to a source file or a terminal.

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 from destgen.errors import GeneratorError
+from destgen_destinations.runtime import strict_json
 from destgen_destinations.runtime.json_path import json_path
 
 # kind -> (attribute of destgen_destinations.<slug>.models, or None for a shared model; needs a
@@ -102,23 +103,13 @@ def read_input(path: Path, stdin: IO[bytes] | None) -> bytes:
 def validate_bytes(kind: str, destination: str | None, raw: bytes) -> list[str]:
     """Problems with one JSON payload given as bytes (empty when it is valid)."""
     try:
-        data = json.loads(raw, parse_constant=_not_json_number)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _Unreadable(f"not JSON: {exc}") from None
-    except _NotJsonNumber as exc:
+        data = strict_json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, strict_json.NotJsonNumber) as exc:
         raise _Unreadable(f"not JSON: {exc}") from None
     except (RecursionError, ValueError) as exc:
         # Nesting deeper than the parser allows, or an integer beyond Python's digit limit.
         raise _Unreadable(f"not JSON this validator accepts: {type(exc).__name__}") from None
     return validate_payload(kind, destination, data)
-
-
-class _NotJsonNumber(ValueError):
-    """NaN, Infinity, -Infinity: Python's json reads them, JSON (RFC 8259) has no such values."""
-
-
-def _not_json_number(name: str) -> Any:
-    raise _NotJsonNumber(f"{name} is not a JSON number")
 
 
 def validate_payload(kind: str, destination: str | None, data: Any) -> list[str]:
