@@ -9,13 +9,12 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import jsonschema
 
-from destgen_destinations.runtime.patterns import UnsafePattern, compile_pattern
+from destgen.spec_validator import SpecValidator
 from destgen_emulator.catalog import Destination
 from destgen_emulator.errors import ApiError, flow, validation
 
@@ -37,28 +36,6 @@ def _path(error: jsonschema.ValidationError, prefix: str) -> str:
     for part in error.absolute_path:
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
     return path
-
-
-def _linear_pattern(
-    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
-) -> Iterator[jsonschema.ValidationError]:
-    """jsonschema's ``pattern`` keyword on the engine runtime/patterns.py picks: never Python's
-    backtracking engine on a pattern that could stall the server (one request must not freeze it).
-    """
-    if not validator.is_type(instance, "string"):
-        return
-    try:
-        matched = compile_pattern(pattern).search(instance)
-    except UnsafePattern as exc:
-        yield jsonschema.ValidationError(f"the spec pattern is refused: {exc}")
-        return
-    if not matched:
-        yield jsonschema.ValidationError("does not match the pattern")
-
-
-SpecValidator = jsonschema.validators.extend(
-    jsonschema.Draft7Validator, {"pattern": _linear_pattern}
-)
 
 
 def check_schema(instance: Any, schema: dict[str, Any], prefix: str) -> list[str]:

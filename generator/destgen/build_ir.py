@@ -10,8 +10,8 @@ import copy
 import json
 from typing import Any
 
-from destgen.errors import GeneratorError
-from destgen.ir import AuthVariant, DestinationIR, FieldType, Param, SchemaUnit
+from destgen.errors import GeneratorError, child
+from destgen.ir import REQUEST_ENVELOPES, AuthVariant, DestinationIR, FieldType, Param, SchemaUnit
 from destgen.naming import pascal, snake
 from destgen.specs import SUPPORTED_KEYWORDS, LoadedSpec
 
@@ -53,6 +53,34 @@ AUTH_ADDITIONS: dict[str, dict[str, Any]] = {
 }
 
 
+# Class names a destination's modules define or import whatever the spec says; a spec name that
+# becomes one of them would shadow it (an auth spec named "Target" would redefine TargetParams).
+RESERVED_CLASSES = {
+    **dict.fromkeys(REQUEST_ENVELOPES, "a request envelope"),
+    "Encryption": "the encryption envelope",
+    "EncryptionParams": "the encryption params",
+    "TargetParams": "the target params",
+    **dict.fromkeys(
+        (
+            "Annotated",
+            "Any",
+            "AudienceSelector",
+            "BaseModel",
+            "ConfigDict",
+            "Field",
+            "Literal",
+            "NonEmpty",
+            "PlainSpecModel",
+            "SecretRule",
+            "SecretStr",
+            "SpecModel",
+            "SpecRef",
+            "TextRule",
+        ),
+        "an imported name",
+    ),
+}
+
 # Keyword arguments each kind of builder has besides the spec's own parameters (builders.py.jinja).
 BUILDER_ARGUMENTS = {
     "auth": frozenset({"name", "description", "encryption"}),
@@ -93,13 +121,15 @@ def build_ir(spec: LoadedSpec) -> DestinationIR:
             types,
         )
     target_schema = _resolve_workflow(spec, data["targetSpec"]["spec"])
-    target_schema["properties"].update(copy.deepcopy(TARGET_ADDITIONS))
+    for key, extra in TARGET_ADDITIONS.items():  # a spec's own declaration wins, as for auth
+        target_schema["properties"].setdefault(key, copy.deepcopy(extra))
     target = _unit(spec, "target", "TargetParams", "/targetSpec/spec", target_schema, types)
     nested = tuple(
         sorted(
             pascal(n) for n, s in target_schema["properties"].items() if s.get("type") == "object"
         )
     )
+    _check_class_names(spec, data, types)
     alternate = ALTERNATE_AUDIENCE_FLOW_SPECS.get(spec.slug)
     return DestinationIR(
         slug=spec.slug,
@@ -119,6 +149,49 @@ def build_ir(spec: LoadedSpec) -> DestinationIR:
     )
 
 
+def _check_class_names(spec: LoadedSpec, data: Any, types: dict[str, FieldType]) -> None:
+    """Every class name the spec gives rise to is new: auth classes, nested objects, field types."""
+    owners = dict(RESERVED_CLASSES)
+
+    def claim(name: str, pointer: str, source: str, owner: str) -> None:
+        if name in owners:
+            raise GeneratorError(
+                spec.file,
+                pointer,
+                f"{source!r} becomes the class name {name!r}, which {owners[name]} already uses",
+            )
+        owners[name] = owner
+
+    def nested(pointer: str, schema: Any) -> None:
+        for prop_name, prop in (schema.get("properties") or {}).items():
+            prop_pointer = child(pointer, "properties", prop_name)
+            if isinstance(prop, dict) and prop.get("type") == "object":
+                claim(pascal(prop_name), prop_pointer, prop_name, f"the object at {prop_pointer}")
+                nested(prop_pointer, prop)
+
+    for index, entry in enumerate(data["authSpec"]):
+        pointer = f"/authSpec/{index}/name"
+        for suffix in ("Params", "Auth"):
+            claim(
+                pascal(f"{entry['name']} {suffix}"),
+                pointer,
+                entry["name"],
+                f"the auth spec {index}",
+            )
+    for index, entry in enumerate(data.get("encryptionSpecs") or []):
+        nested(f"/encryptionSpecs/{index}/spec", entry["spec"])
+    for index, entry in enumerate(data["authSpec"]):
+        nested(f"/authSpec/{index}/spec", entry["spec"])
+    nested("/targetSpec/spec", data["targetSpec"]["spec"])
+    for field_type in types.values():
+        claim(
+            field_type.name,
+            field_type.pointer,
+            field_type.name,
+            f"the field at {field_type.pointer}",
+        )
+
+
 def _auth_variant(
     spec: LoadedSpec, index: int, entry: dict[str, Any], types: dict[str, FieldType]
 ) -> AuthVariant:
@@ -129,13 +202,13 @@ def _auth_variant(
     unit = _unit(
         spec,
         f"auth_{key}",
-        f"{pascal(entry['name'])}Params",
+        pascal(f"{entry['name']} Params"),
         f"/authSpec/{index}/spec",
         schema,
         types,
     )
     return AuthVariant(
-        entry["name"], f"base_connection_{key}", f"{pascal(entry['name'])}Auth", unit
+        entry["name"], f"base_connection_{key}", pascal(f"{entry['name']} Auth"), unit
     )
 
 
@@ -197,14 +270,12 @@ def _unit(
             # The builder's own keyword (name, description, ...) would be given twice.
             raise GeneratorError(
                 spec.file,
-                f"{pointer}/properties/{wire}",
+                child(pointer, "properties", wire),
                 f"{wire!r} becomes the Python name {snake(wire)!r}, which the builder already uses",
             )
-        field_type = _field_type(spec, module, wire, prop, types)
-        if field_type is not None:
-            prop["customTypePath"] = (
-                f"destgen_destinations.{spec.slug}.models.field_types.{field_type.name}"
-            )
+        field_type = _attach_field_types(
+            spec, module, child(pointer, "properties", wire), wire, prop, types
+        )
         params.append(_param(wire, prop, wire in required, field_type))
     return SchemaUnit(
         checked=_checked_classes(class_name, prepared),
@@ -214,6 +285,27 @@ def _unit(
         pointer=pointer,
         params=tuple(sorted(params, key=lambda p: (not p.required, p.py_name))),
     )
+
+
+def _attach_field_types(
+    spec: LoadedSpec,
+    module: str,
+    pointer: str,
+    wire: str,
+    prop: dict[str, Any],
+    types: dict[str, FieldType],
+) -> FieldType | None:
+    """Point ``prop``, and every property of a nested object, at its field type if it needs one:
+    a pattern inside a nested object runs on the same engine, with the same ECMA meaning.
+    """
+    for name, sub in (prop.get("properties") or {}).items():
+        _attach_field_types(spec, module, child(pointer, "properties", name), name, sub, types)
+    field_type = _field_type(spec, module, pointer, wire, prop, types)
+    if field_type is not None:
+        prop["customTypePath"] = (
+            f"destgen_destinations.{spec.slug}.models.field_types.{field_type.name}"
+        )
+    return field_type
 
 
 def _checked_classes(class_name: str, schema: dict[str, Any]) -> tuple[str, ...]:
@@ -246,7 +338,12 @@ def _close_objects(schema: dict[str, Any]) -> None:
 
 
 def _field_type(
-    spec: LoadedSpec, module: str, wire: str, prop: dict[str, Any], types: dict[str, FieldType]
+    spec: LoadedSpec,
+    module: str,
+    pointer: str,
+    wire: str,
+    prop: dict[str, Any],
+    types: dict[str, FieldType],
 ) -> FieldType | None:
     """Secrets, patterned and base64 text get a named Annotated type; the pattern moves into it,
     where runtime/patterns.py runs it in linear time (pydantic's own pattern support would put
@@ -256,12 +353,20 @@ def _field_type(
     base64 = prop.get("contentEncoding") == "base64"
     if not (secret or base64 or "pattern" in prop):
         return None
-    field_type = FieldType(pascal(wire), secret, prop.pop("pattern", None), base64)
+    field_type = FieldType(pascal(wire), secret, prop.pop("pattern", None), base64, pointer)
     prop.pop("format", None)
     prop.pop("contentEncoding", None)
     known = types.get(field_type.name)
-    if known is not None and known != field_type:
-        field_type = FieldType(pascal(module) + field_type.name, secret, field_type.pattern, base64)
+    if known == field_type:
+        return known  # the same rule under the same name: one type, first declared at known's
+    if known is not None:
+        field_type = FieldType(
+            pascal(module) + field_type.name, secret, field_type.pattern, base64, pointer
+        )
+        if types.get(field_type.name, field_type) != field_type:
+            raise GeneratorError(
+                spec.file, pointer, f"the field type name {field_type.name!r} is taken twice"
+            )
     types[field_type.name] = field_type
     return field_type
 

@@ -5,7 +5,7 @@ Types only; build_ir.py decides their contents, nothing else creates them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 # What every destination package re-exports besides its own builders (see the __init__ template).
@@ -38,6 +38,9 @@ class FieldType:
     secret: bool
     pattern: str | None
     base64: bool
+    # Where the spec declares it (the first field, when several share one type); not part of
+    # what the type is.
+    pointer: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

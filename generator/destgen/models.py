@@ -11,6 +11,7 @@ from typing import Any
 
 from destgen.errors import GeneratorError
 from destgen.ir import DestinationIR, SchemaUnit
+from destgen.naming import pascal
 from destgen_destinations.runtime.conditionals import CONDITIONALS_KEY
 
 CHECKED_BASE = "destgen_destinations.runtime.spec_model.SpecModel"
@@ -29,6 +30,9 @@ DMCG_OPTIONS: dict[str, Any] = {
     "base_class": "destgen_destinations.runtime.spec_model.PlainSpecModel",
     "model_extra_keys": [CONDITIONALS_KEY],
     "formatters": [],
+    # Class names come from destgen's own rule, the one build_ir.py uses to name nested objects in
+    # models/__init__.py and to refuse clashes; the tool's rule differs on names with digits.
+    "custom_class_name_generator": pascal,
 }
 
 

@@ -41,4 +41,6 @@ def snake(text: str) -> str:
 def pascal(text: str) -> str:
     """``PascalCase`` of a spec name, a valid Python class name."""
     name = "".join(w[:1].upper() + w[1:].lower() for w in words(text)) or "Value"
-    return name if not name[0].isdigit() else "N" + name
+    if name[0].isdigit():
+        name = "N" + name
+    return name + "_" if keyword.iskeyword(name) else name  # "None", "True", "False"

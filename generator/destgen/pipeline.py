@@ -20,6 +20,7 @@ from typing import Any
 
 from destgen import __version__, changelog
 from destgen.build_ir import build_ir
+from destgen.errors import GeneratorError
 from destgen.ir import DestinationIR
 from destgen.layout import LIBRARY_PACKAGE, PROJECT_FILES, RUNTIME_DIR
 from destgen.resources import library_runtime_dir
@@ -165,7 +166,24 @@ def render_destination_files(ir: DestinationIR) -> dict[str, str]:
         ir,
         lambda unit: banner(ir, f"{ir.name}: {unit.class_name}, from the spec's {unit.pointer}."),
     )
-    return {rel: format_source(text) for rel, text in sorted(sources.items())}
+    files = {rel: format_source(text) for rel, text in sorted(sources.items())}
+    for rel, text in files.items():
+        _must_compile(ir, rel, text)
+    return files
+
+
+def _must_compile(ir: DestinationIR, rel: str, text: str) -> None:
+    """Last line of defence: a spec the checks let through must still never give a module that
+    does not compile (the formatter's parser accepts some code Python refuses).
+    """
+    try:
+        compile(text, rel, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        raise GeneratorError(
+            ir.spec_file,
+            "",
+            f"the generated {rel} would not compile ({exc.msg}, line {exc.lineno})",
+        ) from None
 
 
 def render_project_files(irs: list[DestinationIR]) -> dict[str, str]:

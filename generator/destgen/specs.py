@@ -15,6 +15,7 @@ from typing import Any
 
 from destgen.errors import GeneratorError, child
 from destgen.naming import snake
+from destgen.spec_validator import SpecValidator
 from destgen_destinations.runtime import strict_json
 from destgen_destinations.runtime.conditionals import OPERATORS
 from destgen_destinations.runtime.drift import SpecFormError, canonical_spec
@@ -256,8 +257,8 @@ def check_schema(
                 file, child(pointer, key), f"unsupported JSON Schema keyword {key!r}"
             )
         _check_keyword(file, child(pointer, key), key, value, schema)
-    if "default" in schema and "enum" in schema and schema["default"] not in schema["enum"]:
-        raise GeneratorError(file, child(pointer, "default"), "the default is not one of the enum")
+    if "default" in schema:
+        _check_default(file, child(pointer, "default"), schema)
     _check_python_names(file, pointer, schema)
     for name, sub in _subschemas(schema):
         if not object_root and isinstance(sub, dict) and "conditional" in sub:
@@ -266,6 +267,26 @@ def check_schema(
                 file, child(pointer, *name, "conditional"), "a conditional below the top level"
             )
         check_schema(file, child(pointer, *name), sub, ignored)
+
+
+# Keys that describe a schema or belong to Adobe's dialect; the default must satisfy the rest.
+_NOT_CONSTRAINTS = frozenset(
+    {"default", "conditional", "uiAttributes", "format", "contentEncoding", "$schema"}
+)
+
+
+def _check_default(file: str, pointer: str, schema: Mapping[str, Any]) -> None:
+    """A default is sent when the caller gives nothing: it must be a value the schema accepts."""
+    default = schema["default"]
+    if "enum" in schema and default not in schema["enum"]:
+        raise GeneratorError(file, pointer, "the default is not one of the enum")
+    rules = {k: v for k, v in schema.items() if k not in _NOT_CONSTRAINTS}
+    problem = next(iter(SpecValidator(rules).iter_errors(default)), None)
+    if problem is not None:
+        # The keyword, not the value: a default can be as private as the field it fills.
+        raise GeneratorError(
+            file, pointer, f"the default does not satisfy its own schema ({problem.validator})"
+        )
 
 
 def _check_python_names(file: str, pointer: str, schema: Mapping[str, Any]) -> None:

@@ -1,8 +1,10 @@
 """Deadlines against a server that trickles: one byte at a time keeps a read timeout from ever
-firing, but not the request deadline (sync: the body; async: headers and body) nor the run's.
+firing, but not the request deadline (headers and body, both clients) nor the run's.
 
 The trickling server is a raw socket on 127.0.0.1: at most 200 bytes a connection, a byte every
-50 ms, stopped as soon as the test is done.
+50 ms, then silence on the open connection; stopped as soon as the test is done. Each test bounds
+the time its request took by 5 s, far from both the 0.4 s deadline and httpx's 30 s read timeout,
+which is what would end it without the deadline.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ def _serve(listener: socket.socket, trickle_headers: bool, stop: threading.Event
         with conn:
             conn.recv(65536)
             head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+            head += b"x-padding: " + b"p" * 150 + b"\r\n"  # 200 trickled bytes end mid-headers
             head += f"content-length: {len(BODY)}\r\n\r\n".encode()
             slow = head + BODY if trickle_headers else BODY
             try:
@@ -48,6 +51,9 @@ def _serve(listener: socket.socket, trickle_headers: bool, stop: threading.Event
                     if stop.wait(0.05):  # the fault under test: a byte every 50 ms
                         break
                     conn.sendall(bytes([byte]))
+                # Then hold the connection, incomplete, until the test ends: only a deadline,
+                # not the server's end, can finish the request in time.
+                stop.wait(30)
             except OSError:
                 continue  # the client gave up and closed: serve the next one
 
@@ -82,11 +88,11 @@ def test_async_request_deadline_holds_headers_and_body(trickle_headers: bool) ->
     assert time.monotonic() - started < 5
 
 
-def test_sync_request_deadline_holds_a_trickled_body() -> None:
-    # The sync client bounds the body this way; httpx bounds its header phase by the read timeout.
+@pytest.mark.parametrize("trickle_headers", [False, True], ids=["body", "headers"])
+def test_sync_request_deadline_holds_headers_and_body(trickle_headers: bool) -> None:
     started = time.monotonic()
     with (
-        _trickler(trickle_headers=False) as url,
+        _trickler(trickle_headers) as url,
         FlowServiceClient(
             base_url=url, identity=IDENTITY, retry=ONCE, deadlines=Deadlines(request_s=0.4)
         ) as client,

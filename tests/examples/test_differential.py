@@ -1,8 +1,7 @@
 """Differential: the generated models and jsonschema agree on valid and invalid params payloads.
 
-The reference schema is derived here from the raw spec, independently of build_ir.py, following the
-documented decisions: audience workflow, closed objects, csvOptions only with CSV, base64 as a
-pattern.
+The reference schemas (tests/reference_schema.py) are derived from the raw spec, independently of
+build_ir.py, following the documented decisions.
 """
 
 from __future__ import annotations
@@ -18,53 +17,14 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from pydantic import BaseModel, ValidationError
 
-from destgen_destinations.runtime.conditionals import in_workflow
+from tests import reference_schema as reference
 from tests.conftest import ROOT, SLUGS
-
-BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
-EXTRA_TARGET = {
-    "mode": {"type": "string", "enum": ["Server-to-server"]},
-    "includeFileManifest": {"type": "boolean"},
-}
-
-
-def _closed(schema: dict[str, Any]) -> dict[str, Any]:
-    schema = copy.deepcopy(schema)
-    for key in ("conditional", "uiAttributes", "format", "$schema"):
-        schema.pop(key, None)
-    if schema.pop("contentEncoding", None) == "base64":
-        schema["allOf"] = [{"pattern": BASE64}, {"minLength": 1}]
-    if schema.get("type") == "object":
-        schema["additionalProperties"] = False
-        schema["properties"] = {k: _closed(v) for k, v in schema.get("properties", {}).items()}
-        # Decision (DESIGN trap 3): a required field with a default is filled in, not demanded.
-        schema["required"] = [
-            n for n in schema.get("required", []) if "default" not in schema["properties"][n]
-        ]
-    return schema
 
 
 def reference_schemas(slug: str) -> list[tuple[str, dict[str, Any]]]:
-    spec = json.loads((ROOT / "specs_cache" / f"{slug}.json").read_text())
-    out = []
-    for entry in spec["authSpec"]:
-        schema = _closed(entry["spec"])
-        if entry["type"] == "SFTP":
-            schema["properties"]["port"] = {"type": "integer", "minimum": 1, "maximum": 65535}
-        out.append((f"auth:{entry['name']}", schema))
-    for entry in spec.get("encryptionSpecs", []):
-        out.append(("encryption", _closed(entry["spec"])))
-    target = copy.deepcopy(spec["targetSpec"]["spec"])
-    props = target["properties"]
-    for name in [n for n, p in props.items() if not in_workflow(p.get("conditional"), "AUDIENCES")]:
-        del props[name]
-    target["required"] = [n for n in target["required"] if n in props]
-    target = _closed(target)
-    target["properties"].update(EXTRA_TARGET)
-    target["if"] = {"required": ["fileType"], "properties": {"fileType": {"not": {"const": "CSV"}}}}
-    target["then"] = {"not": {"required": ["csvOptions"]}}
-    out.append(("target", target))
-    return out
+    return reference.reference_schemas(
+        json.loads((ROOT / "specs_cache" / f"{slug}.json").read_text())
+    )
 
 
 def model_for(slug: str, which: str) -> type[BaseModel]:

@@ -101,6 +101,28 @@ def _target_named(name: str) -> Callable[[dict[str, Any]], None]:
     return change
 
 
+def _nested_object(
+    outer: str, inner: str, inner_schema: dict[str, Any], where: str = "targetSpec"
+) -> Any:
+    def change(data: dict[str, Any]) -> None:
+        schema = data[where][0]["spec"] if where == "authSpec" else data[where]["spec"]
+        schema["properties"][outer] = {
+            "type": "object",
+            "properties": {inner: inner_schema},
+        }
+
+    return change
+
+
+def _type_name_taken_twice(data: dict[str, Any]) -> None:
+    # auth "path" and target "path" differ, so the target's becomes TargetPath, which a target
+    # field of that very name already holds with yet another rule.
+    data["authSpec"][0]["spec"]["properties"]["path"] = {"type": "string", "pattern": "^a$"}
+    props = data["targetSpec"]["spec"]["properties"]
+    props["targetPath"] = {"type": "string", "pattern": "^b$"}
+    props["path"] = {"type": "string", "pattern": "^c$"}
+
+
 def _unknown_conditional(data: dict[str, Any]) -> None:
     props = data["targetSpec"]["spec"]["properties"]
     props["remotePath"]["conditional"] = {"field": "nope", "operator": "EQUALS", "value": "x"}
@@ -115,6 +137,17 @@ def _unknown_conditional(data: dict[str, Any]) -> None:
         (_target_named("name"), "/targetSpec/spec/properties/name: 'name' becomes the Python"),
         (_target_named("baseConnectionId"), "which the builder already uses"),
         (_target_named("description"), "which the builder already uses"),
+        (
+            _nested_object("csvOptions", "x", {"type": "string"}, where="authSpec"),
+            "/targetSpec/spec/properties/csvOptions: 'csvOptions' becomes the class name "
+            "'CsvOptions', which the object at /authSpec/0/spec/properties/csvOptions",
+        ),
+        (
+            _nested_object("box", "secretStr", {"type": "string", "format": "password"}),
+            "/targetSpec/spec/properties/box/properties/secretStr: 'SecretStr' becomes the class "
+            "name 'SecretStr', which an imported name already uses",
+        ),
+        (_type_name_taken_twice, "the field type name 'TargetPath' is taken twice"),
     ],
     ids=[
         "builder-collision",
@@ -123,6 +156,9 @@ def _unknown_conditional(data: dict[str, Any]) -> None:
         "param-name",
         "param-base-connection-id",
         "param-description",
+        "two-objects-one-class",
+        "field-type-shadows-import",
+        "field-type-name-twice",
     ],
 )
 def test_ir_refuses_what_it_cannot_translate(
@@ -148,3 +184,20 @@ def test_same_field_name_different_rules_get_distinct_types() -> None:
     shared = sorted(t.name for t in ir.field_types if t.name.endswith("Shared"))
     assert len(shared) == 2
     assert shared[0] != shared[1]
+
+
+def test_a_nested_pattern_gets_the_same_field_type_as_a_top_level_one() -> None:
+    ir = build_ir(
+        _spec("sftp", _nested_object("box", "code", {"type": "string", "pattern": "^\\d+$"}))
+    )
+    (code,) = [t for t in ir.field_types if t.name == "Code"]
+    assert code.pattern == "^\\d+$"
+    assert code.pointer == "/targetSpec/spec/properties/box/properties/code"
+    assert "field_types.Code" in ir.target.schema_json
+
+
+def test_generated_code_that_would_not_compile_is_refused() -> None:
+    from destgen.pipeline import _must_compile
+
+    with pytest.raises(GeneratorError, match=r"the generated x.py would not compile \(invalid"):
+        _must_compile(IRS["sftp"], "x.py", "from a import (None,)\n")

@@ -17,7 +17,10 @@ from destgen_destinations.amazon_s3.spec import (
     CONNECTION_SPEC_ID,
     CONNECTION_SPEC_VERSION,
 )
-from destgen_destinations.runtime.spec_model import compact
+
+# Imported under a private name: a builder argument (a spec field called "compact") must not
+# shadow it.
+from destgen_destinations.runtime.spec_model import compact as _compact
 
 _CONNECTION_SPEC = {"id": CONNECTION_SPEC_ID, "version": CONNECTION_SPEC_VERSION}
 
@@ -36,7 +39,7 @@ def base_connection_access_key(
     s3_secret_key: Secret access key for the user account
     """
     return BaseConnection.model_validate(
-        compact(
+        _compact(
             {
                 "name": name,
                 "description": description,
@@ -66,7 +69,7 @@ def base_connection_assumed_role(
     s3_role: S3 role
     """
     return BaseConnection.model_validate(
-        compact(
+        _compact(
             {
                 "name": name,
                 "description": description,
@@ -95,7 +98,7 @@ def encryption(
     encryption_algo: Algorithm for encryption.
     """
     return Encryption.model_validate(
-        compact(
+        _compact(
             {
                 "specName": spec_name,
                 "params": {
@@ -131,7 +134,7 @@ def target_connection(
     mode: Connection mode; every current example sends Server-to-server.
     """
     return TargetConnection.model_validate(
-        compact(
+        _compact(
             {
                 "name": name,
                 "description": description,
@@ -164,7 +167,7 @@ def dataflow(
     Audiences, the mapping set and keys are added afterwards with JSON Patch (destgen_destinations.runtime.patch_ops).
     """
     return Dataflow.model_validate(
-        compact(
+        _compact(
             {
                 "name": name,
                 "description": description,

@@ -17,7 +17,10 @@ from destgen_destinations.azure_blob.spec import (
     CONNECTION_SPEC_ID,
     CONNECTION_SPEC_VERSION,
 )
-from destgen_destinations.runtime.spec_model import compact
+
+# Imported under a private name: a builder argument (a spec field called "compact") must not
+# shadow it.
+from destgen_destinations.runtime.spec_model import compact as _compact
 
 _CONNECTION_SPEC = {"id": CONNECTION_SPEC_ID, "version": CONNECTION_SPEC_VERSION}
 
@@ -34,7 +37,7 @@ def base_connection(
     connection_string: connection string for login
     """
     return BaseConnection.model_validate(
-        compact(
+        _compact(
             {
                 "name": name,
                 "description": description,
@@ -63,7 +66,7 @@ def encryption(
     encryption_algo: Algorithm for encryption.
     """
     return Encryption.model_validate(
-        compact(
+        _compact(
             {
                 "specName": spec_name,
                 "params": {
@@ -99,7 +102,7 @@ def target_connection(
     mode: Connection mode; every current example sends Server-to-server.
     """
     return TargetConnection.model_validate(
-        compact(
+        _compact(
             {
                 "name": name,
                 "description": description,
@@ -132,7 +135,7 @@ def dataflow(
     Audiences, the mapping set and keys are added afterwards with JSON Patch (destgen_destinations.runtime.patch_ops).
     """
     return Dataflow.model_validate(
-        compact(
+        _compact(
             {
                 "name": name,
                 "description": description,

@@ -16,14 +16,17 @@ from destgen_destinations.data_landing_zone.spec import (
     CONNECTION_SPEC_ID,
     CONNECTION_SPEC_VERSION,
 )
-from destgen_destinations.runtime.spec_model import compact
+
+# Imported under a private name: a builder argument (a spec field called "compact") must not
+# shadow it.
+from destgen_destinations.runtime.spec_model import compact as _compact
 
 _CONNECTION_SPEC = {"id": CONNECTION_SPEC_ID, "version": CONNECTION_SPEC_VERSION}
 
 
 def base_connection(*, name: str, description: str | None = None) -> BaseConnection:
     """Base connection for Data Landing Zone: it needs no credentials, only a name."""
-    return BaseConnection.model_validate(compact({"name": name, "description": description}))
+    return BaseConnection.model_validate(_compact({"name": name, "description": description}))
 
 
 def target_connection(
@@ -48,7 +51,7 @@ def target_connection(
     mode: Connection mode; every current example sends Server-to-server.
     """
     return TargetConnection.model_validate(
-        compact(
+        _compact(
             {
                 "name": name,
                 "description": description,
@@ -80,7 +83,7 @@ def dataflow(
     Audiences, the mapping set and keys are added afterwards with JSON Patch (destgen_destinations.runtime.patch_ops).
     """
     return Dataflow.model_validate(
-        compact(
+        _compact(
             {
                 "name": name,
                 "description": description,

@@ -18,6 +18,7 @@ import httpx
 from destgen_destinations.runtime.constants import CONNECT_TIMEOUT_S, MAX_PAGES, READ_TIMEOUT_S
 from destgen_destinations.runtime.core import Core, resolve_base_url
 from destgen_destinations.runtime.credentials import Identity, identity_from_env
+from destgen_destinations.runtime.deadline_transport import deadline_client, request_deadline
 from destgen_destinations.runtime.deadlines import Deadlines, DeadlineStream
 from destgen_destinations.runtime.errors import DestgenError
 from destgen_destinations.runtime.flows import (
@@ -96,7 +97,9 @@ class FlowServiceClient(_Base):
             echo=echo,
             deadlines=deadlines,
         )
-        self.http = http or httpx.Client(timeout=TIMEOUT)
+        # The default client bounds the header phase too (runtime/deadline_transport.py); a
+        # caller's own client gets the body bound below only.
+        self.http = http or deadline_client(TIMEOUT)
         self.sleep = sleep
 
     def run(self, op: Operation[T]) -> T:
@@ -156,15 +159,17 @@ class FlowServiceClient(_Base):
         expires = clock() + budget
         request = self.core.request(self.http, op, self.core.identity.credentials.token(self.http))
         try:
-            response = self.http.send(request, stream=True)
-            try:
-                # The body is read under the deadline, chunk by chunk (a trickle cannot hold us).
-                response.stream = DeadlineStream(response.stream, expires, clock)  # type: ignore[arg-type]
-                response.read()
-            finally:
-                response.close()
+            # Every socket read and write of the default client, headers and body, ends by the
+            # deadline; for a caller's own client, the body is cut chunk by chunk.
+            with request_deadline(expires, clock):
+                response = self.http.send(request, stream=True)
+                try:
+                    response.stream = DeadlineStream(response.stream, expires, clock)  # type: ignore[arg-type]
+                    response.read()
+                finally:
+                    response.close()
         except httpx.TransportError as exc:
-            if clock() > expires:
+            if clock() >= expires:
                 raise self.deadlines.expired(op.label, budget) from None
             raise self.core.transport_error(op, exc) from None
         return self.core.read(op, response)

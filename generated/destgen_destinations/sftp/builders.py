@@ -5,7 +5,9 @@
 
 from typing import Literal
 
-from destgen_destinations.runtime.spec_model import compact
+# Imported under a private name: a builder argument (a spec field called "compact") must not
+# shadow it.
+from destgen_destinations.runtime.spec_model import compact as _compact
 from destgen_destinations.sftp.models import (
     BaseConnection,
     CsvOptions,
@@ -40,7 +42,7 @@ def base_connection_sftp_with_password(
     port: SFTP port.
     """
     return BaseConnection.model_validate(
-        compact(
+        _compact(
             {
                 "name": name,
                 "description": description,
@@ -78,7 +80,7 @@ def base_connection_sftp_with_ssh_key(
     port: SFTP port.
     """
     return BaseConnection.model_validate(
-        compact(
+        _compact(
             {
                 "name": name,
                 "description": description,
@@ -110,7 +112,7 @@ def encryption(
     encryption_algo: Algorithm for encryption.
     """
     return Encryption.model_validate(
-        compact(
+        _compact(
             {
                 "specName": spec_name,
                 "params": {
@@ -144,7 +146,7 @@ def target_connection(
     mode: Connection mode; every current example sends Server-to-server.
     """
     return TargetConnection.model_validate(
-        compact(
+        _compact(
             {
                 "name": name,
                 "description": description,
@@ -176,7 +178,7 @@ def dataflow(
     Audiences, the mapping set and keys are added afterwards with JSON Patch (destgen_destinations.runtime.patch_ops).
     """
     return Dataflow.model_validate(
-        compact(
+        _compact(
             {
                 "name": name,
                 "description": description,
