@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from destgen_destinations.runtime import strict_json
-from destgen_emulator import dataprep, flowservice, runs
+from destgen_emulator import dataprep, flowservice, listing, runs
 from destgen_emulator.errors import ApiError, flow
 from destgen_emulator.state import EmulatorState
 from destgen_emulator.store import Tenant
@@ -36,6 +36,7 @@ def _endpoint(
 
     async def endpoint(request: Request) -> Response:
         request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
+        headers = {"x-request-id": request_id}
         try:
             if gateway:
                 state.auth.check(
@@ -48,11 +49,13 @@ def _endpoint(
             status, payload = await result if hasattr(result, "__await__") else result  # type: ignore[misc]
         except ApiError as error:
             status, payload = error.status, error.body
+            headers |= error.headers
             if isinstance(payload.get("report"), dict):
                 payload["report"]["request-id"] = request_id
         # Method, path and status only: bodies may carry credentials.
         log.info("%s %s -> %s", request.method, request.url.path, status)
-        headers = {"x-request-id": request_id}
+        if status == 201 and isinstance(payload, dict) and "id" in payload:
+            headers["location"] = f"{request.url.path}/{payload['id']}"  # FY on every create
         if status in (202, 204) and payload is None:
             return Response(status_code=status, headers=headers)
         return JSONResponse(payload, status_code=status, headers=headers)
@@ -118,12 +121,14 @@ def _routes(state: EmulatorState) -> list[Route]:
     routes = [
         route(
             f"{FLOW}/connectionSpecs",
-            lambda r, s, b: (200, {"items": s.catalog.connection_specs()}),
+            lambda r, s, b: _spec_list(r, "/connectionSpecs", s.catalog.connection_specs()),
             ["GET"],
         ),
         route(f"{FLOW}/connectionSpecs/{{id}}", _connection_spec, ["GET"]),
         route(
-            f"{FLOW}/flowSpecs", lambda r, s, b: (200, {"items": s.catalog.flow_specs()}), ["GET"]
+            f"{FLOW}/flowSpecs",
+            lambda r, s, b: _spec_list(r, "/flowSpecs", s.catalog.flow_specs()),
+            ["GET"],
         ),
         route(f"{FLOW}/flowSpecs/{{id}}", _flow_spec, ["GET"]),
         route(
@@ -141,7 +146,7 @@ def _routes(state: EmulatorState) -> list[Route]:
             f"{FLOW}/runs",
             lambda r, s, b: (
                 200,
-                flowservice.list_all(s, "runs", _tenant(r), _query(r), f"{FLOW}/runs"),
+                flowservice.list_all(s, "runs", _tenant(r), _query(r), "/runs"),
             ),
             ["GET"],
         ),
@@ -188,13 +193,43 @@ def _routes(state: EmulatorState) -> list[Route]:
     return routes
 
 
+def _spec_list(request: Request, path: str, specs: list[dict[str, Any]]) -> tuple[int, Any]:
+    """Connection or flow specs, with the same ``property`` filters and paging as entities."""
+    return 200, listing.listing(
+        _query(request), path, lambda filters: [x for x in specs if listing.matches(x, filters)]
+    )
+
+
+def _unrouted(routes: list[Route]) -> Handler:
+    """Any other path or method: the documented JSON error shape, after the gateway's checks
+    (a client that retries plain-text answers must get a body it can read).
+    """
+
+    def handle(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:
+        path = request.url.path
+        allowed = sorted(
+            method
+            for route in routes
+            if route.path_regex.match(path)
+            for method in route.methods or ()
+            if method != "HEAD"
+        )
+        if allowed:
+            message = f"{request.method} is not supported on {path}; use {', '.join(allowed)}"
+            raise ApiError(
+                405, flow(1434, 405, message).body, headers={"allow": ", ".join(allowed)}
+            )
+        suffix = " (paths take no trailing slash)" if path.endswith("/") else ""
+        raise flow(1101, 404, f"No resource at {path}{suffix}")
+
+    return handle
+
+
 def _collection(name: str) -> Handler:
     def handle(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:
         if request.method == "POST":
             return flowservice.create(state, name, body, _meta(request))
-        return 200, flowservice.list_all(
-            state, name, _tenant(request), _query(request), f"{FLOW}/{name}"
-        )
+        return 200, flowservice.list_all(state, name, _tenant(request), _query(request), f"/{name}")
 
     return handle
 
@@ -267,6 +302,15 @@ def _token(state: EmulatorState) -> Callable[[Request], Awaitable[Response]]:
     return endpoint
 
 
+EVERY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
 def create_app(state: EmulatorState) -> Starlette:
     """The Starlette application serving Flow Service, Data Prep and token routes over ``state``."""
-    return Starlette(routes=_routes(state))
+    routes = _routes(state)
+    fallback = Route("/{path:path}", _endpoint(state, _unrouted(routes)), methods=EVERY_METHOD)
+    app = Starlette(routes=[*routes, fallback])
+    # A trailing slash is answered (404, after the auth check), never redirected: a redirect
+    # before the gateway's checks would tell an unauthenticated caller which paths exist.
+    app.router.redirect_slashes = False
+    return app

@@ -184,7 +184,15 @@ def _existing(
     try:
         return state.store.get(collection, str(entity_id), tenant)
     except ApiError:
-        raise flow(1101, 400, f"{field}: {collection} with id {entity_id} does not exist") from None
+        # The catalog's not-found code with its own status (FLOW-1101-404), the id and type
+        # in the report as the documented 404 shows them.
+        raise flow(
+            1101,
+            404,
+            f"{field}: the requested {collection} resource {entity_id} is not found",
+            id=str(entity_id),
+            type=collection,
+        ) from None
 
 
 def patch(
@@ -316,28 +324,12 @@ def get_one(
 def list_all(
     state: EmulatorState, collection: str, tenant: Tenant, query: list[tuple[str, str]], path: str
 ) -> dict[str, Any]:
-    """``GET`` a collection: filtered, ordered and paged with continuation tokens."""
-    params: dict[str, list[str]] = {}
-    for key, value in query:
-        params.setdefault(key, []).append(value)
-    if "count" in params and "limit" in params:
-        raise flow(1401, 400, "limit and count cannot be used together")
-    filters = listing.parse_filters(params.get("property", []))
-    # Filter before copying: only matching entities leave the store (lists stay fast as it grows).
-    matching = state.store.find(collection, lambda e: listing.matches(e, filters), tenant)
-    entities = listing.order(matching, _last(params, "orderby"))
-    if (_last(params, "count") or "false").lower() == "true":
-        return {"count": len(entities)}
-    return listing.page(
-        entities,
-        limit=_last(params, "limit"),
-        token=_last(params, "continuationToken"),
-        path=path,
-        query=query,
+    """``GET`` a collection: filtered, ordered and paged with continuation tokens.
+
+    ``path`` is the collection's path relative to the service (``/flows``), as next links show it.
+    """
+    return listing.listing(
+        query,
+        path,
+        lambda filters: state.store.find(collection, lambda e: listing.matches(e, filters), tenant),
     )
-
-
-def _last(params: dict[str, list[str]], key: str) -> str | None:
-    """The last value of a repeated query parameter, as most servers read it."""
-    values = params.get(key)
-    return values[-1] if values else None

@@ -169,7 +169,7 @@ def test_emulator_flow_connections_must_exist(api: httpx.Client) -> None:
         "sourceConnectionIds": ["nope"],
         "targetConnectionIds": ["nope"],
     }
-    _flow_error(api.post("/flows", json=body), "1101-400")
+    _flow_error(api.post("/flows", json=body), "1101-404")
 
 
 def test_emulator_state_not_allowed_on_create(api: httpx.Client) -> None:

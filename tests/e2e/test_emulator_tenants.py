@@ -83,8 +83,8 @@ def test_another_tenant_sees_nothing_and_changes_nothing(
     # References across tenants do not resolve either.
     target = documented("03_target_connection__amazon_s3") | {"baseConnectionId": ids["base"]}
     refused = http.post(f"{FLOW}/targetConnections", json=target, headers=them)
-    assert refused.status_code == 400
-    assert "does not exist" in refused.text
+    assert refused.status_code == 404
+    assert "FLOW-1101-404" in refused.text
     mapping = {
         "inputSchema": {"id": ids["schema"]},
         "outputSchema": {"id": ids["schema"]},

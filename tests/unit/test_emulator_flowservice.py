@@ -75,7 +75,8 @@ def test_creates_refuse_bad_references(state: EmulatorState, chain: dict[str, st
     )
     _refused(
         create("targetConnections", S3_TARGET | {"baseConnectionId": "nope"}),
-        "baseConnectionId: connections with id nope does not exist",
+        "baseConnectionId: the requested connections resource nope is not found",
+        status=404,
     )
     sftp_target = documented("03_target_connection__sftp")
     _refused(

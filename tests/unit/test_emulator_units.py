@@ -120,12 +120,19 @@ def test_filters_and_ordering_select_and_sort() -> None:
         listing.order(entities, "name;drop")
 
 
-@pytest.mark.parametrize("token", ["!!!", "e30=", "WzFd", "eyJvZmZzZXQiOiAieCJ9"])
+@pytest.mark.parametrize(
+    "token",
+    ["!!!", "e30=", "WzFd", "eyJvZmZzZXQiOiAieCJ9", "eyJxdWVyeSI6IFtdLCAiYWZ0ZXIiOiBbWzcsIDFdXX0="],
+)
 def test_bad_continuation_tokens_are_400(token: str) -> None:
     with pytest.raises(ApiError) as caught:
         listing.decode_token(token)
     assert caught.value.status == 400
-    assert listing.decode_token(listing.encode_token(40)) == 40
+    after = [[1, 5], [2, "id-1"]]
+    assert listing.decode_token(listing.encode_token([("limit", "2")], after)) == (
+        [("limit", "2")],
+        after,
+    )
 
 
 @pytest.fixture
@@ -193,19 +200,31 @@ def test_mapping_set_round_trip_and_union_schema(state: EmulatorState) -> None:
         dataprep.union_schema([("property", "anything==1")])
 
 
-def test_pages_carry_the_query_and_refuse_bad_limits() -> None:
+def test_pages_link_the_documented_form_and_refuse_bad_limits() -> None:
     entities = [{"id": str(n)} for n in range(5)]
-    first = listing.page(entities, limit="2", token=None, path="/flows", query=[("limit", "2")])
+
+    def find(filters: Any) -> list[dict[str, Any]]:
+        return [e for e in entities if listing.matches(e, filters)]
+
+    first = listing.listing([("limit", "2"), ("property", "id!=4")], "/flows", find)
     assert [e["id"] for e in first["items"]] == ["0", "1"]
     href = first["_links"]["next"]["href"]
-    assert href.startswith("/flows?limit=2&continuationToken=")
+    # Relative to the service, the token only: the query rides inside the token.
+    assert href.startswith("/flows?continuationToken=")
     (token,) = parse_qs(urlsplit(href).query)["continuationToken"]
-    last = listing.page(entities, limit="2", token=token, path="/flows", query=[])
-    assert [e["id"] for e in last["items"]] == ["2", "3"]
-    whole = listing.page(entities, limit=None, token=None, path="/flows", query=[])
+    second = listing.listing([("continuationToken", token)], "/flows", find)
+    assert [e["id"] for e in second["items"]] == ["2", "3"]
+    assert second["_links"] == {}  # the filter came back with the token: "4" stays out
+    resent = listing.listing([("continuationToken", token), ("limit", "1")], "/flows", find)
+    assert [e["id"] for e in resent["items"]] == ["2"]
+    whole = listing.listing([], "/flows", find)
     assert len(whole["items"]) == 5
     assert whole["_links"] == {}
+    assert listing.listing([("count", "false"), ("limit", "1")], "/flows", find)["items"]
+    assert listing.listing([("count", "true")], "/flows", find) == {"count": 5}
+    with pytest.raises(ApiError, match="limit and count"):
+        listing.listing([("count", "true"), ("limit", "1")], "/flows", find)
     for bad in ("0", "x", "-1", "\u00b2", "\u0661", str(listing.MAX_LIMIT + 1)):
         with pytest.raises(ApiError) as caught:
-            listing.page(entities, limit=bad, token=None, path="/flows", query=[])
+            listing.listing([("limit", bad)], "/flows", find)
         assert caught.value.status == 400, bad

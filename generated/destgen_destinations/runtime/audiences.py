@@ -94,10 +94,29 @@ def check_filename_template(template: str) -> str:
     return template
 
 
+class EnrichmentMappingSet(SpecModel):
+    """The mapping set of enrichment attributes: its id and version."""
+
+    id: NonEmpty
+    version: Annotated[int, Field(ge=0)]
+
+
+class EnrichmentInfo(SpecModel):
+    """Enrichment attributes of a custom-upload audience (Adobe's OpenAPI examples)."""
+
+    enabled: bool = True
+    source_type: Annotated[str | None, Field(alias="sourceType")] = None
+    mapping_set: Annotated[EnrichmentMappingSet | None, Field(alias="mappingSet")] = None
+
+
 class AudienceValue(SpecModel):
     """The ``value`` of a PLATFORM_SEGMENT selector."""
 
     id: NonEmpty
+    # External and custom-upload audiences (Adobe's OpenAPI examples): the id Experience Platform
+    # gave the audience and where it came from.
+    system_segment_id: Annotated[str | None, Field(alias="systemSegmentId")] = None
+    namespace: str | None = None
     name: str | None = None
     description: str | None = None
     # docs/api-contract.md §12.4: every example and GET uses filenameTemplate; only DY's schema says
@@ -108,6 +127,7 @@ class AudienceValue(SpecModel):
     # System-generated epoch seconds as strings; clients echo them back on replace (UPD).
     create_time: Annotated[str | None, Field(alias="createTime", pattern=r"^[0-9]+$")] = None
     update_time: Annotated[str | None, Field(alias="updateTime", pattern=r"^[0-9]+$")] = None
+    enrichment_info: Annotated[EnrichmentInfo | None, Field(alias="enrichmentInfo")] = None
 
     @field_validator("filename_template")
     @classmethod

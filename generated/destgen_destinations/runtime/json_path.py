@@ -17,13 +17,18 @@ def json_path(data: Any, loc: Sequence[int | str], root: str = "$") -> str:
     problem being reported.
     """
     path, node = root, data
-    for part in loc:
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
         if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path, node = f"{path}[{part}]", node[part]
         elif isinstance(node, dict) and isinstance(part, str) and part in node:
             path, node = f"{path}.{part}", node[part]
         elif isinstance(part, int):
             path, node = f"{path}[{part}]", None
+        elif isinstance(node, dict) and not last:
+            # Not a key of this object and not where the error is: a tag such as "rename" that
+            # pydantic put between an object and its field ($[0].rename.op is $[0].op).
+            continue
         elif _is_key_like(part):
             path, node = f"{path}.{part}", None
     return path

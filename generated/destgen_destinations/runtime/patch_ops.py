@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, RootModel, Tag, field_validator
+from pydantic import BeforeValidator, Discriminator, Field, RootModel, Tag, field_validator
 
 from destgen_destinations.runtime.audiences import AudienceSelector
 from destgen_destinations.runtime.dataflow import PrimaryField, ProfileMapping, check_primary_fields
@@ -20,13 +20,18 @@ SELECTORS = "/transformations/0/params/segmentSelectors/selectors"
 PARAMS = "/transformations/0/params"
 MARKETING_ACTION_REF = re.compile(r"^/dulepolicy/marketingActions/(core|custom)/[^/]+/constraints$")
 
+
+def _lower(op: Any) -> Any:
+    return op.lower() if isinstance(op, str) else op
+
+
 # docs/api-contract.md §12.6: DY and UPD write ops in lower case, FY and the tutorial's mapping
-# PATCH in upper
-# case. Both are accepted; builders emit lower case.
-AddOp = Literal["add", "ADD"]
-ReplaceOp = Literal["replace", "REPLACE"]
-AddOrReplace = Literal["add", "ADD", "replace", "REPLACE"]
-RemoveOp = Literal["remove", "REMOVE"]
+# PATCH in upper case, aepp in title case ("Add"). Any case is accepted, as the emulator does;
+# a validated op is lower case, which is what builders emit.
+AddOp = Annotated[Literal["add"], BeforeValidator(_lower)]
+ReplaceOp = Annotated[Literal["replace"], BeforeValidator(_lower)]
+AddOrReplace = Annotated[Literal["add", "replace"], BeforeValidator(_lower)]
+RemoveOp = Annotated[Literal["remove"], BeforeValidator(_lower)]
 
 _ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("audience-add", re.compile(rf"^{SELECTORS}/-$"), "add"),

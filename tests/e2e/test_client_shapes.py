@@ -1,0 +1,213 @@
+"""What clients nobody here wrote send and expect: aepp's and Adobe's Postman collections' request
+shapes against the emulator and `destgen validate`, over real sockets on 127.0.0.1.
+
+Each test is one defect found by driving the emulator with those clients (issue 12): list
+parameters, the documented next-link form, unrouted paths, filters on specs, quoted filter
+values, paging under concurrent writes, Location headers, title-case patch ops and external
+audiences.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from destgen_emulator import EmulatorServer
+from tests.conftest import documented, run_cli
+from tests.e2e.conftest import FLOW, HEADERS, created
+
+SOURCE = documented("01_source_connection__create_source_connection")
+
+
+def _sources(api: httpx.Client, count: int) -> list[str]:
+    return [
+        created(api.post("/sourceConnections", json=SOURCE | {"name": f"s{i}"}))["id"]
+        for i in range(count)
+    ]
+
+
+def test_count_false_pages_like_no_count(api: httpx.Client) -> None:
+    # aepp's getFlows() and Adobe's Postman list requests send count=false beside limit.
+    made = _sources(api, 3)
+    listed = api.get("/sourceConnections", params={"count": "false", "limit": "2"})
+    assert listed.status_code == 200, listed.text
+    assert len(listed.json()["items"]) == 2
+    assert api.get("/sourceConnections", params={"count": "true"}).json() == {"count": len(made)}
+    both = api.get("/sourceConnections", params={"count": "true", "limit": "2"})
+    assert both.status_code == 400
+    assert "FLOW-1401-400" in both.json()["type"]
+
+
+def test_next_link_is_the_documented_relative_form_and_every_client_style_follows_it(
+    emulator: EmulatorServer, api: httpx.Client
+) -> None:
+    made = set(_sources(api, 5))
+    first = api.get("/sourceConnections", params={"limit": "2", "property": "name!=s4"}).json()
+    href = first["_links"]["next"]["href"]
+    assert href.startswith("/sourceConnections?continuationToken=")
+    assert set(parse_qs(urlsplit(href).query)) == {"continuationToken"}
+    # aepp's first style: the href appended to the service base.
+    appended = httpx.get(emulator.base_url + FLOW + href, headers=HEADERS).json()
+    # aepp's second style: the token split out and resent with the same limit.
+    (token,) = parse_qs(urlsplit(href).query)["continuationToken"]
+    resent = api.get("/sourceConnections", params={"continuationToken": token, "limit": "2"})
+    assert appended["items"] == resent.json()["items"]
+    seen = {i["id"] for i in first["items"]}
+    url: str | None = href
+    for _ in range(5):  # bounded: two more pages at most
+        if not url:
+            break
+        page = api.get(url).json()
+        seen |= {i["id"] for i in page["items"]}
+        url = page["_links"].get("next", {}).get("href")
+    # The filter of the first page held on every later one.
+    assert len(seen) == 4
+    assert seen <= made
+
+
+def test_paging_is_stable_while_entities_change(api: httpx.Client) -> None:
+    made = _sources(api, 6)
+    first = api.get("/sourceConnections", params={"limit": "3"}).json()
+    page_one = [i["id"] for i in first["items"]]
+    # Between two page fetches: one already-served entity changes (it moves to the front of the
+    # default order), one new entity appears and one not yet served is deleted.
+    seen_then_changed = page_one[0]
+    etag = first["items"][0]["etag"]
+    patch = [{"op": "replace", "path": "/name", "value": "renamed"}]
+    response = api.patch(
+        f"/sourceConnections/{seen_then_changed}", json=patch, headers={"If-Match": etag}
+    )
+    assert response.status_code == 200, response.text
+    _sources(api, 1)
+    rest = [i for i in made if i not in page_one]
+    deleted = rest[0]
+    assert api.delete(f"/sourceConnections/{deleted}").status_code == 202
+    second = api.get(first["_links"]["next"]["href"]).json()
+    page_two = [i["id"] for i in second["items"]]
+    assert not set(page_one) & set(page_two)  # nothing served twice
+    assert set(page_two) == set(rest) - {deleted}  # nothing unchanged missed
+
+
+def test_specs_honour_property_filters(api: httpx.Client) -> None:
+    specs = api.get("/connectionSpecs").json()["items"]
+    wanted = specs[0]
+    one = api.get("/connectionSpecs", params={"property": f"name=={wanted['name']}"}).json()
+    assert [s["id"] for s in one["items"]] == [wanted["id"]]
+    by_id = api.get("/connectionSpecs", params={"property": f"id=={wanted['id']}"}).json()
+    assert len(by_id["items"]) == 1
+    flow_specs = api.get("/flowSpecs").json()["items"]
+    flow_one = api.get("/flowSpecs", params={"property": f"id=={flow_specs[0]['id']}"}).json()
+    assert [s["id"] for s in flow_one["items"]] == [flow_specs[0]["id"]]
+    none = api.get("/flowSpecs", params={"property": "name==no such spec"}).json()
+    assert none["items"] == []
+
+
+def test_quoted_filter_values_match_exactly_one(api: httpx.Client) -> None:
+    created(api.post("/sourceConnections", json=SOURCE | {"name": "a, b"}))
+    created(api.post("/sourceConnections", json=SOURCE | {"name": "a"}))
+    quoted = api.get("/sourceConnections", params={"property": 'name=="a, b"'}).json()
+    assert [i["name"] for i in quoted["items"]] == ["a, b"]
+    # Unquoted, the comma keeps its documented meaning: any of.
+    any_of = api.get("/sourceConnections", params={"property": "name==a, b"}).json()
+    assert [i["name"] for i in any_of["items"]] == ["a"]
+
+
+def test_unrouted_paths_answer_json_after_the_auth_check(emulator: EmulatorServer) -> None:
+    base = emulator.base_url + FLOW
+    # What the gateway answers a request without credentials on a real route.
+    gateway = httpx.get(base + "/flows")
+    assert gateway.status_code in (401, 403)
+    for path in ("/connections/x/explore", "/nope", "/flows/"):
+        anonymous = httpx.get(base + path)
+        assert (anonymous.status_code, anonymous.json()) == (gateway.status_code, gateway.json())
+        known = httpx.get(base + path, headers=HEADERS)
+        assert known.status_code == 404, path
+        assert known.json()["type"].endswith("FLOW-1101-404")
+    assert "no trailing slash" in httpx.get(base + "/flows/", headers=HEADERS).text
+    wrong = httpx.put(base + "/flows", headers=HEADERS, json={})
+    assert wrong.status_code == 405
+    assert wrong.headers["allow"] == "GET, POST"
+    assert wrong.json()["status"] == 405
+    assert httpx.post(base + "/runs", headers=HEADERS, json={}).status_code == 405
+
+
+def test_creates_say_where_the_entity_is(emulator: EmulatorServer, api: httpx.Client) -> None:
+    response = api.post("/sourceConnections", json=SOURCE)
+    entity_id = response.json()["id"]
+    location = response.headers["location"]
+    assert location == f"{FLOW}/sourceConnections/{entity_id}"
+    fetched = httpx.get(emulator.base_url + location, headers=HEADERS)
+    assert fetched.json()["items"][0]["id"] == entity_id
+
+
+EXTERNAL_AUDIENCE: list[dict[str, Any]] = [
+    {
+        "op": "Add",
+        "path": "/transformations/0/params/segmentSelectors/selectors/-",
+        "value": {
+            "type": "PLATFORM_SEGMENT",
+            "value": {
+                "id": "extaud9001",
+                "systemSegmentId": "979558ae-a8ba-4e6e-b6ba-95c0a523b44a",
+                "namespace": "aamSegments",
+                "name": "Combined First and Last Name Segment",
+                "description": "",
+                "filenameTemplate": "%DESTINATION_NAME%_%SEGMENT_ID%_%DATETIME(YYYYMMdd_HHmmss)%",
+                "exportMode": "DAILY_FULL_EXPORT",
+                "schedule": {
+                    "startDate": "2022-07-22",
+                    "frequency": "ONCE",
+                    "startTime": "23:00",
+                    "triggerType": "SCHEDULED",
+                },
+                "enrichmentInfo": {
+                    "enabled": True,
+                    "sourceType": "AUDIENCE_DATASET",
+                    "mappingSet": {"id": "1111-1111-1111-1111", "version": 0},
+                },
+            },
+        },
+    },
+    {"op": "Replace", "path": "/name", "value": "renamed by aepp"},
+]
+
+
+def test_validate_and_emulator_agree_on_external_audiences_and_title_case_ops(
+    api: httpx.Client, tmp_path: Path
+) -> None:
+    from tests.e2e.test_emulator_rules import _chain
+
+    path = tmp_path / "patch.json"
+    path.write_text(json.dumps(EXTERNAL_AUDIENCE))
+    done = run_cli("validate", "--kind", "dataflow-patch", str(path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    ids = _chain(api)
+    response = api.patch(
+        f"/flows/{ids['flow']}", json=EXTERNAL_AUDIENCE, headers={"If-Match": ids["etag"]}
+    )
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(
+    ("op", "where"),
+    [
+        ({"op": "move", "path": "/name", "value": "x"}, "$[0]:"),
+        ({"op": "Replace", "path": "/name", "value": 7}, "$[0].value:"),
+        ({"op": "Replace", "path": "/name"}, "$[0].value:"),
+    ],
+    ids=["unsupported-op", "wrong-value", "missing-value"],
+)
+def test_validate_names_the_field_of_a_patch_op(
+    op: dict[str, Any], where: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "patch.json"
+    path.write_text(json.dumps([op]))
+    done = run_cli("validate", "--kind", "dataflow-patch", str(path))
+    assert done.returncode == 1
+    assert where in done.stdout + done.stderr
+    assert ".rename" not in done.stdout + done.stderr
