@@ -143,6 +143,11 @@ def _routes(state: EmulatorState) -> list[Route]:
             ["POST"],
         ),
         route(
+            f"{FLOW}/connections/{{id}}/test",
+            lambda r, s, b: flowservice.test_connection(s, r.path_params["id"], _tenant(r)),
+            ["GET"],
+        ),
+        route(
             f"{FLOW}/runs",
             lambda r, s, b: (
                 200,
@@ -161,16 +166,8 @@ def _routes(state: EmulatorState) -> list[Route]:
             lambda r, s, b: (200, dataprep.get(s, "schemas", r.path_params["id"], _tenant(r))),
             ["GET"],
         ),
-        route(
-            f"{PREP}/mappingSets",
-            lambda r, s, b: dataprep.create_mapping_set(s, b, _meta(r)),
-            ["POST"],
-        ),
-        route(
-            f"{PREP}/mappingSets/{{id}}",
-            lambda r, s, b: (200, dataprep.get(s, "mappingSets", r.path_params["id"], _tenant(r))),
-            ["GET"],
-        ),
+        route(f"{PREP}/mappingSets", _mapping_sets, ["GET", "POST"]),
+        route(f"{PREP}/mappingSets/{{id}}", _mapping_set, ["GET", "PUT"]),
         route(
             "/data/core/idnamespace/identities",
             lambda r, s, b: (200, dataprep.IDENTITY_NAMESPACES),
@@ -191,6 +188,20 @@ def _routes(state: EmulatorState) -> list[Route]:
             route(f"{FLOW}/{name}/{{id}}", _entity(name), ["GET", "PATCH", "DELETE"]),
         ]
     return routes
+
+
+def _mapping_sets(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:
+    if request.method == "POST":
+        return dataprep.create_mapping_set(state, body, _meta(request))
+    return 200, dataprep.list_mapping_sets(state, _query(request), _tenant(request))
+
+
+def _mapping_set(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:
+    mapping_set_id = request.path_params["id"]
+    if request.method == "PUT":
+        return dataprep.update_mapping_set(state, mapping_set_id, body, _tenant(request))
+    version = request.query_params.get("version")
+    return 200, dataprep.get(state, "mappingSets", mapping_set_id, _tenant(request), version)
 
 
 def _spec_list(request: Request, path: str, specs: list[dict[str, Any]]) -> tuple[int, Any]:

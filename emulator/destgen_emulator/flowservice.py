@@ -314,6 +314,15 @@ def action(
     return 200, {"id": entity["id"], "etag": entity["etag"]}
 
 
+def test_connection(state: EmulatorState, entity_id: str, tenant: Tenant) -> tuple[int, Any]:
+    """``GET /connections/{id}/test``: ``{"result": true}`` for a base connection of the caller's
+    tenant. Every stored connection passed its spec's checks on create; there is no remote
+    storage to reach, so the answer cannot be false here.
+    """
+    state.store.get("connections", entity_id, tenant)  # a 404 when it is not there
+    return 200, {"result": True}
+
+
 def get_one(
     state: EmulatorState, collection: str, entity_id: str, tenant: Tenant
 ) -> dict[str, Any]:

@@ -211,3 +211,76 @@ def test_validate_names_the_field_of_a_patch_op(
     assert done.returncode == 1
     assert where in done.stdout + done.stderr
     assert ".rename" not in done.stdout + done.stderr
+
+
+PREP = "/data/foundation/conversion"
+
+
+@pytest.fixture
+def prep(emulator: EmulatorServer) -> Any:
+    with httpx.Client(base_url=emulator.base_url + PREP, headers=HEADERS, timeout=10) as client:
+        yield client
+
+
+def _mapping_set_body(prep: httpx.Client, destination: str) -> dict[str, Any]:
+    schema = prep.post("/schemas", json={"jsonSchema": {"type": "object"}}).json()["id"]
+    return {
+        "inputSchema": {"id": schema},
+        "outputSchema": {"id": schema},
+        "mappings": [{"source": "personalEmail.address", "destination": destination}],
+        "name": f"set {destination}",
+    }
+
+
+def test_mapping_sets_list_update_and_keep_their_versions(prep: httpx.Client) -> None:
+    first = prep.post("/mappingSets", json=_mapping_set_body(prep, "email"))
+    assert first.status_code == 200, first.text
+    set_id = first.json()["id"]
+    prep.post("/mappingSets", json=_mapping_set_body(prep, "other"))
+    listed = prep.get("/mappingSets", params={"limit": "10", "start": "0"}).json()
+    assert listed["_page"] == {"count": 2, "limit": 10}
+    named = prep.get("/mappingSets", params={"limit": "10", "start": "0", "name": "set email"})
+    assert [m["id"] for m in named.json()["data"]] == [set_id]
+    second_page = prep.get("/mappingSets", params={"limit": "1", "start": "1"}).json()
+    assert second_page["_page"]["count"] == 1
+    assert prep.get("/mappingSets", params={"limit": "10"}).status_code == 400  # start required
+    changed = _mapping_set_body(prep, "email_address") | {"version": 99, "id": "hijack"}
+    updated = prep.put(f"/mappingSets/{set_id}", json=changed)
+    assert updated.status_code == 200, updated.text
+    assert (updated.json()["id"], updated.json()["version"]) == (set_id, 1)
+    current = prep.get(f"/mappingSets/{set_id}").json()
+    assert current["mappings"][0]["destination"] == "email_address"
+    assert "_versions" not in current
+    earlier = prep.get(f"/mappingSets/{set_id}", params={"version": "0"}).json()
+    assert earlier["mappings"][0]["destination"] == "email"
+    assert prep.get(f"/mappingSets/{set_id}", params={"version": "7"}).status_code == 404
+    bad = prep.put(f"/mappingSets/{set_id}", json={"mappings": []})
+    assert bad.status_code == 400
+    assert prep.get(f"/mappingSets/{set_id}").json()["version"] == 1  # nothing changed
+
+
+def test_output_schema_may_be_an_xdm_schema_ref_in_both(prep: httpx.Client, tmp_path: Path) -> None:
+    body = _mapping_set_body(prep, "email")
+    body["outputSchema"] = {
+        "schemaRef": {
+            "id": "https://ns.adobe.com/tenant/schemas/abc",
+            "contentType": "application/vnd.adobe.xed-full+json;version=1",
+        }
+    }
+    assert prep.post("/mappingSets", json=body).status_code == 200
+    path = tmp_path / "mapping.json"
+    path.write_text(json.dumps(body))
+    done = run_cli("validate", "--kind", "mapping-set", str(path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    body["outputSchema"]["schemaRef"]["contentType"] = "text/plain"
+    assert prep.post("/mappingSets", json=body).status_code == 400
+    path.write_text(json.dumps(body))
+    assert run_cli("validate", "--kind", "mapping-set", str(path)).returncode == 1
+
+
+def test_connection_test_answers_for_the_callers_connections(api: httpx.Client) -> None:
+    base = created(api.post("/connections", json=documented("02_base_connection__sftp_password")))
+    assert api.get(f"/connections/{base['id']}/test").json() == {"result": True}
+    assert api.get("/connections/nope/test").status_code == 404
+    other = api.get(f"/connections/{base['id']}/test", headers={"x-sandbox-name": "dev"})
+    assert other.status_code == 404

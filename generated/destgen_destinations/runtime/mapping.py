@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from destgen_destinations.runtime.refs import NonEmpty
 from destgen_destinations.runtime.spec_model import SpecModel
@@ -20,6 +20,28 @@ class SchemaRef(SpecModel):
     """A schema reference in a mapping set (its id and content type)."""
 
     id: NonEmpty
+
+
+class XdmSchemaRef(SpecModel):
+    """An XDM schema by id and content type (``outputSchema.schemaRef``)."""
+
+    id: NonEmpty
+    content_type: Annotated[
+        str, Field(alias="contentType", pattern=r"^application/vnd\.adobe\.xed")
+    ] = "application/vnd.adobe.xed-full+json;version=1"
+
+
+class OutputSchemaRef(SpecModel):
+    """The output schema: a conversion schema's ``id`` or an XDM schema's ``schemaRef``."""
+
+    id: NonEmpty | None = None
+    schema_ref: Annotated[XdmSchemaRef | None, Field(alias="schemaRef")] = None
+
+    @model_validator(mode="after")
+    def _one_reference(self) -> OutputSchemaRef:
+        if (self.id is None) == (self.schema_ref is None):
+            raise ValueError("outputSchema needs exactly one of id and schemaRef")
+        return self
 
 
 class Mapping(SpecModel):
@@ -47,9 +69,12 @@ class MappingSet(SpecModel):
     """``POST /data/foundation/conversion/mappingSets`` body."""
 
     input_schema: Annotated[SchemaRef, Field(alias="inputSchema")]
-    output_schema: Annotated[SchemaRef, Field(alias="outputSchema")]
+    output_schema: Annotated[OutputSchemaRef, Field(alias="outputSchema")]
     mappings: Annotated[list[Mapping], Field(min_length=1)]
     xdm_version: Annotated[str, Field(alias="xdmVersion")] = "1.0"
+    # Data Prep's MappingSet schema (OpenAPI) has these too; aepp sends a name.
+    name: str | None = None
+    allow_null_values: Annotated[bool | None, Field(alias="allowNullValues")] = None
 
 
 def mapping(source: str, destination: str, *, source_type: str = "ATTRIBUTE") -> Mapping:
