@@ -160,7 +160,7 @@ def _routes(state: EmulatorState) -> list[Route]:
             lambda r, s, b: (200, flowservice.get_one(s, "runs", r.path_params["id"], _tenant(r))),
             ["GET"],
         ),
-        route(f"{PREP}/schemas", lambda r, s, b: dataprep.create_schema(s, b, _meta(r)), ["POST"]),
+        route(f"{PREP}/schemas", _schemas, ["GET", "POST"]),
         route(
             f"{PREP}/schemas/{{id}}",
             lambda r, s, b: (200, dataprep.get(s, "schemas", r.path_params["id"], _tenant(r))),
@@ -193,7 +193,13 @@ def _routes(state: EmulatorState) -> list[Route]:
 def _mapping_sets(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:
     if request.method == "POST":
         return dataprep.create_mapping_set(state, body, _meta(request))
-    return 200, dataprep.list_mapping_sets(state, _query(request), _tenant(request))
+    return 200, dataprep.list_entities(state, "mappingSets", _query(request), _tenant(request))
+
+
+def _schemas(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:
+    if request.method == "POST":
+        return dataprep.create_schema(state, body, _meta(request))
+    return 200, dataprep.list_entities(state, "schemas", _query(request), _tenant(request))
 
 
 def _mapping_set(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:

@@ -64,7 +64,10 @@ def create_schema(
         raise ApiError(400, {"message": "A schema needs jsonSchema, schemaRef or sampleId"})
     if "jsonSchema" in body and not isinstance(body["jsonSchema"], dict):
         raise ApiError(400, {"message": "jsonSchema must be a JSON object"})
-    entity = state.store.create("schemas", body, {**meta, "version": 0})
+    now = state.store.now_ms()
+    entity = state.store.create(
+        "schemas", body, {**meta, "version": 0, "createdDate": now, "modifiedDate": now}
+    )
     return 200, _public(entity)
 
 
@@ -156,11 +159,12 @@ def update_mapping_set(
     return 200, _public(state.store.update("mappingSets", mapping_set_id, None, change, tenant))
 
 
-def list_mapping_sets(
-    state: EmulatorState, query: list[tuple[str, str]], tenant: Tenant
+def list_entities(
+    state: EmulatorState, collection: str, query: list[tuple[str, str]], tenant: Tenant
 ) -> dict[str, Any]:
-    """``GET /mappingSets?limit=&start=``: offset pages, ``name`` filter and ``orderBy`` on
-    ``createdDate`` or ``updatedDate`` (``-`` first for newest first), Data Prep's own shape.
+    """``GET /mappingSets`` or ``/schemas`` with ``limit`` and ``start`` (both required): offset
+    pages, a ``name`` filter and ``orderBy`` on ``createdDate`` or ``updatedDate`` (``-`` first
+    for newest first), in Data Prep's own shape.
     """
     params = dict(query)
     limit, start = _bounded(params, "limit", 1, 100), _bounded(params, "start", 0, None)
@@ -169,7 +173,7 @@ def list_mapping_sets(
     field = {"createdDate": "createdDate", "updatedDate": "modifiedDate"}.get(order.lstrip("+-"))
     if field is None:
         raise ApiError(400, {"message": "orderBy is createdDate or updatedDate, + or - first"})
-    found = state.store.find("mappingSets", lambda e: name is None or e.get("name") == name, tenant)
+    found = state.store.find(collection, lambda e: name is None or e.get("name") == name, tenant)
     found.sort(key=lambda e: (e.get(field, 0), e["id"]), reverse=order.startswith("-"))
     data = [_public(e) for e in found[start : start + limit]]
     return {"data": data, "_page": {"count": len(data), "limit": limit}, "_links": {}}

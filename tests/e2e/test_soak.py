@@ -136,11 +136,24 @@ def _check_store(store: Any, docs: list[dict[str, Any]]) -> dict[str, int]:
         s["id"] for s in store.all("sourceConnections")
     }, "orphan source"
     mapping_ids = {m["id"] for m in store.all("mappingSets")}
+    used_mappings = set()
     for doc in docs:
         params = flows[doc["dataflow"]["name"]]["transformations"][0]["params"]
         ids = [s["value"]["id"] for s in params["segmentSelectors"]["selectors"]]
         assert sorted(ids) == sorted(a["id"] for a in doc["audiences"]), doc["dataflow"]["name"]
         assert params["profileMapping"]["mappingId"] in mapping_ids
+        used_mappings.add(params["profileMapping"]["mappingId"])
+    # Data Prep leaves nothing behind either: every mapping set is some flow's, every schema
+    # some mapping set's, however many faults and re-runs it took.
+    assert mapping_ids == used_mappings, f"orphan mapping sets: {mapping_ids - used_mappings}"
+    used_schemas = {
+        m[key]["id"] for m in store.all("mappingSets") for key in ("inputSchema", "outputSchema")
+    }
+    schema_ids = {s["id"] for s in store.all("schemas")}
+    schema_names = {s["id"]: s.get("name") for s in store.all("schemas")}
+    orphans = [schema_names[i] for i in schema_ids - used_schemas]
+    assert not orphans, f"orphan schemas: {orphans}"
+    counts["schemas"] = len(schema_ids)
     return counts
 
 
@@ -172,6 +185,8 @@ def test_soak_36_activations_with_20_percent_faults(
         activate(dry, prepare(ActivationFile.model_validate(docs[0])))
     assert fired > 0.15 * seen
     assert counts["flows"] == len(docs)
+    # Every activation finished on its first run: retries and look-ups absorbed every fault.
+    assert reruns == 0, errors
     exposed = "\n".join([caplog.text, capsys.readouterr().out, state.read_text(), *errors])
     with capsys.disabled():
         print(

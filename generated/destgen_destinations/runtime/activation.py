@@ -194,12 +194,29 @@ def _mapping(p: Payloads, flow: Entity) -> Generator[Step, Any, tuple[str, int] 
     output["properties"] = dict(output.get("properties") or {}) | {
         r.destination: {"type": "string"} for r in p.mapping_rows
     }
-    source: Entity = yield ops.create_schema(f"{p.file.dataflow.name} input", union)
-    target: Entity = yield ops.create_schema(f"{p.file.dataflow.name} output", output)
-    made: Entity = yield ops.create_mapping_set(
-        mapping_set(input_schema_id=source.id, output_schema_id=target.id, mappings=p.mapping_rows)
+    name = p.file.dataflow.name
+    source = yield from _reuse_or_create(ops.create_schema(f"{name} input", union))
+    target = yield from _reuse_or_create(ops.create_schema(f"{name} output", output))
+    payload = mapping_set(
+        input_schema_id=source.id,
+        output_schema_id=target.id,
+        mappings=p.mapping_rows,
+        name=f"{name} mapping",
     )
+    made = yield from _reuse_or_create(ops.create_mapping_set(payload, f"{name} mapping"))
     return made.id, int(made.data.get("version", 0))
+
+
+def _reuse_or_create(op: Operation[Entity]) -> Generator[Step, Any, Entity]:
+    """A Data Prep entity an earlier, interrupted run made (same name, same content) is used
+    again instead of made anew: a re-run leaves no orphan schema or mapping set behind.
+    """
+    assert op.lookup is not None
+    found = yield from ops.search(op.lookup)
+    if found is not None:
+        return found
+    made: Entity = yield op
+    return made
 
 
 def activate(

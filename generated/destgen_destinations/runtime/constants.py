@@ -16,10 +16,14 @@ CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 60.0
 # One request, answer included, however slowly a server sends it (each try of a retried one).
 REQUEST_DEADLINE_S = 120.0
-MAX_ATTEMPTS = 5
-BACKOFF_BASE_S = 0.5
+# A transient fault may not fail a run a retry can finish: six tries with waits of up to 2, 4, 8,
+# 16 and 30 s (full jitter), a budget of about a minute per request.
+MAX_ATTEMPTS = 6
+BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 30.0
 RETRY_AFTER_CAP_S = 60.0
 MAX_412_RETRIES = 30
 TOKEN_REFRESH_MARGIN_S = 300.0
 MAX_PAGES = 1000
+# Data Prep lists page by offset; the most a page may hold (limit 1-100).
+DATA_PREP_PAGE = 100

@@ -133,6 +133,7 @@ class Core:
         if response.status_code >= 400:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             error = error_from_response(response.status_code, body, request_id, retry_after)
+            error.at(f"{op.label} ({op.method} {op.path})")
             # A server may quote what it rejected, or the headers it got: what we sent as a secret
             # (payload secrets, the token, the API key) never reaches a message in any form.
             secrets = [*secret_values(op.payload), *_credentials_sent(response)]
@@ -150,12 +151,17 @@ class Core:
                 request_id,
             ) from None
 
-    @staticmethod
-    def transport_error(op: Operation[Any], exc: httpx.TransportError) -> TransportError:
-        """A transport failure as a retryable ``TransportError`` naming the operation."""
+    def transport_error(self, op: Operation[Any], exc: httpx.TransportError) -> TransportError:
+        """A transport failure as a retryable ``TransportError`` naming the operation, the base
+        URL it could not reach and how to point the tool elsewhere.
+        """
         sent = not isinstance(exc, NOT_SENT)
         log.debug("%s %s -> %s (sent=%s)", op.method, op.path, type(exc).__name__, sent)
-        return TransportError(f"{op.label}: {type(exc).__name__}", sent=sent)
+        return TransportError(
+            f"{op.label} ({op.method} {op.path}): {type(exc).__name__} talking to "
+            f"{self.base_url} (is it the right address? set --base-url or AEP_BASE_URL)",
+            sent=sent,
+        )
 
     def next_step(self, op: Operation[Any], error: DestgenError, attempt: int) -> Step:
         """Retry (after how long) or give up, for ``error`` on try number ``attempt``."""

@@ -32,10 +32,22 @@ class ApiError(DestgenError):
         self.code = code
         self.message = message
         self.request_id = request_id
-        parts = [f"HTTP {status}"] + ([code] if code else []) + [message]
-        if request_id:
-            parts.append(f"(request id {request_id})")
-        super().__init__(" ".join(parts))
+        self.where = ""
+        super().__init__(self._line())
+
+    def at(self, where: str) -> ApiError:
+        """Name the step that failed (``create flows 'x' (POST /data/...)``) in the message."""
+        self.where = where
+        self.args = (self._line(),)
+        return self
+
+    def _line(self) -> str:
+        # One line: the step and its request, the status, Adobe's code, the text, the request id.
+        parts = [f"{self.where}:"] if self.where else []
+        parts += [f"HTTP {self.status}"] + ([self.code] if self.code else []) + [self.message]
+        if self.request_id:
+            parts.append(f"(request id {self.request_id})")
+        return " ".join(parts)
 
 
 class AuthError(ApiError):

@@ -56,17 +56,22 @@ def run_flow(core: Core, op: Operation[T]) -> Flow[T]:
                 raise
             yield Sleep(step.delay)
             if step.action == "lookup" and op.lookup:
-                page: Page = yield lookup(op.lookup)
-                found = adoptable(page.items, wanted_form(op.payload), op.lookup[0])
+                found = yield from find(op.lookup, op.payload)
                 if found is not None:
-                    # A create's result is a Created: the caller's T for every op with a lookup.
-                    return Created(found.id, found.etag)  # type: ignore[return-value]
+                    adopted: T = op.lookup.adopt(found)
+                    return adopted
     raise AssertionError("unreachable")
 
 
-def lookup(where: tuple[str, str]) -> Operation[Page]:
-    """The list call that finds a create's entity by name when its outcome is unknown."""
-    return ops.find_by_name(where[0].rsplit("/", 1)[-1], where[1])
+def find(lookup: ops.Lookup, payload: Any) -> Flow[Entity | None]:
+    """What a create made, if anything: Flow Service by its adoption rules on the first page of
+    the name filter, Data Prep by the lookup's own choice over every page.
+    """
+    if lookup.pick is not None:
+        found: Entity | None = yield from ops.search(lookup)
+        return found
+    page: Page = yield lookup.first_page
+    return adoptable(page.items, wanted_form(payload), lookup.label)
 
 
 def update_flow(

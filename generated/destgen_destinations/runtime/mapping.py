@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from destgen_destinations.runtime.refs import NonEmpty
-from destgen_destinations.runtime.spec_model import SpecModel
+from destgen_destinations.runtime.spec_model import SpecModel, compact
 
 _MAPPING_DESTINATION = re.compile(r"[^.]+")
 
@@ -90,13 +90,19 @@ def mapping_set(
     output_schema_id: str,
     mappings: list[Mapping],
     xdm_version: str = "1.0",
+    name: str | None = None,
 ) -> MappingSet:
-    """The mapping set joining the Profile input schema to the destination's output schema."""
+    """The mapping set joining the Profile input schema to the destination's output schema;
+    ``name`` lets a later run find it (Data Prep lists mapping sets by name).
+    """
     return MappingSet.model_validate(
-        {
-            "inputSchema": {"id": input_schema_id},
-            "outputSchema": {"id": output_schema_id},
-            "mappings": [m.model_dump(by_alias=True, exclude_none=True) for m in mappings],
-            "xdmVersion": xdm_version,
-        }
+        compact(
+            {
+                "inputSchema": {"id": input_schema_id},
+                "outputSchema": {"id": output_schema_id},
+                "mappings": [m.model_dump(by_alias=True, exclude_none=True) for m in mappings],
+                "xdmVersion": xdm_version,
+                "name": name,
+            }
+        )
     )

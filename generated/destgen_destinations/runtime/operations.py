@@ -5,7 +5,7 @@ Clients send operations; activation plans yield them; dry runs print them. Nothi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import parse_qsl, urlsplit
@@ -44,6 +44,45 @@ class Page:
     next: Operation[Page] | None
 
 
+def _as_created(entity: Entity) -> Any:
+    return Created(entity.id, entity.etag)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """How to find what a create made: the first page of a listing (later pages through
+    ``Page.next``) and which listed entity is the one.
+
+    ``pick`` None: Flow Service's adoption rules (runtime/adoption.py: exact name, same spec).
+    Data Prep entities pass their own: the exact name and the same content, since a schema or
+    mapping set carries no spec to compare.
+    """
+
+    first_page: Operation[Page]
+    label: str
+    pick: Callable[[list[Entity]], Entity | None] | None = None
+    # What the create's caller receives for the entity found (a create's own result type).
+    adopt: Callable[[Entity], Any] = _as_created
+
+
+def search(lookup: Lookup) -> Generator[Operation[Page], Page, Entity | None]:
+    """The entity ``lookup.pick`` chooses, following pages (at most ``MAX_PAGES``).
+
+    It yields list operations and receives their pages, so a client's retry flow and an
+    activation plan can both drive it.
+    """
+    assert lookup.pick is not None
+    op: Operation[Page] | None = lookup.first_page
+    for _ in range(c.MAX_PAGES):
+        if op is None:
+            return None
+        page: Page = yield op
+        if (found := lookup.pick(page.items)) is not None:
+            return found
+        op = page.next
+    return None
+
+
 @dataclass(frozen=True)
 class Operation(Generic[T]):
     """One HTTP call: what to send and how to read the answer. ``payload`` may hold secrets."""
@@ -56,8 +95,8 @@ class Operation(Generic[T]):
     payload: BaseModel | Any = field(default=None, repr=False)
     params: tuple[tuple[str, str], ...] = ()
     if_match: str | None = None
-    # For creates: (list path, name) to look the entity up when the outcome is unknown.
-    lookup: tuple[str, str] | None = None
+    # For creates: how to find the entity when the outcome is unknown (never re-posted blindly).
+    lookup: Lookup | None = None
     # What an empty service would answer (dry runs); gets a sequence number for fake ids.
     empty: Callable[[int], Any] = field(
         default=lambda n: {"id": f"dry-run-{n}", "etag": '"dry-run"', "version": 0}, repr=False
@@ -107,7 +146,7 @@ def create(collection: str, payload: BaseModel, name: str) -> Operation[Created]
         _created,
         f"create {collection} {name!r}",
         payload,
-        lookup=(path, name),
+        lookup=Lookup(find_by_name(collection, name), collection),
     )
 
 
@@ -208,7 +247,9 @@ def run(run_id: str) -> Operation[Entity]:
 
 
 def create_schema(name: str, json_schema: dict[str, Any]) -> Operation[Entity]:
-    """``POST`` a Data Prep schema named ``name``."""
+    """``POST`` a Data Prep schema named ``name``; an unknown outcome is looked up by name and
+    content (Data Prep has no idempotency key either).
+    """
     return Operation(
         "POST",
         f"{c.DATA_PREP}/schemas",
@@ -216,14 +257,73 @@ def create_schema(name: str, json_schema: dict[str, Any]) -> Operation[Entity]:
         _entity,
         f"create schema {name!r}",
         {"name": name, "jsonSchema": json_schema},
+        lookup=find_schema(name, json_schema),
     )
 
 
-def create_mapping_set(payload: BaseModel) -> Operation[Entity]:
-    """``POST /mappingSets`` with a validated mapping set."""
+def find_schema(name: str, json_schema: dict[str, Any]) -> Lookup:
+    """The Data Prep schema named ``name`` with exactly ``json_schema``, listed page by page."""
+
+    def pick(items: list[Entity]) -> Entity | None:
+        return next(
+            (
+                e
+                for e in items
+                if e.data.get("name") == name and e.data.get("jsonSchema") == json_schema
+            ),
+            None,
+        )
+
+    return Lookup(_data_page("schemas", 0), "schemas", pick, adopt=lambda e: e)
+
+
+def create_mapping_set(payload: BaseModel, name: str) -> Operation[Entity]:
+    """``POST /mappingSets`` with a validated mapping set named ``name``."""
     return Operation(
-        "POST", f"{c.DATA_PREP}/mappingSets", "create", _entity, "create mapping set", payload
+        "POST",
+        f"{c.DATA_PREP}/mappingSets",
+        "create",
+        _entity,
+        f"create mapping set {name!r}",
+        payload,
+        lookup=find_mapping_set(name, payload),
     )
+
+
+def find_mapping_set(name: str, payload: BaseModel) -> Lookup:
+    """The mapping set named ``name`` joining the same schemas with the same mappings."""
+    wanted = payload.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    def pick(items: list[Entity]) -> Entity | None:
+        return next((e for e in items if _same_mapping_set(e.data, name, wanted)), None)
+
+    return Lookup(_data_page("mappingSets", 0, name=name), "mappingSets", pick, adopt=lambda e: e)
+
+
+def _same_mapping_set(found: dict[str, Any], name: str, wanted: dict[str, Any]) -> bool:
+    def rows(body: dict[str, Any]) -> list[tuple[Any, Any]]:
+        # Compared on source and destination only: the service adds its own keys to stored rows.
+        return [(m.get("source"), m.get("destination")) for m in body.get("mappings") or []]
+
+    return (
+        found.get("name") == name
+        and found.get("inputSchema") == wanted.get("inputSchema")
+        and found.get("outputSchema") == wanted.get("outputSchema")
+        and rows(found) == rows(wanted)
+    )
+
+
+def _data_page(collection: str, start: int, **filters: str) -> Operation[Page]:
+    """One page of a Data Prep listing: ``start``/``limit`` offsets, ``{"data", "_page"}``."""
+    path = f"{c.DATA_PREP}/{collection}"
+    params = (("start", str(start)), ("limit", str(c.DATA_PREP_PAGE)), *filters.items())
+
+    def parse(body: Any) -> Page:
+        items = [Entity(str(i.get("id", "")), None, i) for i in body.get("data") or []]
+        full = len(items) >= c.DATA_PREP_PAGE
+        return Page(items, _data_page(collection, start + len(items), **filters) if full else None)
+
+    return Operation("GET", path, "read", parse, f"list {collection}", params=params)
 
 
 def get_mapping_set(mapping_id: str) -> Operation[Entity]:

@@ -21,6 +21,7 @@ from destgen_destinations.runtime.credentials import Identity, StaticToken, iden
 from destgen_destinations.runtime.deadlines import Deadlines
 from destgen_destinations.runtime.errors import DestgenError
 from destgen_destinations.runtime.json_path import json_path
+from destgen_destinations.runtime.retry import RetryPolicy
 
 
 def load_file(path: Path, *, placeholders: bool = False) -> Payloads:
@@ -66,8 +67,13 @@ def run_activate(args: argparse.Namespace) -> int:
     try:
         identity = _identity(args)
         deadlines = Deadlines(request_s=args.request_timeout, run_s=args.deadline)
+        retry = RetryPolicy(max_attempts=args.retries)
         with FlowServiceClient(
-            base_url=args.base_url, identity=identity, dry_run=args.dry_run, deadlines=deadlines
+            base_url=args.base_url,
+            identity=identity,
+            retry=retry,
+            dry_run=args.dry_run,
+            deadlines=deadlines,
         ) as client:
             result = activate(client, payloads, progress=_progress(args.dry_run, args.json))
     except DestgenError as exc:

@@ -11,7 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from destgen.resources import default_specs_dir
-from destgen_destinations.runtime.constants import REQUEST_DEADLINE_S
+from destgen_destinations.runtime.constants import (
+    BACKOFF_BASE_S,
+    BACKOFF_CAP_S,
+    MAX_ATTEMPTS,
+    REQUEST_DEADLINE_S,
+)
 
 
 def add_activate(commands: Any) -> None:
@@ -51,6 +56,15 @@ def add_activate(commands: Any) -> None:
         f"sends it; a retried request gets it again (default {REQUEST_DEADLINE_S:g})",
     )
     act.add_argument(
+        "--retries",
+        type=_attempts,
+        default=MAX_ATTEMPTS,
+        metavar="N",
+        help="tries per request for 429, 5xx and network faults, 1 for none; waits double from "
+        f"{BACKOFF_BASE_S:g} s up to {BACKOFF_CAP_S:g} s, jittered (default {MAX_ATTEMPTS}: about "
+        "a minute). A create whose outcome is unknown is looked up, never sent twice",
+    )
+    act.add_argument(
         "--deadline",
         type=_seconds,
         metavar="SECONDS",
@@ -58,6 +72,13 @@ def add_activate(commands: Any) -> None:
         "interrupted run is safe to run again (default: no limit)",
     )
     commands.add_parser("activation-schema", help="print the JSON Schema of activation files")
+
+
+def _attempts(text: str) -> int:
+    """A number of tries from 1 to 20, for argparse."""
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 20:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 20: {text!r}")
+    return int(text)
 
 
 def _seconds(text: str) -> float:
