@@ -13,6 +13,7 @@ import random
 import re
 import threading
 import tomllib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,7 +189,12 @@ async def _respond(send: Send, status: int, rule: FaultRule) -> None:
     body = json.dumps(
         {"error_code": f"{status}050", "message": f"Injected fault {status}"}
     ).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        # Like every gateway answer: an id support can trace the request by.
+        (b"x-request-id", str(uuid.uuid4()).encode()),
+    ]
     if status == 429:
         headers.append((b"retry-after", str(rule.retry_after).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
