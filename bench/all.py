@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import sys
 
-from bench import activation, client, emulator_speed, generate, imports, validate
+from bench import (
+    activation,
+    client,
+    emulator_speed,
+    fault_survival,
+    generate,
+    imports,
+    validate,
+)
 from bench.common import Row, print_table
 
 
 def main() -> int:
     """Run every benchmark and print one table; exit 1 when a measure misses its target."""
     rows: list[Row] = []
-    for module in (generate, validate, imports, emulator_speed, client, activation):
+    for module in (generate, validate, imports, emulator_speed, client, activation, fault_survival):
         print(f"running {module.__name__} ...", file=sys.stderr, flush=True)
         rows += module.measure()
     print_table(rows)
