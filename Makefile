@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run generate test lint clean bench docs
+.PHONY: run generate test test-clients lint clean bench docs
 
 # The tool, editable, with its test tools; its editable install puts generator/, emulator/ and
 # generated/ on the path, so the checkout's library is the one imported.
@@ -38,8 +38,25 @@ test: lint
 	$(BIN)/pytest
 	$(BIN)/python -m tests.coverage_floor
 
+# Clients nobody here wrote, against the emulator: aepp (Adobe's de-facto Python wrapper, pinned;
+# about 500 MB, so in a venv of its own, built once). A failed install fails the target.
+CLIENTS := .venv-clients
+CLIENTS_STAMP := $(CLIENTS)/.installed
+
+$(CLIENTS_STAMP): pyproject.toml
+	$(PY) -m venv $(CLIENTS)
+	$(CLIENTS)/bin/pip install --quiet --upgrade pip
+	$(CLIENTS)/bin/pip install --quiet -e . 'aepp==0.6.0' 'pytest>=8' 'pytest-timeout==2.4.0'
+	touch $(CLIENTS_STAMP)
+
+# Without the suite's conftest (it needs the dev tools) and with warnings from aepp's own
+# requests (it calls IMS with verify=False) left to aepp.
+test-clients: $(CLIENTS_STAMP)
+	$(CLIENTS)/bin/python -m pytest -o addopts="" --noconftest -p no:cacheprovider \
+		-W ignore -q tests/clients
+
 bench: $(STAMP)
 	$(BIN)/python -m bench.all
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) $(CLIENTS) build dist *.egg-info

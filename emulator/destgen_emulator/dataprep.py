@@ -76,10 +76,13 @@ def _check_mapping_set(state: EmulatorState, body: Any, tenant: Tenant) -> dict[
     if not isinstance(body, dict):
         raise ApiError(400, {"message": "The body must be a JSON object"})
     problems = []
-    input_ref = body.get("inputSchema")
-    input_id = input_ref.get("id") if isinstance(input_ref, dict) else None
-    if not _schema_exists(state, input_id, tenant):
-        problems.append(f"$.inputSchema.id: schema {input_id} does not exist")
+    # Optional, as in Data Prep's MappingSet schema (aepp sends none for XDM targets); when
+    # given, it must exist.
+    if "inputSchema" in body:
+        input_ref = body["inputSchema"]
+        input_id = input_ref.get("id") if isinstance(input_ref, dict) else None
+        if not _schema_exists(state, input_id, tenant):
+            problems.append(f"$.inputSchema.id: schema {input_id} does not exist")
     problems += _output_schema_problems(state, body.get("outputSchema"), tenant)
     mappings = body.get("mappings")
     if not isinstance(mappings, list) or not mappings:

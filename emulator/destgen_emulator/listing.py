@@ -142,15 +142,16 @@ def encode_token(query: list[tuple[str, str]], after: list[Any]) -> str:
     fetches neither repeats nor hides an entity that did not change. The query rides along so
     the documented href (``/flows?continuationToken=...``) is enough to fetch the next page.
     """
-    # Padded base64 on purpose: a token holding "=" must survive the client's round trip.
+    # Unpadded, like the reference's tokens: aepp splits the href on "=" and keeps one piece.
     document = {"query": [list(pair) for pair in query], "after": after}
-    return base64.urlsafe_b64encode(json.dumps(document).encode()).decode()
+    return base64.urlsafe_b64encode(json.dumps(document).encode()).decode().rstrip("=")
 
 
 def decode_token(token: str) -> tuple[list[tuple[str, str]], list[Any]]:
     """The query and position a continuation token stands for; malformed is a 400 ``ApiError``."""
     try:
-        document = json.loads(base64.urlsafe_b64decode(token.encode()))
+        padded = token + "=" * (-len(token) % 4)
+        document = json.loads(base64.urlsafe_b64decode(padded.encode()))
         query = [(str(k), str(v)) for k, v in document["query"]]
         after = document["after"]
     except (ValueError, KeyError, TypeError):

@@ -175,7 +175,7 @@ def test_runtime_oauth_token_fetched_once_under_concurrency() -> None:
         assert clocked.fetches == 2
 
 
-def test_runtime_iterates_pages_with_tokens_holding_equals(emulator: EmulatorServer) -> None:
+def test_runtime_iterates_pages(emulator: EmulatorServer) -> None:
     with FlowServiceClient(base_url=emulator.base_url, identity=_identity(), retry=FAST) as client:
         from destgen_destinations.runtime.refs import source_connection
 
@@ -183,9 +183,36 @@ def test_runtime_iterates_pages_with_tokens_holding_equals(emulator: EmulatorSer
             client.run(ops.create("sourceConnections", source_connection(name=f"s{n}"), f"s{n}"))
         page = client.run(ops.list_("sourceConnections", limit=50))
         assert page.next is not None
-        assert any("=" in v for _, v in page.next.params)
         names = {e.data["name"] for e in client.iterate(ops.list_("sourceConnections", limit=50))}
     assert names == {f"s{n}" for n in range(130)}
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "/flows?continuationToken=ab%3D%3D",  # the documented form, a token holding "="
+        "/data/foundation/flowservice/flows?limit=1&continuationToken=ab==",  # a full path
+    ],
+)
+def test_runtime_follows_next_links_in_either_form(href: str) -> None:
+    seen: list[httpx.URL] = []
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url)
+        if "continuationToken" in request.url.params:
+            return httpx.Response(200, json={"items": [{"id": "2"}], "_links": {}})
+        return httpx.Response(
+            200, json={"items": [{"id": "1"}], "_links": {"next": {"href": href}}}
+        )
+
+    http = httpx.Client(transport=httpx.MockTransport(serve))
+    with FlowServiceClient(
+        base_url="https://platform.adobe.io", identity=_identity(), retry=FAST, http=http
+    ) as client:
+        ids = [e.id for e in client.iterate(ops.list_("flows", limit=1))]
+    assert ids == ["1", "2"]
+    assert seen[1].path == "/data/foundation/flowservice/flows"
+    assert seen[1].params["continuationToken"] == "ab=="
 
 
 def test_runtime_secrets_canary_only_on_the_wire(

@@ -68,7 +68,8 @@ class Mapping(SpecModel):
 class MappingSet(SpecModel):
     """``POST /data/foundation/conversion/mappingSets`` body."""
 
-    input_schema: Annotated[SchemaRef, Field(alias="inputSchema")]
+    # Optional in Data Prep's MappingSet schema; the builder always sends it.
+    input_schema: Annotated[SchemaRef | None, Field(alias="inputSchema")] = None
     output_schema: Annotated[OutputSchemaRef, Field(alias="outputSchema")]
     mappings: Annotated[list[Mapping], Field(min_length=1)]
     xdm_version: Annotated[str, Field(alias="xdmVersion")] = "1.0"

@@ -1,0 +1,1 @@
+"""Tests that drive the emulator with clients nobody here wrote (make test-clients)."""
