@@ -14,7 +14,7 @@ from typing import Any
 
 import jsonschema
 
-from destgen.spec_validator import SpecValidator
+from destgen.spec_validator import SpecValidator, auth_schema, with_synonyms
 from destgen_emulator.catalog import Destination
 from destgen_emulator.errors import ApiError, flow, validation
 
@@ -147,13 +147,17 @@ def base_connection(body: dict[str, Any], destination: Destination) -> None:
             f"The auth spec with name {auth.get('specName') if isinstance(auth, dict) else None} "
             f"could not be found for the connection spec ID {destination.spec_id}; one of {names}",
         )
-    spec = next(a["spec"] for a in destination.spec["authSpec"] if a["name"] == auth["specName"])
+    entry = next(a for a in destination.spec["authSpec"] if a["name"] == auth["specName"])
+    # SFTP's port as the builders and validate type it: "port": "22" is refused by both.
+    spec = auth_schema(entry.get("type", ""), entry["spec"])
     problems = check_schema(auth.get("params"), spec, "$.auth.params")
     encryption = body.get("encryptionSpecs", body.get("encryption"))
     if encryption is not None and destination.encryption_specs:
         params = encryption.get("params") if isinstance(encryption, dict) else None
         problems += check_schema(
-            params, destination.encryption_specs[0]["spec"], "$.encryptionSpecs.params"
+            params,
+            with_synonyms(destination.encryption_specs[0]["spec"]),
+            "$.encryptionSpecs.params",
         )
     if problems:
         raise validation("The auth params do not match the connection spec", problems)

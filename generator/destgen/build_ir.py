@@ -13,6 +13,7 @@ from typing import Any
 from destgen.errors import GeneratorError, child
 from destgen.ir import REQUEST_ENVELOPES, AuthVariant, DestinationIR, FieldType, Param, SchemaUnit
 from destgen.naming import pascal, snake
+from destgen.spec_validator import auth_schema, with_synonyms
 from destgen.specs import SUPPORTED_KEYWORDS, LoadedSpec
 
 # The one evaluator of Adobe's conditional keyword, shared with the library and `destgen diff`.
@@ -45,14 +46,6 @@ TARGET_ADDITIONS: dict[str, dict[str, Any]] = {
         "description": "Write a manifest-<destinationId>-<dataflowRunId>.json beside the files.",
     },
 }
-# SFTP examples send "port" in auth.params though the authSpec omits it; MIG shows it as integer 22.
-AUTH_ADDITIONS: dict[str, dict[str, Any]] = {
-    "SFTP": {
-        "port": {"type": "integer", "minimum": 1, "maximum": 65535, "description": "SFTP port."}
-    }
-}
-
-
 # Class names a destination's modules define or import whatever the spec says; a spec name that
 # becomes one of them would shadow it (an auth spec named "Target" would redefine TargetParams).
 RESERVED_CLASSES = {
@@ -62,6 +55,7 @@ RESERVED_CLASSES = {
     "TargetParams": "the target params",
     **dict.fromkeys(
         (
+            "AliasChoices",
             "Annotated",
             "Any",
             "AudienceSelector",
@@ -117,7 +111,7 @@ def build_ir(spec: LoadedSpec) -> DestinationIR:
             "encryption",
             "EncryptionParams",
             "/encryptionSpecs/0/spec",
-            encryption_entries[0]["spec"],
+            with_synonyms(encryption_entries[0]["spec"]),
             types,
         )
     target_schema = _resolve_workflow(spec, data["targetSpec"]["spec"])
@@ -195,9 +189,7 @@ def _check_class_names(spec: LoadedSpec, data: Any, types: dict[str, FieldType])
 def _auth_variant(
     spec: LoadedSpec, index: int, entry: dict[str, Any], types: dict[str, FieldType]
 ) -> AuthVariant:
-    schema = copy.deepcopy(entry["spec"])
-    for key, extra in AUTH_ADDITIONS.get(entry.get("type", ""), {}).items():
-        schema["properties"].setdefault(key, copy.deepcopy(extra))
+    schema = auth_schema(entry.get("type", ""), entry["spec"])
     key = snake(entry["name"])
     unit = _unit(
         spec,

@@ -6,6 +6,7 @@ the emulator) uses it: never Python's backtracking engine on a pattern that coul
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,3 +32,38 @@ def _linear_pattern(
 SpecValidator = jsonschema.validators.extend(
     jsonschema.Draft7Validator, {"pattern": _linear_pattern}
 )
+
+
+# The newest tutorial, and the base connections Adobe's migration guide shows the service storing,
+# write the encryption algorithm "PGP/GPG"; the encryption spec's enum says "PGPGPG". A value the
+# service stores is one a client may send: where an enum holds the key, its synonym is accepted too.
+ENUM_SYNONYMS = {"PGPGPG": "PGP/GPG"}
+
+
+def with_synonyms(schema: Any) -> Any:
+    """A copy of ``schema`` whose enums accept the documented synonyms of their values."""
+    if isinstance(schema, list):
+        return [with_synonyms(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    widened = {key: with_synonyms(value) for key, value in schema.items() if key != "enum"}
+    if isinstance(schema.get("enum"), list):
+        enum = list(schema["enum"])
+        widened["enum"] = enum + [ENUM_SYNONYMS[v] for v in enum if v in ENUM_SYNONYMS]
+    return copy.deepcopy(widened)
+
+
+# SFTP examples send "port" in auth.params though the authSpec omits it; MIG shows it as integer 22.
+AUTH_ADDITIONS: dict[str, dict[str, Any]] = {
+    "SFTP": {
+        "port": {"type": "integer", "minimum": 1, "maximum": 65535, "description": "SFTP port."}
+    }
+}
+
+
+def auth_schema(auth_type: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """An auth spec's schema with the documented additions of its type (SFTP's ``port``)."""
+    schema = copy.deepcopy(spec)
+    for key, extra in AUTH_ADDITIONS.get(auth_type, {}).items():
+        schema.setdefault("properties", {}).setdefault(key, copy.deepcopy(extra))
+    return schema

@@ -9,6 +9,7 @@ audiences.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -284,3 +285,122 @@ def test_connection_test_answers_for_the_callers_connections(api: httpx.Client) 
     assert api.get("/connections/nope/test").status_code == 404
     other = api.get(f"/connections/{base['id']}/test", headers={"x-sandbox-name": "dev"})
     assert other.status_code == 404
+
+
+EDIT_TARGET = [
+    {"op": "replace", "path": "/params", "value": {"bucketName": "new-bucket", "path": "updated"}}
+]
+
+
+def test_adobes_edit_destination_example_keeps_the_params_it_does_not_list(
+    api: httpx.Client, tmp_path: Path
+) -> None:
+    from tests.e2e.test_emulator_rules import _chain
+
+    ids = _chain(api)
+    target = api.get(f"/targetConnections/{ids['target']}").json()["items"][0]
+    before = target["params"]
+    response = api.patch(
+        f"/targetConnections/{ids['target']}",
+        json=EDIT_TARGET,
+        headers={"If-Match": target["etag"]},
+    )
+    assert response.status_code == 200, response.text
+    after = api.get(f"/targetConnections/{ids['target']}").json()["items"][0]["params"]
+    assert after == before | {"bucketName": "new-bucket", "path": "updated"}
+    path = tmp_path / "edit.json"
+    path.write_text(json.dumps(EDIT_TARGET))
+    args = ("validate", "--kind", "target-connection-patch", "--destination", "amazon_s3")
+    assert run_cli(*args, str(path)).returncode == 0
+    # A param the spec does not have, a bad value, an unknown path: each named.
+    bad = [
+        {"op": "replace", "path": "/params", "value": {"bucket": "x", "compression": "ZIP"}},
+        {"op": "replace", "path": "/params/bucketName", "value": "x"},
+    ]
+    path.write_text(json.dumps(bad))
+    done = run_cli(*args, str(path))
+    assert done.returncode == 1
+    assert "$[0].value.bucket: unknown key" in done.stdout
+    assert "$[0].value.compression:" in done.stdout
+    assert "$[1]: unsupported JSON Patch operation for a target connection" in done.stdout
+    no_destination = run_cli("validate", "--kind", "target-connection-patch", str(path))
+    assert "pass --destination" in no_destination.stdout + no_destination.stderr
+
+
+def test_base_connection_patches_carry_one_auth_specs_params_in_full(tmp_path: Path) -> None:
+    args = ("validate", "--kind", "base-connection-patch", "--destination", "amazon_s3")
+    path = tmp_path / "credentials.json"
+    new_keys = {
+        "s3AccessKey": "AKIAIOSFODNN7EXAMPLE",
+        "s3SecretKey": "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY12",
+    }
+    good = [
+        {"op": "Replace", "path": "/auth/params", "value": new_keys},
+        {"op": "replace", "path": "/name", "value": "renamed"},
+    ]
+    path.write_text(json.dumps(good))
+    assert run_cli(*args, str(path)).returncode == 0
+    path.write_text(json.dumps([{"op": "remove", "path": "/auth/params"}]))
+    assert run_cli(*args, str(path)).returncode == 0
+    half = [{"op": "replace", "path": "/auth/params", "value": {"s3AccessKey": "AKIA-ONLY"}}]
+    path.write_text(json.dumps(half))
+    done = run_cli(*args, str(path))
+    assert done.returncode == 1
+    assert "$[0].value" in done.stdout
+    assert "AKIA-ONLY" not in done.stdout
+
+
+def _validate(kind: str, body: Any, tmp_path: Path, *extra: str) -> int:
+    path = tmp_path / f"{kind}.json"
+    path.write_text(json.dumps(body))
+    return run_cli("validate", "--kind", kind, *extra, str(path)).returncode
+
+
+def test_five_former_splits_get_one_answer_in_validate_and_the_emulator(
+    api: httpx.Client, tmp_path: Path
+) -> None:
+    from tests.e2e.test_emulator_rules import _chain
+
+    # SFTP's port is an integer: "22" is refused by both, 22 accepted by both.
+    sftp = documented("02_base_connection__sftp_password")
+    for port, verdict in (("22", False), (22, True)):
+        body = copy.deepcopy(sftp)
+        body["auth"]["params"]["port"] = port
+        assert (_validate("base-connection", body, tmp_path) == 0) is verdict, port
+        assert (api.post("/connections", json=body).status_code == 201) is verdict, port
+
+    ids = _chain(api)
+    flow_body = documented("04_create_dataflow__azure_blob") | {
+        "flowSpec": {"id": "1a0514a6-33d4-4c7f-aff8-594799c47549", "version": "1.0"},
+        "sourceConnectionIds": [ids["source"]],
+        "targetConnectionIds": [ids["target"]],
+    }
+    # aepp's default scheduleParams on an audience flow: refused by both.
+    scheduled = flow_body | {"scheduleParams": {"frequency": "minute", "interval": 15}}
+    assert _validate("dataflow", scheduled, tmp_path) == 1
+    refused = api.post("/flows", json=scheduled)
+    assert refused.status_code == 400
+    assert "$.scheduleParams" in refused.text
+    # The legacy empty profileSelectors on create: accepted by both.
+    legacy = copy.deepcopy(flow_body)
+    legacy["transformations"][0]["params"]["profileSelectors"] = {"selectors": []}
+    assert _validate("dataflow", legacy, tmp_path) == 0
+    flow = created(api.post("/flows", json=legacy | {"name": "legacy selectors"}))
+
+    # replace /sourceConnectionIds (documented) and replace /description on a flow without one.
+    other = created(api.post("/sourceConnections", json=SOURCE | {"name": "other source"}))
+    ops = [
+        {"op": "replace", "path": "/sourceConnectionIds", "value": [other["id"]]},
+        {"op": "replace", "path": "/description", "value": "now described"},
+    ]
+    assert _validate("dataflow-patch", ops, tmp_path) == 0
+    without = {k: v for k, v in flow_body.items() if k != "description"}
+    bare = created(api.post("/flows", json=without | {"name": "no description"}))
+    done = api.patch(f"/flows/{bare['id']}", json=ops, headers={"If-Match": bare["etag"]})
+    assert done.status_code == 200, done.text
+    stored = api.get(f"/flows/{bare['id']}").json()["items"][0]
+    assert (stored["sourceConnectionIds"], stored["description"]) == (
+        [other["id"]],
+        "now described",
+    )
+    assert flow["id"]

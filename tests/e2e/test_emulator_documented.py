@@ -20,7 +20,12 @@ BASES = {
     "adls_gen2": ["adls_gen2"],
     "data_landing_zone": ["data_landing_zone"],
     "google_cloud_storage": ["google_cloud_storage"],
-    "sftp": ["sftp_password", "sftp_ssh_key", "sftp_ssh_key_with_encryption.at_833e3855"],
+    "sftp": [
+        "sftp_password",
+        "sftp_ssh_key",
+        "sftp_ssh_key_with_encryption.at_833e3855",
+        "sftp_ssh_key_with_encryption",
+    ],
 }
 CSV_TARGETS = ("amazon_s3", "google_cloud_storage")
 

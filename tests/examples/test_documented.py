@@ -34,6 +34,9 @@ VALID = {
     "02_base_connection__sftp_password": ("base-connection", None),
     "02_base_connection__sftp_ssh_key": ("base-connection", None),
     "02_base_connection__sftp_ssh_key_with_encryption.at_833e3855": ("base-connection", None),
+    # decisions.md: the newest tutorial's "encryption" / "File Encryption" / "PGP/GPG", the shape
+    # Adobe's migration guide shows the service storing.
+    "02_base_connection__sftp_ssh_key_with_encryption": ("base-connection", None),
     "03_target_connection__adls_gen2": ("target-connection", None),
     "03_target_connection__amazon_s3": ("target-connection", None),
     "03_target_connection__amazon_s3_with_csv_options": ("target-connection", None),
@@ -70,9 +73,6 @@ REJECTED = {
     ),
     "03_target_connection__data_landing_zone_with_csv_options": "$.params.bucketName: unknown key",
     "03_target_connection__sftp_with_csv_options": "$.params.remotePath: required key is missing",
-    # docs/api-contract.md §12.8: newest doc sends "encryption" with algo "PGP/GPG", outside the
-    # spec's enum.
-    "02_base_connection__sftp_ssh_key_with_encryption": "$.encryption: unknown key",
 }
 
 

@@ -150,9 +150,9 @@ CASES = [
         "base-connection",
         SFTP_ENC,
         "encryptionSpecs.params.encryptionAlgo",
-        "PGP/GPG",
+        "RSA",
         "$.encryptionSpecs.params.encryptionAlgo",
-        "Input should be 'PGPGPG' or 'NONE'",
+        "Input should be 'PGPGPG', 'NONE' or 'PGP/GPG'",
     ),
     (
         "s3-bucket-lookahead",

@@ -60,7 +60,7 @@ def base_connection(
 def encryption(
     *,
     public_key: str,
-    encryption_algo: Literal["PGPGPG", "NONE"] = "PGPGPG",
+    encryption_algo: Literal["PGPGPG", "NONE", "PGP/GPG"] = "PGPGPG",
     spec_name: str = "File PGP/GPG Encryption",
 ) -> Encryption:
     """PGP/GPG encryption of exported files, for a base connection's ``encryption`` argument.

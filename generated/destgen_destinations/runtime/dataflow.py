@@ -71,6 +71,9 @@ class TransformParams(SpecModel):
     segment_selectors: SegmentSelectors = Field(
         alias="segmentSelectors", default_factory=lambda: SegmentSelectors()
     )
+    # Legacy: Adobe's OpenAPI create examples still carry an empty profileSelectors beside
+    # segmentSelectors ("leave both empty"); accepted, never sent by builders.
+    profile_selectors: SegmentSelectors | None = Field(alias="profileSelectors", default=None)
 
     @field_validator("primary_fields")
     @classmethod

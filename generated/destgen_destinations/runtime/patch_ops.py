@@ -44,6 +44,7 @@ _ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("policy-ref", re.compile(r"^/policy/enforcementRefs/(-|[0-9]+)$"), "add"),
     ("file-manifest", re.compile(r"^/params/includeFileManifest$"), "add|replace"),
     ("rename", re.compile(r"^/(name|description)$"), "replace"),
+    ("source-connections", re.compile(r"^/sourceConnectionIds$"), "replace"),
 )
 
 
@@ -173,6 +174,16 @@ class Rename(SpecModel):
     value: str
 
 
+class ReplaceSourceConnections(SpecModel):
+    """``replace`` a dataflow's source connection (the documented way to change what a dataset
+    export reads, since a source connection's datasets cannot change).
+    """
+
+    op: ReplaceOp
+    path: Literal["/sourceConnectionIds"]
+    value: Annotated[list[NonEmpty], Field(min_length=1, max_length=1)]
+
+
 _TAG_BY_CLASS: dict[type[SpecModel], str] = {
     AddAudience: "audience-add",
     ReplaceAudience: "audience-replace",
@@ -184,6 +195,7 @@ _TAG_BY_CLASS: dict[type[SpecModel], str] = {
     AddMarketingAction: "policy-ref",
     SetFileManifest: "file-manifest",
     Rename: "rename",
+    ReplaceSourceConnections: "source-connections",
 }
 
 PatchOp = Annotated[
@@ -196,14 +208,15 @@ PatchOp = Annotated[
     | Annotated[SetPolicy, Tag("policy")]
     | Annotated[AddMarketingAction, Tag("policy-ref")]
     | Annotated[SetFileManifest, Tag("file-manifest")]
-    | Annotated[Rename, Tag("rename")],
+    | Annotated[Rename, Tag("rename")]
+    | Annotated[ReplaceSourceConnections, Tag("source-connections")],
     Discriminator(
         _route,
         custom_error_type="unsupported_patch",
         custom_error_message=(
             "unsupported JSON Patch operation: op must be add, replace or remove on a documented "
             "path (audiences, profileMapping, mandatoryFields, primaryFields, policy, "
-            "includeFileManifest, name, description)"
+            "includeFileManifest, name, description, sourceConnectionIds)"
         ),
     ),
 ]

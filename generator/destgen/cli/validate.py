@@ -19,14 +19,20 @@ from destgen.errors import GeneratorError
 from destgen_destinations.runtime import strict_json
 from destgen_destinations.runtime.json_path import json_path
 
-# kind -> (attribute of destgen_destinations.<slug>.models, or None for a shared model; needs a
-# destination)
+# kind -> (a class of destgen_destinations.<slug>.models, a shared "module:class", or for a
+# destination's patch bodies a "module:function" building the model from that destination's
+# models; whether it needs a destination)
 KINDS: dict[str, tuple[str, bool]] = {
     "source-connection": ("destgen_destinations.runtime.refs:SourceConnection", False),
     "base-connection": ("BaseConnection", True),
     "target-connection": ("TargetConnection", True),
     "dataflow": ("Dataflow", True),
     "dataflow-patch": ("destgen_destinations.runtime.patch_ops:Patch", False),
+    "target-connection-patch": (
+        "destgen_destinations.runtime.connection_patches:target_patch",
+        True,
+    ),
+    "base-connection-patch": ("destgen_destinations.runtime.connection_patches:base_patch", True),
     "mapping-set": ("destgen_destinations.runtime.mapping:MappingSet", False),
 }
 
@@ -124,7 +130,12 @@ def validate_payload(kind: str, destination: str | None, data: Any) -> list[str]
                 "$: cannot tell the destination from connectionSpec.id or flowSpec.id; "
                 "pass --destination"
             ]
-        model = getattr(_destination(slug).models, target)
+        models = _destination(slug).models
+        if ":" in target:
+            module, factory = target.split(":")
+            model = getattr(importlib.import_module(module), factory)(models)
+        else:
+            model = getattr(models, target)
     else:
         module, name = target.split(":")
         model = getattr(importlib.import_module(module), name)

@@ -22,6 +22,6 @@ class EncryptionParams(PlainSpecModel):
         PublicKey, Field(alias="publicKey", description="Base64 encoded RSA public key")
     ]
     encryption_algo: Annotated[
-        Literal["PGPGPG", "NONE"],
+        Literal["PGPGPG", "NONE", "PGP/GPG"],
         Field(alias="encryptionAlgo", description="Algorithm for encryption."),
     ] = "PGPGPG"

@@ -5,7 +5,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from destgen_destinations.adls_gen2.models.auth_azure_service_principal_auth import (
     AzureServicePrincipalAuthParams,
@@ -56,7 +56,14 @@ class BaseConnection(SpecModel):
     name: NonEmpty
     description: str | None = None
     auth: AzureServicePrincipalAuthAuth
-    encryption_specs: Annotated[Encryption | None, Field(alias="encryptionSpecs")] = None
+    # Sent as encryptionSpecs; the newest tutorial's "encryption" is read too (decisions.md).
+    encryption_specs: Annotated[
+        Encryption | None,
+        Field(
+            alias="encryptionSpecs",
+            validation_alias=AliasChoices("encryptionSpecs", "encryption"),
+        ),
+    ] = None
     connection_spec: Annotated[ConnectionSpecRef, Field(alias="connectionSpec")]
 
 

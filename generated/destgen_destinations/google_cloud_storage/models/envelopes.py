@@ -5,7 +5,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from destgen_destinations.google_cloud_storage.models.auth_google_cloud_storage_authentication_credentials import (
     GoogleCloudStorageAuthenticationCredentialsParams,
@@ -58,7 +58,14 @@ class BaseConnection(SpecModel):
     name: NonEmpty
     description: str | None = None
     auth: GoogleCloudStorageAuthenticationCredentialsAuth
-    encryption_specs: Annotated[Encryption | None, Field(alias="encryptionSpecs")] = None
+    # Sent as encryptionSpecs; the newest tutorial's "encryption" is read too (decisions.md).
+    encryption_specs: Annotated[
+        Encryption | None,
+        Field(
+            alias="encryptionSpecs",
+            validation_alias=AliasChoices("encryptionSpecs", "encryption"),
+        ),
+    ] = None
     connection_spec: Annotated[ConnectionSpecRef, Field(alias="connectionSpec")]
 
 

@@ -5,7 +5,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from destgen_destinations.runtime.dataflow import Dataflow as _Dataflow
 from destgen_destinations.runtime.refs import NonEmpty, SpecRef
@@ -62,7 +62,14 @@ class BaseConnection(SpecModel):
         SftpWithPasswordAuth | SftpWithSshKeyAuth,
         Field(discriminator="spec_name"),
     ]
-    encryption_specs: Annotated[Encryption | None, Field(alias="encryptionSpecs")] = None
+    # Sent as encryptionSpecs; the newest tutorial's "encryption" is read too (decisions.md).
+    encryption_specs: Annotated[
+        Encryption | None,
+        Field(
+            alias="encryptionSpecs",
+            validation_alias=AliasChoices("encryptionSpecs", "encryption"),
+        ),
+    ] = None
     connection_spec: Annotated[ConnectionSpecRef, Field(alias="connectionSpec")]
 
 
