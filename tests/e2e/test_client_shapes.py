@@ -404,3 +404,47 @@ def test_five_former_splits_get_one_answer_in_validate_and_the_emulator(
         "now described",
     )
     assert flow["id"]
+
+
+def test_adobes_own_mistakes_get_the_documented_errors(api: httpx.Client) -> None:
+    from tests.e2e.test_emulator_rules import _chain
+
+    ids = _chain(api)
+    rename = [{"op": "replace", "path": "/name", "value": "x"}]
+    # Postman sends if-match as a query parameter: the header is missing.
+    query = api.patch(f"/flows/{ids['flow']}", json=rename, params={"if-match": ids["etag"]})
+    assert (query.status_code, query.json()["type"][-13:]) == (400, "FLOW-1403-400")
+    # The S3 edit examples' old key names: the spec's own keys are required.
+    base = api.get(f"/connections/{ids['base']}").json()["items"][0]
+    old_keys = [
+        {"op": "replace", "path": "/auth/params", "value": {"accessId": "a", "secretKey": "b"}}
+    ]
+    response = api.patch(
+        f"/connections/{ids['base']}", json=old_keys, headers={"If-Match": base["etag"]}
+    )
+    assert (response.status_code, response.json()["type"][-13:]) == (400, "FLOW-1455-400")
+    # The update guide's body with a missing comma: not JSON.
+    broken = api.patch(
+        f"/flows/{ids['flow']}",
+        content=b'[{"op": "replace" "path": "/name", "value": "x"}]',
+        headers={"If-Match": ids["etag"], "Content-Type": "application/json"},
+    )
+    assert (broken.status_code, broken.json()["type"][-13:]) == (400, "FLOW-1405-400")
+
+
+def test_a_flows_run_link_is_served_relative_to_the_service(
+    emulator: EmulatorServer, api: httpx.Client
+) -> None:
+    from tests.e2e.test_emulator_rules import _chain
+
+    ids = _chain(api)
+    add = documented("04b_add_audiences__add_audience_to_dataflow")
+    assert api.patch(
+        f"/flows/{ids['flow']}", json=add, headers={"If-Match": ids["etag"]}
+    ).is_success
+    emulator.advance(24)
+    link = api.get(f"/flows/{ids['flow']}").json()["items"][0]["runs"]
+    assert link == f"/runs?property=flowId=={ids['flow']}"
+    runs = api.get(link).json()["items"]
+    assert runs
+    assert {r["flowId"] for r in runs} == {ids["flow"]}
