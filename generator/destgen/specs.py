@@ -278,6 +278,9 @@ _NOT_CONSTRAINTS = frozenset(
 def _check_default(file: str, pointer: str, schema: Mapping[str, Any]) -> None:
     """A default is sent when the caller gives nothing: it must be a value the schema accepts."""
     default = schema["default"]
+    if schema.get("format") == "password":
+        # Generated code would carry it in clear: a credential shared by every user of the library.
+        raise GeneratorError(file, pointer, "a secret (format: password) cannot have a default")
     if "enum" in schema and default not in schema["enum"]:
         raise GeneratorError(file, pointer, "the default is not one of the enum")
     rules = {k: v for k, v in schema.items() if k not in _NOT_CONSTRAINTS}

@@ -29,7 +29,7 @@ from tests.conftest import ROOT, run_cli
 IDENTITY = Identity(StaticToken("t"), "k", "ORG@AdobeOrg", "prod")
 ONCE = RetryPolicy(max_attempts=1)
 BODY = b'{"items": [' + b" " * 190 + b"]}"
-EXPIRED = r"list flows: no complete answer within 0\.4 s"
+EXPIRED = r"list flows \(GET /data/foundation/flowservice/flows\): no complete answer within 0\.4 s"
 
 
 def _serve(listener: socket.socket, trickle_headers: bool, stop: threading.Event) -> None:

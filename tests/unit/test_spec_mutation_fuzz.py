@@ -412,6 +412,10 @@ REFUSED = {
         "/targetSpec/spec/properties/field: 'field' becomes the class name 'Field', which an "
         "imported name already uses",
     ),
+    "secret-default": (
+        _with_property("x", {"type": "string", "format": "password", "default": "hunter2"}),
+        "/targetSpec/spec/properties/x/default: a secret (format: password) cannot have a default",
+    ),
     "null-default": (
         _with_property("x", {"type": "string", "default": None}),
         "/targetSpec/spec/properties/x/default: the default does not satisfy its own schema "

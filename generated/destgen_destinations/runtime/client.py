@@ -170,7 +170,9 @@ class FlowServiceClient(_Base):
                     response.close()
         except httpx.TransportError as exc:
             if clock() >= expires:
-                raise self.deadlines.expired(op.label, budget) from None
+                raise self.deadlines.expired(
+                    f"{op.label} ({op.method} {op.path})", budget
+                ) from None
             raise self.core.transport_error(op, exc) from None
         return self.core.read(op, response)
 
@@ -272,7 +274,7 @@ class AsyncFlowServiceClient(_Base):
             async with asyncio.timeout(budget):
                 response = await self.http.send(request)
         except TimeoutError:
-            raise self.deadlines.expired(op.label, budget) from None
+            raise self.deadlines.expired(f"{op.label} ({op.method} {op.path})", budget) from None
         except httpx.TransportError as exc:
             raise self.core.transport_error(op, exc) from None
         return self.core.read(op, response)

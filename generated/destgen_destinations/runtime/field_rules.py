@@ -83,7 +83,8 @@ class SecretRule:
         def serialize(value: SecretStr, info: core_schema.SerializationInfo) -> str:
             context = info.context
             if isinstance(context, dict) and context.get(REVEAL_CONTEXT_KEY) is True:
-                return value.get_secret_value()
+                # A model built without validation (model_construct) may hold a plain str.
+                return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
             return MASK
 
         def conceal(value: Any) -> Any:
