@@ -188,7 +188,8 @@ def property_schema(draw: st.DrawFn, depth: int = 0) -> tuple[dict[str, Any], li
     # A default the schema accepts, when it has one: a spec with a broken default is drawn by
     # mutation() as a hazard of its own, since each refusal ends an example before the judging.
     valid = [v for v in samples if _accepts_own(schema, v)]
-    if valid and draw(st.booleans()):
+    with_default: bool = bool(valid) and draw(st.booleans())
+    if with_default:
         schema["default"] = draw(st.sampled_from(valid))
     return schema, samples
 
