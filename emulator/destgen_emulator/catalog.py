@@ -1,4 +1,5 @@
-"""The connection specs and audience flow specs the emulator serves, read from a spec folder.
+"""The connection specs and the audience and dataset flow specs the emulator serves, read from a
+spec folder.
 
 It reads raw JSON only (never generated/); validation.py decides what a body may contain.
 """
@@ -22,13 +23,9 @@ PROFILE_STORE_SPEC = {
     "attributes": {"category": "profile"},
 }
 PROVIDER_ID = "14e34fac-d307-11e9-bb65-2a2ae2dbcce4"
-# docs/api-contract.md §12.1: the tutorial's and the OpenAPI file's ids are both accepted as
-# audience flow specs.
-ALTERNATE_FLOW_SPECS = {
-    "17be2013-2549-41ce-96e7-a70363bec293": "db060570-a155-418a-a6d3-b4d97698e5dc",
-    "cd2fc47e-e838-4f38-a581-8fff2f99b63a": "7e635b9f-e59b-4546-8ba8-fce6496693c8",
-    "585c15c4-6cbf-4126-8f87-e26bff78b657": "976d663b-80b4-4193-be6b-2d0487516623",
-}
+AUDIENCES, DATASETS = "AUDIENCES", "DATASETS"
+# The Data Lake source of dataset exports (export_datasets in the docs), version 1.0.
+DATA_LAKE_SPEC_ID = "23598e46-f560-407b-88d5-ea6207e49db0"
 
 
 @dataclass(frozen=True)
@@ -38,6 +35,7 @@ class Destination:
     slug: str
     spec: dict[str, Any]
     flow_spec_ids: tuple[str, ...]
+    dataset_flow_spec_id: str | None = None
 
     @property
     def spec_id(self) -> str:
@@ -52,21 +50,23 @@ class Destination:
 
 
 class Catalog:
-    """Destinations by connection spec id and by audience flow spec id."""
+    """Destinations by connection spec id, by audience flow spec id and by dataset flow spec id."""
 
     def __init__(self, folder: Path) -> None:
         manifest = json.loads((folder / "manifest.json").read_text())
         self.destinations: dict[str, Destination] = {}
         self.by_flow_spec: dict[str, Destination] = {}
+        self.by_dataset_flow_spec: dict[str, Destination] = {}
         for entry in manifest["destinations"]:
             spec = json.loads((folder / f"{entry['slug']}.json").read_text())
             spec = spec["items"][0] if "items" in spec and "authSpec" not in spec else spec
-            main = entry["audience_flow_spec_id"]
-            ids = (main, *([ALTERNATE_FLOW_SPECS[main]] if main in ALTERNATE_FLOW_SPECS else []))
-            destination = Destination(entry["slug"], spec, ids)
+            dataset = entry.get("dataset_flow_spec_id")
+            audience = entry["audience_flow_spec_id"]
+            destination = Destination(entry["slug"], spec, (audience,), dataset)
             self.destinations[destination.spec_id] = destination
-            for flow_spec_id in ids:
-                self.by_flow_spec[flow_spec_id] = destination
+            self.by_flow_spec[audience] = destination
+            if dataset:
+                self.by_dataset_flow_spec[dataset] = destination
 
     def connection_specs(self) -> list[dict[str, Any]]:
         """Every served connection spec, in catalogue order."""
@@ -80,25 +80,32 @@ class Catalog:
         return destination.spec if destination else None
 
     def flow_specs(self) -> list[dict[str, Any]]:
-        """Every served flow spec, sorted by id."""
-        return [self._flow_spec(i, d) for i, d in sorted(self.by_flow_spec.items())]
+        """Every served flow spec, audience and dataset alike, sorted by id."""
+        ids = sorted({*self.by_flow_spec, *self.by_dataset_flow_spec})
+        return [spec for i in ids if (spec := self.flow_spec(i)) is not None]
 
     def flow_spec(self, flow_spec_id: str) -> dict[str, Any] | None:
         """The flow spec with ``flow_spec_id``, or None."""
-        destination = self.by_flow_spec.get(flow_spec_id)
-        return self._flow_spec(flow_spec_id, destination) if destination else None
+        if (destination := self.by_flow_spec.get(flow_spec_id)) is not None:
+            return self._flow_spec(flow_spec_id, destination, AUDIENCES)
+        if (destination := self.by_dataset_flow_spec.get(flow_spec_id)) is not None:
+            return self._flow_spec(flow_spec_id, destination, DATASETS)
+        return None
 
     @staticmethod
-    def _flow_spec(flow_spec_id: str, destination: Destination) -> dict[str, Any]:
+    def _flow_spec(flow_spec_id: str, destination: Destination, workflow: str) -> dict[str, Any]:
         # docs/api-contract.md §13.10: no destination flow spec body is documented; this follows
-        # FY's FlowSpecItemDTO.
+        # FY's FlowSpecItemDTO. The workflow is what a targetSpec's conditionals read.
+        audience = workflow == AUDIENCES
         return {
             "id": flow_spec_id,
-            "name": f"{destination.spec['name']} audience export",
+            "name": f"{destination.spec['name']} {'audience' if audience else 'dataset'} export",
             "providerId": PROVIDER_ID,
             "version": "1.0",
-            "sourceConnectionSpecIds": [PROFILE_STORE_SPEC["id"]],
+            "sourceConnectionSpecIds": [
+                PROFILE_STORE_SPEC["id"] if audience else DATA_LAKE_SPEC_ID
+            ],
             "targetConnectionSpecIds": [destination.spec_id],
-            "attributes": {"_workflow": "AUDIENCES", "isDestinationFlow": True},
-            "transformationSpecs": [{"name": "GeneralTransform"}],
+            "attributes": {"_workflow": workflow, "isDestinationFlow": True},
+            "transformationSpecs": [{"name": "GeneralTransform"}] if audience else [],
         }

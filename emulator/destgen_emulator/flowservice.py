@@ -132,6 +132,14 @@ def _target(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[
 def _flow(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[str, Any]:
     ref = validation.require_spec_ref(body, "flowSpec")
     destination = state.catalog.by_flow_spec.get(ref["id"])
+    if destination is None and (other := state.catalog.by_dataset_flow_spec.get(ref["id"])):
+        # The flow spec decides the workflow: a dataset flow spec cannot carry an audience flow.
+        raise flow(
+            1413,
+            400,
+            f"Flow spec {ref['id']} is the dataset export flow spec of {other.spec['name']} "
+            f"(attributes._workflow DATASETS); an audience dataflow takes {other.flow_spec_ids[0]}",
+        )
     if destination is None:
         raise flow(1413, 400, f"Invalid flow spec id {ref['id']}")
     sources = [

@@ -24,14 +24,6 @@ from destgen_destinations.runtime.conditionals import (
     in_workflow,
 )
 
-# docs/api-contract.md §12.1: the tutorial sends these dataset-named ids for ADLS/DLZ/GCS audience
-# flows, DY's
-# FlowSpec_V2 names other "Segment" ids. Builders send the tutorial's; validation accepts both.
-ALTERNATE_AUDIENCE_FLOW_SPECS = {
-    "adls_gen2": "db060570-a155-418a-a6d3-b4d97698e5dc",
-    "data_landing_zone": "7e635b9f-e59b-4546-8ba8-fce6496693c8",
-    "google_cloud_storage": "976d663b-80b4-4193-be6b-2d0487516623",
-}
 # Target params every documented request sends but no targetSpec declares (docs/api-contract.md
 # §2.5).
 TARGET_ADDITIONS: dict[str, dict[str, Any]] = {
@@ -124,7 +116,6 @@ def build_ir(spec: LoadedSpec) -> DestinationIR:
         )
     )
     _check_class_names(spec, data, types)
-    alternate = ALTERNATE_AUDIENCE_FLOW_SPECS.get(spec.slug)
     return DestinationIR(
         slug=spec.slug,
         name=data["name"],
@@ -133,7 +124,7 @@ def build_ir(spec: LoadedSpec) -> DestinationIR:
         connection_spec_id=data["id"],
         connection_spec_version=data["version"],
         flow_spec_id=spec.audience_flow_spec_id,
-        accepted_flow_spec_ids=(spec.audience_flow_spec_id, *([alternate] if alternate else [])),
+        dataset_flow_spec_id=spec.dataset_flow_spec_id,
         auth=auth,
         encryption=encryption,
         encryption_spec_name=encryption_entries[0]["name"] if encryption_entries else None,

@@ -91,7 +91,8 @@ class DestinationIR:
     connection_spec_id: str
     connection_spec_version: str
     flow_spec_id: str
-    accepted_flow_spec_ids: tuple[str, ...]
+    # The same destination's dataset-export flow spec: never accepted on an audience dataflow.
+    dataset_flow_spec_id: str | None
     auth: tuple[AuthVariant, ...]
     encryption: SchemaUnit | None
     encryption_spec_name: str | None

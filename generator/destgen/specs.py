@@ -95,6 +95,8 @@ class LoadedSpec:
     data: Mapping[str, Any]
     audience_flow_spec_id: str
     fetched_at: str = ""
+    # The dataset-export flow spec of the same destination, when the manifest names it.
+    dataset_flow_spec_id: str | None = None
     ignored: tuple[str, ...] = ()  # "file#/pointer" of unknown keys that cannot change validation
 
 
@@ -106,7 +108,13 @@ def load_specs(cache_dir: Path, only: frozenset[str] | None = None) -> list[Load
         slug, flow_id = entry["slug"], entry["audience_flow_spec_id"]
         if only is None or slug in only:
             loaded = _load_one(cache_dir / f"{slug}.json", slug, flow_id)
-            specs.append(replace(loaded, fetched_at=str(entry.get("fetched_at") or "")))
+            specs.append(
+                replace(
+                    loaded,
+                    fetched_at=str(entry.get("fetched_at") or ""),
+                    dataset_flow_spec_id=entry.get("dataset_flow_spec_id"),
+                )
+            )
     if only is not None and (missing := only - {s.slug for s in specs}):
         raise GeneratorError(
             str(manifest_path), "/destinations", f"unknown destination(s): {sorted(missing)}"
@@ -140,6 +148,16 @@ def _manifest_entry(path: Path, pointer: str, entry: Any) -> tuple[str, str]:
     if not isinstance(flow_id, str) or not flow_id:
         raise GeneratorError(
             str(path), child(pointer, "audience_flow_spec_id"), "expected a flow spec id"
+        )
+    dataset = entry.get("dataset_flow_spec_id")
+    if "dataset_flow_spec_id" in entry and (
+        not isinstance(dataset, str) or not dataset or dataset == flow_id
+    ):
+        # One flow spec is one workflow (its attributes._workflow): never both.
+        raise GeneratorError(
+            str(path),
+            child(pointer, "dataset_flow_spec_id"),
+            "expected a flow spec id other than the audience one",
         )
     return slug, flow_id
 

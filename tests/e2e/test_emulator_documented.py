@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import SLUGS, documented
 from tests.e2e.conftest import created
+from tests.examples.test_documented import DATASET_FLOW_SPECS
 
 BASES = {
     "amazon_s3": ["amazon_s3_access_key", "amazon_s3_assumed_role"],
@@ -59,6 +60,14 @@ def test_emulator_accepts_documented_workflow(api: httpx.Client, slug: str) -> N
         sourceConnectionIds=[source["id"]],
         targetConnectionIds=[target_ids[0]],
     )
+    if slug in DATASET_FLOW_SPECS:
+        # The tutorial's id is this destination's dataset flow spec: refused, naming both ids.
+        dataset, audience = DATASET_FLOW_SPECS[slug]
+        refused = api.post("/flows", json=flow_body)
+        assert refused.status_code == 400
+        assert f"{dataset} is the dataset export flow spec" in refused.text
+        assert audience in refused.text
+        flow_body = _with(flow_body, flowSpec={"id": audience, "version": "1.0"})
     created(api.post("/flows", json=flow_body))
     # The Azure Blob tab's skeleton is what later PATCHes need (docs/api-contract.md §12.2): use it
     # for the rest.
@@ -158,3 +167,13 @@ def _mapping_workflow(api: httpx.Client, prep: httpx.Client) -> None:
     ops = documented("07_mapping_set__patch_dataflow_with_mapping_set")
     ops[0]["value"]["mappingId"] = mapping.json()["id"]
     _patch(api, flow["id"], flow["etag"], ops)
+
+
+def test_every_flow_spec_says_its_workflow(api: httpx.Client) -> None:
+    served = {s["id"]: s for s in api.get("/flowSpecs").json()["items"]}
+    for dataset, audience in DATASET_FLOW_SPECS.values():
+        assert served[dataset]["attributes"]["_workflow"] == "DATASETS"
+        assert served[audience]["attributes"]["_workflow"] == "AUDIENCES"
+        one = api.get(f"/flowSpecs/{dataset}").json()["items"][0]
+        assert one["sourceConnectionSpecIds"] == ["23598e46-f560-407b-88d5-ea6207e49db0"]
+    assert len(served) == 12  # six destinations, two workflows each

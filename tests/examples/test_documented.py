@@ -46,8 +46,8 @@ VALID = {
     "03_target_connection__google_cloud_storage_with_csv_options": ("target-connection", None),
     "03_target_connection__sftp": ("target-connection", None),
     **{
-        path.stem: ("dataflow", None)
-        for path in sorted(DOCUMENTED.glob("04_create_dataflow__*.json"))
+        f"04_create_dataflow__{slug}": ("dataflow", None)
+        for slug in ("amazon_s3", "azure_blob", "sftp")
     },
     "04b_add_audiences__add_audience_to_dataflow": ("dataflow-patch", None),
     "04b_add_audiences__remove_audiences_from_dataflow": ("dataflow-patch", None),
@@ -63,8 +63,26 @@ VALID = {
     "08_other_dataflow_updates__add_marketing_action": ("dataflow-patch", None),
 }
 
+# decisions.md: the audience tutorial's flow spec ids for ADLS Gen2, DLZ and GCS are those
+# destinations' dataset-export flow specs (Adobe's OpenAPI labels them "- Dataset").
+DATASET_FLOW_SPECS = {
+    "adls_gen2": ("17be2013-2549-41ce-96e7-a70363bec293", "db060570-a155-418a-a6d3-b4d97698e5dc"),
+    "data_landing_zone": (
+        "cd2fc47e-e838-4f38-a581-8fff2f99b63a",
+        "7e635b9f-e59b-4546-8ba8-fce6496693c8",
+    ),
+    "google_cloud_storage": (
+        "585c15c4-6cbf-4126-8f87-e26bff78b657",
+        "976d663b-80b4-4193-be6b-2d0487516623",
+    ),
+}
+
 # Documented bodies that contradict the spec, and the problem each must be reported with.
 REJECTED = {
+    **{
+        f"04_create_dataflow__{slug}": f"$.flowSpec.id: {dataset} is the dataset export flow spec"
+        for slug, (dataset, _audience) in DATASET_FLOW_SPECS.items()
+    },
     # docs/api-contract.md §12.11: the "with CSV options" tabs copy S3's bucketName into other
     # destinations.
     "03_target_connection__adls_gen2_with_csv_options": "$.params.bucketName: unknown key",
@@ -89,8 +107,8 @@ def test_documented_request_validates(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(REJECTED), ids=sorted(REJECTED))
 def test_documented_copy_error_rejected_with_path(name: str) -> None:
-    kind = "target-connection" if name.startswith("03") else "base-connection"
-    problems = validate_payload(kind, None, documented(name))
+    kinds = {"02": "base-connection", "03": "target-connection", "04": "dataflow"}
+    problems = validate_payload(kinds[name[:2]], None, documented(name))
     assert any(p.startswith(REJECTED[name]) for p in problems), problems
 
 
@@ -254,7 +272,10 @@ def test_builders_reproduce_dataflow(slug: str) -> None:
     # docs/api-contract.md §12.2: builders always send the GeneralTransform skeleton (the Azure Blob
     # tab's form).
     skeleton = documented("04_create_dataflow__azure_blob")["transformations"]
-    _same(built, f"04_create_dataflow__{slug}", transformations=skeleton)
+    overrides: dict[str, Any] = {"transformations": skeleton}
+    if slug in DATASET_FLOW_SPECS:  # the tutorial's dataset flow spec, corrected
+        overrides["flowSpec"] = {"id": DATASET_FLOW_SPECS[slug][1], "version": "1.0"}
+    _same(built, f"04_create_dataflow__{slug}", **overrides)
 
 
 def test_builders_reproduce_source_connection() -> None:

@@ -7,11 +7,10 @@ SLUG = "adls_gen2"
 NAME = "Azure Data Lake Gen2"
 CONNECTION_SPEC_ID = "be2c3209-53bc-47e7-ab25-145db8b873e1"
 CONNECTION_SPEC_VERSION = "1.0"
-AUDIENCE_FLOW_SPEC_ID = "17be2013-2549-41ce-96e7-a70363bec293"
-ACCEPTED_FLOW_SPEC_IDS = (
-    "17be2013-2549-41ce-96e7-a70363bec293",
-    "db060570-a155-418a-a6d3-b4d97698e5dc",
-)
+AUDIENCE_FLOW_SPEC_ID = "db060570-a155-418a-a6d3-b4d97698e5dc"
+# The flow spec decides the workflow (its attributes._workflow): audience dataflows take the one
+# above, dataset exports this one.
+DATASET_FLOW_SPEC_ID = "17be2013-2549-41ce-96e7-a70363bec293"
 AUTH_SPEC_NAMES: tuple[str, ...] = ("Azure Service Principal Auth",)
 # Auth spec name -> the params that are secrets (format: password): never inline in files or logs.
 SECRET_PARAMS: dict[str, tuple[str, ...]] = {

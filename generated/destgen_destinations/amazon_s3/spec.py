@@ -8,7 +8,9 @@ NAME = "Amazon S3"
 CONNECTION_SPEC_ID = "4fce964d-3f37-408f-9778-e597338a21ee"
 CONNECTION_SPEC_VERSION = "1.0"
 AUDIENCE_FLOW_SPEC_ID = "1a0514a6-33d4-4c7f-aff8-594799c47549"
-ACCEPTED_FLOW_SPEC_IDS = ("1a0514a6-33d4-4c7f-aff8-594799c47549",)
+# The flow spec decides the workflow (its attributes._workflow): audience dataflows take the one
+# above, dataset exports this one.
+DATASET_FLOW_SPEC_ID = "269ba276-16fc-47db-92b0-c1049a3c131f"
 AUTH_SPEC_NAMES: tuple[str, ...] = (
     "Access Key",
     "Assumed Role",

@@ -8,7 +8,9 @@ NAME = "Azure Blob Storage"
 CONNECTION_SPEC_ID = "6d6b59bf-fb58-4107-9064-4d246c0e5bb2"
 CONNECTION_SPEC_VERSION = "1.0"
 AUDIENCE_FLOW_SPEC_ID = "752d422f-b16f-4f0d-b1c6-26e448e3b388"
-ACCEPTED_FLOW_SPEC_IDS = ("752d422f-b16f-4f0d-b1c6-26e448e3b388",)
+# The flow spec decides the workflow (its attributes._workflow): audience dataflows take the one
+# above, dataset exports this one.
+DATASET_FLOW_SPEC_ID = "95bd8965-fc8a-4119-b9c3-944c2c2df6d2"
 AUTH_SPEC_NAMES: tuple[str, ...] = ("ConnectionString",)
 # Auth spec name -> the params that are secrets (format: password): never inline in files or logs.
 SECRET_PARAMS: dict[str, tuple[str, ...]] = {

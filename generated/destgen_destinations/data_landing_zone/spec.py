@@ -7,11 +7,10 @@ SLUG = "data_landing_zone"
 NAME = "Data Landing Zone"
 CONNECTION_SPEC_ID = "10440537-2a7b-4583-ac39-ed38d4b848e8"
 CONNECTION_SPEC_VERSION = "1.0"
-AUDIENCE_FLOW_SPEC_ID = "cd2fc47e-e838-4f38-a581-8fff2f99b63a"
-ACCEPTED_FLOW_SPEC_IDS = (
-    "cd2fc47e-e838-4f38-a581-8fff2f99b63a",
-    "7e635b9f-e59b-4546-8ba8-fce6496693c8",
-)
+AUDIENCE_FLOW_SPEC_ID = "7e635b9f-e59b-4546-8ba8-fce6496693c8"
+# The flow spec decides the workflow (its attributes._workflow): audience dataflows take the one
+# above, dataset exports this one.
+DATASET_FLOW_SPEC_ID = "cd2fc47e-e838-4f38-a581-8fff2f99b63a"
 AUTH_SPEC_NAMES: tuple[str, ...] = ()
 # Auth spec name -> the params that are secrets (format: password): never inline in files or logs.
 SECRET_PARAMS: dict[str, tuple[str, ...]] = {}

@@ -8,7 +8,9 @@ NAME = "SFTP"
 CONNECTION_SPEC_ID = "36965a81-b1c6-401b-99f8-22508f1e6a26"
 CONNECTION_SPEC_VERSION = "1.0"
 AUDIENCE_FLOW_SPEC_ID = "fd36aaa4-bf2b-43fb-9387-43785eeeb799"
-ACCEPTED_FLOW_SPEC_IDS = ("fd36aaa4-bf2b-43fb-9387-43785eeeb799",)
+# The flow spec decides the workflow (its attributes._workflow): audience dataflows take the one
+# above, dataset exports this one.
+DATASET_FLOW_SPEC_ID = "354d6aad-4754-46e4-a576-1b384561c440"
 AUTH_SPEC_NAMES: tuple[str, ...] = (
     "SFTP with Password",
     "SFTP with SSH Key",

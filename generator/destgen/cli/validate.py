@@ -186,7 +186,9 @@ def detect_destination(data: Any) -> str | None:
     }
     for slug in _slugs():
         spec = _destination(slug).spec
-        if spec.CONNECTION_SPEC_ID in ids or ids & set(spec.ACCEPTED_FLOW_SPEC_IDS):
+        # Either flow spec names the destination, so a dataset one is refused with its reason.
+        flow_specs = {spec.AUDIENCE_FLOW_SPEC_ID, spec.DATASET_FLOW_SPEC_ID}
+        if spec.CONNECTION_SPEC_ID in ids or ids & flow_specs:
             return slug
     return None
 

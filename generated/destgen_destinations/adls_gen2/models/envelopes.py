@@ -5,7 +5,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 
 from destgen_destinations.adls_gen2.models.auth_azure_service_principal_auth import (
     AzureServicePrincipalAuthParams,
@@ -28,11 +28,17 @@ class ConnectionSpecRef(SpecRef):
 class FlowSpecRef(SpecRef):
     """``flowSpec`` of an audience export dataflow to Azure Data Lake Gen2."""
 
-    id: Literal[
-        "17be2013-2549-41ce-96e7-a70363bec293",
-        "db060570-a155-418a-a6d3-b4d97698e5dc",
-    ] = "17be2013-2549-41ce-96e7-a70363bec293"
+    id: Literal["db060570-a155-418a-a6d3-b4d97698e5dc"] = "db060570-a155-418a-a6d3-b4d97698e5dc"
     version: Literal["1.0"] = "1.0"
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _not_the_dataset_flow_spec(cls, value: object) -> object:
+        if value == "17be2013-2549-41ce-96e7-a70363bec293":
+            raise ValueError(
+                "17be2013-2549-41ce-96e7-a70363bec293 is the dataset export flow spec of Azure Data Lake Gen2 (its workflow is DATASETS); an audience dataflow takes db060570-a155-418a-a6d3-b4d97698e5dc"
+            )
+        return value
 
 
 class AzureServicePrincipalAuthAuth(SpecModel):

@@ -5,7 +5,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 
 from destgen_destinations.amazon_s3.models.auth_access_key import AccessKeyParams
 from destgen_destinations.amazon_s3.models.auth_assumed_role import AssumedRoleParams
@@ -27,8 +27,17 @@ class ConnectionSpecRef(SpecRef):
 class FlowSpecRef(SpecRef):
     """``flowSpec`` of an audience export dataflow to Amazon S3."""
 
-    id: Literal["1a0514a6-33d4-4c7f-aff8-594799c47549",] = "1a0514a6-33d4-4c7f-aff8-594799c47549"
+    id: Literal["1a0514a6-33d4-4c7f-aff8-594799c47549"] = "1a0514a6-33d4-4c7f-aff8-594799c47549"
     version: Literal["1.0"] = "1.0"
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _not_the_dataset_flow_spec(cls, value: object) -> object:
+        if value == "269ba276-16fc-47db-92b0-c1049a3c131f":
+            raise ValueError(
+                "269ba276-16fc-47db-92b0-c1049a3c131f is the dataset export flow spec of Amazon S3 (its workflow is DATASETS); an audience dataflow takes 1a0514a6-33d4-4c7f-aff8-594799c47549"
+            )
+        return value
 
 
 class AccessKeyAuth(SpecModel):

@@ -5,7 +5,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 
 from destgen_destinations.azure_blob.models.auth_connection_string import ConnectionStringParams
 from destgen_destinations.azure_blob.models.encryption import EncryptionParams
@@ -26,8 +26,17 @@ class ConnectionSpecRef(SpecRef):
 class FlowSpecRef(SpecRef):
     """``flowSpec`` of an audience export dataflow to Azure Blob Storage."""
 
-    id: Literal["752d422f-b16f-4f0d-b1c6-26e448e3b388",] = "752d422f-b16f-4f0d-b1c6-26e448e3b388"
+    id: Literal["752d422f-b16f-4f0d-b1c6-26e448e3b388"] = "752d422f-b16f-4f0d-b1c6-26e448e3b388"
     version: Literal["1.0"] = "1.0"
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _not_the_dataset_flow_spec(cls, value: object) -> object:
+        if value == "95bd8965-fc8a-4119-b9c3-944c2c2df6d2":
+            raise ValueError(
+                "95bd8965-fc8a-4119-b9c3-944c2c2df6d2 is the dataset export flow spec of Azure Blob Storage (its workflow is DATASETS); an audience dataflow takes 752d422f-b16f-4f0d-b1c6-26e448e3b388"
+            )
+        return value
 
 
 class ConnectionStringAuth(SpecModel):

@@ -5,7 +5,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from destgen_destinations.data_landing_zone.models.target import TargetParams
 from destgen_destinations.runtime.dataflow import Dataflow as _Dataflow
@@ -24,11 +24,17 @@ class ConnectionSpecRef(SpecRef):
 class FlowSpecRef(SpecRef):
     """``flowSpec`` of an audience export dataflow to Data Landing Zone."""
 
-    id: Literal[
-        "cd2fc47e-e838-4f38-a581-8fff2f99b63a",
-        "7e635b9f-e59b-4546-8ba8-fce6496693c8",
-    ] = "cd2fc47e-e838-4f38-a581-8fff2f99b63a"
+    id: Literal["7e635b9f-e59b-4546-8ba8-fce6496693c8"] = "7e635b9f-e59b-4546-8ba8-fce6496693c8"
     version: Literal["1.0"] = "1.0"
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _not_the_dataset_flow_spec(cls, value: object) -> object:
+        if value == "cd2fc47e-e838-4f38-a581-8fff2f99b63a":
+            raise ValueError(
+                "cd2fc47e-e838-4f38-a581-8fff2f99b63a is the dataset export flow spec of Data Landing Zone (its workflow is DATASETS); an audience dataflow takes 7e635b9f-e59b-4546-8ba8-fce6496693c8"
+            )
+        return value
 
 
 class BaseConnection(SpecModel):

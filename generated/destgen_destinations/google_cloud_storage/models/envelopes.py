@@ -5,7 +5,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 
 from destgen_destinations.google_cloud_storage.models.auth_google_cloud_storage_authentication_credentials import (
     GoogleCloudStorageAuthenticationCredentialsParams,
@@ -28,11 +28,17 @@ class ConnectionSpecRef(SpecRef):
 class FlowSpecRef(SpecRef):
     """``flowSpec`` of an audience export dataflow to Google Cloud Storage."""
 
-    id: Literal[
-        "585c15c4-6cbf-4126-8f87-e26bff78b657",
-        "976d663b-80b4-4193-be6b-2d0487516623",
-    ] = "585c15c4-6cbf-4126-8f87-e26bff78b657"
+    id: Literal["976d663b-80b4-4193-be6b-2d0487516623"] = "976d663b-80b4-4193-be6b-2d0487516623"
     version: Literal["1.0"] = "1.0"
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _not_the_dataset_flow_spec(cls, value: object) -> object:
+        if value == "585c15c4-6cbf-4126-8f87-e26bff78b657":
+            raise ValueError(
+                "585c15c4-6cbf-4126-8f87-e26bff78b657 is the dataset export flow spec of Google Cloud Storage (its workflow is DATASETS); an audience dataflow takes 976d663b-80b4-4193-be6b-2d0487516623"
+            )
+        return value
 
 
 class GoogleCloudStorageAuthenticationCredentialsAuth(SpecModel):

@@ -5,7 +5,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 
 from destgen_destinations.runtime.dataflow import Dataflow as _Dataflow
 from destgen_destinations.runtime.refs import NonEmpty, SpecRef
@@ -27,8 +27,17 @@ class ConnectionSpecRef(SpecRef):
 class FlowSpecRef(SpecRef):
     """``flowSpec`` of an audience export dataflow to SFTP."""
 
-    id: Literal["fd36aaa4-bf2b-43fb-9387-43785eeeb799",] = "fd36aaa4-bf2b-43fb-9387-43785eeeb799"
+    id: Literal["fd36aaa4-bf2b-43fb-9387-43785eeeb799"] = "fd36aaa4-bf2b-43fb-9387-43785eeeb799"
     version: Literal["1.0"] = "1.0"
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _not_the_dataset_flow_spec(cls, value: object) -> object:
+        if value == "354d6aad-4754-46e4-a576-1b384561c440":
+            raise ValueError(
+                "354d6aad-4754-46e4-a576-1b384561c440 is the dataset export flow spec of SFTP (its workflow is DATASETS); an audience dataflow takes fd36aaa4-bf2b-43fb-9387-43785eeeb799"
+            )
+        return value
 
 
 class SftpWithPasswordAuth(SpecModel):
