@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from typing import Any
 
 from destgen.errors import GeneratorError, child
@@ -20,6 +21,7 @@ from destgen.specs import SUPPORTED_KEYWORDS, LoadedSpec
 from destgen_destinations.runtime.conditionals import (
     AUDIENCE_WORKFLOW,
     CONDITIONALS_KEY,
+    DATASET_WORKFLOW,
     WORKFLOW_FIELD,
     in_workflow,
 )
@@ -38,6 +40,8 @@ TARGET_ADDITIONS: dict[str, dict[str, Any]] = {
         "description": "Write a manifest-<destinationId>-<dataflowRunId>.json beside the files.",
     },
 }
+DATASET_TARGET_BASE = "destgen_destinations.runtime.datasets.DatasetTargetModel"
+
 # Class names a destination's modules define or import whatever the spec says; a spec name that
 # becomes one of them would shadow it (an auth spec named "Target" would redefine TargetParams).
 RESERVED_CLASSES = {
@@ -45,6 +49,8 @@ RESERVED_CLASSES = {
     "Encryption": "the encryption envelope",
     "EncryptionParams": "the encryption params",
     "TargetParams": "the target params",
+    "DatasetTargetParams": "the dataset target params",
+    "DatasetTargetConnection": "the dataset target envelope",
     **dict.fromkeys(
         (
             "AliasChoices",
@@ -72,6 +78,7 @@ BUILDER_ARGUMENTS = {
     "auth": frozenset({"name", "description", "encryption"}),
     "encryption": frozenset({"spec_name"}),
     "target": frozenset({"name", "description", "base_connection_id"}),
+    "dataset": frozenset({"name", "description", "base_connection_id"}),
 }
 
 
@@ -106,10 +113,25 @@ def build_ir(spec: LoadedSpec) -> DestinationIR:
             with_synonyms(encryption_entries[0]["spec"]),
             types,
         )
-    target_schema = _resolve_workflow(spec, data["targetSpec"]["spec"])
-    for key, extra in TARGET_ADDITIONS.items():  # a spec's own declaration wins, as for auth
-        target_schema["properties"].setdefault(key, copy.deepcopy(extra))
+    target_schema = _target_schema(spec, AUDIENCE_WORKFLOW)
     target = _unit(spec, "target", "TargetParams", "/targetSpec/spec", target_schema, types)
+    # The dataset workflow, from the same targetSpec, where the spec declares workflows at all.
+    dataset_target = (
+        replace(
+            _unit(
+                spec,
+                "dataset_target",
+                "DatasetTargetParams",
+                "/targetSpec/spec",
+                _target_schema(spec, DATASET_WORKFLOW),
+                types,
+            ),
+            # JSON needs GZIP: a rule of the dataset export page that no spec states.
+            root_base=DATASET_TARGET_BASE,
+        )
+        if _declares_workflows(data["targetSpec"]["spec"])
+        else None
+    )
     nested = tuple(
         sorted(
             pascal(n) for n, s in target_schema["properties"].items() if s.get("type") == "object"
@@ -129,6 +151,7 @@ def build_ir(spec: LoadedSpec) -> DestinationIR:
         encryption=encryption,
         encryption_spec_name=encryption_entries[0]["name"] if encryption_entries else None,
         target=target,
+        dataset_target=dataset_target,
         field_types=tuple(sorted(types.values(), key=lambda t: t.name)),
         nested_classes=nested,
     )
@@ -195,20 +218,42 @@ def _auth_variant(
     )
 
 
-def _resolve_workflow(spec: LoadedSpec, schema: dict[str, Any]) -> dict[str, Any]:
-    """Drop properties whose ``conditional`` excludes the audience workflow; lift field
-    conditionals.
+def _declares_workflows(schema: dict[str, Any]) -> bool:
+    return any(
+        (p.get("conditional") or {}).get("field") == WORKFLOW_FIELD
+        for p in schema["properties"].values()
+    )
+
+
+def _target_schema(spec: LoadedSpec, workflow: str) -> dict[str, Any]:
+    """The targetSpec for one workflow, with the params every documented request adds."""
+    schema = _resolve_workflow(spec, spec.data["targetSpec"]["spec"], workflow)
+    for key, extra in TARGET_ADDITIONS.items():  # a spec's own declaration wins, as for auth
+        schema["properties"].setdefault(key, copy.deepcopy(extra))
+    return schema
+
+
+def _resolve_workflow(spec: LoadedSpec, schema: dict[str, Any], workflow: str) -> dict[str, Any]:
+    """Drop properties whose ``conditional`` excludes ``workflow`` (and those conditional on a
+    property it dropped: csvOptions goes with fileType); lift field conditionals.
     """
     resolved = copy.deepcopy(schema)
     properties: dict[str, Any] = resolved["properties"]
+    dropped = set()
+    for name in list(properties):
+        conditional = properties[name].get("conditional")
+        if conditional is not None and conditional["field"] == WORKFLOW_FIELD:
+            del properties[name]["conditional"]
+            if not in_workflow(conditional, workflow):
+                del properties[name]
+                dropped.add(name)
     rules = []
     for name in list(properties):
         conditional = properties[name].pop("conditional", None)
         if conditional is None:
             continue
-        if conditional["field"] == WORKFLOW_FIELD:
-            if not in_workflow(conditional, AUDIENCE_WORKFLOW):
-                del properties[name]
+        if conditional["field"] in dropped:
+            del properties[name]  # a rule on a field this workflow has not: never allowed
             continue
         if (
             conditional["field"] not in properties

@@ -68,6 +68,8 @@ class SchemaUnit:
     # Classes that need the Python-level checks (explicit nulls, conditionals); the rest rely on
     # pydantic-core alone.
     checked: tuple[str, ...] = ()
+    # The root class's base when a workflow adds rules of its own ("module.Class"), else None.
+    root_base: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,8 @@ class DestinationIR:
     encryption: SchemaUnit | None
     encryption_spec_name: str | None
     target: SchemaUnit
+    # The dataset-export workflow's target params (None: the spec declares no workflows).
+    dataset_target: SchemaUnit | None
     field_types: tuple[FieldType, ...]
     nested_classes: tuple[str, ...]
 
@@ -106,6 +110,8 @@ class DestinationIR:
         names = {*REQUEST_ENVELOPES, *(a.auth_class for a in self.auth)}
         if self.encryption:
             names.add("Encryption")
+        if self.dataset_target:
+            names.add("DatasetTargetConnection")
         return tuple(sorted(names))
 
     @property
@@ -113,6 +119,8 @@ class DestinationIR:
         """Every class ``models/__init__.py`` re-exports, sorted: envelopes and spec params."""
         names = {*self.envelope_classes, "TargetParams", *self.nested_classes}
         names |= {a.unit.class_name for a in self.auth}
+        if self.dataset_target:
+            names.add(self.dataset_target.class_name)
         if self.encryption:
             names.add("EncryptionParams")
         return tuple(sorted(names))
@@ -138,7 +146,8 @@ class DestinationIR:
         """The builder functions builders.py defines, in the order it defines them."""
         base = tuple(a.builder for a in self.auth) or ("base_connection",)
         extra = ("encryption",) if self.encryption else ()
-        return (*base, *extra, "target_connection", "dataflow")
+        dataset = ("dataset_target_connection",) if self.dataset_target else ()
+        return (*base, *extra, "target_connection", *dataset, "dataflow")
 
     @property
     def package_exports(self) -> tuple[str, ...]:
@@ -161,6 +170,9 @@ class DestinationIR:
 
     @property
     def units(self) -> tuple[SchemaUnit, ...]:
-        """The schema units datamodel-code-generator turns into models: auth, encryption, target."""
+        """The schema units datamodel-code-generator turns into models: auth, encryption, the
+        targets of both workflows.
+        """
         extra = (self.encryption,) if self.encryption else ()
-        return (*(a.unit for a in self.auth), *extra, self.target)
+        dataset = (self.dataset_target,) if self.dataset_target else ()
+        return (*(a.unit for a in self.auth), *extra, self.target, *dataset)

@@ -41,6 +41,16 @@ def generate_models(ir: DestinationIR, header_for: Callable[[SchemaUnit], str]) 
     return {f"models/{unit.module}.py": _one(ir, unit, header_for(unit)) for unit in ir.units}
 
 
+def _bases(unit: SchemaUnit) -> dict[str, str | list[str]]:
+    """Each class's base: the checked one where Python-level checks are needed, the unit's own
+    for its root class when a workflow adds rules.
+    """
+    bases: dict[str, str | list[str]] = {name: CHECKED_BASE for name in unit.checked}
+    if unit.root_base:
+        bases[unit.class_name] = unit.root_base
+    return bases
+
+
 def _one(ir: DestinationIR, unit: SchemaUnit, banner: str) -> str:
     # Imported here so an unchanged regeneration never pays for loading the toolchain.
     from datamodel_code_generator import generate
@@ -57,7 +67,7 @@ def _one(ir: DestinationIR, unit: SchemaUnit, banner: str) -> str:
                 class_name=unit.class_name,
                 custom_file_header=banner.rstrip("\n"),
                 target_python_version=PythonVersion.PY_311,
-                base_class_map={name: CHECKED_BASE for name in unit.checked},
+                base_class_map=_bases(unit),
                 **DMCG_OPTIONS,
             )
         except Exception as exc:  # the tool raises many types; all mean "this schema failed"

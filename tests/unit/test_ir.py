@@ -36,14 +36,22 @@ def test_envelope_decisions_per_destination() -> None:
     assert not dlz.base_connection_spec_required
     assert "Encryption" in s3.envelope_classes
     assert "Encryption" not in dlz.envelope_classes
-    assert dlz.builders == ("base_connection", "target_connection", "dataflow")
+    assert dlz.builders == (
+        "base_connection",
+        "target_connection",
+        "dataset_target_connection",
+        "dataflow",
+    )
     assert s3.builders == (
         "base_connection_access_key",
         "base_connection_assumed_role",
         "encryption",
         "target_connection",
+        "dataset_target_connection",
         "dataflow",
     )
+    assert s3.dataset_target is not None
+    assert "DatasetTargetConnection" in s3.envelope_classes
 
 
 @pytest.mark.parametrize("slug", SLUGS)

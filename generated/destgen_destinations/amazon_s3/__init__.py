@@ -8,6 +8,7 @@ from destgen_destinations.amazon_s3.builders import (
     base_connection_access_key,
     base_connection_assumed_role,
     dataflow,
+    dataset_target_connection,
     encryption,
     target_connection,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "base_connection_assumed_role",
     "builders",
     "dataflow",
+    "dataset_target_connection",
     "encryption",
     "mapping",
     "mapping_set",

@@ -9,6 +9,7 @@ from destgen_destinations.google_cloud_storage.models import (
     BaseConnection,
     CsvOptions,
     Dataflow,
+    DatasetTargetConnection,
     Encryption,
     TargetConnection,
 )
@@ -116,6 +117,47 @@ def target_connection(
                     "fileType": file_type,
                     "path": path,
                     "csvOptions": csv_options,
+                    "includeFileManifest": include_file_manifest,
+                    "mode": mode,
+                },
+                "connectionSpec": _CONNECTION_SPEC,
+            }
+        )
+    )
+
+
+def dataset_target_connection(
+    *,
+    name: str,
+    base_connection_id: str,
+    bucket_name: str,
+    compression: Literal["NONE", "GZIP"],
+    dataset_file_type: Literal["JSON", "PARQUET"],
+    path: str,
+    include_file_manifest: bool | None = None,
+    mode: Literal["Server-to-server"] = "Server-to-server",
+    description: str | None = None,
+) -> DatasetTargetConnection:
+    """Target connection for dataset export to Google Cloud Storage (JSON needs GZIP).
+
+    bucket_name: Bucket name
+    compression: Select the desired file compression format.
+    dataset_file_type: Select file format
+    path: Output path for copying files
+    include_file_manifest: Write a manifest-<destinationId>-<dataflowRunId>.json beside the files.
+    mode: Connection mode; every current example sends Server-to-server.
+    """
+    return DatasetTargetConnection.model_validate(
+        _compact(
+            {
+                "name": name,
+                "description": description,
+                "baseConnectionId": base_connection_id,
+                "params": {
+                    "bucketName": bucket_name,
+                    "compression": compression,
+                    "datasetFileType": dataset_file_type,
+                    "path": path,
                     "includeFileManifest": include_file_manifest,
                     "mode": mode,
                 },

@@ -12,6 +12,7 @@ from typing import Any
 # What ``flowSpec.attributes._workflow`` decides: audience export or dataset export.
 WORKFLOW_FIELD = "flowSpec.attributes._workflow"
 AUDIENCE_WORKFLOW = "AUDIENCES"
+DATASET_WORKFLOW = "DATASETS"
 # Where build_ir puts a schema's field conditionals for SpecModel to enforce.
 CONDITIONALS_KEY = "x-destgen-conditionals"
 OPERATORS = frozenset({"EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS"})

@@ -106,10 +106,11 @@ def base_patch(models: ModuleType) -> type[RootModel[Any]]:
     """The patch model for one destination's base connections: new credentials of any of its
     auth specs (which one the stored connection uses is not in the patch), or a new name.
     """
+    # Each auth envelope (``...Auth``: specName + params) names its own params class.
     params = [
-        getattr(models, name)
+        getattr(models, name).model_fields["params"].annotation
         for name in sorted(models.__all__)
-        if name.endswith("Params") and name not in ("TargetParams", "EncryptionParams")
+        if name.endswith("Auth")
     ]
     if not params:
         raise ValueError("this destination's base connections have no credentials to patch")

@@ -12,6 +12,7 @@ from destgen_destinations.sftp.builders import (
     base_connection_sftp_with_password,
     base_connection_sftp_with_ssh_key,
     dataflow,
+    dataset_target_connection,
     encryption,
     target_connection,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "base_connection_sftp_with_ssh_key",
     "builders",
     "dataflow",
+    "dataset_target_connection",
     "encryption",
     "mapping",
     "mapping_set",

@@ -12,6 +12,7 @@ from destgen_destinations.sftp.models import (
     BaseConnection,
     CsvOptions,
     Dataflow,
+    DatasetTargetConnection,
     Encryption,
     TargetConnection,
 )
@@ -156,6 +157,44 @@ def target_connection(
                     "fileType": file_type,
                     "remotePath": remote_path,
                     "csvOptions": csv_options,
+                    "includeFileManifest": include_file_manifest,
+                    "mode": mode,
+                },
+                "connectionSpec": _CONNECTION_SPEC,
+            }
+        )
+    )
+
+
+def dataset_target_connection(
+    *,
+    name: str,
+    base_connection_id: str,
+    compression: Literal["GZIP", "NONE"],
+    dataset_file_type: Literal["JSON", "PARQUET"],
+    remote_path: str,
+    include_file_manifest: bool | None = None,
+    mode: Literal["Server-to-server"] = "Server-to-server",
+    description: str | None = None,
+) -> DatasetTargetConnection:
+    """Target connection for dataset export to SFTP (JSON needs GZIP).
+
+    compression: Select the desired file compression format.
+    dataset_file_type: Select file format
+    remote_path: Enter your folder path
+    include_file_manifest: Write a manifest-<destinationId>-<dataflowRunId>.json beside the files.
+    mode: Connection mode; every current example sends Server-to-server.
+    """
+    return DatasetTargetConnection.model_validate(
+        _compact(
+            {
+                "name": name,
+                "description": description,
+                "baseConnectionId": base_connection_id,
+                "params": {
+                    "compression": compression,
+                    "datasetFileType": dataset_file_type,
+                    "remotePath": remote_path,
                     "includeFileManifest": include_file_manifest,
                     "mode": mode,
                 },

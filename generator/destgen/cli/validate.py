@@ -26,6 +26,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "source-connection": ("destgen_destinations.runtime.refs:SourceConnection", False),
     "base-connection": ("BaseConnection", True),
     "target-connection": ("TargetConnection", True),
+    "dataset-target-connection": ("DatasetTargetConnection", True),
     "dataflow": ("Dataflow", True),
     "dataflow-patch": ("destgen_destinations.runtime.patch_ops:Patch", False),
     "target-connection-patch": (

@@ -6,12 +6,14 @@
 from destgen_destinations.adls_gen2.models.auth_azure_service_principal_auth import (
     AzureServicePrincipalAuthParams,
 )
+from destgen_destinations.adls_gen2.models.dataset_target import DatasetTargetParams
 from destgen_destinations.adls_gen2.models.encryption import EncryptionParams
 from destgen_destinations.adls_gen2.models.envelopes import (
     AzureServicePrincipalAuthAuth,
     BaseConnection,
     ConnectionSpecRef,
     Dataflow,
+    DatasetTargetConnection,
     Encryption,
     FlowSpecRef,
     TargetConnection,
@@ -25,6 +27,8 @@ __all__ = [
     "ConnectionSpecRef",
     "CsvOptions",
     "Dataflow",
+    "DatasetTargetConnection",
+    "DatasetTargetParams",
     "Encryption",
     "EncryptionParams",
     "FlowSpecRef",

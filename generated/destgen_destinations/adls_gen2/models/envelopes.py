@@ -10,6 +10,7 @@ from pydantic import AliasChoices, Field, field_validator
 from destgen_destinations.adls_gen2.models.auth_azure_service_principal_auth import (
     AzureServicePrincipalAuthParams,
 )
+from destgen_destinations.adls_gen2.models.dataset_target import DatasetTargetParams
 from destgen_destinations.adls_gen2.models.encryption import EncryptionParams
 from destgen_destinations.adls_gen2.models.target import TargetParams
 from destgen_destinations.runtime.dataflow import Dataflow as _Dataflow
@@ -80,6 +81,16 @@ class TargetConnection(SpecModel):
     description: str | None = None
     base_connection_id: Annotated[NonEmpty, Field(alias="baseConnectionId")]
     params: TargetParams
+    connection_spec: Annotated[ConnectionSpecRef, Field(alias="connectionSpec")]
+
+
+class DatasetTargetConnection(SpecModel):
+    """``POST /targetConnections`` body for Azure Data Lake Gen2 (dataset export)."""
+
+    name: NonEmpty
+    description: str | None = None
+    base_connection_id: Annotated[NonEmpty, Field(alias="baseConnectionId")]
+    params: DatasetTargetParams
     connection_spec: Annotated[ConnectionSpecRef, Field(alias="connectionSpec")]
 
 

@@ -5,6 +5,7 @@
 
 from destgen_destinations.amazon_s3.models.auth_access_key import AccessKeyParams
 from destgen_destinations.amazon_s3.models.auth_assumed_role import AssumedRoleParams
+from destgen_destinations.amazon_s3.models.dataset_target import DatasetTargetParams
 from destgen_destinations.amazon_s3.models.encryption import EncryptionParams
 from destgen_destinations.amazon_s3.models.envelopes import (
     AccessKeyAuth,
@@ -12,6 +13,7 @@ from destgen_destinations.amazon_s3.models.envelopes import (
     BaseConnection,
     ConnectionSpecRef,
     Dataflow,
+    DatasetTargetConnection,
     Encryption,
     FlowSpecRef,
     TargetConnection,
@@ -27,6 +29,8 @@ __all__ = [
     "ConnectionSpecRef",
     "CsvOptions",
     "Dataflow",
+    "DatasetTargetConnection",
+    "DatasetTargetParams",
     "Encryption",
     "EncryptionParams",
     "FlowSpecRef",

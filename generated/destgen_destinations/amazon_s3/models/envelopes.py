@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field, field_validator
 
 from destgen_destinations.amazon_s3.models.auth_access_key import AccessKeyParams
 from destgen_destinations.amazon_s3.models.auth_assumed_role import AssumedRoleParams
+from destgen_destinations.amazon_s3.models.dataset_target import DatasetTargetParams
 from destgen_destinations.amazon_s3.models.encryption import EncryptionParams
 from destgen_destinations.amazon_s3.models.target import TargetParams
 from destgen_destinations.runtime.dataflow import Dataflow as _Dataflow
@@ -89,6 +90,16 @@ class TargetConnection(SpecModel):
     description: str | None = None
     base_connection_id: Annotated[NonEmpty, Field(alias="baseConnectionId")]
     params: TargetParams
+    connection_spec: Annotated[ConnectionSpecRef, Field(alias="connectionSpec")]
+
+
+class DatasetTargetConnection(SpecModel):
+    """``POST /targetConnections`` body for Amazon S3 (dataset export)."""
+
+    name: NonEmpty
+    description: str | None = None
+    base_connection_id: Annotated[NonEmpty, Field(alias="baseConnectionId")]
+    params: DatasetTargetParams
     connection_spec: Annotated[ConnectionSpecRef, Field(alias="connectionSpec")]
 
 

@@ -4,12 +4,14 @@
 # Do not edit: change the spec or templates/, then run `destgen generate`.
 
 from destgen_destinations.azure_blob.models.auth_connection_string import ConnectionStringParams
+from destgen_destinations.azure_blob.models.dataset_target import DatasetTargetParams
 from destgen_destinations.azure_blob.models.encryption import EncryptionParams
 from destgen_destinations.azure_blob.models.envelopes import (
     BaseConnection,
     ConnectionSpecRef,
     ConnectionStringAuth,
     Dataflow,
+    DatasetTargetConnection,
     Encryption,
     FlowSpecRef,
     TargetConnection,
@@ -23,6 +25,8 @@ __all__ = [
     "ConnectionStringParams",
     "CsvOptions",
     "Dataflow",
+    "DatasetTargetConnection",
+    "DatasetTargetParams",
     "Encryption",
     "EncryptionParams",
     "FlowSpecRef",

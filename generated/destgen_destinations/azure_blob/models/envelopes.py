@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, field_validator
 
 from destgen_destinations.azure_blob.models.auth_connection_string import ConnectionStringParams
+from destgen_destinations.azure_blob.models.dataset_target import DatasetTargetParams
 from destgen_destinations.azure_blob.models.encryption import EncryptionParams
 from destgen_destinations.azure_blob.models.target import TargetParams
 from destgen_destinations.runtime.dataflow import Dataflow as _Dataflow
@@ -78,6 +79,16 @@ class TargetConnection(SpecModel):
     description: str | None = None
     base_connection_id: Annotated[NonEmpty, Field(alias="baseConnectionId")]
     params: TargetParams
+    connection_spec: Annotated[ConnectionSpecRef, Field(alias="connectionSpec")]
+
+
+class DatasetTargetConnection(SpecModel):
+    """``POST /targetConnections`` body for Azure Blob Storage (dataset export)."""
+
+    name: NonEmpty
+    description: str | None = None
+    base_connection_id: Annotated[NonEmpty, Field(alias="baseConnectionId")]
+    params: DatasetTargetParams
     connection_spec: Annotated[ConnectionSpecRef, Field(alias="connectionSpec")]
 
 

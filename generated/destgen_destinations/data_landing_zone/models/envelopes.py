@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
+from destgen_destinations.data_landing_zone.models.dataset_target import DatasetTargetParams
 from destgen_destinations.data_landing_zone.models.target import TargetParams
 from destgen_destinations.runtime.dataflow import Dataflow as _Dataflow
 from destgen_destinations.runtime.refs import NonEmpty, SpecRef
@@ -53,6 +54,16 @@ class TargetConnection(SpecModel):
     description: str | None = None
     base_connection_id: Annotated[NonEmpty, Field(alias="baseConnectionId")]
     params: TargetParams
+    connection_spec: Annotated[ConnectionSpecRef, Field(alias="connectionSpec")]
+
+
+class DatasetTargetConnection(SpecModel):
+    """``POST /targetConnections`` body for Data Landing Zone (dataset export)."""
+
+    name: NonEmpty
+    description: str | None = None
+    base_connection_id: Annotated[NonEmpty, Field(alias="baseConnectionId")]
+    params: DatasetTargetParams
     connection_spec: Annotated[ConnectionSpecRef, Field(alias="connectionSpec")]
 
 

@@ -6,11 +6,13 @@
 from destgen_destinations.google_cloud_storage.models.auth_google_cloud_storage_authentication_credentials import (
     GoogleCloudStorageAuthenticationCredentialsParams,
 )
+from destgen_destinations.google_cloud_storage.models.dataset_target import DatasetTargetParams
 from destgen_destinations.google_cloud_storage.models.encryption import EncryptionParams
 from destgen_destinations.google_cloud_storage.models.envelopes import (
     BaseConnection,
     ConnectionSpecRef,
     Dataflow,
+    DatasetTargetConnection,
     Encryption,
     FlowSpecRef,
     GoogleCloudStorageAuthenticationCredentialsAuth,
@@ -23,6 +25,8 @@ __all__ = [
     "ConnectionSpecRef",
     "CsvOptions",
     "Dataflow",
+    "DatasetTargetConnection",
+    "DatasetTargetParams",
     "Encryption",
     "EncryptionParams",
     "FlowSpecRef",

@@ -10,6 +10,7 @@ from pydantic import AliasChoices, Field, field_validator
 from destgen_destinations.google_cloud_storage.models.auth_google_cloud_storage_authentication_credentials import (
     GoogleCloudStorageAuthenticationCredentialsParams,
 )
+from destgen_destinations.google_cloud_storage.models.dataset_target import DatasetTargetParams
 from destgen_destinations.google_cloud_storage.models.encryption import EncryptionParams
 from destgen_destinations.google_cloud_storage.models.target import TargetParams
 from destgen_destinations.runtime.dataflow import Dataflow as _Dataflow
@@ -82,6 +83,16 @@ class TargetConnection(SpecModel):
     description: str | None = None
     base_connection_id: Annotated[NonEmpty, Field(alias="baseConnectionId")]
     params: TargetParams
+    connection_spec: Annotated[ConnectionSpecRef, Field(alias="connectionSpec")]
+
+
+class DatasetTargetConnection(SpecModel):
+    """``POST /targetConnections`` body for Google Cloud Storage (dataset export)."""
+
+    name: NonEmpty
+    description: str | None = None
+    base_connection_id: Annotated[NonEmpty, Field(alias="baseConnectionId")]
+    params: DatasetTargetParams
     connection_spec: Annotated[ConnectionSpecRef, Field(alias="connectionSpec")]
 
 

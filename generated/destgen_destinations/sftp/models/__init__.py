@@ -5,11 +5,13 @@
 
 from destgen_destinations.sftp.models.auth_sftp_with_password import SftpWithPasswordParams
 from destgen_destinations.sftp.models.auth_sftp_with_ssh_key import SftpWithSshKeyParams
+from destgen_destinations.sftp.models.dataset_target import DatasetTargetParams
 from destgen_destinations.sftp.models.encryption import EncryptionParams
 from destgen_destinations.sftp.models.envelopes import (
     BaseConnection,
     ConnectionSpecRef,
     Dataflow,
+    DatasetTargetConnection,
     Encryption,
     FlowSpecRef,
     SftpWithPasswordAuth,
@@ -23,6 +25,8 @@ __all__ = [
     "ConnectionSpecRef",
     "CsvOptions",
     "Dataflow",
+    "DatasetTargetConnection",
+    "DatasetTargetParams",
     "Encryption",
     "EncryptionParams",
     "FlowSpecRef",

@@ -12,6 +12,7 @@ from destgen_destinations.runtime.refs import NonEmpty, SpecRef
 from destgen_destinations.runtime.spec_model import SpecModel
 from destgen_destinations.sftp.models.auth_sftp_with_password import SftpWithPasswordParams
 from destgen_destinations.sftp.models.auth_sftp_with_ssh_key import SftpWithSshKeyParams
+from destgen_destinations.sftp.models.dataset_target import DatasetTargetParams
 from destgen_destinations.sftp.models.encryption import EncryptionParams
 from destgen_destinations.sftp.models.target import TargetParams
 
@@ -89,6 +90,16 @@ class TargetConnection(SpecModel):
     description: str | None = None
     base_connection_id: Annotated[NonEmpty, Field(alias="baseConnectionId")]
     params: TargetParams
+    connection_spec: Annotated[ConnectionSpecRef, Field(alias="connectionSpec")]
+
+
+class DatasetTargetConnection(SpecModel):
+    """``POST /targetConnections`` body for SFTP (dataset export)."""
+
+    name: NonEmpty
+    description: str | None = None
+    base_connection_id: Annotated[NonEmpty, Field(alias="baseConnectionId")]
+    params: DatasetTargetParams
     connection_spec: Annotated[ConnectionSpecRef, Field(alias="connectionSpec")]
 
 
