@@ -49,11 +49,18 @@ def auth_schema(entry: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def target_schema(spec: dict[str, Any]) -> dict[str, Any]:
-    """The reference schema of the audience workflow's target params."""
+def target_schema(spec: dict[str, Any], workflow: str = "AUDIENCES") -> dict[str, Any]:
+    """The reference schema of one workflow's target params (audiences unless told)."""
     target = copy.deepcopy(spec["targetSpec"]["spec"])
     props = target["properties"]
-    for name in [n for n, p in props.items() if not in_workflow(p.get("conditional"), "AUDIENCES")]:
+    dropped = [n for n, p in props.items() if not in_workflow(p.get("conditional"), workflow)]
+    for name in dropped:
+        del props[name]
+    # A field conditional on a field the workflow dropped is never allowed (csvOptions in the
+    # dataset workflow has no fileType to be CSV).
+    for name in [
+        n for n, p in props.items() if (p.get("conditional") or {}).get("field") in dropped
+    ]:
         del props[name]
     target["required"] = [n for n in target.get("required", []) if n in props]
     target = closed(target)
@@ -77,12 +84,29 @@ def target_schema(spec: dict[str, Any]) -> dict[str, Any]:
         for name, prop in props.items()
         if (rule := prop.get("conditional")) and rule["field"] in props
     ]
+    if workflow == "DATASETS":
+        # The dataset export page's rule, outside every spec: JSON only with GZIP.
+        target["allOf"].append(
+            {
+                "if": {
+                    "required": ["datasetFileType"],
+                    "properties": {"datasetFileType": {"const": "JSON"}},
+                },
+                "then": {
+                    "required": ["compression"],
+                    "properties": {"compression": {"const": "GZIP"}},
+                },
+            }
+        )
     return target
 
 
 def reference_schemas(spec: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """Every params schema of ``spec``: ``auth:NAME``, ``encryption`` and ``target``."""
+    """Every params schema of ``spec``: ``auth:NAME``, ``encryption``, ``target`` and
+    ``dataset-target``.
+    """
     out = [(f"auth:{entry['name']}", auth_schema(entry)) for entry in spec["authSpec"]]
     out += [("encryption", closed(entry["spec"])) for entry in spec.get("encryptionSpecs", [])]
     out.append(("target", target_schema(spec)))
+    out.append(("dataset-target", target_schema(spec, "DATASETS")))
     return out

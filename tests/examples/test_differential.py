@@ -33,6 +33,8 @@ def model_for(slug: str, which: str) -> type[BaseModel]:
     models = importlib.import_module(f"destgen_destinations.{slug}").models
     if which == "target":
         return models.TargetParams  # type: ignore[no-any-return]
+    if which == "dataset-target":
+        return models.DatasetTargetParams  # type: ignore[no-any-return]
     if which == "encryption":
         return models.EncryptionParams  # type: ignore[no-any-return]
     spec_name = which.removeprefix("auth:")
