@@ -112,7 +112,7 @@ def test_differential_models_agree_with_jsonschema(
     validator = jsonschema.Draft7Validator(schema)
 
     @settings(
-        max_examples=12,
+        max_examples=10,
         derandomize=True,
         deadline=None,
         suppress_health_check=list(HealthCheck),

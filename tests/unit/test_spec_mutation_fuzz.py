@@ -330,8 +330,9 @@ def _check_auth(package: ModuleType, spec: dict[str, Any]) -> None:
     assert package.models.TargetParams.model_json_schema()["title"] == "TargetParams"
 
 
-# 16 examples keep this test near 7 s; DESTGEN_FUZZ_EXAMPLES=400 digs deeper by hand.
-@settings(max_examples=int(os.environ.get("DESTGEN_FUZZ_EXAMPLES", "16")))
+# 10 examples keep this test near 10 s under coverage; DESTGEN_FUZZ_EXAMPLES=400 digs deeper by
+# hand (400 and 300 ran clean on 2026-11-30).
+@settings(max_examples=int(os.environ.get("DESTGEN_FUZZ_EXAMPLES", "10")))
 @given(mutated=mutation())
 def test_mutated_spec_generates_faithful_code_or_stops_with_a_pointer(
     mutated: tuple[dict[str, Any], dict[str, list[Any]]], tmp_path_factory: pytest.TempPathFactory
