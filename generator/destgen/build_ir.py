@@ -51,6 +51,9 @@ RESERVED_CLASSES = {
     "TargetParams": "the target params",
     "DatasetTargetParams": "the dataset target params",
     "DatasetTargetConnection": "the dataset target envelope",
+    "DatasetDataflow": "the dataset dataflow envelope",
+    "DatasetFlowSpecRef": "the dataset flow spec reference",
+    "DatasetSchedule": "an imported name",
     **dict.fromkeys(
         (
             "AliasChoices",

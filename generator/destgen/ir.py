@@ -112,6 +112,8 @@ class DestinationIR:
             names.add("Encryption")
         if self.dataset_target:
             names.add("DatasetTargetConnection")
+        if self.dataset_flow_spec_id:
+            names |= {"DatasetDataflow", "DatasetFlowSpecRef"}
         return tuple(sorted(names))
 
     @property
@@ -147,7 +149,8 @@ class DestinationIR:
         base = tuple(a.builder for a in self.auth) or ("base_connection",)
         extra = ("encryption",) if self.encryption else ()
         dataset = ("dataset_target_connection",) if self.dataset_target else ()
-        return (*base, *extra, "target_connection", *dataset, "dataflow")
+        flows = ("dataset_dataflow",) if self.dataset_flow_spec_id else ()
+        return (*base, *extra, "target_connection", *dataset, "dataflow", *flows)
 
     @property
     def package_exports(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from destgen_destinations.data_landing_zone import builders, models, spec
 from destgen_destinations.data_landing_zone.builders import (
     base_connection,
     dataflow,
+    dataset_dataflow,
     dataset_target_connection,
     target_connection,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "base_connection",
     "builders",
     "dataflow",
+    "dataset_dataflow",
     "dataset_target_connection",
     "mapping",
     "mapping_set",

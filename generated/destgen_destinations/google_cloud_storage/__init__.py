@@ -7,6 +7,7 @@ from destgen_destinations.google_cloud_storage import builders, models, spec
 from destgen_destinations.google_cloud_storage.builders import (
     base_connection,
     dataflow,
+    dataset_dataflow,
     dataset_target_connection,
     encryption,
     target_connection,
@@ -21,6 +22,7 @@ __all__ = [
     "base_connection",
     "builders",
     "dataflow",
+    "dataset_dataflow",
     "dataset_target_connection",
     "encryption",
     "mapping",

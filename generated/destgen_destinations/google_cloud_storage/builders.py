@@ -9,6 +9,7 @@ from destgen_destinations.google_cloud_storage.models import (
     BaseConnection,
     CsvOptions,
     Dataflow,
+    DatasetDataflow,
     DatasetTargetConnection,
     Encryption,
     TargetConnection,
@@ -17,7 +18,9 @@ from destgen_destinations.google_cloud_storage.spec import (
     AUDIENCE_FLOW_SPEC_ID,
     CONNECTION_SPEC_ID,
     CONNECTION_SPEC_VERSION,
+    DATASET_FLOW_SPEC_ID,
 )
+from destgen_destinations.runtime.datasets import DatasetSchedule
 
 # Imported under a private name: a builder argument (a spec field called "compact") must not
 # shadow it.
@@ -188,6 +191,33 @@ def dataflow(
                 "sourceConnectionIds": [source_connection_id],
                 "targetConnectionIds": [target_connection_id],
                 "transformations": [{"name": "GeneralTransform"}],
+            }
+        )
+    )
+
+
+def dataset_dataflow(
+    *,
+    name: str,
+    source_connection_id: str,
+    target_connection_id: str,
+    schedule: DatasetSchedule,
+    description: str | None = None,
+) -> DatasetDataflow:
+    """Dataflow exporting a Data Lake source connection's datasets to Google Cloud Storage.
+
+    schedule: from ``dataset_schedule()``; the dataset flow spec is this destination's own.
+    """
+    return DatasetDataflow.model_validate(
+        _compact(
+            {
+                "name": name,
+                "description": description,
+                "flowSpec": {"id": DATASET_FLOW_SPEC_ID, "version": "1.0"},
+                "sourceConnectionIds": [source_connection_id],
+                "targetConnectionIds": [target_connection_id],
+                "transformations": [],
+                "scheduleParams": schedule.model_dump(by_alias=True, exclude_none=True),
             }
         )
     )

@@ -5,6 +5,8 @@
 
 from typing import Literal
 
+from destgen_destinations.runtime.datasets import DatasetSchedule
+
 # Imported under a private name: a builder argument (a spec field called "compact") must not
 # shadow it.
 from destgen_destinations.runtime.spec_model import compact as _compact
@@ -12,6 +14,7 @@ from destgen_destinations.sftp.models import (
     BaseConnection,
     CsvOptions,
     Dataflow,
+    DatasetDataflow,
     DatasetTargetConnection,
     Encryption,
     TargetConnection,
@@ -20,6 +23,7 @@ from destgen_destinations.sftp.spec import (
     AUDIENCE_FLOW_SPEC_ID,
     CONNECTION_SPEC_ID,
     CONNECTION_SPEC_VERSION,
+    DATASET_FLOW_SPEC_ID,
 )
 
 _CONNECTION_SPEC = {"id": CONNECTION_SPEC_ID, "version": CONNECTION_SPEC_VERSION}
@@ -225,6 +229,33 @@ def dataflow(
                 "sourceConnectionIds": [source_connection_id],
                 "targetConnectionIds": [target_connection_id],
                 "transformations": [{"name": "GeneralTransform"}],
+            }
+        )
+    )
+
+
+def dataset_dataflow(
+    *,
+    name: str,
+    source_connection_id: str,
+    target_connection_id: str,
+    schedule: DatasetSchedule,
+    description: str | None = None,
+) -> DatasetDataflow:
+    """Dataflow exporting a Data Lake source connection's datasets to SFTP.
+
+    schedule: from ``dataset_schedule()``; the dataset flow spec is this destination's own.
+    """
+    return DatasetDataflow.model_validate(
+        _compact(
+            {
+                "name": name,
+                "description": description,
+                "flowSpec": {"id": DATASET_FLOW_SPEC_ID, "version": "1.0"},
+                "sourceConnectionIds": [source_connection_id],
+                "targetConnectionIds": [target_connection_id],
+                "transformations": [],
+                "scheduleParams": schedule.model_dump(by_alias=True, exclude_none=True),
             }
         )
     )

@@ -28,6 +28,11 @@ KINDS: dict[str, tuple[str, bool]] = {
     "target-connection": ("TargetConnection", True),
     "dataset-target-connection": ("DatasetTargetConnection", True),
     "dataflow": ("Dataflow", True),
+    "dataset-dataflow": ("DatasetDataflow", True),
+    "data-lake-source-connection": (
+        "destgen_destinations.runtime.datasets:DataLakeSourceConnection",
+        False,
+    ),
     "dataflow-patch": ("destgen_destinations.runtime.patch_ops:Patch", False),
     "target-connection-patch": (
         "destgen_destinations.runtime.connection_patches:target_patch",
@@ -61,13 +66,18 @@ def run_validate(
     reports = []
     for path in expand_inputs(inputs):
         try:
-            problems = validate_bytes(kind, destination, read_input(path, stdin))
+            problems, warnings = validate_bytes(kind, destination, read_input(path, stdin))
         except _Unreadable as exc:
             reports.append({"file": str(path), "status": "unreadable", "problems": [str(exc)]})
             worst = 2
             continue
         reports.append(
-            {"file": str(path), "status": "invalid" if problems else "ok", "problems": problems}
+            {
+                "file": str(path),
+                "status": "invalid" if problems else "ok",
+                "problems": problems,
+                "warnings": warnings,
+            }
         )
         if problems:
             worst = max(worst, 1)
@@ -77,6 +87,8 @@ def run_validate(
     for report in reports:
         for problem in report["problems"] or [f"ok ({kind})"]:
             print(f"{report['file']}: {problem}", file=out)
+        for warning in report.get("warnings") or []:
+            print(f"{report['file']}: warning: {warning}", file=out)
     return worst
 
 
@@ -107,8 +119,10 @@ def read_input(path: Path, stdin: IO[bytes] | None) -> bytes:
         raise _Unreadable(f"cannot read: {exc.strerror or exc}") from None
 
 
-def validate_bytes(kind: str, destination: str | None, raw: bytes) -> list[str]:
-    """Problems with one JSON payload given as bytes (empty when it is valid)."""
+def validate_bytes(kind: str, destination: str | None, raw: bytes) -> tuple[list[str], list[str]]:
+    """Problems with one JSON payload given as bytes (empty when it is valid), and warnings about
+    what is valid but likely unintended.
+    """
     try:
         data = strict_json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError, strict_json.NotJsonNumber) as exc:
@@ -116,7 +130,17 @@ def validate_bytes(kind: str, destination: str | None, raw: bytes) -> list[str]:
     except (RecursionError, ValueError) as exc:
         # Nesting deeper than the parser allows, or an integer beyond Python's digit limit.
         raise _Unreadable(f"not JSON this validator accepts: {type(exc).__name__}") from None
-    return validate_payload(kind, destination, data)
+    problems = validate_payload(kind, destination, data)
+    return problems, [] if problems else payload_warnings(kind, data)
+
+
+def payload_warnings(kind: str, data: Any) -> list[str]:
+    """A dataset dataflow without ``endTime`` is valid, and stops after six months."""
+    from destgen_destinations.runtime.datasets import SIX_MONTHS_WARNING
+
+    if kind == "dataset-dataflow" and "endTime" not in (data.get("scheduleParams") or {}):
+        return [f"$.scheduleParams: {SIX_MONTHS_WARNING}"]
+    return []
 
 
 def validate_payload(kind: str, destination: str | None, data: Any) -> list[str]:

@@ -14,6 +14,7 @@ from destgen_destinations.adls_gen2.models.dataset_target import DatasetTargetPa
 from destgen_destinations.adls_gen2.models.encryption import EncryptionParams
 from destgen_destinations.adls_gen2.models.target import TargetParams
 from destgen_destinations.runtime.dataflow import Dataflow as _Dataflow
+from destgen_destinations.runtime.datasets import DatasetDataflow as _DatasetDataflow
 from destgen_destinations.runtime.refs import NonEmpty, SpecRef
 from destgen_destinations.runtime.spec_model import SpecModel
 
@@ -98,3 +99,25 @@ class Dataflow(_Dataflow):
     """``POST /flows`` body for Azure Data Lake Gen2 audience export."""
 
     flow_spec: Annotated[FlowSpecRef, Field(alias="flowSpec")]
+
+
+class DatasetFlowSpecRef(SpecRef):
+    """``flowSpec`` of a dataset export dataflow to Azure Data Lake Gen2."""
+
+    id: Literal["17be2013-2549-41ce-96e7-a70363bec293"] = "17be2013-2549-41ce-96e7-a70363bec293"
+    version: Literal["1.0"] = "1.0"
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _not_the_audience_flow_spec(cls, value: object) -> object:
+        if value == "db060570-a155-418a-a6d3-b4d97698e5dc":
+            raise ValueError(
+                "db060570-a155-418a-a6d3-b4d97698e5dc is the audience export flow spec of Azure Data Lake Gen2 (its workflow is AUDIENCES); a dataset dataflow takes 17be2013-2549-41ce-96e7-a70363bec293"
+            )
+        return value
+
+
+class DatasetDataflow(_DatasetDataflow):
+    """``POST /flows`` body for Azure Data Lake Gen2 dataset export."""
+
+    flow_spec: Annotated[DatasetFlowSpecRef, Field(alias="flowSpec")]

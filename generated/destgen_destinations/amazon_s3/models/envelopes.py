@@ -13,6 +13,7 @@ from destgen_destinations.amazon_s3.models.dataset_target import DatasetTargetPa
 from destgen_destinations.amazon_s3.models.encryption import EncryptionParams
 from destgen_destinations.amazon_s3.models.target import TargetParams
 from destgen_destinations.runtime.dataflow import Dataflow as _Dataflow
+from destgen_destinations.runtime.datasets import DatasetDataflow as _DatasetDataflow
 from destgen_destinations.runtime.refs import NonEmpty, SpecRef
 from destgen_destinations.runtime.spec_model import SpecModel
 
@@ -107,3 +108,25 @@ class Dataflow(_Dataflow):
     """``POST /flows`` body for Amazon S3 audience export."""
 
     flow_spec: Annotated[FlowSpecRef, Field(alias="flowSpec")]
+
+
+class DatasetFlowSpecRef(SpecRef):
+    """``flowSpec`` of a dataset export dataflow to Amazon S3."""
+
+    id: Literal["269ba276-16fc-47db-92b0-c1049a3c131f"] = "269ba276-16fc-47db-92b0-c1049a3c131f"
+    version: Literal["1.0"] = "1.0"
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _not_the_audience_flow_spec(cls, value: object) -> object:
+        if value == "1a0514a6-33d4-4c7f-aff8-594799c47549":
+            raise ValueError(
+                "1a0514a6-33d4-4c7f-aff8-594799c47549 is the audience export flow spec of Amazon S3 (its workflow is AUDIENCES); a dataset dataflow takes 269ba276-16fc-47db-92b0-c1049a3c131f"
+            )
+        return value
+
+
+class DatasetDataflow(_DatasetDataflow):
+    """``POST /flows`` body for Amazon S3 dataset export."""
+
+    flow_spec: Annotated[DatasetFlowSpecRef, Field(alias="flowSpec")]

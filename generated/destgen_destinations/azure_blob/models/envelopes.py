@@ -12,6 +12,7 @@ from destgen_destinations.azure_blob.models.dataset_target import DatasetTargetP
 from destgen_destinations.azure_blob.models.encryption import EncryptionParams
 from destgen_destinations.azure_blob.models.target import TargetParams
 from destgen_destinations.runtime.dataflow import Dataflow as _Dataflow
+from destgen_destinations.runtime.datasets import DatasetDataflow as _DatasetDataflow
 from destgen_destinations.runtime.refs import NonEmpty, SpecRef
 from destgen_destinations.runtime.spec_model import SpecModel
 
@@ -96,3 +97,25 @@ class Dataflow(_Dataflow):
     """``POST /flows`` body for Azure Blob Storage audience export."""
 
     flow_spec: Annotated[FlowSpecRef, Field(alias="flowSpec")]
+
+
+class DatasetFlowSpecRef(SpecRef):
+    """``flowSpec`` of a dataset export dataflow to Azure Blob Storage."""
+
+    id: Literal["95bd8965-fc8a-4119-b9c3-944c2c2df6d2"] = "95bd8965-fc8a-4119-b9c3-944c2c2df6d2"
+    version: Literal["1.0"] = "1.0"
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _not_the_audience_flow_spec(cls, value: object) -> object:
+        if value == "752d422f-b16f-4f0d-b1c6-26e448e3b388":
+            raise ValueError(
+                "752d422f-b16f-4f0d-b1c6-26e448e3b388 is the audience export flow spec of Azure Blob Storage (its workflow is AUDIENCES); a dataset dataflow takes 95bd8965-fc8a-4119-b9c3-944c2c2df6d2"
+            )
+        return value
+
+
+class DatasetDataflow(_DatasetDataflow):
+    """``POST /flows`` body for Azure Blob Storage dataset export."""
+
+    flow_spec: Annotated[DatasetFlowSpecRef, Field(alias="flowSpec")]

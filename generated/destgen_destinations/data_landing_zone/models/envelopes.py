@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from destgen_destinations.data_landing_zone.models.dataset_target import DatasetTargetParams
 from destgen_destinations.data_landing_zone.models.target import TargetParams
 from destgen_destinations.runtime.dataflow import Dataflow as _Dataflow
+from destgen_destinations.runtime.datasets import DatasetDataflow as _DatasetDataflow
 from destgen_destinations.runtime.refs import NonEmpty, SpecRef
 from destgen_destinations.runtime.spec_model import SpecModel
 
@@ -71,3 +72,25 @@ class Dataflow(_Dataflow):
     """``POST /flows`` body for Data Landing Zone audience export."""
 
     flow_spec: Annotated[FlowSpecRef, Field(alias="flowSpec")]
+
+
+class DatasetFlowSpecRef(SpecRef):
+    """``flowSpec`` of a dataset export dataflow to Data Landing Zone."""
+
+    id: Literal["cd2fc47e-e838-4f38-a581-8fff2f99b63a"] = "cd2fc47e-e838-4f38-a581-8fff2f99b63a"
+    version: Literal["1.0"] = "1.0"
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _not_the_audience_flow_spec(cls, value: object) -> object:
+        if value == "7e635b9f-e59b-4546-8ba8-fce6496693c8":
+            raise ValueError(
+                "7e635b9f-e59b-4546-8ba8-fce6496693c8 is the audience export flow spec of Data Landing Zone (its workflow is AUDIENCES); a dataset dataflow takes cd2fc47e-e838-4f38-a581-8fff2f99b63a"
+            )
+        return value
+
+
+class DatasetDataflow(_DatasetDataflow):
+    """``POST /flows`` body for Data Landing Zone dataset export."""
+
+    flow_spec: Annotated[DatasetFlowSpecRef, Field(alias="flowSpec")]

@@ -14,6 +14,7 @@ from destgen_destinations.google_cloud_storage.models.dataset_target import Data
 from destgen_destinations.google_cloud_storage.models.encryption import EncryptionParams
 from destgen_destinations.google_cloud_storage.models.target import TargetParams
 from destgen_destinations.runtime.dataflow import Dataflow as _Dataflow
+from destgen_destinations.runtime.datasets import DatasetDataflow as _DatasetDataflow
 from destgen_destinations.runtime.refs import NonEmpty, SpecRef
 from destgen_destinations.runtime.spec_model import SpecModel
 
@@ -100,3 +101,25 @@ class Dataflow(_Dataflow):
     """``POST /flows`` body for Google Cloud Storage audience export."""
 
     flow_spec: Annotated[FlowSpecRef, Field(alias="flowSpec")]
+
+
+class DatasetFlowSpecRef(SpecRef):
+    """``flowSpec`` of a dataset export dataflow to Google Cloud Storage."""
+
+    id: Literal["585c15c4-6cbf-4126-8f87-e26bff78b657"] = "585c15c4-6cbf-4126-8f87-e26bff78b657"
+    version: Literal["1.0"] = "1.0"
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _not_the_audience_flow_spec(cls, value: object) -> object:
+        if value == "976d663b-80b4-4193-be6b-2d0487516623":
+            raise ValueError(
+                "976d663b-80b4-4193-be6b-2d0487516623 is the audience export flow spec of Google Cloud Storage (its workflow is AUDIENCES); a dataset dataflow takes 585c15c4-6cbf-4126-8f87-e26bff78b657"
+            )
+        return value
+
+
+class DatasetDataflow(_DatasetDataflow):
+    """``POST /flows`` body for Google Cloud Storage dataset export."""
+
+    flow_spec: Annotated[DatasetFlowSpecRef, Field(alias="flowSpec")]

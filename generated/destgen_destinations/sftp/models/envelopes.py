@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, field_validator
 
 from destgen_destinations.runtime.dataflow import Dataflow as _Dataflow
+from destgen_destinations.runtime.datasets import DatasetDataflow as _DatasetDataflow
 from destgen_destinations.runtime.refs import NonEmpty, SpecRef
 from destgen_destinations.runtime.spec_model import SpecModel
 from destgen_destinations.sftp.models.auth_sftp_with_password import SftpWithPasswordParams
@@ -107,3 +108,25 @@ class Dataflow(_Dataflow):
     """``POST /flows`` body for SFTP audience export."""
 
     flow_spec: Annotated[FlowSpecRef, Field(alias="flowSpec")]
+
+
+class DatasetFlowSpecRef(SpecRef):
+    """``flowSpec`` of a dataset export dataflow to SFTP."""
+
+    id: Literal["354d6aad-4754-46e4-a576-1b384561c440"] = "354d6aad-4754-46e4-a576-1b384561c440"
+    version: Literal["1.0"] = "1.0"
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _not_the_audience_flow_spec(cls, value: object) -> object:
+        if value == "fd36aaa4-bf2b-43fb-9387-43785eeeb799":
+            raise ValueError(
+                "fd36aaa4-bf2b-43fb-9387-43785eeeb799 is the audience export flow spec of SFTP (its workflow is AUDIENCES); a dataset dataflow takes 354d6aad-4754-46e4-a576-1b384561c440"
+            )
+        return value
+
+
+class DatasetDataflow(_DatasetDataflow):
+    """``POST /flows`` body for SFTP dataset export."""
+
+    flow_spec: Annotated[DatasetFlowSpecRef, Field(alias="flowSpec")]
