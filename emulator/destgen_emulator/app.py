@@ -17,7 +17,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from destgen_destinations.runtime import strict_json
-from destgen_emulator import dataprep, flowservice, listing, runs
+from destgen_destinations.runtime.constants import DATA_LAKE_SPEC_ID
+from destgen_emulator import dataprep, datasets, flowservice, listing, runs
 from destgen_emulator.errors import ApiError, flow
 from destgen_emulator.state import EmulatorState
 from destgen_emulator.store import Tenant
@@ -125,6 +126,7 @@ def _routes(state: EmulatorState) -> list[Route]:
             ["GET"],
         ),
         route(f"{FLOW}/connectionSpecs/{{id}}", _connection_spec, ["GET"]),
+        route(f"{FLOW}/connectionSpecs/{{id}}/configs", _configs, ["GET"]),
         route(
             f"{FLOW}/flowSpecs",
             lambda r, s, b: _spec_list(r, "/flowSpecs", s.catalog.flow_specs()),
@@ -273,6 +275,13 @@ def _connection_spec(request: Request, state: EmulatorState, body: Any) -> tuple
             f"The requested connectionSpecs resource {request.path_params['id']} is not found",
         )
     return 200, {"items": [spec]}
+
+
+def _configs(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:
+    """The eligible datasets, listed only under the Data Lake source spec."""
+    if request.path_params["id"] != DATA_LAKE_SPEC_ID:
+        raise flow(1101, 404, f"No configs for connection spec {request.path_params['id']}")
+    return 200, datasets.eligible(_query(request))
 
 
 def _flow_spec(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:

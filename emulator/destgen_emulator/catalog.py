@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from destgen.resources import default_specs_dir
+from destgen_destinations.runtime.constants import DATA_LAKE_SPEC_ID
 
 DEFAULT_SPECS = default_specs_dir()
 PROFILE_STORE_SPEC = {
@@ -24,8 +25,6 @@ PROFILE_STORE_SPEC = {
 }
 PROVIDER_ID = "14e34fac-d307-11e9-bb65-2a2ae2dbcce4"
 AUDIENCES, DATASETS = "AUDIENCES", "DATASETS"
-# The Data Lake source of dataset exports (export_datasets in the docs), version 1.0.
-DATA_LAKE_SPEC_ID = "23598e46-f560-407b-88d5-ea6207e49db0"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,9 @@ DEFAULT_BASE_URL = "https://platform.adobe.io"
 DEFAULT_TOKEN_URL = "https://ims-na1.adobelogin.com/ims/token/v3"
 FLOW_SERVICE = "/data/foundation/flowservice"
 DATA_PREP = "/data/foundation/conversion"
+# The Data Lake source connection spec: what a dataset export reads, and where eligible datasets
+# are listed.
+DATA_LAKE_SPEC_ID = "23598e46-f560-407b-88d5-ea6207e49db0"
 IDENTITIES = "/data/core/idnamespace/identities"
 UNION_SCHEMA = "/data/core/ups/config/entityTypes/_xdm.context.profile"
 

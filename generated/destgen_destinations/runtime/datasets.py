@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AliasChoices, Field, model_validator
 
+from destgen_destinations.runtime.constants import DATA_LAKE_SPEC_ID
 from destgen_destinations.runtime.refs import NonEmpty, SpecRef
 from destgen_destinations.runtime.spec_model import SpecModel, compact
 
@@ -32,7 +33,6 @@ class DatasetTargetModel(SpecModel):
         return self
 
 
-DATA_LAKE_SPEC_ID = "23598e46-f560-407b-88d5-ea6207e49db0"
 # Folder-name macros of the dataset export page; the two time macros exclude each other.
 FOLDER_MACROS = frozenset(
     {

@@ -326,6 +326,27 @@ def _data_page(collection: str, start: int, **filters: str) -> Operation[Page]:
     return Operation("GET", path, "read", parse, f"list {collection}", params=params)
 
 
+def eligible_datasets(start: int = 0, limit: int = 20) -> Operation[Page]:
+    """One page of the datasets the sandbox can export (the Data Lake source spec's configs),
+    by ``start``/``limit`` offsets; the page's ``next`` follows ``pageInfo.hasNext``.
+    """
+    path = f"{c.FLOW_SERVICE}/connectionSpecs/{c.DATA_LAKE_SPEC_ID}/configs"
+    params = (
+        ("outputType", "activationDatasets"),
+        ("outputField", "datasets"),
+        ("start", str(start)),
+        ("limit", str(limit)),
+        ("properties", "name,state"),
+    )
+
+    def parse(body: Any) -> Page:
+        items = [Entity(str(i.get("id", "")), None, i) for i in body.get("items") or []]
+        more = bool((body.get("pageInfo") or {}).get("hasNext")) and bool(items)
+        return Page(items, eligible_datasets(start + len(items), limit) if more else None)
+
+    return Operation("GET", path, "read", parse, "list eligible datasets", params=params)
+
+
 def get_mapping_set(mapping_id: str) -> Operation[Entity]:
     """``GET /mappingSets/{id}``."""
     return Operation(

@@ -61,11 +61,12 @@ def _parser() -> argparse.ArgumentParser:
 
     add_arguments(emu)
 
-    from destgen.cli.arguments import add_activate, add_spec_commands
+    from destgen.cli.arguments import add_activate, add_datasets, add_spec_commands
 
     add_spec_commands(commands)
 
     add_activate(commands)
+    add_datasets(commands)
     commands.add_parser(
         "demo",
         help="the main job: every examples/ activation against a local emulator",
@@ -142,6 +143,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             from destgen_emulator.cli import run
 
             return run(args)
+        if args.command == "datasets":
+            from destgen.cli.datasets import run_datasets
+
+            return run_datasets(args)
         if args.command == "destinations":
             from destgen.cli.destinations import run_destinations
 

@@ -74,6 +74,33 @@ def add_activate(commands: Any) -> None:
     commands.add_parser("activation-schema", help="print the JSON Schema of activation files")
 
 
+def add_datasets(commands: Any) -> None:
+    """Add the ``datasets`` subcommand (eligible datasets of the sandbox) to ``commands``."""
+    found = commands.add_parser(
+        "datasets",
+        help="list the datasets the sandbox can export (for dataset export)",
+        description="Every dataset the sandbox can export, page by page (id and name). "
+        "Credentials: AEP_ACCESS_TOKEN or AEP_CLIENT_ID + AEP_CLIENT_SECRET, AEP_API_KEY, "
+        "AEP_ORG_ID, AEP_SANDBOX_NAME. Exit 0 listed, 1 failed.",
+    )
+    found.add_argument(
+        "--base-url",
+        default=os.environ.get("AEP_BASE_URL"),
+        help="API base URL (default https://platform.adobe.io or AEP_BASE_URL)",
+    )
+    found.add_argument(
+        "--page-size", type=_page_size, default=20, metavar="N", help="datasets a request"
+    )
+    found.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def _page_size(text: str) -> int:
+    """A page size from 1 to 100, for argparse."""
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 100:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 100: {text!r}")
+    return int(text)
+
+
 def _attempts(text: str) -> int:
     """A number of tries from 1 to 20, for argparse."""
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 20:

@@ -1,0 +1,57 @@
+"""The datasets a sandbox can export: a seeded catalog behind the Data Lake source spec's
+``configs`` listing, with its offset paging (``start``, ``limit``, ``pageInfo.hasNext``).
+
+HTTP-free like flowservice.py: parsed query in, body out, or ApiError.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from destgen_emulator.errors import flow
+
+# Enough datasets for several pages at the documented default of 20.
+DATASET_NAMES = [
+    f"{kind} {n:02d}"
+    for n in range(1, 16)
+    for kind in ("Loyalty members", "Web events", "CRM profiles")
+]
+CATALOG = [
+    {
+        # 24 hex digits, the form of Catalog dataset ids; the same for every run.
+        "id": hashlib.sha256(name.encode()).hexdigest()[:24],
+        "name": name,
+        "description": f"Seeded dataset: {name}",
+        "fileDescription": {"persisted": True, "containerFormat": "parquet", "format": "parquet"},
+        "aspect": "production",
+        "state": "DRAFT",
+    }
+    for name in DATASET_NAMES
+]
+
+
+def eligible(query: list[tuple[str, str]]) -> dict[str, Any]:
+    """``GET /connectionSpecs/<Data Lake>/configs?outputType=activationDatasets&...``."""
+    params = dict(query)
+    if params.get("outputType") != "activationDatasets":
+        raise flow(1452, 400, "outputType must be activationDatasets")
+    start = _integer(params.get("start", "0"), "start", 0, len(CATALOG) + 1_000_000)
+    limit = _integer(params.get("limit", "20"), "limit", 1, 100)
+    items = CATALOG[start : start + limit]
+    end = start + len(items)
+    return {
+        "items": items,
+        "pageInfo": {
+            "start": start,
+            "end": end,
+            "total": len(CATALOG),
+            "hasNext": end < len(CATALOG),
+        },
+    }
+
+
+def _integer(text: str, name: str, low: int, high: int) -> int:
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        raise flow(1452, 400, f"{name} must be an integer from {low} to {high}")
+    return int(text)

@@ -1,0 +1,36 @@
+"""``destgen datasets``: the datasets the sandbox can export, so a dataset export can name them
+without the UI (credentials and sandbox from the AEP_* environment, as for activate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from destgen_destinations.runtime import operations as ops
+from destgen_destinations.runtime.client import FlowServiceClient
+from destgen_destinations.runtime.errors import DestgenError
+from destgen_destinations.runtime.redact import printable
+
+
+def run_datasets(args: argparse.Namespace) -> int:
+    """List every eligible dataset (all pages); exit 1 with the reason when the call fails."""
+    try:
+        with FlowServiceClient(base_url=args.base_url) as client:
+            found = [e.data for e in client.iterate(ops.eligible_datasets(limit=args.page_size))]
+    except DestgenError as exc:
+        print(f"destgen datasets: failed: {exc}", file=sys.stderr)
+        return 1
+    rows = [
+        {"id": str(d.get("id", "")), "name": str(d.get("name", "")), "state": d.get("state")}
+        for d in found
+    ]
+    if args.json:
+        print(json.dumps({"datasets": rows}, indent=2))
+        return 0
+    for row in rows:
+        # Names come from the server: escaped before they reach a terminal.
+        print(f"{row['id']}  {printable(str(row['name']))}")
+    print(f"{len(rows)} datasets can be exported", file=sys.stderr)
+    return 0
