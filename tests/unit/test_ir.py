@@ -41,6 +41,7 @@ def test_envelope_decisions_per_destination() -> None:
         "target_connection",
         "dataset_target_connection",
         "dataflow",
+        "dataset_dataflow",
     )
     assert s3.builders == (
         "base_connection_access_key",
@@ -49,6 +50,7 @@ def test_envelope_decisions_per_destination() -> None:
         "target_connection",
         "dataset_target_connection",
         "dataflow",
+        "dataset_dataflow",
     )
     assert s3.dataset_target is not None
     assert "DatasetTargetConnection" in s3.envelope_classes
