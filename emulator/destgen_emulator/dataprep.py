@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from destgen_emulator.errors import ApiError, flow
+from destgen_emulator.listing import whole_number
 from destgen_emulator.state import EmulatorState
 from destgen_emulator.store import Tenant, tenant_of
 
@@ -184,15 +185,11 @@ def list_entities(
 
 def _bounded(params: dict[str, str], key: str, low: int, high: int | None) -> int:
     """A required integer query parameter within bounds, else a 400 naming it."""
-    value = params.get(key, "")
-    if (
-        not (value.isascii() and value.isdigit())
-        or int(value) < low
-        or (high is not None and int(value) > high)
-    ):
+    value = whole_number(params.get(key), low, high)
+    if value is None:
         top = f" to {high}" if high is not None else " or more"
         raise ApiError(400, {"message": f"{key} is required: an integer from {low}{top}"})
-    return int(value)
+    return value
 
 
 def _schema_exists(state: EmulatorState, schema_id: object, tenant: Tenant) -> bool:

@@ -10,6 +10,7 @@ import hashlib
 from typing import Any
 
 from destgen_emulator.errors import flow
+from destgen_emulator.listing import whole_number
 
 # Enough datasets for several pages at the documented default of 20.
 DATASET_NAMES = [
@@ -36,8 +37,10 @@ def eligible(query: list[tuple[str, str]]) -> dict[str, Any]:
     params = dict(query)
     if params.get("outputType") != "activationDatasets":
         raise flow(1452, 400, "outputType must be activationDatasets")
-    start = _integer(params.get("start", "0"), "start", 0, len(CATALOG) + 1_000_000)
-    limit = _integer(params.get("limit", "20"), "limit", 1, 100)
+    start = whole_number(params.get("start", "0"), 0)
+    limit = whole_number(params.get("limit", "20"), 1, 100)
+    if start is None or limit is None:
+        raise flow(1452, 400, "start must be a whole number, limit one from 1 to 100")
     items = CATALOG[start : start + limit]
     end = start + len(items)
     return {
@@ -49,9 +52,3 @@ def eligible(query: list[tuple[str, str]]) -> dict[str, Any]:
             "hasNext": end < len(CATALOG),
         },
     }
-
-
-def _integer(text: str, name: str, low: int, high: int) -> int:
-    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
-        raise flow(1452, 400, f"{name} must be an integer from {low} to {high}")
-    return int(text)

@@ -126,7 +126,11 @@ def _compare_positions(left: list[Any], right: list[Any], keys: Order) -> int:
 
 def order(entities: list[dict[str, Any]], orderby: str | None) -> list[dict[str, Any]]:
     """``entities`` in the ``orderby`` order, ties broken by id: a total order for paging."""
-    keys = parse_order(orderby)
+    return sort_by(entities, parse_order(orderby))
+
+
+def sort_by(entities: list[dict[str, Any]], keys: Order) -> list[dict[str, Any]]:
+    """``entities`` sorted by already-parsed ``keys``, then id."""
 
     def compare(left: Any, right: Any) -> int:
         return _compare_positions(left, right, keys)
@@ -167,10 +171,21 @@ def page_size(limit: str | None) -> int:
     """``limit`` as a page size: ASCII digits from 1 to ``MAX_LIMIT``; the maximum when absent."""
     if limit is None:
         return MAX_LIMIT
-    # ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
-    if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= MAX_LIMIT:
+    size = whole_number(limit, 1, MAX_LIMIT)
+    if size is None:
         raise flow(1452, 400, f"limit must be an integer from 1 to {MAX_LIMIT}")
-    return int(limit)
+    return size
+
+
+def whole_number(text: str | None, low: int, high: int | None = None) -> int | None:
+    """``text`` as a whole number from ``low`` to ``high`` (no ceiling when None), else None;
+    every query parameter that counts reads through it, each caller answering its own error.
+    """
+    # ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
+    if text is None or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if low <= value and (high is None or value <= high) else None
 
 
 def page(
@@ -228,7 +243,7 @@ def listing(
     filters = parse_filters(v for k, v in query if k == "property")
     keys = parse_order(_last(query, "orderby"))
     # Filter before copying: only matching entities leave the store (lists stay fast as it grows).
-    ordered = order(find(filters), _last(query, "orderby"))
+    ordered = sort_by(find(filters), keys)
     if counting:
         return {"count": len(ordered)}
     kept = [(k, v) for k, v in query if k not in ("continuationToken", "limit", "count")]

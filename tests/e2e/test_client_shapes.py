@@ -21,6 +21,7 @@ import pytest
 from destgen_emulator import EmulatorServer
 from tests.conftest import documented, run_cli
 from tests.e2e.conftest import FLOW, HEADERS, created
+from tests.e2e.test_emulator_rules import _chain
 
 SOURCE = documented("01_source_connection__create_source_connection")
 
@@ -181,8 +182,6 @@ EXTERNAL_AUDIENCE: list[dict[str, Any]] = [
 def test_validate_and_emulator_agree_on_external_audiences_and_title_case_ops(
     api: httpx.Client, tmp_path: Path
 ) -> None:
-    from tests.e2e.test_emulator_rules import _chain
-
     path = tmp_path / "patch.json"
     path.write_text(json.dumps(EXTERNAL_AUDIENCE))
     done = run_cli("validate", "--kind", "dataflow-patch", str(path))
@@ -295,8 +294,6 @@ EDIT_TARGET = [
 def test_adobes_edit_destination_example_keeps_the_params_it_does_not_list(
     api: httpx.Client, tmp_path: Path
 ) -> None:
-    from tests.e2e.test_emulator_rules import _chain
-
     ids = _chain(api)
     target = api.get(f"/targetConnections/{ids['target']}").json()["items"][0]
     before = target["params"]
@@ -359,8 +356,6 @@ def _validate(kind: str, body: Any, tmp_path: Path, *extra: str) -> int:
 def test_five_former_splits_get_one_answer_in_validate_and_the_emulator(
     api: httpx.Client, tmp_path: Path
 ) -> None:
-    from tests.e2e.test_emulator_rules import _chain
-
     # SFTP's port is an integer: "22" is refused by both, 22 accepted by both.
     sftp = documented("02_base_connection__sftp_password")
     for port, verdict in (("22", False), (22, True)):
@@ -407,8 +402,6 @@ def test_five_former_splits_get_one_answer_in_validate_and_the_emulator(
 
 
 def test_adobes_own_mistakes_get_the_documented_errors(api: httpx.Client) -> None:
-    from tests.e2e.test_emulator_rules import _chain
-
     ids = _chain(api)
     rename = [{"op": "replace", "path": "/name", "value": "x"}]
     # Postman sends if-match as a query parameter: the header is missing.
@@ -435,8 +428,6 @@ def test_adobes_own_mistakes_get_the_documented_errors(api: httpx.Client) -> Non
 def test_a_flows_run_link_is_served_relative_to_the_service(
     emulator: EmulatorServer, api: httpx.Client
 ) -> None:
-    from tests.e2e.test_emulator_rules import _chain
-
     ids = _chain(api)
     add = documented("04b_add_audiences__add_audience_to_dataflow")
     assert api.patch(

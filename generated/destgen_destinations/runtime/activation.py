@@ -195,8 +195,15 @@ def _mapping(p: Payloads, flow: Entity) -> Generator[Step, Any, tuple[str, int] 
         r.destination: {"type": "string"} for r in p.mapping_rows
     }
     name = p.file.dataflow.name
-    source = yield from _reuse_or_create(ops.create_schema(f"{name} input", union))
-    target = yield from _reuse_or_create(ops.create_schema(f"{name} output", output))
+    inputs, outputs = (
+        ops.create_schema(f"{name} input", union),
+        ops.create_schema(f"{name} output", output),
+    )
+    # One listing of the sandbox's schemas serves both look-ups.
+    assert inputs.lookup is not None
+    schemas = yield from ops.collect(inputs.lookup.first_page)
+    source = yield from _reuse_or_create(inputs, schemas)
+    target = yield from _reuse_or_create(outputs, schemas)
     payload = mapping_set(
         input_schema_id=source.id,
         output_schema_id=target.id,
@@ -207,12 +214,16 @@ def _mapping(p: Payloads, flow: Entity) -> Generator[Step, Any, tuple[str, int] 
     return made.id, int(made.data.get("version", 0))
 
 
-def _reuse_or_create(op: Operation[Entity]) -> Generator[Step, Any, Entity]:
+def _reuse_or_create(
+    op: Operation[Entity], listed: list[Entity] | None = None
+) -> Generator[Step, Any, Entity]:
     """A Data Prep entity an earlier, interrupted run made (same name, same content) is used
     again instead of made anew: a re-run leaves no orphan schema or mapping set behind.
+    ``listed``: the entities already listed, when the caller has them.
     """
     assert op.lookup is not None
-    found = yield from ops.search(op.lookup)
+    assert op.lookup.pick is not None
+    found = op.lookup.pick(listed) if listed is not None else (yield from ops.search(op.lookup))
     if found is not None:
         return found
     made: Entity = yield op

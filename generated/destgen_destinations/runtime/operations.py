@@ -66,21 +66,27 @@ class Lookup:
 
 
 def search(lookup: Lookup) -> Generator[Operation[Page], Page, Entity | None]:
-    """The entity ``lookup.pick`` chooses, following pages (at most ``MAX_PAGES``).
+    """The entity ``lookup.pick`` chooses among every listed page."""
+    assert lookup.pick is not None
+    listed: list[Entity] = yield from collect(lookup.first_page)
+    return lookup.pick(listed)
+
+
+def collect(first_page: Operation[Page]) -> Generator[Operation[Page], Page, list[Entity]]:
+    """Every item of a listing, following pages (at most ``MAX_PAGES``).
 
     It yields list operations and receives their pages, so a client's retry flow and an
     activation plan can both drive it.
     """
-    assert lookup.pick is not None
-    op: Operation[Page] | None = lookup.first_page
+    items: list[Entity] = []
+    op: Operation[Page] | None = first_page
     for _ in range(c.MAX_PAGES):
         if op is None:
-            return None
+            break
         page: Page = yield op
-        if (found := lookup.pick(page.items)) is not None:
-            return found
+        items += page.items
         op = page.next
-    return None
+    return items
 
 
 @dataclass(frozen=True)
@@ -314,37 +320,63 @@ def _same_mapping_set(found: dict[str, Any], name: str, wanted: dict[str, Any]) 
 
 
 def _data_page(collection: str, start: int, **filters: str) -> Operation[Page]:
-    """One page of a Data Prep listing: ``start``/``limit`` offsets, ``{"data", "_page"}``."""
-    path = f"{c.DATA_PREP}/{collection}"
-    params = (("start", str(start)), ("limit", str(c.DATA_PREP_PAGE)), *filters.items())
-
-    def parse(body: Any) -> Page:
-        items = [Entity(str(i.get("id", "")), None, i) for i in body.get("data") or []]
-        full = len(items) >= c.DATA_PREP_PAGE
-        return Page(items, _data_page(collection, start + len(items), **filters) if full else None)
-
-    return Operation("GET", path, "read", parse, f"list {collection}", params=params)
+    """One page of a Data Prep listing (``{"data", "_page"}``): a full page means there may be
+    another.
+    """
+    return _offset_page(
+        f"{c.DATA_PREP}/{collection}",
+        f"list {collection}",
+        tuple(filters.items()),
+        start,
+        c.DATA_PREP_PAGE,
+        "data",
+        lambda _body, items: len(items) >= c.DATA_PREP_PAGE,
+    )
 
 
 def eligible_datasets(start: int = 0, limit: int = 20) -> Operation[Page]:
-    """One page of the datasets the sandbox can export (the Data Lake source spec's configs),
-    by ``start``/``limit`` offsets; the page's ``next`` follows ``pageInfo.hasNext``.
+    """One page of the datasets the sandbox can export (the Data Lake source spec's configs);
+    the page's ``next`` follows ``pageInfo.hasNext``.
     """
-    path = f"{c.FLOW_SERVICE}/connectionSpecs/{c.DATA_LAKE_SPEC_ID}/configs"
-    params = (
-        ("outputType", "activationDatasets"),
-        ("outputField", "datasets"),
-        ("start", str(start)),
-        ("limit", str(limit)),
-        ("properties", "name,state"),
+    return _offset_page(
+        f"{c.FLOW_SERVICE}/connectionSpecs/{c.DATA_LAKE_SPEC_ID}/configs",
+        "list eligible datasets",
+        (
+            ("outputType", "activationDatasets"),
+            ("outputField", "datasets"),
+            ("properties", "name,state"),
+        ),
+        start,
+        limit,
+        "items",
+        lambda body, _items: bool((body.get("pageInfo") or {}).get("hasNext")),
     )
 
-    def parse(body: Any) -> Page:
-        items = [Entity(str(i.get("id", "")), None, i) for i in body.get("items") or []]
-        more = bool((body.get("pageInfo") or {}).get("hasNext")) and bool(items)
-        return Page(items, eligible_datasets(start + len(items), limit) if more else None)
 
-    return Operation("GET", path, "read", parse, "list eligible datasets", params=params)
+def _offset_page(
+    path: str,
+    label: str,
+    fixed: tuple[tuple[str, str], ...],
+    start: int,
+    limit: int,
+    items_key: str,
+    more: Callable[[Any, list[Entity]], bool],
+) -> Operation[Page]:
+    """A listing paged by ``start``/``limit`` offsets (Data Prep, dataset configs), not by
+    continuation tokens: ``next`` asks for the items after these while ``more`` says so.
+    """
+
+    def parse(body: Any) -> Page:
+        items = [Entity(str(i.get("id", "")), None, i) for i in body.get(items_key) or []]
+        following = (
+            _offset_page(path, label, fixed, start + len(items), limit, items_key, more)
+            if items and more(body, items)
+            else None
+        )
+        return Page(items, following)
+
+    params = (*fixed, ("start", str(start)), ("limit", str(limit)))
+    return Operation("GET", path, "read", parse, label, params=params)
 
 
 def get_mapping_set(mapping_id: str) -> Operation[Entity]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +40,7 @@ def add_activate(commands: Any) -> None:
     act.add_argument(
         "--json", action="store_true", help="print the steps as one JSON document on stdout"
     )
-    act.add_argument(
-        "--base-url",
-        default=os.environ.get("AEP_BASE_URL"),
-        help="API base URL (default https://platform.adobe.io or AEP_BASE_URL)",
-    )
+    _add_base_url(act)
     act.add_argument(
         "--token-url", help="OAuth token endpoint for client credentials (or AEP_TOKEN_URL)"
     )
@@ -57,7 +54,7 @@ def add_activate(commands: Any) -> None:
     )
     act.add_argument(
         "--retries",
-        type=_attempts,
+        type=_whole_number(1, 20),
         default=MAX_ATTEMPTS,
         metavar="N",
         help="tries per request for 429, 5xx and network faults, 1 for none; waits double from "
@@ -83,29 +80,37 @@ def add_datasets(commands: Any) -> None:
         "Credentials: AEP_ACCESS_TOKEN or AEP_CLIENT_ID + AEP_CLIENT_SECRET, AEP_API_KEY, "
         "AEP_ORG_ID, AEP_SANDBOX_NAME. Exit 0 listed, 1 failed.",
     )
+    _add_base_url(found)
     found.add_argument(
-        "--base-url",
-        default=os.environ.get("AEP_BASE_URL"),
-        help="API base URL (default https://platform.adobe.io or AEP_BASE_URL)",
-    )
-    found.add_argument(
-        "--page-size", type=_page_size, default=20, metavar="N", help="datasets a request"
+        "--page-size",
+        type=_whole_number(1, 100),
+        default=20,
+        metavar="N",
+        help="datasets a request",
     )
     found.add_argument("--json", action="store_true", help="print one JSON document")
 
 
-def _page_size(text: str) -> int:
-    """A page size from 1 to 100, for argparse."""
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 100:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 100: {text!r}")
-    return int(text)
+def _add_base_url(parser: argparse.ArgumentParser) -> None:
+    """The one ``--base-url`` option every command that talks to the API takes."""
+    parser.add_argument(
+        "--base-url",
+        default=os.environ.get("AEP_BASE_URL"),
+        help="API base URL (default https://platform.adobe.io or AEP_BASE_URL)",
+    )
 
 
-def _attempts(text: str) -> int:
-    """A number of tries from 1 to 20, for argparse."""
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 20:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 20: {text!r}")
-    return int(text)
+def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (ASCII digits only)."""
+
+    def parse(text: str) -> int:
+        if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number from {low} to {high}: {text!r}"
+            )
+        return int(text)
+
+    return parse
 
 
 def _seconds(text: str) -> float:
@@ -131,11 +136,7 @@ def add_spec_commands(commands: Any) -> None:
         description="GET each connection spec and update the cache and manifest.json "
         "atomically: all of them or nothing. Unchanged specs are not rewritten. " + credentials,
     )
-    fetch.add_argument(
-        "--base-url",
-        default=os.environ.get("AEP_BASE_URL"),
-        help="API base URL (default https://platform.adobe.io)",
-    )
+    _add_base_url(fetch)
     fetch.add_argument(
         "--destination", action="append", metavar="SLUG", help="only this destination (repeatable)"
     )
@@ -163,12 +164,12 @@ def add_spec_commands(commands: Any) -> None:
         choices=("any", "breaking"),
         help="exit 1 when any change, or a breaking one, is found",
     )
-    diff_.add_argument("--base-url", default=os.environ.get("AEP_BASE_URL"))
+    _add_base_url(diff_)
     doctor = commands.add_parser(
         "doctor",
         help="check credentials, sandbox, spec ids and drift of the generated code",
         description="Exit 0 when everything matches, 1 otherwise. " + credentials,
     )
-    doctor.add_argument("--base-url", default=os.environ.get("AEP_BASE_URL"))
+    _add_base_url(doctor)
     doctor.add_argument("--specs", type=Path, default=default_specs_dir())
     doctor.add_argument("--json", action="store_true", help="print one JSON document")

@@ -135,12 +135,15 @@ def validate_bytes(kind: str, destination: str | None, raw: bytes) -> tuple[list
 
 
 def payload_warnings(kind: str, data: Any) -> list[str]:
-    """A dataset dataflow without ``endTime`` is valid, and stops after six months."""
-    from destgen_destinations.runtime.datasets import SIX_MONTHS_WARNING
+    """What a valid payload does that its author may not expect (a dataset schedule without an
+    end stops after six months): the rule is the schedule model's own.
+    """
+    if kind != "dataset-dataflow":
+        return []
+    from destgen_destinations.runtime.datasets import DatasetSchedule
 
-    if kind == "dataset-dataflow" and "endTime" not in (data.get("scheduleParams") or {}):
-        return [f"$.scheduleParams: {SIX_MONTHS_WARNING}"]
-    return []
+    schedule = DatasetSchedule.model_validate(data["scheduleParams"], by_alias=True)
+    return [f"$.scheduleParams: {warning}" for warning in schedule.warnings()]
 
 
 def validate_payload(kind: str, destination: str | None, data: Any) -> list[str]:
