@@ -39,6 +39,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTED = ROOT / "tests" / "examples" / "documented"
 # The generated package's own list: tests follow what the library was generated for.
 SLUGS = DESTINATIONS
+_EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in (".json", ".yaml"))
+# One audience and one dataset activation per destination ship in examples/; "_datasets" names
+# the second workflow's files.
+DATASET_EXAMPLES = [p for p in _EXAMPLES if p.stem.endswith("_datasets")]
+AUDIENCE_EXAMPLES = [p for p in _EXAMPLES if p not in DATASET_EXAMPLES]
 
 
 def daily_selector(audience_id: str) -> Any:

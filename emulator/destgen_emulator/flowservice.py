@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from destgen_emulator import listing, validation
-from destgen_emulator.catalog import PROFILE_STORE_SPEC
+from destgen_destinations.runtime.constants import DATA_LAKE_SPEC_ID
+from destgen_emulator import dataset_flows, listing, validation
+from destgen_emulator.catalog import PROFILE_STORE_SPEC, Destination
 from destgen_emulator.errors import ApiError, flow
 from destgen_emulator.errors import validation as validation_error
 from destgen_emulator.patching import PATCH_ERROR, apply_patch
@@ -26,6 +27,7 @@ PATCHABLE = {
         "/policy",
         "/labels",
         "/sourceConnectionIds",
+        "/scheduleParams",
     ),
     "targetConnections": ("/name", "/description", "/params"),
     "connections": ("/name", "/description", "/auth/params"),
@@ -79,9 +81,15 @@ def create(
 
 def _source(state: EmulatorState, body: dict[str, Any], _tenant: Tenant) -> dict[str, Any]:
     ref = validation.require_spec_ref(body, "connectionSpec")
+    if dataset_flows.is_data_lake(body):
+        return dataset_flows.source_connection(body)
     if ref["id"] != PROFILE_STORE_SPEC["id"]:
         raise flow(
-            1413, 400, f"Invalid connection spec id {ref['id']} for an audience source connection"
+            1413,
+            400,
+            f"Invalid connection spec id {ref['id']} for a source connection: audiences come "
+            f"from the Profile store ({PROFILE_STORE_SPEC['id']}), datasets from the Data Lake "
+            f"({DATA_LAKE_SPEC_ID})",
         )
     # typeInfo as the flow GET examples show it for the Profile store (docs/api-contract.md §2.7).
     return body | {"typeInfo": {"type": "ProfileFragments", "id": "ups"}, "inheritedAttributes": {}}
@@ -131,15 +139,12 @@ def _target(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[
 
 def _flow(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[str, Any]:
     ref = validation.require_spec_ref(body, "flowSpec")
+    # The flow spec decides the workflow (attributes._workflow); everything else follows it.
     destination = state.catalog.by_flow_spec.get(ref["id"])
-    if destination is None and (other := state.catalog.by_dataset_flow_spec.get(ref["id"])):
-        # The flow spec decides the workflow: a dataset flow spec cannot carry an audience flow.
-        raise flow(
-            1413,
-            400,
-            f"Flow spec {ref['id']} is the dataset export flow spec of {other.spec['name']} "
-            f"(attributes._workflow DATASETS); an audience dataflow takes {other.flow_spec_ids[0]}",
-        )
+    workflow = validation.AUDIENCE_WORKFLOW
+    if destination is None:
+        destination = state.catalog.by_dataset_flow_spec.get(ref["id"])
+        workflow = validation.DATASET_WORKFLOW
     if destination is None:
         raise flow(1413, 400, f"Invalid flow spec id {ref['id']}")
     sources = [
@@ -158,24 +163,73 @@ def _flow(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[st
                 f"Flow spec {ref['id']} is for {destination.spec['name']}; target connection "
                 f"{target['id']} is for connection spec {target['connectionSpec']['id']}",
             )
-    if "scheduleParams" in body:
-        # The newest tutorial: an audience is scheduled in its own selector; only an old tutorial
-        # (and aepp's default) put dataset-style scheduleParams on audience flows. validate agrees.
-        raise validation_error(
-            "An audience dataflow takes no scheduleParams",
-            ["$.scheduleParams: each audience carries its own schedule"],
-        )
-    validation.selectors(body.get("transformations"))
+    _check_workflow(destination, ref["id"], workflow, sources, targets)
+    if workflow == validation.DATASET_WORKFLOW:
+        dataset_flows.check_transformations(body)
+        dataset_flows.check_schedule(body.get("scheduleParams"))
+    else:
+        _check_audience_flow(body)
+    # The documented filter for dataset dataflows reads
+    # inheritedAttributes.targetConnections[].data.outputType==DATASET_EXPORT.
+    output = {"data": {"outputType": "DATASET_EXPORT"}} if workflow != "AUDIENCES" else {}
     inherited = {
         "properties": {"isDestinationFlow": True},
         "sourceConnections": [
             {"id": s["id"], "connectionSpec": s["connectionSpec"]} for s in sources
         ],
         "targetConnections": [
-            {"id": t["id"], "connectionSpec": t["connectionSpec"]} for t in targets
+            {"id": t["id"], "connectionSpec": t["connectionSpec"]} | output for t in targets
         ],
     }
     return body | {"inheritedAttributes": inherited}
+
+
+def _check_audience_flow(body: dict[str, Any]) -> None:
+    if "scheduleParams" in body:
+        # The newest tutorial: an audience is scheduled in its own selector; only an old
+        # tutorial (and aepp's default) put dataset-style scheduleParams on audience flows.
+        raise validation_error(
+            "An audience dataflow takes no scheduleParams",
+            ["$.scheduleParams: each audience carries its own schedule"],
+        )
+    validation.selectors(body.get("transformations"))
+
+
+def _check_workflow(
+    destination: Destination,
+    flow_spec_id: str,
+    workflow: str,
+    sources: list[dict[str, Any]],
+    targets: list[dict[str, Any]],
+) -> None:
+    """Sources and targets must be written for the flow spec's workflow; the message names the
+    flow spec the other workflow takes, since picking the wrong one of the pair is the usual slip.
+    """
+    dataset = workflow == validation.DATASET_WORKFLOW
+    kind, other_kind = ("dataset", "audience") if dataset else ("audience", "dataset")
+    other = destination.flow_spec_ids[0] if dataset else destination.dataset_flow_spec_id
+    because = (
+        f"flow spec {flow_spec_id} is the {kind} export flow spec of {destination.spec['name']} "
+        f"(attributes._workflow {workflow}); {'an' if dataset else 'a'} {other_kind} dataflow "
+        f"takes {other}"
+    )
+    for source in sources:
+        if dataset_flows.is_data_lake(source) != dataset:
+            wanted = "a Data Lake" if dataset else "a Profile store"
+            raise flow(
+                1413, 400, f"Source connection {source['id']} is not {wanted} one: {because}"
+            )
+    for target in targets:
+        written_for = validation.params_workflow(target.get("params"))
+        if written_for != workflow:
+            expected = "datasetFileType" if dataset else "fileType"
+            raise flow(
+                1413,
+                400,
+                f"Target connection {target['id']} has {written_for} params ({expected} "
+                f"expected): {because}",
+            )
+        validation.target_params(target.get("params"), destination, workflow)
 
 
 CREATORS = {
@@ -290,7 +344,7 @@ def _check_patched(
     touched_auth: bool,
 ) -> None:
     if collection == "flows":
-        validation.selectors(entity.get("transformations"))
+        _check_patched_flow(state, entity, tenant)
         for transformation in entity.get("transformations") or []:
             mapping = (transformation.get("params") or {}).get("profileMapping") or {}
             if mapping:
@@ -307,6 +361,24 @@ def _check_patched(
             validation.base_connection(entity, destination)
             auth = entity["auth"]
             auth["params"] = state.masked_auth(destination, auth["specName"], auth.get("params"))
+
+
+def _check_patched_flow(state: EmulatorState, entity: dict[str, Any], tenant: Tenant) -> None:
+    """A patched flow keeps its workflow's rules; a replaced source must exist and fit them."""
+    flow_spec_id = (entity.get("flowSpec") or {}).get("id", "")
+    destination = state.catalog.by_dataset_flow_spec.get(flow_spec_id)
+    sources = [
+        _existing(state, "sourceConnections", i, "sourceConnectionIds", tenant)
+        for i in _ids(entity, "sourceConnectionIds")
+    ]
+    if destination is not None:
+        _check_workflow(destination, flow_spec_id, validation.DATASET_WORKFLOW, sources, [])
+        dataset_flows.check_transformations(entity)
+        dataset_flows.check_schedule(entity.get("scheduleParams"))
+        return
+    if (destination := state.catalog.by_flow_spec.get(flow_spec_id)) is not None:
+        _check_workflow(destination, flow_spec_id, validation.AUDIENCE_WORKFLOW, sources, [])
+    _check_audience_flow(entity)
 
 
 def _check_mapping(state: EmulatorState, mapping: dict[str, Any], tenant: Tenant) -> None:

@@ -1,4 +1,5 @@
-"""Time passing: enabled dataflows with audiences produce runs with the documented metrics shape.
+"""Time passing: enabled dataflows with audiences, and enabled dataset dataflows within their
+schedule, produce runs with the documented metrics shape.
 
 Runs are stored like other entities; only ``advance`` creates them.
 """
@@ -23,22 +24,66 @@ HOURS_BY_FREQUENCY = {
 def advance(
     state: EmulatorState, hours: float, *, seed: int = 0, fail: bool = False
 ) -> list[dict[str, Any]]:
-    """Move the clock ``hours`` on; each enabled flow with audiences gets a run per window."""
+    """Move the clock ``hours`` on; each enabled flow gets a run per window of its schedule:
+    the shortest audience frequency, or a dataset flow's interval within its start and end.
+    """
     store = state.store
     started = store.now_ms()
     store.offset_seconds += hours * 3600
     created = []
     for flow in sorted(store.all("flows"), key=lambda f: f["id"]):
-        selectors = _selectors(flow)
-        if flow.get("state") != "enabled" or not selectors:
+        if flow.get("state") != "enabled":
             continue
-        shortest = min(HOURS_BY_FREQUENCY.get(_frequency(s), 24) for s in selectors)
-        for window in range(max(1, int(hours // shortest))):
+        if (schedule := flow.get("scheduleParams")) is not None:
+            entities = [f"dataset:{d}" for d in _datasets(state, flow)]
+            windows = _dataset_windows(state, flow, schedule, started / 1000, hours)
+        else:
+            selectors = _selectors(flow)
+            entities = [f"segment:{s['value']['id']}" for s in selectors]
+            windows = _audience_windows(selectors, hours)
+        for window in range(windows):
             chance = random.Random(f"{seed}:{flow['id']}:{started}:{window}")
             created.append(
-                store.create("runs", _run(flow, selectors, started, chance, fail), _meta(flow))
+                store.create("runs", _run(flow, entities, started, chance, fail), _meta(flow))
             )
     return created
+
+
+def _audience_windows(selectors: list[dict[str, Any]], hours: float) -> int:
+    """One run per window of the most frequent audience; none without audiences."""
+    if not selectors:
+        return 0
+    shortest = min(HOURS_BY_FREQUENCY.get(_frequency(s), 24) for s in selectors)
+    return max(1, int(hours // shortest))
+
+
+def _datasets(state: EmulatorState, flow: dict[str, Any]) -> list[str]:
+    source_id = (flow.get("sourceConnectionIds") or [""])[0]
+    source = next((s for s in state.store.all("sourceConnections") if s["id"] == source_id), {})
+    datasets = (source.get("params") or {}).get("datasets") or []
+    return [str(d.get("dataSetId")) for d in datasets if isinstance(d, dict)]
+
+
+def _dataset_windows(
+    state: EmulatorState,
+    flow: dict[str, Any],
+    schedule: dict[str, Any],
+    started: float,
+    hours: float,
+) -> int:
+    """Runs due in the time that passed, within startTime..endTime (epoch seconds); a one-time
+    export (interval 0) runs once in its life.
+    """
+    begin = max(started, float(schedule.get("startTime") or 0))
+    finish = min(started + hours * 3600, float(schedule.get("endTime") or "inf"))
+    if finish <= begin:
+        return 0
+    interval = int(schedule.get("interval") or 0)
+    if interval == 0:
+        already = any(r.get("flowId") == flow["id"] for r in state.store.all("runs"))
+        return 0 if already else 1
+    period = interval * (24 if schedule.get("timeUnit") == "day" else 1) * 3600
+    return max(1, int((finish - begin) // period))
 
 
 def _selectors(flow: dict[str, Any]) -> list[dict[str, Any]]:
@@ -62,12 +107,12 @@ def _meta(flow: dict[str, Any]) -> dict[str, Any]:
 
 def _run(
     flow: dict[str, Any],
-    selectors: list[dict[str, Any]],
+    entities: list[str],
     started: int,
     chance: random.Random,
     fail: bool,
 ) -> dict[str, Any]:
-    counts = {f"segment:{s['value']['id']}": chance.randint(1000, 100000) for s in selectors}
+    counts = {entity: chance.randint(1000, 100000) for entity in entities}
     total = sum(counts.values())
     written = 0 if fail else total
     status: dict[str, Any] = {"status": "failed" if fail else "success"}

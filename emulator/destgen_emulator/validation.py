@@ -18,7 +18,7 @@ from destgen.spec_validator import SpecValidator, auth_schema, with_synonyms
 from destgen_emulator.catalog import Destination
 from destgen_emulator.errors import ApiError, flow, validation
 
-AUDIENCE_WORKFLOW = "AUDIENCES"
+AUDIENCE_WORKFLOW, DATASET_WORKFLOW = "AUDIENCES", "DATASETS"
 FREQUENCIES = {
     "DAILY_FULL_EXPORT": {"ONCE", "DAILY"},
     "FIRST_FULL_THEN_INCREMENTAL": {
@@ -52,9 +52,14 @@ def _rule(error: jsonschema.ValidationError) -> str:
 
 
 def audience_target_schema(destination: Destination) -> dict[str, Any]:
-    """targetSpec.spec with each ``conditional`` resolved for the audience workflow
-    (docs/api-contract.md §2.1): workflow conditionals drop properties, field conditionals become
-    JSON Schema. Written apart from the library's evaluator on purpose: a second opinion.
+    """targetSpec.spec resolved for the audience workflow (see :func:`target_schema`)."""
+    return target_schema(destination, AUDIENCE_WORKFLOW)
+
+
+def target_schema(destination: Destination, workflow: str) -> dict[str, Any]:
+    """targetSpec.spec with each ``conditional`` resolved for ``workflow`` (docs/api-contract.md
+    §2.1): workflow conditionals drop properties, field conditionals become JSON Schema. Written
+    apart from the library's evaluator on purpose: a second opinion.
     """
     schema: dict[str, Any] = copy.deepcopy(destination.spec["targetSpec"]["spec"])
     properties = schema.get("properties", {})
@@ -64,7 +69,7 @@ def audience_target_schema(destination: Destination) -> dict[str, Any]:
         if rule is None:
             continue
         if rule["field"] == "flowSpec.attributes._workflow":
-            if not workflow_rule_holds(rule["operator"], AUDIENCE_WORKFLOW, rule["value"]):
+            if not workflow_rule_holds(rule["operator"], workflow, rule["value"]):
                 del properties[name]
         else:
             field_rules.append((name, rule))
@@ -163,11 +168,34 @@ def base_connection(body: dict[str, Any], destination: Destination) -> None:
         raise validation("The auth params do not match the connection spec", problems)
 
 
-def target_params(params: Any, destination: Destination) -> None:
-    """Validate target connection params against the spec's audience-workflow schema."""
-    problems = check_schema(params, audience_target_schema(destination), "$.params")
+def params_workflow(params: Any) -> str:
+    """The workflow a target connection's params are written for: a target connection is made
+    before any flow names its flow spec, so its own file-type key is all there is to go by.
+    """
+    is_dataset = isinstance(params, dict) and "datasetFileType" in params
+    return DATASET_WORKFLOW if is_dataset else AUDIENCE_WORKFLOW
+
+
+def target_params(params: Any, destination: Destination, workflow: str | None = None) -> None:
+    """Validate target connection params against the spec resolved for ``workflow`` (by default
+    the one the params are written for).
+    """
+    workflow = workflow or params_workflow(params)
+    problems = check_schema(params, target_schema(destination, workflow), "$.params")
+    if (
+        workflow == DATASET_WORKFLOW
+        and isinstance(params, dict)
+        and params.get("datasetFileType") == "JSON"
+        and params.get("compression") != "GZIP"
+    ):
+        # The dataset export page: "Exports to JSON files are supported in a compressed mode
+        # only"; the spec allows NONE, the service (and validate) do not.
+        problems.append("$.params.compression: datasetFileType JSON is exported with GZIP only")
     if problems:
-        raise validation("The target connection params do not match the connection spec", problems)
+        raise validation(
+            f"The target connection params do not match the connection spec's {workflow} workflow",
+            problems,
+        )
 
 
 def selectors(transformations: Any) -> None:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import random
 
 from destgen_destinations.runtime.retry import RetryPolicy
-from tests.conftest import ROOT
+from tests.conftest import AUDIENCE_EXAMPLES
 
-EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in (".json", ".yaml"))
+# Audience activations: the soak exercises audience flows; dataset flows have their own tests.
+EXAMPLES = AUDIENCE_EXAMPLES
 _JITTER = random.Random(7)  # seeded: the same backoff sequence on every run
 RETRY = RetryPolicy(
     max_attempts=10,

@@ -77,7 +77,9 @@ def test_validate_reads_stdin_and_prints_json() -> None:
     report = json.loads(done.stdout)
     assert done.returncode == 0
     assert report["valid"] is True
-    assert report["files"] == [{"file": "-", "status": "ok", "problems": [], "warnings": []}]
+    assert report["files"] == [
+        {"file": "-", "kind": "target-connection", "status": "ok", "problems": [], "warnings": []}
+    ]
 
 
 def test_validate_expands_folders_and_skips_nothing(

@@ -24,9 +24,9 @@ from destgen_destinations.runtime.retry import RetryPolicy
 from destgen_emulator import EmulatorServer
 from destgen_emulator.auth import AuthPolicy
 from destgen_emulator.faults import FaultRule
-from tests.conftest import ROOT, daily_selector
+from tests.conftest import AUDIENCE_EXAMPLES, ROOT, daily_selector
 
-EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in (".json", ".yaml"))
+EXAMPLES = AUDIENCE_EXAMPLES  # dataset activations: tests/e2e/test_dataset_activation.py
 COLLECTIONS = ("sourceConnections", "connections", "targetConnections", "flows")
 FAST = RetryPolicy(max_attempts=6, base=0.01, cap=0.05, retry_after_cap=0.05, jitter=lambda d: d)
 

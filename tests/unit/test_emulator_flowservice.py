@@ -63,7 +63,7 @@ def test_creates_refuse_bad_references(state: EmulatorState, chain: dict[str, st
     _refused(create("flows", S3_FLOW | {"state": "enabled"}), "State is not allowed")
     _refused(
         create("sourceConnections", SOURCE | {"connectionSpec": S3_KEY["connectionSpec"]}),
-        "for an audience source connection",
+        "audiences come from the Profile store",
     )
     _refused(
         create("connections", S3_KEY | {"connectionSpec": other_spec}),

@@ -7,58 +7,28 @@ what it yields, so the sequence is written once and a re-run adopts what exists.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
 from typing import Any
-
-from pydantic import BaseModel
 
 from destgen_destinations.runtime import activation_changes as changes
 from destgen_destinations.runtime import operations as ops
 from destgen_destinations.runtime import patch_ops
 from destgen_destinations.runtime.activation_payloads import Payloads, prepare
 from destgen_destinations.runtime.activation_spec import ActivationError
-from destgen_destinations.runtime.adoption import adoptable, wanted_form
+from destgen_destinations.runtime.activation_steps import (
+    ActivationResult,
+    Plan,
+    Row,
+    Step,
+    Update,
+    ensure,
+    file_manifest,
+    target_of,
+)
 from destgen_destinations.runtime.client import AsyncFlowServiceClient, Derive, FlowServiceClient
+from destgen_destinations.runtime.dataset_activation import dataset_plan
 from destgen_destinations.runtime.mapping import MappingSet, mapping_set
 from destgen_destinations.runtime.operations import Created, Entity, Operation
 from destgen_destinations.runtime.refs import source_connection
-from destgen_destinations.runtime.spec_model import compact
-from destgen_destinations.runtime.wire import to_wire
-
-
-@dataclass(frozen=True)
-class Update:
-    """PATCH ``collection/entity_id`` with ops derived from the fresh entity (re-derived on 412)."""
-
-    collection: str
-    entity_id: str
-    derive: Derive
-    label: str
-    known: Entity | None = None  # the entity as last seen: the first PATCH skips re-reading it
-
-
-@dataclass(frozen=True)
-class Row:
-    entity: str
-    name: str
-    id: str
-    etag: str | None
-    action: str  # created | adopted | updated | unchanged
-
-
-@dataclass
-class ActivationResult:
-    """The ids an activation created, adopted or updated, and each step taken."""
-
-    rows: list[Row] = field(default_factory=list)
-
-    def id_of(self, entity: str) -> str:
-        """The id of the entity named ``entity`` (for example "dataflow")."""
-        return next(r.id for r in self.rows if r.entity == entity)
-
-
-Step = Operation[Any] | Update
-Plan = Generator[Step, Any, ActivationResult]
 
 
 def plan(p: Payloads) -> Plan:
@@ -69,53 +39,28 @@ def plan(p: Payloads) -> Plan:
     five
     calls; an entity created in this run is not read back before its first PATCH.
     """
-    file, spec, result = p.file, p.package.spec, ActivationResult()
+    if p.datasets is not None:
+        return (yield from dataset_plan(p, p.datasets))
+    file, result = p.file, ActivationResult()
     created: dict[str, Entity] = {}
-
-    def ensure(collection: str, entity: str, name: str, payload: BaseModel) -> Plan:
-        page = yield ops.find_by_name(collection, name)
-        if (found := adoptable(page.items, wanted_form(payload), entity + "s")) is not None:
-            result.rows.append(Row(entity, name, found.id, found.etag, "adopted"))
-        else:
-            made: Created = yield ops.create(collection, payload, name)
-            result.rows.append(Row(entity, name, made.id, made.etag, "created"))
-            created[entity] = Entity(made.id, made.etag, to_wire(payload))
-        return result
-
     yield from ensure(
+        result,
+        created,
         "sourceConnections",
         "source connection",
-        file.source_connection_name,
-        source_connection(name=file.source_connection_name),
+        source_connection(name=file.source_name),
     )
-    yield from ensure("connections", "base connection", file.base_connection.name, p.base)
-    manifest = (
-        {}
-        if file.include_file_manifest is None
-        else {"includeFileManifest": file.include_file_manifest}
+    yield from ensure(result, created, "connections", "base connection", p.base)
+    yield from ensure(
+        result, created, "targetConnections", "target connection", target_of(p, result)
     )
-    target = p.package.models.TargetConnection.model_validate(
-        compact(
-            {
-                "name": file.target_connection.name,
-                "description": file.target_connection.description,
-                "baseConnectionId": result.id_of("base connection"),
-                "params": p.target_params | manifest,
-                "connectionSpec": {
-                    "id": spec.CONNECTION_SPEC_ID,
-                    "version": spec.CONNECTION_SPEC_VERSION,
-                },
-            }
-        )
-    )
-    yield from ensure("targetConnections", "target connection", file.target_connection.name, target)
     flow = p.package.dataflow(
         name=file.dataflow.name,
         description=file.dataflow.description,
         source_connection_id=result.id_of("source connection"),
         target_connection_id=result.id_of("target connection"),
     )
-    yield from ensure("flows", "dataflow", file.dataflow.name, flow)
+    yield from ensure(result, created, "flows", "dataflow", flow)
     flow_id = result.id_of("dataflow")
     known = created.get("dataflow")
     parts: list[tuple[str, Derive | None]] = [
@@ -159,22 +104,7 @@ def plan(p: Payloads) -> Plan:
                     "updated" if label in changed else "unchanged",
                 )
             )
-    if file.include_file_manifest is not None and "target connection" not in created:
-        done = yield Update(
-            "targetConnections",
-            result.id_of("target connection"),
-            changes.manifest(file.include_file_manifest),
-            "file manifest",
-        )
-        result.rows.append(
-            Row(
-                "file manifest",
-                file.target_connection.name,
-                done.id,
-                done.etag,
-                "updated" if done.changed else "unchanged",
-            )
-        )
+    yield from file_manifest(p, result, created)
     return result
 
 
@@ -275,6 +205,8 @@ __all__ = [
     "ActivationResult",
     "MappingSet",
     "Payloads",
+    "Row",
+    "Update",
     "aactivate",
     "activate",
     "plan",

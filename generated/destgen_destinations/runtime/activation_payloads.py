@@ -21,6 +21,12 @@ from destgen_destinations.runtime.activation_spec import (
     resolve_secrets,
 )
 from destgen_destinations.runtime.audiences import AudienceSelector
+from destgen_destinations.runtime.datasets import (
+    DataLakeSourceConnection,
+    DatasetSchedule,
+    data_lake_source_connection,
+    dataset_schedule,
+)
 from destgen_destinations.runtime.json_path import json_path
 from destgen_destinations.runtime.mapping import Mapping
 
@@ -35,6 +41,15 @@ class Payloads:
     audiences: list[AudienceSelector]
     mapping_rows: list[Any]
     package: Any = field(repr=False)
+    datasets: DatasetPayloads | None = None  # set for workflow datasets only
+
+
+@dataclass(frozen=True)
+class DatasetPayloads:
+    """A dataset export's own parts: its Data Lake source connection and its schedule."""
+
+    source: DataLakeSourceConnection
+    schedule: DatasetSchedule
 
 
 def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
@@ -43,10 +58,15 @@ def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
     ``placeholders`` (dry runs): unset variables become ``***`` and their fields are not checked.
     """
     package = destination_package(file.destination)
+    if problems := file.workflow_problems():
+        raise ActivationError(problems)
     base_wire = _base_wire(file, package, placeholders)
     base = _validated(package.models.BaseConnection, base_wire, "$.baseConnection")
+    datasets = file.workflow == "datasets"
     params = _validated(
-        package.models.TargetParams, file.target_connection.params, "$.targetConnection.params"
+        package.models.DatasetTargetParams if datasets else package.models.TargetParams,
+        file.target_connection.params,
+        "$.targetConnection.params",
     )
     audiences = [
         # The file holds only the selector's value: paths are reported inside it.
@@ -60,8 +80,36 @@ def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
         for i, m in enumerate(file.mappings)
     ]
     return Payloads(
-        file, base, params.model_dump(by_alias=True, exclude_none=True), audiences, rows, package
+        file,
+        base,
+        params.model_dump(by_alias=True, exclude_none=True),
+        audiences,
+        rows,
+        package,
+        _dataset_payloads(file) if datasets else None,
     )
+
+
+def _dataset_payloads(file: ActivationFile) -> DatasetPayloads:
+    config = file.dataflow.schedule
+    assert config is not None  # workflow_problems() has refused a dataset file without one
+    try:
+        schedule = dataset_schedule(
+            start=config.start,
+            end=config.end,
+            time_unit=config.time_unit,
+            interval=config.interval,
+            export_mode=config.export_mode,
+            folder_name_template=config.folder_name_template,
+        )
+    except PydanticValidationError as exc:
+        raise ActivationError(
+            [f"$.dataflow.schedule: {e['msg']}" for e in exc.errors(include_input=False)]
+        ) from None
+    source = data_lake_source_connection(
+        name=file.source_name, datasets={d.id: d.name for d in file.datasets}
+    )
+    return DatasetPayloads(source, schedule)
 
 
 def _base_wire(file: ActivationFile, package: Any, placeholders: bool) -> dict[str, Any]:

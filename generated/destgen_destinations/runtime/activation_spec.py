@@ -9,9 +9,18 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    SecretStr,
+    model_validator,
+)
 
 # The generated package's own list: a new spec in the cache needs no edit here.
 from destgen_destinations import DESTINATIONS
@@ -101,11 +110,46 @@ class TargetConnectionConfig(_Closed):
     ]
 
 
+class DatasetScheduleConfig(_Closed):
+    """A dataset dataflow's schedule (``workflow: datasets`` only): one for all its datasets."""
+
+    export_mode: Annotated[
+        Literal["DAILY_FULL_EXPORT", "FIRST_FULL_THEN_INCREMENTAL"],
+        Field(alias="exportMode", description="one-time full export, or incremental"),
+    ] = "FIRST_FULL_THEN_INCREMENTAL"
+    time_unit: Annotated[Literal["hour", "day"], Field(alias="timeUnit")]
+    interval: Annotated[
+        int, Field(description="0 day (one time, full); 1 day; 3, 6, 9 or 12 hour (incremental)")
+    ]
+    start: Annotated[
+        AwareDatetime, Field(description="ISO 8601 with a time zone; sent as epoch seconds")
+    ]
+    end: Annotated[
+        AwareDatetime | None,
+        Field(description="without it, Adobe stops the export six months after creation"),
+    ] = None
+    folder_name_template: Annotated[
+        str | None,
+        Field(alias="folderNameTemplate", description="macros such as %DATASET_ID%"),
+    ] = None
+
+
 class DataflowConfig(_Closed):
-    """The dataflow from the Profile store to the target; adopted by name when it exists."""
+    """The dataflow to the target; adopted by name when it exists."""
 
     name: EntityName
     description: str | None = None
+    schedule: Annotated[
+        DatasetScheduleConfig | None,
+        Field(description="required for workflow datasets; audiences carry their own schedules"),
+    ] = None
+
+
+class DatasetEntry(_Closed):
+    """One dataset a dataset export sends: its Catalog id and name (``destgen datasets``)."""
+
+    id: NonEmpty
+    name: NonEmpty
 
 
 class MappingRow(_Closed):
@@ -130,13 +174,54 @@ class DedupKeys(_Closed):
         return self
 
 
+# What only one workflow's files may set, and the schema rule that says so.
+AUDIENCE_ONLY = (
+    "audiences",
+    "mappings",
+    "mandatoryFields",
+    "deduplicationKeys",
+    "marketingActions",
+)
+_WORKFLOW_RULES: list[JsonValue] = [
+    {
+        "if": {"required": ["workflow"], "properties": {"workflow": {"const": "datasets"}}},
+        "then": {
+            "required": ["datasets"],
+            "properties": {
+                "dataflow": {"required": ["schedule"]},
+                **{key: {"not": {}} for key in AUDIENCE_ONLY},
+            },
+        },
+        "else": {
+            "properties": {
+                "datasets": {"maxItems": 0},
+                "dataflow": {"properties": {"schedule": {"type": "null"}}},
+            }
+        },
+    }
+]
+
+
 class ActivationFile(_Closed):
-    """One destination, its connections, one dataflow and what it exports."""
+    """One destination, its connections, one dataflow and what it exports: audiences (the
+    default) or, with ``workflow: datasets``, datasets on a schedule.
+    """
+
+    model_config = ConfigDict(json_schema_extra={"allOf": _WORKFLOW_RULES})
 
     destination: Annotated[str, Field(json_schema_extra={"enum": list(DESTINATIONS)})]
-    source_connection_name: Annotated[EntityName, Field(alias="sourceConnectionName")] = (
-        "Connect to Profile store"
-    )
+    workflow: Annotated[
+        Literal["audiences", "datasets"],
+        Field(description="what the dataflow exports; the flow spec follows from it"),
+    ] = "audiences"
+    source_connection_name: Annotated[
+        EntityName | None,
+        Field(
+            alias="sourceConnectionName",
+            description="default 'Connect to Profile store' (audiences) or "
+            "'Data Lake for <dataflow name>' (datasets)",
+        ),
+    ] = None
     base_connection: Annotated[BaseConnectionConfig, Field(alias="baseConnection")]
     target_connection: Annotated[TargetConnectionConfig, Field(alias="targetConnection")]
     dataflow: DataflowConfig
@@ -157,6 +242,42 @@ class ActivationFile(_Closed):
         bool | None,
         Field(alias="includeFileManifest", description="write a manifest file beside the exports"),
     ] = None
+    datasets: Annotated[
+        list[DatasetEntry],
+        Field(description="workflow datasets: the datasets to export, at least one"),
+    ] = []
+
+    @property
+    def source_name(self) -> str:
+        """The source connection's name: given, or this workflow's default."""
+        if self.source_connection_name is not None:
+            return self.source_connection_name
+        if self.workflow == "datasets":
+            return f"Data Lake for {self.dataflow.name}"
+        return "Connect to Profile store"
+
+    def workflow_problems(self) -> list[str]:
+        """What this file sets that its workflow has no use for, as ``path: reason`` lines."""
+        given = self.model_dump(by_alias=True, exclude_defaults=True)
+        if self.workflow == "audiences":
+            problems = [f"$.{k}: only for workflow datasets" for k in ("datasets",) if k in given]
+            if self.dataflow.schedule is not None:
+                problems.append(
+                    "$.dataflow.schedule: only for workflow datasets; each audience carries its "
+                    "own schedule"
+                )
+            return problems
+        problems = [f"$.{k}: not part of workflow datasets" for k in AUDIENCE_ONLY if k in given]
+        if not self.datasets:
+            problems.append("$.datasets: workflow datasets needs at least one dataset")
+        seen: set[str] = set()
+        for i, dataset in enumerate(self.datasets):
+            if dataset.id in seen:
+                problems.append(f"$.datasets[{i}].id: {dataset.id} is listed twice")
+            seen.add(dataset.id)
+        if self.dataflow.schedule is None:
+            problems.append("$.dataflow.schedule: required for workflow datasets")
+        return problems
 
 
 class ActivationError(Exception):

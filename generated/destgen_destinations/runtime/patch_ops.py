@@ -13,6 +13,7 @@ from pydantic import BeforeValidator, Discriminator, Field, RootModel, Tag, fiel
 
 from destgen_destinations.runtime.audiences import AudienceSelector
 from destgen_destinations.runtime.dataflow import PrimaryField, ProfileMapping, check_primary_fields
+from destgen_destinations.runtime.datasets import DatasetSchedule
 from destgen_destinations.runtime.refs import NonEmpty
 from destgen_destinations.runtime.spec_model import SpecModel
 
@@ -45,6 +46,7 @@ _ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("file-manifest", re.compile(r"^/params/includeFileManifest$"), "add|replace"),
     ("rename", re.compile(r"^/(name|description)$"), "replace"),
     ("source-connections", re.compile(r"^/sourceConnectionIds$"), "replace"),
+    ("schedule", re.compile(r"^/scheduleParams$"), "replace"),
 )
 
 
@@ -184,6 +186,14 @@ class ReplaceSourceConnections(SpecModel):
     value: Annotated[list[NonEmpty], Field(min_length=1, max_length=1)]
 
 
+class ReplaceSchedule(SpecModel):
+    """``replace`` a dataset dataflow's whole ``scheduleParams`` (the documented edit)."""
+
+    op: ReplaceOp
+    path: Literal["/scheduleParams"]
+    value: DatasetSchedule
+
+
 _TAG_BY_CLASS: dict[type[SpecModel], str] = {
     AddAudience: "audience-add",
     ReplaceAudience: "audience-replace",
@@ -196,6 +206,7 @@ _TAG_BY_CLASS: dict[type[SpecModel], str] = {
     SetFileManifest: "file-manifest",
     Rename: "rename",
     ReplaceSourceConnections: "source-connections",
+    ReplaceSchedule: "schedule",
 }
 
 PatchOp = Annotated[
@@ -209,14 +220,15 @@ PatchOp = Annotated[
     | Annotated[AddMarketingAction, Tag("policy-ref")]
     | Annotated[SetFileManifest, Tag("file-manifest")]
     | Annotated[Rename, Tag("rename")]
-    | Annotated[ReplaceSourceConnections, Tag("source-connections")],
+    | Annotated[ReplaceSourceConnections, Tag("source-connections")]
+    | Annotated[ReplaceSchedule, Tag("schedule")],
     Discriminator(
         _route,
         custom_error_type="unsupported_patch",
         custom_error_message=(
             "unsupported JSON Patch operation: op must be add, replace or remove on a documented "
             "path (audiences, profileMapping, mandatoryFields, primaryFields, policy, "
-            "includeFileManifest, name, description, sourceConnectionIds)"
+            "includeFileManifest, name, description, sourceConnectionIds, scheduleParams)"
         ),
     ),
 ]
@@ -295,6 +307,18 @@ def set_marketing_actions(action_refs: list[str]) -> list[SetPolicy | AddMarketi
 def set_file_manifest(enabled: bool = True) -> SetFileManifest:
     """The operation switching a target connection's file manifest on or off."""
     return SetFileManifest(op="add", path="/params/includeFileManifest", value=enabled)
+
+
+def replace_source_connection(source_connection_id: str) -> ReplaceSourceConnections:
+    """The operation pointing a dataset dataflow at another Data Lake source connection."""
+    return ReplaceSourceConnections(
+        op="replace", path="/sourceConnectionIds", value=[source_connection_id]
+    )
+
+
+def replace_schedule(schedule: DatasetSchedule) -> ReplaceSchedule:
+    """The operation replacing a dataset dataflow's schedule."""
+    return ReplaceSchedule(op="replace", path="/scheduleParams", value=schedule)
 
 
 def patch(*ops: Any) -> Patch:

@@ -80,9 +80,15 @@ def _parser() -> argparse.ArgumentParser:
         description="Validate JSON payload files. Exit 0 when all are valid, 1 when any is "
         "invalid (one line per problem: file, JSON path, rule), 2 when a file cannot be read.",
     )
-    from destgen.cli.validate import KINDS
+    from destgen.cli.validate import AUTO, KINDS
 
-    val.add_argument("--kind", required=True, choices=sorted(KINDS), help="what each file holds")
+    val.add_argument(
+        "--kind",
+        default=AUTO,
+        choices=[AUTO, *sorted(KINDS)],
+        help="what each file holds (default auto: told from each payload's keys and spec ids; "
+        "the workflow from its flow spec or datasetFileType)",
+    )
     val.add_argument(
         "--destination",
         help="destination slug; optional when the payload's connectionSpec or flowSpec id tells",

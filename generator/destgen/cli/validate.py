@@ -9,6 +9,7 @@ import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "base-connection-patch": ("destgen_destinations.runtime.connection_patches:base_patch", True),
     "mapping-set": ("destgen_destinations.runtime.mapping:MappingSet", False),
 }
+AUTO = "auto"
 
 
 class _Unreadable(Exception):
@@ -66,17 +68,19 @@ def run_validate(
     reports = []
     for path in expand_inputs(inputs):
         try:
-            problems, warnings = validate_bytes(kind, destination, read_input(path, stdin))
+            found = validate_bytes(kind, destination, read_input(path, stdin))
         except _Unreadable as exc:
             reports.append({"file": str(path), "status": "unreadable", "problems": [str(exc)]})
             worst = 2
             continue
+        problems = found.problems
         reports.append(
             {
                 "file": str(path),
+                "kind": found.kind,
                 "status": "invalid" if problems else "ok",
                 "problems": problems,
-                "warnings": warnings,
+                "warnings": found.warnings,
             }
         )
         if problems:
@@ -85,7 +89,7 @@ def run_validate(
         print(json.dumps({"kind": kind, "valid": worst == 0, "files": reports}, indent=2), file=out)
         return worst
     for report in reports:
-        for problem in report["problems"] or [f"ok ({kind})"]:
+        for problem in report["problems"] or [f"ok ({report['kind']})"]:
             print(f"{report['file']}: {problem}", file=out)
         for warning in report.get("warnings") or []:
             print(f"{report['file']}: warning: {warning}", file=out)
@@ -119,9 +123,18 @@ def read_input(path: Path, stdin: IO[bytes] | None) -> bytes:
         raise _Unreadable(f"cannot read: {exc.strerror or exc}") from None
 
 
-def validate_bytes(kind: str, destination: str | None, raw: bytes) -> tuple[list[str], list[str]]:
+@dataclass(frozen=True)
+class Outcome:
+    """One payload's verdict: the kind it was checked as, its problems and its warnings."""
+
+    kind: str
+    problems: list[str]
+    warnings: list[str]
+
+
+def validate_bytes(kind: str, destination: str | None, raw: bytes) -> Outcome:
     """Problems with one JSON payload given as bytes (empty when it is valid), and warnings about
-    what is valid but likely unintended.
+    what is valid but likely unintended. Kind ``auto`` is told from the payload itself.
     """
     try:
         data = strict_json.loads(raw)
@@ -130,8 +143,50 @@ def validate_bytes(kind: str, destination: str | None, raw: bytes) -> tuple[list
     except (RecursionError, ValueError) as exc:
         # Nesting deeper than the parser allows, or an integer beyond Python's digit limit.
         raise _Unreadable(f"not JSON this validator accepts: {type(exc).__name__}") from None
+    if kind == AUTO:
+        kind = infer_kind(data)
+        if kind == AUTO:
+            return Outcome(kind, [f"$: {CANNOT_TELL}"], [])
     problems = validate_payload(kind, destination, data)
-    return problems, [] if problems else payload_warnings(kind, data)
+    return Outcome(kind, problems, [] if problems else payload_warnings(kind, data))
+
+
+CANNOT_TELL = (
+    "cannot tell what this payload is from its keys and spec ids; pass --kind "
+    f"({', '.join(sorted(KINDS))})"
+)
+
+
+def infer_kind(data: Any) -> str:
+    """The kind a payload is, told from its shape and spec ids, or ``auto`` when nothing tells.
+
+    The workflow follows from the flow spec (a dataflow) or from ``datasetFileType`` (a target
+    connection), the same keys the connection specs' conditionals read.
+    """
+    from destgen_destinations.runtime.constants import DATA_LAKE_SPEC_ID
+    from destgen_destinations.runtime.refs import PROFILE_STORE_SPEC_ID
+
+    if isinstance(data, list):
+        return "dataflow-patch"
+    if not isinstance(data, dict):
+        return AUTO
+    if isinstance(data.get("flowSpec"), dict):
+        flow_spec = str(data["flowSpec"].get("id"))
+        dataset = any(flow_spec == _destination(s).spec.DATASET_FLOW_SPEC_ID for s in _slugs())
+        return "dataset-dataflow" if dataset else "dataflow"
+    spec_id = (data.get("connectionSpec") or {}).get("id")
+    params = data["params"] if isinstance(data.get("params"), dict) else {}
+    if spec_id == DATA_LAKE_SPEC_ID:
+        return "data-lake-source-connection"
+    if spec_id == PROFILE_STORE_SPEC_ID:
+        return "source-connection"
+    if "baseConnectionId" in data:
+        return "dataset-target-connection" if "datasetFileType" in params else "target-connection"
+    if "auth" in data or "encryptionSpecs" in data or "encryption" in data:
+        return "base-connection"
+    if {"inputSchema", "outputSchema", "mappings"} & set(data):
+        return "mapping-set"
+    return AUTO
 
 
 def payload_warnings(kind: str, data: Any) -> list[str]:
