@@ -138,7 +138,9 @@ class EmulatorServer:
             self.state.store.save(self.state.state_file)
 
     def advance(self, hours: float, *, fail: bool = False) -> list[dict[str, Any]]:
-        """Let ``hours`` pass: enabled flows with audiences produce runs."""
+        """Let ``hours`` pass: enabled audience flows, and dataset flows within their schedule,
+        produce runs.
+        """
         return advance(self.state, hours, fail=fail)
 
     def __enter__(self) -> EmulatorServer:

@@ -351,3 +351,13 @@ def test_builders_reproduce_mapping_set() -> None:
         mappings=[mapping(m["source"], m["destination"]) for m in body["mappings"]],
     )
     assert to_wire(built) == body
+
+
+def test_auto_kind_tells_each_documented_request_apart() -> None:
+    from destgen.cli.validate import infer_kind
+
+    for name, (kind, _destination) in VALID.items():
+        body = documented(name)
+        # The Data Landing Zone base connection is a bare name: nothing in it tells its kind.
+        expected = "auto" if name == "02_base_connection__data_landing_zone" else kind
+        assert infer_kind(body) == expected, name

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import GetCoreSchemaHandler, SecretStr
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, SecretStr
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from destgen_destinations.runtime.patterns import compile_pattern
@@ -72,13 +73,17 @@ class SecretRule:
     ) -> core_schema.CoreSchema:
         check_pattern = _pattern_check(self.pattern)
 
-        def check(value: Any) -> Any:
-            raw = value.get_secret_value() if isinstance(value, SecretStr) else value
-            if isinstance(raw, str):
-                check_pattern(raw)
-                if self.base64:
-                    _check_base64(raw)
-            return value
+        def check(value: Any) -> SecretStr:
+            # One function for Python and JSON input alike (pydantic's own SecretStr schema
+            # takes only a JSON string in JSON mode, and the value arrives concealed).
+            if not isinstance(value, SecretStr):
+                raise PydanticCustomError("string_type", "Input should be a valid string")
+            raw = value.get_secret_value()
+            check_pattern(raw)
+            if self.base64:
+                _check_base64(raw)
+            # A valid value leaves as an ordinary SecretStr, which pickles with its secret.
+            return SecretStr(raw) if isinstance(value, _Concealed) else value
 
         def serialize(value: SecretStr, info: core_schema.SerializationInfo) -> str:
             context = info.context
@@ -92,18 +97,25 @@ class SecretRule:
             # then holds a masked value, never the raw one.
             return _Concealed(value) if isinstance(value, str) else value
 
-        def plain(value: Any) -> Any:
-            # A valid value leaves as an ordinary SecretStr, which pickles with its secret.
-            return SecretStr(value.get_secret_value()) if isinstance(value, _Concealed) else value
-
-        checked = core_schema.no_info_before_validator_function(check, handler(source))
         return core_schema.no_info_before_validator_function(
             conceal,
-            core_schema.no_info_after_validator_function(plain, checked),
+            core_schema.no_info_plain_validator_function(
+                check, json_schema_input_schema=core_schema.str_schema()
+            ),
             serialization=core_schema.plain_serializer_function_ser_schema(
                 serialize, info_arg=True, when_used="always"
             ),
         )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """A secret's JSON Schema, as pydantic's SecretStr gives it: a write-only password."""
+        found = handler(schema)
+        found.update(type="string", format="password", writeOnly=True)
+        if self.pattern is not None:
+            found["pattern"] = self.pattern
+        return found
 
 
 @dataclass(frozen=True)
