@@ -24,7 +24,7 @@ from destgen_destinations.runtime.retry import RetryPolicy
 from destgen_emulator import EmulatorServer
 from destgen_emulator.auth import AuthPolicy
 from destgen_emulator.faults import FaultRule
-from tests.conftest import AUDIENCE_EXAMPLES, ROOT, daily_selector
+from tests.conftest import AUDIENCE_EXAMPLES, DATASET_EXAMPLES, ROOT, daily_selector
 
 EXAMPLES = AUDIENCE_EXAMPLES  # dataset activations: tests/e2e/test_dataset_activation.py
 COLLECTIONS = ("sourceConnections", "connections", "targetConnections", "flows")
@@ -63,7 +63,9 @@ def test_runtime_activation_sync_then_idempotent(emulator: EmulatorServer, path:
     assert params["profileMapping"]["mappingId"]
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+@pytest.mark.parametrize(
+    "path", EXAMPLES + DATASET_EXAMPLES, ids=[p.stem for p in EXAMPLES + DATASET_EXAMPLES]
+)
 def test_runtime_activation_async(emulator: EmulatorServer, path: Path) -> None:
     async def main() -> Any:
         async with AsyncFlowServiceClient(
