@@ -15,14 +15,16 @@ from destgen_destinations.runtime import patch_ops
 from destgen_destinations.runtime.activation_payloads import Payloads, prepare
 from destgen_destinations.runtime.activation_spec import ActivationError
 from destgen_destinations.runtime.activation_steps import (
+    DEFAULT_OPTIONS,
     ActivationResult,
+    ApplyOptions,
     Plan,
     Row,
     Step,
     Update,
+    connections,
     ensure,
-    file_manifest,
-    target_of,
+    flow_state,
 )
 from destgen_destinations.runtime.client import AsyncFlowServiceClient, Derive, FlowServiceClient
 from destgen_destinations.runtime.dataset_activation import dataset_plan
@@ -31,16 +33,16 @@ from destgen_destinations.runtime.operations import Created, Entity, Operation
 from destgen_destinations.runtime.refs import source_connection
 
 
-def plan(p: Payloads) -> Plan:
+def plan(p: Payloads, options: ApplyOptions = DEFAULT_OPTIONS) -> Plan:
     """The documented sequence (docs/api-contract.md §2): each entity adopted by name when it
     already exists.
 
     All dataflow changes go out as one JSON Patch (one read, one write) instead of the tutorial's
-    five
-    calls; an entity created in this run is not read back before its first PATCH.
+    five calls; an entity created in this run is not read back before its first PATCH. What
+    differs from the file is changed; with ``options.prune``, what the file leaves out is removed.
     """
     if p.datasets is not None:
-        return (yield from dataset_plan(p, p.datasets))
+        return (yield from dataset_plan(p, p.datasets, options))
     file, result = p.file, ActivationResult()
     created: dict[str, Entity] = {}
     yield from ensure(
@@ -50,10 +52,7 @@ def plan(p: Payloads) -> Plan:
         "source connection",
         source_connection(name=file.source_name),
     )
-    yield from ensure(result, created, "connections", "base connection", p.base)
-    yield from ensure(
-        result, created, "targetConnections", "target connection", target_of(p, result)
-    )
+    yield from connections(p, result, created, options)
     flow = p.package.dataflow(
         name=file.dataflow.name,
         description=file.dataflow.description,
@@ -62,9 +61,13 @@ def plan(p: Payloads) -> Plan:
     )
     yield from ensure(result, created, "flows", "dataflow", flow)
     flow_id = result.id_of("dataflow")
-    known = created.get("dataflow")
+    known = created.get("dataflow") or result.seen.get("dataflow")
+    prune = options.prune
     parts: list[tuple[str, Derive | None]] = [
-        ("audiences", changes.audience_ops(p.audiences) if p.audiences else None)
+        (
+            "audiences",
+            changes.audience_ops(p.audiences, prune=prune) if p.audiences or prune else None,
+        )
     ]
     # Rows name each entity's own id; flow settings (audiences, keys...) carry the dataflow's.
     own_ids = {}
@@ -82,11 +85,14 @@ def plan(p: Payloads) -> Plan:
         (
             "mandatory fields",
             changes.replace_param(
-                "mandatoryFields", file.mandatory_fields, patch_ops.set_mandatory_fields
+                "mandatoryFields",
+                file.mandatory_fields,
+                patch_ops.set_mandatory_fields,
+                prune=prune,
             ),
         ),
-        ("deduplication keys", changes.dedup(file)),
-        ("marketing actions", changes.policy(file.marketing_actions)),
+        ("deduplication keys", changes.dedup(file, prune=prune)),
+        ("marketing actions", changes.policy(file.marketing_actions, prune=prune)),
     ]
     active = [(label, derive) for label, derive in parts if derive is not None]
     if active:
@@ -104,15 +110,17 @@ def plan(p: Payloads) -> Plan:
                     "updated" if label in changed else "unchanged",
                 )
             )
-    yield from file_manifest(p, result, created)
+    yield from flow_state(p, result, created)
     return result
 
 
 def _mapping(p: Payloads, flow: Entity) -> Generator[Step, Any, tuple[str, int] | None]:
-    if (changes.params_of(flow).get("profileMapping") or {}).get("mappingId"):
-        return (
-            None  # already mapped: an activation never replaces a mapping set it did not create now
-        )
+    mapped = changes.params_of(flow).get("profileMapping") or {}
+    if mapped.get("mappingId"):
+        current: Entity = yield ops.get_mapping_set(str(mapped["mappingId"]))
+        if changes.same_mappings(current.data.get("mappings"), p.mapping_rows):
+            return None
+        # Other mappings: a new mapping set is swapped in (a set in use is never edited).
     union: dict[str, Any] = yield ops.union_schema()
     spec: Entity = yield ops.connection_spec(p.package.spec.CONNECTION_SPEC_ID)
     partner = (
@@ -161,10 +169,17 @@ def _reuse_or_create(
 
 
 def activate(
-    client: FlowServiceClient, payloads: Payloads, progress: Callable[[str], None] = lambda _s: None
+    client: FlowServiceClient | Any,
+    payloads: Payloads,
+    progress: Callable[[str], None] = lambda _s: None,
+    options: ApplyOptions = DEFAULT_OPTIONS,
 ) -> ActivationResult:
-    """Run (or re-run) an activation with the sync client: create what is absent, patch drift."""
-    steps, reply = plan(payloads), None
+    """Run (or re-run) an activation with the sync client: create what is absent, change what
+    differs (and with ``options.prune`` remove what the file leaves out).
+
+    ``client``: a FlowServiceClient, or anything with its ``run`` and ``update`` (a planner).
+    """
+    steps, reply = plan(payloads, options), None
     try:
         while True:
             step = steps.send(reply)
@@ -183,9 +198,10 @@ async def aactivate(
     client: AsyncFlowServiceClient,
     payloads: Payloads,
     progress: Callable[[str], None] = lambda _s: None,
+    options: ApplyOptions = DEFAULT_OPTIONS,
 ) -> ActivationResult:
     """The async twin of :func:`activate`."""
-    steps, reply = plan(payloads), None
+    steps, reply = plan(payloads, options), None
     try:
         while True:
             step = steps.send(reply)
@@ -203,6 +219,7 @@ async def aactivate(
 __all__ = [
     "ActivationError",
     "ActivationResult",
+    "ApplyOptions",
     "MappingSet",
     "Payloads",
     "Row",

@@ -143,6 +143,10 @@ class DataflowConfig(_Closed):
         DatasetScheduleConfig | None,
         Field(description="required for workflow datasets; audiences carry their own schedules"),
     ] = None
+    enabled: Annotated[
+        bool | None,
+        Field(description="enable or disable the dataflow; unset leaves it as it is"),
+    ] = None
 
 
 class DatasetEntry(_Closed):

@@ -21,6 +21,17 @@ from destgen_destinations.runtime.wire import to_wire
 
 
 @dataclass(frozen=True)
+class ApplyOptions:
+    """How far an activation goes beyond creating and changing what the file names."""
+
+    prune: bool = False  # remove audiences and flow settings the file leaves out
+    rotate_secrets: bool = False  # send the file's credentials to an existing base connection
+
+
+DEFAULT_OPTIONS = ApplyOptions()
+
+
+@dataclass(frozen=True)
 class Update:
     """PATCH ``collection/entity_id`` with ops derived from the fresh entity (re-derived on 412)."""
 
@@ -47,6 +58,8 @@ class ActivationResult:
     """The ids an activation created, adopted or updated, and each step taken."""
 
     rows: list[Row] = field(default_factory=list)
+    # Entities found by name, as listed: later steps read them from here instead of again.
+    seen: dict[str, Entity] = field(default_factory=dict, repr=False)
 
     def id_of(self, entity: str) -> str:
         """The id of the entity named ``entity`` (for example "dataflow")."""
@@ -72,6 +85,7 @@ def ensure(
     page = yield ops.find_by_name(collection, name)
     if (found := adoptable(page.items, wanted_form(payload), entity + "s")) is not None:
         result.rows.append(Row(entity, name, found.id, found.etag, "adopted"))
+        result.seen[entity] = found
     else:
         made: Created = yield ops.create(collection, payload, name)
         result.rows.append(Row(entity, name, made.id, made.etag, "created"))
@@ -106,23 +120,54 @@ def target_of(p: Payloads, result: ActivationResult) -> BaseModel:
     return target
 
 
-def file_manifest(p: Payloads, result: ActivationResult, created: dict[str, Entity]) -> Plan:
-    """Set ``includeFileManifest`` on an adopted target connection when the file names it."""
-    file = p.file
-    if file.include_file_manifest is not None and "target connection" not in created:
+def connections(
+    p: Payloads, result: ActivationResult, created: dict[str, Entity], options: ApplyOptions
+) -> Plan:
+    """Base and target connection, adopted or created; an adopted target gets the params that
+    differ from the file, an adopted base connection new credentials only with
+    ``options.rotate_secrets`` (secrets cannot be read back, so they are never compared).
+    """
+    yield from ensure(result, created, "connections", "base connection", p.base)
+    if options.rotate_secrets and "base connection" not in created and p.file.base_connection.auth:
+        done: Created = yield Update(
+            "connections",
+            result.id_of("base connection"),
+            changes.credentials(p.package.models, to_wire(p.base)["auth"]["params"]),
+            "rotate credentials",
+        )
+        result.rows.append(
+            Row("credentials", p.file.base_connection.name, done.id, done.etag, "updated")
+        )
+    target = target_of(p, result)
+    yield from ensure(result, created, "targetConnections", "target connection", target)
+    if "target connection" not in created:
         done = yield Update(
             "targetConnections",
             result.id_of("target connection"),
-            changes.manifest(file.include_file_manifest),
-            "file manifest",
+            changes.target_params(to_wire(target)["params"]),
+            "target params",
+            result.seen.get("target connection"),
         )
-        result.rows.append(
-            Row(
-                "file manifest",
-                file.target_connection.name,
-                done.id,
-                done.etag,
-                "updated" if done.changed else "unchanged",
-            )
-        )
+        action = "updated" if done.changed else "unchanged"
+        name = p.file.target_connection.name
+        result.rows.append(Row("target params", name, done.id, done.etag, action))
+    return result
+
+
+def flow_state(p: Payloads, result: ActivationResult, created: dict[str, Entity]) -> Plan:
+    """Enable or disable the dataflow when the file says which and the flow is not so already."""
+    wanted = p.file.dataflow.enabled
+    if wanted is None:
+        return result
+    flow_id = result.id_of("dataflow")
+    live = created.get("dataflow") or result.seen.get("dataflow")
+    if live is None:
+        live = yield ops.get("flows", flow_id)
+    # A new dataflow starts enabled.
+    is_enabled = live.data.get("state", "enabled") == "enabled"
+    if is_enabled == wanted:
+        result.rows.append(Row("state", p.file.dataflow.name, flow_id, None, "unchanged"))
+        return result
+    done: Created = yield ops.flow_action(flow_id, "enable" if wanted else "disable")
+    result.rows.append(Row("state", p.file.dataflow.name, flow_id, done.etag, "updated"))
     return result

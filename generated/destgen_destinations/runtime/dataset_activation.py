@@ -15,13 +15,14 @@ from destgen_destinations.runtime import operations as ops
 from destgen_destinations.runtime import patch_ops
 from destgen_destinations.runtime.activation_payloads import DatasetPayloads, Payloads
 from destgen_destinations.runtime.activation_steps import (
+    DEFAULT_OPTIONS,
     ActivationResult,
+    ApplyOptions,
     Plan,
     Row,
     Update,
-    ensure,
-    file_manifest,
-    target_of,
+    connections,
+    flow_state,
 )
 from destgen_destinations.runtime.adoption import adoptable
 from destgen_destinations.runtime.constants import DATA_LAKE_SPEC_ID
@@ -37,14 +38,13 @@ def dataset_ids(source: Any) -> list[str]:
     return sorted(str(d.get("dataSetId")) for d in datasets if isinstance(d, dict))
 
 
-def dataset_plan(p: Payloads, wanted: DatasetPayloads) -> Plan:
+def dataset_plan(
+    p: Payloads, wanted: DatasetPayloads, options: ApplyOptions = DEFAULT_OPTIONS
+) -> Plan:
     """The dataset-export sequence (export_datasets.md §3-§6); see the module docstring."""
     file, spec, result = p.file, p.package.spec, ActivationResult()
     created: dict[str, Entity] = {}
-    yield from ensure(result, created, "connections", "base connection", p.base)
-    yield from ensure(
-        result, created, "targetConnections", "target connection", target_of(p, result)
-    )
+    yield from connections(p, result, created, options)
     page = yield ops.find_by_name("flows", file.dataflow.name)
     identity = {"name": file.dataflow.name, "flowSpec": {"id": spec.DATASET_FLOW_SPEC_ID}}
     flow = adoptable(page.items, identity, "dataflows")
@@ -59,6 +59,7 @@ def dataset_plan(p: Payloads, wanted: DatasetPayloads) -> Plan:
         )
         made: Created = yield ops.create("flows", body, file.dataflow.name)
         result.rows.append(Row("dataflow", file.dataflow.name, made.id, made.etag, "created"))
+        created["dataflow"] = Entity(made.id, made.etag, to_wire(body))
     else:
         result.rows.append(Row("dataflow", file.dataflow.name, flow.id, flow.etag, "adopted"))
         changed: set[str] = set()
@@ -68,7 +69,7 @@ def dataset_plan(p: Payloads, wanted: DatasetPayloads) -> Plan:
         for label in ("datasets", "schedule"):
             action = "updated" if label in changed else "unchanged"
             result.rows.append(Row(label, file.dataflow.name, flow.id, done.etag, action))
-    yield from file_manifest(p, result, created)
+    yield from flow_state(p, result, created)
     return result
 
 

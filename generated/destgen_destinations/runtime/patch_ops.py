@@ -47,6 +47,8 @@ _ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("rename", re.compile(r"^/(name|description)$"), "replace"),
     ("source-connections", re.compile(r"^/sourceConnectionIds$"), "replace"),
     ("schedule", re.compile(r"^/scheduleParams$"), "replace"),
+    ("param-remove", re.compile(rf"^{PARAMS}/(mandatoryFields|primaryFields)$"), "remove"),
+    ("target-params", re.compile(r"^/params$"), "replace"),
 )
 
 
@@ -194,6 +196,23 @@ class ReplaceSchedule(SpecModel):
     value: DatasetSchedule
 
 
+class RemoveParam(SpecModel):
+    """``remove`` a dataflow's mandatory fields or deduplication keys (``apply --prune``)."""
+
+    op: RemoveOp
+    path: Literal[
+        "/transformations/0/params/mandatoryFields", "/transformations/0/params/primaryFields"
+    ]
+
+
+class ReplaceTargetParams(SpecModel):
+    """``replace /params`` of a target connection: the params it lists (the others are kept)."""
+
+    op: ReplaceOp
+    path: Literal["/params"]
+    value: Annotated[dict[str, Any], Field(min_length=1)]
+
+
 _TAG_BY_CLASS: dict[type[SpecModel], str] = {
     AddAudience: "audience-add",
     ReplaceAudience: "audience-replace",
@@ -207,6 +226,8 @@ _TAG_BY_CLASS: dict[type[SpecModel], str] = {
     Rename: "rename",
     ReplaceSourceConnections: "source-connections",
     ReplaceSchedule: "schedule",
+    RemoveParam: "param-remove",
+    ReplaceTargetParams: "target-params",
 }
 
 PatchOp = Annotated[
@@ -221,7 +242,9 @@ PatchOp = Annotated[
     | Annotated[SetFileManifest, Tag("file-manifest")]
     | Annotated[Rename, Tag("rename")]
     | Annotated[ReplaceSourceConnections, Tag("source-connections")]
-    | Annotated[ReplaceSchedule, Tag("schedule")],
+    | Annotated[ReplaceSchedule, Tag("schedule")]
+    | Annotated[RemoveParam, Tag("param-remove")]
+    | Annotated[ReplaceTargetParams, Tag("target-params")],
     Discriminator(
         _route,
         custom_error_type="unsupported_patch",
@@ -319,6 +342,16 @@ def replace_source_connection(source_connection_id: str) -> ReplaceSourceConnect
 def replace_schedule(schedule: DatasetSchedule) -> ReplaceSchedule:
     """The operation replacing a dataset dataflow's schedule."""
     return ReplaceSchedule(op="replace", path="/scheduleParams", value=schedule)
+
+
+def remove_param(key: Literal["mandatoryFields", "primaryFields"]) -> RemoveParam:
+    """The operation removing a dataflow's mandatory fields or deduplication keys."""
+    return RemoveParam.model_validate({"op": "remove", "path": f"{PARAMS}/{key}"})
+
+
+def replace_target_params(params: dict[str, Any]) -> ReplaceTargetParams:
+    """The operation replacing the target params ``params`` lists (the others are kept)."""
+    return ReplaceTargetParams(op="replace", path="/params", value=params)
 
 
 def patch(*ops: Any) -> Patch:

@@ -61,11 +61,17 @@ def _parser() -> argparse.ArgumentParser:
 
     add_arguments(emu)
 
-    from destgen.cli.arguments import add_activate, add_datasets, add_spec_commands
+    from destgen.cli.arguments import (
+        add_activate,
+        add_datasets,
+        add_plan_apply,
+        add_spec_commands,
+    )
 
     add_spec_commands(commands)
 
     add_activate(commands)
+    add_plan_apply(commands)
     add_datasets(commands)
     commands.add_parser(
         "demo",
@@ -137,6 +143,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             from destgen.cli.activate import run_activate
 
             return run_activate(args)
+        if args.command in ("plan", "apply"):
+            from destgen.cli.infra import run_apply, run_plan
+
+            return run_plan(args) if args.command == "plan" else run_apply(args)
         if args.command == "activation-schema":
             from destgen.cli.activate import run_schema
 

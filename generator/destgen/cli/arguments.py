@@ -40,27 +40,7 @@ def add_activate(commands: Any) -> None:
     act.add_argument(
         "--json", action="store_true", help="print the steps as one JSON document on stdout"
     )
-    _add_base_url(act)
-    act.add_argument(
-        "--token-url", help="OAuth token endpoint for client credentials (or AEP_TOKEN_URL)"
-    )
-    act.add_argument(
-        "--request-timeout",
-        type=_seconds,
-        default=REQUEST_DEADLINE_S,
-        metavar="SECONDS",
-        help="longest time one request may take, answer included, however slowly a server "
-        f"sends it; a retried request gets it again (default {REQUEST_DEADLINE_S:g})",
-    )
-    act.add_argument(
-        "--retries",
-        type=_whole_number(1, 20),
-        default=MAX_ATTEMPTS,
-        metavar="N",
-        help="tries per request for 429, 5xx and network faults, 1 for none; waits double from "
-        f"{BACKOFF_BASE_S:g} s up to {BACKOFF_CAP_S:g} s, jittered (default {MAX_ATTEMPTS}: about "
-        "a minute). A create whose outcome is unknown is looked up, never sent twice",
-    )
+    _add_client_options(act)
     act.add_argument(
         "--deadline",
         type=_seconds,
@@ -69,6 +49,81 @@ def add_activate(commands: Any) -> None:
         "interrupted run is safe to run again (default: no limit)",
     )
     commands.add_parser("activation-schema", help="print the JSON Schema of activation files")
+
+
+def _add_client_options(parser: Any) -> None:
+    """Where requests go and how hard they try: shared by every command that changes a sandbox."""
+    _add_base_url(parser)
+    parser.add_argument(
+        "--token-url", help="OAuth token endpoint for client credentials (or AEP_TOKEN_URL)"
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=_seconds,
+        default=REQUEST_DEADLINE_S,
+        metavar="SECONDS",
+        help="longest time one request may take, answer included, however slowly a server "
+        f"sends it; a retried request gets it again (default {REQUEST_DEADLINE_S:g})",
+    )
+    parser.add_argument(
+        "--retries",
+        type=_whole_number(1, 20),
+        default=MAX_ATTEMPTS,
+        metavar="N",
+        help="tries per request for 429, 5xx and network faults, 1 for none; waits double from "
+        f"{BACKOFF_BASE_S:g} s up to {BACKOFF_CAP_S:g} s, jittered (default {MAX_ATTEMPTS}: about "
+        "a minute). A create whose outcome is unknown is looked up, never sent twice",
+    )
+
+
+def add_plan_apply(commands: Any) -> None:
+    """Add ``plan`` and ``apply`` (destinations as code) to ``commands``."""
+    files_help = "activation file, or a folder of them (*.json, *.yaml, *.yml)"
+    plan = commands.add_parser(
+        "plan",
+        help="show what apply would change, per file (exit 2 when anything would)",
+        description="Read the live entities and print, per file, what apply would create, change "
+        "(old -> new) or, with --prune, remove. Secrets are never shown or compared. Exit 0 "
+        "nothing to do, 2 changes pending, 1 error (invalid file or failed request).",
+    )
+    apply = commands.add_parser(
+        "apply",
+        help="make the sandbox match the files: create, change and (--prune) remove",
+        description="Show the plan, then carry it out with the documented calls (If-Match "
+        "PATCHes re-derived on 412). Without --prune nothing is removed. A change needs --yes "
+        "when there is no terminal to confirm on. Exit 0 done (or nothing to do), 1 error.",
+    )
+    for parser in (plan, apply):
+        parser.add_argument("paths", nargs="+", type=Path, metavar="FILE|DIR", help=files_help)
+        parser.add_argument(
+            "--prune",
+            action="store_true",
+            help="also remove audiences and flow settings (mandatory fields, deduplication keys, "
+            "marketing actions) the file leaves out",
+        )
+        parser.add_argument("--json", action="store_true", help="print one JSON document")
+        parser.add_argument(
+            "--concurrency",
+            type=_whole_number(1, 64),
+            default=8,
+            metavar="N",
+            help="files worked on at once (default 8)",
+        )
+        parser.add_argument(
+            "--rate",
+            type=_positive_rate,
+            metavar="PER_SECOND",
+            help="at most this many requests a second across all files (default: no limit); a "
+            "429's Retry-After pauses every file",
+        )
+        _add_client_options(parser)
+    apply.add_argument("--yes", action="store_true", help="apply without asking")
+    apply.add_argument(
+        "--rotate-secrets",
+        action="store_true",
+        help="send the files' credentials to existing base connections (they cannot be read "
+        "back, so they are never compared)",
+    )
 
 
 def add_datasets(commands: Any) -> None:
@@ -111,6 +166,14 @@ def _whole_number(low: int, high: int) -> Callable[[str], int]:
         return int(text)
 
     return parse
+
+
+def _positive_rate(text: str) -> float:
+    """A positive, finite rate (requests a second), for argparse."""
+    try:
+        return _seconds(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"must be a positive rate: {text!r}") from None
 
 
 def _seconds(text: str) -> float:
