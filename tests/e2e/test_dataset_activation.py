@@ -78,6 +78,7 @@ def test_every_destination_exports_datasets_idempotently(
         expected = {"base connection": "adopted" if path == S3_DATASETS else "created"}
         assert _actions(made) == dict.fromkeys(STEPS, "created") | expected
         assert _actions(repeated) == dict.fromkeys(STEPS, "adopted") | {
+            "target params": "unchanged",
             "datasets": "unchanged",
             "schedule": "unchanged",
         }
@@ -114,6 +115,7 @@ def test_new_datasets_get_a_new_source_and_a_new_schedule_is_replaced(
     assert _actions(edited) == {
         "base connection": "adopted",
         "target connection": "adopted",
+        "target params": "unchanged",
         "source connection": "created",  # a source connection's datasets cannot change
         "dataflow": "adopted",
         "datasets": "updated",
