@@ -11,6 +11,7 @@ import sys
 from bench import (
     activation,
     client,
+    directory_apply,
     emulator_speed,
     fault_survival,
     generate,
@@ -23,7 +24,16 @@ from bench.common import Row, print_table
 def main() -> int:
     """Run every benchmark and print one table; exit 1 when a measure misses its target."""
     rows: list[Row] = []
-    for module in (generate, validate, imports, emulator_speed, client, activation, fault_survival):
+    for module in (
+        generate,
+        validate,
+        imports,
+        emulator_speed,
+        client,
+        activation,
+        fault_survival,
+        directory_apply,
+    ):
         print(f"running {module.__name__} ...", file=sys.stderr, flush=True)
         rows += module.measure()
     print_table(rows)
