@@ -64,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     from destgen.cli.arguments import (
         add_activate,
         add_datasets,
+        add_export,
         add_plan_apply,
         add_spec_commands,
     )
@@ -72,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_activate(commands)
     add_plan_apply(commands)
+    add_export(commands)
     add_datasets(commands)
     commands.add_parser(
         "demo",
@@ -143,6 +145,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             from destgen.cli.activate import run_activate
 
             return run_activate(args)
+        if args.command == "export":
+            from destgen.cli.export import run_export
+
+            return run_export(args)
         if args.command in ("plan", "apply"):
             from destgen.cli.infra import run_apply, run_plan
 

@@ -126,6 +126,28 @@ def add_plan_apply(commands: Any) -> None:
     )
 
 
+def add_export(commands: Any) -> None:
+    """Add ``export`` (activation files from what exists) to ``commands``."""
+    export = commands.add_parser(
+        "export",
+        help="write activation files from the dataflows that exist",
+        description="Read one dataflow (--flow) or every dataflow of the six destinations "
+        "(--all DIR) with its connections, audiences or datasets, mapping and keys, and write "
+        "activation files that plan reports as unchanged. Secrets cannot be read back: they "
+        'become {"env": NAME} references (DESTINATION_PARAM, e.g. AZURE_BLOB_CONNECTION_STRING). '
+        "Exit 0 written, 1 failed or a file would be replaced without --force.",
+    )
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument("--flow", metavar="ID|NAME", help="one dataflow, by id or exact name")
+    which.add_argument("--all", metavar="DIR", help="every destination dataflow, one file each")
+    export.add_argument("--out", metavar="FILE", help="with --flow: write here, not to stdout")
+    export.add_argument("--force", action="store_true", help="replace files that exist")
+    _add_base_url(export)
+    export.add_argument(
+        "--token-url", help="OAuth token endpoint for client credentials (or AEP_TOKEN_URL)"
+    )
+
+
 def add_datasets(commands: Any) -> None:
     """Add the ``datasets`` subcommand (eligible datasets of the sandbox) to ``commands``."""
     found = commands.add_parser(

@@ -1,0 +1,111 @@
+"""``destgen export``: activation files from the dataflows that exist, one or all of them.
+
+Files are written whole or not at all (temp file, then rename); an existing file is replaced only
+with ``--force``, and every name is checked before the first is written. Secrets are never read
+(the service masks them): the files name environment variables, listed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+from destgen.writer import atomic_write_text
+from destgen_destinations.runtime import operations as ops
+from destgen_destinations.runtime.client import FlowServiceClient
+from destgen_destinations.runtime.credentials import identity_from_env
+from destgen_destinations.runtime.errors import ApiError, DestgenError
+from destgen_destinations.runtime.export import NotADestinationFlow, destination_of, export_flow
+from destgen_destinations.runtime.operations import Entity
+
+UUID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Export one dataflow (``--flow``) to stdout or ``--out``, or all (``--all DIR``)."""
+    try:
+        with FlowServiceClient(
+            base_url=args.base_url, identity=identity_from_env(token_url=args.token_url)
+        ) as client:
+            flows = [_one_flow(client, args.flow)] if args.flow else _all_flows(client)
+            variables: dict[str, str] = {}
+            docs = [(flow, drive(client, export_flow(flow, variables))) for flow in flows]
+    except DestgenError as exc:
+        print(f"destgen export: {exc}", file=sys.stderr)
+        return 1
+    if args.flow and args.out is None:
+        print(json.dumps(docs[0][1], indent=2))
+    else:
+        targets = _targets(args, docs)
+        clash = [str(p) for p in targets if p.exists() and not args.force]
+        if clash:
+            print(
+                f"destgen export: would replace {', '.join(clash)}; pass --force", file=sys.stderr
+            )
+            return 1
+        for n, (path, (_flow, doc)) in enumerate(zip(targets, docs, strict=True), 1):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(path, json.dumps(doc, indent=2) + "\n")
+            print(f"[{n}/{len(docs)}] {doc['dataflow']['name']} -> {path}", file=sys.stderr)
+    names = sorted(set(variables.values()))
+    if names:
+        print(f"destgen export: set {', '.join(names)} before plan or apply", file=sys.stderr)
+    return 0
+
+
+def drive(client: FlowServiceClient, steps: Generator[Any, Any, dict[str, Any]]) -> Any:
+    """Send each read an export asks for; its document."""
+    reply = None
+    try:
+        while True:
+            reply = client.run(steps.send(reply))
+    except StopIteration as done:
+        return done.value
+
+
+def _one_flow(client: FlowServiceClient, wanted: str) -> Entity:
+    if UUID.match(wanted):
+        try:
+            return client.run(ops.get("flows", wanted))
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+    found = [
+        e
+        for e in client.run(ops.find_by_name("flows", wanted)).items
+        if e.data.get("name") == wanted
+    ]
+    if len(found) != 1:
+        what = "no dataflow" if not found else f"{len(found)} dataflows"
+        raise DestgenError(f"{what} named {wanted!r}; pass the dataflow id")
+    return found[0]
+
+
+def _all_flows(client: FlowServiceClient) -> list[Entity]:
+    flows = []
+    for flow in client.iterate(ops.list_("flows")):
+        try:
+            destination_of(flow.data)
+        except NotADestinationFlow:
+            continue  # other flows of the sandbox (sources, other destinations) are not ours
+        flows.append(flow)
+    return flows
+
+
+def _targets(args: argparse.Namespace, docs: list[tuple[Entity, dict[str, Any]]]) -> list[Path]:
+    if args.flow:
+        return [Path(args.out)]
+    folder, used, paths = Path(args.all), set(), []
+    for _flow, doc in docs:
+        stem = re.sub(r"[^a-z0-9]+", "_", str(doc["dataflow"]["name"]).lower()).strip("_") or "flow"
+        name, n = stem, 2
+        while name in used:
+            name, n = f"{stem}_{n}", n + 1
+        used.add(name)
+        paths.append(folder / f"{name}.json")
+    return paths

@@ -1,0 +1,89 @@
+"""``destgen export`` against the emulator on 127.0.0.1: every example applied, exported and
+planned again with no change (the round trip), secrets as predictable environment variables,
+and files replaced only with ``--force``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from destgen.cli import main
+from destgen.cli.demo import demo_secrets
+from destgen_destinations.runtime.export import secret_variable
+from destgen_emulator import EmulatorServer
+from tests.conftest import AUDIENCE_EXAMPLES, DATASET_EXAMPLES, ROOT
+
+
+@pytest.fixture
+def env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in demo_secrets().items():
+        monkeypatch.setenv(name, value)
+    for name, value in {
+        "AEP_BASE_URL": emulator.base_url,
+        "AEP_ACCESS_TOKEN": "t",
+        "AEP_API_KEY": "k",
+        "AEP_ORG_ID": "EXPORT@AdobeOrg",
+        "AEP_SANDBOX_NAME": "dev",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.mark.usefixtures("env")
+def test_export_then_plan_reports_no_change_for_every_example(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    examples = [str(p) for p in AUDIENCE_EXAMPLES + DATASET_EXAMPLES]
+    assert main(["apply", "--yes", *examples]) == 0
+    exported = tmp_path / "exported"
+    assert main(["export", "--all", str(exported)]) == 0
+    err = capsys.readouterr().err
+    files = sorted(exported.iterdir())
+    assert len(files) == len(examples)
+    assert "AZURE_BLOB_CONNECTION_STRING" in err
+    assert main(["plan", str(exported)]) == 0, capsys.readouterr().out
+    docs = {p.stem: json.loads(p.read_text()) for p in files}
+    blob = docs["acme_audiences_to_azure_blob"]
+    assert blob["baseConnection"]["auth"]["params"]["connectionString"] == {
+        "env": "AZURE_BLOB_CONNECTION_STRING"
+    }
+    datasets = docs["acme_datasets_to_s3"]
+    assert datasets["workflow"] == "datasets"
+    assert datasets["dataflow"]["schedule"]["start"] == "2026-12-01T00:00:00Z"
+    # No secret value of the environment was ever read back into a file.
+    text = "".join(p.read_text() for p in files)
+    assert not [name for name in demo_secrets() if os.environ[name] in text]
+    # Edit an exported file: the plan shows it (the files are the live setup, as code).
+    blob["targetConnection"]["params"]["compression"] = "NONE"
+    (exported / "acme_audiences_to_azure_blob.json").write_text(json.dumps(blob))
+    assert main(["plan", str(exported)]) == 2
+
+
+@pytest.mark.usefixtures("env")
+def test_one_flow_by_name_or_id_and_files_are_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["apply", "--yes", str(ROOT / "examples" / "sftp_datasets.yaml")]) == 0
+    capsys.readouterr()
+    assert main(["export", "--flow", "Acme datasets to SFTP"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["baseConnection"]["auth"]["params"]["password"] == {"env": "SFTP_PASSWORD"}
+    out = tmp_path / "sftp.json"
+    out.write_text("keep me")
+    assert main(["export", "--flow", "Acme datasets to SFTP", "--out", str(out)]) == 1
+    assert "pass --force" in capsys.readouterr().err
+    assert out.read_text() == "keep me"
+    assert main(["export", "--flow", "Acme datasets to SFTP", "--out", str(out), "--force"]) == 0
+    assert json.loads(out.read_text()) == doc
+    assert main(["export", "--flow", "no such flow"]) == 1
+    assert "no dataflow named 'no such flow'" in capsys.readouterr().err
+
+
+def test_secret_variables_have_predictable_names() -> None:
+    assert secret_variable("amazon_s3", "s3SecretKey") == "AMAZON_S3_SECRET_KEY"
+    assert secret_variable("azure_blob", "connectionString") == "AZURE_BLOB_CONNECTION_STRING"
+    assert secret_variable("sftp", "sshKey") == "SFTP_SSH_KEY"
+    assert secret_variable("adls_gen2", "servicePrincipalKey") == "ADLS_GEN2_SERVICE_PRINCIPAL_KEY"
