@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from destgen_destinations.runtime import strict_json
 from destgen_destinations.runtime.constants import DATA_LAKE_SPEC_ID
-from destgen_emulator import dataprep, datasets, flowservice, listing, runs
+from destgen_emulator import dataprep, datasets, flowservice, listing, runs, sandboxes
 from destgen_emulator.errors import ApiError, flow
 from destgen_emulator.state import EmulatorState
 from destgen_emulator.store import Tenant
@@ -171,6 +171,24 @@ def _routes(state: EmulatorState) -> list[Route]:
         route(f"{PREP}/mappingSets", _mapping_sets, ["GET", "POST"]),
         route(f"{PREP}/mappingSets/{{id}}", _mapping_set, ["GET", "PUT"]),
         route(
+            "/data/core/ups/segment/definitions",
+            lambda r, s, b: (200, sandboxes.segment_definitions(_sandbox(r), _query(r))),
+            ["GET"],
+        ),
+        route(
+            "/data/core/ups/segment/definitions/{id}",
+            lambda r, s, b: (
+                200,
+                sandboxes.segment_definition(_sandbox(r), r.path_params["id"]),
+            ),
+            ["GET"],
+        ),
+        route(
+            "/data/foundation/sandbox-management/sandboxes/{name}",
+            lambda r, s, b: (200, sandboxes.sandbox(r.path_params["name"])),
+            ["GET"],
+        ),
+        route(
             "/data/core/idnamespace/identities",
             lambda r, s, b: (200, dataprep.IDENTITY_NAMESPACES),
             ["GET"],
@@ -281,7 +299,7 @@ def _configs(request: Request, state: EmulatorState, body: Any) -> tuple[int, An
     """The eligible datasets, listed only under the Data Lake source spec."""
     if request.path_params["id"] != DATA_LAKE_SPEC_ID:
         raise flow(1101, 404, f"No configs for connection spec {request.path_params['id']}")
-    return 200, datasets.eligible(_query(request))
+    return 200, datasets.eligible(_query(request), _sandbox(request))
 
 
 def _flow_spec(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:

@@ -11,10 +11,9 @@ import re
 from typing import Any, TypeGuard
 
 from destgen_destinations.runtime.constants import DATA_LAKE_SPEC_ID
-from destgen_emulator.datasets import CATALOG
+from destgen_emulator.datasets import catalog
 from destgen_emulator.errors import flow, validation
 
-KNOWN_DATASETS = {d["id"]: d["name"] for d in CATALOG}
 # (exportMode, timeUnit) -> intervals: one-time full (0 days), daily or hourly incremental.
 CADENCES: dict[tuple[str, str], set[int]] = {
     ("DAILY_FULL_EXPORT", "day"): {0},
@@ -43,7 +42,7 @@ def is_data_lake(entity: dict[str, Any]) -> bool:
     return (entity.get("connectionSpec") or {}).get("id") == DATA_LAKE_SPEC_ID
 
 
-def source_connection(body: dict[str, Any]) -> dict[str, Any]:
+def source_connection(body: dict[str, Any], sandbox_name: str) -> dict[str, Any]:
     """A Data Lake source connection body checked: at least one dataset, each with ``dataSetId``
     and ``name``, each a dataset of the sandbox's catalog.
     """
@@ -54,6 +53,7 @@ def source_connection(body: dict[str, Any]) -> dict[str, Any]:
             "A Data Lake source connection exports at least one dataset",
             ["$.params.datasets: required, at least one {dataSetId, name}"],
         )
+    known = {d["id"] for d in catalog(sandbox_name)}
     problems = []
     for i, dataset in enumerate(datasets):
         where = f"$.params.datasets[{i}]"
@@ -63,7 +63,7 @@ def source_connection(body: dict[str, Any]) -> dict[str, Any]:
         for key in ("dataSetId", "name"):
             if not isinstance(dataset.get(key), str) or not dataset[key]:
                 problems.append(f"{where}.{key}: required non-empty string")
-        if isinstance(dataset.get("dataSetId"), str) and dataset["dataSetId"] not in KNOWN_DATASETS:
+        if isinstance(dataset.get("dataSetId"), str) and dataset["dataSetId"] not in known:
             problems.append(f"{where}.dataSetId: no dataset {dataset['dataSetId']} in this sandbox")
     if problems:
         raise validation("The datasets of the source connection are not valid", problems)

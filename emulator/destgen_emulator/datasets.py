@@ -6,33 +6,45 @@ HTTP-free like flowservice.py: parsed query in, body out, or ApiError.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from destgen_emulator.errors import flow
 from destgen_emulator.listing import whole_number
+from destgen_emulator.sandboxes import PRODUCTION, dataset_id
 
-# Enough datasets for several pages at the documented default of 20.
+# Enough datasets for several pages at the documented default of 20; the same names in every
+# sandbox, with ids of each sandbox's own (sandboxes.dataset_id).
 DATASET_NAMES = [
     f"{kind} {n:02d}"
     for n in range(1, 16)
     for kind in ("Loyalty members", "Web events", "CRM profiles")
 ]
-CATALOG = [
-    {
-        # 24 hex digits, the form of Catalog dataset ids; the same for every run.
-        "id": hashlib.sha256(name.encode()).hexdigest()[:24],
-        "name": name,
-        "description": f"Seeded dataset: {name}",
-        "fileDescription": {"persisted": True, "containerFormat": "parquet", "format": "parquet"},
-        "aspect": "production",
-        "state": "DRAFT",
-    }
-    for name in DATASET_NAMES
-]
 
 
-def eligible(query: list[tuple[str, str]]) -> dict[str, Any]:
+def catalog(sandbox_name: str = PRODUCTION) -> list[dict[str, Any]]:
+    """The datasets of a sandbox: the same names everywhere, ids of the sandbox's own."""
+    return [
+        {
+            "id": dataset_id(sandbox_name, name),
+            "name": name,
+            "description": f"Seeded dataset: {name}",
+            "fileDescription": {
+                "persisted": True,
+                "containerFormat": "parquet",
+                "format": "parquet",
+            },
+            "aspect": "production",
+            "state": "DRAFT",
+        }
+        for name in DATASET_NAMES
+    ]
+
+
+# The production sandbox's catalog, whose ids the examples use.
+CATALOG = catalog()
+
+
+def eligible(query: list[tuple[str, str]], sandbox_name: str = PRODUCTION) -> dict[str, Any]:
     """``GET /connectionSpecs/<Data Lake>/configs?outputType=activationDatasets&...``."""
     params = dict(query)
     if params.get("outputType") != "activationDatasets":
@@ -41,14 +53,15 @@ def eligible(query: list[tuple[str, str]]) -> dict[str, Any]:
     limit = whole_number(params.get("limit", "20"), 1, 100)
     if start is None or limit is None:
         raise flow(1452, 400, "start must be a whole number, limit one from 1 to 100")
-    items = CATALOG[start : start + limit]
+    datasets = catalog(sandbox_name)
+    items = datasets[start : start + limit]
     end = start + len(items)
     return {
         "items": items,
         "pageInfo": {
             "start": start,
             "end": end,
-            "total": len(CATALOG),
-            "hasNext": end < len(CATALOG),
+            "total": len(datasets),
+            "hasNext": end < len(datasets),
         },
     }

@@ -79,10 +79,10 @@ def create(
     return 201, {"id": entity["id"], "etag": entity["etag"]}
 
 
-def _source(state: EmulatorState, body: dict[str, Any], _tenant: Tenant) -> dict[str, Any]:
+def _source(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[str, Any]:
     ref = validation.require_spec_ref(body, "connectionSpec")
     if dataset_flows.is_data_lake(body):
-        return dataset_flows.source_connection(body)
+        return dataset_flows.source_connection(body, tenant[1])
     if ref["id"] != PROFILE_STORE_SPEC["id"]:
         raise flow(
             1413,

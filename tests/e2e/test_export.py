@@ -27,7 +27,7 @@ def env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
         "AEP_ACCESS_TOKEN": "t",
         "AEP_API_KEY": "k",
         "AEP_ORG_ID": "EXPORT@AdobeOrg",
-        "AEP_SANDBOX_NAME": "dev",
+        "AEP_SANDBOX_NAME": "prod",
     }.items():
         monkeypatch.setenv(name, value)
 

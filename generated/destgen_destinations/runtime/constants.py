@@ -14,6 +14,8 @@ DATA_PREP = "/data/foundation/conversion"
 DATA_LAKE_SPEC_ID = "23598e46-f560-407b-88d5-ea6207e49db0"
 IDENTITIES = "/data/core/idnamespace/identities"
 UNION_SCHEMA = "/data/core/ups/config/entityTypes/_xdm.context.profile"
+SEGMENT_DEFINITIONS = "/data/core/ups/segment/definitions"
+SANDBOXES = "/data/foundation/sandbox-management/sandboxes"
 
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 60.0

@@ -411,3 +411,34 @@ def union_schema() -> Operation[dict[str, Any]]:
         "get profile union schema",
         params=params,
     )
+
+
+def audiences_named(name: str) -> Operation[list[Entity]]:
+    """The sandbox's audiences (segment definitions) named ``name``, from the segmentation API."""
+    return Operation(
+        "GET",
+        c.SEGMENT_DEFINITIONS,
+        "read",
+        lambda body: [Entity(str(s.get("id", "")), None, s) for s in body.get("segments") or []],
+        f"find audiences named {name!r}",
+        params=(("property", f"name=={name}"),),
+        empty=lambda _n: {"segments": []},
+    )
+
+
+def audience(audience_id: str) -> Operation[Entity]:
+    """One audience (segment definition) of the sandbox, by id."""
+    return Operation(
+        "GET",
+        f"{c.SEGMENT_DEFINITIONS}/{audience_id}",
+        "read",
+        lambda body: Entity(str(body.get("id", "")), None, body),
+        f"get audience {audience_id}",
+    )
+
+
+def sandbox(name: str) -> Operation[dict[str, Any]]:
+    """One sandbox (its ``type``: production or development), from the sandbox API."""
+    return Operation(
+        "GET", f"{c.SANDBOXES}/{name}", "read", lambda body: dict(body), f"get sandbox {name}"
+    )

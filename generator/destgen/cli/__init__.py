@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         add_datasets,
         add_export,
         add_plan_apply,
+        add_promote,
         add_spec_commands,
     )
 
@@ -74,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     add_activate(commands)
     add_plan_apply(commands)
     add_export(commands)
+    add_promote(commands)
     add_datasets(commands)
     commands.add_parser(
         "demo",
@@ -145,6 +147,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             from destgen.cli.activate import run_activate
 
             return run_activate(args)
+        if args.command == "promote":
+            from destgen.cli.promote import run_promote
+
+            return run_promote(args)
         if args.command == "export":
             from destgen.cli.export import run_export
 

@@ -102,6 +102,7 @@ def add_plan_apply(commands: Any) -> None:
             "marketing actions) the file leaves out",
         )
         parser.add_argument("--json", action="store_true", help="print one JSON document")
+        parser.add_argument("--sandbox", help="the sandbox to work on (default AEP_SANDBOX_NAME)")
         parser.add_argument(
             "--concurrency",
             type=_whole_number(1, 64),
@@ -124,6 +125,33 @@ def add_plan_apply(commands: Any) -> None:
         help="send the files' credentials to existing base connections (they cannot be read "
         "back, so they are never compared)",
     )
+
+
+def add_promote(commands: Any) -> None:
+    """Add ``promote`` (a destination setup from one sandbox to another) to ``commands``."""
+    promote = commands.add_parser(
+        "promote",
+        help="copy destination setups from one sandbox to another, resolving ids by name",
+        description="Take the files (or export every destination dataflow of --from-sandbox), "
+        "resolve each audience and dataset by name in --to-sandbox (every missing one is "
+        "listed, and nothing changes), show the plan there and apply it. A production sandbox "
+        "is changed only with --yes, or when its name is typed at a terminal. Credentials come "
+        "from this environment, never from the source sandbox. Exit 0 done, 1 error.",
+    )
+    promote.add_argument(
+        "paths", nargs="*", type=Path, metavar="FILE|DIR", help="files to promote (default: export)"
+    )
+    promote.add_argument("--from-sandbox", required=True, metavar="NAME")
+    promote.add_argument("--to-sandbox", required=True, metavar="NAME")
+    promote.add_argument("--out", metavar="DIR", help="keep the resolved files here")
+    promote.add_argument("--yes", action="store_true", help="apply without asking")
+    promote.add_argument("--prune", action="store_true", help="as for apply")
+    promote.add_argument("--json", action="store_true", help="print one JSON document")
+    promote.add_argument(
+        "--concurrency", type=_whole_number(1, 64), default=8, metavar="N", help="as for apply"
+    )
+    promote.add_argument("--rate", type=_positive_rate, metavar="PER_SECOND", help="as for apply")
+    _add_client_options(promote)
 
 
 def add_export(commands: Any) -> None:

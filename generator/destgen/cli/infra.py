@@ -9,6 +9,7 @@ do, 2 changes pending, 1 error.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import threading
@@ -77,8 +78,12 @@ def run_plan(args: argparse.Namespace) -> int:
     return CHANGES if any(o.changes for o in outcomes) else NO_CHANGES
 
 
-def run_apply(args: argparse.Namespace) -> int:
-    """``destgen apply``: plan, confirm, then carry out every file's changes; exit 0 or 1."""
+def run_apply(args: argparse.Namespace, confirm: Callable[[int], bool] | None = None) -> int:
+    """``destgen apply``: plan, confirm, then carry out every file's changes; exit 0 or 1.
+
+    ``confirm``: asked with the number of files that would change (default: ``--yes``, else a
+    terminal's answer).
+    """
     loaded = _load_all(args.paths, placeholders=False)
     if loaded is None:
         return ERROR
@@ -92,7 +97,8 @@ def run_apply(args: argparse.Namespace) -> int:
     if not pending:
         print("destgen apply: nothing to do", file=sys.stderr)
         return NO_CHANGES
-    if not args.yes and not _confirmed(len(pending)):
+    confirmed = confirm or (lambda files: bool(args.yes) or _confirmed(files))
+    if not confirmed(len(pending)):
         return ERROR
     todo = [(path, payloads) for path, payloads in loaded if any(o.path == path for o in pending)]
     outcomes = _each(todo, args, _applier(args))
@@ -186,6 +192,8 @@ def _each(
     budget = RequestBudget(rate=args.rate)
     http = budget_client(budget)
     identity = identity_from_env(token_url=args.token_url)
+    if getattr(args, "sandbox", None):
+        identity = dataclasses.replace(identity, sandbox=args.sandbox)
     done, lock = [0], threading.Lock()
 
     def one(item: tuple[Path, Payloads]) -> FileOutcome:

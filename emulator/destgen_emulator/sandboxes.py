@@ -1,0 +1,84 @@
+"""Sandboxes as the emulator knows them: their type (production or development), the audiences
+each one has (the segmentation API's definitions) and the ids of its datasets.
+
+Names are shared across sandboxes, ids are not: promoting between sandboxes must resolve by name,
+as it must in Experience Platform. The ``prod`` sandbox keeps the ids the examples use.
+
+HTTP-free like flowservice.py: parsed query in, body out, or ApiError.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+from destgen_emulator import listing
+from destgen_emulator.errors import ApiError
+
+PRODUCTION = "prod"
+# Audiences every sandbox has, by name; the ids of prod are the examples' own.
+AUDIENCES = {
+    "Winter campaign": "2d79d0d8-724f-49fc-a09d-d1dec338c93c",
+    "Autumn campaign": "4c41c318-9e8c-4a4f-b880-877cdd629fc7",
+    "Loyal customers": None,
+    "Lapsed buyers": None,
+    "Newsletter subscribers": None,
+}
+# Audiences only development sandboxes have: promoting a flow that uses them must fail.
+DEV_ONLY_AUDIENCES = ("Beta testers", "Internal staff")
+
+
+def sandbox_type(name: str) -> str:
+    """``production`` for ``prod`` and names starting ``prod-``, else ``development``."""
+    return "production" if name == PRODUCTION or name.startswith("prod-") else "development"
+
+
+def sandbox(name: str) -> dict[str, Any]:
+    """``GET /data/foundation/sandbox-management/sandboxes/{name}``."""
+    kind = sandbox_type(name)
+    return {"name": name, "title": name, "type": kind, "region": "VA7", "state": "active"}
+
+
+def audience_id(sandbox_name: str, name: str) -> str:
+    """An audience's id in a sandbox: prod's are fixed, others derive from sandbox and name."""
+    fixed = AUDIENCES.get(name) if sandbox_name == PRODUCTION else None
+    return fixed or str(uuid.uuid5(uuid.NAMESPACE_URL, f"audience/{sandbox_name}/{name}"))
+
+
+def dataset_id(sandbox_name: str, name: str) -> str:
+    """A dataset's id (24 hex digits, as Catalog's) in a sandbox; prod keeps the seeded ones."""
+    seed = name if sandbox_name == PRODUCTION else f"{sandbox_name}:{name}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:24]
+
+
+def audiences(sandbox_name: str) -> list[dict[str, Any]]:
+    """The sandbox's audiences as segment definitions."""
+    names = list(AUDIENCES)
+    if sandbox_type(sandbox_name) != "production":
+        names += DEV_ONLY_AUDIENCES
+    return [
+        {
+            "id": audience_id(sandbox_name, name),
+            "name": name,
+            "description": f"Seeded audience: {name}",
+            "sandbox": {"sandboxName": sandbox_name, "type": sandbox_type(sandbox_name)},
+            "evaluationInfo": {"batch": {"enabled": True}},
+        }
+        for name in names
+    ]
+
+
+def segment_definitions(sandbox_name: str, query: list[tuple[str, str]]) -> dict[str, Any]:
+    """``GET /data/core/ups/segment/definitions``, with ``property=name==X`` filters."""
+    filters = listing.parse_filters(v for k, v in query if k == "property")
+    found = [a for a in audiences(sandbox_name) if listing.matches(a, filters)]
+    return {"segments": found, "page": {"totalCount": len(found), "pageSize": len(found)}}
+
+
+def segment_definition(sandbox_name: str, definition_id: str) -> dict[str, Any]:
+    """``GET /data/core/ups/segment/definitions/{id}``."""
+    for audience in audiences(sandbox_name):
+        if audience["id"] == definition_id:
+            return audience
+    raise ApiError(404, {"message": f"Segment definition {definition_id} not found"})

@@ -1,0 +1,174 @@
+"""``destgen promote``: a destination setup from one sandbox to another, as code.
+
+The files (given, or exported from the source sandbox) name audiences and datasets by the source
+sandbox's ids; ids differ between sandboxes and names do not, so each is resolved by name in the
+target sandbox (audiences through the segmentation API, datasets through the eligible-datasets
+listing). Anything missing there is an error that lists every one. Then the target's plan is
+shown and applied: a production sandbox only with ``--yes``, or with its name typed at a terminal.
+Credentials are never copied: the files name environment variables, read in this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import dataclasses
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from destgen.cli.export import drive
+from destgen.cli.infra import activation_files, run_apply
+from destgen.writer import atomic_write_text
+from destgen_destinations.runtime import operations as ops
+from destgen_destinations.runtime.client import FlowServiceClient
+from destgen_destinations.runtime.credentials import Identity, identity_from_env
+from destgen_destinations.runtime.errors import ApiError, DestgenError
+from destgen_destinations.runtime.export import export_flow
+
+Doc = dict[str, Any]
+
+
+def run_promote(args: argparse.Namespace) -> int:
+    """Resolve the files for the target sandbox, show its plan, apply it behind the prod guard."""
+    if args.from_sandbox == args.to_sandbox:
+        print("destgen promote: --from-sandbox and --to-sandbox are the same", file=sys.stderr)
+        return 1
+    identity = identity_from_env(token_url=args.token_url)
+    try:
+        with (
+            _client(args, identity, args.from_sandbox) as source,
+            _client(args, identity, args.to_sandbox) as target,
+        ):
+            docs = _read_files(args.paths) if args.paths else _export_all(source)
+            kind = str(target.run(ops.sandbox(args.to_sandbox)).get("type", "development"))
+            resolved, missing = _resolve(docs, source, target, args.to_sandbox)
+    except (DestgenError, ValueError) as exc:
+        print(f"destgen promote: {exc}", file=sys.stderr)
+        return 1
+    if missing:
+        for problem in missing:
+            print(f"destgen promote: {problem}", file=sys.stderr)
+        print(
+            f"destgen promote: {len(missing)} audience(s) or dataset(s) missing in "
+            f"{args.to_sandbox}; nothing was changed",
+            file=sys.stderr,
+        )
+        return 1
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(args.out) if args.out else Path(scratch)
+        for name, doc in resolved:
+            folder.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(folder / name, json.dumps(doc, indent=2) + "\n")
+        apply_args = argparse.Namespace(
+            **vars(args) | {"paths": [folder], "sandbox": args.to_sandbox, "yes": args.yes}
+        )
+        return run_apply(apply_args, confirm=_guard(args, kind))
+
+
+def _client(args: argparse.Namespace, identity: Identity, sandbox: str) -> FlowServiceClient:
+    return FlowServiceClient(
+        base_url=args.base_url, identity=dataclasses.replace(identity, sandbox=sandbox)
+    )
+
+
+def _guard(args: argparse.Namespace, kind: str) -> Any:
+    """Production needs --yes, or its name typed at a terminal; others the usual confirmation."""
+
+    def confirm(files: int) -> bool:
+        if args.yes:
+            return True
+        if not sys.stdin.isatty():
+            what = "a production sandbox" if kind == "production" else "a sandbox"
+            print(
+                f"destgen promote: {files} file(s) would change {what} ({args.to_sandbox}); "
+                "pass --yes to apply without a terminal",
+                file=sys.stderr,
+            )
+            return False
+        if kind == "production":
+            typed = input(f"{args.to_sandbox} is a production sandbox. Type its name to apply: ")
+            return typed.strip() == str(args.to_sandbox)
+        return input(f"Apply the changes to {files} file(s)? Type yes: ").strip() == "yes"
+
+    return confirm
+
+
+def _read_files(paths: list[Path]) -> list[tuple[str, Doc]]:
+    docs = []
+    for path in activation_files(paths):
+        text = path.read_text(encoding="utf-8")
+        if path.suffix in (".yaml", ".yml"):
+            import yaml
+
+            doc = yaml.safe_load(text)
+        else:
+            doc = json.loads(text)
+        if not isinstance(doc, dict):
+            raise ValueError(f"{path}: not an activation file (an object)")
+        docs.append((f"{path.stem}.json", json.loads(json.dumps(doc, default=str))))
+    return docs
+
+
+def _export_all(source: FlowServiceClient) -> list[tuple[str, Doc]]:
+    from destgen.cli.export import _all_flows
+
+    variables: dict[str, str] = {}
+    found = []
+    for n, flow in enumerate(_all_flows(source)):
+        found.append((f"{n:03d}.json", drive(source, export_flow(flow, variables))))
+    return found
+
+
+def _resolve(
+    docs: list[tuple[str, Doc]],
+    source: FlowServiceClient,
+    target: FlowServiceClient,
+    target_name: str,
+) -> tuple[list[tuple[str, Doc]], list[str]]:
+    """Each document with the target sandbox's audience and dataset ids, and what is missing."""
+    missing: list[str] = []
+    datasets: dict[str, str] | None = None
+    resolved = []
+    for name, doc in docs:
+        doc = copy.deepcopy(doc)
+        for audience in doc.get("audiences") or []:
+            label = audience.get("name") or _audience_name(source, str(audience.get("id")))
+            found = [
+                a.id for a in target.run(ops.audiences_named(label)) if a.data.get("name") == label
+            ]
+            if len(found) != 1:
+                missing.append(
+                    f"{name}: audience {label!r} ({audience.get('id')}) "
+                    + ("is not in" if not found else "is ambiguous in")
+                    + f" {target_name}"
+                )
+                continue
+            audience["id"] = found[0]
+        if doc.get("datasets"):
+            if datasets is None:
+                datasets = {
+                    str(e.data.get("name")): e.id
+                    for e in target.iterate(ops.eligible_datasets(limit=100))
+                }
+            for dataset in doc["datasets"]:
+                if dataset.get("name") not in datasets:
+                    missing.append(
+                        f"{name}: dataset {dataset.get('name')!r} ({dataset.get('id')}) is not "
+                        f"in {target_name}"
+                    )
+                    continue
+                dataset["id"] = datasets[dataset["name"]]
+        resolved.append((name, doc))
+    return resolved, missing
+
+
+def _audience_name(source: FlowServiceClient, audience_id: str) -> str:
+    try:
+        return str(source.run(ops.audience(audience_id)).data.get("name"))
+    except ApiError as exc:
+        raise DestgenError(
+            f"audience {audience_id} has no name in the file and is not in the source sandbox"
+        ) from exc

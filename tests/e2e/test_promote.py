@@ -1,0 +1,127 @@
+"""``destgen promote`` from a development to a production sandbox on the emulator (127.0.0.1):
+audiences and datasets resolved by name, anything missing listed before any change, and a
+production sandbox never changed without ``--yes`` or its name typed at a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from destgen.cli import main
+from destgen.cli.demo import demo_secrets
+from destgen.cli.promote import _guard
+from destgen_emulator import EmulatorServer
+from destgen_emulator.sandboxes import audience_id, dataset_id
+from tests.conftest import ROOT
+
+SELECTORS = ("transformations", 0, "params", "segmentSelectors", "selectors")
+
+
+@pytest.fixture(autouse=True)
+def _env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in demo_secrets().items():
+        monkeypatch.setenv(name, value)
+    for name, value in {
+        "AEP_BASE_URL": emulator.base_url,
+        "AEP_ACCESS_TOKEN": "t",
+        "AEP_API_KEY": "k",
+        "AEP_ORG_ID": "PROMOTE@AdobeOrg",
+    }.items():
+        monkeypatch.setenv(name, value)
+    # Exported files name the credentials by destination and param; prod's are set here.
+    monkeypatch.setenv("AMAZON_S3_SECRET_KEY", demo_secrets()["S3_SECRET_KEY"])
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal to confirm on
+
+
+def _dev_files(folder: Path, *, extra_audience: str | None = None) -> Path:
+    """The S3 audience and dataset examples, with the dev sandbox's ids."""
+    folder.mkdir()
+    audiences = json.loads((ROOT / "examples" / "amazon_s3.json").read_text())
+    for audience in audiences["audiences"]:
+        audience["id"] = audience_id("dev", audience["name"])
+    if extra_audience:
+        extra = copy.deepcopy(audiences["audiences"][0])
+        extra |= {"id": audience_id("dev", extra_audience), "name": extra_audience}
+        audiences["audiences"].append(extra)
+    datasets = json.loads((ROOT / "examples" / "amazon_s3_datasets.json").read_text())
+    for dataset in datasets["datasets"]:
+        dataset["id"] = dataset_id("dev", dataset["name"])
+    (folder / "audiences.json").write_text(json.dumps(audiences))
+    (folder / "datasets.json").write_text(json.dumps(datasets))
+    return folder
+
+
+def _flows(emulator: EmulatorServer, sandbox: str) -> list[dict[str, Any]]:
+    return [f for f in emulator.state.store.all("flows") if f.get("sandboxName") == sandbox]
+
+
+def test_dev_to_prod_resolves_by_name_and_needs_yes(
+    emulator: EmulatorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = _dev_files(tmp_path / "dev")
+    assert main(["apply", "--yes", "--sandbox", "dev", str(files)]) == 0
+    assert len(_flows(emulator, "dev")) == 2
+    capsys.readouterr()
+    # Exported from dev (no files given): prod is production, so nothing happens without --yes.
+    assert main(["promote", "--from-sandbox", "dev", "--to-sandbox", "prod"]) == 1
+    assert "would change a production sandbox (prod)" in capsys.readouterr().err
+    assert _flows(emulator, "prod") == []
+    out = tmp_path / "prod"
+    promoted = ["promote", "--from-sandbox", "dev", "--to-sandbox", "prod", "--out", str(out)]
+    assert main([*promoted, "--yes"]) == 0
+    flows = {f["name"]: f for f in _flows(emulator, "prod")}
+    selectors = flows["Acme audiences to S3"]
+    for part in SELECTORS:
+        selectors = selectors[part]
+    assert sorted(s["value"]["id"] for s in selectors) == sorted(
+        audience_id("prod", name) for name in ("Winter campaign", "Autumn campaign")
+    )
+    source_id = flows["Acme datasets to S3"]["sourceConnectionIds"][0]
+    source = emulator.state.store.get("sourceConnections", source_id)
+    assert {d["dataSetId"] for d in source["params"]["datasets"]} == {
+        dataset_id("prod", d["name"]) for d in source["params"]["datasets"]
+    }
+    # The resolved files are the prod setup as code: planning them in prod finds nothing to do.
+    capsys.readouterr()
+    assert main(["plan", "--sandbox", "prod", str(out)]) == 0
+    # Promoting again changes nothing, so it needs no confirmation.
+    assert main(["promote", "--from-sandbox", "dev", "--to-sandbox", "prod"]) == 0
+
+
+def test_missing_audiences_are_all_listed_and_nothing_changes(
+    emulator: EmulatorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = _dev_files(tmp_path / "dev", extra_audience="Beta testers")
+    doc = json.loads((files / "audiences.json").read_text())
+    extra = copy.deepcopy(doc["audiences"][0])
+    extra |= {"id": audience_id("dev", "Internal staff"), "name": "Internal staff"}
+    doc["audiences"].append(extra)
+    del doc["audiences"][0]["name"]  # no name in the file: looked up in the source sandbox
+    (files / "audiences.json").write_text(json.dumps(doc))
+    capsys.readouterr()
+    code = main(["promote", str(files), "--from-sandbox", "dev", "--to-sandbox", "prod", "--yes"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "audience 'Beta testers'" in err
+    assert "audience 'Internal staff'" in err
+    assert "2 audience(s) or dataset(s) missing in prod; nothing was changed" in err
+    assert emulator.state.store.all("flows") == []
+
+
+def test_a_production_sandbox_wants_its_name_typed(monkeypatch: pytest.MonkeyPatch) -> None:
+    args = argparse.Namespace(yes=False, to_sandbox="prod")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    answers = iter(["yes", "prod"])
+    monkeypatch.setattr("builtins.input", lambda _prompt: next(answers))
+    confirm = _guard(args, "production")
+    assert confirm(1) is False  # "yes" is not the sandbox's name
+    assert confirm(1) is True
+    monkeypatch.setattr("builtins.input", lambda _prompt: "yes")
+    assert _guard(args, "development")(1) is True
