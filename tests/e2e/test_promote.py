@@ -77,7 +77,7 @@ def test_dev_to_prod_resolves_by_name_and_needs_yes(
     promoted = ["promote", "--from-sandbox", "dev", "--to-sandbox", "prod", "--out", str(out)]
     assert main([*promoted, "--yes"]) == 0
     flows = {f["name"]: f for f in _flows(emulator, "prod")}
-    selectors = flows["Acme audiences to S3"]
+    selectors: Any = flows["Acme audiences to S3"]
     for part in SELECTORS:
         selectors = selectors[part]
     assert sorted(s["value"]["id"] for s in selectors) == sorted(

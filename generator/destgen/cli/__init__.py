@@ -64,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     from destgen.cli.arguments import (
         add_activate,
         add_datasets,
+        add_destroy_status,
         add_export,
         add_plan_apply,
         add_promote,
@@ -76,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     add_plan_apply(commands)
     add_export(commands)
     add_promote(commands)
+    add_destroy_status(commands)
     add_datasets(commands)
     commands.add_parser(
         "demo",
@@ -147,6 +149,12 @@ def _dispatch(args: argparse.Namespace) -> int:
             from destgen.cli.activate import run_activate
 
             return run_activate(args)
+        if args.command in ("destroy", "status"):
+            from destgen.cli import destroy, status
+
+            return (
+                destroy.run_destroy(args) if args.command == "destroy" else status.run_status(args)
+            )
         if args.command == "promote":
             from destgen.cli.promote import run_promote
 

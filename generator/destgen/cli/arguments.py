@@ -154,6 +154,35 @@ def add_promote(commands: Any) -> None:
     _add_client_options(promote)
 
 
+def add_destroy_status(commands: Any) -> None:
+    """Add ``destroy`` and ``status`` to ``commands``."""
+    destroy = commands.add_parser(
+        "destroy",
+        help="remove a file's dataflow and the connections nothing else uses",
+        description="Show what is deleted (the dataflow, then its target, base and source "
+        "connections unless another entity uses them) and what is kept, confirm, delete. "
+        "Mapping sets stay (Data Prep has no DELETE). Exit 0 done or nothing to do, 1 error.",
+    )
+    destroy.add_argument("file", type=Path, metavar="FILE")
+    destroy.add_argument("--yes", action="store_true", help="delete without asking")
+    _add_base_url(destroy)
+    destroy.add_argument("--token-url", help="OAuth token endpoint (or AEP_TOKEN_URL)")
+    status = commands.add_parser(
+        "status",
+        help="recent runs of each file's dataflow; exit 1 when one failed (for cron and CI)",
+        description="Each dataflow's runs since --since: status, records, files, errors with "
+        "their codes, and records per audience or dataset. Exit 0 no failed run, 1 a run "
+        "failed (or an error), 2 a bad --since.",
+    )
+    status.add_argument("paths", nargs="+", type=Path, metavar="FILE|DIR")
+    status.add_argument(
+        "--since", default="24h", help="24h, 7d, or an ISO 8601 time with a zone (default 24h)"
+    )
+    status.add_argument("--json", action="store_true", help="print one JSON document")
+    _add_base_url(status)
+    status.add_argument("--token-url", help="OAuth token endpoint (or AEP_TOKEN_URL)")
+
+
 def add_export(commands: Any) -> None:
     """Add ``export`` (activation files from what exists) to ``commands``."""
     export = commands.add_parser(

@@ -1,0 +1,98 @@
+"""``destgen destroy FILE``: remove a file's dataflow, then each connection it used that nothing
+else uses, after showing what goes and what stays.
+
+Order matters: the service refuses to delete a connection a dataflow still uses, so the dataflow
+goes first, then its target connection, its base connection and its source connection. Mapping
+sets and Data Prep schemas stay: Data Prep documents no DELETE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+
+from destgen.cli.activate import load_file
+from destgen.cli.infra import _confirmed
+from destgen_destinations.runtime import operations as ops
+from destgen_destinations.runtime.activation_spec import ActivationError
+from destgen_destinations.runtime.adoption import adoptable
+from destgen_destinations.runtime.client import FlowServiceClient
+from destgen_destinations.runtime.credentials import identity_from_env
+from destgen_destinations.runtime.errors import DestgenError
+from destgen_destinations.runtime.operations import Entity
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One entity the file describes: deleted, or kept because ``users`` still need it."""
+
+    collection: str
+    entity: Entity
+    users: int = 0
+
+
+def run_destroy(args: argparse.Namespace) -> int:
+    """Show what goes and what stays, confirm, delete in order; exit 0 done, 1 error."""
+    try:
+        payloads = load_file(args.file, placeholders=True)
+    except (FileNotFoundError, ActivationError) as exc:
+        print(f"destgen destroy: {args.file}: {exc}", file=sys.stderr)
+        return 1
+    file = payloads.file
+    try:
+        with FlowServiceClient(
+            base_url=args.base_url, identity=identity_from_env(token_url=args.token_url)
+        ) as client:
+            spec = payloads.package.spec
+            flow_spec = (
+                spec.DATASET_FLOW_SPEC_ID if payloads.datasets else spec.AUDIENCE_FLOW_SPEC_ID
+            )
+            flow = adoptable(
+                client.run(ops.find_by_name("flows", file.dataflow.name)).items,
+                {"name": file.dataflow.name, "flowSpec": {"id": flow_spec}},
+                "dataflows",
+            )
+            if flow is None:
+                print(f"destgen destroy: no dataflow named {file.dataflow.name!r}; nothing to do")
+                return 0
+            plan = _removals(client, flow)
+            for removal in plan:
+                name = removal.entity.data.get("name")
+                if removal.users:
+                    print(f"  = keep {removal.collection} {name!r} (used by {removal.users} more)")
+                else:
+                    print(f"  - delete {removal.collection} {name!r} ({removal.entity.id})")
+            if not args.yes and not _confirmed(1):
+                return 1
+            for removal in plan:
+                if not removal.users:
+                    client.run(ops.delete(removal.collection, removal.entity.id))
+    except DestgenError as exc:
+        print(f"destgen destroy: failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"destgen destroy: removed {sum(1 for r in plan if not r.users)} entities")
+    return 0
+
+
+def _removals(client: FlowServiceClient, flow: Entity) -> list[Removal]:
+    """The dataflow, then each connection it uses with how many other entities use it."""
+    flows = [f for f in client.iterate(ops.list_("flows")) if f.id != flow.id]
+    target = client.run(ops.get("targetConnections", flow.data["targetConnectionIds"][0]))
+    source = client.run(ops.get("sourceConnections", flow.data["sourceConnectionIds"][0]))
+    base_id = str(target.data.get("baseConnectionId"))
+    base = client.run(ops.get("connections", base_id))
+    others = [
+        t
+        for t in client.iterate(ops.list_("targetConnections", f"baseConnectionId=={base_id}"))
+        if t.id != target.id
+    ]
+    target_users = sum(target.id in (f.data.get("targetConnectionIds") or []) for f in flows)
+    source_users = sum(source.id in (f.data.get("sourceConnectionIds") or []) for f in flows)
+    return [
+        Removal("flows", flow),
+        Removal("targetConnections", target, target_users),
+        # A base connection goes only with its last target connection.
+        Removal("connections", base, len(others) + (1 if target_users else 0)),
+        Removal("sourceConnections", source, source_users),
+    ]

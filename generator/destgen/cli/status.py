@@ -1,0 +1,105 @@
+"""``destgen status FILE|DIR``: each file's dataflow and its recent runs (status, records, files,
+errors with their codes, per audience or dataset), for cron and CI: exit 1 when a run failed since
+``--since``, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import sys
+from typing import Any
+
+from destgen.cli.infra import _load_all
+from destgen_destinations.runtime import operations as ops
+from destgen_destinations.runtime.client import FlowServiceClient
+from destgen_destinations.runtime.credentials import identity_from_env
+from destgen_destinations.runtime.errors import DestgenError
+
+DURATION = re.compile(r"^(\d+)([hd])$")
+
+
+def since_time(text: str, now: dt.datetime | None = None) -> dt.datetime:
+    """``24h``, ``7d`` or an ISO 8601 time with a zone; ValueError otherwise."""
+    now = now or dt.datetime.now(dt.UTC)
+    if match := DURATION.match(text):
+        amount, unit = int(match.group(1)), match.group(2)
+        return now - dt.timedelta(hours=amount if unit == "h" else amount * 24)
+    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"--since {text!r} needs a time zone (or use 24h, 7d)")
+    return moment
+
+
+def run_status(args: argparse.Namespace) -> int:
+    """Print each dataflow's runs since ``--since``; exit 1 when one of them failed."""
+    try:
+        since = since_time(args.since)
+    except ValueError as exc:
+        print(f"destgen status: {exc}", file=sys.stderr)
+        return 2
+    loaded = _load_all(args.paths, placeholders=True)
+    if loaded is None:
+        return 1
+    report, failed = [], False
+    try:
+        with FlowServiceClient(
+            base_url=args.base_url, identity=identity_from_env(token_url=args.token_url)
+        ) as client:
+            for path, payloads in loaded:
+                name = payloads.file.dataflow.name
+                flows = [
+                    f
+                    for f in client.run(ops.find_by_name("flows", name)).items
+                    if f.data.get("name") == name
+                ]
+                runs = [_run(r.data) for f in flows for r in client.iterate(ops.runs(f.id))]
+                recent = [r for r in runs if r["started"] >= since.timestamp() * 1000]
+                failed |= any(r["status"] == "failed" for r in recent)
+                report.append(
+                    {"file": str(path), "dataflow": name, "found": bool(flows), "runs": recent}
+                )
+    except DestgenError as exc:
+        print(f"destgen status: failed: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"since": since.isoformat(), "files": report, "failed": failed}, indent=2))
+    else:
+        _print(report)
+    return 1 if failed else 0
+
+
+def _run(run: dict[str, Any]) -> dict[str, Any]:
+    metrics = run.get("metrics") or {}
+    records = metrics.get("recordSummary") or {}
+    status = metrics.get("statusSummary") or {}
+    per_entity = [
+        {"id": e.get("id"), "records": e.get("outputRecordCount", 0)}
+        for t in records.get("targetSummaries") or []
+        for e in t.get("entitySummaries") or []
+    ]
+    return {
+        "id": run.get("id"),
+        "started": int((metrics.get("durationSummary") or {}).get("startedAtUTC") or 0),
+        "status": status.get("status", "unknown"),
+        "records": records.get("outputRecordCount", 0),
+        "files": (metrics.get("fileSummary") or {}).get("outputFileCount", 0),
+        "errors": [f"{e.get('code')}: {e.get('message')}" for e in status.get("errors") or []],
+        "entities": per_entity,
+    }
+
+
+def _print(report: list[dict[str, Any]]) -> None:
+    for entry in report:
+        if not entry["found"]:
+            print(f"{entry['file']}: no dataflow named {entry['dataflow']!r}")
+            continue
+        print(f"{entry['file']}: {entry['dataflow']}: {len(entry['runs'])} run(s)")
+        for run in entry["runs"]:
+            started = dt.datetime.fromtimestamp(run["started"] / 1000, dt.UTC).isoformat()
+            line = f"  {started} {run['status']:<8} {run['records']} records, {run['files']} files"
+            print(line + "".join(f"; {e}" for e in run["errors"]))
+            for entity in run["entities"]:
+                print(f"    {entity['id']}: {entity['records']} records")

@@ -1,0 +1,96 @@
+"""``destgen destroy`` and ``destgen status`` against the emulator on 127.0.0.1: a file's
+dataflow and its unshared connections go, shared ones stay; failed runs since ``--since`` make
+status exit 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+
+from destgen.cli import main
+from destgen.cli.demo import demo_secrets
+from destgen.cli.status import since_time
+from destgen_emulator import EmulatorServer
+from tests.conftest import ROOT
+
+AUDIENCES = ROOT / "examples" / "amazon_s3.json"
+DATASETS = ROOT / "examples" / "amazon_s3_datasets.json"
+
+
+@pytest.fixture(autouse=True)
+def _env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in demo_secrets().items():
+        monkeypatch.setenv(name, value)
+    for name, value in {
+        "AEP_BASE_URL": emulator.base_url,
+        "AEP_ACCESS_TOKEN": "t",
+        "AEP_API_KEY": "k",
+        "AEP_ORG_ID": "LIFE@AdobeOrg",
+        "AEP_SANDBOX_NAME": "prod",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+
+
+def _names(emulator: EmulatorServer, collection: str) -> list[str]:
+    return sorted(e["name"] for e in emulator.state.store.all(collection))
+
+
+def test_destroy_removes_what_only_this_file_uses(
+    emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Both files share the base connection "Acme exports to S3".
+    assert main(["apply", "--yes", str(AUDIENCES), str(DATASETS)]) == 0
+    capsys.readouterr()
+    assert main(["destroy", str(DATASETS)]) == 1  # no terminal, no --yes: shown, not done
+    out = capsys.readouterr().out
+    assert "- delete flows 'Acme datasets to S3'" in out
+    assert "= keep connections 'Acme exports to S3' (used by 1 more)" in out
+    assert len(emulator.state.store.all("flows")) == 2
+    assert main(["destroy", "--yes", str(DATASETS)]) == 0
+    assert _names(emulator, "flows") == ["Acme audiences to S3"]
+    assert _names(emulator, "targetConnections") == ["Acme S3 bucket"]
+    assert _names(emulator, "connections") == ["Acme exports to S3"]
+    assert _names(emulator, "sourceConnections") == ["Connect to Profile store"]
+    assert main(["destroy", "--yes", str(AUDIENCES)]) == 0
+    assert all(not emulator.state.store.all(c) for c in ("flows", "connections"))
+    assert main(["destroy", "--yes", str(AUDIENCES)]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+
+
+def test_status_reports_runs_and_fails_on_a_failed_one(
+    emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["apply", "--yes", str(AUDIENCES)]) == 0
+    emulator.advance(24)
+    capsys.readouterr()
+    assert main(["status", "--since", "7d", str(AUDIENCES)]) == 0
+    out = capsys.readouterr().out
+    assert "Acme audiences to S3: 4 run(s)" in out
+    assert "success" in out
+    assert "segment:2d79d0d8-724f-49fc-a09d-d1dec338c93c" in out
+    emulator.advance(6, fail=True)
+    assert main(["status", "--json", "--since", "7d", str(AUDIENCES)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    failed = [r for r in report["files"][0]["runs"] if r["status"] == "failed"]
+    assert failed
+    assert failed[0]["errors"] == ["ACTIVATION_BATCH-0000-FAILED: Job aborted."]
+    assert main(["status", "--since", "yesterday", str(AUDIENCES)]) == 2
+
+
+def test_since_reads_durations_and_zoned_times() -> None:
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    assert since_time("24h", now) == now - dt.timedelta(hours=24)
+    assert since_time("7d", now) == now - dt.timedelta(days=7)
+    assert since_time("2026-11-30T00:00:00Z", now) == dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    with pytest.raises(ValueError, match="time zone"):
+        since_time("2026-11-30T00:00:00", now)
+
+
+def test_status_of_a_file_whose_flow_does_not_exist(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status", str(AUDIENCES)]) == 0
+    assert "no dataflow named 'Acme audiences to S3'" in capsys.readouterr().out
