@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 
 from destgen.cli.activate import load_file
-from destgen.cli.infra import _confirmed
+from destgen.cli.infra import confirmed
 from destgen_destinations.runtime import operations as ops
 from destgen_destinations.runtime.activation_spec import ActivationError
 from destgen_destinations.runtime.adoption import adoptable
@@ -63,7 +63,7 @@ def run_destroy(args: argparse.Namespace) -> int:
                     print(f"  = keep {removal.collection} {name!r} (used by {removal.users} more)")
                 else:
                     print(f"  - delete {removal.collection} {name!r} ({removal.entity.id})")
-            if not args.yes and not _confirmed(1):
+            if not args.yes and not confirmed(1):
                 return 1
             for removal in plan:
                 if not removal.users:

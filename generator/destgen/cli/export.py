@@ -32,7 +32,7 @@ def run_export(args: argparse.Namespace) -> int:
         with FlowServiceClient(
             base_url=args.base_url, identity=identity_from_env(token_url=args.token_url)
         ) as client:
-            flows = [_one_flow(client, args.flow)] if args.flow else _all_flows(client)
+            flows = [_one_flow(client, args.flow)] if args.flow else destination_flows(client)
             variables: dict[str, str] = {}
             docs = [(flow, drive(client, export_flow(flow, variables))) for flow in flows]
     except DestgenError as exc:
@@ -86,7 +86,8 @@ def _one_flow(client: FlowServiceClient, wanted: str) -> Entity:
     return found[0]
 
 
-def _all_flows(client: FlowServiceClient) -> list[Entity]:
+def destination_flows(client: FlowServiceClient) -> list[Entity]:
+    """Every dataflow of the sandbox whose flow spec is one of the six destinations'."""
     flows = []
     for flow in client.iterate(ops.list_("flows")):
         try:

@@ -68,7 +68,7 @@ def activation_files(paths: Iterable[Path]) -> list[Path]:
 
 def run_plan(args: argparse.Namespace) -> int:
     """``destgen plan``: what apply would do, per file; exit 0, 2 (changes) or 1 (error)."""
-    loaded = _load_all(args.paths, placeholders=True)
+    loaded = load_all(args.paths, placeholders=True)
     if loaded is None:
         return ERROR
     outcomes = _plan_all(loaded, args)
@@ -84,7 +84,7 @@ def run_apply(args: argparse.Namespace, confirm: Callable[[int], bool] | None = 
     ``confirm``: asked with the number of files that would change (default: ``--yes``, else a
     terminal's answer).
     """
-    loaded = _load_all(args.paths, placeholders=False)
+    loaded = load_all(args.paths, placeholders=False)
     if loaded is None:
         return ERROR
     planned = _plan_all(loaded, args)
@@ -97,8 +97,8 @@ def run_apply(args: argparse.Namespace, confirm: Callable[[int], bool] | None = 
     if not pending:
         print("destgen apply: nothing to do", file=sys.stderr)
         return NO_CHANGES
-    confirmed = confirm or (lambda files: bool(args.yes) or _confirmed(files))
-    if not confirmed(len(pending)):
+    approve = confirm or (lambda files: bool(args.yes) or confirmed(files))
+    if not approve(len(pending)):
         return ERROR
     todo = [(path, payloads) for path, payloads in loaded if any(o.path == path for o in pending)]
     outcomes = _each(todo, args, _applier(args))
@@ -106,7 +106,7 @@ def run_apply(args: argparse.Namespace, confirm: Callable[[int], bool] | None = 
     return ERROR if any(o.error for o in outcomes) else NO_CHANGES
 
 
-def _load_all(paths: list[Path], *, placeholders: bool) -> list[tuple[Path, Payloads]] | None:
+def load_all(paths: list[Path], *, placeholders: bool) -> list[tuple[Path, Payloads]] | None:
     """Every file read and checked before any request; every problem printed at once."""
     loaded, failed = [], False
     files = activation_files(paths)
@@ -235,7 +235,8 @@ def _summary_of(result: ActivationResult) -> str:
     return ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
 
 
-def _confirmed(files: int) -> bool:
+def confirmed(files: int) -> bool:
+    """A person's yes at a terminal; without a terminal, a refusal that says to pass --yes."""
     if not sys.stdin.isatty():
         print(
             f"destgen apply: {files} file(s) would change; pass --yes to apply without a "

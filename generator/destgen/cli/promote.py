@@ -113,11 +113,11 @@ def _read_files(paths: list[Path]) -> list[tuple[str, Doc]]:
 
 
 def _export_all(source: FlowServiceClient) -> list[tuple[str, Doc]]:
-    from destgen.cli.export import _all_flows
+    from destgen.cli.export import destination_flows
 
     variables: dict[str, str] = {}
     found = []
-    for n, flow in enumerate(_all_flows(source)):
+    for n, flow in enumerate(destination_flows(source)):
         found.append((f"{n:03d}.json", drive(source, export_flow(flow, variables))))
     return found
 

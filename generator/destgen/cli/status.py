@@ -12,7 +12,7 @@ import re
 import sys
 from typing import Any
 
-from destgen.cli.infra import _load_all
+from destgen.cli.infra import load_all
 from destgen_destinations.runtime import operations as ops
 from destgen_destinations.runtime.client import FlowServiceClient
 from destgen_destinations.runtime.credentials import identity_from_env
@@ -40,7 +40,7 @@ def run_status(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"destgen status: {exc}", file=sys.stderr)
         return 2
-    loaded = _load_all(args.paths, placeholders=True)
+    loaded = load_all(args.paths, placeholders=True)
     if loaded is None:
         return 1
     report, failed = [], False
