@@ -165,8 +165,7 @@ def add_destroy_status(commands: Any) -> None:
     )
     destroy.add_argument("file", type=Path, metavar="FILE")
     destroy.add_argument("--yes", action="store_true", help="delete without asking")
-    _add_base_url(destroy)
-    destroy.add_argument("--token-url", help="OAuth token endpoint (or AEP_TOKEN_URL)")
+    _add_client_options(destroy)
     status = commands.add_parser(
         "status",
         help="recent runs of each file's dataflow; exit 1 when one failed (for cron and CI)",
@@ -179,8 +178,7 @@ def add_destroy_status(commands: Any) -> None:
         "--since", default="24h", help="24h, 7d, or an ISO 8601 time with a zone (default 24h)"
     )
     status.add_argument("--json", action="store_true", help="print one JSON document")
-    _add_base_url(status)
-    status.add_argument("--token-url", help="OAuth token endpoint (or AEP_TOKEN_URL)")
+    _add_client_options(status)
 
 
 def add_export(commands: Any) -> None:
@@ -199,10 +197,7 @@ def add_export(commands: Any) -> None:
     which.add_argument("--all", metavar="DIR", help="every destination dataflow, one file each")
     export.add_argument("--out", metavar="FILE", help="with --flow: write here, not to stdout")
     export.add_argument("--force", action="store_true", help="replace files that exist")
-    _add_base_url(export)
-    export.add_argument(
-        "--token-url", help="OAuth token endpoint for client credentials (or AEP_TOKEN_URL)"
-    )
+    _add_client_options(export)
 
 
 def add_datasets(commands: Any) -> None:

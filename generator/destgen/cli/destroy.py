@@ -13,12 +13,12 @@ import sys
 from dataclasses import dataclass
 
 from destgen.cli.activate import load_file
+from destgen.cli.clients import client_from_args
 from destgen.cli.infra import confirmed
 from destgen_destinations.runtime import operations as ops
 from destgen_destinations.runtime.activation_spec import ActivationError
 from destgen_destinations.runtime.adoption import adoptable
 from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.credentials import identity_from_env
 from destgen_destinations.runtime.errors import DestgenError
 from destgen_destinations.runtime.operations import Entity
 
@@ -41,9 +41,7 @@ def run_destroy(args: argparse.Namespace) -> int:
         return 1
     file = payloads.file
     try:
-        with FlowServiceClient(
-            base_url=args.base_url, identity=identity_from_env(token_url=args.token_url)
-        ) as client:
+        with client_from_args(args) as client:
             spec = payloads.package.spec
             flow_spec = (
                 spec.DATASET_FLOW_SPEC_ID if payloads.datasets else spec.AUDIENCE_FLOW_SPEC_ID

@@ -15,10 +15,10 @@ from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
+from destgen.cli.clients import client_from_args
 from destgen.writer import atomic_write_text
 from destgen_destinations.runtime import operations as ops
 from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.credentials import identity_from_env
 from destgen_destinations.runtime.errors import ApiError, DestgenError
 from destgen_destinations.runtime.export import NotADestinationFlow, destination_of, export_flow
 from destgen_destinations.runtime.operations import Entity
@@ -29,9 +29,7 @@ UUID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
 def run_export(args: argparse.Namespace) -> int:
     """Export one dataflow (``--flow``) to stdout or ``--out``, or all (``--all DIR``)."""
     try:
-        with FlowServiceClient(
-            base_url=args.base_url, identity=identity_from_env(token_url=args.token_url)
-        ) as client:
+        with client_from_args(args) as client:
             flows = [_one_flow(client, args.flow)] if args.flow else destination_flows(client)
             variables: dict[str, str] = {}
             docs = [(flow, drive(client, export_flow(flow, variables))) for flow in flows]

@@ -9,7 +9,6 @@ do, 2 changes pending, 1 error.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 import threading
@@ -20,17 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from destgen.cli.activate import load_file
+from destgen.cli.clients import client_from_args
 from destgen_destinations.runtime.activation import ActivationResult, activate
 from destgen_destinations.runtime.activation_payloads import Payloads
 from destgen_destinations.runtime.activation_spec import ActivationError
 from destgen_destinations.runtime.activation_steps import ApplyOptions
 from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.credentials import identity_from_env
-from destgen_destinations.runtime.deadlines import Deadlines
 from destgen_destinations.runtime.errors import DestgenError
 from destgen_destinations.runtime.planner import Change, Planner
 from destgen_destinations.runtime.rate_limit import RequestBudget, budget_client
-from destgen_destinations.runtime.retry import RetryPolicy
 
 SUFFIXES = (".json", ".yaml", ".yml")
 NO_CHANGES, CHANGES, ERROR = 0, 2, 1
@@ -191,20 +188,11 @@ def _each(
     """
     budget = RequestBudget(rate=args.rate)
     http = budget_client(budget)
-    identity = identity_from_env(token_url=args.token_url)
-    if getattr(args, "sandbox", None):
-        identity = dataclasses.replace(identity, sandbox=args.sandbox)
     done, lock = [0], threading.Lock()
 
     def one(item: tuple[Path, Payloads]) -> FileOutcome:
         path, payloads = item
-        client = FlowServiceClient(
-            base_url=args.base_url,
-            identity=identity,
-            retry=RetryPolicy(max_attempts=args.retries),
-            deadlines=Deadlines(request_s=args.request_timeout),
-            http=http,
-        )
+        client = client_from_args(args, http=http)
         try:
             outcome = work(client, path, payloads)
         except DestgenError as exc:

@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import argparse
 import copy
-import dataclasses
 import json
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from destgen.cli.clients import client_from_args
 from destgen.cli.export import drive
 from destgen.cli.infra import activation_files, run_apply
 from destgen.writer import atomic_write_text
 from destgen_destinations.runtime import operations as ops
 from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.credentials import Identity, identity_from_env
 from destgen_destinations.runtime.errors import ApiError, DestgenError
 from destgen_destinations.runtime.export import export_flow
 
@@ -36,11 +35,10 @@ def run_promote(args: argparse.Namespace) -> int:
     if args.from_sandbox == args.to_sandbox:
         print("destgen promote: --from-sandbox and --to-sandbox are the same", file=sys.stderr)
         return 1
-    identity = identity_from_env(token_url=args.token_url)
     try:
         with (
-            _client(args, identity, args.from_sandbox) as source,
-            _client(args, identity, args.to_sandbox) as target,
+            client_from_args(args, sandbox=args.from_sandbox) as source,
+            client_from_args(args, sandbox=args.to_sandbox) as target,
         ):
             docs = _read_files(args.paths) if args.paths else _export_all(source)
             kind = str(target.run(ops.sandbox(args.to_sandbox)).get("type", "development"))
@@ -66,12 +64,6 @@ def run_promote(args: argparse.Namespace) -> int:
             **vars(args) | {"paths": [folder], "sandbox": args.to_sandbox, "yes": args.yes}
         )
         return run_apply(apply_args, confirm=_guard(args, kind))
-
-
-def _client(args: argparse.Namespace, identity: Identity, sandbox: str) -> FlowServiceClient:
-    return FlowServiceClient(
-        base_url=args.base_url, identity=dataclasses.replace(identity, sandbox=sandbox)
-    )
 
 
 def _guard(args: argparse.Namespace, kind: str) -> Any:

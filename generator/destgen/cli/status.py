@@ -12,10 +12,9 @@ import re
 import sys
 from typing import Any
 
+from destgen.cli.clients import client_from_args
 from destgen.cli.infra import load_all
 from destgen_destinations.runtime import operations as ops
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.credentials import identity_from_env
 from destgen_destinations.runtime.errors import DestgenError
 
 DURATION = re.compile(r"^(\d+)([hd])$")
@@ -45,9 +44,7 @@ def run_status(args: argparse.Namespace) -> int:
         return 1
     report, failed = [], False
     try:
-        with FlowServiceClient(
-            base_url=args.base_url, identity=identity_from_env(token_url=args.token_url)
-        ) as client:
+        with client_from_args(args) as client:
             for path, payloads in loaded:
                 name = payloads.file.dataflow.name
                 flows = [
