@@ -259,6 +259,42 @@ ROWS: list[tuple[str, Doc, Callable[[Doc], None], ApplyOptions, str, Callable[..
         lambda s, f: True,
     ),
     (
+        "target connection renamed",
+        S3,
+        _edit(("targetConnection", "name"), "Renamed S3 bucket"),
+        ApplyOptions(),
+        '~ /name: "Acme S3 bucket target connection renamed" -> "Renamed S3 bucket"',
+        lambda s, f: _target(s, f)["name"] == "Renamed S3 bucket",
+    ),
+    (
+        "base connection renamed",
+        S3,
+        _edit(("baseConnection", "name"), "Renamed S3 credentials"),
+        ApplyOptions(),
+        '-> "Renamed S3 credentials"',
+        lambda s, f: s.state.store.get("connections", _target(s, f)["baseConnectionId"])["name"]
+        == "Renamed S3 credentials",
+    ),
+    (
+        "descriptions",
+        S3,
+        _edit(("dataflow", "description"), "Hourly now"),
+        ApplyOptions(),
+        '~ /description: "Daily audience exports" -> "Hourly now"',
+        lambda s, f: s.state.store.get("flows", f)["description"] == "Hourly now",
+    ),
+    (
+        "auth param that is no secret",
+        S3,
+        _edit(("baseConnection", "auth", "params", "s3AccessKey"), "AKIAI44QHSDHBEXAMPLE"),
+        ApplyOptions(),
+        '~ /auth/params.s3AccessKey: "AKIAIOSFODNN7EXAMPLE" -> "AKIAI44QHSDHBEXAMPLE"',
+        lambda s, f: s.state.store.get("connections", _target(s, f)["baseConnectionId"])["auth"][
+            "params"
+        ]["s3AccessKey"]
+        == "AKIAI44QHSDHBEXAMPLE",
+    ),
+    (
         "dataset list",
         DATASETS,
         _new_datasets,
@@ -387,3 +423,18 @@ def test_the_commands_over_a_folder(
     assert main(["plan", str(tmp_path)]) == 1
     assert f"{tmp_path / '2.json'}: $.baseConnection" in capsys.readouterr().err
     assert main(["plan", str(tmp_path / "empty")]) == 1
+
+
+def test_a_plan_needs_no_secrets_even_when_credentials_would_change(
+    server: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = _named(S3, "no secrets")
+    _apply(server, doc)
+    monkeypatch.delenv("S3_SECRET_KEY")
+    doc["baseConnection"]["auth"]["params"]["s3AccessKey"] = "AKIAI44QHSDHBEXAMPLE"
+    with _client(server) as client:
+        planner = Planner(client)
+        payloads = prepare(ActivationFile.model_validate(doc), placeholders=True)
+        activate(planner, payloads)
+    lines = [line for change in planner.changes for line in change.lines]
+    assert lines == ["~ credentials: replaced (secrets cannot be read back or compared)"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
+from pydantic import RootModel, ValidationError
+
 from destgen_destinations.runtime import patch_ops
 from destgen_destinations.runtime.activation_spec import ActivationFile
 from destgen_destinations.runtime.audiences import AudienceSelector
@@ -190,11 +192,46 @@ def manifest(enabled: bool) -> Derive:
     )
 
 
-def credentials(models: Any, params: dict[str, Any]) -> Derive:
-    """A derive step that replaces a base connection's credentials with ``params`` (always: the
-    stored ones are masked and cannot be compared).
+def credentials(
+    models: Any, params: dict[str, Any], secrets: frozenset[str], *, rotate: bool
+) -> Derive:
+    """A derive step that replaces a base connection's credentials with ``params``: with
+    ``rotate`` always (stored secrets are masked and cannot be compared), otherwise only when a
+    param that is no secret differs (new credentials are sent whole, secrets included).
     """
-    patch = base_patch(models).model_validate(
-        [{"op": "replace", "path": "/auth/params", "value": params}]
-    )
-    return lambda _entity: patch
+    try:
+        patch: Any = base_patch(models).model_validate(
+            [{"op": "replace", "path": "/auth/params", "value": params}]
+        )
+    except ValidationError:
+        # A plan's placeholders for unset secrets: shown (masked), never sent.
+        patch = _Shown([{"op": "replace", "path": "/auth/params", "value": {}}])
+
+    def derive(entity: Entity) -> Any:
+        live = (entity.data.get("auth") or {}).get("params") or {}
+        plain = {k: v for k, v in params.items() if k not in secrets}
+        if rotate or any(live.get(k) != v for k, v in plain.items()):
+            return patch
+        return None
+
+    return derive
+
+
+class _Shown(RootModel[list[dict[str, Any]]]):
+    """A patch that is only shown (a plan with placeholders), never sent."""
+
+
+def name_and_description(name: str, description: str | None) -> Derive:
+    """A derive step that renames the entity, or changes its description, when they differ
+    (a description the file leaves out is left as it is).
+    """
+
+    def derive(entity: Entity) -> Any:
+        found = []
+        if entity.data.get("name") != name:
+            found.append(patch_ops.Rename(op="replace", path="/name", value=name))
+        if description is not None and entity.data.get("description") != description:
+            found.append(patch_ops.Rename(op="replace", path="/description", value=description))
+        return patch_ops.patch(*found) if found else None
+
+    return derive

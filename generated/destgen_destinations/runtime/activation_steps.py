@@ -60,6 +60,8 @@ class ActivationResult:
     rows: list[Row] = field(default_factory=list)
     # Entities found by name, as listed: later steps read them from here instead of again.
     seen: dict[str, Entity] = field(default_factory=dict, repr=False)
+    # Entities already looked up (found or not), so no step lists them a second time.
+    looked_up: set[str] = field(default_factory=set, repr=False)
 
     def id_of(self, entity: str) -> str:
         """The id of the entity named ``entity`` (for example "dataflow")."""
@@ -76,21 +78,57 @@ def ensure(
     collection: str,
     entity: str,
     payload: BaseModel,
+    linked_id: str | None = None,
 ) -> Plan:
     """Adopt the entity named like ``payload`` when it exists, else create it; one row either way.
 
-    ``created`` collects what this run made, so its first PATCH need not read it back.
+    ``linked_id``: the entity the existing dataflow uses. When the file names it differently it
+    is that entity, renamed in the file: it is adopted and renamed, not created anew (a
+    dataflow's connections cannot be swapped). ``created`` collects what this run made, so its
+    first PATCH need not read it back.
     """
-    name = str(wanted_form(payload)["name"])
-    page = yield ops.find_by_name(collection, name)
-    if (found := adoptable(page.items, wanted_form(payload), entity + "s")) is not None:
-        result.rows.append(Row(entity, name, found.id, found.etag, "adopted"))
-        result.seen[entity] = found
-    else:
+    wanted = wanted_form(payload)
+    name = str(wanted["name"])
+    found = result.seen.get(entity)
+    if found is None and entity not in result.looked_up:
+        page = yield ops.find_by_name(collection, name)
+        found = adoptable(page.items, wanted, entity + "s")
+    if linked_id and (found is None or found.id != linked_id):
+        found = yield ops.get(collection, linked_id)
+    if found is None:
         made: Created = yield ops.create(collection, payload, name)
         result.rows.append(Row(entity, name, made.id, made.etag, "created"))
         created[entity] = Entity(made.id, made.etag, to_wire(payload))
+        return result
+    result.rows.append(Row(entity, name, found.id, found.etag, "adopted"))
+    result.seen[entity] = found
+    settings = changes.name_and_description(name, wanted.get("description"))
+    if settings(found) is not None:
+        done: Created = yield Update(collection, found.id, settings, f"{entity} settings", found)
+        result.rows.append(Row(f"{entity} settings", name, done.id, done.etag, "updated"))
+        result.seen[entity] = Entity(found.id, done.etag, found.data | wanted_names(wanted))
     return result
+
+
+def wanted_names(wanted: Any) -> dict[str, Any]:
+    """The name and (when given) description a file wants, as entity data."""
+    return {k: wanted[k] for k in ("name", "description") if wanted.get(k) is not None}
+
+
+def linked_flow(p: Payloads, result: ActivationResult) -> Generator[Step, Any, Entity | None]:
+    """The file's dataflow when it exists (by name and this workflow's flow spec): what its
+    connections are, so a renamed connection is recognised as the one the dataflow uses.
+    """
+    spec = p.package.spec
+    flow_spec = spec.DATASET_FLOW_SPEC_ID if p.datasets is not None else spec.AUDIENCE_FLOW_SPEC_ID
+    page = yield ops.find_by_name("flows", p.file.dataflow.name)
+    flow = adoptable(
+        page.items, {"name": p.file.dataflow.name, "flowSpec": {"id": flow_spec}}, "dataflows"
+    )
+    result.looked_up.add("dataflow")
+    if flow is not None:
+        result.seen["dataflow"] = flow
+    return flow
 
 
 def target_of(p: Payloads, result: ActivationResult) -> BaseModel:
@@ -127,19 +165,33 @@ def connections(
     differ from the file, an adopted base connection new credentials only with
     ``options.rotate_secrets`` (secrets cannot be read back, so they are never compared).
     """
-    yield from ensure(result, created, "connections", "base connection", p.base)
-    if options.rotate_secrets and "base connection" not in created and p.file.base_connection.auth:
+    flow = yield from linked_flow(p, result)
+    target_id = base_id = None
+    if flow is not None:
+        target_id = str((flow.data.get("targetConnectionIds") or [""])[0])
+        linked_target: Entity = yield ops.get("targetConnections", target_id)
+        base_id = str(linked_target.data.get("baseConnectionId") or "") or None
+    yield from ensure(result, created, "connections", "base connection", p.base, base_id)
+    auth = p.file.base_connection.auth
+    if auth is not None and "base connection" not in created:
+        secrets = frozenset(p.package.spec.SECRET_PARAMS.get(auth.spec_name, ()))
         done: Created = yield Update(
             "connections",
             result.id_of("base connection"),
-            changes.credentials(p.package.models, to_wire(p.base)["auth"]["params"]),
-            "rotate credentials",
+            changes.credentials(
+                p.package.models,
+                to_wire(p.base)["auth"]["params"],
+                secrets,
+                rotate=options.rotate_secrets,
+            ),
+            "credentials",
+            result.seen.get("base connection"),
         )
-        result.rows.append(
-            Row("credentials", p.file.base_connection.name, done.id, done.etag, "updated")
-        )
+        if done.changed:
+            name = p.file.base_connection.name
+            result.rows.append(Row("credentials", name, done.id, done.etag, "updated"))
     target = target_of(p, result)
-    yield from ensure(result, created, "targetConnections", "target connection", target)
+    yield from ensure(result, created, "targetConnections", "target connection", target, target_id)
     if "target connection" not in created:
         done = yield Update(
             "targetConnections",

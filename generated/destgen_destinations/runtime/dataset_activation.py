@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from destgen_destinations.runtime import activation_changes as changes
 from destgen_destinations.runtime import operations as ops
 from destgen_destinations.runtime import patch_ops
 from destgen_destinations.runtime.activation_payloads import DatasetPayloads, Payloads
@@ -24,7 +25,7 @@ from destgen_destinations.runtime.activation_steps import (
     connections,
     flow_state,
 )
-from destgen_destinations.runtime.adoption import adoptable
+from destgen_destinations.runtime.client import Derive
 from destgen_destinations.runtime.constants import DATA_LAKE_SPEC_ID
 from destgen_destinations.runtime.operations import Created, Entity
 from destgen_destinations.runtime.wire import to_wire
@@ -42,12 +43,10 @@ def dataset_plan(
     p: Payloads, wanted: DatasetPayloads, options: ApplyOptions = DEFAULT_OPTIONS
 ) -> Plan:
     """The dataset-export sequence (export_datasets.md §3-§6); see the module docstring."""
-    file, spec, result = p.file, p.package.spec, ActivationResult()
+    file, result = p.file, ActivationResult()
     created: dict[str, Entity] = {}
     yield from connections(p, result, created, options)
-    page = yield ops.find_by_name("flows", file.dataflow.name)
-    identity = {"name": file.dataflow.name, "flowSpec": {"id": spec.DATASET_FLOW_SPEC_ID}}
-    flow = adoptable(page.items, identity, "dataflows")
+    flow = result.seen.get("dataflow")  # looked up by connections(), with this flow spec
     source_id = yield from _source(wanted, flow, result)
     if flow is None:
         body = p.package.dataset_dataflow(
@@ -63,9 +62,9 @@ def dataset_plan(
     else:
         result.rows.append(Row("dataflow", file.dataflow.name, flow.id, flow.etag, "adopted"))
         changed: set[str] = set()
-        done: Created = yield Update(
-            "flows", flow.id, _derive(source_id, wanted, changed), "dataflow update", flow
-        )
+        settings = changes.name_and_description(file.dataflow.name, file.dataflow.description)
+        derive = _derive(source_id, wanted, changed, settings)
+        done: Created = yield Update("flows", flow.id, derive, "dataflow update", flow)
         for label in ("datasets", "schedule"):
             action = "updated" if label in changed else "unchanged"
             result.rows.append(Row(label, file.dataflow.name, flow.id, done.etag, action))
@@ -96,12 +95,13 @@ def _source(wanted: DatasetPayloads, flow: Entity | None, result: ActivationResu
     return made.id
 
 
-def _derive(source_id: str, wanted: DatasetPayloads, changed: set[str]) -> Any:
+def _derive(source_id: str, wanted: DatasetPayloads, changed: set[str], settings: Derive) -> Any:
     schedule = to_wire(wanted.schedule)
 
     def derive(entity: Entity) -> Any:
         changed.clear()
-        found: list[Any] = []
+        described = settings(entity)
+        found: list[Any] = list(described.root) if described is not None else []
         if entity.data.get("sourceConnectionIds") != [source_id]:
             changed.add("datasets")
             found.append(patch_ops.replace_source_connection(source_id))

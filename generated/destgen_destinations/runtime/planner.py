@@ -80,6 +80,12 @@ def describe(entity: Entity, patch: Any) -> list[str]:
         if path.startswith(SELECTORS):
             lines.append(_audience_line(kind, old, new))
         elif path == "/auth/params":
+            # Params that are no secret are shown; a masked value on either side is a secret.
+            lines += [
+                f"~ {p}: {_show(o)} -> {_show(n)}"
+                for p, o, n in _leaves(path, old, new or {})
+                if n is not None and not _masked(o) and not _masked(n)
+            ]
             lines.append("~ credentials: replaced (secrets cannot be read back or compared)")
         elif path == "/params" and isinstance(old, dict) and isinstance(new, dict):
             # A target connection's params replace merges: only the listed params change.
@@ -130,6 +136,10 @@ def _at(data: Any, pointer: str) -> Any:
         else:
             return None
     return node
+
+
+def _masked(value: Any) -> bool:
+    return isinstance(value, str) and value != "" and set(value) == {"*"}
 
 
 def _show(value: Any) -> str:
