@@ -74,6 +74,9 @@ def test_bad_files_stop_everything_before_any_request(
     assert emulator.state.store.all("connections") == []
     assert main(["destroy", str(tmp_path / "broken.json")]) == 1
     assert main(["plan", str(tmp_path / "missing.json")]) == 1
+    (tmp_path / "broken.json").write_text(S3.read_text())  # a second file for one dataflow
+    assert main(["plan", str(tmp_path)]) == 1
+    assert "is also the dataflow of" in capsys.readouterr().err
 
 
 def test_apply_at_a_terminal_asks_and_json_reports_the_steps(

@@ -120,6 +120,18 @@ def load_all(paths: list[Path], *, placeholders: bool) -> list[tuple[Path, Paylo
             for problem in exc.problems:
                 print(f"{path}: {problem}", file=sys.stderr)
             failed = True
+    owners: dict[str, Path] = {}
+    for path, payloads in loaded:
+        # Two files for one dataflow would undo each other's changes on every apply.
+        name = payloads.file.dataflow.name
+        if name in owners:
+            print(
+                f"{path}: $.dataflow.name: {name!r} is also the dataflow of {owners[name]}; "
+                "one file per dataflow",
+                file=sys.stderr,
+            )
+            failed = True
+        owners.setdefault(name, path)
     return None if failed else loaded
 
 
