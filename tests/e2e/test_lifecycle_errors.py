@@ -91,8 +91,10 @@ def test_apply_at_a_terminal_asks_and_json_reports_the_steps(
     assert main(["apply", "--json", str(S3)]) == 0
     steps = json.loads(capsys.readouterr().out)["files"][0]["steps"]
     assert {s["entity"] for s in steps} >= {"dataflow", "audiences"}
-    assert main(["apply", str(S3)]) == 0
-    assert "nothing to do" in capsys.readouterr().err
+    assert main(["apply", "--json", str(S3)]) == 0
+    out, err = capsys.readouterr()
+    assert "nothing to do" in err
+    assert json.loads(out)["files"][0]["status"] == "unchanged"
 
 
 def test_export_and_promote_refuse_what_they_cannot_do(

@@ -92,6 +92,8 @@ def run_apply(args: argparse.Namespace, confirm: Callable[[int], bool] | None = 
     if not args.json:
         _print_plan(planned)
     if not pending:
+        if args.json:
+            _report(planned, True, applied=False)
         print("destgen apply: nothing to do", file=sys.stderr)
         return NO_CHANGES
     approve = confirm or (lambda files: bool(args.yes) or confirmed(files))
@@ -302,6 +304,8 @@ def _table(outcomes: list[FileOutcome], applied: bool) -> None:
             table.add_row(Text(str(outcome.path)), Text(detail))
             continue
         counts = outcome.counts()
-        cells = [str(counts["create"]), str(counts["change"]), str(counts["remove"] + 0), status]
+        # An action (enable, disable) changes the dataflow: counted with the changes.
+        changed = counts["change"] + counts["action"]
+        cells = [str(counts["create"]), str(changed), str(counts["remove"]), status]
         table.add_row(Text(str(outcome.path)), *map(Text, cells))
     Console(stderr=False).print(table)
