@@ -147,3 +147,30 @@ def test_async_lists_pages_and_waits_for_a_run(monkeypatch: pytest.MonkeyPatch) 
         flows = server.state.store.all("flows")
     assert names == [flows[0]["name"]]
     assert run_flow == flows[0]["id"]
+
+
+def test_every_client_shares_one_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Loading the CA bundle costs about 50 ms; httpx loaded it three times per client before.
+    import ssl
+
+    from destgen_destinations.runtime.client import AsyncFlowServiceClient, FlowServiceClient
+    from destgen_destinations.runtime.deadline_transport import shared_ssl_context
+    from destgen_destinations.runtime.rate_limit import RequestBudget, budget_client
+
+    built: list[int] = []
+    real = ssl.create_default_context
+
+    def counting(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    shared_ssl_context.cache_clear()
+    identity = Identity(StaticToken("t"), "k", "ORG@AdobeOrg", "prod")
+    clients = [FlowServiceClient(identity=identity) for _ in range(3)]
+    clients.append(FlowServiceClient(identity=identity, http=budget_client(RequestBudget())))
+    asynchronous = AsyncFlowServiceClient(identity=identity)
+    assert len(built) == 1
+    for client in clients:
+        client.close()
+    asyncio.run(asynchronous.aclose())

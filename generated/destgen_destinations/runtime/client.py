@@ -18,7 +18,11 @@ import httpx
 from destgen_destinations.runtime.constants import CONNECT_TIMEOUT_S, MAX_PAGES, READ_TIMEOUT_S
 from destgen_destinations.runtime.core import Core, resolve_base_url
 from destgen_destinations.runtime.credentials import Identity, identity_from_env
-from destgen_destinations.runtime.deadline_transport import deadline_client, request_deadline
+from destgen_destinations.runtime.deadline_transport import (
+    deadline_client,
+    request_deadline,
+    shared_ssl_context,
+)
 from destgen_destinations.runtime.deadlines import Deadlines, DeadlineStream
 from destgen_destinations.runtime.errors import DestgenError
 from destgen_destinations.runtime.flows import (
@@ -210,7 +214,7 @@ class AsyncFlowServiceClient(_Base):
             echo=echo,
             deadlines=deadlines,
         )
-        self.http = http or httpx.AsyncClient(timeout=TIMEOUT)
+        self.http = http or httpx.AsyncClient(timeout=TIMEOUT, verify=shared_ssl_context())
         self.sleep = sleep
 
     async def run(self, op: Operation[T]) -> T:

@@ -9,6 +9,7 @@ The async client needs none of this: ``asyncio.timeout`` bounds its whole reques
 from __future__ import annotations
 
 import contextlib
+import functools
 import ssl
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
@@ -98,16 +99,25 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self.inner.sleep(seconds)
 
 
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context for every client of the process: loading the CA bundle takes
+    about 50 ms, and httpx would otherwise load it up to three times per client. An SSLContext
+    may be shared between connections and threads.
+    """
+    return httpx.create_ssl_context()
+
+
 class DeadlineTransport(httpx.HTTPTransport):
     """httpx's own transport (TLS verified, httpx's limits), on deadline-capped sockets."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(verify=shared_ssl_context())
         # httpx builds its pool without a way to pass a network backend; this is the same pool
         # (httpx's arguments for a direct connection) with one. tests/e2e/test_deadlines.py fails
         # if an httpx release stops using it.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=shared_ssl_context(),
             max_connections=_LIMITS.max_connections,
             max_keepalive_connections=_LIMITS.max_keepalive_connections,
             keepalive_expiry=_LIMITS.keepalive_expiry,
@@ -119,4 +129,6 @@ def deadline_client(timeout: httpx.Timeout) -> httpx.Client:
     """An ``httpx.Client`` whose direct connections keep the request deadline; a proxy from the
     environment (HTTPS_PROXY, ...) still applies, on httpx's own transport.
     """
-    return httpx.Client(timeout=timeout, mounts={"all://": DeadlineTransport()})
+    return httpx.Client(
+        timeout=timeout, verify=shared_ssl_context(), mounts={"all://": DeadlineTransport()}
+    )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from destgen_destinations.runtime.client import TIMEOUT
-from destgen_destinations.runtime.deadline_transport import DeadlineTransport
+from destgen_destinations.runtime.deadline_transport import DeadlineTransport, shared_ssl_context
 from destgen_destinations.runtime.retry import parse_retry_after
 
 MAX_PAUSE_S = 60.0  # a Retry-After beyond this is the server's mistake, not a minute's wait
@@ -75,4 +75,6 @@ class BudgetTransport(httpx.BaseTransport):
 
 def budget_client(budget: RequestBudget) -> httpx.Client:
     """An ``httpx.Client`` (thread-safe, shared by every worker) whose requests keep ``budget``."""
-    return httpx.Client(timeout=TIMEOUT, transport=BudgetTransport(budget))
+    return httpx.Client(
+        timeout=TIMEOUT, verify=shared_ssl_context(), transport=BudgetTransport(budget)
+    )
