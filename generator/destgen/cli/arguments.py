@@ -141,8 +141,12 @@ def add_promote(commands: Any) -> None:
     promote.add_argument(
         "paths", nargs="*", type=Path, metavar="FILE|DIR", help="files to promote (default: export)"
     )
-    promote.add_argument("--from-sandbox", required=True, metavar="NAME")
-    promote.add_argument("--to-sandbox", required=True, metavar="NAME")
+    promote.add_argument(
+        "--from-sandbox", required=True, metavar="NAME", help="where the setup is (only read)"
+    )
+    promote.add_argument(
+        "--to-sandbox", required=True, metavar="NAME", help="the sandbox to change"
+    )
     promote.add_argument("--out", metavar="DIR", help="keep the resolved files here")
     promote.add_argument("--yes", action="store_true", help="apply without asking")
     promote.add_argument("--prune", action="store_true", help="as for apply")
