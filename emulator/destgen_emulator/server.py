@@ -41,9 +41,29 @@ def check_loopback(host: str) -> None:
 class _Server(uvicorn.Server):
     """uvicorn without its signal capture: the owner (thread or foreground) decides shutdown."""
 
+    _loop: asyncio.AbstractEventLoop | None = None
+    _wake: asyncio.Event | None = None
+
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+    async def main_loop(self) -> None:
+        """uvicorn's loop (a tick every 0.1 s), woken at once by :meth:`wake`: a test suite stops
+        hundreds of emulators, and each used to wait for the next tick.
+        """
+        self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864000
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), 0.1)
+
+    def wake(self) -> None:
+        """Make the loop look at ``should_exit`` now (from any thread)."""
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(wake.set)
 
 
 class EmulatorServer:
@@ -128,6 +148,7 @@ class EmulatorServer:
     def stop(self) -> None:
         """Stop serving and join the thread; save the state file when one was given."""
         self._server.should_exit = True
+        self._server.wake()
         if self._thread is not None:
             self._thread.join(timeout=10)
         self.save()
