@@ -6,6 +6,7 @@ HTTP-free like flowservice.py: parsed query in, body out, or ApiError.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from destgen_emulator.errors import flow
@@ -21,9 +22,13 @@ DATASET_NAMES = [
 ]
 
 
-def catalog(sandbox_name: str = PRODUCTION) -> list[dict[str, Any]]:
-    """The datasets of a sandbox: the same names everywhere, ids of the sandbox's own."""
-    return [
+# Bounded: the sandbox name comes from a request header.
+@functools.lru_cache(maxsize=32)
+def catalog(sandbox_name: str = PRODUCTION) -> tuple[dict[str, Any], ...]:
+    """The datasets of a sandbox: the same names everywhere, ids of the sandbox's own (built once
+    per sandbox; read only).
+    """
+    return tuple(
         {
             "id": dataset_id(sandbox_name, name),
             "name": name,
@@ -37,7 +42,7 @@ def catalog(sandbox_name: str = PRODUCTION) -> list[dict[str, Any]]:
             "state": "DRAFT",
         }
         for name in DATASET_NAMES
-    ]
+    )
 
 
 # The production sandbox's catalog, whose ids the examples use.
@@ -54,7 +59,7 @@ def eligible(query: list[tuple[str, str]], sandbox_name: str = PRODUCTION) -> di
     if start is None or limit is None:
         raise flow(1452, 400, "start must be a whole number, limit one from 1 to 100")
     datasets = catalog(sandbox_name)
-    items = datasets[start : start + limit]
+    items = list(datasets[start : start + limit])
     end = start + len(items)
     return {
         "items": items,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from destgen_emulator.errors import ApiError
 from destgen_emulator.state import EmulatorState
 
 HOURS_BY_FREQUENCY = {
@@ -59,7 +60,10 @@ def _audience_windows(selectors: list[dict[str, Any]], hours: float) -> int:
 
 def _datasets(state: EmulatorState, flow: dict[str, Any]) -> list[str]:
     source_id = (flow.get("sourceConnectionIds") or [""])[0]
-    source = next((s for s in state.store.all("sourceConnections") if s["id"] == source_id), {})
+    try:
+        source = state.store.get("sourceConnections", str(source_id))
+    except ApiError:
+        return []  # deleted since: the run exports nothing
     datasets = (source.get("params") or {}).get("datasets") or []
     return [str(d.get("dataSetId")) for d in datasets if isinstance(d, dict)]
 

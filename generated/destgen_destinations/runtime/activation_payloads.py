@@ -43,6 +43,12 @@ class Payloads:
     package: Any = field(repr=False)
     datasets: DatasetPayloads | None = None  # set for workflow datasets only
 
+    def flow_identity(self) -> dict[str, Any]:
+        """What finds this file's dataflow: its name and its workflow's flow spec."""
+        spec = self.package.spec
+        flow_spec = spec.DATASET_FLOW_SPEC_ID if self.datasets else spec.AUDIENCE_FLOW_SPEC_ID
+        return {"name": self.file.dataflow.name, "flowSpec": {"id": flow_spec}}
+
 
 @dataclass(frozen=True)
 class DatasetPayloads:

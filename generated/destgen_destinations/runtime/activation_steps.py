@@ -78,23 +78,23 @@ def ensure(
     collection: str,
     entity: str,
     payload: BaseModel,
-    linked_id: str | None = None,
+    linked: Entity | str | None = None,
 ) -> Plan:
     """Adopt the entity named like ``payload`` when it exists, else create it; one row either way.
 
-    ``linked_id``: the entity the existing dataflow uses. When the file names it differently it
-    is that entity, renamed in the file: it is adopted and renamed, not created anew (a
-    dataflow's connections cannot be swapped). ``created`` collects what this run made, so its
-    first PATCH need not read it back.
+    ``linked``: the entity the existing dataflow uses (as read, or its id). It is adopted, and
+    renamed when the file names it differently, never created anew: a dataflow's connections
+    cannot be swapped. Read already, it is not listed again. ``created`` collects what this run
+    made, so its first PATCH need not read it back.
     """
     wanted = wanted_form(payload)
     name = str(wanted["name"])
-    found = result.seen.get(entity)
+    found = linked if isinstance(linked, Entity) else result.seen.get(entity)
     if found is None and entity not in result.looked_up:
         page = yield ops.find_by_name(collection, name)
         found = adoptable(page.items, wanted, entity + "s")
-    if linked_id and (found is None or found.id != linked_id):
-        found = yield ops.get(collection, linked_id)
+    if isinstance(linked, str) and (found is None or found.id != linked):
+        found = yield ops.get(collection, linked)
     if found is None:
         made: Created = yield ops.create(collection, payload, name)
         result.rows.append(Row(entity, name, made.id, made.etag, "created"))
@@ -119,12 +119,8 @@ def linked_flow(p: Payloads, result: ActivationResult) -> Generator[Step, Any, E
     """The file's dataflow when it exists (by name and this workflow's flow spec): what its
     connections are, so a renamed connection is recognised as the one the dataflow uses.
     """
-    spec = p.package.spec
-    flow_spec = spec.DATASET_FLOW_SPEC_ID if p.datasets is not None else spec.AUDIENCE_FLOW_SPEC_ID
     page = yield ops.find_by_name("flows", p.file.dataflow.name)
-    flow = adoptable(
-        page.items, {"name": p.file.dataflow.name, "flowSpec": {"id": flow_spec}}, "dataflows"
-    )
+    flow = adoptable(page.items, p.flow_identity(), "dataflows")
     result.looked_up.add("dataflow")
     if flow is not None:
         result.seen["dataflow"] = flow
@@ -166,10 +162,11 @@ def connections(
     ``options.rotate_secrets`` (secrets cannot be read back, so they are never compared).
     """
     flow = yield from linked_flow(p, result)
-    target_id = base_id = None
+    linked_target: Entity | None = None
+    base_id = None
     if flow is not None:
         target_id = str((flow.data.get("targetConnectionIds") or [""])[0])
-        linked_target: Entity = yield ops.get("targetConnections", target_id)
+        linked_target = yield ops.get("targetConnections", target_id)
         base_id = str(linked_target.data.get("baseConnectionId") or "") or None
     yield from ensure(result, created, "connections", "base connection", p.base, base_id)
     auth = p.file.base_connection.auth
@@ -191,7 +188,9 @@ def connections(
             name = p.file.base_connection.name
             result.rows.append(Row("credentials", name, done.id, done.etag, "updated"))
     target = target_of(p, result)
-    yield from ensure(result, created, "targetConnections", "target connection", target, target_id)
+    yield from ensure(
+        result, created, "targetConnections", "target connection", target, linked_target
+    )
     if "target connection" not in created:
         done = yield Update(
             "targetConnections",

@@ -139,6 +139,12 @@ class FlowServiceClient(_Base):
             yield from page.items
             current = page.next
 
+    def follow(self, steps: Flow[T]) -> T:
+        """Carry out a sans-IO generator of operations (an export, a listing): each with
+        retries, errors thrown back in; its result.
+        """
+        return self._drive(steps)
+
     def _drive(self, flow: Flow[T]) -> T:
         reply: Any = None
         error: DestgenError | None = None
@@ -250,6 +256,10 @@ class AsyncFlowServiceClient(_Base):
             for item in page.items:
                 yield item
             current = page.next
+
+    async def follow(self, steps: Flow[T]) -> T:
+        """The async twin of :meth:`FlowServiceClient.follow`."""
+        return await self._drive(steps)
 
     async def _drive(self, flow: Flow[T]) -> T:
         reply: Any = None

@@ -29,6 +29,18 @@ def load_file(path: Path, *, placeholders: bool = False) -> Payloads:
 
     ``placeholders`` (dry runs): unset secret variables print as ``***`` instead of failing.
     """
+    data = read_document(path)
+    try:
+        file = ActivationFile.model_validate(data)
+    except ValidationError as exc:
+        raise ActivationError(
+            [f"{json_path(data, e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)]
+        ) from None
+    return prepare(file, placeholders=placeholders)
+
+
+def read_document(path: Path) -> Any:
+    """An activation file's parsed YAML or JSON; FileNotFoundError naming the file otherwise."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -44,13 +56,7 @@ def load_file(path: Path, *, placeholders: bool = False) -> Payloads:
         raise FileNotFoundError(
             f"{path}: not valid {'YAML' if path.suffix in ('.yaml', '.yml') else 'JSON'}: {exc}"
         ) from None
-    try:
-        file = ActivationFile.model_validate(data)
-    except ValidationError as exc:
-        raise ActivationError(
-            [f"{json_path(data, e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)]
-        ) from None
-    return prepare(file, placeholders=placeholders)
+    return data
 
 
 def run_activate(args: argparse.Namespace) -> int:

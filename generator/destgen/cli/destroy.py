@@ -42,15 +42,8 @@ def run_destroy(args: argparse.Namespace) -> int:
     file = payloads.file
     try:
         with client_from_args(args) as client:
-            spec = payloads.package.spec
-            flow_spec = (
-                spec.DATASET_FLOW_SPEC_ID if payloads.datasets else spec.AUDIENCE_FLOW_SPEC_ID
-            )
-            flow = adoptable(
-                client.run(ops.find_by_name("flows", file.dataflow.name)).items,
-                {"name": file.dataflow.name, "flowSpec": {"id": flow_spec}},
-                "dataflows",
-            )
+            listed = client.run(ops.find_by_name("flows", file.dataflow.name)).items
+            flow = adoptable(listed, payloads.flow_identity(), "dataflows")
             if flow is None:
                 print(f"destgen destroy: no dataflow named {file.dataflow.name!r}; nothing to do")
                 return 0

@@ -11,7 +11,6 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ def run_export(args: argparse.Namespace) -> int:
         with client_from_args(args) as client:
             flows = [_one_flow(client, args.flow)] if args.flow else destination_flows(client)
             variables: dict[str, str] = {}
-            docs = [(flow, drive(client, export_flow(flow, variables))) for flow in flows]
+            docs = [(flow, client.follow(export_flow(flow, variables))) for flow in flows]
     except DestgenError as exc:
         print(f"destgen export: {exc}", file=sys.stderr)
         return 1
@@ -54,16 +53,6 @@ def run_export(args: argparse.Namespace) -> int:
     if names:
         print(f"destgen export: set {', '.join(names)} before plan or apply", file=sys.stderr)
     return 0
-
-
-def drive(client: FlowServiceClient, steps: Generator[Any, Any, dict[str, Any]]) -> Any:
-    """Send each read an export asks for; its document."""
-    reply = None
-    try:
-        while True:
-            reply = client.run(steps.send(reply))
-    except StopIteration as done:
-        return done.value
 
 
 def _one_flow(client: FlowServiceClient, wanted: str) -> Entity:

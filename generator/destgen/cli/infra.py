@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from destgen.cli.activate import load_file
+from destgen.cli.activate import load_file, summary_line
 from destgen.cli.clients import client_from_args
 from destgen_destinations.runtime.activation import ActivationResult, activate
 from destgen_destinations.runtime.activation_payloads import Payloads
@@ -215,7 +215,7 @@ def _each(
             done[0] += 1
             state = "failed" if outcome.error else f"{sum(outcome.counts().values())} changes"
             if outcome.result is not None and not outcome.changes:
-                state = _summary_of(outcome.result)
+                state = summary_line(outcome.result)
             print(f"[{done[0]}/{len(loaded)}] {path}: {state}", file=sys.stderr, flush=True)
         return outcome
 
@@ -228,13 +228,6 @@ def _each(
     finally:
         http.close()
     return [outcome for _i, outcome in sorted(pair for g in done_groups for pair in g)]
-
-
-def _summary_of(result: ActivationResult) -> str:
-    counts: dict[str, int] = {}
-    for row in result.rows:
-        counts[row.action] = counts.get(row.action, 0) + 1
-    return ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
 
 
 def confirmed(files: int) -> bool:
@@ -300,7 +293,7 @@ def _table(outcomes: list[FileOutcome], applied: bool) -> None:
     for outcome in outcomes:
         status = "error" if outcome.error else ("changes" if outcome.changes else "unchanged")
         if applied:
-            detail = outcome.error or (_summary_of(outcome.result) if outcome.result else "")
+            detail = outcome.error or (summary_line(outcome.result) if outcome.result else "")
             table.add_row(Text(str(outcome.path)), Text(detail))
             continue
         counts = outcome.counts()

@@ -18,8 +18,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from destgen.cli.activate import read_document
 from destgen.cli.clients import client_from_args
-from destgen.cli.export import drive
 from destgen.cli.infra import activation_files, run_apply
 from destgen.writer import atomic_write_text
 from destgen_destinations.runtime import operations as ops
@@ -43,7 +43,7 @@ def run_promote(args: argparse.Namespace) -> int:
             docs = _read_files(args.paths) if args.paths else _export_all(source)
             kind = str(target.run(ops.sandbox(args.to_sandbox)).get("type", "development"))
             resolved, missing = _resolve(docs, source, target, args.to_sandbox)
-    except (DestgenError, ValueError) as exc:
+    except (DestgenError, ValueError, FileNotFoundError) as exc:
         print(f"destgen promote: {exc}", file=sys.stderr)
         return 1
     if missing:
@@ -91,13 +91,7 @@ def _guard(args: argparse.Namespace, kind: str) -> Any:
 def _read_files(paths: list[Path]) -> list[tuple[str, Doc]]:
     docs = []
     for path in activation_files(paths):
-        text = path.read_text(encoding="utf-8")
-        if path.suffix in (".yaml", ".yml"):
-            import yaml
-
-            doc = yaml.safe_load(text)
-        else:
-            doc = json.loads(text)
+        doc = read_document(path)
         if not isinstance(doc, dict):
             raise ValueError(f"{path}: not an activation file (an object)")
         docs.append((f"{path.stem}.json", json.loads(json.dumps(doc, default=str))))
@@ -110,7 +104,7 @@ def _export_all(source: FlowServiceClient) -> list[tuple[str, Doc]]:
     variables: dict[str, str] = {}
     found = []
     for n, flow in enumerate(destination_flows(source)):
-        found.append((f"{n:03d}.json", drive(source, export_flow(flow, variables))))
+        found.append((f"{n:03d}.json", source.follow(export_flow(flow, variables))))
     return found
 
 
@@ -123,14 +117,16 @@ def _resolve(
     """Each document with the target sandbox's audience and dataset ids, and what is missing."""
     missing: list[str] = []
     datasets: dict[str, str] | None = None
+    audience_ids: dict[str, list[str]] = {}  # name -> ids in the target: asked once per name
     resolved = []
     for name, doc in docs:
         doc = copy.deepcopy(doc)
         for audience in doc.get("audiences") or []:
             label = audience.get("name") or _audience_name(source, str(audience.get("id")))
-            found = [
-                a.id for a in target.run(ops.audiences_named(label)) if a.data.get("name") == label
-            ]
+            if label not in audience_ids:
+                listed = target.run(ops.audiences_named(label))
+                audience_ids[label] = [a.id for a in listed if a.data.get("name") == label]
+            found = audience_ids[label]
             if len(found) != 1:
                 missing.append(
                     f"{name}: audience {label!r} ({audience.get('id')}) "

@@ -15,6 +15,7 @@ from typing import Any
 from destgen.cli.clients import client_from_args
 from destgen.cli.infra import load_all
 from destgen_destinations.runtime import operations as ops
+from destgen_destinations.runtime.adoption import adoptable
 from destgen_destinations.runtime.errors import DestgenError
 
 DURATION = re.compile(r"^(\d+)([hd])$")
@@ -47,11 +48,9 @@ def run_status(args: argparse.Namespace) -> int:
         with client_from_args(args) as client:
             for path, payloads in loaded:
                 name = payloads.file.dataflow.name
-                flows = [
-                    f
-                    for f in client.run(ops.find_by_name("flows", name)).items
-                    if f.data.get("name") == name
-                ]
+                listed = client.run(ops.find_by_name("flows", name)).items
+                found = adoptable(listed, payloads.flow_identity(), "dataflows")
+                flows = [found] if found is not None else []
                 runs = [_run(r.data) for f in flows for r in client.iterate(ops.runs(f.id))]
                 recent = [r for r in runs if r["started"] >= since.timestamp() * 1000]
                 failed |= any(r["status"] == "failed" for r in recent)
