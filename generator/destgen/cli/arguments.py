@@ -118,6 +118,8 @@ def add_plan_apply(commands: Any) -> None:
             "429's Retry-After pauses every file",
         )
         _add_client_options(parser)
+    # A plan never sends credentials, so it compares as apply does without --rotate-secrets.
+    plan.set_defaults(rotate_secrets=False)
     apply.add_argument("--yes", action="store_true", help="apply without asking")
     apply.add_argument(
         "--rotate-secrets",
@@ -156,6 +158,7 @@ def add_promote(commands: Any) -> None:
     )
     promote.add_argument("--rate", type=_positive_rate, metavar="PER_SECOND", help="as for apply")
     _add_client_options(promote)
+    promote.set_defaults(rotate_secrets=False)  # existing credentials in the target stay
 
 
 def add_destroy_status(commands: Any) -> None:

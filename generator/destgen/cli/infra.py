@@ -143,7 +143,7 @@ Worker = Callable[[FlowServiceClient, Path, Payloads], FileOutcome]
 def _plan_all(loaded: list[tuple[Path, Payloads]], args: argparse.Namespace) -> list[FileOutcome]:
     def plan_one(client: FlowServiceClient, path: Path, payloads: Payloads) -> FileOutcome:
         planner = Planner(client)
-        options = ApplyOptions(prune=args.prune, rotate_secrets=_rotate(args))
+        options = ApplyOptions(prune=args.prune, rotate_secrets=args.rotate_secrets)
         result = activate(planner, payloads, options=options)
         return FileOutcome(path, planner.changes, result)
 
@@ -151,16 +151,12 @@ def _plan_all(loaded: list[tuple[Path, Payloads]], args: argparse.Namespace) -> 
 
 
 def _applier(args: argparse.Namespace) -> Worker:
-    options = ApplyOptions(prune=args.prune, rotate_secrets=_rotate(args))
+    options = ApplyOptions(prune=args.prune, rotate_secrets=args.rotate_secrets)
 
     def apply_one(client: FlowServiceClient, path: Path, payloads: Payloads) -> FileOutcome:
         return FileOutcome(path, result=activate(client, payloads, options=options))
 
     return apply_one
-
-
-def _rotate(args: argparse.Namespace) -> bool:
-    return bool(getattr(args, "rotate_secrets", False))
 
 
 def sharing_groups(loaded: list[tuple[Path, Payloads]]) -> list[list[int]]:
