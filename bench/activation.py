@@ -19,10 +19,10 @@ from typing import Any
 import httpx
 
 from bench.common import Row, lower_is_better, print_table
-from destgen_destinations.runtime.activation import activate, prepare
-from destgen_destinations.runtime.activation_spec import ActivationFile
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.credentials import Identity, StaticToken
+from destgen_destinations.runtime.activation.engine import activate, prepare
+from destgen_destinations.runtime.activation.file import ActivationFile
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
 
 ROOT = Path(__file__).resolve().parent.parent
 

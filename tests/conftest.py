@@ -48,7 +48,7 @@ AUDIENCE_EXAMPLES = [p for p in _EXAMPLES if p not in DATASET_EXAMPLES]
 
 def daily_selector(audience_id: str) -> Any:
     """A minimal valid audience selector (daily full export) for tests that add audiences."""
-    from destgen_destinations.runtime.audiences import audience
+    from destgen_destinations.runtime.payloads.audiences import audience
 
     return audience(
         id=audience_id,

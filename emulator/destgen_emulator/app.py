@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from destgen_destinations.runtime import strict_json
-from destgen_destinations.runtime.constants import DATA_LAKE_SPEC_ID
+from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
+from destgen_destinations.runtime.schema import strict_json
 from destgen_emulator import dataprep, datasets, flowservice, listing, runs, sandboxes
 from destgen_emulator.errors import ApiError, flow
 from destgen_emulator.state import EmulatorState

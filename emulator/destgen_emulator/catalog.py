@@ -11,8 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from destgen.resources import default_specs_dir
-from destgen_destinations.runtime.constants import DATA_LAKE_SPEC_ID
+from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
+
+
+def default_specs_dir() -> Path:
+    """``./specs_cache`` when the current folder has one, else the six specs shipped with the
+    emulator (its wheel's package data, or the checkout's ``specs_cache/``).
+
+    The emulator stands without the tool, so it finds its default specs on its own.
+    """
+    local = Path("specs_cache")
+    if (local / "manifest.json").is_file():
+        return local
+    packaged = Path(__file__).resolve().parent / "_data" / "specs_cache"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "specs_cache"
+
 
 DEFAULT_SPECS = default_specs_dir()
 PROFILE_STORE_SPEC = {

@@ -83,7 +83,13 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         print(f"destgen emulator: error: {exc}", file=sys.stderr)
         return 2
-    server.serve_forever(
-        on_ready=lambda url: print(f"destgen emulator listening on {url}", flush=True)
-    )
+    try:
+        server.serve_forever(
+            on_ready=lambda url: print(f"destgen emulator listening on {url}", flush=True)
+        )
+    except OSError as exc:
+        print(
+            f"destgen emulator: error: {exc.strerror or exc} (pick another --port)", file=sys.stderr
+        )
+        return 2
     return 0

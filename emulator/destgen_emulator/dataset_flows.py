@@ -1,7 +1,7 @@
 """The dataset-export workflow's own rules: Data Lake source connections and the schedule of a
 dataset dataflow, as Adobe's dataset export page and its OpenAPI file state them.
 
-Written apart from the library's runtime/datasets.py on purpose (a second opinion), and
+Written apart from the library's runtime/payloads/datasets.py on purpose (a second opinion), and
 HTTP-free like flowservice.py: parsed bodies in, problems out, or ApiError.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, TypeGuard
 
-from destgen_destinations.runtime.constants import DATA_LAKE_SPEC_ID
+from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
 from destgen_emulator.datasets import catalog
 from destgen_emulator.errors import flow, validation
 

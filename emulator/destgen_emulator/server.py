@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import ipaddress
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -124,7 +125,12 @@ class EmulatorServer:
         return self.port
 
     def serve_forever(self, on_ready: Any = None) -> None:
-        """Foreground mode (``destgen emulator``): returns on Ctrl-C / SIGTERM, then saves state."""
+        """Foreground mode (``destgen emulator``): returns on Ctrl-C / SIGTERM, then saves state.
+
+        A port that cannot be bound (in use, not allowed) raises OSError naming the address before
+        anything is served: uvicorn would log it and exit the process with code 3.
+        """
+        sock = listening_socket(self.host, self.port)
 
         async def main() -> None:
             # Our own handlers: uvicorn's re-raise the signal after shutdown, which would kill the
@@ -132,7 +138,7 @@ class EmulatorServer:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, lambda: setattr(self._server, "should_exit", True))
-            task = asyncio.create_task(self._server.serve())
+            task = asyncio.create_task(self._server.serve(sockets=[sock]))
             while not self._server.started and not task.done():
                 await asyncio.sleep(0.01)
             self.port = self._bound_port()
@@ -143,6 +149,7 @@ class EmulatorServer:
         try:
             asyncio.run(main())
         finally:
+            sock.close()
             self.save()
 
     def stop(self) -> None:
@@ -170,3 +177,17 @@ class EmulatorServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (0: a free port), or OSError saying which address."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        reason = exc.strerror or str(exc)
+        raise OSError(exc.errno, f"cannot listen on {host} port {port}: {reason}") from None
+    return sock

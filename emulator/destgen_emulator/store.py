@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from destgen_destinations.runtime import strict_json
+from destgen_destinations.runtime.schema import strict_json
 from destgen_emulator.errors import etag_mismatch, not_found
 
 COLLECTIONS = (

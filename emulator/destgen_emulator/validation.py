@@ -14,9 +14,10 @@ from typing import Any
 
 import jsonschema
 
-from destgen.spec_validator import SpecValidator, auth_schema, with_synonyms
+from destgen_destinations.runtime.schema.json_path import json_path
 from destgen_emulator.catalog import Destination
 from destgen_emulator.errors import ApiError, flow, validation
+from destgen_emulator.spec_validator import SpecValidator, auth_schema, with_synonyms
 
 AUDIENCE_WORKFLOW, DATASET_WORKFLOW = "AUDIENCES", "DATASETS"
 FREQUENCIES = {
@@ -31,17 +32,13 @@ FREQUENCIES = {
 }
 
 
-def _path(error: jsonschema.ValidationError, prefix: str) -> str:
-    path = prefix
-    for part in error.absolute_path:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return path
-
-
 def check_schema(instance: Any, schema: dict[str, Any], prefix: str) -> list[str]:
     """Problems as ``path: rule``; never the offending value, which may be a credential."""
     validator = SpecValidator(schema)
-    return sorted(f"{_path(e, prefix)}: {_rule(e)}" for e in validator.iter_errors(instance))
+    return sorted(
+        f"{json_path(instance, list(e.absolute_path), prefix)}: {_rule(e)}"
+        for e in validator.iter_errors(instance)
+    )
 
 
 def _rule(error: jsonschema.ValidationError) -> str:

@@ -14,17 +14,17 @@ from typing import Any
 from destgen.errors import GeneratorError, child
 from destgen.ir import REQUEST_ENVELOPES, AuthVariant, DestinationIR, FieldType, Param, SchemaUnit
 from destgen.naming import pascal, snake
-from destgen.spec_validator import auth_schema, with_synonyms
 from destgen.specs import SUPPORTED_KEYWORDS, LoadedSpec
 
 # The one evaluator of Adobe's conditional keyword, shared with the library and `destgen diff`.
-from destgen_destinations.runtime.conditionals import (
+from destgen_destinations.runtime.schema.conditionals import (
     AUDIENCE_WORKFLOW,
     CONDITIONALS_KEY,
     DATASET_WORKFLOW,
     WORKFLOW_FIELD,
     in_workflow,
 )
+from destgen_emulator.spec_validator import auth_schema, with_synonyms
 
 # Target params every documented request sends but no targetSpec declares (docs/api-contract.md
 # §2.5).
@@ -40,7 +40,7 @@ TARGET_ADDITIONS: dict[str, dict[str, Any]] = {
         "description": "Write a manifest-<destinationId>-<dataflowRunId>.json beside the files.",
     },
 }
-DATASET_TARGET_BASE = "destgen_destinations.runtime.datasets.DatasetTargetModel"
+DATASET_TARGET_BASE = "destgen_destinations.runtime.payloads.datasets.DatasetTargetModel"
 
 # Class names a destination's modules define or import whatever the spec says; a spec name that
 # becomes one of them would shadow it (an auth spec named "Target" would redefine TargetParams).
@@ -377,7 +377,7 @@ def _field_type(
     types: dict[str, FieldType],
 ) -> FieldType | None:
     """Secrets, patterned and base64 text get a named Annotated type; the pattern moves into it,
-    where runtime/patterns.py runs it in linear time (pydantic's own pattern support would put
+    where runtime.schema.patterns runs it in linear time (pydantic's own pattern support would put
     look-around patterns on Python's backtracking engine).
     """
     secret = prop.get("format") == "password"

@@ -17,10 +17,10 @@ from typing import Any
 from destgen.errors import GeneratorError
 from destgen.specs import MANIFEST, check_envelope, normalise_encryption_key, read_manifest
 from destgen.writer import write_all_or_nothing
-from destgen_destinations.runtime import operations as ops
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.drift import spec_bytes
-from destgen_destinations.runtime.errors import DestgenError
+from destgen_destinations.runtime.activation.drift import spec_bytes
+from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.errors import DestgenError
 
 
 @dataclass

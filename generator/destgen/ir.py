@@ -11,11 +11,11 @@ from typing import Literal
 # What every destination package re-exports besides its own builders (see the __init__ template).
 PACKAGE_SUBMODULES = ("builders", "models", "spec")
 RUNTIME_HELPERS = (
-    ("audiences", "audience"),
-    ("mapping", "mapping"),
-    ("mapping", "mapping_set"),
-    ("refs", "source_connection"),
-    ("wire", "to_wire"),
+    ("payloads.audiences", "audience"),
+    ("payloads.mapping", "mapping"),
+    ("payloads.mapping", "mapping_set"),
+    ("schema.refs", "source_connection"),
+    ("schema.wire", "to_wire"),
 )
 
 AuthShape = Literal["union", "single", "none"]

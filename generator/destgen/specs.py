@@ -6,6 +6,7 @@ It checks the envelope and the JSON Schema constructs the generator supports; it
 from __future__ import annotations
 
 import hashlib
+import json
 import keyword
 import re
 from collections.abc import Iterator, Mapping
@@ -15,11 +16,11 @@ from typing import Any
 
 from destgen.errors import GeneratorError, child
 from destgen.naming import snake
-from destgen.spec_validator import SpecValidator
-from destgen_destinations.runtime import strict_json
-from destgen_destinations.runtime.conditionals import OPERATORS
-from destgen_destinations.runtime.drift import SpecFormError, canonical_spec
-from destgen_destinations.runtime.patterns import UnsafePattern, compile_pattern
+from destgen_destinations.runtime.activation.drift import SpecFormError, canonical_spec
+from destgen_destinations.runtime.schema import strict_json
+from destgen_destinations.runtime.schema.conditionals import OPERATORS
+from destgen_destinations.runtime.schema.patterns import UnsafePattern, compile_pattern
+from destgen_emulator.spec_validator import SpecValidator
 
 MANIFEST = "manifest.json"
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -98,6 +99,9 @@ class LoadedSpec:
     # The dataset-export flow spec of the same destination, when the manifest names it.
     dataset_flow_spec_id: str | None = None
     ignored: tuple[str, ...] = ()  # "file#/pointer" of unknown keys that cannot change validation
+    # The whole manifest entry as canonical JSON: any edit to it (a flow spec id, a name) must
+    # re-render the destination, so the generation fingerprint covers all of it.
+    manifest_entry: str = ""
 
 
 def load_specs(cache_dir: Path, only: frozenset[str] | None = None) -> list[LoadedSpec]:
@@ -113,6 +117,7 @@ def load_specs(cache_dir: Path, only: frozenset[str] | None = None) -> list[Load
                     loaded,
                     fetched_at=str(entry.get("fetched_at") or ""),
                     dataset_flow_spec_id=entry.get("dataset_flow_spec_id"),
+                    manifest_entry=json.dumps(entry, sort_keys=True, ensure_ascii=False),
                 )
             )
     if only is not None and (missing := only - {s.slug for s in specs}):

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from destgen_destinations.runtime.deadline_transport import shared_ssl_context
+from destgen_destinations.runtime.transport.deadline_transport import shared_ssl_context
 from destgen_emulator import EmulatorServer
 
 FLOW = "/data/foundation/flowservice"

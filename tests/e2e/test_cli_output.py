@@ -18,9 +18,9 @@ import pytest
 from destgen import __version__
 from destgen.cli import main
 from destgen.cli.demo import demo_secrets
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.credentials import Identity, StaticToken
-from destgen_destinations.runtime.errors import DestgenError
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
+from destgen_destinations.runtime.transport.errors import DestgenError
 from destgen_emulator import EmulatorServer
 from tests.conftest import DOCUMENTED, ROOT
 
@@ -255,7 +255,7 @@ def test_activate_never_adopts_a_same_named_entity_of_another_spec(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import destgen_destinations.sftp as sftp
-    from destgen_destinations.runtime import operations as ops
+    from destgen_destinations.runtime.api import operations as ops
 
     for name, value in (demo_secrets() | CREDENTIALS).items():
         monkeypatch.setenv(name, value)

@@ -18,11 +18,11 @@ import yaml
 
 from destgen.cli.activate import load_file
 from destgen.cli.demo import demo_secrets
-from destgen_destinations.runtime.activation import ActivationResult, activate
-from destgen_destinations.runtime.activation_spec import ActivationError, ActivationFile
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.credentials import Identity, StaticToken
-from destgen_destinations.runtime.dataset_activation import dataset_ids
+from destgen_destinations.runtime.activation.datasets import dataset_ids
+from destgen_destinations.runtime.activation.engine import ActivationResult, activate
+from destgen_destinations.runtime.activation.file import ActivationError, ActivationFile
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
 from destgen_emulator import EmulatorServer
 from destgen_emulator.datasets import CATALOG
 from tests.conftest import AUDIENCE_EXAMPLES, DATASET_EXAMPLES, ROOT

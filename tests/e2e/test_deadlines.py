@@ -18,12 +18,12 @@ from contextlib import contextmanager
 
 import pytest
 
-from destgen_destinations.runtime import operations as ops
-from destgen_destinations.runtime.client import AsyncFlowServiceClient, FlowServiceClient
-from destgen_destinations.runtime.credentials import Identity, StaticToken
-from destgen_destinations.runtime.deadlines import DeadlineExceeded, Deadlines
-from destgen_destinations.runtime.errors import TransportError
-from destgen_destinations.runtime.retry import RetryPolicy
+from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.transport.client import AsyncFlowServiceClient, FlowServiceClient
+from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
+from destgen_destinations.runtime.transport.deadlines import DeadlineExceeded, Deadlines
+from destgen_destinations.runtime.transport.errors import TransportError
+from destgen_destinations.runtime.transport.retry import RetryPolicy
 from tests.conftest import ROOT, run_cli
 
 IDENTITY = Identity(StaticToken("t"), "k", "ORG@AdobeOrg", "prod")

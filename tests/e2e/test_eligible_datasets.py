@@ -8,9 +8,9 @@ import json
 
 import httpx
 
-from destgen_destinations.runtime import operations as ops
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.credentials import Identity, StaticToken
+from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
 from destgen_emulator import EmulatorServer
 from destgen_emulator.datasets import CATALOG
 from tests.conftest import run_cli

@@ -5,6 +5,7 @@ endpoint's bounds; fault rules from JSON and TOML files; the ``destgen emulator`
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,6 +92,19 @@ def test_emulator_command_refusals(tmp_path: Path) -> None:
         bad_port = run_cli("emulator", "--port", port)
         assert bad_port.returncode == 2
         assert message in bad_port.stderr
+
+
+def test_emulator_on_a_busy_port_exits_2_with_one_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = run_cli("emulator", "--port", str(port))
+    assert busy.returncode == 2
+    assert busy.stderr.splitlines() == [
+        f"destgen emulator: error: cannot listen on 127.0.0.1 port {port}: Address already in use"
+        " (pick another --port)"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import pytest
 
 from destgen.cli import main
 from destgen.cli.demo import demo_secrets
-from destgen_destinations.runtime.export import secret_variable
+from destgen_destinations.runtime.activation.export import secret_variable
 from destgen_emulator import EmulatorServer
 from tests.conftest import AUDIENCE_EXAMPLES, DATASET_EXAMPLES, ROOT
 
@@ -59,7 +59,7 @@ def test_export_then_plan_reports_no_change_for_every_example(
     # Edit an exported file: the plan shows it (the files are the live setup, as code).
     blob["targetConnection"]["params"]["compression"] = "NONE"
     (exported / "acme_audiences_to_azure_blob.json").write_text(json.dumps(blob))
-    assert main(["plan", str(exported)]) == 2
+    assert main(["plan", str(exported)]) == 3  # Exit.CHANGES
 
 
 @pytest.mark.usefixtures("env")

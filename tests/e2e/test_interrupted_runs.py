@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from destgen.cli.demo import demo_secrets
-from destgen_destinations.runtime.activation import Update, activate, plan, prepare
-from destgen_destinations.runtime.activation_spec import ActivationFile
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.credentials import Identity, StaticToken
-from destgen_destinations.runtime.retry import RetryPolicy
+from destgen_destinations.runtime.activation.engine import Update, activate, plan, prepare
+from destgen_destinations.runtime.activation.file import ActivationFile
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
+from destgen_destinations.runtime.transport.retry import RetryPolicy
 from destgen_emulator import EmulatorServer
 from tests.conftest import ROOT
 

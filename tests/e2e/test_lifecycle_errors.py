@@ -69,11 +69,11 @@ def test_bad_files_stop_everything_before_any_request(
     (tmp_path / "good.json").write_text(S3.read_text())
     (tmp_path / "broken.json").write_text("{not json")
     for command in ("plan", "apply", "status"):
-        assert main([command, str(tmp_path)]) == 1
+        assert main([command, str(tmp_path)]) == 2  # Exit.USAGE: a file cannot be read
         assert "broken.json: not valid JSON" in capsys.readouterr().err
     assert emulator.state.store.all("connections") == []
-    assert main(["destroy", str(tmp_path / "broken.json")]) == 1
-    assert main(["plan", str(tmp_path / "missing.json")]) == 1
+    assert main(["destroy", str(tmp_path / "broken.json")]) == 2
+    assert main(["plan", str(tmp_path / "missing.json")]) == 2
     (tmp_path / "broken.json").write_text(S3.read_text())  # a second file for one dataflow
     assert main(["plan", str(tmp_path)]) == 1
     assert "is also the dataflow of" in capsys.readouterr().err

@@ -17,12 +17,12 @@ import pytest
 
 from destgen.cli import main
 from destgen.cli.demo import demo_secrets
-from destgen_destinations.runtime.activation import ApplyOptions, activate
-from destgen_destinations.runtime.activation_payloads import prepare
-from destgen_destinations.runtime.activation_spec import ActivationFile
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.credentials import Identity, StaticToken
-from destgen_destinations.runtime.planner import Planner
+from destgen_destinations.runtime.activation.engine import ApplyOptions, activate
+from destgen_destinations.runtime.activation.file import ActivationFile
+from destgen_destinations.runtime.activation.payloads import prepare
+from destgen_destinations.runtime.activation.planner import Planner
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
 from destgen_emulator import EmulatorServer
 from destgen_emulator.datasets import CATALOG
 from tests.conftest import ROOT, daily_selector
@@ -408,7 +408,7 @@ def test_the_commands_over_a_folder(
     _env(server, monkeypatch)
     for n, base in enumerate((S3, DATASETS)):
         (tmp_path / f"{n}.json").write_text(json.dumps(_named(base, "cli")))
-    assert main(["plan", str(tmp_path)]) == 2
+    assert main(["plan", str(tmp_path)]) == 3  # Exit.CHANGES
     out, err = capsys.readouterr()
     assert "+ create flows" in out
     assert "[2/2]" in err
@@ -424,7 +424,7 @@ def test_the_commands_over_a_folder(
     (tmp_path / "2.json").write_text('{"destination": "amazon_s3"}')
     assert main(["plan", str(tmp_path)]) == 1
     assert f"{tmp_path / '2.json'}: $.baseConnection" in capsys.readouterr().err
-    assert main(["plan", str(tmp_path / "empty")]) == 1
+    assert main(["plan", str(tmp_path / "empty")]) == 2  # Exit.USAGE: nothing to read
 
 
 def test_a_plan_needs_no_secrets_even_when_credentials_would_change(

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from destgen.cli.activate import load_file
-from destgen_destinations.runtime import operations as ops
-from destgen_destinations.runtime import patch_ops
-from destgen_destinations.runtime.activation import activate
-from destgen_destinations.runtime.client import AsyncFlowServiceClient, FlowServiceClient
-from destgen_destinations.runtime.credentials import Identity, StaticToken
-from destgen_destinations.runtime.retry import RetryPolicy
+from destgen_destinations.runtime.activation.engine import activate
+from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.payloads import patch_ops
+from destgen_destinations.runtime.transport.client import AsyncFlowServiceClient, FlowServiceClient
+from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
+from destgen_destinations.runtime.transport.retry import RetryPolicy
 from destgen_emulator import EmulatorServer
 from tests.conftest import ROOT, daily_selector
 from tests.e2e.soak_support import CANARIES, RETRY, TOKEN, WRITERS, WRITES

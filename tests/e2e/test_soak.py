@@ -23,12 +23,12 @@ from typing import Any
 import httpx
 import pytest
 
-from destgen_destinations.runtime.activation import aactivate, activate, prepare
-from destgen_destinations.runtime.activation_spec import ActivationFile
-from destgen_destinations.runtime.client import AsyncFlowServiceClient, FlowServiceClient
-from destgen_destinations.runtime.credentials import Identity, StaticToken
-from destgen_destinations.runtime.errors import DestgenError
-from destgen_destinations.runtime.retry import RetryPolicy
+from destgen_destinations.runtime.activation.engine import aactivate, activate, prepare
+from destgen_destinations.runtime.activation.file import ActivationFile
+from destgen_destinations.runtime.transport.client import AsyncFlowServiceClient, FlowServiceClient
+from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
+from destgen_destinations.runtime.transport.errors import DestgenError
+from destgen_destinations.runtime.transport.retry import RetryPolicy
 from destgen_emulator import EmulatorServer
 from destgen_emulator.faults import KINDS, FaultRule
 from tests.conftest import ROOT

@@ -201,7 +201,7 @@ def test_spec_change_diffed_fetched_regenerated_and_enforced(
     }
     assert run_cli(
         "diff", str(workspace["cache"]), str(workspace["live"]), "--fail-on", "breaking"
-    ).returncode == (1 if cls == "breaking" else 0)
+    ).returncode == (3 if cls == "breaking" else 0)
 
     with EmulatorServer(specs=workspace["live"]) as server:
         fetched = run_cli("fetch", "--specs", str(workspace["cache"]), env=_env(server.base_url))
@@ -324,7 +324,7 @@ def test_diff_live_compares_with_the_served_specs(workspace: dict[str, Path]) ->
             "breaking",
             env=_env(server.base_url),
         )
-    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.returncode == 3, done.stdout + done.stderr
     assert "google_cloud_storage" in done.stdout
     assert "values removed: GZIP" in done.stdout
     assert _digest(workspace["cache"]) == before  # --live never touches the cache

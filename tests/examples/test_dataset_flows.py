@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from destgen_destinations.runtime.datasets import (
+from destgen_destinations.runtime.payloads.datasets import (
     DatasetSchedule,
     data_lake_source_connection,
     dataset_schedule,
 )
-from destgen_destinations.runtime.wire import to_wire
+from destgen_destinations.runtime.schema.wire import to_wire
 from tests.conftest import SLUGS, run_cli
 
 UTC = dt.UTC

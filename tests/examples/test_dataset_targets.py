@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from destgen_destinations.runtime.wire import to_wire
+from destgen_destinations.runtime.schema.wire import to_wire
 from tests.conftest import SLUGS, run_cli
 
 # Adobe's dataset export tutorial, "Create a target connection" (S3 tab), as published.

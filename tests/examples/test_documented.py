@@ -16,11 +16,11 @@ import destgen_destinations.data_landing_zone as dlz
 import destgen_destinations.google_cloud_storage as gcs
 import destgen_destinations.sftp as sftp
 from destgen.cli.validate import validate_payload
-from destgen_destinations.runtime import patch_ops
-from destgen_destinations.runtime.audiences import audience
-from destgen_destinations.runtime.mapping import mapping, mapping_set
-from destgen_destinations.runtime.refs import source_connection
-from destgen_destinations.runtime.wire import to_wire
+from destgen_destinations.runtime.payloads import patch_ops
+from destgen_destinations.runtime.payloads.audiences import audience
+from destgen_destinations.runtime.payloads.mapping import mapping, mapping_set
+from destgen_destinations.runtime.schema.refs import source_connection
+from destgen_destinations.runtime.schema.wire import to_wire
 from tests.conftest import DOCUMENTED, documented
 
 VALID = {

@@ -17,10 +17,10 @@ import destgen_destinations.azure_blob as blob
 import destgen_destinations.google_cloud_storage as gcs
 import destgen_destinations.sftp as sftp
 from destgen.cli.validate import validate_payload
-from destgen_destinations.runtime import patch_ops
-from destgen_destinations.runtime.audiences import audience
-from destgen_destinations.runtime.mapping import mapping
-from destgen_destinations.runtime.wire import to_masked, to_wire
+from destgen_destinations.runtime.payloads import patch_ops
+from destgen_destinations.runtime.payloads.audiences import audience
+from destgen_destinations.runtime.payloads.mapping import mapping
+from destgen_destinations.runtime.schema.wire import to_masked, to_wire
 from tests.conftest import documented
 
 S3_TARGET = "03_target_connection__amazon_s3_with_csv_options"

@@ -23,6 +23,7 @@ import venv
 import zipfile
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.conftest import ROOT
@@ -118,6 +119,65 @@ def tool_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     bin_dir = _fresh_venv(tmp / "venv")
     _install(bin_dir, wheel, tmp)
     return bin_dir
+
+
+@pytest.fixture(scope="module")
+def emulator_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The library and the emulator, each from its own wheel, and no tool."""
+    tmp = tmp_path_factory.mktemp("emulator")
+    bin_dir = _fresh_venv(tmp / "venv")
+    for project in (ROOT / "generated", ROOT / "emulator"):
+        wheel_dir = tmp / f"wheels-{project.name}"
+        wheel_dir.mkdir()
+        _install(bin_dir, _wheel(project, wheel_dir), tmp)
+    return bin_dir
+
+
+def test_emulator_wheel_serves_the_six_specs_without_the_tool(
+    emulator_venv: Path, tmp_path: Path
+) -> None:
+    env = _clean_env(emulator_venv)
+    absent = _run(
+        emulator_venv / "python",
+        "-c",
+        # (The test environment's editable install leaves a code-less destgen/_data folder on the
+        # borrowed path, so the tool's modules are what must be missing.)
+        "import importlib.util as u\n"
+        "print(u.find_spec('destgen.cli'), u.find_spec('destgen_emulator'))",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert absent.startswith("None ModuleSpec"), absent
+    with subprocess.Popen(
+        [emulator_venv / "destgen-emulator", "--port", "0"],
+        cwd=tmp_path,  # no specs_cache here: the wheel's own six specs are the default
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as emulator:
+        try:
+            assert emulator.stdout is not None
+            line = emulator.stdout.readline()
+            assert "listening on http://127.0.0.1:" in line, line
+            base_url = line.rsplit(" ", 1)[-1].strip()
+            headers = {
+                "Authorization": "Bearer t",
+                "x-api-key": "k",
+                "x-gw-ims-org-id": "ORG@AdobeOrg",
+                "x-sandbox-name": "dev",
+            }
+            listed = httpx.get(
+                f"{base_url}/data/foundation/flowservice/connectionSpecs",
+                headers=headers,
+                timeout=30,
+            )
+            assert listed.status_code == 200, listed.text
+            names = {spec["name"] for spec in listed.json()["items"]}
+            assert {"Amazon S3", "SFTP"} <= names, names
+        finally:
+            emulator.terminate()
+            emulator.wait(timeout=30)
 
 
 def test_library_wheel_holds_only_its_own_package(library_venv: Path) -> None:
@@ -329,8 +389,9 @@ def _normalise(name: str) -> str:
     [
         ("generated", {"destgen_destinations"}),
         (".", {"destgen", "destgen_emulator", "destgen_destinations"}),
+        ("emulator", {"destgen_emulator"}),
     ],
-    ids=["library", "tool"],
+    ids=["library", "tool", "emulator"],
 )
 def test_every_third_party_import_is_a_declared_dependency(
     project: str, ours: set[str], tmp_path: Path
@@ -339,6 +400,10 @@ def test_every_third_party_import_is_a_declared_dependency(
     declared = _declared(wheel)
     providers = importlib.metadata.packages_distributions()
     for module, where in _third_party_imports(wheel, ours).items():
+        assert module != "destgen", f"{where} imports the tool"
+        if module == "destgen_destinations":
+            assert "destgen-destinations" in declared, f"{where} imports the undeclared library"
+            continue
         dists = {_normalise(d) for d in providers.get(module, [])}
         dists |= {PINNED_BY[d] for d in dists if d in PINNED_BY}
         assert dists, f"{where} imports {module}, which no installed distribution provides"

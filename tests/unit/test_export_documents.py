@@ -11,9 +11,13 @@ from typing import Any
 import pytest
 
 import destgen_destinations.amazon_s3 as s3
-from destgen_destinations.runtime.activation_spec import ActivationFile
-from destgen_destinations.runtime.export import NotADestinationFlow, destination_of, export_flow
-from destgen_destinations.runtime.operations import Entity, Operation
+from destgen_destinations.runtime.activation.export import (
+    NotADestinationFlow,
+    destination_of,
+    export_flow,
+)
+from destgen_destinations.runtime.activation.file import ActivationFile
+from destgen_destinations.runtime.api.operations import Entity, Operation
 
 
 def _drive(steps: Generator[Operation[Any], Any, dict[str, Any]], store: dict[str, Any]) -> Any:

@@ -151,7 +151,7 @@ def test_generate_spec_change_rerenders_only_that_destination(workspace: tuple[P
         lambda d: d["targetSpec"]["spec"]["properties"]["path"].update({"description": "Changed"}),
     )
     check = run_cli("generate", "--check", "--specs", str(specs), "--out", str(out))
-    assert check.returncode == 1
+    assert check.returncode == 3  # Exit.CHANGES
     assert "would update" in check.stdout
     done = run_cli("generate", "--specs", str(specs), "--out", str(out))
     assert done.returncode == 0
@@ -168,7 +168,7 @@ def test_generate_check_reports_hand_edit_and_writes_nothing(workspace: tuple[Pa
     target.write_text(target.read_text() + "\n# hand edit\n")
     before = _tree_digest(out)
     done = run_cli("generate", "--check", "--specs", str(specs), "--out", str(out))
-    assert done.returncode == 1
+    assert done.returncode == 3  # Exit.CHANGES
     assert "would update" in done.stdout
     assert "sftp/builders.py" in done.stdout
     assert _tree_digest(out) == before

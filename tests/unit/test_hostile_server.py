@@ -9,11 +9,11 @@ from collections.abc import Mapping
 import httpx
 import pytest
 
-from destgen_destinations.runtime import operations as ops
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.credentials import Identity, StaticToken
-from destgen_destinations.runtime.errors import ApiError
-from destgen_destinations.runtime.redact import printable
+from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
+from destgen_destinations.runtime.transport.errors import ApiError
+from destgen_destinations.runtime.transport.redact import printable
 
 IDENTITY = Identity(StaticToken("token-value-1234"), "api-key-5678", "ORG@AdobeOrg", "prod")
 

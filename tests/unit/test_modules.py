@@ -15,10 +15,11 @@ import pytest
 from destgen import pipeline
 from destgen.errors import GeneratorError
 from destgen.format import format_source
+from destgen.resources import library_runtime_dir
 from destgen.spec_diff import diff, facts, summary
 from destgen.specs import check_schema, load_specs
 from destgen.writer import STATE_FILE, read_state, write_all_or_nothing, write_tree
-from destgen_destinations.runtime import patch_ops
+from destgen_destinations.runtime.payloads import patch_ops
 from destgen_emulator.errors import ApiError
 from destgen_emulator.listing import decode_token, encode_token, matches, parse_filters
 from tests.conftest import ROOT
@@ -154,6 +155,40 @@ def test_pipeline_fingerprint_covers_every_generator_module(
     assert pipeline.toolchain_fingerprint() != before, "a new pipeline module must count"
 
 
+def test_pipeline_fingerprint_covers_the_runtime_the_generator_executes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime, shipped = tmp_path / "runtime", library_runtime_dir()
+    for module in shipped.rglob("*.py"):
+        copy_at = runtime / module.relative_to(shipped)
+        copy_at.parent.mkdir(parents=True, exist_ok=True)
+        copy_at.write_bytes(module.read_bytes())
+    monkeypatch.setattr(pipeline, "library_runtime_dir", lambda: runtime)
+    before = pipeline.toolchain_fingerprint()
+    conditionals = runtime / "schema" / "conditionals.py"
+    conditionals.write_text(conditionals.read_text() + "\nEXTRA = 1\n")
+    assert pipeline.toolchain_fingerprint() != before, "a runtime edit must re-render"
+
+
+def test_manifest_entry_edit_regenerates_the_destination(tmp_path: Path) -> None:
+    cache, out = tmp_path / "specs", tmp_path / "out"
+    cache.mkdir()
+    (cache / "sftp.json").write_bytes((ROOT / "specs_cache" / "sftp.json").read_bytes())
+    manifest = json.loads((ROOT / "specs_cache" / "manifest.json").read_text())
+    manifest["destinations"] = [e for e in manifest["destinations"] if e["slug"] == "sftp"]
+    (cache / "manifest.json").write_text(json.dumps(manifest))
+    assert pipeline.generate(cache, out).rendered == ["sftp"]
+    assert pipeline.generate(cache, out).rendered == []
+    new_id = "00000000-1111-4222-8333-444444444444"
+    manifest["destinations"][0]["dataset_flow_spec_id"] = new_id
+    (cache / "manifest.json").write_text(json.dumps(manifest))
+    assert pipeline.generate(cache, out).rendered == ["sftp"]
+    assert (
+        f'DATASET_FLOW_SPEC_ID = "{new_id}"'
+        in (out / "destgen_destinations" / "sftp" / "spec.py").read_text()
+    )
+
+
 ENTITY = {
     "name": "Acme, staging",
     "state": "enabled",
@@ -234,7 +269,7 @@ def test_patch_ops_unknown_path_is_rejected_with_its_index() -> None:
 def test_json_path_names_what_is_in_the_file(
     data: Any, loc: tuple[Any, ...], expected: str
 ) -> None:
-    from destgen_destinations.runtime.json_path import json_path
+    from destgen_destinations.runtime.schema.json_path import json_path
 
     assert json_path(data, loc) == expected
 
@@ -255,14 +290,14 @@ SECRET = 'Pa$$w0rd/with "quotes" é'
     ids=["raw", "json-ascii", "json", "url", "form", "fragment"],
 )
 def test_redact_scrubs_every_form_of_a_secret(echo: str) -> None:
-    from destgen_destinations.runtime.redact import scrub
+    from destgen_destinations.runtime.transport.redact import scrub
 
     text = scrub(f"invalid value '{echo}' in request", [SECRET])
     assert text == "invalid value '***' in request"
 
 
 def test_redact_leaves_short_and_unrelated_text() -> None:
-    from destgen_destinations.runtime.redact import scrub
+    from destgen_destinations.runtime.transport.redact import scrub
 
     assert scrub("key k is bad", ["k"]) == "key k is bad"
     assert scrub("nothing secret here", ["TOKENVALUE123"]) == "nothing secret here"

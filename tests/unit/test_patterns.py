@@ -14,7 +14,7 @@ import pytest
 from pydantic import ValidationError
 
 import destgen_destinations.amazon_s3 as s3
-from destgen_destinations.runtime.patterns import (
+from destgen_destinations.runtime.schema.patterns import (
     UnsafePattern,
     backtracking_risk,
     compile_pattern,

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import httpx
 
-from destgen_destinations.runtime.rate_limit import MAX_PAUSE_S, BudgetTransport, RequestBudget
+from destgen_destinations.runtime.transport.rate_limit import (
+    MAX_PAUSE_S,
+    BudgetTransport,
+    RequestBudget,
+)
 
 
 class FakeClock:

@@ -96,7 +96,7 @@ def test_destinations_added_and_removed(folders: tuple[Path, Path]) -> None:
     (new / "manifest.json").write_text(json.dumps(manifest))
     shutil.copy(new / "sftp.json", new / "sftp_two.json")
     done = run_cli("diff", str(old), str(new), "--fail-on", "any")
-    assert done.returncode == 1
+    assert done.returncode == 3  # Exit.CHANGES
     assert "destination removed" in done.stdout
     assert "destination added" in done.stdout
     assert "1 breaking, 1 additive, 0 cosmetic" in done.stdout
@@ -109,7 +109,7 @@ def test_diff_needs_a_second_folder_or_live(folders: tuple[Path, Path]) -> None:
     assert "give NEW or --live" in done.stderr
     (old / "sftp.json").write_text("{")
     broken = run_cli("diff", str(old), str(_new))
-    assert broken.returncode == 2
+    assert broken.returncode == 2  # Exit.USAGE: a spec that cannot be read
     assert "sftp.json#/: not valid JSON" in broken.stderr
 
 

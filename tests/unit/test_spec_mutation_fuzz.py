@@ -39,8 +39,8 @@ from pydantic import BaseModel, ValidationError
 
 import destgen_destinations
 from destgen.layout import LIBRARY_PACKAGE
-from destgen.spec_validator import SpecValidator
-from destgen_destinations.runtime.wire import to_wire
+from destgen_destinations.runtime.schema.wire import to_wire
+from destgen_emulator.spec_validator import SpecValidator
 from tests import reference_schema as reference
 from tests.conftest import ROOT, run_cli
 

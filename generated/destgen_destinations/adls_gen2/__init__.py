@@ -12,10 +12,10 @@ from destgen_destinations.adls_gen2.builders import (
     encryption,
     target_connection,
 )
-from destgen_destinations.runtime.audiences import audience
-from destgen_destinations.runtime.mapping import mapping, mapping_set
-from destgen_destinations.runtime.refs import source_connection
-from destgen_destinations.runtime.wire import to_wire
+from destgen_destinations.runtime.payloads.audiences import audience
+from destgen_destinations.runtime.payloads.mapping import mapping, mapping_set
+from destgen_destinations.runtime.schema.refs import source_connection
+from destgen_destinations.runtime.schema.wire import to_wire
 
 __all__ = [
     "audience",

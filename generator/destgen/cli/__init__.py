@@ -1,6 +1,6 @@
 """The ``destgen`` command line: argument parsing, summaries and exit codes, nothing else.
 
-Exit codes: 0 ok, 1 check found differences or a payload is invalid, 2 bad input or usage.
+Exit codes come from exit_codes.py, one table for every command.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from destgen import __version__
+from destgen.cli import exit_codes
+from destgen.cli.exit_codes import Exit
+from destgen.cli.wording import plural
 from destgen.errors import GeneratorError
 from destgen.resources import default_specs_dir, examples_dir
 
@@ -21,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="destgen",
         description="Typed models and builders for Experience Platform file-based destinations.",
+        epilog=exit_codes.table(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"destgen {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -45,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--check",
         action="store_true",
-        help="write nothing; re-render all, list what would change, exit 1 if anything would",
+        help="write nothing; re-render all, list what would change, exit 3 if anything would",
     )
     gen.add_argument(
         "--force", action="store_true", help="re-render every destination even if unchanged"
@@ -60,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     from destgen_emulator.cli import add_arguments
 
     add_arguments(emu)
+    # The tool's own specs (its package data, or ./specs_cache): the emulator it bundles has none.
+    emu.set_defaults(specs=default_specs_dir())
 
     from destgen.cli.arguments import (
         add_activate,
@@ -131,10 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `destgen activation-schema | head`: the reader left; say nothing more, as cat does.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 1
+        return Exit.FAILED
     except KeyboardInterrupt:
         print("destgen: interrupted", file=sys.stderr)
-        return 130
+        return Exit.INTERRUPTED
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -194,7 +201,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         )
     except GeneratorError as exc:
         print(f"destgen: error: {exc}", file=sys.stderr)
-        return 2
+        return Exit.USAGE
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -234,6 +241,6 @@ def _generate(args: argparse.Namespace) -> int:
         f"destgen generate: {len(result.destinations)} destinations "
         f"({len(result.rendered)} rendered, "
         f"{skipped} unchanged), {result.models} models, {result.builders} builders; "
-        f"{len(changed)} files {verb} in {time.perf_counter() - started:.2f}s"
+        f"{plural(len(changed), 'file')} {verb} in {time.perf_counter() - started:.2f}s"
     )
-    return 1 if args.check and changed else 0
+    return Exit.CHANGES if args.check and changed else Exit.OK

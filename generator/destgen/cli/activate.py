@@ -14,14 +14,25 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from destgen_destinations.runtime.activation import ActivationResult, Payloads, activate, prepare
-from destgen_destinations.runtime.activation_spec import ActivationError, ActivationFile
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.credentials import Identity, StaticToken, identity_from_env
-from destgen_destinations.runtime.deadlines import Deadlines
-from destgen_destinations.runtime.errors import DestgenError
-from destgen_destinations.runtime.json_path import json_path
-from destgen_destinations.runtime.retry import RetryPolicy
+from destgen.cli.exit_codes import Exit
+from destgen.cli.wording import plural
+from destgen_destinations.runtime.activation.engine import (
+    ActivationResult,
+    Payloads,
+    activate,
+    prepare,
+)
+from destgen_destinations.runtime.activation.file import ActivationError, ActivationFile
+from destgen_destinations.runtime.schema.json_path import json_path
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.credentials import (
+    Identity,
+    StaticToken,
+    identity_from_env,
+)
+from destgen_destinations.runtime.transport.deadlines import Deadlines
+from destgen_destinations.runtime.transport.errors import DestgenError
+from destgen_destinations.runtime.transport.retry import RetryPolicy
 
 
 def load_file(path: Path, *, placeholders: bool = False) -> Payloads:
@@ -65,11 +76,11 @@ def run_activate(args: argparse.Namespace) -> int:
         payloads = load_file(args.file, placeholders=args.dry_run)
     except FileNotFoundError as exc:
         print(f"destgen activate: {exc}", file=sys.stderr)
-        return 2
+        return Exit.USAGE
     except ActivationError as exc:
         for problem in exc.problems:
             print(f"{args.file}: {problem}", file=sys.stderr)
-        return 1
+        return Exit.FAILED
     try:
         identity = _identity(args)
         deadlines = Deadlines(request_s=args.request_timeout, run_s=args.deadline)
@@ -84,12 +95,12 @@ def run_activate(args: argparse.Namespace) -> int:
             result = activate(client, payloads, progress=_progress(args.dry_run, args.json))
     except DestgenError as exc:
         print(f"destgen activate: failed: {exc}", file=sys.stderr)
-        return 1
+        return Exit.FAILED
     if args.json:
         print(json.dumps(result_json(result, str(args.file)), indent=2))
     elif not args.dry_run:
         print_table(result, title=str(args.file))
-    return 0
+    return Exit.OK
 
 
 def result_json(result: ActivationResult, file: str) -> dict[str, Any]:
@@ -105,7 +116,7 @@ def summary_line(result: ActivationResult) -> str:
     """``9 steps: 4 created, 5 updated``: the one line a person reads after the table."""
     counts = _counts(result)
     parts = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
-    return f"{len(result.rows)} steps: {parts}" if parts else "0 steps"
+    return f"{plural(len(result.rows), 'step')}: {parts}" if parts else "0 steps"
 
 
 def _counts(result: ActivationResult) -> dict[str, int]:
@@ -171,4 +182,4 @@ def print_table(
 def run_schema() -> int:
     """``destgen activation-schema``: print the activation file's JSON Schema."""
     print(json.dumps(ActivationFile.model_json_schema(by_alias=True), indent=2))
-    return 0
+    return Exit.OK

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from destgen.resources import default_specs_dir
-from destgen_destinations.runtime.constants import (
+from destgen_destinations.runtime.api.constants import (
     BACKOFF_BASE_S,
     BACKOFF_CAP_S,
     MAX_ATTEMPTS,
@@ -81,10 +81,10 @@ def add_plan_apply(commands: Any) -> None:
     files_help = "activation file, or a folder of them (*.json, *.yaml, *.yml)"
     plan = commands.add_parser(
         "plan",
-        help="show what apply would change, per file (exit 2 when anything would)",
+        help="show what apply would change, per file (exit 3 when anything would)",
         description="Read the live entities and print, per file, what apply would create, change "
         "(old -> new) or, with --prune, remove. Secrets are never shown or compared. Exit 0 "
-        "nothing to do, 2 changes pending, 1 error (invalid file or failed request).",
+        "nothing to do, 3 changes pending, 1 error (invalid file or failed request).",
     )
     apply = commands.add_parser(
         "apply",
@@ -295,7 +295,7 @@ def add_spec_commands(commands: Any) -> None:
         "diff",
         help="what changed between two spec folders, classed breaking/additive/cosmetic",
         description="Compare two spec folders (or OLD with the live specs, --live). "
-        "Exit 0, or 1 when --fail-on is met, 2 on error.",
+        "Exit 0, or 3 when --fail-on is met, 2 when a folder cannot be read.",
     )
     diff_.add_argument("old", type=Path, metavar="OLD")
     diff_.add_argument("new", type=Path, nargs="?", metavar="NEW")
@@ -306,7 +306,7 @@ def add_spec_commands(commands: Any) -> None:
     diff_.add_argument(
         "--fail-on",
         choices=("any", "breaking"),
-        help="exit 1 when any change, or a breaking one, is found",
+        help="exit 3 when any change, or a breaking one, is found",
     )
     _add_base_url(diff_)
     doctor = commands.add_parser(

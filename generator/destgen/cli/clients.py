@@ -9,10 +9,10 @@ import dataclasses
 
 import httpx
 
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.credentials import identity_from_env
-from destgen_destinations.runtime.deadlines import Deadlines
-from destgen_destinations.runtime.retry import RetryPolicy
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.credentials import identity_from_env
+from destgen_destinations.runtime.transport.deadlines import Deadlines
+from destgen_destinations.runtime.transport.retry import RetryPolicy
 
 
 def client_from_args(

@@ -8,10 +8,12 @@ import argparse
 import json
 import sys
 
-from destgen_destinations.runtime import operations as ops
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.errors import DestgenError
-from destgen_destinations.runtime.redact import printable
+from destgen.cli.exit_codes import Exit
+from destgen.cli.wording import plural
+from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.errors import DestgenError
+from destgen_destinations.runtime.transport.redact import printable
 
 
 def run_datasets(args: argparse.Namespace) -> int:
@@ -21,16 +23,16 @@ def run_datasets(args: argparse.Namespace) -> int:
             found = [e.data for e in client.iterate(ops.eligible_datasets(limit=args.page_size))]
     except DestgenError as exc:
         print(f"destgen datasets: failed: {exc}", file=sys.stderr)
-        return 1
+        return Exit.FAILED
     rows = [
         {"id": str(d.get("id", "")), "name": str(d.get("name", "")), "state": d.get("state")}
         for d in found
     ]
     if args.json:
         print(json.dumps({"datasets": rows}, indent=2))
-        return 0
+        return Exit.OK
     for row in rows:
         # Names come from the server: escaped before they reach a terminal.
         print(f"{row['id']}  {printable(str(row['name']))}")
-    print(f"{len(rows)} datasets can be exported", file=sys.stderr)
-    return 0
+    print(f"{plural(len(rows), 'dataset')} can be exported", file=sys.stderr)
+    return Exit.OK

@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from destgen.cli.activate import load_file, print_table
-from destgen_destinations.runtime import operations as ops
-from destgen_destinations.runtime.activation import activate
-from destgen_destinations.runtime.activation_spec import ActivationError
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.credentials import Identity, StaticToken
-from destgen_destinations.runtime.errors import DestgenError
+from destgen.cli.exit_codes import Exit
+from destgen.cli.wording import plural
+from destgen_destinations.runtime.activation.engine import activate
+from destgen_destinations.runtime.activation.file import ActivationError
+from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
+from destgen_destinations.runtime.transport.errors import DestgenError
 from destgen_emulator import EmulatorServer
 
 
@@ -71,7 +73,7 @@ def run_demo(folder: Path) -> int:
                     )
                 except (ActivationError, DestgenError, FileNotFoundError) as exc:
                     print(f"destgen demo: {path}: {exc}", file=sys.stderr)
-                    return 1
+                    return Exit.FAILED
             emulator.advance(24)
             for path, result in results:
                 flow_id = result.id_of("dataflow")
@@ -79,6 +81,8 @@ def run_demo(folder: Path) -> int:
                     flow_id: [e.data for e in client.iterate(ops.runs(flow_id))]
                 }
                 print_table(
-                    result, title=f"{path.name} ({len(runs[flow_id])} runs after 24 h)", runs=runs
+                    result,
+                    title=f"{path.name} ({plural(len(runs[flow_id]), 'run')} after 24 h)",
+                    runs=runs,
                 )
-    return 0
+    return Exit.OK

@@ -9,6 +9,8 @@ import importlib
 import json
 from typing import Any
 
+from destgen.cli.exit_codes import Exit
+
 
 def destination_facts() -> list[dict[str, Any]]:
     """One record per generated destination: slug, name, spec ids, auth variants, spec hash."""
@@ -37,7 +39,7 @@ def run_destinations(as_json: bool) -> int:
     facts = destination_facts()
     if as_json:
         print(json.dumps(facts, indent=2))
-        return 0
+        return Exit.OK
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -56,4 +58,4 @@ def run_destinations(as_json: bool) -> int:
         )
         table.add_row(*(Text(cell) for cell in cells))
     Console().print(table)
-    return 0
+    return Exit.OK

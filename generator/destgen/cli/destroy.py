@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 from destgen.cli.activate import load_file
 from destgen.cli.clients import client_from_args
+from destgen.cli.exit_codes import Exit
 from destgen.cli.infra import confirmed
-from destgen_destinations.runtime import operations as ops
-from destgen_destinations.runtime.activation_spec import ActivationError
-from destgen_destinations.runtime.adoption import adoptable
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.errors import DestgenError
-from destgen_destinations.runtime.operations import Entity
+from destgen_destinations.runtime.activation.file import ActivationError
+from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.api.operations import Entity
+from destgen_destinations.runtime.transport.adoption import adoptable
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.errors import DestgenError
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,13 @@ def run_destroy(args: argparse.Namespace) -> int:
     """Show what goes and what stays, confirm, delete in order; exit 0 done, 1 error."""
     try:
         payloads = load_file(args.file, placeholders=True)
-    except (FileNotFoundError, ActivationError) as exc:
-        print(f"destgen destroy: {args.file}: {exc}", file=sys.stderr)
-        return 1
+    except FileNotFoundError as exc:
+        print(f"destgen destroy: {exc}", file=sys.stderr)
+        return Exit.USAGE
+    except ActivationError as exc:
+        for problem in exc.problems:
+            print(f"{args.file}: {problem}", file=sys.stderr)
+        return Exit.FAILED
     file = payloads.file
     try:
         with client_from_args(args) as client:
@@ -46,7 +51,7 @@ def run_destroy(args: argparse.Namespace) -> int:
             flow = adoptable(listed, payloads.flow_identity(), "dataflows")
             if flow is None:
                 print(f"destgen destroy: no dataflow named {file.dataflow.name!r}; nothing to do")
-                return 0
+                return Exit.OK
             plan = _removals(client, flow)
             for removal in plan:
                 name = removal.entity.data.get("name")
@@ -54,16 +59,16 @@ def run_destroy(args: argparse.Namespace) -> int:
                     print(f"  = keep {removal.collection} {name!r} (used by {removal.users} more)")
                 else:
                     print(f"  - delete {removal.collection} {name!r} ({removal.entity.id})")
-            if not args.yes and not confirmed(1):
-                return 1
+            if not args.yes and not confirmed(1, "destroy", "the dataflow of"):
+                return Exit.FAILED
             for removal in plan:
                 if not removal.users:
                     client.run(ops.delete(removal.collection, removal.entity.id))
     except DestgenError as exc:
         print(f"destgen destroy: failed: {exc}", file=sys.stderr)
-        return 1
+        return Exit.FAILED
     print(f"destgen destroy: removed {sum(1 for r in plan if not r.users)} entities")
-    return 0
+    return Exit.OK
 
 
 def _removals(client: FlowServiceClient, flow: Entity) -> list[Removal]:

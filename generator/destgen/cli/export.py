@@ -15,12 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from destgen.cli.clients import client_from_args
+from destgen.cli.exit_codes import Exit
 from destgen.writer import atomic_write_text
-from destgen_destinations.runtime import operations as ops
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.errors import ApiError, DestgenError
-from destgen_destinations.runtime.export import NotADestinationFlow, destination_of, export_flow
-from destgen_destinations.runtime.operations import Entity
+from destgen_destinations.runtime.activation.export import (
+    NotADestinationFlow,
+    destination_of,
+    export_flow,
+)
+from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.api.operations import Entity
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.errors import ApiError, DestgenError
 
 UUID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
 
@@ -34,7 +39,7 @@ def run_export(args: argparse.Namespace) -> int:
             docs = [(flow, client.follow(export_flow(flow, variables))) for flow in flows]
     except DestgenError as exc:
         print(f"destgen export: {exc}", file=sys.stderr)
-        return 1
+        return Exit.FAILED
     if args.flow and args.out is None:
         print(json.dumps(docs[0][1], indent=2))
     else:
@@ -44,7 +49,7 @@ def run_export(args: argparse.Namespace) -> int:
             print(
                 f"destgen export: would replace {', '.join(clash)}; pass --force", file=sys.stderr
             )
-            return 1
+            return Exit.FAILED
         for n, (path, (_flow, doc)) in enumerate(zip(targets, docs, strict=True), 1):
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_text(path, json.dumps(doc, indent=2) + "\n")
@@ -52,7 +57,7 @@ def run_export(args: argparse.Namespace) -> int:
     names = sorted(set(variables.values()))
     if names:
         print(f"destgen export: set {', '.join(names)} before plan or apply", file=sys.stderr)
-    return 0
+    return Exit.OK
 
 
 def _one_flow(client: FlowServiceClient, wanted: str) -> Entity:

@@ -2,8 +2,8 @@
 
 Every file is read and checked before any request. Files are then worked on concurrently (a
 bounded pool, one request budget shared by all), with a progress line per finished file and one
-summary table at the end. Plan exit codes follow infrastructure tools' drift checks: 0 nothing to
-do, 2 changes pending, 1 error.
+summary table at the end. Plan exit codes follow infrastructure tools' detailed exit codes: 0
+nothing to do, 3 changes pending, 1 error (exit_codes.py).
 """
 
 from __future__ import annotations
@@ -20,17 +20,19 @@ from typing import Any
 
 from destgen.cli.activate import load_file, summary_line
 from destgen.cli.clients import client_from_args
-from destgen_destinations.runtime.activation import ActivationResult, activate
-from destgen_destinations.runtime.activation_payloads import Payloads
-from destgen_destinations.runtime.activation_spec import ActivationError
-from destgen_destinations.runtime.activation_steps import ApplyOptions
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.errors import DestgenError
-from destgen_destinations.runtime.planner import Change, Planner
-from destgen_destinations.runtime.rate_limit import RequestBudget, budget_client
+from destgen.cli.exit_codes import Exit
+from destgen.cli.wording import plural
+from destgen_destinations.runtime.activation.engine import ActivationResult, activate
+from destgen_destinations.runtime.activation.file import ActivationError
+from destgen_destinations.runtime.activation.payloads import Payloads
+from destgen_destinations.runtime.activation.planner import Change, Planner
+from destgen_destinations.runtime.activation.steps import ApplyOptions
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.errors import DestgenError
+from destgen_destinations.runtime.transport.rate_limit import RequestBudget, budget_client
 
 SUFFIXES = (".json", ".yaml", ".yml")
-NO_CHANGES, CHANGES, ERROR = 0, 2, 1
+NO_CHANGES, CHANGES, ERROR = Exit.OK, Exit.CHANGES, Exit.FAILED
 
 
 @dataclass
@@ -64,11 +66,15 @@ def activation_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    """``destgen plan``: what apply would do, per file; exit 0, 2 (changes) or 1 (error)."""
+    """``destgen plan``: what apply would do, per file; exit 0, 3 (changes) or 1 (error)."""
     loaded = load_all(args.paths, placeholders=True)
-    if loaded is None:
+    if isinstance(loaded, Exit):
+        return loaded
+    try:
+        outcomes = _plan_all(loaded, args)
+    except DestgenError as exc:
+        print(f"destgen plan: {exc}", file=sys.stderr)
         return ERROR
-    outcomes = _plan_all(loaded, args)
     _report(outcomes, args.json, applied=False)
     if any(o.error for o in outcomes):
         return ERROR
@@ -82,9 +88,13 @@ def run_apply(args: argparse.Namespace, confirm: Callable[[int], bool] | None = 
     terminal's answer).
     """
     loaded = load_all(args.paths, placeholders=False)
-    if loaded is None:
+    if isinstance(loaded, Exit):
+        return loaded
+    try:
+        planned = _plan_all(loaded, args)
+    except DestgenError as exc:
+        print(f"destgen apply: {exc}", file=sys.stderr)
         return ERROR
-    planned = _plan_all(loaded, args)
     if any(o.error for o in planned):
         _report(planned, args.json, applied=False)
         return ERROR
@@ -105,19 +115,23 @@ def run_apply(args: argparse.Namespace, confirm: Callable[[int], bool] | None = 
     return ERROR if any(o.error for o in outcomes) else NO_CHANGES
 
 
-def load_all(paths: list[Path], *, placeholders: bool) -> list[tuple[Path, Payloads]] | None:
-    """Every file read and checked before any request; every problem printed at once."""
-    loaded, failed = [], False
+def load_all(paths: list[Path], *, placeholders: bool) -> list[tuple[Path, Payloads]] | Exit:
+    """Every file read and checked before any request; every problem printed at once.
+
+    On a problem, the exit code: ``USAGE`` when a file cannot be read, else ``FAILED``.
+    """
+    loaded: list[tuple[Path, Payloads]] = []
+    failed, unreadable = False, False
     files = activation_files(paths)
     if not files:
         print(f"destgen: no activation files in {', '.join(map(str, paths))}", file=sys.stderr)
-        return None
+        return Exit.USAGE
     for path in files:
         try:
             loaded.append((path, load_file(path, placeholders=placeholders)))
         except FileNotFoundError as exc:
             print(f"destgen: {exc}", file=sys.stderr)
-            failed = True
+            unreadable = True
         except ActivationError as exc:
             for problem in exc.problems:
                 print(f"{path}: {problem}", file=sys.stderr)
@@ -134,7 +148,9 @@ def load_all(paths: list[Path], *, placeholders: bool) -> list[tuple[Path, Paylo
             )
             failed = True
         owners.setdefault(name, path)
-    return None if failed else loaded
+    if unreadable:
+        return Exit.USAGE
+    return Exit.FAILED if failed else loaded
 
 
 Worker = Callable[[FlowServiceClient, Path, Payloads], FileOutcome]
@@ -196,6 +212,11 @@ def _each(
     """``work`` on every file, ``args.concurrency`` groups at a time (files that share an entity
     in order, in one group), within one request budget; outcomes in the files' order.
     """
+    # Credentials and --base-url are the same for every file: checked once, before any worker, so
+    # a missing AEP_ACCESS_TOKEN or a plain-http remote URL is one line (DestgenError), not a
+    # traceback from each thread.
+    with client_from_args(args):
+        pass
     budget = RequestBudget(rate=args.rate)
     http = budget_client(budget)
     done, lock = [0], threading.Lock()
@@ -209,7 +230,7 @@ def _each(
             outcome = FileOutcome(path, error=str(exc))
         with lock:
             done[0] += 1
-            state = "failed" if outcome.error else f"{sum(outcome.counts().values())} changes"
+            state = "failed" if outcome.error else plural(sum(outcome.counts().values()), "change")
             if outcome.result is not None and not outcome.changes:
                 state = summary_line(outcome.result)
             print(f"[{done[0]}/{len(loaded)}] {path}: {state}", file=sys.stderr, flush=True)
@@ -226,16 +247,20 @@ def _each(
     return [outcome for _i, outcome in sorted(pair for g in done_groups for pair in g)]
 
 
-def confirmed(files: int) -> bool:
-    """A person's yes at a terminal; without a terminal, a refusal that says to pass --yes."""
+def confirmed(files: int, command: str = "apply", what: str = "the changes to") -> bool:
+    """A person's yes at a terminal; without a terminal, a refusal that says to pass --yes.
+
+    ``command`` names the command in the refusal; ``what`` says what the yes is for.
+    """
+    counted = plural(files, "file")
     if not sys.stdin.isatty():
         print(
-            f"destgen apply: {files} file(s) would change; pass --yes to apply without a "
+            f"destgen {command}: {counted} would change; pass --yes to {command} without a "
             "terminal to confirm on",
             file=sys.stderr,
         )
         return False
-    answer = input(f"Apply the changes to {files} file(s)? Type yes: ")
+    answer = input(f"{command.capitalize()} {what} {counted}? Type yes: ")
     return answer.strip() == "yes"
 
 

@@ -20,12 +20,14 @@ from typing import Any
 
 from destgen.cli.activate import read_document
 from destgen.cli.clients import client_from_args
+from destgen.cli.exit_codes import Exit
 from destgen.cli.infra import activation_files, run_apply
+from destgen.cli.wording import plural
 from destgen.writer import atomic_write_text
-from destgen_destinations.runtime import operations as ops
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.errors import ApiError, DestgenError
-from destgen_destinations.runtime.export import export_flow
+from destgen_destinations.runtime.activation.export import export_flow
+from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.errors import ApiError, DestgenError
 
 Doc = dict[str, Any]
 
@@ -34,7 +36,7 @@ def run_promote(args: argparse.Namespace) -> int:
     """Resolve the files for the target sandbox, show its plan, apply it behind the prod guard."""
     if args.from_sandbox == args.to_sandbox:
         print("destgen promote: --from-sandbox and --to-sandbox are the same", file=sys.stderr)
-        return 1
+        return Exit.FAILED
     try:
         with (
             client_from_args(args, sandbox=args.from_sandbox) as source,
@@ -45,7 +47,7 @@ def run_promote(args: argparse.Namespace) -> int:
             resolved, missing = _resolve(docs, source, target, args.to_sandbox)
     except (DestgenError, ValueError, FileNotFoundError) as exc:
         print(f"destgen promote: {exc}", file=sys.stderr)
-        return 1
+        return Exit.FAILED
     if missing:
         for problem in missing:
             print(f"destgen promote: {problem}", file=sys.stderr)
@@ -54,7 +56,7 @@ def run_promote(args: argparse.Namespace) -> int:
             f"{args.to_sandbox}; nothing was changed",
             file=sys.stderr,
         )
-        return 1
+        return Exit.FAILED
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(args.out) if args.out else Path(scratch)
         for name, doc in resolved:
@@ -75,7 +77,8 @@ def _guard(args: argparse.Namespace, kind: str) -> Any:
         if not sys.stdin.isatty():
             what = "a production sandbox" if kind == "production" else "a sandbox"
             print(
-                f"destgen promote: {files} file(s) would change {what} ({args.to_sandbox}); "
+                f"destgen promote: {plural(files, 'file')} would change {what} "
+                f"({args.to_sandbox}); "
                 "pass --yes to apply without a terminal",
                 file=sys.stderr,
             )
@@ -83,7 +86,7 @@ def _guard(args: argparse.Namespace, kind: str) -> Any:
         if kind == "production":
             typed = input(f"{args.to_sandbox} is a production sandbox. Type its name to apply: ")
             return typed.strip() == str(args.to_sandbox)
-        return input(f"Apply the changes to {files} file(s)? Type yes: ").strip() == "yes"
+        return input(f"Apply the changes to {plural(files, 'file')}? Type yes: ").strip() == "yes"
 
     return confirm
 

@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from destgen.cli.exit_codes import MEANINGS, Exit
 from destgen.resources import CHECKOUT
 
 HELP_WIDTH = 100
@@ -30,16 +31,24 @@ def cli_reference() -> str:
         if isinstance(action, argparse._SubParsersAction):
             pages += [(f"destgen {name}", sub) for name, sub in action.choices.items()]
     out = [BANNER, "# Command-line reference\n"]
-    out.append("Exit codes everywhere: 0 ok, 1 a check failed or a request failed, 2 bad input.\n")
+    out.append("Exit codes, the same in every command (`destgen --help` ends with them):\n")
+    out.append("| code | meaning |\n| --- | --- |")
+    out += [f"| {int(code)} | {MEANINGS[code]} |" for code in Exit]
+    out.append("")
     for title, sub in pages:
-        sub.formatter_class = partial(argparse.HelpFormatter, width=HELP_WIDTH)
+        # The top parser keeps its exit-code table's lines (RawDescription); commands re-wrap.
+        raw = isinstance(sub.formatter_class, type) and issubclass(
+            sub.formatter_class, argparse.RawDescriptionHelpFormatter
+        )
+        formatter = argparse.RawDescriptionHelpFormatter if raw else argparse.HelpFormatter
+        sub.formatter_class = partial(formatter, width=HELP_WIDTH)
         out.append(f"## `{title}`\n\n```text\n{sub.format_help().rstrip()}\n```\n")
     return "\n".join(out)
 
 
 def activation_reference() -> str:
     """One table per object of the activation file's JSON Schema."""
-    from destgen_destinations.runtime.activation_spec import ActivationFile
+    from destgen_destinations.runtime.activation.file import ActivationFile
 
     schema = ActivationFile.model_json_schema(by_alias=True)
     out = [BANNER, "# Activation file reference\n"]
@@ -114,11 +123,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         stale = stale_pages(args.docs)
         for name in stale:
             print(f"{args.docs / name} is stale: run `make docs`", file=sys.stderr)
-        return 1 if stale else 0
+        return Exit.FAILED if stale else Exit.OK
     for name, render in PAGES.items():
         atomic_write_text(args.docs / name, render())
         print(f"wrote {args.docs / name}")
-    return 0
+    return Exit.OK
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """``destgen fetch``, ``destgen diff`` and ``destgen doctor``: the spec-change loop from the command
 line.
 
-Argument handling and output only; fetch.py, spec_diff.py and runtime/drift.py do the work.
+Argument handling and output only; fetch.py, spec_diff.py and the runtime's drift.py do the work.
 """
 
 from __future__ import annotations
@@ -12,16 +12,17 @@ import sys
 import tempfile
 from pathlib import Path
 
+from destgen.cli.exit_codes import Exit
 from destgen.errors import GeneratorError
 from destgen.fetch import fetch_specs
 from destgen.resources import LOCAL_SPECS, is_packaged
 from destgen.spec_diff import CLASSES, Change, as_json, diff, facts, summary, table
 from destgen.specs import load_specs
-from destgen_destinations.runtime import operations as ops
-from destgen_destinations.runtime.client import FlowServiceClient
-from destgen_destinations.runtime.drift import check_spec_drift
-from destgen_destinations.runtime.errors import DestgenError
-from destgen_destinations.runtime.retry import RetryPolicy
+from destgen_destinations.runtime.activation.drift import check_spec_drift
+from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.errors import DestgenError
+from destgen_destinations.runtime.transport.retry import RetryPolicy
 
 FETCH_RETRY = RetryPolicy(max_attempts=3, base=0.5, cap=2.0)
 
@@ -39,7 +40,7 @@ def run_fetch(args: argparse.Namespace) -> int:
             report = fetch_specs(client, args.specs, out, set(args.destination or []) or None)
     except (GeneratorError, DestgenError) as exc:
         print(f"destgen fetch: error: {exc}; the cache was left as it was", file=sys.stderr)
-        return 1
+        return Exit.FAILED
     for slug in report.changed:
         print(f"  changed   {slug}")
     for slug in report.unchanged:
@@ -48,7 +49,7 @@ def run_fetch(args: argparse.Namespace) -> int:
         f"destgen fetch: {len(report.changed)} changed, {len(report.unchanged)} unchanged "
         f"(in {out})"
     )
-    return 0
+    return Exit.OK
 
 
 def compare(old: Path, new: Path) -> list[Change]:
@@ -75,12 +76,12 @@ def run_diff(args: argparse.Namespace) -> int:
                 changes = compare(args.old, Path(tmp))
         elif args.new is None:
             print("destgen diff: give NEW or --live", file=sys.stderr)
-            return 2
+            return Exit.USAGE
         else:
             changes = compare(args.old, args.new)
     except (GeneratorError, DestgenError) as exc:
         print(f"destgen diff: error: {exc}", file=sys.stderr)
-        return 2
+        return Exit.USAGE if isinstance(exc, GeneratorError) else Exit.FAILED
     print(as_json(changes) if args.json else table(changes))
     counts = summary(changes)
     if not args.json:
@@ -88,7 +89,7 @@ def run_diff(args: argparse.Namespace) -> int:
     failed = (args.fail_on == "any" and changes) or (
         args.fail_on == "breaking" and counts["breaking"]
     )
-    return 1 if failed else 0
+    return Exit.CHANGES if failed else Exit.OK
 
 
 def run_doctor(args: argparse.Namespace) -> int:
@@ -100,7 +101,7 @@ def run_doctor(args: argparse.Namespace) -> int:
     else:
         for check in checks:
             print(f"{check['name']:22} {check['status']:11} {check['detail']}")
-    return 0 if healthy else 1
+    return Exit.OK if healthy else Exit.FAILED
 
 
 def _doctor_checks(args: argparse.Namespace, checks: list[dict[str, str]]) -> bool:

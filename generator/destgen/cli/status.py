@@ -13,10 +13,12 @@ import sys
 from typing import Any
 
 from destgen.cli.clients import client_from_args
+from destgen.cli.exit_codes import Exit
 from destgen.cli.infra import load_all
-from destgen_destinations.runtime import operations as ops
-from destgen_destinations.runtime.adoption import adoptable
-from destgen_destinations.runtime.errors import DestgenError
+from destgen.cli.wording import plural
+from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.transport.adoption import adoptable
+from destgen_destinations.runtime.transport.errors import DestgenError
 
 DURATION = re.compile(r"^(\d+)([hd])$")
 
@@ -39,10 +41,10 @@ def run_status(args: argparse.Namespace) -> int:
         since = since_time(args.since)
     except ValueError as exc:
         print(f"destgen status: {exc}", file=sys.stderr)
-        return 2
+        return Exit.USAGE
     loaded = load_all(args.paths, placeholders=True)
-    if loaded is None:
-        return 1
+    if isinstance(loaded, Exit):
+        return loaded
     report, failed = [], False
     try:
         with client_from_args(args) as client:
@@ -59,12 +61,12 @@ def run_status(args: argparse.Namespace) -> int:
                 )
     except DestgenError as exc:
         print(f"destgen status: failed: {exc}", file=sys.stderr)
-        return 1
+        return Exit.FAILED
     if args.json:
         print(json.dumps({"since": since.isoformat(), "files": report, "failed": failed}, indent=2))
     else:
         _print(report)
-    return 1 if failed else 0
+    return Exit.FAILED if failed else Exit.OK
 
 
 def _run(run: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +97,8 @@ def _print(report: list[dict[str, Any]]) -> None:
         print(f"{entry['file']}: {entry['dataflow']}: {len(entry['runs'])} run(s)")
         for run in entry["runs"]:
             started = dt.datetime.fromtimestamp(run["started"] / 1000, dt.UTC).isoformat()
-            line = f"  {started} {run['status']:<8} {run['records']} records, {run['files']} files"
+            counts = f"{plural(run['records'], 'record')}, {plural(run['files'], 'file')}"
+            line = f"  {started} {run['status']:<8} {counts}"
             print(line + "".join(f"; {e}" for e in run["errors"]))
             for entity in run["entities"]:
                 print(f"    {entity['id']}: {entity['records']} records")

@@ -16,31 +16,35 @@ from typing import IO, TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+from destgen.cli.exit_codes import Exit
 from destgen.errors import GeneratorError
-from destgen_destinations.runtime import strict_json
-from destgen_destinations.runtime.json_path import json_path
+from destgen_destinations.runtime.schema import strict_json
+from destgen_destinations.runtime.schema.json_path import json_path
 
 # kind -> (a class of destgen_destinations.<slug>.models, a shared "module:class", or for a
 # destination's patch bodies a "module:function" building the model from that destination's
 # models; whether it needs a destination)
 KINDS: dict[str, tuple[str, bool]] = {
-    "source-connection": ("destgen_destinations.runtime.refs:SourceConnection", False),
+    "source-connection": ("destgen_destinations.runtime.schema.refs:SourceConnection", False),
     "base-connection": ("BaseConnection", True),
     "target-connection": ("TargetConnection", True),
     "dataset-target-connection": ("DatasetTargetConnection", True),
     "dataflow": ("Dataflow", True),
     "dataset-dataflow": ("DatasetDataflow", True),
     "data-lake-source-connection": (
-        "destgen_destinations.runtime.datasets:DataLakeSourceConnection",
+        "destgen_destinations.runtime.payloads.datasets:DataLakeSourceConnection",
         False,
     ),
-    "dataflow-patch": ("destgen_destinations.runtime.patch_ops:Patch", False),
+    "dataflow-patch": ("destgen_destinations.runtime.payloads.patch_ops:Patch", False),
     "target-connection-patch": (
-        "destgen_destinations.runtime.connection_patches:target_patch",
+        "destgen_destinations.runtime.payloads.connection_patches:target_patch",
         True,
     ),
-    "base-connection-patch": ("destgen_destinations.runtime.connection_patches:base_patch", True),
-    "mapping-set": ("destgen_destinations.runtime.mapping:MappingSet", False),
+    "base-connection-patch": (
+        "destgen_destinations.runtime.payloads.connection_patches:base_patch",
+        True,
+    ),
+    "mapping-set": ("destgen_destinations.runtime.payloads.mapping:MappingSet", False),
 }
 AUTO = "auto"
 
@@ -64,14 +68,14 @@ def run_validate(
     """Validate every file (``-`` is stdin, a folder means its ``*.json`` files); one line per
     problem, or one JSON document. Exit 0 valid, 1 invalid, 2 unreadable.
     """
-    worst = 0
+    worst: int = Exit.OK
     reports = []
     for path in expand_inputs(inputs):
         try:
             found = validate_bytes(kind, destination, read_input(path, stdin))
         except _Unreadable as exc:
             reports.append({"file": str(path), "status": "unreadable", "problems": [str(exc)]})
-            worst = 2
+            worst = Exit.USAGE
             continue
         problems = found.problems
         reports.append(
@@ -84,7 +88,7 @@ def run_validate(
             }
         )
         if problems:
-            worst = max(worst, 1)
+            worst = max(worst, Exit.FAILED)
     if as_json:
         print(json.dumps({"kind": kind, "valid": worst == 0, "files": reports}, indent=2), file=out)
         return worst
@@ -163,8 +167,8 @@ def infer_kind(data: Any) -> str:
     The workflow follows from the flow spec (a dataflow) or from ``datasetFileType`` (a target
     connection), the same keys the connection specs' conditionals read.
     """
-    from destgen_destinations.runtime.constants import DATA_LAKE_SPEC_ID
-    from destgen_destinations.runtime.refs import PROFILE_STORE_SPEC_ID
+    from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
+    from destgen_destinations.runtime.schema.refs import PROFILE_STORE_SPEC_ID
 
     if isinstance(data, list):
         return "dataflow-patch"
@@ -195,7 +199,7 @@ def payload_warnings(kind: str, data: Any) -> list[str]:
     """
     if kind != "dataset-dataflow":
         return []
-    from destgen_destinations.runtime.datasets import DatasetSchedule
+    from destgen_destinations.runtime.payloads.datasets import DatasetSchedule
 
     schedule = DatasetSchedule.model_validate(data["scheduleParams"], by_alias=True)
     return [f"$.scheduleParams: {warning}" for warning in schedule.warnings()]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import SecretStr
 
-from destgen_destinations.runtime.field_rules import SecretRule, TextRule
+from destgen_destinations.runtime.schema.field_rules import SecretRule, TextRule
 
 PublicKey = Annotated[str, TextRule(pattern=None, base64=True)]
 ServicePrincipalKey = Annotated[SecretStr, SecretRule(pattern=None, base64=False)]

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from destgen_destinations.runtime.spec_model import PlainSpecModel, SpecModel
+from destgen_destinations.runtime.schema.spec_model import PlainSpecModel, SpecModel
 
 
 class CsvOptions(PlainSpecModel):

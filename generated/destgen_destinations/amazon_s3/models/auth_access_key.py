@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import ConfigDict, Field
 
 from destgen_destinations.amazon_s3.models.field_types import S3AccessKey, S3SecretKey
-from destgen_destinations.runtime.spec_model import PlainSpecModel
+from destgen_destinations.runtime.schema.spec_model import PlainSpecModel
 
 
 class AccessKeyParams(PlainSpecModel):

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field
 
 from destgen_destinations.azure_blob.models.field_types import Container, Path
-from destgen_destinations.runtime.datasets import DatasetTargetModel
+from destgen_destinations.runtime.payloads.datasets import DatasetTargetModel
 
 
 class DatasetTargetParams(DatasetTargetModel):

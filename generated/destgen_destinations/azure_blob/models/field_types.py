@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import SecretStr
 
-from destgen_destinations.runtime.field_rules import SecretRule, TextRule
+from destgen_destinations.runtime.schema.field_rules import SecretRule, TextRule
 
 ConnectionString = Annotated[SecretStr, SecretRule(pattern=None, base64=False)]
 Container = Annotated[

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from destgen_destinations.runtime.datasets import DatasetTargetModel
+from destgen_destinations.runtime.payloads.datasets import DatasetTargetModel
 
 
 class DatasetTargetParams(DatasetTargetModel):

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
-from destgen_destinations.runtime.spec_model import SpecModel
+from destgen_destinations.runtime.schema.spec_model import SpecModel
 from destgen_destinations.sftp.models.field_types import Password
 
 

@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 
-from destgen_destinations.runtime.dataflow import Dataflow as _Dataflow
-from destgen_destinations.runtime.datasets import DatasetDataflow as _DatasetDataflow
-from destgen_destinations.runtime.refs import NonEmpty, SpecRef
-from destgen_destinations.runtime.spec_model import SpecModel
+from destgen_destinations.runtime.payloads.dataflow import Dataflow as _Dataflow
+from destgen_destinations.runtime.payloads.datasets import DatasetDataflow as _DatasetDataflow
+from destgen_destinations.runtime.schema.refs import NonEmpty, SpecRef
+from destgen_destinations.runtime.schema.spec_model import SpecModel
 from destgen_destinations.sftp.models.auth_sftp_with_password import SftpWithPasswordParams
 from destgen_destinations.sftp.models.auth_sftp_with_ssh_key import SftpWithSshKeyParams
 from destgen_destinations.sftp.models.dataset_target import DatasetTargetParams

@@ -1,0 +1,12 @@
+"""activation: destinations as code: activation files, plan, apply, prune, export and drift.
+
+- ``file``: ``ActivationFile`` (the YAML/JSON file, its JSON Schema) and ``ActivationError``;
+  ``problems``: its schema errors phrased as what to do (``phrased``).
+- ``payloads``: a file made into validated payloads (``prepare``, ``Payloads``).
+- ``engine``: ``activate``/``aactivate`` and ``ApplyOptions``, the documented sequence;
+  ``steps``, ``changes`` and ``datasets`` its parts; ``planner``: ``Planner``, a plan without writes.
+- ``export``: files from what exists; ``drift``: the live spec against the generated one.
+
+Imports anything below it (``schema``, ``api``, ``transport``, ``payloads``) and the generated
+destination packages; nothing in the runtime imports it.
+"""

@@ -1,0 +1,113 @@
+"""The dataset-export activation: base and target connection, a Data Lake source connection for
+the file's datasets, and the dataset dataflow with its schedule; idempotent by name.
+
+A source connection's datasets cannot change once created (the dataset export page), so a new
+dataset list gets a new source connection and the dataflow is pointed at it with
+``replace /sourceConnectionIds``; a new schedule is ``replace /scheduleParams``. Both go out as one
+If-Match PATCH, re-derived on 412 like every other update.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from destgen_destinations.runtime.activation import changes
+from destgen_destinations.runtime.activation.payloads import DatasetPayloads, Payloads
+from destgen_destinations.runtime.activation.steps import (
+    DEFAULT_OPTIONS,
+    ActivationResult,
+    ApplyOptions,
+    Plan,
+    Row,
+    Update,
+    connections,
+    flow_state,
+)
+from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
+from destgen_destinations.runtime.api.operations import Created, Entity
+from destgen_destinations.runtime.payloads import patch_ops
+from destgen_destinations.runtime.schema.wire import to_wire
+from destgen_destinations.runtime.transport.client import Derive
+
+
+def dataset_ids(source: Any) -> list[str]:
+    """The dataset ids a Data Lake source connection (entity data or create body) exports, sorted:
+    the order of a list says nothing about what is exported.
+    """
+    datasets = ((source or {}).get("params") or {}).get("datasets") or []
+    return sorted(str(d.get("dataSetId")) for d in datasets if isinstance(d, dict))
+
+
+def dataset_plan(
+    p: Payloads, wanted: DatasetPayloads, options: ApplyOptions = DEFAULT_OPTIONS
+) -> Plan:
+    """The dataset-export sequence (export_datasets.md §3-§6); see the module docstring."""
+    file, result = p.file, ActivationResult()
+    created: dict[str, Entity] = {}
+    yield from connections(p, result, created, options)
+    flow = result.seen.get("dataflow")  # looked up by connections(), with this flow spec
+    source_id = yield from _source(wanted, flow, result)
+    if flow is None:
+        body = p.package.dataset_dataflow(
+            name=file.dataflow.name,
+            description=file.dataflow.description,
+            source_connection_id=source_id,
+            target_connection_id=result.id_of("target connection"),
+            schedule=wanted.schedule,
+        )
+        made: Created = yield ops.create("flows", body, file.dataflow.name)
+        result.rows.append(Row("dataflow", file.dataflow.name, made.id, made.etag, "created"))
+        created["dataflow"] = Entity(made.id, made.etag, to_wire(body))
+    else:
+        result.rows.append(Row("dataflow", file.dataflow.name, flow.id, flow.etag, "adopted"))
+        changed: set[str] = set()
+        settings = changes.name_and_description(file.dataflow.name, file.dataflow.description)
+        derive = _derive(source_id, wanted, changed, settings)
+        done: Created = yield Update("flows", flow.id, derive, "dataflow update", flow)
+        for label in ("datasets", "schedule"):
+            action = "updated" if label in changed else "unchanged"
+            result.rows.append(Row(label, file.dataflow.name, flow.id, done.etag, action))
+    yield from flow_state(p, result, created)
+    return result
+
+
+def _source(wanted: DatasetPayloads, flow: Entity | None, result: ActivationResult) -> Any:
+    """The id of a Data Lake source connection exporting exactly the file's datasets: the flow's
+    own when it still fits, else one of that name that fits (an earlier run's), else a new one.
+    """
+    name, ids = wanted.source.name, dataset_ids(to_wire(wanted.source))
+    if flow is not None:
+        current_id = (flow.data.get("sourceConnectionIds") or [""])[0]
+        current: Entity = yield ops.get("sourceConnections", current_id)
+        if dataset_ids(current.data) == ids:
+            result.rows.append(Row("source connection", name, current.id, current.etag, "adopted"))
+            return current.id
+    page = yield ops.find_by_name("sourceConnections", name)
+    for found in page.items:
+        spec_id = (found.data.get("connectionSpec") or {}).get("id")
+        same = found.data.get("name") == name and spec_id == DATA_LAKE_SPEC_ID
+        if same and dataset_ids(found.data) == ids:
+            result.rows.append(Row("source connection", name, found.id, found.etag, "adopted"))
+            return found.id
+    made: Created = yield ops.create("sourceConnections", wanted.source, name)
+    result.rows.append(Row("source connection", name, made.id, made.etag, "created"))
+    return made.id
+
+
+def _derive(source_id: str, wanted: DatasetPayloads, changed: set[str], settings: Derive) -> Any:
+    schedule = to_wire(wanted.schedule)
+
+    def derive(entity: Entity) -> Any:
+        changed.clear()
+        described = settings(entity)
+        found: list[Any] = list(described.root) if described is not None else []
+        if entity.data.get("sourceConnectionIds") != [source_id]:
+            changed.add("datasets")
+            found.append(patch_ops.replace_source_connection(source_id))
+        if entity.data.get("scheduleParams") != schedule:
+            changed.add("schedule")
+            found.append(patch_ops.replace_schedule(wanted.schedule))
+        return patch_ops.patch(*found) if found else None
+
+    return derive

@@ -1,0 +1,193 @@
+"""Activation files from what exists: a live dataflow and the connections it uses, read back into
+the file format ``apply`` takes, so that applying the export changes nothing.
+
+Like the activation plan, this is a generator of read operations (no I/O here): any client, or a
+test, drives it. Secrets cannot be read back (the service masks them); each becomes an
+``{"env": NAME}`` reference with a predictable name (:func:`secret_variable`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import re
+from collections.abc import Generator
+from typing import Any
+
+from destgen_destinations import DESTINATIONS
+from destgen_destinations.runtime.activation.changes import params_of
+from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.api.operations import Entity, Operation
+from destgen_destinations.runtime.transport.errors import DestgenError
+
+Export = Generator[Operation[Any], Any, dict[str, Any]]
+AUDIENCE_KEYS = ("id", "name", "filenameTemplate", "exportMode", "schedule")
+
+
+class NotADestinationFlow(DestgenError):
+    """The dataflow's flow spec is none of the destinations' this library was generated for."""
+
+
+def destination_of(flow: dict[str, Any]) -> tuple[str, str]:
+    """The destination slug and workflow (``audiences`` or ``datasets``) a dataflow's flow spec
+    names; NotADestinationFlow otherwise.
+    """
+    flow_spec = str((flow.get("flowSpec") or {}).get("id"))
+    for slug in DESTINATIONS:
+        spec = importlib.import_module(f"destgen_destinations.{slug}.spec")
+        if flow_spec == spec.AUDIENCE_FLOW_SPEC_ID:
+            return slug, "audiences"
+        if flow_spec == spec.DATASET_FLOW_SPEC_ID:
+            return slug, "datasets"
+    raise NotADestinationFlow(
+        f"dataflow {flow.get('id')} ({flow.get('name')!r}) has flow spec {flow_spec}, which is "
+        "not one of the six destinations'"
+    )
+
+
+def secret_variable(slug: str, param: str) -> str:
+    """``AZURE_BLOB`` + ``connectionString`` -> ``AZURE_BLOB_CONNECTION_STRING``; a word the slug
+    already ends with is not repeated (``AMAZON_S3`` + ``s3SecretKey`` -> ``AMAZON_S3_SECRET_KEY``).
+    """
+    prefix = slug.upper()
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", param).upper()
+    last = prefix.rsplit("_", 1)[-1]
+    if words.startswith(last + "_"):
+        words = words[len(last) + 1 :]
+    return f"{prefix}_{words}"
+
+
+def export_flow(flow: Entity, variables: dict[str, str] | None = None) -> Export:
+    """The activation document of ``flow``. ``variables`` maps (base connection id + param) to an
+    environment variable name already handed out, so two base connections never share one.
+    """
+    slug, workflow = destination_of(flow.data)
+    source: Entity = yield ops.get("sourceConnections", _first(flow.data, "sourceConnectionIds"))
+    target: Entity = yield ops.get("targetConnections", _first(flow.data, "targetConnectionIds"))
+    base: Entity = yield ops.get("connections", str(target.data.get("baseConnectionId")))
+    params = dict(target.data.get("params") or {})
+    manifest = params.pop("includeFileManifest", None)
+    doc: dict[str, Any] = {"destination": slug}
+    if workflow == "datasets":
+        doc["workflow"] = "datasets"
+    doc |= {
+        "sourceConnectionName": source.data.get("name"),
+        "baseConnection": _base(slug, base, variables if variables is not None else {}),
+        "targetConnection": _named(target.data) | {"params": params},
+        "dataflow": _named(flow.data) | {"enabled": flow.data.get("state") != "disabled"},
+    }
+    if workflow == "datasets":
+        doc["dataflow"]["schedule"] = _schedule(flow.data.get("scheduleParams") or {})
+        datasets = (source.data.get("params") or {}).get("datasets") or []
+        doc["datasets"] = [{"id": d.get("dataSetId"), "name": d.get("name")} for d in datasets]
+    else:
+        doc |= yield from _audience_settings(flow)
+    if manifest is not None:
+        doc["includeFileManifest"] = manifest
+    return doc
+
+
+def _audience_settings(flow: Entity) -> Generator[Operation[Any], Any, dict[str, Any]]:
+    params = params_of(flow)
+    selectors = (params.get("segmentSelectors") or {}).get("selectors") or []
+    found: dict[str, Any] = {
+        "audiences": [
+            {k: s["value"][k] for k in AUDIENCE_KEYS if s.get("value", {}).get(k) is not None}
+            for s in selectors
+        ]
+    }
+    mapping_id = (params.get("profileMapping") or {}).get("mappingId")
+    if mapping_id:
+        mapping: Entity = yield ops.get_mapping_set(str(mapping_id))
+        found["mappings"] = [_mapping_row(m) for m in mapping.data.get("mappings") or []]
+    if params.get("mandatoryFields"):
+        found["mandatoryFields"] = list(params["mandatoryFields"])
+    if keys := _dedup(params.get("primaryFields") or []):
+        found["deduplicationKeys"] = keys
+    refs = (flow.data.get("policy") or {}).get("enforcementRefs") or []
+    if refs:
+        found["marketingActions"] = list(refs)
+    return found
+
+
+def _base(slug: str, base: Entity, variables: dict[str, str]) -> dict[str, Any]:
+    spec = importlib.import_module(f"destgen_destinations.{slug}.spec")
+    found = _named(base.data)
+    auth = base.data.get("auth") or {}
+    if auth.get("specName"):
+        secrets = spec.SECRET_PARAMS.get(auth["specName"], ())
+        params: dict[str, Any] = {}
+        for key, value in (auth.get("params") or {}).items():
+            if key in secrets:
+                params[key] = {"env": _variable(variables, base.id, slug, key)}
+            else:
+                params[key] = value
+        found["auth"] = {"specName": auth["specName"], "params": params}
+    encryption = base.data.get("encryptionSpecs", base.data.get("encryption"))
+    if isinstance(encryption, list):
+        encryption = encryption[0] if encryption else None
+    key_params = (encryption or {}).get("params") or {}
+    if key_params.get("publicKey"):
+        found["encryption"] = {
+            "publicKey": key_params["publicKey"],
+            "encryptionAlgo": key_params.get("encryptionAlgo", "PGPGPG"),
+        }
+    return found
+
+
+def _variable(variables: dict[str, str], base_id: str, slug: str, param: str) -> str:
+    key = f"{base_id}:{param}"
+    if key not in variables:
+        name, taken, n = secret_variable(slug, param), set(variables.values()), 2
+        candidate = name
+        while candidate in taken:  # a second base connection of one destination: NAME_2, ...
+            candidate, n = f"{name}_{n}", n + 1
+        variables[key] = candidate
+    return variables[key]
+
+
+def _schedule(params: dict[str, Any]) -> dict[str, Any]:
+    def iso(epoch: Any) -> str:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).isoformat().replace("+00:00", "Z")
+
+    found: dict[str, Any] = {
+        key: params[key] for key in ("exportMode", "timeUnit", "interval") if key in params
+    }
+    found["start"] = iso(params.get("startTime", 0))
+    if params.get("endTime") is not None:
+        found["end"] = iso(params["endTime"])
+    template = params.get("folderNameTemplate", params.get("foldernameTemplate"))
+    if template is not None:
+        found["folderNameTemplate"] = template
+    return found
+
+
+def _mapping_row(mapping: dict[str, Any]) -> dict[str, Any]:
+    row = {"source": mapping.get("source"), "destination": mapping.get("destination")}
+    if mapping.get("sourceType", "ATTRIBUTE") != "ATTRIBUTE":
+        row["sourceType"] = mapping["sourceType"]
+    return row
+
+
+def _dedup(fields: list[dict[str, Any]]) -> dict[str, Any] | None:
+    if not fields:
+        return None
+    keys: dict[str, Any] = {}
+    for field in fields:
+        if field.get("fieldType") == "IDENTITY":
+            keys["identityNamespace"] = field.get("identityNamespace")
+        else:
+            keys.setdefault("attributePaths", []).append(field.get("attributePath"))
+    return keys
+
+
+def _named(data: dict[str, Any]) -> dict[str, Any]:
+    found = {"name": data.get("name")}
+    if data.get("description"):
+        found["description"] = data["description"]
+    return found
+
+
+def _first(data: dict[str, Any], key: str) -> str:
+    ids = data.get(key) or [""]
+    return str(ids[0])

@@ -1,0 +1,350 @@
+"""The activation file: what to create, with secrets only as references to environment variables.
+
+Its JSON Schema is published by ``destgen activation-schema``; resolving it into payloads is here
+too.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    SecretStr,
+    model_validator,
+)
+
+# The generated package's own list: a new spec in the cache needs no edit here.
+from destgen_destinations import DESTINATIONS
+from destgen_destinations.runtime.schema.field_rules import MASK
+from destgen_destinations.runtime.schema.refs import NonEmpty
+
+
+def _exactly_findable(name: str) -> str:
+    # Entities are found again by name with property=name==NAME, where a comma means "any of":
+    # such a name could never be matched exactly, so every run would create a duplicate.
+    if "," in name:
+        raise ValueError("a name with a comma cannot be looked up exactly; choose one without")
+    if name != name.strip():
+        raise ValueError("a name may not start or end with spaces")
+    return name
+
+
+EntityName = Annotated[NonEmpty, AfterValidator(_exactly_findable)]
+
+
+class _Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class EnvRef(_Closed):
+    """A secret's value comes from this environment variable, read just before sending."""
+
+    @model_validator(mode="after")
+    def _not_our_credentials(self) -> EnvRef:
+        # The client's own credentials would be sent to the destination and shown in clear there.
+        if self.env.upper().startswith("AEP_"):
+            raise ValueError("AEP_* variables hold destgen's own credentials; use another name")
+        return self
+
+    env: Annotated[
+        str,
+        Field(
+            pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+            description="name of the environment variable that holds the value",
+        ),
+    ]
+
+
+ParamValue = str | int | bool | EnvRef
+
+
+class AuthConfig(_Closed):
+    """``baseConnection.auth`` in an activation file: the auth spec name and its params."""
+
+    spec_name: Annotated[
+        NonEmpty, Field(alias="specName", description="auth spec name, e.g. 'Access Key'")
+    ]
+    params: Annotated[
+        dict[str, ParamValue],
+        Field(description="the auth spec's params by wire name; secrets only as {env: NAME}"),
+    ]
+
+
+class EncryptionConfig(_Closed):
+    """``baseConnection.encryption`` in an activation file: PGP public key and spec name."""
+
+    public_key: Annotated[
+        str, Field(alias="publicKey", description="base64 PGP public key (public: written inline)")
+    ]
+    encryption_algo: Annotated[
+        str, Field(alias="encryptionAlgo", description="as the connection spec names it")
+    ] = "PGPGPG"
+
+
+class BaseConnectionConfig(_Closed):
+    """The credentials (and optional PGP encryption); adopted by name when it exists."""
+
+    name: EntityName
+    description: str | None = None
+    auth: AuthConfig | None = None
+    encryption: EncryptionConfig | None = None
+
+
+class TargetConnectionConfig(_Closed):
+    """Where files go and in what format; adopted by name when it exists."""
+
+    name: EntityName
+    description: str | None = None
+    params: Annotated[
+        dict[str, Any],
+        Field(description="the targetSpec params by wire name: bucket or path, fileType, ..."),
+    ]
+
+
+class DatasetScheduleConfig(_Closed):
+    """A dataset dataflow's schedule (``workflow: datasets`` only): one for all its datasets."""
+
+    export_mode: Annotated[
+        Literal["DAILY_FULL_EXPORT", "FIRST_FULL_THEN_INCREMENTAL"],
+        Field(alias="exportMode", description="one-time full export, or incremental"),
+    ] = "FIRST_FULL_THEN_INCREMENTAL"
+    time_unit: Annotated[Literal["hour", "day"], Field(alias="timeUnit")]
+    interval: Annotated[
+        int, Field(description="0 day (one time, full); 1 day; 3, 6, 9 or 12 hour (incremental)")
+    ]
+    start: Annotated[
+        AwareDatetime, Field(description="ISO 8601 with a time zone; sent as epoch seconds")
+    ]
+    end: Annotated[
+        AwareDatetime | None,
+        Field(description="without it, Adobe stops the export six months after creation"),
+    ] = None
+    folder_name_template: Annotated[
+        str | None,
+        Field(alias="folderNameTemplate", description="macros such as %DATASET_ID%"),
+    ] = None
+
+
+class DataflowConfig(_Closed):
+    """The dataflow to the target; adopted by name when it exists."""
+
+    name: EntityName
+    description: str | None = None
+    schedule: Annotated[
+        DatasetScheduleConfig | None,
+        Field(description="required for workflow datasets; audiences carry their own schedules"),
+    ] = None
+    enabled: Annotated[
+        bool | None,
+        Field(description="enable or disable the dataflow; unset leaves it as it is"),
+    ] = None
+
+
+class DatasetEntry(_Closed):
+    """One dataset a dataset export sends: its Catalog id and name (``destgen datasets``)."""
+
+    id: NonEmpty
+    name: NonEmpty
+
+
+class MappingRow(_Closed):
+    """One exported column: a profile attribute or identity and its name in the file."""
+
+    source: Annotated[NonEmpty, Field(description="XDM path, e.g. person.name.firstName")]
+    destination: Annotated[NonEmpty, Field(description="column name in the exported file")]
+    source_type: Annotated[str, Field(alias="sourceType")] = "ATTRIBUTE"
+
+
+class DedupKeys(_Closed):
+    """Deduplication key: an identity namespace, or XDM attribute paths."""
+
+    identity_namespace: Annotated[str | None, Field(alias="identityNamespace")] = None
+    attribute_paths: Annotated[list[str], Field(alias="attributePaths")] = []
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> DedupKeys:
+        # An empty key would be sent as an empty primaryFields list, which the API rejects.
+        if self.identity_namespace is None and not self.attribute_paths:
+            raise ValueError("give identityNamespace or at least one of attributePaths")
+        return self
+
+
+# What only one workflow's files may set, and the schema rule that says so.
+AUDIENCE_ONLY = (
+    "audiences",
+    "mappings",
+    "mandatoryFields",
+    "deduplicationKeys",
+    "marketingActions",
+)
+_WORKFLOW_RULES: list[JsonValue] = [
+    {
+        "if": {"required": ["workflow"], "properties": {"workflow": {"const": "datasets"}}},
+        "then": {
+            "required": ["datasets"],
+            "properties": {
+                "dataflow": {"required": ["schedule"]},
+                **{key: {"not": {}} for key in AUDIENCE_ONLY},
+            },
+        },
+        "else": {
+            "properties": {
+                "datasets": {"maxItems": 0},
+                "dataflow": {"properties": {"schedule": {"type": "null"}}},
+            }
+        },
+    }
+]
+
+
+class ActivationFile(_Closed):
+    """One destination, its connections, one dataflow and what it exports: audiences (the
+    default) or, with ``workflow: datasets``, datasets on a schedule.
+    """
+
+    model_config = ConfigDict(json_schema_extra={"allOf": _WORKFLOW_RULES})
+
+    destination: Annotated[str, Field(json_schema_extra={"enum": list(DESTINATIONS)})]
+    workflow: Annotated[
+        Literal["audiences", "datasets"],
+        Field(description="what the dataflow exports; the flow spec follows from it"),
+    ] = "audiences"
+    source_connection_name: Annotated[
+        EntityName | None,
+        Field(
+            alias="sourceConnectionName",
+            description="default 'Connect to Profile store' (audiences) or "
+            "'Data Lake for <dataflow name>' (datasets)",
+        ),
+    ] = None
+    base_connection: Annotated[BaseConnectionConfig, Field(alias="baseConnection")]
+    target_connection: Annotated[TargetConnectionConfig, Field(alias="targetConnection")]
+    dataflow: DataflowConfig
+    audiences: Annotated[
+        list[dict[str, Any]],
+        Field(description="audience selectors: id, name, filenameTemplate, exportMode, schedule"),
+    ] = []
+    mappings: list[MappingRow] = []
+    mandatory_fields: Annotated[
+        list[str],
+        Field(alias="mandatoryFields", description="attributes a profile must have to be exported"),
+    ] = []
+    deduplication_keys: Annotated[DedupKeys | None, Field(alias="deduplicationKeys")] = None
+    marketing_actions: Annotated[
+        list[str], Field(alias="marketingActions", description="marketing action constraint paths")
+    ] = []
+    include_file_manifest: Annotated[
+        bool | None,
+        Field(alias="includeFileManifest", description="write a manifest file beside the exports"),
+    ] = None
+    datasets: Annotated[
+        list[DatasetEntry],
+        Field(description="workflow datasets: the datasets to export, at least one"),
+    ] = []
+
+    @property
+    def source_name(self) -> str:
+        """The source connection's name: given, or this workflow's default."""
+        if self.source_connection_name is not None:
+            return self.source_connection_name
+        if self.workflow == "datasets":
+            return f"Data Lake for {self.dataflow.name}"
+        return "Connect to Profile store"
+
+    def workflow_problems(self) -> list[str]:
+        """What this file sets that its workflow has no use for, as ``path: reason`` lines."""
+        given = self.model_dump(by_alias=True, exclude_defaults=True)
+        if self.workflow == "audiences":
+            problems = [f"$.{k}: only for workflow datasets" for k in ("datasets",) if k in given]
+            if self.dataflow.schedule is not None:
+                problems.append(
+                    "$.dataflow.schedule: only for workflow datasets; each audience carries its "
+                    "own schedule"
+                )
+            return problems
+        problems = [f"$.{k}: not part of workflow datasets" for k in AUDIENCE_ONLY if k in given]
+        if not self.datasets:
+            problems.append("$.datasets: workflow datasets needs at least one dataset")
+        seen: set[str] = set()
+        for i, dataset in enumerate(self.datasets):
+            if dataset.id in seen:
+                problems.append(f"$.datasets[{i}].id: {dataset.id} is listed twice")
+            seen.add(dataset.id)
+        if self.dataflow.schedule is None:
+            problems.append("$.dataflow.schedule: required for workflow datasets")
+        return problems
+
+
+class ActivationError(Exception):
+    """A problem in an activation file, already phrased as ``<JSON path>: <reason>`` lines."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def destination_package(slug: str) -> Any:
+    """The generated package of destination ``slug``; an unknown slug is an ``ActivationError``."""
+    if slug not in DESTINATIONS:
+        raise ActivationError(
+            [f"$.destination: unknown destination {slug!r}; one of {', '.join(DESTINATIONS)}"]
+        )
+    return importlib.import_module(f"destgen_destinations.{slug}")
+
+
+class Placeholder(str):
+    """Stands in for an unset environment variable in a dry run: printed as ``***``, never sent."""
+
+    def __new__(cls) -> Placeholder:
+        """A string whose every rendering is the mask."""
+        return super().__new__(cls, MASK)
+
+
+def resolve_secrets(
+    params: Mapping[str, Any],
+    secret_keys: frozenset[str],
+    where: str,
+    env: Mapping[str, str] = os.environ,
+    *,
+    placeholders: bool = False,
+) -> dict[str, Any]:
+    """Wire params with each EnvRef read from ``env``; an inline value for a secret is an error.
+
+    With ``placeholders`` (dry runs) an unset variable becomes a :class:`Placeholder` instead of an
+    error, so a file can be checked without its secrets. Every problem is reported at once.
+    """
+    resolved: dict[str, Any] = {}
+    problems = []
+    for key, value in params.items():
+        if isinstance(value, EnvRef) and key not in secret_keys:
+            # Only secrets come from the environment: a variable read into a plain field would be
+            # printed, stored and shown in clear, whatever it holds.
+            problems.append(
+                f'{where}.{key}: {{"env": ...}} is only for secret fields; write the value inline'
+            )
+        elif isinstance(value, EnvRef):
+            found = env.get(value.env)
+            if not found and placeholders:
+                resolved[key] = Placeholder()
+                continue
+            if not found:
+                problems.append(f"{where}.{key}: environment variable {value.env} is not set")
+            resolved[key] = SecretStr(found or "") if key in secret_keys else (found or "")
+        elif key in secret_keys:
+            problems.append(
+                f'{where}.{key}: secrets may not be written in the file; use {{"env": "VARIABLE"}}'
+            )
+        else:
+            resolved[key] = value
+    if problems:
+        raise ActivationError(problems)
+    return resolved

@@ -1,0 +1,199 @@
+"""Activation files made safe to send: secrets resolved from the environment, every payload
+validated.
+
+Nothing here sends a request; activation.py plans and sends, using what ``prepare`` returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from pydantic import ValidationError as PydanticValidationError
+
+from destgen_destinations.runtime.activation.file import (
+    ActivationError,
+    ActivationFile,
+    Placeholder,
+    destination_package,
+    resolve_secrets,
+)
+from destgen_destinations.runtime.payloads.audiences import AudienceSelector
+from destgen_destinations.runtime.payloads.datasets import (
+    DataLakeSourceConnection,
+    DatasetSchedule,
+    data_lake_source_connection,
+    dataset_schedule,
+)
+from destgen_destinations.runtime.payloads.mapping import Mapping
+from destgen_destinations.runtime.schema.json_path import json_path
+
+
+@dataclass(frozen=True)
+class Payloads:
+    """Everything validated up front: no request is sent until the whole file is known good."""
+
+    file: ActivationFile
+    base: BaseModel
+    target_params: dict[str, Any]
+    audiences: list[AudienceSelector]
+    mapping_rows: list[Any]
+    package: Any = field(repr=False)
+    datasets: DatasetPayloads | None = None  # set for workflow datasets only
+
+    def flow_identity(self) -> dict[str, Any]:
+        """What finds this file's dataflow: its name and its workflow's flow spec."""
+        spec = self.package.spec
+        flow_spec = spec.DATASET_FLOW_SPEC_ID if self.datasets else spec.AUDIENCE_FLOW_SPEC_ID
+        return {"name": self.file.dataflow.name, "flowSpec": {"id": flow_spec}}
+
+
+@dataclass(frozen=True)
+class DatasetPayloads:
+    """A dataset export's own parts: its Data Lake source connection and its schedule."""
+
+    source: DataLakeSourceConnection
+    schedule: DatasetSchedule
+
+
+def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
+    """Resolve secrets from the environment and validate every payload; raises ActivationError.
+
+    ``placeholders`` (dry runs): unset variables become ``***`` and their fields are not checked.
+    """
+    package = destination_package(file.destination)
+    if problems := file.workflow_problems():
+        raise ActivationError(problems)
+    base_wire = _base_wire(file, package, placeholders)
+    base = _validated(package.models.BaseConnection, base_wire, "$.baseConnection")
+    datasets = file.workflow == "datasets"
+    params = _validated(
+        package.models.DatasetTargetParams if datasets else package.models.TargetParams,
+        file.target_connection.params,
+        "$.targetConnection.params",
+    )
+    audiences = [
+        # The file holds only the selector's value: paths are reported inside it.
+        _validated(
+            AudienceSelector, {"type": "PLATFORM_SEGMENT", "value": a}, f"$.audiences[{i}]", "value"
+        )
+        for i, a in enumerate(file.audiences)
+    ]
+    rows = [
+        _validated(Mapping, m.model_dump(by_alias=True), f"$.mappings[{i}]")
+        for i, m in enumerate(file.mappings)
+    ]
+    return Payloads(
+        file,
+        base,
+        params.model_dump(by_alias=True, exclude_none=True),
+        audiences,
+        rows,
+        package,
+        _dataset_payloads(file) if datasets else None,
+    )
+
+
+def _dataset_payloads(file: ActivationFile) -> DatasetPayloads:
+    config = file.dataflow.schedule
+    assert config is not None  # workflow_problems() has refused a dataset file without one
+    try:
+        schedule = dataset_schedule(
+            start=config.start,
+            end=config.end,
+            time_unit=config.time_unit,
+            interval=config.interval,
+            export_mode=config.export_mode,
+            folder_name_template=config.folder_name_template,
+        )
+    except PydanticValidationError as exc:
+        raise ActivationError(
+            [f"$.dataflow.schedule: {e['msg']}" for e in exc.errors(include_input=False)]
+        ) from None
+    source = data_lake_source_connection(
+        name=file.source_name, datasets={d.id: d.name for d in file.datasets}
+    )
+    return DatasetPayloads(source, schedule)
+
+
+def _base_wire(file: ActivationFile, package: Any, placeholders: bool) -> dict[str, Any]:
+    config = file.base_connection
+    problems: list[str] = []
+    wire: dict[str, Any] = {"name": config.name}
+    if config.description:
+        wire["description"] = config.description
+    if (auth := config.auth) is not None:
+        secrets = frozenset(package.spec.SECRET_PARAMS.get(auth.spec_name, ()))
+        params = _collect(
+            problems,
+            lambda: resolve_secrets(
+                auth.params, secrets, "$.baseConnection.auth.params", placeholders=placeholders
+            ),
+        )
+        wire["auth"] = {"specName": auth.spec_name, "params": params}
+        wire["connectionSpec"] = {
+            "id": package.spec.CONNECTION_SPEC_ID,
+            "version": package.spec.CONNECTION_SPEC_VERSION,
+        }
+    if (encryption := config.encryption) is not None:
+        key = _collect(
+            problems,
+            lambda: resolve_secrets(
+                {"publicKey": encryption.public_key},
+                frozenset(),
+                "$.baseConnection.encryption",
+                placeholders=placeholders,
+            ),
+        )
+        wire["encryptionSpecs"] = {"params": key | {"encryptionAlgo": encryption.encryption_algo}}
+    if problems:
+        # Every unset variable at once, so one run tells the user everything to export.
+        raise ActivationError(problems)
+    return wire
+
+
+def _collect(problems: list[str], resolve: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    try:
+        return resolve()
+    except ActivationError as exc:
+        problems.extend(exc.problems)
+        return {}
+
+
+def _validated(model: type[BaseModel], data: Any, where: str, inner: str | None = None) -> Any:
+    try:
+        return model.model_validate(data, by_alias=True, by_name=False)
+    except PydanticValidationError as exc:
+        # A dry run's placeholders cannot satisfy a secret's pattern: only their own errors are
+        # set aside, everything else in the payload is still checked.
+        errors = [e for e in exc.errors(include_input=False) if not _at_placeholder(data, e["loc"])]
+        if errors:
+            raise ActivationError(
+                [f"{_path(data, e['loc'], where, inner)}: {e['msg']}" for e in errors]
+            ) from None
+        return _Preview.model_validate(data)
+
+
+def _path(data: Any, loc: tuple[Any, ...], where: str, inner: str | None) -> str:
+    if inner is not None and loc[:1] == (inner,):
+        return json_path(data[inner], loc[1:], where)
+    return json_path(data, loc, where)
+
+
+class _Preview(BaseModel):
+    """A dry run's payload that holds placeholders: printed (masked), never sent."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+def _at_placeholder(data: Any, loc: tuple[Any, ...]) -> bool:
+    node = data
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            node = node[part]
+        # Anything else is a union tag pydantic inserted: it names no key, so it is skipped.
+    return isinstance(node, Placeholder)

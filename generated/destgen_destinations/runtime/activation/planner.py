@@ -1,0 +1,149 @@
+"""Plans without changes: an activation driven against the live service with its reads sent and
+its writes only recorded, so ``destgen plan`` shows what ``destgen apply`` would do.
+
+The planner stands where a client stands (``run`` and ``update``), so a plan is the very sequence
+apply runs, not a second description of it. Secrets are masked in every line and never compared.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.api.operations import Created, Entity, Operation
+from destgen_destinations.runtime.payloads.patch_ops import SELECTORS
+from destgen_destinations.runtime.transport.client import Derive, FlowServiceClient
+
+PLANNED = "planned-"  # the id prefix of an entity that exists only in the plan
+SHOWN = 70  # characters of a value shown before it is cut
+
+
+@dataclass(frozen=True)
+class Change:
+    """One write the plan holds: the step's label and what it changes, one line per field."""
+
+    label: str
+    lines: list[str]
+
+
+@dataclass
+class Planner:
+    """Sends reads through ``client``, records writes; their answers are an empty service's."""
+
+    client: FlowServiceClient
+    changes: list[Change] = field(default_factory=list)
+    _ids: Any = field(default_factory=lambda: itertools.count(1), repr=False)
+
+    def run(self, op: Operation[Any]) -> Any:
+        """A read is sent (unless it reads what only the plan made); a write is recorded."""
+        if op.kind == "read" and PLANNED not in op.path:
+            return self.client.run(op)
+        answer = op.empty(next(self._ids))
+        if isinstance(answer, dict) and "id" in answer:
+            answer = answer | {"id": f"{PLANNED}{answer['id']}", "etag": None}
+        if op.kind != "read":
+            self.changes.append(Change(op.label, describe_write(op)))
+        return op.parse(answer)
+
+    def update(
+        self, collection: str, entity_id: str, derive: Derive, *, known: Entity | None = None
+    ) -> Created:
+        """The ops ``derive`` finds on the live entity, recorded as field changes."""
+        entity = known if known is not None else self.run(ops.get(collection, entity_id))
+        patch = derive(entity)
+        if patch is None:
+            return Created(entity.id, entity.etag, changed=False)
+        self.changes.append(Change(f"update {collection} {entity_id}", describe(entity, patch)))
+        return Created(entity.id, entity.etag, changed=True)
+
+
+def describe_write(op: Operation[Any]) -> list[str]:
+    """A create, delete or action in one line (the payload's secrets masked, never shown)."""
+    if op.kind == "create":
+        return [f"+ {op.label}"]
+    if op.kind == "delete":
+        return [f"- {op.label}"]
+    return [f"! {op.label}"]
+
+
+def describe(entity: Entity, patch: Any) -> list[str]:
+    """Each op of ``patch`` as the fields it changes on ``entity``: ``path: old -> new``."""
+    lines: list[str] = []
+    wire: list[dict[str, Any]] = patch.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for op in wire:
+        path, kind = str(op.get("path", "")), str(op.get("op", "")).lower()
+        old = _at(entity.data, path)
+        new = op.get("value") if kind != "remove" else None
+        if path.startswith(SELECTORS):
+            lines.append(_audience_line(kind, old, new))
+        elif path == "/auth/params":
+            # Params that are no secret are shown; a masked value on either side is a secret.
+            lines += [
+                f"~ {p}: {_show(o)} -> {_show(n)}"
+                for p, o, n in _leaves(path, old, new or {})
+                if n is not None and not _masked(o) and not _masked(n)
+            ]
+            lines.append("~ credentials: replaced (secrets cannot be read back or compared)")
+        elif path == "/params" and isinstance(old, dict) and isinstance(new, dict):
+            # A target connection's params replace merges: only the listed params change.
+            shown = {k: old.get(k) for k in new}
+            lines += [f"~ {p}: {_show(o)} -> {_show(n)}" for p, o, n in _leaves(path, shown, new)]
+        elif kind == "remove":
+            lines.append(f"- {path}: {_show(old)}")
+        else:
+            lines += [f"~ {p}: {_show(o)} -> {_show(n)}" for p, o, n in _leaves(path, old, new)]
+    return lines
+
+
+def _audience_line(kind: str, old: Any, new: Any) -> str:
+    if kind == "add":
+        value = new.get("value", {})
+        return f"+ audience {value.get('id')} ({value.get('name') or 'unnamed'})"
+    if kind == "remove":
+        return f"- audience {(old or {}).get('value', {}).get('id')}"
+    value = new.get("value", {})
+    fields = [
+        f"{p.removeprefix('value.')}: {_show(o)} -> {_show(n)}"
+        for p, o, n in _leaves("", old.get("value") if old else None, value)
+        if p.split(".")[0] in ("filenameTemplate", "exportMode", "schedule")
+    ]
+    return f"~ audience {value.get('id')}: " + "; ".join(fields or ["whole selector replaced"])
+
+
+def _leaves(path: str, old: Any, new: Any) -> list[tuple[str, Any, Any]]:
+    """The changed leaves between ``old`` and ``new``, with dotted paths under ``path``."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        found = []
+        for key in sorted(set(old) | set(new)):
+            if key in new or old.get(key) is not None:
+                where = f"{path}.{key}" if path else key
+                found += _leaves(where, old.get(key), new.get(key))
+        return found
+    return [] if old == new else [(path, old, new)]
+
+
+def _at(data: Any, pointer: str) -> Any:
+    """The value at a JSON Pointer, or None when it does not exist (``-`` names nothing yet)."""
+    node = data
+    for part in pointer.strip("/").split("/") if pointer.strip("/") else []:
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
+
+
+def _masked(value: Any) -> bool:
+    return isinstance(value, str) and value != "" and set(value) == {"*"}
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= SHOWN else text[: SHOWN - 3] + "..."

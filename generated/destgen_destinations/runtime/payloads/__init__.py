@@ -1,0 +1,9 @@
+"""payloads: the request bodies and rules every destination shares, checked offline.
+
+- ``audiences``: ``AudienceSelector``, ``audience`` (schedules, file-name templates).
+- ``datasets``: the dataset-export workflow's payloads (``DatasetSchedule``, ``DatasetTargetModel``).
+- ``mapping``: Data Prep ``mapping``/``mapping_set``; ``dataflow``: ``Dataflow`` and its transforms.
+- ``patch_ops``: JSON Patch bodies for dataflows; ``connection_patches``: for connections.
+
+Imports: ``schema`` and ``api`` only (never ``transport``: a payload is a value, not a call).
+"""

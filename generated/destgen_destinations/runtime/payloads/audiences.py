@@ -1,0 +1,210 @@
+"""Audience selectors: PLATFORM_SEGMENT entries with export mode, schedule and file-name template.
+
+Encodes the documented schedule rules (docs/api-contract.md §5.2, §5.3); it does not know about
+dataflows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from destgen_destinations.runtime.schema.refs import NonEmpty
+from destgen_destinations.runtime.schema.spec_model import SpecModel, compact
+
+ExportMode = Literal["DAILY_FULL_EXPORT", "FIRST_FULL_THEN_INCREMENTAL"]
+Frequency = Literal[
+    "ONCE", "DAILY", "EVERY_3_HOURS", "EVERY_6_HOURS", "EVERY_8_HOURS", "EVERY_12_HOURS"
+]
+TriggerType = Literal["AFTER_SEGMENT_EVAL", "SCHEDULED"]
+
+FREQUENCIES_BY_MODE: dict[str, frozenset[str]] = {
+    "DAILY_FULL_EXPORT": frozenset({"ONCE", "DAILY"}),
+    "FIRST_FULL_THEN_INCREMENTAL": frozenset(
+        {"DAILY", "EVERY_3_HOURS", "EVERY_6_HOURS", "EVERY_8_HOURS", "EVERY_12_HOURS"}
+    ),
+}
+FILENAME_MAX_LENGTH = 255
+_START_TIME = re.compile(r"([01][0-9]|2[0-3]):00")
+_DATETIME_TOKEN = re.compile(r"DATETIME\([^)]*\)")
+_TIMESTAMP_TOKEN = "%TIMESTAMP%"
+
+
+def _iso_date(value: str, field: str) -> str:
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError(f"{field} must be a date written YYYY-MM-DD, got {value!r}")
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{field} {value!r} is not a calendar date") from None
+    return value
+
+
+class Schedule(SpecModel):
+    """When an audience is exported. Times are UTC; startTime minutes must be 00."""
+
+    frequency: Frequency
+    trigger_type: Annotated[TriggerType | None, Field(alias="triggerType")] = None
+    start_date: Annotated[str, Field(alias="startDate")]
+    end_date: Annotated[str | None, Field(alias="endDate")] = None
+    start_time: Annotated[str | None, Field(alias="startTime")] = None
+
+    @field_validator("start_date")
+    @classmethod
+    def _start_date(cls, value: str) -> str:
+        return _iso_date(value, "startDate")
+
+    @field_validator("end_date")
+    @classmethod
+    def _end_date(cls, value: str | None) -> str | None:
+        return None if value is None else _iso_date(value, "endDate")
+
+    @field_validator("start_time")
+    @classmethod
+    def _start_time(cls, value: str | None) -> str | None:
+        if value is not None and not _START_TIME.fullmatch(value):
+            raise ValueError(
+                f"startTime must be HH:00 in UTC (24-hour clock, minutes 00), got {value!r}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Schedule:
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError(f"endDate {self.end_date} is before startDate {self.start_date}")
+        return self
+
+
+def check_filename_template(template: str) -> str:
+    """The documented file-name rules: DATETIME and TIMESTAMP exclusive, 255 characters at most."""
+    if not template.strip():
+        raise ValueError("filenameTemplate must not be empty")
+    if len(template) > FILENAME_MAX_LENGTH:
+        raise ValueError(
+            f"filenameTemplate is {len(template)} characters; file names are limited to "
+            f"{FILENAME_MAX_LENGTH}"
+        )
+    if _DATETIME_TOKEN.search(template) and _TIMESTAMP_TOKEN in template:
+        raise ValueError(
+            "filenameTemplate uses both DATETIME(...) and %TIMESTAMP%; they are mutually exclusive"
+        )
+    return template
+
+
+class EnrichmentMappingSet(SpecModel):
+    """The mapping set of enrichment attributes: its id and version."""
+
+    id: NonEmpty
+    version: Annotated[int, Field(ge=0)]
+
+
+class EnrichmentInfo(SpecModel):
+    """Enrichment attributes of a custom-upload audience (Adobe's OpenAPI examples)."""
+
+    enabled: bool = True
+    source_type: Annotated[str | None, Field(alias="sourceType")] = None
+    mapping_set: Annotated[EnrichmentMappingSet | None, Field(alias="mappingSet")] = None
+
+
+class AudienceValue(SpecModel):
+    """The ``value`` of a PLATFORM_SEGMENT selector."""
+
+    id: NonEmpty
+    # External and custom-upload audiences (Adobe's OpenAPI examples): the id Experience Platform
+    # gave the audience and where it came from.
+    system_segment_id: Annotated[str | None, Field(alias="systemSegmentId")] = None
+    namespace: str | None = None
+    name: str | None = None
+    description: str | None = None
+    # docs/api-contract.md §12.4: every example and GET uses filenameTemplate; only DY's schema says
+    # fileNameTemplate.
+    filename_template: Annotated[str, Field(alias="filenameTemplate")]
+    export_mode: Annotated[ExportMode, Field(alias="exportMode")]
+    schedule: Schedule
+    # System-generated epoch seconds as strings; clients echo them back on replace (UPD).
+    create_time: Annotated[str | None, Field(alias="createTime", pattern=r"^[0-9]+$")] = None
+    update_time: Annotated[str | None, Field(alias="updateTime", pattern=r"^[0-9]+$")] = None
+    enrichment_info: Annotated[EnrichmentInfo | None, Field(alias="enrichmentInfo")] = None
+
+    @field_validator("filename_template")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        return check_filename_template(value)
+
+    @model_validator(mode="after")
+    def _schedule_matches_mode(self) -> AudienceValue:
+        mode, schedule = self.export_mode, self.schedule
+        allowed = FREQUENCIES_BY_MODE[mode]
+        if schedule.frequency not in allowed:
+            raise ValueError(
+                f"schedule.frequency {schedule.frequency} is not allowed with exportMode {mode}; "
+                f"allowed: {', '.join(sorted(allowed))}"
+            )
+        if mode == "DAILY_FULL_EXPORT":
+            if schedule.trigger_type is None:
+                raise ValueError(
+                    "schedule.triggerType is required when exportMode is DAILY_FULL_EXPORT"
+                )
+            if schedule.frequency == "ONCE" and schedule.end_date is not None:
+                raise ValueError("schedule.endDate does not apply to a ONCE export")
+            if schedule.trigger_type == "AFTER_SEGMENT_EVAL" and schedule.start_time is not None:
+                raise ValueError(
+                    "schedule.startTime does not apply with triggerType AFTER_SEGMENT_EVAL"
+                )
+        needs_time = schedule.trigger_type == "SCHEDULED" or mode == "FIRST_FULL_THEN_INCREMENTAL"
+        if needs_time and schedule.start_time is None:
+            raise ValueError(
+                "schedule.startTime (HH:00, UTC) is required for scheduled and incremental exports"
+            )
+        return self
+
+
+class AudienceSelector(SpecModel):
+    """``{"type": "PLATFORM_SEGMENT", "value": {...}}``: one audience of a dataflow."""
+
+    type: Literal["PLATFORM_SEGMENT"] = "PLATFORM_SEGMENT"
+    value: AudienceValue
+
+
+def audience(
+    *,
+    id: str,
+    filename_template: str,
+    export_mode: ExportMode,
+    frequency: Frequency,
+    start_date: str,
+    trigger_type: TriggerType | None = None,
+    end_date: str | None = None,
+    start_time: str | None = None,
+    name: str | None = None,
+    description: str | None = None,
+    create_time: str | None = None,
+    update_time: str | None = None,
+) -> AudienceSelector:
+    """One audience to export, with its schedule; raises ValidationError on a documented rule."""
+    return AudienceSelector.model_validate(
+        compact(
+            {
+                "type": "PLATFORM_SEGMENT",
+                "value": {
+                    "id": id,
+                    "name": name,
+                    "description": description,
+                    "filenameTemplate": filename_template,
+                    "exportMode": export_mode,
+                    "schedule": {
+                        "frequency": frequency,
+                        "triggerType": trigger_type,
+                        "startDate": start_date,
+                        "endDate": end_date,
+                        "startTime": start_time,
+                    },
+                    "createTime": create_time,
+                    "updateTime": update_time,
+                },
+            }
+        )
+    )

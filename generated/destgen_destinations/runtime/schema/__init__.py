@@ -1,0 +1,11 @@
+"""schema: what every generated model stands on; no I/O, imports nothing else of the runtime.
+
+- ``spec_model``: ``SpecModel``/``PlainSpecModel``, the base of every payload model (closed
+  objects, camelCase on the wire, spec conditionals); ``compact``.
+- ``field_rules``: ``SecretRule``, ``TextRule``, ``MASK``: spec patterns and secrets pydantic alone
+  would lose.
+- ``wire``: ``to_wire``/``to_masked``, the one place secrets are revealed.
+- ``conditionals``: Adobe's ``conditional`` keyword; ``patterns``: linear-time ECMA-262 patterns.
+- ``refs``: ``NonEmpty``, ``SpecRef``, ``source_connection``; ``json_path``: ``$.a[0].b`` paths;
+  ``strict_json``: RFC 8259 JSON (no NaN).
+"""

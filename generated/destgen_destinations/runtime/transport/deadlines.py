@@ -1,0 +1,84 @@
+"""Deadlines a client keeps: one request in all (headers and body, however slowly a server trickles
+them) and the client's whole run (every request, retry and wait of an activation).
+
+A read timeout alone restarts with every byte; these do not. Both clients share this arithmetic;
+each enforces it with its own kind of I/O.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import httpx
+
+from destgen_destinations.runtime.api.constants import REQUEST_DEADLINE_S
+from destgen_destinations.runtime.transport.errors import DestgenError, TransportError
+
+
+class DeadlineExceeded(DestgenError):
+    """The run deadline passed: nothing more is sent (not retried)."""
+
+
+@dataclass
+class Deadlines:
+    """``request_s`` for each request, ``run_s`` (None: unbounded) from the client's creation."""
+
+    request_s: float = REQUEST_DEADLINE_S
+    run_s: float | None = None
+    clock: Callable[[], float] = time.monotonic
+    started: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        for name, value in (("request_s", self.request_s), ("run_s", self.run_s)):
+            if value is not None and not value > 0:
+                raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+        self.started = self.clock()
+
+    def _left(self) -> float | None:
+        return None if self.run_s is None else self.started + self.run_s - self.clock()
+
+    def request_budget(self, label: str) -> float:
+        """Seconds the next request may take; ``DeadlineExceeded`` once the run's time is up."""
+        left = self._left()
+        if left is not None and left <= 0:
+            raise DeadlineExceeded(
+                f"{label}: not sent, the run deadline of {self.run_s:g} s passed"
+            )
+        return self.request_s if left is None else min(self.request_s, left)
+
+    def sleep_budget(self, seconds: float, label: str) -> float:
+        """``seconds``, or what is left of the run if less; ``DeadlineExceeded`` when none is."""
+        left = self._left()
+        if left is not None and left <= seconds:
+            raise DeadlineExceeded(
+                f"{label}: the run deadline of {self.run_s:g} s would pass while waiting to retry"
+            )
+        return seconds
+
+    @staticmethod
+    def expired(label: str, budget: float) -> TransportError:
+        """The error for a request that took longer than ``budget`` (retryable, maybe sent)."""
+        return TransportError(f"{label}: no complete answer within {budget:g} s", sent=True)
+
+
+class DeadlineStream(httpx.SyncByteStream):
+    """A response body that stops with ``httpx.ReadTimeout`` once ``expires`` has passed."""
+
+    def __init__(
+        self, inner: httpx.SyncByteStream, expires: float, clock: Callable[[], float]
+    ) -> None:
+        self.inner = inner
+        self.expires = expires
+        self.clock = clock
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.inner:
+            if self.clock() > self.expires:
+                raise httpx.ReadTimeout("request deadline passed")
+            yield chunk
+
+    def close(self) -> None:
+        """Close the wrapped stream (and so the connection's response)."""
+        self.inner.close()

@@ -1,0 +1,149 @@
+"""The house's import direction: the runtime's rooms import only downward, and of the three parts
+(library, emulator, tool) each imports only the parts below it.
+
+Read from the source with ``ast`` (every import, nested and type-only ones included), so an upward
+import fails here before it can make a cycle at run time.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+LIBRARY = ROOT / "generated" / "destgen_destinations"
+RUNTIME = LIBRARY / "runtime"
+EMULATOR = ROOT / "emulator" / "destgen_emulator"
+TOOL = ROOT / "generator" / "destgen"
+
+# The runtime's rooms from the bottom up; the generated destination packages stand between the
+# shared payloads and the activation engine that loads them.
+RUNTIME_LAYERS = ("schema", "api", "transport", "payloads", "destinations", "activation")
+# Which parts each part may import (besides itself and third-party packages).
+PARTS = {
+    "destgen_destinations": set(),
+    "destgen_emulator": {"destgen_destinations"},
+    "destgen": {"destgen_destinations", "destgen_emulator"},
+}
+
+
+def imported_modules(source: str) -> Iterator[str]:
+    """Every absolute module name ``source`` imports; ``from X import y`` as ``X.y``."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def runtime_layer(module: str) -> str | None:
+    """The room of a library module name; None for a module outside the library."""
+    parts = module.split(".")
+    if parts[0] != "destgen_destinations":
+        return None
+    if len(parts) == 1:
+        return "destinations"  # the generated top-level package (DESTINATIONS)
+    if parts[1] != "runtime":
+        return "destinations"
+    if len(parts) == 2:
+        return "schema"  # runtime/__init__ re-exports schema.wire only
+    return parts[2] if parts[2] in RUNTIME_LAYERS else None
+
+
+def upward_imports(module: str, source: str) -> list[str]:
+    """The imports of library module ``module`` that reach a room above its own."""
+    own = runtime_layer(module)
+    assert own is not None, module
+    rank = RUNTIME_LAYERS.index(own)
+    bad = []
+    for target in imported_modules(source):
+        layer = runtime_layer(target)
+        if layer is not None and RUNTIME_LAYERS.index(layer) > rank:
+            bad.append(f"{module} imports {target} ({own} -> {layer})")
+    return bad
+
+
+def _module_name(path: Path, root: Path) -> str:
+    rel = path.relative_to(root.parent).with_suffix("")
+    parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
+    return ".".join(parts)
+
+
+def _modules(root: Path) -> list[tuple[str, Path]]:
+    return [(_module_name(p, root), p) for p in sorted(root.rglob("*.py"))]
+
+
+def test_every_runtime_module_lives_in_a_room() -> None:
+    loose = [p.name for p in RUNTIME.glob("*.py") if p.name != "__init__.py"]
+    assert loose == [], f"runtime modules outside a sub-package: {loose}"
+    rooms = sorted(p.name for p in RUNTIME.iterdir() if (p / "__init__.py").is_file())
+    assert rooms == sorted(set(RUNTIME_LAYERS) - {"destinations"})
+
+
+@pytest.mark.parametrize("room", [r for r in RUNTIME_LAYERS if r != "destinations"])
+def test_each_room_opens_with_its_job_and_public_names(room: str) -> None:
+    doc = ast.get_docstring(ast.parse((RUNTIME / room / "__init__.py").read_text()))
+    assert doc is not None
+    assert doc.startswith(f"{room}: ")
+    for module in (p.stem for p in (RUNTIME / room).glob("*.py") if p.stem != "__init__"):
+        assert f"``{module}``" in doc, f"{room}/__init__.py does not name {module}"
+
+
+def test_library_imports_only_downward() -> None:
+    bad = [
+        problem
+        for module, path in _modules(LIBRARY)
+        for problem in upward_imports(module, path.read_text(encoding="utf-8"))
+    ]
+    assert bad == []
+
+
+@pytest.mark.parametrize("part", sorted(PARTS), ids=sorted(PARTS))
+def test_each_part_imports_only_the_parts_below_it(part: str) -> None:
+    root = {"destgen_destinations": LIBRARY, "destgen_emulator": EMULATOR, "destgen": TOOL}[part]
+    others = set(PARTS) - {part} - PARTS[part]
+    bad = [
+        f"{module} imports {target}"
+        for module, path in _modules(root)
+        for target in imported_modules(path.read_text(encoding="utf-8"))
+        if target.split(".")[0] in others
+    ]
+    assert bad == []
+
+
+@pytest.mark.parametrize(
+    ("module", "source", "expected"),
+    [
+        (
+            "destgen_destinations.runtime.transport.core",
+            "from destgen_destinations.runtime.activation import engine",
+            ["transport -> activation"],
+        ),
+        (
+            "destgen_destinations.runtime.schema.wire",
+            "def f():\n    import destgen_destinations.runtime.api.operations\n",
+            ["schema -> api"],
+        ),
+        (
+            "destgen_destinations.runtime.payloads.audiences",
+            "from destgen_destinations import amazon_s3",
+            ["payloads -> destinations"],
+        ),
+        (
+            "destgen_destinations.runtime.activation.engine",
+            "from destgen_destinations import x",
+            [],
+        ),
+        ("destgen_destinations.amazon_s3.builders", "import destgen_destinations.runtime", []),
+    ],
+    ids=["from-import", "nested-import", "generated-package", "downward", "runtime-root"],
+)
+def test_upward_import_check_catches_each_form(
+    module: str, source: str, expected: list[str]
+) -> None:
+    found = upward_imports(module, source)
+    assert [f.split("(")[1].rstrip(")") for f in found] == expected
