@@ -21,6 +21,7 @@ from typing import Any
 from destgen import __version__, changelog
 from destgen.build_ir import build_ir
 from destgen.errors import GeneratorError
+from destgen.executed import runtime_modules
 from destgen.ir import DestinationIR
 from destgen.layout import LIBRARY_PACKAGE, PROJECT_FILES, RUNTIME_DIR
 from destgen.resources import library_runtime_dir
@@ -59,10 +60,9 @@ def toolchain_fingerprint() -> str:
     for package in ("datamodel-code-generator", "black", "isort", "jinja2"):
         digest.update(f"{package}=={metadata.version(package)}".encode())
     modules = sorted(p for p in GENERATOR_DIR.rglob("*.py") if not p.is_relative_to(CLI_DIR))
-    # The generator executes runtime modules (conditionals, the spec model, the spec validator in
-    # the emulator) while it builds the IR: their code decides bytes as much as its own does.
-    runtime = library_runtime_dir()
-    executed = [*sorted(runtime.rglob("*.py")), SPEC_VALIDATOR]
+    # The generator executes runtime modules (conditionals, the spec model) and the emulator's
+    # spec validator while it builds the IR: their code decides bytes as much as its own does.
+    executed = [*runtime_modules([*modules, SPEC_VALIDATOR], library_runtime_dir()), SPEC_VALIDATOR]
     for path in modules + template_files() + executed:
         # Named from the parts' own folders, never the absolute path: a checkout anywhere, or
         # the installed wheel, gives the same fingerprint.

@@ -86,7 +86,7 @@ BAD = [
         },
         "$.targetConnection.params.container",
     ),
-    ("unknown-key", {"schedule": "daily"}, "$.schedule: Extra inputs are not permitted"),
+    ("unknown-key", {"schedule": "daily"}, "$.schedule: unknown key 'schedule'"),
 ]
 
 

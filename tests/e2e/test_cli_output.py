@@ -159,7 +159,7 @@ def test_activate_reports_every_problem_with_variables_at_once(
     code, _, err = _main(capsys, "activate", str(path))
     assert code == 1
     assert "s3SecretKey: environment variable S3_SECRET_KEY is not set" in err
-    assert 's3AccessKey: {"env": ...} is only for secret fields' in err
+    assert 's3AccessKey: {"env": ...} references are for secret fields only' in err
 
 
 @pytest.mark.parametrize(
@@ -167,7 +167,7 @@ def test_activate_reports_every_problem_with_variables_at_once(
     [
         ({"s3SecretKey": {"env": "AEP_CLIENT_SECRET"}}, "AEP_* variables hold destgen's own"),
         ({"s3SecretKey": {"env": "aep_access_token"}}, "AEP_* variables hold destgen's own"),
-        ({"s3AccessKey": {"env": "S3_SECRET_KEY"}}, "only for secret fields"),
+        ({"s3AccessKey": {"env": "S3_SECRET_KEY"}}, "for secret fields only"),
     ],
     ids=["client-secret", "lower-case-token", "secret-into-plain-field"],
 )

@@ -89,6 +89,14 @@ def test_since_reads_durations_and_zoned_times() -> None:
     assert since_time("2026-11-30T00:00:00Z", now) == dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
     with pytest.raises(ValueError, match="time zone"):
         since_time("2026-11-30T00:00:00", now)
+    with pytest.raises(ValueError, match="use a duration") as unreadable:
+        since_time("3x", now)
+    assert str(unreadable.value) == (
+        "--since '3x': use a duration (24h, 7d) or an ISO 8601 time with a zone "
+        "(2026-12-01T00:00:00Z)"
+    )
+    with pytest.raises(ValueError, match="before year 1; use a shorter one"):
+        since_time("99999999999d", now)
 
 
 def test_status_of_a_file_whose_flow_does_not_exist(capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from destgen import pipeline
 from destgen.errors import GeneratorError
+from destgen.executed import runtime_modules
 from destgen.format import format_source
 from destgen.resources import library_runtime_dir
 from destgen.spec_diff import diff, facts, summary
@@ -165,9 +166,18 @@ def test_pipeline_fingerprint_covers_the_runtime_the_generator_executes(
         copy_at.write_bytes(module.read_bytes())
     monkeypatch.setattr(pipeline, "library_runtime_dir", lambda: runtime)
     before = pipeline.toolchain_fingerprint()
+    engine = runtime / "activation" / "engine.py"
+    engine.write_text(engine.read_text() + "\nEXTRA = 1\n")
+    assert pipeline.toolchain_fingerprint() == before, "the generator never runs the engine"
     conditionals = runtime / "schema" / "conditionals.py"
     conditionals.write_text(conditionals.read_text() + "\nEXTRA = 1\n")
     assert pipeline.toolchain_fingerprint() != before, "a runtime edit must re-render"
+    names = {
+        p.relative_to(runtime).as_posix()
+        for p in runtime_modules(sorted(pipeline.GENERATOR_DIR.glob("*.py")), runtime)
+    }
+    assert {"__init__.py", "schema/__init__.py", "schema/conditionals.py"} <= names
+    assert "activation/engine.py" not in names
 
 
 def test_manifest_entry_edit_regenerates_the_destination(tmp_path: Path) -> None:

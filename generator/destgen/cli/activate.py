@@ -12,8 +12,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from destgen.cli.exit_codes import Exit
 from destgen.cli.wording import plural
 from destgen_destinations.runtime.activation.engine import (
@@ -23,7 +21,7 @@ from destgen_destinations.runtime.activation.engine import (
     prepare,
 )
 from destgen_destinations.runtime.activation.file import ActivationError, ActivationFile
-from destgen_destinations.runtime.schema.json_path import json_path
+from destgen_destinations.runtime.activation.payloads import parse_activation_file
 from destgen_destinations.runtime.transport.client import FlowServiceClient
 from destgen_destinations.runtime.transport.credentials import (
     Identity,
@@ -41,13 +39,7 @@ def load_file(path: Path, *, placeholders: bool = False) -> Payloads:
     ``placeholders`` (dry runs): unset secret variables print as ``***`` instead of failing.
     """
     data = read_document(path)
-    try:
-        file = ActivationFile.model_validate(data)
-    except ValidationError as exc:
-        raise ActivationError(
-            [f"{json_path(data, e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)]
-        ) from None
-    return prepare(file, placeholders=placeholders)
+    return prepare(parse_activation_file(data), placeholders=placeholders)
 
 
 def read_document(path: Path) -> Any:

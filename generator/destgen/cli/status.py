@@ -26,10 +26,18 @@ DURATION = re.compile(r"^(\d+)([hd])$")
 def since_time(text: str, now: dt.datetime | None = None) -> dt.datetime:
     """``24h``, ``7d`` or an ISO 8601 time with a zone; ValueError otherwise."""
     now = now or dt.datetime.now(dt.UTC)
+    readable = f"--since {text!r}: use a duration (24h, 7d) or an ISO 8601 time with a zone"
     if match := DURATION.match(text):
         amount, unit = int(match.group(1)), match.group(2)
-        return now - dt.timedelta(hours=amount if unit == "h" else amount * 24)
-    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        try:
+            return now - dt.timedelta(hours=amount if unit == "h" else amount * 24)
+        except OverflowError:
+            raise ValueError(f"--since {text!r} reaches before year 1; use a shorter one") from None
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        # Python's own message ("Invalid isoformat string") names no option and no fix.
+        raise ValueError(f"{readable} (2026-12-01T00:00:00Z)") from None
     if moment.tzinfo is None:
         raise ValueError(f"--since {text!r} needs a time zone (or use 24h, 7d)")
     return moment

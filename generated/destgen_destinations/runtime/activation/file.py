@@ -24,6 +24,7 @@ from pydantic import (
 
 # The generated package's own list: a new spec in the cache needs no edit here.
 from destgen_destinations import DESTINATIONS
+from destgen_destinations.runtime.activation.problems import env_on_plain_field
 from destgen_destinations.runtime.schema.field_rules import MASK
 from destgen_destinations.runtime.schema.refs import NonEmpty
 
@@ -328,9 +329,7 @@ def resolve_secrets(
         if isinstance(value, EnvRef) and key not in secret_keys:
             # Only secrets come from the environment: a variable read into a plain field would be
             # printed, stored and shown in clear, whatever it holds.
-            problems.append(
-                f'{where}.{key}: {{"env": ...}} is only for secret fields; write the value inline'
-            )
+            problems.append(f"{where}.{key}: {env_on_plain_field(key)}")
         elif isinstance(value, EnvRef):
             found = env.get(value.env)
             if not found and placeholders:

@@ -20,6 +20,7 @@ from destgen_destinations.runtime.activation.file import (
     destination_package,
     resolve_secrets,
 )
+from destgen_destinations.runtime.activation.problems import phrased, unknown_key
 from destgen_destinations.runtime.payloads.audiences import AudienceSelector
 from destgen_destinations.runtime.payloads.datasets import (
     DataLakeSourceConnection,
@@ -58,33 +59,63 @@ class DatasetPayloads:
     schedule: DatasetSchedule
 
 
+def parse_activation_file(data: Any) -> ActivationFile:
+    """``data`` (a parsed YAML or JSON document) as an ActivationFile; ActivationError otherwise,
+    each problem phrased as what to do (problems.py).
+    """
+    try:
+        return ActivationFile.model_validate(data)
+    except PydanticValidationError as exc:
+        raise ActivationError(phrased(ActivationFile, data, exc)) from None
+
+
 def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
-    """Resolve secrets from the environment and validate every payload; raises ActivationError.
+    """Resolve secrets from the environment and validate every payload; raises ActivationError
+    with every problem of the file at once (base, target, audiences, mappings).
 
     ``placeholders`` (dry runs): unset variables become ``***`` and their fields are not checked.
     """
     package = destination_package(file.destination)
     if problems := file.workflow_problems():
         raise ActivationError(problems)
-    base_wire = _base_wire(file, package, placeholders)
-    base = _validated(package.models.BaseConnection, base_wire, "$.baseConnection")
+    found: list[str] = []
+    base_wire = _collect(found, lambda: _base_wire(file, package, placeholders))
+    base: Any = base_wire and _attempt(
+        found, lambda: _validated(package.models.BaseConnection, base_wire, "$.baseConnection")
+    )
     datasets = file.workflow == "datasets"
-    params = _validated(
-        package.models.DatasetTargetParams if datasets else package.models.TargetParams,
-        file.target_connection.params,
-        "$.targetConnection.params",
+    params = _attempt(
+        found,
+        lambda: _validated(
+            package.models.DatasetTargetParams if datasets else package.models.TargetParams,
+            file.target_connection.params,
+            "$.targetConnection.params",
+        ),
     )
     audiences = [
         # The file holds only the selector's value: paths are reported inside it.
-        _validated(
-            AudienceSelector, {"type": "PLATFORM_SEGMENT", "value": a}, f"$.audiences[{i}]", "value"
+        _attempt(
+            found,
+            lambda i=i, a=a: _validated(  # type: ignore[misc]
+                AudienceSelector,
+                {"type": "PLATFORM_SEGMENT", "value": a},
+                f"$.audiences[{i}]",
+                "value",
+            ),
         )
         for i, a in enumerate(file.audiences)
     ]
     rows = [
-        _validated(Mapping, m.model_dump(by_alias=True), f"$.mappings[{i}]")
+        _attempt(
+            found,
+            lambda i=i, m=m: _validated(  # type: ignore[misc]
+                Mapping, m.model_dump(by_alias=True), f"$.mappings[{i}]"
+            ),
+        )
         for i, m in enumerate(file.mappings)
     ]
+    if found:
+        raise ActivationError(found)
     return Payloads(
         file,
         base,
@@ -124,7 +155,14 @@ def _base_wire(file: ActivationFile, package: Any, placeholders: bool) -> dict[s
     wire: dict[str, Any] = {"name": config.name}
     if config.description:
         wire["description"] = config.description
-    if (auth := config.auth) is not None:
+    names = package.spec.AUTH_SPEC_NAMES
+    if (auth := config.auth) is not None and auth.spec_name not in names:
+        choices = ", ".join(repr(n) for n in names) or "none: omit auth"
+        problems.append(
+            f"$.baseConnection.auth.specName: {auth.spec_name!r} is not an auth spec of "
+            f"{package.spec.NAME}; use one of {choices}"
+        )
+    elif (auth := config.auth) is not None:
         secrets = frozenset(package.spec.SECRET_PARAMS.get(auth.spec_name, ()))
         params = _collect(
             problems,
@@ -162,6 +200,15 @@ def _collect(problems: list[str], resolve: Callable[[], dict[str, Any]]) -> dict
         return {}
 
 
+def _attempt(problems: list[str], check: Callable[[], Any]) -> Any:
+    """``check()``, or None with its problems added: one run reports every part's problems."""
+    try:
+        return check()
+    except ActivationError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
 def _validated(model: type[BaseModel], data: Any, where: str, inner: str | None = None) -> Any:
     try:
         return model.model_validate(data, by_alias=True, by_name=False)
@@ -171,9 +218,16 @@ def _validated(model: type[BaseModel], data: Any, where: str, inner: str | None 
         errors = [e for e in exc.errors(include_input=False) if not _at_placeholder(data, e["loc"])]
         if errors:
             raise ActivationError(
-                [f"{_path(data, e['loc'], where, inner)}: {e['msg']}" for e in errors]
+                [f"{_path(data, e['loc'], where, inner)}: {_said(model, e)}" for e in errors]
             ) from None
         return _Preview.model_validate(data)
+
+
+def _said(model: type[BaseModel], error: Any) -> str:
+    # pydantic's "Extra inputs are not permitted" does not say which keys are: we do.
+    if error["type"] == "extra_forbidden" and isinstance(error["loc"][-1], str):
+        return unknown_key(model, error["loc"])
+    return str(error["msg"])
 
 
 def _path(data: Any, loc: tuple[Any, ...], where: str, inner: str | None) -> str:

@@ -29,26 +29,32 @@ def _phrase(model: type[BaseModel], data: Any, error: Any) -> str:
     loc: tuple[int | str, ...] = tuple(error["loc"])
     path = json_path(data, loc)
     if error["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
-        return f"{path}: unknown key {loc[-1]!r}{_suggestion(model, loc)}"
+        return f"{path}: {unknown_key(model, loc)}"
     value = _value_at(data, loc)
     if isinstance(value, dict) and set(value) == {"env"} and error["type"].endswith("_type"):
-        key = loc[-1] if loc else "key"
-        example = INLINE_EXAMPLE.format(key=key)
-        return (
-            f'{path}: {{"env": ...}} references are for secret fields only, and this one is not '
-            f"secret; write the value inline: {example}"
-        )
+        return f"{path}: {env_on_plain_field(str(loc[-1]) if loc else 'key')}"
     return f"{path}: {error['msg']}"
 
 
-def _suggestion(model: type[BaseModel], loc: Sequence[int | str]) -> str:
+def env_on_plain_field(key: str) -> str:
+    """What to do about ``{"env": ...}`` on a field that is no secret."""
+    example = INLINE_EXAMPLE.format(key=key)
+    return (
+        '{"env": ...} references are for secret fields only, and this one is not secret; '
+        f"write the value inline: {example}"
+    )
+
+
+def unknown_key(model: type[BaseModel], loc: Sequence[int | str]) -> str:
+    """``unknown key 'x'`` and the nearest key ``model`` accepts there, or the keys it accepts."""
+    said = f"unknown key {loc[-1]!r}"
     keys = known_keys(model, loc[:-1])
     if not keys:
-        return ""
+        return said
     near = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.6)
     if near:
-        return f"; did you mean {near[0]!r}?"
-    return f"; the keys here are {', '.join(repr(k) for k in keys)}"
+        return f"{said}; did you mean {near[0]!r}?"
+    return f"{said}; the keys here are {', '.join(repr(k) for k in keys)}"
 
 
 def known_keys(model: type[BaseModel], loc: Sequence[int | str]) -> list[str]:
@@ -85,9 +91,9 @@ def _first_model(annotation: Any) -> type[BaseModel] | None:
 def _value_at(data: Any, loc: Sequence[int | str]) -> Any:
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        # Anything else is a tag pydantic inserted between an object and its field.
+        if isinstance(node, list) and isinstance(part, int):
+            node = node[part] if 0 <= part < len(node) else None
+        elif isinstance(node, dict):
+            # A key the document lacks is a tag pydantic inserted between an object and its field.
+            node = node.get(part, node)
     return node
