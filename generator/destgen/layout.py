@@ -11,6 +11,7 @@ PROJECT_FILES = {
     "project/README.md.jinja": "README.md",
     "package/__init__.py.jinja": f"{LIBRARY_PACKAGE}/__init__.py",
     "package/py.typed.jinja": f"{LIBRARY_PACKAGE}/py.typed",
+    "package/registry.py.jinja": f"{LIBRARY_PACKAGE}/registry.py",
 }
 # The hand-written part of the library: never rendered, copied verbatim into an output elsewhere.
 RUNTIME_DIR = f"{LIBRARY_PACKAGE}/runtime"

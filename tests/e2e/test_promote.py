@@ -125,3 +125,26 @@ def test_a_production_sandbox_wants_its_name_typed(monkeypatch: pytest.MonkeyPat
     assert confirm(1) is True
     monkeypatch.setattr("builtins.input", lambda _prompt: "yes")
     assert _guard(args, "development")(1) is True
+
+
+def test_promote_names_dataflows_and_applies_only_what_it_resolved(
+    emulator: EmulatorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = _dev_files(tmp_path / "dev")
+    out = tmp_path / "out"
+    out.mkdir()
+    # A file already in --out, for another dataflow: never applied, never replaced.
+    (out / "stranger.yaml").write_text((ROOT / "examples" / "sftp_password.yaml").read_text())
+    (out / "audiences.json").write_text("{}")
+    capsys.readouterr()
+    promoted = ["promote", str(files), "--from-sandbox", "dev", "--to-sandbox", "stage"]
+    assert main([*promoted, "--out", str(out), "--yes"]) == 1
+    assert "already holds audiences.json; --out never replaces a file" in capsys.readouterr().err
+    assert (out / "audiences.json").read_text() == "{}"
+    (out / "audiences.json").unlink()
+    assert main([*promoted, "--out", str(out), "--yes"]) == 0
+    printed = capsys.readouterr()
+    assert "Acme audiences to S3" in printed.out + printed.err
+    assert "/tmp" not in printed.err
+    names = {f["name"] for f in _flows(emulator, "stage")}
+    assert names == {"Acme audiences to S3", "Acme datasets to S3"}

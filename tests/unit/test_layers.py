@@ -147,3 +147,29 @@ def test_upward_import_check_catches_each_form(
 ) -> None:
     found = upward_imports(module, source)
     assert [f.split("(")[1].rstrip(")") for f in found] == expected
+
+
+def test_the_registry_finds_each_destination_by_each_id() -> None:
+    from destgen_destinations import DESTINATIONS, registry
+
+    assert registry.SLUGS == DESTINATIONS
+    for slug in registry.SLUGS:
+        package = registry.destination(slug)
+        assert slug == package.spec.SLUG
+        assert registry.by_connection_spec(package.spec.CONNECTION_SPEC_ID) is package
+        assert registry.by_flow_spec(package.spec.AUDIENCE_FLOW_SPEC_ID) is package
+        if package.spec.DATASET_FLOW_SPEC_ID:
+            assert registry.by_flow_spec(package.spec.DATASET_FLOW_SPEC_ID) is package
+    assert registry.by_connection_spec("not-a-spec") is None
+    assert registry.by_flow_spec("not-a-spec") is None
+    with pytest.raises(KeyError):
+        registry.destination("os")  # a file's text never chooses a module outside the table
+
+
+def test_mypy_holds_every_package_to_the_contract() -> None:
+    source = (LIBRARY / "registry.py").read_text()
+    from destgen_destinations import DESTINATIONS
+
+    for slug in DESTINATIONS:
+        for member in ("package: DestinationPackage", "spec: DestinationSpec", "models: Destin"):
+            assert f"_{slug}_{member}" in source

@@ -89,9 +89,11 @@ def add_plan_apply(commands: Any) -> None:
     apply = commands.add_parser(
         "apply",
         help="make the sandbox match the files: create, change and (--prune) remove",
-        description="Show the plan, then carry it out with the documented calls (If-Match "
-        "PATCHes re-derived on 412). Without --prune nothing is removed. A change needs --yes "
-        "when there is no terminal to confirm on. Exit 0 done (or nothing to do), 1 error.",
+        description="Show the plan, then carry out exactly that plan with the documented calls: "
+        "every PATCH sends If-Match, and an entity that changed since the plan stops the run. "
+        "Given a saved plan (destgen plan --out PLAN), apply that plan, unchanged files only. "
+        "Without --prune nothing is removed. A change needs --yes when there is no terminal to "
+        "confirm on. Exit 0 done (or nothing to do), 1 error.",
     )
     for parser in (plan, apply):
         parser.add_argument("paths", nargs="+", type=Path, metavar="FILE|DIR", help=files_help)
@@ -120,6 +122,13 @@ def add_plan_apply(commands: Any) -> None:
         _add_client_options(parser)
     # A plan never sends credentials, so it compares as apply does without --rotate-secrets.
     plan.set_defaults(rotate_secrets=False)
+    plan.add_argument(
+        "--out",
+        type=Path,
+        metavar="PLAN",
+        help="save the plan (changes and the etags it read, no secrets) for `destgen apply PLAN`, "
+        "which applies it only while nothing it read has changed",
+    )
     apply.add_argument("--yes", action="store_true", help="apply without asking")
     apply.add_argument(
         "--rotate-secrets",

@@ -5,7 +5,6 @@ Reads the library only; prints a table or, with ``--json``, one JSON document.
 
 from __future__ import annotations
 
-import importlib
 import json
 from typing import Any
 
@@ -14,11 +13,11 @@ from destgen.cli.exit_codes import Exit
 
 def destination_facts() -> list[dict[str, Any]]:
     """One record per generated destination: slug, name, spec ids, auth variants, spec hash."""
-    from destgen_destinations import DESTINATIONS
+    from destgen_destinations import registry
 
     facts = []
-    for slug in DESTINATIONS:
-        spec = importlib.import_module(f"destgen_destinations.{slug}.spec")
+    for slug in registry.SLUGS:
+        spec = registry.destination(slug).spec
         facts.append(
             {
                 "slug": slug,

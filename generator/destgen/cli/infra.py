@@ -21,11 +21,20 @@ from typing import Any
 from destgen.cli.activate import load_file, summary_line
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
+from destgen.cli.saved_plan import (
+    PlanFileError,
+    file_sha256,
+    is_saved_plan,
+    plan_document,
+    read_plan,
+    write_plan,
+)
 from destgen.cli.wording import plural
 from destgen_destinations.runtime.activation.engine import ActivationResult, activate
 from destgen_destinations.runtime.activation.file import ActivationError
 from destgen_destinations.runtime.activation.payloads import Payloads
-from destgen_destinations.runtime.activation.planner import Change, Planner
+from destgen_destinations.runtime.activation.planner import SIGNS, Change, Planner
+from destgen_destinations.runtime.activation.reviewed import Reviewed
 from destgen_destinations.runtime.activation.steps import ApplyOptions
 from destgen_destinations.runtime.transport.client import FlowServiceClient
 from destgen_destinations.runtime.transport.errors import DestgenError
@@ -43,14 +52,15 @@ class FileOutcome:
     changes: list[Change] = field(default_factory=list)
     result: ActivationResult | None = None
     error: str | None = None
+    # collection/id -> the etag the plan read: what apply of this plan requires unchanged.
+    etags: dict[str, str | None] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
-        """Planned lines by kind: ``create``, ``change``, ``remove``, ``action``."""
-        kinds = {"+": "create", "~": "change", "-": "remove", "!": "action"}
-        found = dict.fromkeys(kinds.values(), 0)
+        """Planned field changes by action: ``create``, ``change``, ``remove``, ``action``."""
+        found = dict.fromkeys(SIGNS, 0)
         for change in self.changes:
-            for line in change.lines:
-                found[kinds[line[0]]] += 1
+            for planned in change.fields:
+                found[planned.action] += 1
         return found
 
 
@@ -78,6 +88,13 @@ def run_plan(args: argparse.Namespace) -> int:
     _report(outcomes, args.json, applied=False)
     if any(o.error for o in outcomes):
         return ERROR
+    if args.out is not None:
+        saved = [(o.path, o.changes, o.etags) for o in outcomes]
+        write_plan(args.out, plan_document(saved, prune=args.prune))
+        print(
+            f"destgen plan: saved to {args.out}; destgen apply {args.out} applies it",
+            file=sys.stderr,
+        )
     return CHANGES if any(o.changes for o in outcomes) else NO_CHANGES
 
 
@@ -87,11 +104,26 @@ def run_apply(args: argparse.Namespace, confirm: Callable[[int], bool] | None = 
     ``confirm``: asked with the number of files that would change (default: ``--yes``, else a
     terminal's answer).
     """
+    if any(is_saved_plan(p) for p in args.paths):
+        return _apply_saved(args)
     loaded = load_all(args.paths, placeholders=False)
     if isinstance(loaded, Exit):
         return loaded
+    return apply_loaded(args, loaded, confirm)
+
+
+def apply_loaded(
+    args: argparse.Namespace,
+    loaded: list[tuple[Path, Payloads]],
+    confirm: Callable[[int], bool] | None = None,
+    *,
+    sandbox: str | None = None,
+) -> int:
+    """Plan ``loaded`` (each labelled by its path, or what stands for one), confirm, then apply
+    exactly that plan; ``sandbox`` overrides the environment's (promote's target).
+    """
     try:
-        planned = _plan_all(loaded, args)
+        planned = _plan_all(loaded, args, sandbox)
     except DestgenError as exc:
         print(f"destgen apply: {exc}", file=sys.stderr)
         return ERROR
@@ -110,7 +142,8 @@ def run_apply(args: argparse.Namespace, confirm: Callable[[int], bool] | None = 
     if not approve(len(pending)):
         return ERROR
     todo = [(path, payloads) for path, payloads in loaded if any(o.path == path for o in pending)]
-    outcomes = _each(todo, args, _applier(args))
+    # Exactly the plan that was confirmed: an entity that moved while the prompt waited stops it.
+    outcomes = _each(todo, args, _applier(args, {o.path: o.etags for o in pending}), sandbox)
     _report(outcomes, args.json, applied=True)
     return ERROR if any(o.error for o in outcomes) else NO_CHANGES
 
@@ -136,9 +169,19 @@ def load_all(paths: list[Path], *, placeholders: bool) -> list[tuple[Path, Paylo
             for problem in exc.problems:
                 print(f"{path}: {problem}", file=sys.stderr)
             failed = True
+    failed = not one_file_per_dataflow(loaded) or failed
+    if unreadable:
+        return Exit.USAGE
+    return Exit.FAILED if failed else loaded
+
+
+def one_file_per_dataflow(loaded: list[tuple[Path, Payloads]]) -> bool:
+    """True unless two files describe one dataflow (each would undo the other on every apply);
+    each clash printed with both files.
+    """
     owners: dict[str, Path] = {}
+    alone = True
     for path, payloads in loaded:
-        # Two files for one dataflow would undo each other's changes on every apply.
         name = payloads.file.dataflow.name
         if name in owners:
             print(
@@ -146,33 +189,75 @@ def load_all(paths: list[Path], *, placeholders: bool) -> list[tuple[Path, Paylo
                 "one file per dataflow",
                 file=sys.stderr,
             )
-            failed = True
+            alone = False
         owners.setdefault(name, path)
-    if unreadable:
-        return Exit.USAGE
-    return Exit.FAILED if failed else loaded
+    return alone
 
 
 Worker = Callable[[FlowServiceClient, Path, Payloads], FileOutcome]
 
 
-def _plan_all(loaded: list[tuple[Path, Payloads]], args: argparse.Namespace) -> list[FileOutcome]:
+def _plan_all(
+    loaded: list[tuple[Path, Payloads]], args: argparse.Namespace, sandbox: str | None = None
+) -> list[FileOutcome]:
     def plan_one(client: FlowServiceClient, path: Path, payloads: Payloads) -> FileOutcome:
         planner = Planner(client)
         options = ApplyOptions(prune=args.prune, rotate_secrets=args.rotate_secrets)
         result = activate(planner, payloads, options=options)
-        return FileOutcome(path, planner.changes, result)
+        return FileOutcome(path, planner.changes, result, etags=planner.etags)
 
-    return _each(loaded, args, plan_one)
+    return _each(loaded, args, plan_one, sandbox)
 
 
-def _applier(args: argparse.Namespace) -> Worker:
+def _applier(args: argparse.Namespace, pins: dict[Path, dict[str, str | None]]) -> Worker:
+    """Apply each file held to its plan's etags (reviewed.py): what was shown is what happens."""
     options = ApplyOptions(prune=args.prune, rotate_secrets=args.rotate_secrets)
+    # One run's creates, shared by its files: a base connection one file creates is adopted by
+    # the next file of its group, and both plans showed it as a create.
+    created: set[str] = set()
 
     def apply_one(client: FlowServiceClient, path: Path, payloads: Payloads) -> FileOutcome:
-        return FileOutcome(path, result=activate(client, payloads, options=options))
+        held = Reviewed(client, pins.get(path, {}), created)
+        return FileOutcome(path, result=activate(held, payloads, options=options))
 
     return apply_one
+
+
+def _apply_saved(args: argparse.Namespace) -> int:
+    """``destgen apply PLAN``: the saved plan's files, unchanged since, held to its etags."""
+    if len(args.paths) != 1 or args.prune or args.rotate_secrets:
+        print(
+            "destgen apply: a saved plan is applied alone and with its own options "
+            "(no other files, --prune or --rotate-secrets)",
+            file=sys.stderr,
+        )
+        return Exit.USAGE
+    try:
+        saved = read_plan(args.paths[0])
+    except PlanFileError as exc:
+        print(f"destgen apply: {exc}", file=sys.stderr)
+        return Exit.USAGE
+    args.prune = saved.prune
+    pending = [f for f in saved.files if f.changes]
+    if not pending:
+        print("destgen apply: the saved plan has nothing to do", file=sys.stderr)
+        return NO_CHANGES
+    loaded = load_all([Path(f.path) for f in pending], placeholders=False)
+    if isinstance(loaded, Exit):
+        return loaded
+    moved = [f.path for f in pending if file_sha256(Path(f.path)) != f.sha256]
+    for name in moved:
+        print(
+            f"destgen apply: {name} changed since the plan was saved; plan again", file=sys.stderr
+        )
+    if moved:
+        return ERROR
+    if not args.json:
+        _print_plan([FileOutcome(Path(f.path), saved.changes_of(f)) for f in pending])
+    pins = {Path(f.path): dict(f.etags) for f in pending}
+    outcomes = _each(loaded, args, _applier(args, pins))
+    _report(outcomes, args.json, applied=True)
+    return ERROR if any(o.error for o in outcomes) else NO_CHANGES
 
 
 def sharing_groups(loaded: list[tuple[Path, Payloads]]) -> list[list[int]]:
@@ -207,7 +292,10 @@ def sharing_groups(loaded: list[tuple[Path, Payloads]]) -> list[list[int]]:
 
 
 def _each(
-    loaded: list[tuple[Path, Payloads]], args: argparse.Namespace, work: Worker
+    loaded: list[tuple[Path, Payloads]],
+    args: argparse.Namespace,
+    work: Worker,
+    sandbox: str | None = None,
 ) -> list[FileOutcome]:
     """``work`` on every file, ``args.concurrency`` groups at a time (files that share an entity
     in order, in one group), within one request budget; outcomes in the files' order.
@@ -215,7 +303,7 @@ def _each(
     # Credentials and --base-url are the same for every file: checked once, before any worker, so
     # a missing AEP_ACCESS_TOKEN or a plain-http remote URL is one line (DestgenError), not a
     # traceback from each thread.
-    with client_from_args(args):
+    with client_from_args(args, sandbox=sandbox):
         pass
     budget = RequestBudget(rate=args.rate)
     http = budget_client(budget)
@@ -223,7 +311,7 @@ def _each(
 
     def one(item: tuple[Path, Payloads]) -> FileOutcome:
         path, payloads = item
-        client = client_from_args(args, http=http)
+        client = client_from_args(args, sandbox=sandbox, http=http)
         try:
             outcome = work(client, path, payloads)
         except DestgenError as exc:
@@ -297,7 +385,10 @@ def _as_json(outcome: FileOutcome, applied: bool) -> dict[str, Any]:
             for r in outcome.result.rows
         ]
         return found | {"status": "applied", "steps": rows}
-    changes = [{"step": c.label, "lines": c.lines} for c in outcome.changes]
+    changes = [
+        {"step": c.label, "lines": c.lines, "fields": [f.as_json() for f in c.fields]}
+        for c in outcome.changes
+    ]
     status = "changes" if outcome.changes else "unchanged"
     return found | {"status": status, "counts": outcome.counts(), "changes": changes}
 

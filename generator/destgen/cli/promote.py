@@ -14,17 +14,22 @@ import argparse
 import copy
 import json
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from destgen.cli.activate import read_document
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
-from destgen.cli.infra import activation_files, run_apply
+from destgen.cli.infra import activation_files, apply_loaded, one_file_per_dataflow
 from destgen.cli.wording import plural
 from destgen.writer import atomic_write_text
 from destgen_destinations.runtime.activation.export import export_flow
+from destgen_destinations.runtime.activation.file import ActivationError
+from destgen_destinations.runtime.activation.payloads import (
+    Payloads,
+    parse_activation_file,
+    prepare,
+)
 from destgen_destinations.runtime.api import operations as ops
 from destgen_destinations.runtime.transport.client import FlowServiceClient
 from destgen_destinations.runtime.transport.errors import ApiError, DestgenError
@@ -57,15 +62,43 @@ def run_promote(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return Exit.FAILED
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(args.out) if args.out else Path(scratch)
-        for name, doc in resolved:
-            folder.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(folder / name, json.dumps(doc, indent=2) + "\n")
-        apply_args = argparse.Namespace(
-            **vars(args) | {"paths": [folder], "sandbox": args.to_sandbox, "yes": args.yes}
+    loaded = _payloads(resolved)
+    if loaded is None or not one_file_per_dataflow(loaded):
+        return Exit.FAILED
+    if args.out and not _kept(Path(args.out), resolved):
+        return Exit.FAILED
+    # Exactly what was exported or given, labelled by dataflow: never what else lies in --out.
+    return apply_loaded(args, loaded, confirm=_guard(args, kind), sandbox=args.to_sandbox)
+
+
+def _payloads(resolved: list[tuple[str, Doc]]) -> list[tuple[Path, Payloads]] | None:
+    """Each resolved document checked as apply checks a file; labelled by its dataflow's name."""
+    loaded, failed = [], False
+    for name, doc in resolved:
+        label = Path(str((doc.get("dataflow") or {}).get("name") or name))
+        try:
+            loaded.append((label, prepare(parse_activation_file(doc))))
+        except ActivationError as exc:
+            for problem in exc.problems:
+                print(f"destgen promote: dataflow {str(label)!r}: {problem}", file=sys.stderr)
+            failed = True
+    return None if failed else loaded
+
+
+def _kept(folder: Path, resolved: list[tuple[str, Doc]]) -> bool:
+    """``--out``: the resolved files written there, none replacing a file already there."""
+    taken = [name for name, _doc in resolved if (folder / name).exists()]
+    if taken:
+        print(
+            f"destgen promote: {folder} already holds {', '.join(taken)}; --out never replaces "
+            "a file: choose an empty folder",
+            file=sys.stderr,
         )
-        return run_apply(apply_args, confirm=_guard(args, kind))
+        return False
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, doc in resolved:
+        atomic_write_text(folder / name, json.dumps(doc, indent=2) + "\n")
+    return True
 
 
 def _guard(args: argparse.Namespace, kind: str) -> Any:

@@ -306,14 +306,17 @@ def _hint_for(kind: str, slug: str | None) -> Callable[[str, str], str] | None:
 
 
 def _slugs() -> tuple[str, ...]:
-    from destgen_destinations import DESTINATIONS
+    from destgen_destinations import registry
 
-    return DESTINATIONS
+    return registry.SLUGS
 
 
 def _destination(slug: str) -> Any:
-    if slug not in _slugs():
+    from destgen_destinations import registry
+
+    if slug not in registry.SLUGS:
         raise GeneratorError(
             "--destination", "", f"unknown destination {slug!r}; one of {list(_slugs())}"
         )
-    return importlib.import_module(f"destgen_destinations.{slug}")
+    # Any: validation looks models up by the names a payload's kind implies.
+    return registry.destination(slug)

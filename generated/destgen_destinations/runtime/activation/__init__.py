@@ -4,7 +4,9 @@
   ``problems``: its schema errors phrased as what to do (``phrased``).
 - ``payloads``: a file made into validated payloads (``prepare``, ``Payloads``).
 - ``engine``: ``activate``/``aactivate`` and ``ApplyOptions``, the documented sequence;
-  ``steps``, ``changes`` and ``datasets`` its parts; ``planner``: ``Planner``, a plan without writes.
+  ``steps``, ``changes`` and ``datasets`` its parts.
+- ``planner``: ``Planner``, a plan without writes, as typed ``FieldChange`` data;
+  ``reviewed``: ``Reviewed``, applying exactly the plan whose etags it holds.
 - ``export``: files from what exists; ``drift``: the live spec against the generated one.
 
 Imports anything below it (``schema``, ``api``, ``transport``, ``payloads``) and the generated

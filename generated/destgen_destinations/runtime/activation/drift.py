@@ -7,7 +7,6 @@ Compares the sha256 of the live spec (in the cache's byte form) with each packag
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -55,11 +54,11 @@ def check_spec_drift(
     client: FlowServiceClient, slugs: tuple[str, ...] | None = None
 ) -> list[Drift]:
     """One Drift per generated destination: same, changed, or unreachable (with the reason)."""
-    from destgen_destinations import DESTINATIONS
+    from destgen_destinations import registry
 
     reports = []
-    for slug in slugs or DESTINATIONS:
-        spec = importlib.import_module(f"destgen_destinations.{slug}.spec")
+    for slug in slugs or registry.SLUGS:
+        spec = registry.destination(slug).spec
         try:
             live = client.run(ops.connection_spec(spec.CONNECTION_SPEC_ID)).data
             digest = hashlib.sha256(spec_bytes(live)).hexdigest()

@@ -9,12 +9,11 @@ test, drives it. Secrets cannot be read back (the service masks them); each beco
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import re
 from collections.abc import Generator
 from typing import Any
 
-from destgen_destinations import DESTINATIONS
+from destgen_destinations import registry
 from destgen_destinations.runtime.activation.changes import params_of
 from destgen_destinations.runtime.api import operations as ops
 from destgen_destinations.runtime.api.operations import Entity, Operation
@@ -33,12 +32,10 @@ def destination_of(flow: dict[str, Any]) -> tuple[str, str]:
     names; NotADestinationFlow otherwise.
     """
     flow_spec = str((flow.get("flowSpec") or {}).get("id"))
-    for slug in DESTINATIONS:
-        spec = importlib.import_module(f"destgen_destinations.{slug}.spec")
-        if flow_spec == spec.AUDIENCE_FLOW_SPEC_ID:
-            return slug, "audiences"
-        if flow_spec == spec.DATASET_FLOW_SPEC_ID:
-            return slug, "datasets"
+    slug = registry.BY_FLOW_SPEC_ID.get(flow_spec)
+    if slug is not None:
+        spec = registry.destination(slug).spec
+        return slug, "audiences" if flow_spec == spec.AUDIENCE_FLOW_SPEC_ID else "datasets"
     raise NotADestinationFlow(
         f"dataflow {flow.get('id')} ({flow.get('name')!r}) has flow spec {flow_spec}, which is "
         "not one of the six destinations'"
@@ -111,7 +108,7 @@ def _audience_settings(flow: Entity) -> Generator[Operation[Any], Any, dict[str,
 
 
 def _base(slug: str, base: Entity, variables: dict[str, str]) -> dict[str, Any]:
-    spec = importlib.import_module(f"destgen_destinations.{slug}.spec")
+    spec = registry.destination(slug).spec
     found = _named(base.data)
     auth = base.data.get("auth") or {}
     if auth.get("specName"):

@@ -6,7 +6,6 @@ too.
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
@@ -22,9 +21,10 @@ from pydantic import (
     model_validator,
 )
 
-# The generated package's own list: a new spec in the cache needs no edit here.
-from destgen_destinations import DESTINATIONS
+# The generated registry: a new spec in the cache needs no edit here.
+from destgen_destinations import registry
 from destgen_destinations.runtime.activation.problems import env_on_plain_field
+from destgen_destinations.runtime.payloads.destination import DestinationPackage
 from destgen_destinations.runtime.schema.field_rules import MASK
 from destgen_destinations.runtime.schema.refs import NonEmpty
 
@@ -214,7 +214,7 @@ class ActivationFile(_Closed):
 
     model_config = ConfigDict(json_schema_extra={"allOf": _WORKFLOW_RULES})
 
-    destination: Annotated[str, Field(json_schema_extra={"enum": list(DESTINATIONS)})]
+    destination: Annotated[str, Field(json_schema_extra={"enum": list(registry.SLUGS)})]
     workflow: Annotated[
         Literal["audiences", "datasets"],
         Field(description="what the dataflow exports; the flow spec follows from it"),
@@ -293,13 +293,15 @@ class ActivationError(Exception):
         self.problems = problems
 
 
-def destination_package(slug: str) -> Any:
+def destination_package(slug: str) -> DestinationPackage:
     """The generated package of destination ``slug``; an unknown slug is an ``ActivationError``."""
-    if slug not in DESTINATIONS:
+    try:
+        return registry.destination(slug)
+    except KeyError:
+        known = ", ".join(registry.SLUGS)
         raise ActivationError(
-            [f"$.destination: unknown destination {slug!r}; one of {', '.join(DESTINATIONS)}"]
-        )
-    return importlib.import_module(f"destgen_destinations.{slug}")
+            [f"$.destination: unknown destination {slug!r}; one of {known}"]
+        ) from None
 
 
 class Placeholder(str):

@@ -28,6 +28,7 @@ from destgen_destinations.runtime.payloads.datasets import (
     data_lake_source_connection,
     dataset_schedule,
 )
+from destgen_destinations.runtime.payloads.destination import DestinationPackage
 from destgen_destinations.runtime.payloads.mapping import Mapping
 from destgen_destinations.runtime.schema.json_path import json_path
 
@@ -41,7 +42,7 @@ class Payloads:
     target_params: dict[str, Any]
     audiences: list[AudienceSelector]
     mapping_rows: list[Any]
-    package: Any = field(repr=False)
+    package: DestinationPackage = field(repr=False)
     datasets: DatasetPayloads | None = None  # set for workflow datasets only
 
     def flow_identity(self) -> dict[str, Any]:

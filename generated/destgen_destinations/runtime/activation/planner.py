@@ -2,7 +2,9 @@
 its writes only recorded, so ``destgen plan`` shows what ``destgen apply`` would do.
 
 The planner stands where a client stands (``run`` and ``update``), so a plan is the very sequence
-apply runs, not a second description of it. Secrets are masked in every line and never compared.
+apply runs, not a second description of it. A plan is data: typed field changes (action, path,
+old, new) and the etag of every entity it would patch, so ``apply`` can carry out exactly what was
+reviewed (reviewed.py). Secrets are masked in every value and never compared.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from destgen_destinations.runtime.api import operations as ops
 from destgen_destinations.runtime.api.operations import Created, Entity, Operation
@@ -21,20 +23,63 @@ PLANNED = "planned-"  # the id prefix of an entity that exists only in the plan
 SHOWN = 70  # characters of a value shown before it is cut
 
 
+Action = Literal["create", "change", "remove", "action"]
+SIGNS: dict[str, str] = {"create": "+", "change": "~", "remove": "-", "action": "!"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One change a write makes: ``path`` is a field (``params.compression``) or, for creates,
+    removals and actions, the entity. ``old``/``new`` are masked where secret; ``note`` replaces
+    ``old -> new`` where values say nothing (credentials, a whole audience selector).
+    """
+
+    action: Action
+    path: str
+    old: Any = None
+    new: Any = None
+    note: str = ""
+
+    def line(self) -> str:
+        """The change as one line: ``+ create``, ``~ path: old -> new``, ``- path``, ``! path``."""
+        sign = SIGNS[self.action]
+        if self.action == "change":
+            return f"{sign} {self.path}: {self.note or f'{_show(self.old)} -> {_show(self.new)}'}"
+        if self.action == "remove" and (self.old is not None or self.note):
+            return f"{sign} {self.path}: {self.note or _show(self.old)}"
+        return f"{sign} {self.path}"
+
+    def as_json(self) -> dict[str, Any]:
+        """The change as plain JSON (what ``plan --json`` and a saved plan hold)."""
+        found: dict[str, Any] = {"action": self.action, "path": self.path}
+        found |= {"old": self.old, "new": self.new} if self.action == "change" else {}
+        return found | ({"note": self.note} if self.note else {})
+
+
 @dataclass(frozen=True)
 class Change:
-    """One write the plan holds: the step's label and what it changes, one line per field."""
+    """One write the plan holds: the step's label and the field changes it makes."""
 
     label: str
-    lines: list[str]
+    fields: list[FieldChange]
+
+    @property
+    def lines(self) -> list[str]:
+        """The field changes as text, one line each."""
+        return [f.line() for f in self.fields]
 
 
 @dataclass
 class Planner:
-    """Sends reads through ``client``, records writes; their answers are an empty service's."""
+    """Sends reads through ``client``, records writes; their answers are an empty service's.
+
+    ``etags``: ``collection/id`` -> the etag of every live entity the plan would patch or found
+    already right: what ``apply`` of this plan requires to be unchanged.
+    """
 
     client: FlowServiceClient
     changes: list[Change] = field(default_factory=list)
+    etags: dict[str, str | None] = field(default_factory=dict)
     _ids: Any = field(default_factory=lambda: itertools.count(1), repr=False)
 
     def run(self, op: Operation[Any]) -> Any:
@@ -53,6 +98,8 @@ class Planner:
     ) -> Created:
         """The ops ``derive`` finds on the live entity, recorded as field changes."""
         entity = known if known is not None else self.run(ops.get(collection, entity_id))
+        if not entity_id.startswith(PLANNED):
+            self.etags[f"{collection}/{entity_id}"] = entity.etag
         patch = derive(entity)
         if patch is None:
             return Created(entity.id, entity.etag, changed=False)
@@ -60,18 +107,18 @@ class Planner:
         return Created(entity.id, entity.etag, changed=True)
 
 
-def describe_write(op: Operation[Any]) -> list[str]:
-    """A create, delete or action in one line (the payload's secrets masked, never shown)."""
+def describe_write(op: Operation[Any]) -> list[FieldChange]:
+    """A create, delete or action (the payload is never shown: it may hold secrets)."""
     if op.kind == "create":
-        return [f"+ {op.label}"]
+        return [FieldChange("create", op.label)]
     if op.kind == "delete":
-        return [f"- {op.label}"]
-    return [f"! {op.label}"]
+        return [FieldChange("remove", op.label)]
+    return [FieldChange("action", op.label)]
 
 
-def describe(entity: Entity, patch: Any) -> list[str]:
-    """Each op of ``patch`` as the fields it changes on ``entity``: ``path: old -> new``."""
-    lines: list[str] = []
+def describe(entity: Entity, patch: Any) -> list[FieldChange]:
+    """Each op of ``patch`` as the fields it changes on ``entity``."""
+    lines: list[FieldChange] = []
     wire: list[dict[str, Any]] = patch.model_dump(mode="json", by_alias=True, exclude_none=True)
     for op in wire:
         path, kind = str(op.get("path", "")), str(op.get("op", "")).lower()
@@ -82,35 +129,40 @@ def describe(entity: Entity, patch: Any) -> list[str]:
         elif path == "/auth/params":
             # Params that are no secret are shown; a masked value on either side is a secret.
             lines += [
-                f"~ {p}: {_show(o)} -> {_show(n)}"
+                FieldChange("change", p, o, n)
                 for p, o, n in _leaves(path, old, new or {})
                 if n is not None and not _masked(o) and not _masked(n)
             ]
-            lines.append("~ credentials: replaced (secrets cannot be read back or compared)")
+            note = "replaced (secrets cannot be read back or compared)"
+            lines.append(FieldChange("change", "credentials", note=note))
         elif path == "/params" and isinstance(old, dict) and isinstance(new, dict):
             # A target connection's params replace merges: only the listed params change.
             shown = {k: old.get(k) for k in new}
-            lines += [f"~ {p}: {_show(o)} -> {_show(n)}" for p, o, n in _leaves(path, shown, new)]
+            lines += [FieldChange("change", p, o, n) for p, o, n in _leaves(path, shown, new)]
         elif kind == "remove":
-            lines.append(f"- {path}: {_show(old)}")
+            lines.append(FieldChange("remove", path, old, note="" if old is not None else "(none)"))
         else:
-            lines += [f"~ {p}: {_show(o)} -> {_show(n)}" for p, o, n in _leaves(path, old, new)]
+            lines += [FieldChange("change", p, o, n) for p, o, n in _leaves(path, old, new)]
     return lines
 
 
-def _audience_line(kind: str, old: Any, new: Any) -> str:
+def _audience_line(kind: str, old: Any, new: Any) -> FieldChange:
     if kind == "add":
         value = new.get("value", {})
-        return f"+ audience {value.get('id')} ({value.get('name') or 'unnamed'})"
+        return FieldChange(
+            "create", f"audience {value.get('id')} ({value.get('name') or 'unnamed'})"
+        )
     if kind == "remove":
-        return f"- audience {(old or {}).get('value', {}).get('id')}"
+        return FieldChange("remove", f"audience {(old or {}).get('value', {}).get('id')}")
     value = new.get("value", {})
+    before = old.get("value") if old else None
     fields = [
         f"{p.removeprefix('value.')}: {_show(o)} -> {_show(n)}"
-        for p, o, n in _leaves("", old.get("value") if old else None, value)
+        for p, o, n in _leaves("", before, value)
         if p.split(".")[0] in ("filenameTemplate", "exportMode", "schedule")
     ]
-    return f"~ audience {value.get('id')}: " + "; ".join(fields or ["whole selector replaced"])
+    note = "; ".join(fields or ["whole selector replaced"])
+    return FieldChange("change", f"audience {value.get('id')}", before, value, note)
 
 
 def _leaves(path: str, old: Any, new: Any) -> list[tuple[str, Any, Any]]:

@@ -4,6 +4,8 @@
 - ``datasets``: the dataset-export workflow's payloads (``DatasetSchedule``, ``DatasetTargetModel``).
 - ``mapping``: Data Prep ``mapping``/``mapping_set``; ``dataflow``: ``Dataflow`` and its transforms.
 - ``patch_ops``: JSON Patch bodies for dataflows; ``connection_patches``: for connections.
+- ``destination``: the contract every generated package satisfies (``DestinationPackage``,
+  ``DestinationSpec``, ``DestinationModels``), checked by mypy in the generated registry.
 
 Imports: ``schema`` and ``api`` only (never ``transport``: a payload is a value, not a call).
 """

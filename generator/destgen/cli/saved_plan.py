@@ -1,0 +1,144 @@
+"""``destgen plan --out PLAN`` and ``destgen apply PLAN``: a reviewed plan saved as data, applied
+only while nothing it read has moved.
+
+A saved plan holds, per activation file, the file's sha256, the planned field changes and the
+etag of every entity the plan would patch; never a secret (the planner masks them). Reading one
+back treats it as untrusted input: a closed schema, a size cap, nothing run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import ValidationError as PydanticValidationError
+
+from destgen_destinations.runtime.activation.planner import Change, FieldChange
+
+FORMAT_KEY = "destgenPlan"
+FORMAT_VERSION = 1
+MAX_PLAN_BYTES = 64 * 1024 * 1024
+
+
+class _Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SavedField(_Closed):
+    """One planned field change, as ``FieldChange.as_json`` writes it."""
+
+    action: Literal["create", "change", "remove", "action"]
+    path: str
+    old: JsonValue = None
+    new: JsonValue = None
+    note: str = ""
+
+
+class SavedStep(_Closed):
+    """One write of the plan: its label and field changes."""
+
+    step: str
+    fields: list[SavedField]
+
+
+class SavedFile(_Closed):
+    """One activation file's plan."""
+
+    path: str
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    etags: dict[str, str | None]
+    changes: list[SavedStep]
+
+
+class SavedPlan(_Closed):
+    """A whole ``plan --out`` document."""
+
+    destgen_plan: Annotated[Literal[1], Field(alias=FORMAT_KEY)]
+    prune: bool
+    files: list[SavedFile]
+
+    def changes_of(self, saved: SavedFile) -> list[Change]:
+        """The file's planned writes as the planner's own values (for the plan table)."""
+        return [
+            Change(s.step, [FieldChange(**f.model_dump()) for f in s.fields]) for s in saved.changes
+        ]
+
+
+class PlanFileError(Exception):
+    """A saved plan that cannot be used: unreadable, not a plan, or from another format."""
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of an activation file's bytes: a saved plan applies to these bytes only."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def plan_document(
+    files: list[tuple[Path, list[Change], dict[str, str | None]]], *, prune: bool
+) -> dict[str, Any]:
+    """The JSON document ``plan --out`` writes."""
+    return {
+        FORMAT_KEY: FORMAT_VERSION,
+        "prune": prune,
+        "files": [
+            {
+                "path": str(path),
+                "sha256": file_sha256(path),
+                "etags": dict(sorted(etags.items())),
+                "changes": [
+                    {"step": c.label, "fields": [f.as_json() for f in c.fields]} for c in changes
+                ],
+            }
+            for path, changes, etags in files
+        ],
+    }
+
+
+def write_plan(target: Path, document: dict[str, Any]) -> None:
+    """Write through a temp file and a rename: a reader never sees half a plan."""
+    text = json.dumps(document, indent=2, sort_keys=False) + "\n"
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def is_saved_plan(path: Path) -> bool:
+    """True when ``path`` is a JSON document that says it is a saved plan (cheap: one read)."""
+    if path.suffix != ".json" or not path.is_file():
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return f'"{FORMAT_KEY}"'.encode() in head
+
+
+def read_plan(path: Path) -> SavedPlan:
+    """The saved plan at ``path``; PlanFileError naming the file and the problem otherwise."""
+    try:
+        if path.stat().st_size > MAX_PLAN_BYTES:
+            raise PlanFileError(f"{path}: larger than {MAX_PLAN_BYTES} bytes; not a saved plan")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PlanFileError(f"{path}: cannot read the saved plan: {exc}") from None
+    try:
+        return SavedPlan.model_validate(data)
+    except PydanticValidationError as exc:
+        first = exc.errors(include_input=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise PlanFileError(
+            f"{path}: not a plan this destgen wrote ({where}: {first['msg']}); "
+            "run destgen plan --out again"
+        ) from None
