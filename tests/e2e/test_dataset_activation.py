@@ -20,7 +20,10 @@ from destgen.cli.activate import load_file
 from destgen.cli.demo import demo_secrets
 from destgen_destinations.runtime.activation.datasets import dataset_ids
 from destgen_destinations.runtime.activation.engine import ActivationResult, activate
-from destgen_destinations.runtime.activation.file import ActivationError, ActivationFile
+from destgen_destinations.runtime.activation.file import (
+    ActivationError,
+    activation_file_schema,
+)
 from destgen_destinations.runtime.transport.client import FlowServiceClient
 from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
 from destgen_emulator import EmulatorServer
@@ -225,7 +228,7 @@ def test_dataset_files_name_every_mistake_by_path(tmp_path: Path) -> None:
 
 
 def test_the_published_schema_tells_the_workflows_apart() -> None:
-    schema = ActivationFile.model_json_schema(by_alias=True)
+    schema = activation_file_schema()
     validator = jsonschema.Draft202012Validator(schema)
     for path in [*AUDIENCE_EXAMPLES, *DATASET_EXAMPLES]:
         doc = json.loads(json.dumps(_read(path), default=str))

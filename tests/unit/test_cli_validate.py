@@ -83,3 +83,28 @@ def test_validate_refuses_nan_and_infinity_as_not_json(tmp_path: Path) -> None:
     done = run_cli("validate", "--kind", "target-connection", str(payload))
     assert done.returncode == 2
     assert f"{payload}: not JSON: NaN is not a JSON number" in done.stdout
+
+
+def test_validate_recognises_activation_files_json_and_yaml(tmp_path: Path) -> None:
+    from tests.conftest import ROOT, run_cli
+
+    folder = tmp_path / "setup"
+    folder.mkdir()
+    (folder / "s3.json").write_text((ROOT / "examples" / "amazon_s3.json").read_text())
+    (folder / "sftp.yaml").write_text((ROOT / "examples" / "sftp_password.yaml").read_text())
+    broken = json.loads((ROOT / "examples" / "amazon_s3.json").read_text())
+    broken["audiences"][0]["exportMod"] = "x"
+    (folder / "broken.json").write_text(json.dumps(broken))
+    done = run_cli("validate", str(folder))
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        f"{folder / 'broken.json'}: $.audiences[0].exportMod: unknown key 'exportMod'; "
+        "did you mean 'exportMode'?",
+        f"{folder / 's3.json'}: ok (activation-file)",
+        f"{folder / 'sftp.yaml'}: ok (activation-file)",
+    ]
+    wrong = run_cli("validate", "--kind", "mapping-set", str(folder / "sftp.yaml"))
+    assert wrong.returncode == 2
+    assert "YAML is read as an activation file only, not as mapping-set" in wrong.stdout
+    (folder / "bad.yaml").write_text("a: [")
+    assert "not valid YAML" in run_cli("validate", str(folder / "bad.yaml")).stdout

@@ -96,15 +96,16 @@ def _parser() -> argparse.ArgumentParser:
     val = commands.add_parser(
         "validate",
         help="validate payload files offline against the generated models",
-        description="Validate JSON payload files. Exit 0 when all are valid, 1 when any is "
+        description="Validate JSON payload files and activation files (JSON or YAML, checked "
+        "as activate --dry-run checks them). Exit 0 when all are valid, 1 when any is "
         "invalid (one line per problem: file, JSON path, rule), 2 when a file cannot be read.",
     )
-    from destgen.cli.validate import AUTO, KINDS
+    from destgen.cli.validate import ACTIVATION, AUTO, KINDS
 
     val.add_argument(
         "--kind",
         default=AUTO,
-        choices=[AUTO, *sorted(KINDS)],
+        choices=[AUTO, ACTIVATION, *sorted(KINDS)],
         help="what each file holds (default auto: told from each payload's keys and spec ids; "
         "the workflow from its flow spec or datasetFileType)",
     )

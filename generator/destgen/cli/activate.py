@@ -20,7 +20,10 @@ from destgen_destinations.runtime.activation.engine import (
     activate,
     prepare,
 )
-from destgen_destinations.runtime.activation.file import ActivationError, ActivationFile
+from destgen_destinations.runtime.activation.file import (
+    ActivationError,
+    activation_file_schema,
+)
 from destgen_destinations.runtime.activation.payloads import parse_activation_file
 from destgen_destinations.runtime.transport.client import FlowServiceClient
 from destgen_destinations.runtime.transport.credentials import (
@@ -173,5 +176,5 @@ def print_table(
 
 def run_schema() -> int:
     """``destgen activation-schema``: print the activation file's JSON Schema."""
-    print(json.dumps(ActivationFile.model_json_schema(by_alias=True), indent=2))
+    print(json.dumps(activation_file_schema(), indent=2))
     return Exit.OK

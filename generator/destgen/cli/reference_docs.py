@@ -48,9 +48,9 @@ def cli_reference() -> str:
 
 def activation_reference() -> str:
     """One table per object of the activation file's JSON Schema."""
-    from destgen_destinations.runtime.activation.file import ActivationFile
+    from destgen_destinations.runtime.activation.file import activation_file_schema
 
-    schema = ActivationFile.model_json_schema(by_alias=True)
+    schema = activation_file_schema()
     out = [BANNER, "# Activation file reference\n"]
     out.append(
         "Generated from the JSON Schema that `destgen activation-schema` prints; the guide is "

@@ -47,6 +47,9 @@ KINDS: dict[str, tuple[str, bool]] = {
     "mapping-set": ("destgen_destinations.runtime.payloads.mapping:MappingSet", False),
 }
 AUTO = "auto"
+# Activation files (destinations as code): checked whole, as ``activate --dry-run`` checks them.
+ACTIVATION = "activation-file"
+YAML_SUFFIXES = (".yaml", ".yml")
 
 
 class _Unreadable(Exception):
@@ -72,7 +75,10 @@ def run_validate(
     reports = []
     for path in expand_inputs(inputs):
         try:
-            found = validate_bytes(kind, destination, read_input(path, stdin))
+            if path.suffix in YAML_SUFFIXES:
+                found = validate_yaml(kind, path)
+            else:
+                found = validate_bytes(kind, destination, read_input(path, stdin))
         except _Unreadable as exc:
             reports.append({"file": str(path), "status": "unreadable", "problems": [str(exc)]})
             worst = Exit.USAGE
@@ -107,7 +113,9 @@ def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
     files: list[Path] = []
     for path in inputs:
         if path != STDIN and path.is_dir():
-            files += sorted(p for p in path.rglob("*.json") if p.is_file())
+            files += sorted(
+                p for p in path.rglob("*") if p.suffix in (".json", *YAML_SUFFIXES) and p.is_file()
+            )
         else:
             files.append(path)
     return files
@@ -147,12 +155,46 @@ def validate_bytes(kind: str, destination: str | None, raw: bytes) -> Outcome:
     except (RecursionError, ValueError) as exc:
         # Nesting deeper than the parser allows, or an integer beyond Python's digit limit.
         raise _Unreadable(f"not JSON this validator accepts: {type(exc).__name__}") from None
+    if kind == ACTIVATION or (kind == AUTO and is_activation_file(data)):
+        return Outcome(ACTIVATION, activation_problems(data), [])
     if kind == AUTO:
         kind = infer_kind(data)
         if kind == AUTO:
             return Outcome(kind, [f"$: {CANNOT_TELL}"], [])
     problems = validate_payload(kind, destination, data)
     return Outcome(kind, problems, [] if problems else payload_warnings(kind, data))
+
+
+def validate_yaml(kind: str, path: Path) -> Outcome:
+    """A YAML file: only activation files are written in YAML, so it is checked as one."""
+    from destgen.cli.activate import read_document
+
+    if kind not in (AUTO, ACTIVATION):
+        raise _Unreadable(f"YAML is read as an activation file only, not as {kind}")
+    try:
+        data = read_document(path)
+    except FileNotFoundError as exc:
+        raise _Unreadable(str(exc).removeprefix(f"{path}: ")) from None
+    return Outcome(ACTIVATION, activation_problems(data), [])
+
+
+def is_activation_file(data: Any) -> bool:
+    """True for a document with an activation file's top-level keys (never a request body)."""
+    return isinstance(data, dict) and "destination" in data and "dataflow" in data
+
+
+def activation_problems(data: Any) -> list[str]:
+    """Every problem of an activation file, as ``activate --dry-run`` finds them (environment
+    variables that are not set are not problems here: nothing is sent).
+    """
+    from destgen_destinations.runtime.activation.file import ActivationError
+    from destgen_destinations.runtime.activation.payloads import parse_activation_file, prepare
+
+    try:
+        prepare(parse_activation_file(data), placeholders=True)
+    except ActivationError as exc:
+        return list(exc.problems)
+    return []
 
 
 CANNOT_TELL = (

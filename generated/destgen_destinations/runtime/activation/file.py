@@ -18,12 +18,14 @@ from pydantic import (
     Field,
     JsonValue,
     SecretStr,
+    create_model,
     model_validator,
 )
 
 # The generated registry: a new spec in the cache needs no edit here.
 from destgen_destinations import registry
 from destgen_destinations.runtime.activation.problems import env_on_plain_field
+from destgen_destinations.runtime.payloads.audiences import AudienceValue
 from destgen_destinations.runtime.payloads.destination import DestinationPackage
 from destgen_destinations.runtime.schema.field_rules import MASK
 from destgen_destinations.runtime.schema.refs import NonEmpty
@@ -207,6 +209,12 @@ _WORKFLOW_RULES: list[JsonValue] = [
 ]
 
 
+AUDIENCES_HELP = (
+    "the audiences to export, each with its file-name template, export mode and schedule (the "
+    "selector's value; its type is added on the wire)"
+)
+
+
 class ActivationFile(_Closed):
     """One destination, its connections, one dataflow and what it exports: audiences (the
     default) or, with ``workflow: datasets``, datasets on a schedule.
@@ -230,10 +238,9 @@ class ActivationFile(_Closed):
     base_connection: Annotated[BaseConnectionConfig, Field(alias="baseConnection")]
     target_connection: Annotated[TargetConnectionConfig, Field(alias="targetConnection")]
     dataflow: DataflowConfig
-    audiences: Annotated[
-        list[dict[str, Any]],
-        Field(description="audience selectors: id, name, filenameTemplate, exportMode, schedule"),
-    ] = []
+    # Checked in prepare() with the rest of the payloads, so one run reports every problem; the
+    # published schema (activation_file_schema) types each audience in full.
+    audiences: Annotated[list[dict[str, Any]], Field(description=AUDIENCES_HELP)] = []
     mappings: list[MappingRow] = []
     mandatory_fields: Annotated[
         list[str],
@@ -283,6 +290,22 @@ class ActivationFile(_Closed):
         if self.dataflow.schedule is None:
             problems.append("$.dataflow.schedule: required for workflow datasets")
         return problems
+
+
+def activation_file_schema() -> dict[str, Any]:
+    """The published JSON Schema of activation files, every audience and schedule key typed
+    with its rules (``destgen activation-schema``, docs/activation-file-reference.md).
+    """
+    published = create_model(
+        "ActivationFile",
+        __base__=ActivationFile,
+        __doc__=ActivationFile.__doc__,
+        audiences=(
+            Annotated[list[AudienceValue], Field(description=AUDIENCES_HELP)],
+            [],
+        ),
+    )
+    return published.model_json_schema(by_alias=True)
 
 
 class ActivationError(Exception):

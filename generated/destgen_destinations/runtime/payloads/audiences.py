@@ -46,11 +46,39 @@ def _iso_date(value: str, field: str) -> str:
 class Schedule(SpecModel):
     """When an audience is exported. Times are UTC; startTime minutes must be 00."""
 
-    frequency: Frequency
-    trigger_type: Annotated[TriggerType | None, Field(alias="triggerType")] = None
-    start_date: Annotated[str, Field(alias="startDate")]
-    end_date: Annotated[str | None, Field(alias="endDate")] = None
-    start_time: Annotated[str | None, Field(alias="startTime")] = None
+    frequency: Annotated[
+        Frequency,
+        Field(
+            description="DAILY_FULL_EXPORT: ONCE or DAILY; FIRST_FULL_THEN_INCREMENTAL: DAILY or "
+            "EVERY_3/6/8/12_HOURS"
+        ),
+    ]
+    trigger_type: Annotated[
+        TriggerType | None,
+        Field(
+            alias="triggerType",
+            description="required with DAILY_FULL_EXPORT: AFTER_SEGMENT_EVAL (after the daily "
+            "evaluation, no startTime) or SCHEDULED (at startTime)",
+        ),
+    ] = None
+    start_date: Annotated[
+        str, Field(alias="startDate", description="first export day, YYYY-MM-DD (UTC)")
+    ]
+    end_date: Annotated[
+        str | None,
+        Field(
+            alias="endDate",
+            description="last export day, YYYY-MM-DD, not before startDate; not for ONCE",
+        ),
+    ] = None
+    start_time: Annotated[
+        str | None,
+        Field(
+            alias="startTime",
+            description="HH:00 in UTC (minutes 00); required for SCHEDULED and incremental "
+            "exports, not allowed with AFTER_SEGMENT_EVAL",
+        ),
+    ] = None
 
     @field_validator("start_date")
     @classmethod
@@ -112,18 +140,37 @@ class EnrichmentInfo(SpecModel):
 class AudienceValue(SpecModel):
     """The ``value`` of a PLATFORM_SEGMENT selector."""
 
-    id: NonEmpty
+    id: Annotated[NonEmpty, Field(description="the audience id in the sandbox")]
     # External and custom-upload audiences (Adobe's OpenAPI examples): the id Experience Platform
     # gave the audience and where it came from.
-    system_segment_id: Annotated[str | None, Field(alias="systemSegmentId")] = None
-    namespace: str | None = None
-    name: str | None = None
+    system_segment_id: Annotated[
+        str | None, Field(alias="systemSegmentId", description="external audiences: their own id")
+    ] = None
+    namespace: Annotated[
+        str | None, Field(description="where the audience comes from (ups, CustomerAudienceUpload)")
+    ] = None
+    name: Annotated[
+        str | None, Field(description="the audience's name; promote resolves ids by it")
+    ] = None
     description: str | None = None
     # docs/api-contract.md §12.4: every example and GET uses filenameTemplate; only DY's schema says
     # fileNameTemplate.
-    filename_template: Annotated[str, Field(alias="filenameTemplate")]
-    export_mode: Annotated[ExportMode, Field(alias="exportMode")]
-    schedule: Schedule
+    filename_template: Annotated[
+        str,
+        Field(
+            alias="filenameTemplate",
+            description="file name with macros (%DESTINATION_NAME%, %SEGMENT_ID%, "
+            "%SEGMENT_NAME%, %DATETIME(...)% or %TIMESTAMP%, not both); at most 255 characters",
+        ),
+    ]
+    export_mode: Annotated[
+        ExportMode,
+        Field(
+            alias="exportMode",
+            description="DAILY_FULL_EXPORT (every file whole) or FIRST_FULL_THEN_INCREMENTAL",
+        ),
+    ]
+    schedule: Annotated[Schedule, Field(description="when files are written; see Schedule")]
     # System-generated epoch seconds as strings; clients echo them back on replace (UPD).
     create_time: Annotated[str | None, Field(alias="createTime", pattern=r"^[0-9]+$")] = None
     update_time: Annotated[str | None, Field(alias="updateTime", pattern=r"^[0-9]+$")] = None
