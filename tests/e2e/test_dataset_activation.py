@@ -240,3 +240,44 @@ def test_the_published_schema_tells_the_workflows_apart() -> None:
     del no_schedule["dataflow"]["schedule"]
     assert list(validator.iter_errors(no_schedule))
     assert list(validator.iter_errors(audience | {"datasets": doc["datasets"]}))
+
+
+def test_replaced_sources_go_with_prune_and_with_destroy(
+    emulator: EmulatorServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from destgen.cli import main
+
+    for name, value in {
+        "AEP_BASE_URL": emulator.base_url,
+        "AEP_ACCESS_TOKEN": "t",
+        "AEP_API_KEY": "k",
+        "AEP_ORG_ID": "TEST@AdobeOrg",
+        "AEP_SANDBOX_NAME": "prod",
+    }.items():
+        monkeypatch.setenv(name, value)
+    doc = _read(S3_DATASETS)
+    path = tmp_path / "datasets.json"
+    path.write_text(json.dumps(doc))
+    assert main(["apply", "--yes", str(path)]) == 0
+    changed = copy.deepcopy(doc)
+    changed["datasets"].append({"id": CATALOG[10]["id"], "name": CATALOG[10]["name"]})
+    path.write_text(json.dumps(changed))
+    assert main(["apply", "--yes", str(path)]) == 0  # without --prune the old one is kept
+    assert len(emulator.state.store.all("sourceConnections")) == 2
+    capsys.readouterr()
+    assert main(["plan", "--prune", str(path)]) == 3
+    deleted = "- delete sourceConnections 'Data Lake for Acme datasets to S3' ("
+    assert deleted in capsys.readouterr().out
+    assert main(["apply", "--yes", "--prune", str(path)]) == 0
+    (kept,) = emulator.state.store.all("sourceConnections")
+    assert dataset_ids(kept) == sorted(d["id"] for d in changed["datasets"])
+    # A switch back leaves a replaced one behind again; destroy takes it with the flow.
+    path.write_text(json.dumps(doc))
+    assert main(["apply", "--yes", str(path)]) == 0
+    assert len(emulator.state.store.all("sourceConnections")) == 2
+    assert main(["destroy", "--yes", str(path)]) == 0
+    for collection in ("flows", "sourceConnections", "targetConnections", "connections"):
+        assert emulator.state.store.all(collection) == [], collection

@@ -18,6 +18,7 @@ from destgen.cli.exit_codes import Exit
 from destgen.cli.infra import confirmed
 from destgen_destinations.runtime.activation.file import ActivationError
 from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
 from destgen_destinations.runtime.api.operations import Entity
 from destgen_destinations.runtime.transport.adoption import adoptable
 from destgen_destinations.runtime.transport.client import FlowServiceClient
@@ -85,10 +86,36 @@ def _removals(client: FlowServiceClient, flow: Entity) -> list[Removal]:
     ]
     target_users = sum(target.id in (f.data.get("targetConnectionIds") or []) for f in flows)
     source_users = sum(source.id in (f.data.get("sourceConnectionIds") or []) for f in flows)
+    replaced = [
+        Removal("sourceConnections", old, sum(old.id in _sources(f) for f in flows))
+        for old in _replaced_sources(client, source)
+    ]
     return [
         Removal("flows", flow),
         Removal("targetConnections", target, target_users),
         # A base connection goes only with its last target connection.
         Removal("connections", base, len(others) + (1 if target_users else 0)),
         Removal("sourceConnections", source, source_users),
+        *replaced,
+    ]
+
+
+def _sources(flow: Entity) -> list[str]:
+    return list(flow.data.get("sourceConnectionIds") or [])
+
+
+def _replaced_sources(client: FlowServiceClient, source: Entity) -> list[Entity]:
+    """A dataset flow's earlier Data Lake source connections (same name, replaced when its dataset
+    list changed and kept for a switch back): they go with the flow unless another uses them.
+    """
+    spec_id = (source.data.get("connectionSpec") or {}).get("id")
+    if spec_id != DATA_LAKE_SPEC_ID:
+        return []
+    name = str(source.data.get("name"))
+    return [
+        found
+        for found in client.run(ops.find_by_name("sourceConnections", name)).items
+        if found.id != source.id
+        and found.data.get("name") == name
+        and (found.data.get("connectionSpec") or {}).get("id") == DATA_LAKE_SPEC_ID
     ]

@@ -34,6 +34,7 @@ from destgen_destinations.runtime.activation.engine import ActivationResult, act
 from destgen_destinations.runtime.activation.file import ActivationError
 from destgen_destinations.runtime.activation.payloads import Payloads
 from destgen_destinations.runtime.activation.planner import SIGNS, Change, Planner
+from destgen_destinations.runtime.activation.references import missing_references
 from destgen_destinations.runtime.activation.reviewed import Reviewed
 from destgen_destinations.runtime.activation.steps import ApplyOptions
 from destgen_destinations.runtime.transport.client import FlowServiceClient
@@ -201,6 +202,9 @@ def _plan_all(
     loaded: list[tuple[Path, Payloads]], args: argparse.Namespace, sandbox: str | None = None
 ) -> list[FileOutcome]:
     def plan_one(client: FlowServiceClient, path: Path, payloads: Payloads) -> FileOutcome:
+        # Audiences and datasets are referred to, never created: checked before anything is.
+        if missing := missing_references(client, payloads):
+            return FileOutcome(path, error="; ".join(missing))
         planner = Planner(client)
         options = ApplyOptions(prune=args.prune, rotate_secrets=args.rotate_secrets)
         result = activate(planner, payloads, options=options)

@@ -2,7 +2,8 @@
 
 - ``file``: ``ActivationFile`` (the YAML/JSON file, its JSON Schema) and ``ActivationError``;
   ``problems``: its schema errors phrased as what to do (``phrased``).
-- ``payloads``: a file made into validated payloads (``prepare``, ``Payloads``).
+- ``payloads``: a file made into validated payloads (``prepare``, ``Payloads``);
+  ``references``: the audiences and datasets it names, checked to exist (``missing_references``).
 - ``engine``: ``activate``/``aactivate`` and ``ApplyOptions``, the documented sequence;
   ``steps``, ``changes`` and ``datasets`` its parts.
 - ``planner``: ``Planner``, a plan without writes, as typed ``FieldChange`` data;

@@ -68,8 +68,35 @@ def dataset_plan(
         for label in ("datasets", "schedule"):
             action = "updated" if label in changed else "unchanged"
             result.rows.append(Row(label, file.dataflow.name, flow.id, done.etag, action))
+        if options.prune:
+            yield from prune_replaced_sources(wanted.source.name, source_id, flow.id, result)
     yield from flow_state(p, result, created)
     return result
+
+
+def prune_replaced_sources(name: str, keep_id: str, flow_id: str, result: ActivationResult) -> Any:
+    """``--prune``: the Data Lake source connections of this name that a dataset list change
+    replaced (kept so a switch back reuses them), deleted once no other dataflow uses them.
+
+    The flow itself counts as using only ``keep_id`` (what this run sets), so a plan shows the
+    same deletions its apply makes.
+    """
+    page = yield ops.find_by_name("sourceConnections", name)
+    stale = [
+        found
+        for found in page.items
+        if found.id != keep_id
+        and found.data.get("name") == name
+        and (found.data.get("connectionSpec") or {}).get("id") == DATA_LAKE_SPEC_ID
+    ]
+    if not stale:
+        return
+    flows: list[Entity] = yield from ops.collect(ops.list_("flows"))
+    used = {i for f in flows if f.id != flow_id for i in (f.data.get("sourceConnectionIds") or [])}
+    for found in stale:
+        if found.id not in used:
+            yield ops.delete("sourceConnections", found.id, name)
+            result.rows.append(Row("source connection", name, found.id, None, "removed"))
 
 
 def _source(wanted: DatasetPayloads, flow: Entity | None, result: ActivationResult) -> Any:

@@ -50,7 +50,7 @@ class Row:
     name: str
     id: str
     etag: str | None
-    action: str  # created | adopted | updated | unchanged
+    action: str  # created | adopted | updated | unchanged | removed
 
 
 @dataclass

@@ -187,14 +187,15 @@ def find_by_name(collection: str, name: str) -> Operation[Page]:
     return list_(collection, f"name=={name}")
 
 
-def delete(collection: str, entity_id: str) -> Operation[None]:
-    """``DELETE /{collection}/{id}``."""
+def delete(collection: str, entity_id: str, name: str | None = None) -> Operation[None]:
+    """``DELETE /{collection}/{id}``; ``name`` (when known) makes plans and errors say which."""
+    label = f"{name!r} ({entity_id})" if name is not None else entity_id
     return Operation(
         "DELETE",
         f"{c.FLOW_SERVICE}/{collection}/{entity_id}",
         "delete",
         lambda _b: None,
-        f"delete {collection} {entity_id}",
+        f"delete {collection} {label}",
     )
 
 

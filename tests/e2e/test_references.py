@@ -1,0 +1,69 @@
+"""Audiences and datasets are referred to, never created: plan and apply check they exist in the
+sandbox before anything is created, and name each missing one with the sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from destgen.cli import main
+from destgen.cli.demo import demo_secrets
+from destgen_emulator import EmulatorServer
+from tests.conftest import ROOT
+
+
+@pytest.fixture(autouse=True)
+def _env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in demo_secrets().items():
+        monkeypatch.setenv(name, value)
+    for name, value in {
+        "AEP_BASE_URL": emulator.base_url,
+        "AEP_ACCESS_TOKEN": "t",
+        "AEP_API_KEY": "k",
+        "AEP_ORG_ID": "REFS@AdobeOrg",
+        "AEP_SANDBOX_NAME": "prod",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.mark.parametrize(
+    ("example", "edit", "expected"),
+    [
+        (
+            "amazon_s3.json",
+            lambda doc: doc["audiences"][1].update(id="00000000-0000-4000-8000-000000000000"),
+            "$.audiences[1].id: audience 00000000-0000-4000-8000-000000000000 ('Autumn campaign') "
+            "does not exist in sandbox 'prod'; destgen promote resolves audiences by name",
+        ),
+        (
+            "amazon_s3_datasets.json",
+            lambda doc: doc["datasets"][0].update(id="no-such-dataset"),
+            "$.datasets[0].id: dataset no-such-dataset (",
+        ),
+    ],
+    ids=["audience", "dataset"],
+)
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_missing_references_stop_before_anything_is_created(
+    emulator: EmulatorServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    example: str,
+    edit: object,
+    expected: str,
+) -> None:
+    doc = json.loads((ROOT / "examples" / example).read_text())
+    edit(doc)  # type: ignore[operator]
+    path = tmp_path / example
+    path.write_text(json.dumps(doc))
+    extra = ["--yes"] if command == "apply" else []
+    assert main([command, "--json", *extra, str(path)]) == 1
+    (report,) = json.loads(capsys.readouterr().out)["files"]
+    assert report["status"] == "error"
+    assert expected in report["error"]
+    for collection in ("connections", "targetConnections", "flows", "sourceConnections"):
+        assert emulator.state.store.all(collection) == [], collection
