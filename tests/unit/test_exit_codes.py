@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import io
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from tests.conftest import ROOT, run_cli
 
 CLI = ROOT / "generator" / "destgen" / "cli"
 S3 = ROOT / "examples" / "amazon_s3.json"
+SOURCE = "01_source_connection__create_source_connection.json"
 
 
 def test_every_code_has_one_meaning_and_checks_differ_from_usage() -> None:
@@ -98,3 +100,35 @@ def test_counts_read_as_words(count: int, noun: str, expected: str) -> None:
 
 def test_main_returns_usage_for_a_bad_since() -> None:
     assert main(["status", "--since", "3x", str(S3)]) == Exit.USAGE
+
+
+def test_a_reader_that_leaves_early_gets_no_warning(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    payload = tmp_path / "source.json"
+    payload.write_text((ROOT / "tests" / "examples" / "documented" / SOURCE).read_text())
+    # `destgen validate ... | head -0`: the reader is gone before a byte is written, and the
+    # output is small enough to sit in Python's buffer until the end.
+    with subprocess.Popen(
+        [sys.executable, "-m", "destgen", "validate", *[str(payload)] * 10],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as reader:
+        assert reader.stdout is not None
+        reader.stdout.close()
+        assert reader.stderr is not None
+        err = reader.stderr.read()
+        reader.wait(timeout=120)
+    assert b"BrokenPipe" not in err
+    assert b"Exception ignored" not in err
+
+
+def test_every_parsed_command_is_in_the_table() -> None:
+    import argparse
+
+    from destgen.cli import _parser
+    from destgen.cli.commands import COMMANDS
+
+    (sub,) = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(sub.choices) == set(COMMANDS)

@@ -8,16 +8,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from destgen import __version__
 from destgen.cli import exit_codes
 from destgen.cli.exit_codes import Exit
-from destgen.cli.wording import plural
 from destgen.errors import GeneratorError
-from destgen.resources import default_specs_dir, examples_dir
+from destgen.resources import default_specs_dir
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -134,7 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The ``destgen`` command: parse ``argv``, run one subcommand, return its exit code."""
     args = _parser().parse_args(argv)
     try:
-        return _dispatch(args)
+        code = _dispatch(args)
+        # Flushed here, not at interpreter exit, where a closed pipe is a printed warning.
+        sys.stdout.flush()
+        return code
     except BrokenPipeError:
         # `destgen activation-schema | head`: the reader left; say nothing more, as cat does.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -146,102 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    from destgen.cli.commands import run_command
+
     try:
-        if args.command == "generate":
-            return _generate(args)
-        if args.command in ("fetch", "diff", "doctor"):
-            from destgen.cli import spec_commands
-
-            return int(getattr(spec_commands, f"run_{args.command}")(args))
-        if args.command == "activate":
-            from destgen.cli.activate import run_activate
-
-            return run_activate(args)
-        if args.command in ("destroy", "status"):
-            from destgen.cli import destroy, status
-
-            return (
-                destroy.run_destroy(args) if args.command == "destroy" else status.run_status(args)
-            )
-        if args.command == "promote":
-            from destgen.cli.promote import run_promote
-
-            return run_promote(args)
-        if args.command == "export":
-            from destgen.cli.export import run_export
-
-            return run_export(args)
-        if args.command in ("plan", "apply"):
-            from destgen.cli.infra import run_apply, run_plan
-
-            return run_plan(args) if args.command == "plan" else run_apply(args)
-        if args.command == "activation-schema":
-            from destgen.cli.activate import run_schema
-
-            return run_schema()
-        if args.command == "demo":
-            from destgen.cli.demo import run_demo
-
-            return run_demo(examples_dir())
-        if args.command == "emulator":
-            from destgen_emulator.cli import run
-
-            return run(args)
-        if args.command == "datasets":
-            from destgen.cli.datasets import run_datasets
-
-            return run_datasets(args)
-        if args.command == "destinations":
-            from destgen.cli.destinations import run_destinations
-
-            return run_destinations(args.json)
-        from destgen.cli.validate import run_validate
-
-        return run_validate(
-            args.kind, args.destination, args.files, out=sys.stdout, as_json=args.json
-        )
+        return run_command(args)
     except GeneratorError as exc:
         print(f"destgen: error: {exc}", file=sys.stderr)
         return Exit.USAGE
-
-
-def _generate(args: argparse.Namespace) -> int:
-    from destgen.pipeline import generate
-    from destgen.spec_diff import summary
-
-    started = time.perf_counter()
-    progress = (
-        (lambda _line: None) if args.quiet else (lambda line: print(f"  {line}", file=sys.stderr))
-    )
-    # --check re-renders everything and compares bytes: a stale fingerprint cannot hide a change.
-    force = args.force or args.check
-    result = generate(args.specs, args.out, check=args.check, force=force, progress=progress)
-    changed = result.report.changed
-    verb = "would change" if args.check else "changed"
-    for rel in result.report.created:
-        print(f"  {'would create' if args.check else 'created'} {args.out / rel}")
-    for rel in result.report.updated:
-        print(f"  {'would update' if args.check else 'updated'} {args.out / rel}")
-    for rel in result.report.deleted:
-        print(f"  {'would delete' if args.check else 'deleted'} {args.out / rel}")
-    if result.ignored:
-        # One line, as promised: these keys cannot change what validates (UI hints, new metadata).
-        print(
-            f"warning: ignored {len(result.ignored)} unknown spec key(s): "
-            + ", ".join(result.ignored),
-            file=sys.stderr,
-        )
-    for entry in result.spec_changes:
-        counts = ", ".join(f"{n} {cls}" for cls, n in summary(list(entry.changes)).items())
-        print(
-            f"  {'would append' if args.check else 'appended'} CHANGES.md entry for "
-            f"{entry.slug}: {counts}"
-        )
-    skipped = len(result.destinations) - len(result.rendered)
-    print(
-        f"destgen generate: {len(result.destinations)} destinations "
-        f"({len(result.rendered)} rendered, "
-        f"{skipped} unchanged), {result.models} models, {result.builders} builders; "
-        f"{plural(len(changed), 'file')} {verb} in {time.perf_counter() - started:.2f}s"
-    )
-    return Exit.CHANGES if args.check and changed else Exit.OK

@@ -174,7 +174,7 @@ def print_table(
     console.print(Text(summary_line(result)))
 
 
-def run_schema() -> int:
+def run_schema(_args: argparse.Namespace | None = None) -> int:
     """``destgen activation-schema``: print the activation file's JSON Schema."""
     print(json.dumps(activation_file_schema(), indent=2))
     return Exit.OK

@@ -6,6 +6,7 @@ Demo secrets are random values made for this run only and exist in this process 
 
 from __future__ import annotations
 
+import argparse
 import base64
 import os
 import secrets
@@ -43,6 +44,13 @@ def demo_secrets() -> dict[str, str]:
         "SFTP_PASSWORD": secrets.token_urlsafe(16),
         "SFTP_SSH_KEY": b64(96),
     }
+
+
+def run_demo_command(_args: argparse.Namespace) -> int:
+    """``destgen demo``: the examples shipped with destgen."""
+    from destgen.resources import examples_dir
+
+    return run_demo(examples_dir())
 
 
 def run_demo(folder: Path) -> int:

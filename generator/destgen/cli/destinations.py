@@ -5,6 +5,7 @@ Reads the library only; prints a table or, with ``--json``, one JSON document.
 
 from __future__ import annotations
 
+import argparse
 import json
 from typing import Any
 
@@ -31,6 +32,11 @@ def destination_facts() -> list[dict[str, Any]]:
             }
         )
     return facts
+
+
+def run_destinations_command(args: argparse.Namespace) -> int:
+    """``destgen destinations``: the table, or ``--json``."""
+    return run_destinations(args.json)
 
 
 def run_destinations(as_json: bool) -> int:

@@ -5,6 +5,7 @@ It reads files and reports; it never writes and never prints a payload value (se
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 import sys
@@ -57,6 +58,11 @@ class _Unreadable(Exception):
 
 
 STDIN = Path("-")
+
+
+def run_validate_command(args: argparse.Namespace) -> int:
+    """``destgen validate``: the parsed options, output to standard output."""
+    return run_validate(args.kind, args.destination, args.files, out=sys.stdout, as_json=args.json)
 
 
 def run_validate(
