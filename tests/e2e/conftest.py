@@ -47,3 +47,27 @@ def created(response: httpx.Response) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert set(body) == {"id", "etag"}
     return body
+
+
+def use_emulator(
+    monkeypatch: pytest.MonkeyPatch,
+    base_url: str,
+    org: str,
+    *,
+    sandbox: str | None = "prod",
+    secrets: bool = True,
+) -> None:
+    """The environment a user sets for the CLI against the emulator: base URL, credentials, the
+    org (each test file its own tenant) and sandbox, and the examples' demo secrets.
+    """
+    from destgen.cli.demo import demo_secrets
+
+    if secrets:
+        for name, value in demo_secrets().items():
+            monkeypatch.setenv(name, value)
+    values = {"AEP_BASE_URL": base_url, "AEP_ACCESS_TOKEN": "t", "AEP_API_KEY": "k"}
+    values["AEP_ORG_ID"] = org
+    if sandbox is not None:
+        values["AEP_SANDBOX_NAME"] = sandbox
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)

@@ -29,7 +29,7 @@ from destgen_destinations.runtime.transport.credentials import Identity, StaticT
 from destgen_emulator import EmulatorServer
 from destgen_emulator.datasets import CATALOG
 from tests.conftest import AUDIENCE_EXAMPLES, DATASET_EXAMPLES, ROOT
-from tests.e2e.conftest import FLOW, HEADERS
+from tests.e2e.conftest import FLOW, HEADERS, use_emulator
 
 S3_DATASETS = ROOT / "examples" / "amazon_s3_datasets.json"
 DATASET_FILTER = "inheritedAttributes.targetConnections[].data.outputType==DATASET_EXPORT"
@@ -250,14 +250,7 @@ def test_replaced_sources_go_with_prune_and_with_destroy(
 ) -> None:
     from destgen.cli import main
 
-    for name, value in {
-        "AEP_BASE_URL": emulator.base_url,
-        "AEP_ACCESS_TOKEN": "t",
-        "AEP_API_KEY": "k",
-        "AEP_ORG_ID": "TEST@AdobeOrg",
-        "AEP_SANDBOX_NAME": "prod",
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, emulator.base_url, "TEST@AdobeOrg")
     doc = _read(S3_DATASETS)
     path = tmp_path / "datasets.json"
     path.write_text(json.dumps(doc))

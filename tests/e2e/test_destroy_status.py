@@ -12,10 +12,10 @@ import json
 import pytest
 
 from destgen.cli import main
-from destgen.cli.demo import demo_secrets
 from destgen.cli.status import since_time
 from destgen_emulator import EmulatorServer
 from tests.conftest import ROOT
+from tests.e2e.conftest import use_emulator
 
 AUDIENCES = ROOT / "examples" / "amazon_s3.json"
 DATASETS = ROOT / "examples" / "amazon_s3_datasets.json"
@@ -23,16 +23,7 @@ DATASETS = ROOT / "examples" / "amazon_s3_datasets.json"
 
 @pytest.fixture(autouse=True)
 def _env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in demo_secrets().items():
-        monkeypatch.setenv(name, value)
-    for name, value in {
-        "AEP_BASE_URL": emulator.base_url,
-        "AEP_ACCESS_TOKEN": "t",
-        "AEP_API_KEY": "k",
-        "AEP_ORG_ID": "LIFE@AdobeOrg",
-        "AEP_SANDBOX_NAME": "prod",
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, emulator.base_url, "LIFE@AdobeOrg")
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
 
 

@@ -16,20 +16,12 @@ from destgen.cli.demo import demo_secrets
 from destgen_destinations.runtime.activation.export import secret_variable
 from destgen_emulator import EmulatorServer
 from tests.conftest import AUDIENCE_EXAMPLES, DATASET_EXAMPLES, ROOT
+from tests.e2e.conftest import use_emulator
 
 
 @pytest.fixture
 def env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in demo_secrets().items():
-        monkeypatch.setenv(name, value)
-    for name, value in {
-        "AEP_BASE_URL": emulator.base_url,
-        "AEP_ACCESS_TOKEN": "t",
-        "AEP_API_KEY": "k",
-        "AEP_ORG_ID": "EXPORT@AdobeOrg",
-        "AEP_SANDBOX_NAME": "prod",
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, emulator.base_url, "EXPORT@AdobeOrg")
 
 
 @pytest.mark.usefixtures("env")

@@ -17,6 +17,7 @@ from destgen.cli.demo import demo_secrets
 from destgen_emulator import EmulatorServer
 from destgen_emulator.sandboxes import audience_id
 from tests.conftest import ROOT
+from tests.e2e.conftest import use_emulator
 
 S3 = ROOT / "examples" / "amazon_s3.json"
 DATASETS = ROOT / "examples" / "amazon_s3_datasets.json"
@@ -31,17 +32,8 @@ def _closed_port() -> int:
 
 @pytest.fixture(autouse=True)
 def _env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in demo_secrets().items():
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, emulator.base_url, "ERR@AdobeOrg")
     monkeypatch.setenv("AMAZON_S3_SECRET_KEY", demo_secrets()["S3_SECRET_KEY"])
-    for name, value in {
-        "AEP_BASE_URL": emulator.base_url,
-        "AEP_ACCESS_TOKEN": "t",
-        "AEP_API_KEY": "k",
-        "AEP_ORG_ID": "ERR@AdobeOrg",
-        "AEP_SANDBOX_NAME": "prod",
-    }.items():
-        monkeypatch.setenv(name, value)
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
 
 

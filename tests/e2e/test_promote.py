@@ -20,21 +20,14 @@ from destgen.cli.promote import _guard
 from destgen_emulator import EmulatorServer
 from destgen_emulator.sandboxes import audience_id, dataset_id
 from tests.conftest import ROOT
+from tests.e2e.conftest import use_emulator
 
 SELECTORS = ("transformations", 0, "params", "segmentSelectors", "selectors")
 
 
 @pytest.fixture(autouse=True)
 def _env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in demo_secrets().items():
-        monkeypatch.setenv(name, value)
-    for name, value in {
-        "AEP_BASE_URL": emulator.base_url,
-        "AEP_ACCESS_TOKEN": "t",
-        "AEP_API_KEY": "k",
-        "AEP_ORG_ID": "PROMOTE@AdobeOrg",
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, emulator.base_url, "PROMOTE@AdobeOrg", sandbox=None)
     # Exported files name the credentials by destination and param; prod's are set here.
     monkeypatch.setenv("AMAZON_S3_SECRET_KEY", demo_secrets()["S3_SECRET_KEY"])
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal to confirm on

@@ -10,23 +10,14 @@ from pathlib import Path
 import pytest
 
 from destgen.cli import main
-from destgen.cli.demo import demo_secrets
 from destgen_emulator import EmulatorServer
 from tests.conftest import ROOT
+from tests.e2e.conftest import use_emulator
 
 
 @pytest.fixture(autouse=True)
 def _env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in demo_secrets().items():
-        monkeypatch.setenv(name, value)
-    for name, value in {
-        "AEP_BASE_URL": emulator.base_url,
-        "AEP_ACCESS_TOKEN": "t",
-        "AEP_API_KEY": "k",
-        "AEP_ORG_ID": "REFS@AdobeOrg",
-        "AEP_SANDBOX_NAME": "prod",
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, emulator.base_url, "REFS@AdobeOrg")
 
 
 @pytest.mark.parametrize(

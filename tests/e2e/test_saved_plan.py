@@ -24,6 +24,7 @@ from destgen_destinations.runtime.transport.client import FlowServiceClient
 from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
 from destgen_emulator import EmulatorServer
 from tests.conftest import ROOT, daily_selector
+from tests.e2e.conftest import use_emulator
 
 ORG = "SAVED@AdobeOrg"
 S3 = {
@@ -41,16 +42,7 @@ def server() -> Iterator[EmulatorServer]:
 
 @pytest.fixture(autouse=True)
 def _env(server: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in demo_secrets().items():
-        monkeypatch.setenv(name, value)
-    for name, value in {
-        "AEP_BASE_URL": server.base_url,
-        "AEP_ACCESS_TOKEN": "t",
-        "AEP_API_KEY": "k",
-        "AEP_ORG_ID": ORG,
-        "AEP_SANDBOX_NAME": "prod",
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, server.base_url, ORG)
 
 
 def _file(tmp_path: Path, tag: str, **target: Any) -> Path:

@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
         add_datasets,
         add_destroy_status,
         add_export,
+        add_json,
         add_plan_apply,
         add_promote,
         add_spec_commands,
@@ -111,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
         "--destination",
         help="destination slug; optional when the payload's connectionSpec or flowSpec id tells",
     )
-    val.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(val)
     val.add_argument(
         "files",
         nargs="+",
@@ -124,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
         help="list the destinations the library was generated for",
         description="Slugs, names, connection spec ids, auth variants and spec hashes.",
     )
-    dest.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(dest)
     return parser
 
 

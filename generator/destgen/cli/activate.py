@@ -65,17 +65,26 @@ def read_document(path: Path) -> Any:
     return data
 
 
-def run_activate(args: argparse.Namespace) -> int:
-    """``destgen activate``: load, validate and run (or dry-run) each activation file."""
+def load_or_report(path: Path, command: str, *, placeholders: bool) -> Payloads | Exit:
+    """The file's payloads, or its problems printed (one line each) and the exit code to return:
+    ``USAGE`` when it cannot be read, ``FAILED`` when it is invalid.
+    """
     try:
-        payloads = load_file(args.file, placeholders=args.dry_run)
+        return load_file(path, placeholders=placeholders)
     except FileNotFoundError as exc:
-        print(f"destgen activate: {exc}", file=sys.stderr)
+        print(f"destgen{' ' + command if command else ''}: {exc}", file=sys.stderr)
         return Exit.USAGE
     except ActivationError as exc:
         for problem in exc.problems:
-            print(f"{args.file}: {problem}", file=sys.stderr)
+            print(f"{path}: {problem}", file=sys.stderr)
         return Exit.FAILED
+
+
+def run_activate(args: argparse.Namespace) -> int:
+    """``destgen activate``: load, validate and run (or dry-run) each activation file."""
+    payloads = load_or_report(args.file, "activate", placeholders=args.dry_run)
+    if isinstance(payloads, Exit):
+        return payloads
     try:
         identity = _identity(args)
         deadlines = Deadlines(request_s=args.request_timeout, run_s=args.deadline)

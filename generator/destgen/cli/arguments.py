@@ -51,6 +51,11 @@ def add_activate(commands: Any) -> None:
     commands.add_parser("activation-schema", help="print the JSON Schema of activation files")
 
 
+def add_json(parser: Any) -> None:
+    """``--json``: one JSON document on standard output instead of text (every command alike)."""
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
 def _add_client_options(parser: Any) -> None:
     """Where requests go and how hard they try: shared by every command that changes a sandbox."""
     _add_base_url(parser)
@@ -103,7 +108,7 @@ def add_plan_apply(commands: Any) -> None:
             help="also remove audiences and flow settings (mandatory fields, deduplication keys, "
             "marketing actions) the file leaves out",
         )
-        parser.add_argument("--json", action="store_true", help="print one JSON document")
+        add_json(parser)
         parser.add_argument("--sandbox", help="the sandbox to work on (default AEP_SANDBOX_NAME)")
         parser.add_argument(
             "--concurrency",
@@ -161,7 +166,7 @@ def add_promote(commands: Any) -> None:
     promote.add_argument("--out", metavar="DIR", help="keep the resolved files here")
     promote.add_argument("--yes", action="store_true", help="apply without asking")
     promote.add_argument("--prune", action="store_true", help="as for apply")
-    promote.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(promote)
     promote.add_argument(
         "--concurrency", type=_whole_number(1, 64), default=8, metavar="N", help="as for apply"
     )
@@ -193,7 +198,7 @@ def add_destroy_status(commands: Any) -> None:
     status.add_argument(
         "--since", default="24h", help="24h, 7d, or an ISO 8601 time with a zone (default 24h)"
     )
-    status.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(status)
     _add_client_options(status)
 
 
@@ -233,7 +238,7 @@ def add_datasets(commands: Any) -> None:
         metavar="N",
         help="datasets a request",
     )
-    found.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(found)
 
 
 def _add_base_url(parser: argparse.ArgumentParser) -> None:
@@ -325,4 +330,4 @@ def add_spec_commands(commands: Any) -> None:
     )
     _add_base_url(doctor)
     doctor.add_argument("--specs", type=Path, default=default_specs_dir())
-    doctor.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(doctor)

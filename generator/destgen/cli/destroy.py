@@ -12,11 +12,10 @@ import argparse
 import sys
 from dataclasses import dataclass
 
-from destgen.cli.activate import load_file
+from destgen.cli.activate import load_or_report
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
 from destgen.cli.infra import confirmed
-from destgen_destinations.runtime.activation.file import ActivationError
 from destgen_destinations.runtime.api import operations as ops
 from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
 from destgen_destinations.runtime.api.operations import Entity
@@ -36,15 +35,9 @@ class Removal:
 
 def run_destroy(args: argparse.Namespace) -> int:
     """Show what goes and what stays, confirm, delete in order; exit 0 done, 1 error."""
-    try:
-        payloads = load_file(args.file, placeholders=True)
-    except FileNotFoundError as exc:
-        print(f"destgen destroy: {exc}", file=sys.stderr)
-        return Exit.USAGE
-    except ActivationError as exc:
-        for problem in exc.problems:
-            print(f"{args.file}: {problem}", file=sys.stderr)
-        return Exit.FAILED
+    payloads = load_or_report(args.file, "destroy", placeholders=True)
+    if isinstance(payloads, Exit):
+        return payloads
     file = payloads.file
     try:
         with client_from_args(args) as client:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from destgen.cli.activate import load_file, summary_line
+from destgen.cli.activate import load_or_report, summary_line
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
 from destgen.cli.saved_plan import (
@@ -31,7 +31,6 @@ from destgen.cli.saved_plan import (
 )
 from destgen.cli.wording import plural
 from destgen_destinations.runtime.activation.engine import ActivationResult, activate
-from destgen_destinations.runtime.activation.file import ActivationError
 from destgen_destinations.runtime.activation.payloads import Payloads
 from destgen_destinations.runtime.activation.planner import SIGNS, Change, Planner
 from destgen_destinations.runtime.activation.references import missing_references
@@ -161,15 +160,12 @@ def load_all(paths: list[Path], *, placeholders: bool) -> list[tuple[Path, Paylo
         print(f"destgen: no activation files in {', '.join(map(str, paths))}", file=sys.stderr)
         return Exit.USAGE
     for path in files:
-        try:
-            loaded.append((path, load_file(path, placeholders=placeholders)))
-        except FileNotFoundError as exc:
-            print(f"destgen: {exc}", file=sys.stderr)
-            unreadable = True
-        except ActivationError as exc:
-            for problem in exc.problems:
-                print(f"{path}: {problem}", file=sys.stderr)
+        found = load_or_report(path, "", placeholders=placeholders)
+        if isinstance(found, Exit):
+            unreadable |= found == Exit.USAGE
             failed = True
+        else:
+            loaded.append((path, found))
     failed = not one_file_per_dataflow(loaded) or failed
     if unreadable:
         return Exit.USAGE

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from pydantic import ValidationError as PydanticValidationError
 
+from destgen.writer import atomic_write_text
 from destgen_destinations.runtime.activation.planner import Change, FieldChange
 
 FORMAT_KEY = "destgenPlan"
@@ -101,16 +100,7 @@ def plan_document(
 
 def write_plan(target: Path, document: dict[str, Any]) -> None:
     """Write through a temp file and a rename: a reader never sees half a plan."""
-    text = json.dumps(document, indent=2, sort_keys=False) + "\n"
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(target, json.dumps(document, indent=2) + "\n")
 
 
 def is_saved_plan(path: Path) -> bool:
