@@ -100,8 +100,10 @@ def test_export_and_promote_refuse_what_they_cannot_do(
     assert main(["export", "--flow", flow_id]) == 0
     assert json.loads(capsys.readouterr().out)["dataflow"]["name"] == "Acme audiences to S3"
     assert main(["export", "--flow", "0" * 32]) == 1  # an id-like name that is no dataflow
-    assert main(["promote", "--from-sandbox", "prod", "--to-sandbox", "prod"]) == 1
+    assert main(["promote", "--from-sandbox", "prod", "--to-sandbox", "prod"]) == 2
     assert "are the same" in capsys.readouterr().err
+    assert main(["promote", "--from-sandbox", "prod", "--to-sandbox", " "]) == 2
+    assert "each need a name" in capsys.readouterr().err
     # Into a development sandbox: datasets resolve by name there; a renamed one does not.
     doc = json.loads(DATASETS.read_text())
     doc["datasets"][0]["name"] = "No such dataset"

@@ -64,8 +64,19 @@ FILE_SECRET = {"S3_SECRET_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
             "base URL 'http://10.1.2.3:8080' refused: use https://, or http:// on a loopback "
             "address only",
         ),
+        (
+            {
+                "AEP_CLIENT_ID": "id",
+                "AEP_CLIENT_SECRET": "secret",
+                "AEP_API_KEY": "k",
+                "AEP_ORG_ID": "o",
+                "AEP_TOKEN_URL": "http://10.1.2.3/ims/token/v3",
+            },
+            "token URL 'http://10.1.2.3/ims/token/v3' refused: use https://, or http:// on a "
+            "loopback address only (--token-url or AEP_TOKEN_URL)",
+        ),
     ],
-    ids=["no-credentials", "plain-http-remote"],
+    ids=["no-credentials", "plain-http-remote", "plain-http-token-url"],
 )
 @pytest.mark.parametrize("command", ["plan", "apply"])
 def test_plan_and_apply_refuse_a_bad_environment_in_one_line(
@@ -132,3 +143,29 @@ def test_every_parsed_command_is_in_the_table() -> None:
 
     (sub,) = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
     assert set(sub.choices) == set(COMMANDS)
+
+
+def test_credentials_go_to_https_or_loopback_only() -> None:
+    from destgen_destinations.runtime.transport.credentials import ClientCredentials
+    from destgen_destinations.runtime.transport.errors import DestgenError
+
+    local = ClientCredentials("id", "secret", token_url="http://127.0.0.1:8765/ims/token/v3/")
+    assert local.token_url == "http://127.0.0.1:8765/ims/token/v3"
+    with pytest.raises(DestgenError, match=r"token URL 'http://ims\.example/t' refused"):
+        ClientCredentials("id", "secret", token_url="http://ims.example/t")
+
+
+@pytest.mark.parametrize("name", ["../flowservice", "a/b", "dev?x=1", "prod#"])
+def test_a_sandbox_name_is_one_encoded_path_segment(name: str) -> None:
+    from urllib.parse import unquote
+
+    from destgen_destinations.runtime.api import operations as ops
+
+    path = ops.sandbox(name).path
+    prefix = "/data/foundation/sandbox-management/sandboxes/"
+    assert path.startswith(prefix)
+    segment = path.removeprefix(prefix)
+    assert "/" not in segment
+    assert "?" not in segment
+    assert "#" not in segment
+    assert unquote(segment) == name

@@ -39,9 +39,12 @@ Doc = dict[str, Any]
 
 def run_promote(args: argparse.Namespace) -> int:
     """Resolve the files for the target sandbox, show its plan, apply it behind the prod guard."""
+    if not args.from_sandbox.strip() or not args.to_sandbox.strip():
+        print("destgen promote: --from-sandbox and --to-sandbox each need a name", file=sys.stderr)
+        return Exit.USAGE
     if args.from_sandbox == args.to_sandbox:
         print("destgen promote: --from-sandbox and --to-sandbox are the same", file=sys.stderr)
-        return Exit.FAILED
+        return Exit.USAGE
     try:
         with (
             client_from_args(args, sandbox=args.from_sandbox) as source,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from pydantic import BaseModel
 
@@ -440,6 +440,6 @@ def audience(audience_id: str) -> Operation[Entity]:
 
 def sandbox(name: str) -> Operation[dict[str, Any]]:
     """One sandbox (its ``type``: production or development), from the sandbox API."""
-    return Operation(
-        "GET", f"{c.SANDBOXES}/{name}", "read", lambda body: dict(body), f"get sandbox {name}"
-    )
+    # A name is one path segment, whatever it holds ("../x", "a/b", "?"): encoded, never split.
+    path = f"{c.SANDBOXES}/{quote(name, safe='')}"
+    return Operation("GET", path, "read", lambda body: dict(body), f"get sandbox {name!r}")

@@ -8,7 +8,8 @@
 - ``retry`` (``RetryPolicy``), ``deadlines`` (``Deadlines``), ``deadline_transport``,
   ``rate_limit`` (a request budget shared by many workers).
 - ``flows``: retries with reconciliation, If-Match updates, waiting for runs (sans-IO);
-  ``adoption``: which existing entity a create may adopt; ``redact``: server text made safe.
+  ``adoption``: which existing entity a create may adopt; ``redact``: server text made safe;
+  ``urls``: where credentials may be sent (https, or http on loopback only).
 
 Imports: ``schema`` and ``api`` only.
 """

@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import shlex
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -32,6 +31,7 @@ from destgen_destinations.runtime.transport.errors import (
 )
 from destgen_destinations.runtime.transport.redact import printable, scrub
 from destgen_destinations.runtime.transport.retry import RetryPolicy, parse_retry_after
+from destgen_destinations.runtime.transport.urls import secure_url
 
 T = TypeVar("T")
 log = logging.getLogger("destgen.client")
@@ -49,24 +49,10 @@ class Step:
     delay: float = 0.0
 
 
-LOOPBACK_HOSTS = ("localhost", "::1")
-
-
 def resolve_base_url(explicit: str | None, env: Mapping[str, str] = os.environ) -> str:
-    """The argument, else ``AEP_BASE_URL``, else Adobe's API; ``http://`` only on loopback.
-
-    The token travels in every request: plain HTTP to any other host would hand it out.
-    """
-    url = (explicit or env.get("AEP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    if parts.scheme == "https" and host:
-        return url
-    if parts.scheme == "http" and (host in LOOPBACK_HOSTS or host.startswith("127.")):
-        return url
-    raise DestgenError(
-        f"base URL {url!r} refused: use https://, or http:// on a loopback address only"
-    )
+    """The argument, else ``AEP_BASE_URL``, else Adobe's API; ``http://`` only on loopback."""
+    url = explicit or env.get("AEP_BASE_URL") or DEFAULT_BASE_URL
+    return secure_url(url, "base URL", "--base-url or AEP_BASE_URL")
 
 
 class Core:

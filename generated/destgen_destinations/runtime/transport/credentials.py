@@ -18,6 +18,7 @@ import httpx
 
 from destgen_destinations.runtime.api.constants import DEFAULT_TOKEN_URL, TOKEN_REFRESH_MARGIN_S
 from destgen_destinations.runtime.transport.errors import AuthError, DestgenError
+from destgen_destinations.runtime.transport.urls import secure_url
 
 
 class Credentials(Protocol):
@@ -62,6 +63,10 @@ class ClientCredentials:
     _expires: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _alock: asyncio.Lock | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # The client secret is in every token request: never over plain HTTP to another host.
+        self.token_url = secure_url(self.token_url, "token URL", "--token-url or AEP_TOKEN_URL")
 
     def _fresh(self) -> str | None:
         return (
