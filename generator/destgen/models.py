@@ -30,9 +30,6 @@ DMCG_OPTIONS: dict[str, Any] = {
     "base_class": "destgen_destinations.runtime.schema.spec_model.PlainSpecModel",
     "model_extra_keys": [CONDITIONALS_KEY],
     "formatters": [],
-    # Class names come from destgen's own rule, the one build_ir.py uses to name nested objects in
-    # models/__init__.py and to refuse clashes; the tool's rule differs on names with digits.
-    "custom_class_name_generator": pascal,
 }
 
 
@@ -68,6 +65,14 @@ def _one(ir: DestinationIR, unit: SchemaUnit, banner: str) -> str:
                 custom_file_header=banner.rstrip("\n"),
                 target_python_version=PythonVersion.PY_311,
                 base_class_map=_bases(unit),
+                # Class names come from destgen's own rule, the one build_ir.py uses to name
+                # nested objects in models/__init__.py and to refuse clashes (the tool's rule
+                # differs on names with digits). The root's name is passed through as chosen:
+                # pascal again would turn "OptionABParams" (auth spec "Option A B") into
+                # "OptionAbParams", a class models/__init__.py could not import.
+                custom_class_name_generator=lambda name: (
+                    name if name == unit.class_name else pascal(name)
+                ),
                 **DMCG_OPTIONS,
             )
         except Exception as exc:  # the tool raises many types; all mean "this schema failed"

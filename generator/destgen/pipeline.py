@@ -22,6 +22,7 @@ from destgen import __version__, changelog
 from destgen.build_ir import build_ir
 from destgen.errors import GeneratorError
 from destgen.executed import runtime_modules
+from destgen.import_check import check_imports
 from destgen.ir import DestinationIR
 from destgen.layout import LIBRARY_PACKAGE, PROJECT_FILES, RUNTIME_DIR
 from destgen.resources import library_runtime_dir
@@ -178,6 +179,7 @@ def render_destination_files(ir: DestinationIR) -> dict[str, str]:
     files = {rel: format_source(text) for rel, text in sorted(sources.items())}
     for rel, text in files.items():
         _must_compile(ir, rel, text)
+    check_imports(ir.spec_file, f"{LIBRARY_PACKAGE}.{ir.slug}", files)
     return files
 
 

@@ -9,6 +9,7 @@ import hashlib
 import json
 import keyword
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -243,6 +244,7 @@ def check_envelope(file: str, spec: Mapping[str, Any], ignored: list[str] | None
             pointer = child(f"/{list_key}", index)
             if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
                 raise GeneratorError(file, child(pointer, "name"), "expected an entry with a name")
+            _check_entry_name(file, child(pointer, "name"), entry["name"])
             if entry["name"] in names:
                 raise GeneratorError(
                     file, child(pointer, "name"), f"duplicate name {entry['name']!r}"
@@ -329,9 +331,52 @@ def _check_python_names(file: str, pointer: str, schema: Mapping[str, Any]) -> N
         seen[python] = name
 
 
+# An auth or encryption spec name becomes a module, class and function name: it must be readable
+# and short enough for every file system (a file name is at most 255 bytes).
+MAX_ENTRY_NAME = 100
+# An enum becomes a Literal type: beyond this many values generation would not finish in time,
+# and no destination's form offers a choice that long.
+MAX_ENUM_VALUES = 1000
+# Length and count limits become pydantic constraints: whole numbers a C integer can hold.
+COUNT_KEYWORDS = ("minLength", "maxLength", "minItems", "maxItems")
+MAX_COUNT = 2**31 - 1
+# Bounds become Python literals: finite numbers within what a float holds exactly as an integer.
+BOUND_KEYWORDS = ("minimum", "maximum")
+MAX_BOUND = 2**53
+
+
+def _check_entry_name(file: str, pointer: str, name: str) -> None:
+    if not name.strip() or len(name) > MAX_ENTRY_NAME:
+        raise GeneratorError(
+            file, pointer, f"a name must have 1 to {MAX_ENTRY_NAME} characters, not {len(name)}"
+        )
+    invisible = [c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+    if invisible:
+        # U+FEFF and friends: two names that print alike would be two different APIs.
+        raise GeneratorError(
+            file, pointer, f"invisible character U+{ord(invisible[0]):04X} in the name"
+        )
+
+
+def _check_bounds(file: str, pointer: str, key: str, value: Any) -> None:
+    if key in COUNT_KEYWORDS and (
+        not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_COUNT
+    ):
+        raise GeneratorError(file, pointer, f"expected a whole number from 0 to {MAX_COUNT}")
+    if key in BOUND_KEYWORDS and (
+        not isinstance(value, int | float)
+        or isinstance(value, bool)
+        or not -MAX_BOUND <= value <= MAX_BOUND
+    ):
+        raise GeneratorError(file, pointer, "expected a number from -2**53 to 2**53")
+    if key == "enum" and (not isinstance(value, list) or len(value) > MAX_ENUM_VALUES):
+        raise GeneratorError(file, pointer, f"expected a list of at most {MAX_ENUM_VALUES} values")
+
+
 def _check_keyword(
     file: str, pointer: str, key: str, value: Any, schema: Mapping[str, Any]
 ) -> None:
+    _check_bounds(file, pointer, key, value)
     if key == "type" and value not in SUPPORTED_TYPES:
         raise GeneratorError(file, pointer, f"unsupported type {value!r}")
     if key == "pattern":

@@ -18,6 +18,22 @@ from destgen.writer import STATE_FILE
 from tests.conftest import ROOT, run_cli, run_destgen
 
 
+def run_destgen_python(folder: Path, code: str) -> str:
+    """``code`` run by a fresh interpreter with ``folder`` (a generated project) on the path."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(folder)!r}); {code}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
 def _tree_digest(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
@@ -100,7 +116,67 @@ CASES = [
         lambda p: _edit(p, lambda d: d.update({"encryption": []})),
         "amazon_s3.json#/encryption: both 'encryption' and 'encryptionSpecs'",
     ),
+    (
+        "invisible-character-in-auth-name",
+        lambda p: _edit(p, lambda d: d["authSpec"][0].update(name="\ufeffAccess Key")),
+        "amazon_s3.json#/authSpec/0/name: invisible character U+FEFF in the name",
+    ),
+    (
+        "huge-auth-name",
+        lambda p: _edit(p, lambda d: d["authSpec"][0].update(name="A" * 100_000)),
+        "amazon_s3.json#/authSpec/0/name: a name must have 1 to 100 characters, not 100000",
+    ),
+    (
+        "max-length-1e100",
+        lambda p: _edit(p, lambda d: _target(d)["path"].update(maxLength=1e100)),
+        "amazon_s3.json#/targetSpec/spec/properties/path/maxLength: expected a whole number",
+    ),
+    (
+        "enum-of-200k-values",
+        lambda p: _edit(
+            p, lambda d: _target(d)["compression"].update(enum=[f"v{i}" for i in range(200_000)])
+        ),
+        "amazon_s3.json#/targetSpec/spec/properties/compression/enum: expected a list of at most",
+    ),
 ]
+
+
+def _target(spec: dict[str, Any]) -> dict[str, Any]:
+    properties: dict[str, Any] = spec["targetSpec"]["spec"]["properties"]
+    return properties
+
+
+def test_auth_names_that_are_no_identifiers_generate_code_that_imports(
+    workspace: tuple[Path, Path], tmp_path: Path
+) -> None:
+    specs, _out = workspace
+    _edit(specs / "amazon_s3.json", lambda d: d["authSpec"][0].update(name="Option A B"))
+    manifest = json.loads((specs / "manifest.json").read_text())
+    manifest["destinations"] = [e for e in manifest["destinations"] if e["slug"] == "amazon_s3"]
+    (specs / "manifest.json").write_text(json.dumps(manifest))
+    fresh = tmp_path / "fresh"
+    done = run_cli("generate", "--specs", str(specs), "--out", str(fresh))
+    assert done.returncode == 0, done.stderr
+    imported = run_destgen_python(
+        fresh,
+        "import destgen_destinations.amazon_s3 as s; " "print(s.models.OptionABParams.__name__)",
+    )
+    assert imported == "OptionABParams"
+
+
+def test_the_import_gate_names_a_name_a_module_lacks() -> None:
+    from destgen.errors import GeneratorError
+    from destgen.import_check import check_imports
+
+    files = {
+        "__init__.py": "from p.d.models import Params\n",
+        "models/__init__.py": "from p.d.models.auth import OptionABParams as Params\n",
+        "models/auth.py": "class OptionAbParams:\n    pass\n",
+    }
+    with pytest.raises(GeneratorError, match=r"imports 'OptionABParams' from p\.d\.models\.auth"):
+        check_imports("specs_cache/d.json", "p.d", files)
+    files["models/auth.py"] = "class OptionABParams:\n    pass\n"
+    check_imports("specs_cache/d.json", "p.d", files)
 
 
 @pytest.mark.parametrize(("corrupt", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
