@@ -75,3 +75,45 @@ def test_json_text_validates_secrets_like_python_objects() -> None:
     schema = params.model_json_schema(by_alias=True)["properties"]["s3SecretKey"]
     assert schema["format"] == "password"
     assert schema["writeOnly"] is True
+
+
+VALID_SECRET = "CANARYwJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPL"  # 40 characters: passes the pattern
+S3_SPEC = {"id": "4fce964d-3f37-408f-9778-e597338a21ee", "version": "1.0"}
+
+
+@pytest.mark.parametrize(
+    ("model", "body"),
+    [
+        (  # the secret is valid; its sibling is missing: the error is the params object's
+            s3.models.BaseConnection,
+            {
+                "name": "x",
+                "auth": {"specName": "Access Key", "params": {"s3SecretKey": VALID_SECRET}},
+                "connectionSpec": S3_SPEC,
+            },
+        ),
+        (  # an unknown auth spec name: the union's error quotes the whole auth object
+            s3.models.BaseConnection,
+            {
+                "name": "x",
+                "auth": {
+                    "specName": "Access key",
+                    "params": {"s3SecretKey": VALID_SECRET, "s3AccessKey": "AKIAIOSFODNN7EXAMPLE"},
+                },
+                "connectionSpec": S3_SPEC,
+            },
+        ),
+        (s3.models.AccessKeyParams, {"s3SecretKey": VALID_SECRET}),
+        (sftp.models.BaseConnection, {"name": "x", "auth": {"params": {"password": VALID_SECRET}}}),
+    ],
+    ids=["missing-sibling", "wrong-spec-name", "params-alone", "sftp-no-spec-name"],
+)
+def test_errors_about_the_enclosing_object_never_quote_a_secret(
+    model: type[object], body: dict[str, object]
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        model.model_validate(body)  # type: ignore[attr-defined]
+    error = caught.value
+    for shown in (str(error.errors()), error.json(), repr(error), str(error)):
+        assert VALID_SECRET not in shown
+    assert VALID_SECRET not in str(pickle.loads(pickle.dumps(error)).errors())

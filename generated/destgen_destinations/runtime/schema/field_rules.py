@@ -57,6 +57,11 @@ class _Concealed(SecretStr):
         return (SecretStr, (MASK,))
 
 
+def concealed(value: str) -> SecretStr:
+    """``value`` wrapped as a secret in transit: masked in errors, reprs and pickles."""
+    return value if isinstance(value, SecretStr) else _Concealed(value)
+
+
 @dataclass(frozen=True)
 class SecretRule:
     """Annotated metadata for a ``format: password`` field: SecretStr plus the spec's own rules.

@@ -10,17 +10,20 @@ no repetition that could take exponential time.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-
-# re's parser: the same tree the engine runs, so the check sees what will execute.
-from re import _constants as sre
-from re import _parser as sre_parse
 from typing import Any
 
 from pydantic_core import SchemaError, SchemaValidator, ValidationError, core_schema
+
+# re's parser: the same tree the engine runs, so the check sees what will execute. Loaded by name:
+# typeshed has no stubs for these private modules, and whether mypy finds them otherwise depends
+# on the order it reads the rest of the program.
+sre: Any = importlib.import_module("re._constants")
+sre_parse: Any = importlib.import_module("re._parser")
 
 # ECMA-262 class escapes in ASCII terms: outside a class, then inside one.
 _CLASS_ESCAPES = {
