@@ -8,11 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 
 import pytest
 
 from destgen.cli import main
 from destgen.cli.status import since_time
+from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
 from destgen_emulator import EmulatorServer
 from tests.conftest import ROOT
 from tests.e2e.conftest import use_emulator
@@ -50,7 +54,28 @@ def test_destroy_removes_what_only_this_file_uses(
     assert main(["destroy", "--yes", str(AUDIENCES)]) == 0
     assert all(not emulator.state.store.all(c) for c in ("flows", "connections"))
     assert main(["destroy", "--yes", str(AUDIENCES)]) == 0
-    assert "nothing to do" in capsys.readouterr().out
+    assert "nothing of 'Acme audiences to S3' to remove" in capsys.readouterr().out
+
+
+def test_destroy_finishes_what_an_interrupted_destroy_left(
+    emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["apply", "--yes", str(AUDIENCES)]) == 0
+    # A destroy that stopped after its first delete (a 5xx, a dropped connection): the dataflow
+    # is gone, the connections with their stored credentials are not.
+    (flow,) = emulator.state.store.all("flows")
+    with FlowServiceClient(
+        base_url=emulator.base_url,
+        identity=Identity(StaticToken("t"), "k", os.environ["AEP_ORG_ID"], "prod"),
+    ) as client:
+        client.run(ops.delete("flows", flow["id"]))
+    capsys.readouterr()
+    assert main(["destroy", "--yes", str(AUDIENCES)]) == 0
+    out = capsys.readouterr().out
+    assert "no dataflow named 'Acme audiences to S3'; left over:" in out
+    assert "- delete connections 'Acme exports to S3'" in out
+    for collection in ("targetConnections", "connections", "sourceConnections"):
+        assert emulator.state.store.all(collection) == [], collection
 
 
 def test_status_reports_runs_and_fails_on_a_failed_one(

@@ -35,12 +35,12 @@ def test_export_then_plan_reports_no_change_for_every_example(
     err = capsys.readouterr().err
     files = sorted(exported.iterdir())
     assert len(files) == len(examples)
-    assert "AZURE_BLOB_CONNECTION_STRING" in err
+    assert "AZURE_BLOB_CONNECTION_STRING_ACME_BLOB" in err
     assert main(["plan", str(exported)]) == 0, capsys.readouterr().out
     docs = {p.stem: json.loads(p.read_text()) for p in files}
     blob = docs["acme_audiences_to_azure_blob"]
     assert blob["baseConnection"]["auth"]["params"]["connectionString"] == {
-        "env": "AZURE_BLOB_CONNECTION_STRING"
+        "env": "AZURE_BLOB_CONNECTION_STRING_ACME_BLOB"
     }
     datasets = docs["acme_datasets_to_s3"]
     assert datasets["workflow"] == "datasets"
@@ -62,7 +62,8 @@ def test_one_flow_by_name_or_id_and_files_are_kept(
     capsys.readouterr()
     assert main(["export", "--flow", "Acme datasets to SFTP"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["baseConnection"]["auth"]["params"]["password"] == {"env": "SFTP_PASSWORD"}
+    secret = doc["baseConnection"]["auth"]["params"]["password"]
+    assert secret == {"env": "SFTP_PASSWORD_ACME_SFTP_PASSWORD"}
     out = tmp_path / "sftp.json"
     out.write_text("keep me")
     assert main(["export", "--flow", "Acme datasets to SFTP", "--out", str(out)]) == 1
@@ -76,6 +77,9 @@ def test_one_flow_by_name_or_id_and_files_are_kept(
 
 def test_secret_variables_have_predictable_names() -> None:
     assert secret_variable("amazon_s3", "s3SecretKey") == "AMAZON_S3_SECRET_KEY"
+    named = secret_variable("amazon_s3", "s3SecretKey", "Acme exports (EU), v2")
+    assert named == "AMAZON_S3_SECRET_KEY_ACME_EXPORTS_EU_V2"
+    assert secret_variable("sftp", "password", "!!!") == "SFTP_PASSWORD_CONNECTION"
     assert secret_variable("azure_blob", "connectionString") == "AZURE_BLOB_CONNECTION_STRING"
     assert secret_variable("sftp", "sshKey") == "SFTP_SSH_KEY"
     assert secret_variable("adls_gen2", "servicePrincipalKey") == "ADLS_GEN2_SERVICE_PRINCIPAL_KEY"

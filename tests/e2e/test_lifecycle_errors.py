@@ -33,7 +33,7 @@ def _closed_port() -> int:
 @pytest.fixture(autouse=True)
 def _env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
     use_emulator(monkeypatch, emulator.base_url, "ERR@AdobeOrg")
-    monkeypatch.setenv("AMAZON_S3_SECRET_KEY", demo_secrets()["S3_SECRET_KEY"])
+    monkeypatch.setenv("AMAZON_S3_SECRET_KEY_ACME_EXPORTS_TO_S3", demo_secrets()["S3_SECRET_KEY"])
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
 
 
@@ -124,3 +124,18 @@ def test_export_and_promote_refuse_what_they_cannot_do(
     assert main(["promote", str(tmp_path), "--from-sandbox", "prod", "--to-sandbox", "dev"]) == 1
     assert "has no name in the file" in capsys.readouterr().err
     assert audience_id("dev", "Winter campaign") != audience_id("prod", "Winter campaign")
+
+
+def test_one_variable_for_two_connections_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = json.loads(S3.read_text())
+    second = json.loads(S3.read_text())
+    second["dataflow"]["name"] = "Another flow"
+    second["baseConnection"]["name"] = "Another account"
+    (tmp_path / "a.json").write_text(json.dumps(first))
+    (tmp_path / "b.json").write_text(json.dumps(second))
+    assert main(["plan", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "S3_SECRET_KEY is also the secret of base connection 'Acme exports to S3'" in err
+    assert "one variable per connection" in err

@@ -29,7 +29,8 @@ SELECTORS = ("transformations", 0, "params", "segmentSelectors", "selectors")
 def _env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
     use_emulator(monkeypatch, emulator.base_url, "PROMOTE@AdobeOrg", sandbox=None)
     # Exported files name the credentials by destination and param; prod's are set here.
-    monkeypatch.setenv("AMAZON_S3_SECRET_KEY", demo_secrets()["S3_SECRET_KEY"])
+    # (named after the destination, the param and the base connection: stable per connection)
+    monkeypatch.setenv("AMAZON_S3_SECRET_KEY_ACME_EXPORTS_TO_S3", demo_secrets()["S3_SECRET_KEY"])
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal to confirm on
 
 

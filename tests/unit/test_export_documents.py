@@ -82,7 +82,8 @@ def test_an_audience_flow_with_every_setting_becomes_a_valid_file() -> None:
         ],
     }
     flow = _flow(transformations=[{"params": params}])
-    variables = {"other:s3SecretKey": "AMAZON_S3_SECRET_KEY"}  # a first base connection's
+    # Another base connection whose name reads the same once upper-cased already has the name.
+    variables = {"other:s3SecretKey": "AMAZON_S3_SECRET_KEY_S3_TWO"}
     doc = _drive(export_flow(flow, variables), _store({}))
     assert doc["dataflow"]["enabled"] is False
     assert doc["deduplicationKeys"] == {"attributePaths": ["a", "b"]}
@@ -91,9 +92,9 @@ def test_an_audience_flow_with_every_setting_becomes_a_valid_file() -> None:
         "destination": "a",
         "sourceType": "EXPRESSION",
     }
-    assert doc["baseConnection"]["auth"]["params"]["s3SecretKey"] == {
-        "env": "AMAZON_S3_SECRET_KEY_2"
-    }
+    named = doc["baseConnection"]["auth"]["params"]["s3SecretKey"]["env"]
+    assert named.startswith("AMAZON_S3_SECRET_KEY_S3_TWO_")
+    assert named != "AMAZON_S3_SECRET_KEY_S3_TWO"
     assert doc["baseConnection"]["encryption"] == {
         "publicKey": "cHVibGlj",
         "encryptionAlgo": "PGP/GPG",
@@ -127,3 +128,32 @@ def test_flows_of_other_destinations_are_refused_by_name() -> None:
     base_without_key = BASE | {"encryption": []}
     doc = _drive(export_flow(_flow(transformations=[])), _store({}, base_without_key))
     assert "encryption" not in doc["baseConnection"]
+
+
+def test_secret_names_follow_the_connection_not_the_listing_order() -> None:
+    """A re-export that meets two connections in the other order names each as before, so
+    ``apply --rotate-secrets`` never sends one connection's secret to the other.
+    """
+    first = dict(BASE, name="Account A")
+    second = dict(BASE, name="Account B")
+
+    def names(order: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
+        variables: dict[str, str] = {}
+        found = {}
+        for base_id, base in order:
+            store = _store({}, base) | {base_id: base}
+            store["tgt"] = dict(store["tgt"], baseConnectionId=base_id)
+            doc = _drive(export_flow(_flow(), variables), store)
+            found[base["name"]] = doc["baseConnection"]["auth"]["params"]["s3SecretKey"]["env"]
+        return found
+
+    forward = names([("a", first), ("b", second)])
+    backward = names([("b", second), ("a", first)])
+    assert (
+        forward
+        == backward
+        == {
+            "Account A": "AMAZON_S3_SECRET_KEY_ACCOUNT_A",
+            "Account B": "AMAZON_S3_SECRET_KEY_ACCOUNT_B",
+        }
+    )

@@ -210,7 +210,8 @@ def add_export(commands: Any) -> None:
         description="Read one dataflow (--flow) or every dataflow of the six destinations "
         "(--all DIR) with its connections, audiences or datasets, mapping and keys, and write "
         "activation files that plan reports as unchanged. Secrets cannot be read back: they "
-        'become {"env": NAME} references (DESTINATION_PARAM, e.g. AZURE_BLOB_CONNECTION_STRING). '
+        'become {"env": NAME} references (DESTINATION_PARAM_CONNECTION, e.g. '
+        "AZURE_BLOB_CONNECTION_STRING_ACME_BLOB). "
         "Exit 0 written, 1 failed or a file would be replaced without --force.",
     )
     which = export.add_mutually_exclusive_group(required=True)

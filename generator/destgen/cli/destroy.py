@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from destgen.cli.activate import load_or_report
 from destgen.cli.clients import client_from_args
@@ -43,10 +44,16 @@ def run_destroy(args: argparse.Namespace) -> int:
         with client_from_args(args) as client:
             listed = client.run(ops.find_by_name("flows", file.dataflow.name)).items
             flow = adoptable(listed, payloads.flow_identity(), "dataflows")
-            if flow is None:
-                print(f"destgen destroy: no dataflow named {file.dataflow.name!r}; nothing to do")
+            plan = _removals(client, flow, file)
+            if not any(not r.users for r in plan):
+                print(
+                    f"destgen destroy: nothing of {file.dataflow.name!r} to remove; nothing to do"
+                )
                 return Exit.OK
-            plan = _removals(client, flow)
+            if flow is None:
+                # An earlier destroy stopped part way (a 5xx, a lost connection): the dataflow is
+                # gone, its connections are not. They are found by the file's names.
+                print(f"destgen destroy: no dataflow named {file.dataflow.name!r}; left over:")
             for removal in plan:
                 name = removal.entity.data.get("name")
                 if removal.users:
@@ -65,32 +72,59 @@ def run_destroy(args: argparse.Namespace) -> int:
     return Exit.OK
 
 
-def _removals(client: FlowServiceClient, flow: Entity) -> list[Removal]:
-    """The dataflow, then each connection it uses with how many other entities use it."""
-    flows = [f for f in client.iterate(ops.list_("flows")) if f.id != flow.id]
-    target = client.run(ops.get("targetConnections", flow.data["targetConnectionIds"][0]))
-    source = client.run(ops.get("sourceConnections", flow.data["sourceConnectionIds"][0]))
-    base_id = str(target.data.get("baseConnectionId"))
-    base = client.run(ops.get("connections", base_id))
-    others = [
-        t
-        for t in client.iterate(ops.list_("targetConnections", f"baseConnectionId=={base_id}"))
-        if t.id != target.id
-    ]
-    target_users = sum(target.id in (f.data.get("targetConnectionIds") or []) for f in flows)
-    source_users = sum(source.id in (f.data.get("sourceConnectionIds") or []) for f in flows)
-    replaced = [
-        Removal("sourceConnections", old, sum(old.id in _sources(f) for f in flows))
-        for old in _replaced_sources(client, source)
-    ]
-    return [
-        Removal("flows", flow),
-        Removal("targetConnections", target, target_users),
+def _removals(client: FlowServiceClient, flow: Entity | None, file: Any) -> list[Removal]:
+    """The dataflow, then each connection it uses with how many other entities use it. Without
+    the dataflow (a destroy that stopped part way), the connections the file names, by name.
+    """
+    flows = [f for f in client.iterate(ops.list_("flows")) if flow is None or f.id != flow.id]
+    if flow is not None:
+        target: Entity | None = client.run(
+            ops.get("targetConnections", flow.data["targetConnectionIds"][0])
+        )
+        source: Entity | None = client.run(
+            ops.get("sourceConnections", flow.data["sourceConnectionIds"][0])
+        )
+    else:
+        target = _named(client, "targetConnections", file.target_connection.name)
+        source = _named(client, "sourceConnections", file.source_name)
+    base_id = str(target.data.get("baseConnectionId")) if target is not None else None
+    base = (
+        client.run(ops.get("connections", base_id))
+        if base_id is not None
+        else _named(client, "connections", file.base_connection.name)
+    )
+    found: list[Removal] = [Removal("flows", flow)] if flow is not None else []
+    target_users = 0
+    if target is not None:
+        target_users = sum(target.id in (f.data.get("targetConnectionIds") or []) for f in flows)
+        found.append(Removal("targetConnections", target, target_users))
+    if base is not None:
+        others = [
+            t
+            for t in client.iterate(ops.list_("targetConnections", f"baseConnectionId=={base.id}"))
+            if target is None or t.id != target.id
+        ]
         # A base connection goes only with its last target connection.
-        Removal("connections", base, len(others) + (1 if target_users else 0)),
-        Removal("sourceConnections", source, source_users),
-        *replaced,
+        found.append(Removal("connections", base, len(others) + (1 if target_users else 0)))
+    if source is not None:
+        found.append(
+            Removal("sourceConnections", source, sum(source.id in _sources(f) for f in flows))
+        )
+        found += [
+            Removal("sourceConnections", old, sum(old.id in _sources(f) for f in flows))
+            for old in _replaced_sources(client, source)
+        ]
+    return found
+
+
+def _named(client: FlowServiceClient, collection: str, name: str) -> Entity | None:
+    """The one entity of ``collection`` with exactly this name; None for none or several."""
+    exact = [
+        e
+        for e in client.run(ops.find_by_name(collection, name)).items
+        if e.data.get("name") == name
     ]
+    return exact[0] if len(exact) == 1 else None
 
 
 def _sources(flow: Entity) -> list[str]:

@@ -31,6 +31,7 @@ from destgen.cli.saved_plan import (
 )
 from destgen.cli.wording import plural
 from destgen_destinations.runtime.activation.engine import ActivationResult, activate
+from destgen_destinations.runtime.activation.file import EnvRef
 from destgen_destinations.runtime.activation.payloads import Payloads
 from destgen_destinations.runtime.activation.planner import SIGNS, Change, Planner
 from destgen_destinations.runtime.activation.references import missing_references
@@ -167,6 +168,7 @@ def load_all(paths: list[Path], *, placeholders: bool) -> list[tuple[Path, Paylo
         else:
             loaded.append((path, found))
     failed = not one_file_per_dataflow(loaded) or failed
+    failed = not one_connection_per_secret(loaded) or failed
     if unreadable:
         return Exit.USAGE
     return Exit.FAILED if failed else loaded
@@ -188,6 +190,27 @@ def one_file_per_dataflow(loaded: list[tuple[Path, Payloads]]) -> bool:
             )
             alone = False
         owners.setdefault(name, path)
+    return alone
+
+
+def one_connection_per_secret(loaded: list[tuple[Path, Payloads]]) -> bool:
+    """True unless one environment variable holds the secret of two base connections: sent to
+    both (by apply --rotate-secrets, say), one account's secret would reach the other's.
+    """
+    owners: dict[str, tuple[str, Path]] = {}
+    alone = True
+    for path, payloads in loaded:
+        base = payloads.file.base_connection
+        refs = base.auth.params.values() if base.auth is not None else ()
+        for ref in (r for r in refs if isinstance(r, EnvRef)):
+            owner = owners.setdefault(ref.env, (base.name, path))
+            if owner[0] != base.name:
+                print(
+                    f"{path}: $.baseConnection.auth.params: {ref.env} is also the secret of base "
+                    f"connection {owner[0]!r} ({owner[1]}); one variable per connection",
+                    file=sys.stderr,
+                )
+                alone = False
     return alone
 
 

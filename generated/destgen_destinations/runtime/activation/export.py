@@ -3,12 +3,16 @@ the file format ``apply`` takes, so that applying the export changes nothing.
 
 Like the activation plan, this is a generator of read operations (no I/O here): any client, or a
 test, drives it. Secrets cannot be read back (the service masks them); each becomes an
-``{"env": NAME}`` reference with a predictable name (:func:`secret_variable`).
+``{"env": NAME}`` reference named after the destination, the param and the base connection's own
+name (:func:`secret_variable`): the same connection gets the same name on every export, whatever
+order the service lists connections in, so a rotation can never send one connection's secret to
+another.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Generator
 from typing import Any
@@ -42,16 +46,25 @@ def destination_of(flow: dict[str, Any]) -> tuple[str, str]:
     )
 
 
-def secret_variable(slug: str, param: str) -> str:
+# The base connection's name in a variable name: enough words to tell connections apart.
+MAX_NAME_WORDS = 40
+
+
+def secret_variable(slug: str, param: str, connection: str | None = None) -> str:
     """``AZURE_BLOB`` + ``connectionString`` -> ``AZURE_BLOB_CONNECTION_STRING``; a word the slug
     already ends with is not repeated (``AMAZON_S3`` + ``s3SecretKey`` -> ``AMAZON_S3_SECRET_KEY``).
+    With the base connection's name: ``AMAZON_S3_SECRET_KEY_ACME_EXPORTS_TO_S3``.
     """
     prefix = slug.upper()
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", param).upper()
     last = prefix.rsplit("_", 1)[-1]
     if words.startswith(last + "_"):
         words = words[len(last) + 1 :]
-    return f"{prefix}_{words}"
+    name = f"{prefix}_{words}"
+    if connection is not None:
+        named = re.sub(r"[^A-Za-z0-9]+", "_", connection).strip("_").upper()[:MAX_NAME_WORDS]
+        name = f"{name}_{named or 'CONNECTION'}"
+    return name
 
 
 def export_flow(flow: Entity, variables: dict[str, str] | None = None) -> Export:
@@ -116,7 +129,8 @@ def _base(slug: str, base: Entity, variables: dict[str, str]) -> dict[str, Any]:
         params: dict[str, Any] = {}
         for key, value in (auth.get("params") or {}).items():
             if key in secrets:
-                params[key] = {"env": _variable(variables, base.id, slug, key)}
+                named = str(base.data.get("name") or base.id)
+                params[key] = {"env": _variable(variables, base.id, slug, key, named)}
             else:
                 params[key] = value
         found["auth"] = {"specName": auth["specName"], "params": params}
@@ -132,13 +146,16 @@ def _base(slug: str, base: Entity, variables: dict[str, str]) -> dict[str, Any]:
     return found
 
 
-def _variable(variables: dict[str, str], base_id: str, slug: str, param: str) -> str:
+def _variable(
+    variables: dict[str, str], base_id: str, slug: str, param: str, connection: str
+) -> str:
     key = f"{base_id}:{param}"
     if key not in variables:
-        name, taken, n = secret_variable(slug, param), set(variables.values()), 2
-        candidate = name
-        while candidate in taken:  # a second base connection of one destination: NAME_2, ...
-            candidate, n = f"{name}_{n}", n + 1
+        candidate = secret_variable(slug, param, connection)
+        if candidate in variables.values():
+            # Two names that read alike once upper-cased ("Acme-1", "acme 1"): the id tells them
+            # apart, still from the entity alone.
+            candidate += "_" + hashlib.sha256(base_id.encode()).hexdigest()[:6].upper()
         variables[key] = candidate
     return variables[key]
 
