@@ -163,3 +163,25 @@ def test_apply_at_a_prompt_applies_the_plan_it_showed(
     selectors = flow["transformations"][0]["params"]["segmentSelectors"]["selectors"]
     ids = [s["value"]["id"] for s in selectors]
     assert "added-while-asking" in ids, "never removed without being shown"
+
+
+def test_a_folder_run_makes_one_identity_for_all_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With client credentials that is one OAuth token for the run, not one per file."""
+    from destgen_destinations.runtime.transport.credentials import identity_from_env
+
+    made = []
+
+    def counted(**kwargs: Any) -> Any:
+        made.append(kwargs)
+        return identity_from_env(**kwargs)
+
+    monkeypatch.setattr("destgen.cli.infra.identity_from_env", counted)
+    for tag in ("one", "two", "three"):
+        doc = copy.deepcopy(S3)  # one base connection (one secret), three dataflows
+        for key in ("targetConnection", "dataflow"):
+            doc[key]["name"] = f"{doc[key]['name']} {tag}"
+        (tmp_path / f"{tag}.json").write_text(json.dumps(doc))
+    assert main(["plan", "--concurrency", "3", str(tmp_path)]) == 3
+    assert len(made) == 1

@@ -45,6 +45,24 @@ def load_file(path: Path, *, placeholders: bool = False) -> Payloads:
     return prepare(parse_activation_file(data), placeholders=placeholders)
 
 
+def _no_alias_loader() -> Any:
+    """yaml's SafeLoader without aliases: ``&a [*a, *a, ...]`` nested ten deep is a billion
+    nodes from a few hundred bytes (an alias bomb); no activation file needs an alias.
+    """
+    import yaml
+
+    class NoAliases(yaml.SafeLoader):  # type: ignore[misc]  # yaml ships no type hints
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(
+                    None, None, "aliases (*name) are not allowed in activation files", mark
+                )
+            return super().compose_node(parent, index)
+
+    return NoAliases
+
+
 def read_document(path: Path) -> Any:
     """An activation file's parsed YAML or JSON; FileNotFoundError naming the file otherwise."""
     try:
@@ -55,12 +73,13 @@ def read_document(path: Path) -> Any:
         if path.suffix in (".yaml", ".yml"):
             import yaml
 
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=_no_alias_loader())
         else:
             data = json.loads(text)
     except Exception as exc:  # yaml and json raise different types; both mean "not parseable"
         raise FileNotFoundError(
-            f"{path}: not valid {'YAML' if path.suffix in ('.yaml', '.yml') else 'JSON'}: {exc}"
+            f"{path}: not valid {'YAML' if path.suffix in ('.yaml', '.yml') else 'JSON'}: "
+            + " ".join(str(exc).split())  # one line: yaml's messages quote the line below
         ) from None
     return data
 

@@ -10,18 +10,23 @@ import dataclasses
 import httpx
 
 from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import identity_from_env
+from destgen_destinations.runtime.transport.credentials import Identity, identity_from_env
 from destgen_destinations.runtime.transport.deadlines import Deadlines
 from destgen_destinations.runtime.transport.retry import RetryPolicy
 
 
 def client_from_args(
-    args: argparse.Namespace, *, sandbox: str | None = None, http: httpx.Client | None = None
+    args: argparse.Namespace,
+    *,
+    sandbox: str | None = None,
+    http: httpx.Client | None = None,
+    identity: Identity | None = None,
 ) -> FlowServiceClient:
     """A FlowServiceClient for ``--base-url``, ``--token-url``, ``--retries`` and
     ``--request-timeout``; ``sandbox`` overrides AEP_SANDBOX_NAME (as does ``--sandbox``).
+    ``identity``: one already made (its OAuth token shared by every client given it).
     """
-    identity = identity_from_env(token_url=args.token_url)
+    identity = identity or identity_from_env(token_url=args.token_url)
     sandbox = sandbox or getattr(args, "sandbox", None)
     if sandbox:
         identity = dataclasses.replace(identity, sandbox=sandbox)

@@ -38,6 +38,7 @@ from destgen_destinations.runtime.activation.references import missing_reference
 from destgen_destinations.runtime.activation.reviewed import Reviewed
 from destgen_destinations.runtime.activation.steps import ApplyOptions
 from destgen_destinations.runtime.transport.client import FlowServiceClient
+from destgen_destinations.runtime.transport.credentials import identity_from_env
 from destgen_destinations.runtime.transport.errors import DestgenError
 from destgen_destinations.runtime.transport.rate_limit import RequestBudget, budget_client
 
@@ -326,7 +327,10 @@ def _each(
     # Credentials and --base-url are the same for every file: checked once, before any worker, so
     # a missing AEP_ACCESS_TOKEN or a plain-http remote URL is one line (DestgenError), not a
     # traceback from each thread.
-    with client_from_args(args, sandbox=sandbox):
+    # One identity for every file: with client credentials, one OAuth token for the whole run
+    # (fetched once, refreshed once) instead of one per file.
+    identity = identity_from_env(token_url=args.token_url)
+    with client_from_args(args, sandbox=sandbox, identity=identity):
         pass
     budget = RequestBudget(rate=args.rate)
     http = budget_client(budget)
@@ -334,7 +338,7 @@ def _each(
 
     def one(item: tuple[Path, Payloads]) -> FileOutcome:
         path, payloads = item
-        client = client_from_args(args, sandbox=sandbox, http=http)
+        client = client_from_args(args, sandbox=sandbox, http=http, identity=identity)
         try:
             outcome = work(client, path, payloads)
         except DestgenError as exc:

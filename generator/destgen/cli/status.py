@@ -19,6 +19,7 @@ from destgen.cli.wording import plural
 from destgen_destinations.runtime.api import operations as ops
 from destgen_destinations.runtime.transport.adoption import adoptable
 from destgen_destinations.runtime.transport.errors import DestgenError
+from destgen_destinations.runtime.transport.redact import printable
 
 DURATION = re.compile(r"^(\d+)([hd])$")
 
@@ -77,24 +78,58 @@ def run_status(args: argparse.Namespace) -> int:
     return Exit.FAILED if failed else Exit.OK
 
 
-def _run(run: dict[str, Any]) -> dict[str, Any]:
-    metrics = run.get("metrics") or {}
-    records = metrics.get("recordSummary") or {}
-    status = metrics.get("statusSummary") or {}
+def _run(run: Any) -> dict[str, Any]:
+    """One run as status reports it; a server's odd values (text for a count, a list for an
+    object, a date past year 9999) become 0 or "unknown" instead of a traceback, and its text is
+    escaped before it reaches a terminal.
+    """
+    metrics = _object(_object(run).get("metrics"))
+    records = _object(metrics.get("recordSummary"))
+    status = _object(metrics.get("statusSummary"))
     per_entity = [
-        {"id": e.get("id"), "records": e.get("outputRecordCount", 0)}
-        for t in records.get("targetSummaries") or []
-        for e in t.get("entitySummaries") or []
+        {"id": printable(str(e.get("id"))), "records": _count(e.get("outputRecordCount"))}
+        for t in _objects(records.get("targetSummaries"))
+        for e in _objects(_object(t).get("entitySummaries"))
     ]
     return {
-        "id": run.get("id"),
-        "started": int((metrics.get("durationSummary") or {}).get("startedAtUTC") or 0),
-        "status": status.get("status", "unknown"),
-        "records": records.get("outputRecordCount", 0),
-        "files": (metrics.get("fileSummary") or {}).get("outputFileCount", 0),
-        "errors": [f"{e.get('code')}: {e.get('message')}" for e in status.get("errors") or []],
+        "id": printable(str(_object(run).get("id"))),
+        "started": _count(_object(metrics.get("durationSummary")).get("startedAtUTC"), MAX_MS),
+        "status": printable(str(status.get("status", "unknown"))),
+        "records": _count(records.get("outputRecordCount")),
+        "files": _count(_object(metrics.get("fileSummary")).get("outputFileCount")),
+        "errors": [
+            printable(f"{e.get('code')}: {e.get('message')}")
+            for e in _objects(status.get("errors"))
+        ],
         "entities": per_entity,
     }
+
+
+# The last millisecond Python's datetime can show (9999-12-31): a later start is no date.
+MAX_MS = 253402300799999
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+# What a count a server sent as no number (or out of range) is shown as.
+UNKNOWN_COUNT = 0
+
+
+def _count(value: Any, most: int = 2**63) -> int:
+    """A whole number from 0 to ``most``, or UNKNOWN_COUNT for anything else a server sends."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return UNKNOWN_COUNT
+    try:
+        number = int(value)
+    except (ValueError, OverflowError):
+        return UNKNOWN_COUNT
+    return number if 0 <= number <= most else UNKNOWN_COUNT
 
 
 def _print(report: list[dict[str, Any]]) -> None:

@@ -46,6 +46,9 @@ class StaticToken:
         return self.value
 
 
+MAX_TOKEN_LIFETIME_S = 86_400.0
+
+
 @dataclass
 class ClientCredentials:
     """OAuth server-to-server: one token for all callers, refreshed ``margin`` seconds before
@@ -100,6 +103,10 @@ class ClientCredentials:
         if not isinstance(value, str) or not value:
             raise AuthError(response.status_code, "token", "token endpoint sent an empty token")
         self._value = value
+        # A lifetime beyond a day (or no finite number) is a server's mistake, not a promise: the
+        # token is asked for again after a day at most.
+        if not 0 < lifetime <= MAX_TOKEN_LIFETIME_S:
+            lifetime = MAX_TOKEN_LIFETIME_S if lifetime > 0 else 0.0
         self._expires = self.clock() + lifetime
         return self._value
 
