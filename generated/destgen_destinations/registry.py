@@ -7,16 +7,11 @@ runtime and the tool find destinations in; each package held to the runtime's co
 import importlib
 from typing import TYPE_CHECKING, cast
 
+from destgen_destinations import DESTINATIONS
 from destgen_destinations.runtime.payloads.destination import DestinationPackage
 
-SLUGS: tuple[str, ...] = (
-    "adls_gen2",
-    "amazon_s3",
-    "azure_blob",
-    "data_landing_zone",
-    "google_cloud_storage",
-    "sftp",
-)
+# The package's own list (its __init__), under the registry's name.
+SLUGS: tuple[str, ...] = DESTINATIONS
 # Connection spec id -> slug.
 BY_CONNECTION_SPEC_ID: dict[str, str] = {
     "be2c3209-53bc-47e7-ab25-145db8b873e1": "adls_gen2",
