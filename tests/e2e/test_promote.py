@@ -142,3 +142,42 @@ def test_promote_names_dataflows_and_applies_only_what_it_resolved(
     assert "/tmp" not in printed.err
     names = {f["name"] for f in _flows(emulator, "stage")}
     assert names == {"Acme audiences to S3", "Acme datasets to S3"}
+
+
+def test_promote_refuses_what_it_would_lose_or_guess(
+    emulator: EmulatorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = _dev_files(tmp_path / "dev")
+    assert main(["apply", "--yes", "--sandbox", "dev", str(files)]) == 0
+    twin = tmp_path / "more"
+    twin.mkdir()
+    (twin / "audiences.json").write_text((files / "audiences.json").read_text())
+    promoted = ["--from-sandbox", "dev", "--to-sandbox", "stage", "--yes"]
+    capsys.readouterr()
+    assert main(["promote", str(files), str(twin), *promoted]) == 1
+    assert "would both be promoted as audiences.json" in capsys.readouterr().err
+    # The id is what the file means: a name that disagrees with the source sandbox is no guess.
+    doc = json.loads((files / "audiences.json").read_text())
+    doc["audiences"][0]["name"] = "Autumn campaign"  # the id is Winter campaign's
+    (files / "audiences.json").write_text(json.dumps(doc))
+    assert main(["promote", str(files / "audiences.json"), *promoted]) == 1
+    err = capsys.readouterr().err
+    assert "is named 'Autumn campaign' in the file but otherwise in the source sandbox" in err
+    assert _flows(emulator, "stage") == []
+
+
+def test_promote_refuses_a_dataset_name_the_target_holds_twice() -> None:
+    from destgen.cli.promote import _resolve
+    from destgen_destinations.runtime.api.operations import Entity
+
+    class Listing:
+        """What _resolve reads of the target: its eligible datasets, two of one name."""
+
+        def iterate(self, _op: object) -> list[Entity]:
+            return [Entity("d1", None, {"name": "Orders"}), Entity("d2", None, {"name": "Orders"})]
+
+    doc = {"datasets": [{"id": "dev-orders", "name": "Orders"}]}
+    target: Any = Listing()
+    resolved, missing = _resolve([("d.json", doc)], target, target, "prod")
+    assert resolved[0][1]["datasets"][0]["id"] == "dev-orders"  # never a guess
+    assert missing == ["d.json: dataset 'Orders' (dev-orders) is ambiguous in prod"]

@@ -32,7 +32,7 @@ from destgen_destinations.runtime.activation.payloads import (
 )
 from destgen_destinations.runtime.api import operations as ops
 from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.errors import ApiError, DestgenError
+from destgen_destinations.runtime.transport.errors import DestgenError, NotFoundError
 
 Doc = dict[str, Any]
 
@@ -128,12 +128,20 @@ def _guard(args: argparse.Namespace, kind: str) -> Any:
 
 
 def _read_files(paths: list[Path]) -> list[tuple[str, Doc]]:
-    docs = []
+    docs: list[tuple[str, Doc]] = []
+    seen: dict[str, Path] = {}
     for path in activation_files(paths):
         doc = read_document(path)
         if not isinstance(doc, dict):
             raise ValueError(f"{path}: not an activation file (an object)")
-        docs.append((f"{path.stem}.json", json.loads(json.dumps(doc, default=str))))
+        name = f"{path.stem}.json"
+        if name in seen:
+            # Both would be written to one file in --out: one of them would silently be lost.
+            raise ValueError(
+                f"{path} and {seen[name]} would both be promoted as {name}; rename one"
+            )
+        seen[name] = path
+        docs.append((name, json.loads(json.dumps(doc, default=str))))
     return docs
 
 
@@ -155,13 +163,19 @@ def _resolve(
 ) -> tuple[list[tuple[str, Doc]], list[str]]:
     """Each document with the target sandbox's audience and dataset ids, and what is missing."""
     missing: list[str] = []
-    datasets: dict[str, str] | None = None
+    datasets: dict[str, list[str]] | None = None
     audience_ids: dict[str, list[str]] = {}  # name -> ids in the target: asked once per name
     resolved = []
     for name, doc in docs:
         doc = copy.deepcopy(doc)
         for audience in doc.get("audiences") or []:
-            label = audience.get("name") or _audience_name(source, str(audience.get("id")))
+            label = _audience_label(source, audience)
+            if label is None:
+                missing.append(
+                    f"{name}: audience {audience.get('id')} is named {audience.get('name')!r} in "
+                    "the file but otherwise in the source sandbox; fix the file's name"
+                )
+                continue
             if label not in audience_ids:
                 listed = target.run(ops.audiences_named(label))
                 audience_ids[label] = [a.id for a in listed if a.data.get("name") == label]
@@ -176,26 +190,36 @@ def _resolve(
             audience["id"] = found[0]
         if doc.get("datasets"):
             if datasets is None:
-                datasets = {
-                    str(e.data.get("name")): e.id
-                    for e in target.iterate(ops.eligible_datasets(limit=100))
-                }
+                datasets = {}
+                for e in target.iterate(ops.eligible_datasets(limit=100)):
+                    datasets.setdefault(str(e.data.get("name")), []).append(e.id)
             for dataset in doc["datasets"]:
-                if dataset.get("name") not in datasets:
+                ids = datasets.get(str(dataset.get("name")), [])
+                if len(ids) != 1:
                     missing.append(
-                        f"{name}: dataset {dataset.get('name')!r} ({dataset.get('id')}) is not "
-                        f"in {target_name}"
+                        f"{name}: dataset {dataset.get('name')!r} ({dataset.get('id')}) "
+                        + ("is not in" if not ids else "is ambiguous in")
+                        + f" {target_name}"
                     )
                     continue
-                dataset["id"] = datasets[dataset["name"]]
+                dataset["id"] = ids[0]
         resolved.append((name, doc))
     return resolved, missing
 
 
-def _audience_name(source: FlowServiceClient, audience_id: str) -> str:
+def _audience_label(source: FlowServiceClient, audience: Doc) -> str | None:
+    """The name to find an audience by in the target: the source sandbox's name for its id (the
+    id is what the file means; a name in the file is only a note). None when the file's name and
+    the source's disagree.
+    """
+    written = audience.get("name")
     try:
-        return str(source.run(ops.audience(audience_id)).data.get("name"))
-    except ApiError as exc:
+        named = str(source.run(ops.audience(str(audience.get("id")))).data.get("name"))
+    except NotFoundError:
+        if written:
+            return str(written)  # not in the source sandbox: the file's name is all there is
         raise DestgenError(
-            f"audience {audience_id} has no name in the file and is not in the source sandbox"
-        ) from exc
+            f"audience {audience.get('id')} has no name in the file and is not in the source "
+            "sandbox"
+        ) from None
+    return named if not written or written == named else None
