@@ -136,6 +136,12 @@ def add_plan_apply(commands: Any) -> None:
     )
     apply.add_argument("--yes", action="store_true", help="apply without asking")
     apply.add_argument(
+        "--change-shared",
+        action="store_true",
+        help="also change connections that other dataflows use (the plan names them; without "
+        "this flag apply refuses)",
+    )
+    apply.add_argument(
         "--rotate-secrets",
         action="store_true",
         help="send the files' credentials to existing base connections (they cannot be read "

@@ -56,6 +56,8 @@ class FileOutcome:
     error: str | None = None
     # collection/id -> the etag the plan read: what apply of this plan requires unchanged.
     etags: dict[str, str | None] = field(default_factory=dict)
+    # The changes to entities other dataflows use too (their labels).
+    shared: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """Planned field changes by action: ``create``, ``change``, ``remove``, ``action``."""
@@ -91,7 +93,7 @@ def run_plan(args: argparse.Namespace) -> int:
     if any(o.error for o in outcomes):
         return ERROR
     if args.out is not None:
-        saved = [(o.path, o.changes, o.etags) for o in outcomes]
+        saved = [(o.path, o.changes, o.etags, o.shared) for o in outcomes]
         write_plan(args.out, plan_document(saved, prune=args.prune))
         print(
             f"destgen plan: saved to {args.out}; destgen apply {args.out} applies it",
@@ -135,6 +137,8 @@ def apply_loaded(
     pending = [o for o in planned if o.changes]
     if not args.json:
         _print_plan(planned)
+    if _shared_refused(args, [(o.path, label) for o in pending for label in o.shared]):
+        return ERROR
     if not pending:
         if args.json:
             _report(planned, True, applied=False)
@@ -225,10 +229,11 @@ def _plan_all(
         # Audiences and datasets are referred to, never created: checked before anything is.
         if missing := missing_references(client, payloads):
             return FileOutcome(path, error="; ".join(missing))
-        planner = Planner(client)
+        planner = Planner(client, own_flow=payloads.file.dataflow.name)
         options = ApplyOptions(prune=args.prune, rotate_secrets=args.rotate_secrets)
         result = activate(planner, payloads, options=options)
-        return FileOutcome(path, planner.changes, result, etags=planner.etags)
+        shared = list(planner.shared.values())
+        return FileOutcome(path, planner.changes, result, etags=planner.etags, shared=shared)
 
     return _each(loaded, args, plan_one, sandbox)
 
@@ -245,6 +250,22 @@ def _applier(args: argparse.Namespace, pins: dict[Path, dict[str, str | None]]) 
         return FileOutcome(path, result=activate(held, payloads, options=options))
 
     return apply_one
+
+
+def _shared_refused(args: argparse.Namespace, shared: list[tuple[Path, str]]) -> bool:
+    """True (each change printed) when changes reach entities other dataflows use and
+    ``--change-shared`` was not given: another team's connection is never changed by accident.
+    """
+    if not shared or getattr(args, "change_shared", False):
+        return False
+    for path, label in shared:
+        print(f"{path}: {label}", file=sys.stderr)
+    print(
+        "destgen apply: these changes reach dataflows the files do not describe; "
+        "pass --change-shared to make them",
+        file=sys.stderr,
+    )
+    return True
 
 
 def _apply_saved(args: argparse.Namespace) -> int:
@@ -278,6 +299,8 @@ def _apply_saved(args: argparse.Namespace) -> int:
         return ERROR
     if not args.json:
         _print_plan([FileOutcome(Path(f.path), saved.changes_of(f)) for f in pending])
+    if _shared_refused(args, [(Path(f.path), label) for f in pending for label in f.shared]):
+        return ERROR
     pins = {Path(f.path): dict(f.etags) for f in pending}
     outcomes = _each(loaded, args, _applier(args, pins))
     _report(outcomes, args.json, applied=True)
@@ -389,6 +412,12 @@ def _print_plan(outcomes: list[FileOutcome]) -> None:
             continue
         print(f"{outcome.path}:")
         for change in outcome.changes:
+            if change.label.startswith("update "):
+                # The entity by name and id (and who else uses it), then its fields.
+                print(f"  {change.label}:")
+                for line in change.lines:
+                    print(f"    {line}")
+                continue
             for line in change.lines:
                 print(f"  {line}")
 

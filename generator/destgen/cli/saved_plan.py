@@ -52,6 +52,8 @@ class SavedFile(_Closed):
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     etags: dict[str, str | None]
     changes: list[SavedStep]
+    # Changes to entities other dataflows use: applied only with --change-shared.
+    shared: list[str] = []
 
 
 class SavedPlan(_Closed):
@@ -78,7 +80,7 @@ def file_sha256(path: Path) -> str:
 
 
 def plan_document(
-    files: list[tuple[Path, list[Change], dict[str, str | None]]], *, prune: bool
+    files: list[tuple[Path, list[Change], dict[str, str | None], list[str]]], *, prune: bool
 ) -> dict[str, Any]:
     """The JSON document ``plan --out`` writes."""
     return {
@@ -92,8 +94,9 @@ def plan_document(
                 "changes": [
                     {"step": c.label, "fields": [f.as_json() for f in c.fields]} for c in changes
                 ],
+                "shared": shared,
             }
-            for path, changes, etags in files
+            for path, changes, etags, shared in files
         ],
     }
 

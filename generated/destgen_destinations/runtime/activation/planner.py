@@ -14,12 +14,33 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pydantic import BaseModel
+
 from destgen_destinations.runtime.api import operations as ops
 from destgen_destinations.runtime.api.operations import Created, Entity, Operation
 from destgen_destinations.runtime.payloads.patch_ops import SELECTORS
+from destgen_destinations.runtime.schema.wire import to_masked
 from destgen_destinations.runtime.transport.client import Derive, FlowServiceClient
 
 PLANNED = "planned-"  # the id prefix of an entity that exists only in the plan
+# The entities of a chain other dataflows may use, and the flow key that names them.
+SHAREABLE = {
+    "connections": "targetConnectionIds",  # through the target connections built on it
+    "targetConnections": "targetConnectionIds",
+    "sourceConnections": "sourceConnectionIds",
+}
+# Where a created connection points: the params a reviewer must see before it exists.
+WHERE_KEYS = (
+    "bucketName",
+    "container",
+    "folder",
+    "path",
+    "remotePath",
+    "host",
+    "domain",
+    "accountName",
+    "url",
+)
 SHOWN = 70  # characters of a value shown before it is cut
 
 
@@ -80,7 +101,12 @@ class Planner:
     client: FlowServiceClient
     changes: list[Change] = field(default_factory=list)
     etags: dict[str, str | None] = field(default_factory=dict)
+    # The file's own dataflow: every other dataflow that uses an entity makes it shared.
+    own_flow: str | None = None
+    # collection/id of each live entity a change would touch that another dataflow also uses.
+    shared: dict[str, str] = field(default_factory=dict)
     _ids: Any = field(default_factory=lambda: itertools.count(1), repr=False)
+    _flows: list[Entity] | None = field(default=None, repr=False)
 
     def run(self, op: Operation[Any]) -> Any:
         """A read is sent (unless it reads what only the plan made); a write is recorded."""
@@ -93,6 +119,23 @@ class Planner:
             self.changes.append(Change(op.label, describe_write(op)))
         return op.parse(answer)
 
+    def users(self, collection: str, entity: Entity) -> list[str]:
+        """The names of the other dataflows that use ``entity`` (a connection of a chain)."""
+        if collection not in SHAREABLE:
+            return []
+        if self._flows is None:
+            self._flows = self.client.follow(ops.collect(ops.list_("flows")))
+        targets = {entity.id}
+        if collection == "connections":
+            listed = ops.list_("targetConnections", f"baseConnectionId=={entity.id}")
+            targets = {t.id for t in self.client.follow(ops.collect(listed))}
+        key = SHAREABLE[collection]
+        return sorted(
+            str(f.data.get("name"))
+            for f in self._flows
+            if f.data.get("name") != self.own_flow and targets & set(f.data.get(key) or [])
+        )
+
     def update(
         self, collection: str, entity_id: str, derive: Derive, *, known: Entity | None = None
     ) -> Created:
@@ -103,14 +146,23 @@ class Planner:
         patch = derive(entity)
         if patch is None:
             return Created(entity.id, entity.etag, changed=False)
-        self.changes.append(Change(f"update {collection} {entity_id}", describe(entity, patch)))
+        label = f"update {collection} {entity.data.get('name')!r} ({entity_id})"
+        others = self.users(collection, entity)
+        if others:
+            # Changing it changes their exports too: named here, refused by apply unless asked.
+            label += f", shared with {len(others)} other dataflow(s): {', '.join(others)}"
+            self.shared[f"{collection}/{entity_id}"] = label
+        self.changes.append(Change(label, describe(entity, patch)))
         return Created(entity.id, entity.etag, changed=True)
 
 
 def describe_write(op: Operation[Any]) -> list[FieldChange]:
-    """A create, delete or action (the payload is never shown: it may hold secrets)."""
+    """A create, delete or action; a create shows where it points (bucket, host, path), never
+    the rest of its payload, which may hold secrets.
+    """
     if op.kind == "create":
-        return [FieldChange("create", op.label)]
+        where = _where(op.payload)
+        return [FieldChange("create", op.label + (f" ({where})" if where else ""))]
     if op.kind == "delete":
         return [FieldChange("remove", op.label)]
     return [FieldChange("action", op.label)]
@@ -144,6 +196,20 @@ def describe(entity: Entity, patch: Any) -> list[FieldChange]:
         else:
             lines += [FieldChange("change", p, o, n) for p, o, n in _leaves(path, old, new)]
     return lines
+
+
+def _where(payload: Any) -> str:
+    """``bucketName: acme, path: audiences`` of a created connection: what a reviewer checks."""
+    if not isinstance(payload, BaseModel):
+        return ""
+    wire = to_masked(payload)
+    found = {**(wire.get("params") or {}), **((wire.get("auth") or {}).get("params") or {})}
+    shown = [
+        f"{key}: {found[key]}"
+        for key in WHERE_KEYS
+        if isinstance(found.get(key), str | int) and not _masked(found[key])
+    ]
+    return ", ".join(shown)
 
 
 def _audience_line(kind: str, old: Any, new: Any) -> FieldChange:

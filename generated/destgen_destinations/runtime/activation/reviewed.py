@@ -30,6 +30,9 @@ class Reviewed:
     etags: Mapping[str, str | None]
     # Entities this run created: the plan showed them as creates, so changing them is reviewed.
     created: set[str] = field(default_factory=set)
+    # The etag this run's own PATCH left on an entity: a second change of it in the same run
+    # (credentials after a description, say) must find that one, not the plan's.
+    own: dict[str, str | None] = field(default_factory=dict)
 
     def run(self, op: Operation[Any]) -> Any:
         """Send ``op``; remember what a create made."""
@@ -50,12 +53,17 @@ class Reviewed:
             )
 
         def as_planned(entity: Entity) -> Any:
-            if key in self.etags and entity.etag != self.etags[key]:
+            expected = self.own.get(key, self.etags.get(key))
+            # A copy read before this run's own PATCH still has the plan's etag: its If-Match
+            # fails with 412 and the fresh read (this run's etag) is checked next.
+            if key in self.etags and entity.etag not in (self.etags[key], expected):
                 raise PlanMoved(
                     f"{collection} {entity_id} changed since the plan was made (etag "
-                    f"{self.etags[key]} -> {entity.etag}); apply stopped before it: plan again"
+                    f"{expected} -> {entity.etag}); apply stopped before it: plan again"
                 )
             return derive(entity)
 
         result: Created = self.client.update(collection, entity_id, as_planned, known=known)
+        if result.changed:
+            self.own[key] = result.etag
         return result
