@@ -50,7 +50,7 @@ def test_a_body_that_is_not_json_is_400(http: httpx.Client) -> None:
     ("hours", "message"), [("soon", "hours must be a number"), ("0", "at most 744"), ("745", "744")]
 )
 def test_advance_bounds(http: httpx.Client, hours: str, message: str) -> None:
-    answer = http.post("/emulator/advance", params={"hours": hours})
+    answer = http.post("/emulator/advance", params={"hours": hours}, headers=HEADERS)
     assert answer.status_code == 400
     assert message in answer.text
 
@@ -164,3 +164,26 @@ def test_a_bad_fault_file_is_exit_2(tmp_path: Path, rule: dict[str, object], mes
     done = run_cli("emulator", "--faults", str(faults))
     assert done.returncode == 2
     assert message in done.stderr
+
+
+def test_advance_needs_the_api_credentials(emulator: EmulatorServer) -> None:
+    bare = httpx.post(emulator.base_url + "/emulator/advance", params={"hours": 1})
+    assert bare.status_code in (401, 403)  # the gateway refuses a request without credentials
+
+
+def test_a_body_past_the_cap_is_413_and_never_read_whole(http: httpx.Client) -> None:
+    from destgen_emulator.app import MAX_BODY_BYTES
+
+    headers = HEADERS | {"Content-Type": "application/json"}
+    declared = http.post(
+        f"{FLOW}/connections", content=b" " * (MAX_BODY_BYTES + 1), headers=headers
+    )
+    assert declared.status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no content-length: counted as it arrives
+        for _ in range(MAX_BODY_BYTES // 65536 + 2):
+            yield b" " * 65536
+
+    streamed = http.post(f"{FLOW}/connections", content=chunks(), headers=headers)
+    assert streamed.status_code == 413
+    assert "larger than" in streamed.text

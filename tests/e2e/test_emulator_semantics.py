@@ -187,9 +187,10 @@ def test_emulator_runs_after_time_passes(emulator: EmulatorServer, api: httpx.Cl
         json=[_audience("a1"), _audience("a2")],
         headers={"If-Match": ids["etag"]},
     ).raise_for_status()
-    assert (
-        httpx.post(emulator.base_url + "/emulator/advance", params={"hours": 48}).status_code == 200
+    advanced = httpx.post(
+        emulator.base_url + "/emulator/advance", params={"hours": 48}, headers=HEADERS
     )
+    assert advanced.status_code == 200
     runs = api.get("/runs", params={"property": f"flowId=={ids['flow']}"}).json()["items"]
     assert len(runs) == 2
     metrics = runs[0]["metrics"]
