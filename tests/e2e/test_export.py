@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,3 +84,25 @@ def test_secret_variables_have_predictable_names() -> None:
     assert secret_variable("azure_blob", "connectionString") == "AZURE_BLOB_CONNECTION_STRING"
     assert secret_variable("sftp", "sshKey") == "SFTP_SSH_KEY"
     assert secret_variable("adls_gen2", "servicePrincipalKey") == "ADLS_GEN2_SERVICE_PRINCIPAL_KEY"
+
+
+@pytest.mark.usefixtures("env")
+def test_one_odd_dataflow_never_stops_the_sandbox_export(
+    emulator: EmulatorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    examples = [str(ROOT / "examples" / n) for n in ("amazon_s3.json", "azure_blob.json")]
+    assert main(["apply", "--yes", *examples]) == 0
+    odd = next(f for f in emulator.state.store.all("flows") if "S3" in f["name"])
+
+    def broken(flow: dict[str, Any]) -> dict[str, Any]:
+        return flow | {"targetConnectionIds": []}  # what no client of ours would write
+
+    emulator.state.store.update("flows", odd["id"], None, broken)
+    capsys.readouterr()
+    exported = tmp_path / "exported"
+    assert main(["export", "--all", str(exported)]) == 1
+    err = capsys.readouterr().err
+    assert f"skipped 'Acme audiences to S3' ({odd['id']}):" in err
+    assert [p.name for p in exported.iterdir()] == ["acme_audiences_to_azure_blob.json"]
+    assert main(["promote", "--from-sandbox", "prod", "--to-sandbox", "dev"]) == 1
+    assert "cannot be read back, so nothing was changed" in capsys.readouterr().err

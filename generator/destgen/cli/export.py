@@ -26,6 +26,7 @@ from destgen_destinations.runtime.api import operations as ops
 from destgen_destinations.runtime.api.operations import Entity
 from destgen_destinations.runtime.transport.client import FlowServiceClient
 from destgen_destinations.runtime.transport.errors import ApiError, DestgenError
+from destgen_destinations.runtime.transport.redact import printable
 
 UUID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
 
@@ -34,12 +35,18 @@ def run_export(args: argparse.Namespace) -> int:
     """Export one dataflow (``--flow``) to stdout or ``--out``, or all (``--all DIR``)."""
     try:
         with client_from_args(args) as client:
-            flows = [_one_flow(client, args.flow)] if args.flow else destination_flows(client)
             variables: dict[str, str] = {}
-            docs = [(flow, client.follow(export_flow(flow, variables))) for flow in flows]
+            if args.flow:
+                flow = _one_flow(client, args.flow)
+                docs = [(flow, client.follow(export_flow(flow, variables)))]
+                failed: list[str] = []
+            else:
+                docs, failed = export_each(client, destination_flows(client), variables)
     except DestgenError as exc:
         print(f"destgen export: {exc}", file=sys.stderr)
         return Exit.FAILED
+    for problem in failed:
+        print(f"destgen export: skipped {problem}", file=sys.stderr)
     if args.flow and args.out is None:
         print(json.dumps(docs[0][1], indent=2))
     else:
@@ -57,7 +64,28 @@ def run_export(args: argparse.Namespace) -> int:
     names = sorted(set(variables.values()))
     if names:
         print(f"destgen export: set {', '.join(names)} before plan or apply", file=sys.stderr)
-    return Exit.OK
+    return Exit.FAILED if failed else Exit.OK
+
+
+# What a dataflow the service holds in an unexpected shape raises while it is read back: a key
+# or item missing, a value of another type. Server data is untrusted input.
+ODD_DATA = (DestgenError, KeyError, IndexError, TypeError, ValueError, AttributeError)
+
+
+def export_each(
+    client: FlowServiceClient, flows: list[Entity], variables: dict[str, str]
+) -> tuple[list[tuple[Entity, dict[str, Any]]], list[str]]:
+    """Every dataflow that reads back as a file, and one line for each that does not: one odd
+    dataflow never stops a sandbox's export (or promote).
+    """
+    docs, failed = [], []
+    for flow in flows:
+        try:
+            docs.append((flow, client.follow(export_flow(flow, variables))))
+        except ODD_DATA as exc:
+            named = printable(str(flow.data.get("name")))
+            failed.append(f"{named!r} ({flow.id}): {printable(str(exc) or type(exc).__name__)}")
+    return docs, failed
 
 
 def _one_flow(client: FlowServiceClient, wanted: str) -> Entity:

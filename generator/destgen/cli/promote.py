@@ -23,7 +23,6 @@ from destgen.cli.exit_codes import Exit
 from destgen.cli.infra import activation_files, apply_loaded, one_file_per_dataflow
 from destgen.cli.wording import plural
 from destgen.writer import atomic_write_text
-from destgen_destinations.runtime.activation.export import export_flow
 from destgen_destinations.runtime.activation.file import ActivationError
 from destgen_destinations.runtime.activation.payloads import (
     Payloads,
@@ -146,13 +145,16 @@ def _read_files(paths: list[Path]) -> list[tuple[str, Doc]]:
 
 
 def _export_all(source: FlowServiceClient) -> list[tuple[str, Doc]]:
-    from destgen.cli.export import destination_flows
+    from destgen.cli.export import destination_flows, export_each
 
-    variables: dict[str, str] = {}
-    found = []
-    for n, flow in enumerate(destination_flows(source)):
-        found.append((f"{n:03d}.json", source.follow(export_flow(flow, variables))))
-    return found
+    docs, failed = export_each(source, destination_flows(source), {})
+    if failed:
+        # A setup promoted without one of its dataflows would look complete: nothing changes.
+        raise DestgenError(
+            "these dataflows of the source sandbox cannot be read back, so nothing was "
+            "changed: " + "; ".join(failed)
+        )
+    return [(f"{n:03d}.json", doc) for n, (_flow, doc) in enumerate(docs)]
 
 
 def _resolve(
