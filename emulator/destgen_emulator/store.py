@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from destgen_destinations.runtime.schema import strict_json
-from destgen_emulator.errors import etag_mismatch, not_found
+from destgen_emulator.errors import ApiError, etag_mismatch, not_found
 
 COLLECTIONS = (
     "sourceConnections",
@@ -40,6 +40,10 @@ def tenant_of(entity: dict[str, Any]) -> Tenant:
     """The (org, sandbox) an entity was created in."""
     return (entity.get("imsOrgId"), entity.get("sandboxName") or "prod")
 
+
+# The most entities one collection holds, all tenants together: a client looping on creates (or
+# one fault rule away from it) meets a clear refusal instead of filling the host's memory.
+MAX_ENTITIES = 50_000
 
 # Flow Service entities carry version == etag; Data Prep's version is its own integer counter.
 FLOW_SERVICE = frozenset({"sourceConnections", "connections", "targetConnections", "flows", "runs"})
@@ -75,6 +79,15 @@ class Store:
         request body) and etag; return the stored record.
         """
         with self._lock:
+            if len(self._data[collection]) >= MAX_ENTITIES:
+                raise ApiError(
+                    400,
+                    {
+                        "code": "EMULATOR-LIMIT",
+                        "message": f"the emulator holds at most {MAX_ENTITIES} {collection}; "
+                        "delete some or restart it",
+                    },
+                )
             entity = copy.deepcopy(body)
             now = self.now_ms()
             entity.update(meta)

@@ -228,3 +228,17 @@ def test_pages_link_the_documented_form_and_refuse_bad_limits() -> None:
         with pytest.raises(ApiError) as caught:
             listing.listing([("limit", bad)], "/flows", find)
         assert caught.value.status == 400, bad
+
+
+def test_a_collection_past_its_cap_refuses_new_entities(monkeypatch: pytest.MonkeyPatch) -> None:
+    from destgen_emulator import store
+
+    monkeypatch.setattr(store, "MAX_ENTITIES", 3)
+    held = store.Store()
+    for n in range(3):
+        held.create("connections", {"name": f"c{n}"}, {})
+    with pytest.raises(ApiError) as refused:
+        held.create("connections", {"name": "one too many"}, {})
+    assert refused.value.status == 400
+    assert "at most 3 connections" in str(refused.value.body)
+    held.create("flows", {"name": "another collection"}, {})  # each collection has its own cap
