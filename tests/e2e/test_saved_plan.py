@@ -185,3 +185,19 @@ def test_a_folder_run_makes_one_identity_for_all_its_files(
         (tmp_path / f"{tag}.json").write_text(json.dumps(doc))
     assert main(["plan", "--concurrency", "3", str(tmp_path)]) == 3
     assert len(made) == 1
+
+
+def test_files_run_side_by_side_unless_one_creates_what_another_names(tmp_path: Path) -> None:
+    from destgen.cli.infra import load_all, sharing_groups
+
+    for tag in ("one", "two", "three"):
+        doc = copy.deepcopy(S3)  # one base connection and one source connection, by name
+        for key in ("targetConnection", "dataflow"):
+            doc[key]["name"] = f"{doc[key]['name']} {tag}"
+        (tmp_path / f"{tag}.json").write_text(json.dumps(doc))
+    loaded = load_all([tmp_path], placeholders=True)
+    assert isinstance(loaded, list)
+    assert sharing_groups(loaded) == [[0, 1, 2]]  # names alone: all in order
+    assert sharing_groups(loaded, set()) == [[0], [1], [2]]  # all exist already: side by side
+    base = ("connections", S3["baseConnection"]["name"])
+    assert sharing_groups(loaded, {base}) == [[0, 1, 2]]  # one creates it: the others wait

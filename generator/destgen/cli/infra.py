@@ -58,6 +58,8 @@ class FileOutcome:
     etags: dict[str, str | None] = field(default_factory=dict)
     # The changes to entities other dataflows use too (their labels).
     shared: list[str] = field(default_factory=list)
+    # (collection, name) of what the plan would create.
+    creates: set[tuple[str, str]] = field(default_factory=set)
 
     def counts(self) -> dict[str, int]:
         """Planned field changes by action: ``create``, ``change``, ``remove``, ``action``."""
@@ -149,7 +151,9 @@ def apply_loaded(
         return ERROR
     todo = [(path, payloads) for path, payloads in loaded if any(o.path == path for o in pending)]
     # Exactly the plan that was confirmed: an entity that moved while the prompt waited stops it.
-    outcomes = _each(todo, args, _applier(args, {o.path: o.etags for o in pending}), sandbox)
+    creates = {key for o in pending for key in o.creates}
+    applier = _applier(args, {o.path: o.etags for o in pending})
+    outcomes = _each(todo, args, applier, sandbox, creates=creates)
     _report(outcomes, args.json, applied=True)
     return ERROR if any(o.error for o in outcomes) else NO_CHANGES
 
@@ -233,9 +237,17 @@ def _plan_all(
         options = ApplyOptions(prune=args.prune, rotate_secrets=args.rotate_secrets)
         result = activate(planner, payloads, options=options)
         shared = list(planner.shared.values())
-        return FileOutcome(path, planner.changes, result, etags=planner.etags, shared=shared)
+        return FileOutcome(
+            path,
+            planner.changes,
+            result,
+            etags=planner.etags,
+            shared=shared,
+            creates=planner.creates,
+        )
 
-    return _each(loaded, args, plan_one, sandbox)
+    # A plan only reads: every file may run beside every other.
+    return _each(loaded, args, plan_one, sandbox, creates=set())
 
 
 def _applier(args: argparse.Namespace, pins: dict[Path, dict[str, str | None]]) -> Worker:
@@ -307,9 +319,15 @@ def _apply_saved(args: argparse.Namespace) -> int:
     return ERROR if any(o.error for o in outcomes) else NO_CHANGES
 
 
-def sharing_groups(loaded: list[tuple[Path, Payloads]]) -> list[list[int]]:
+def sharing_groups(
+    loaded: list[tuple[Path, Payloads]], creates: set[tuple[str, str]] | None = None
+) -> list[list[int]]:
     """Indexes of files that name a common entity (a shared base connection, say), grouped:
     a group runs in order, so two files never both create the entity they share.
+
+    ``creates``: the (collection, name) pairs the plan would create. Only those group files: an
+    entity that exists already (the Profile-store source connection every audience file names)
+    is adopted by each, side by side. None: every name groups.
     """
     parent = list(range(len(loaded)))
 
@@ -328,6 +346,8 @@ def sharing_groups(loaded: list[tuple[Path, Payloads]]) -> list[list[int]]:
             ("sourceConnections", file.source_name),
             ("flows", file.dataflow.name),
         ):
+            if creates is not None and key not in creates:
+                continue
             if key in owner:
                 parent[root(index)] = root(owner[key])
             else:
@@ -343,6 +363,8 @@ def _each(
     args: argparse.Namespace,
     work: Worker,
     sandbox: str | None = None,
+    *,
+    creates: set[tuple[str, str]] | None = None,
 ) -> list[FileOutcome]:
     """``work`` on every file, ``args.concurrency`` groups at a time (files that share an entity
     in order, in one group), within one request budget; outcomes in the files' order.
@@ -379,7 +401,7 @@ def _each(
 
     try:
         with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
-            done_groups = list(pool.map(group, sharing_groups(loaded)))
+            done_groups = list(pool.map(group, sharing_groups(loaded, creates)))
     finally:
         http.close()
     return [outcome for _i, outcome in sorted(pair for g in done_groups for pair in g)]

@@ -105,6 +105,9 @@ class Planner:
     own_flow: str | None = None
     # collection/id of each live entity a change would touch that another dataflow also uses.
     shared: dict[str, str] = field(default_factory=dict)
+    # (collection, name) of every entity the plan would create: what files run together must
+    # not both create.
+    creates: set[tuple[str, str]] = field(default_factory=set)
     _ids: Any = field(default_factory=lambda: itertools.count(1), repr=False)
     _flows: list[Entity] | None = field(default=None, repr=False)
 
@@ -117,6 +120,9 @@ class Planner:
             answer = answer | {"id": f"{PLANNED}{answer['id']}", "etag": None}
         if op.kind != "read":
             self.changes.append(Change(op.label, describe_write(op)))
+        name = getattr(op.payload, "name", None)
+        if op.kind == "create" and isinstance(name, str):
+            self.creates.add((op.path.rstrip("/").rsplit("/", 1)[-1], name))
         return op.parse(answer)
 
     def users(self, collection: str, entity: Entity) -> list[str]:
