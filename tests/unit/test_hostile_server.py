@@ -4,7 +4,7 @@ overrides in an error body are shown as escapes, never executed by the terminal.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 
 import httpx
 import pytest
@@ -53,3 +53,57 @@ def test_control_sequences_in_an_error_body_are_escaped() -> None:
 )
 def test_printable_escapes_only_controls(text: str, shown: str) -> None:
     assert printable(text) == shown
+
+
+def _endless(_request: httpx.Request) -> httpx.Response:
+    def body() -> Iterator[bytes]:
+        yield b'{"items": ['
+        for _ in range(10_000):  # far past the cap set below
+            yield b'{"id": "x"},' * 10
+
+    return httpx.Response(200, content=body())
+
+
+def test_a_response_past_the_cap_is_refused_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from destgen_destinations.runtime.transport import deadlines
+
+    monkeypatch.setattr(deadlines, "MAX_RESPONSE_BYTES", 1000)
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return _endless(request)
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    with (
+        FlowServiceClient(base_url="https://platform.example", identity=IDENTITY, http=http) as c,
+        pytest.raises(deadlines.ResponseTooLarge, match="larger than 1000 bytes"),
+    ):
+        c.run(ops.get("flows", "f1"))
+    assert seen[0].headers["accept-encoding"] == "identity"  # no decompression bomb either
+
+
+def test_the_async_client_caps_responses_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from destgen_destinations.runtime.transport import deadlines
+    from destgen_destinations.runtime.transport.client import AsyncFlowServiceClient
+
+    monkeypatch.setattr(deadlines, "MAX_RESPONSE_BYTES", 1000)
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        async def body() -> AsyncIterator[bytes]:
+            for _ in range(10_000):
+                yield b"x" * 100
+
+        return httpx.Response(200, content=body())
+
+    async def run() -> None:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+        async with AsyncFlowServiceClient(
+            base_url="https://platform.example", identity=IDENTITY, http=http
+        ) as client:
+            await client.run(ops.get("flows", "f1"))
+
+    with pytest.raises(deadlines.ResponseTooLarge):
+        asyncio.run(run())

@@ -30,5 +30,8 @@ RETRY_AFTER_CAP_S = 60.0
 MAX_412_RETRIES = 30
 TOKEN_REFRESH_MARGIN_S = 300.0
 MAX_PAGES = 1000
+# The largest response body read: Flow Service answers are kilobytes, a page of 100 entities a
+# few hundred; a server that sends more is refused before it fills the client's memory.
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 # Data Prep lists page by offset; the most a page may hold (limit 1-100).
 DATA_PREP_PAGE = 100

@@ -24,7 +24,11 @@ from destgen_destinations.runtime.transport.deadline_transport import (
     request_deadline,
     shared_ssl_context,
 )
-from destgen_destinations.runtime.transport.deadlines import Deadlines, DeadlineStream
+from destgen_destinations.runtime.transport.deadlines import (
+    CappedStream,
+    Deadlines,
+    DeadlineStream,
+)
 from destgen_destinations.runtime.transport.errors import DestgenError
 from destgen_destinations.runtime.transport.flows import (
     Attempt,
@@ -286,7 +290,12 @@ class AsyncFlowServiceClient(_Base):
         try:
             # Headers and body under one deadline, however slowly they arrive.
             async with asyncio.timeout(budget):
-                response = await self.http.send(request)
+                response = await self.http.send(request, stream=True)
+                try:
+                    response.stream = CappedStream(response.stream)  # type: ignore[arg-type]
+                    await response.aread()
+                finally:
+                    await response.aclose()
         except TimeoutError:
             raise self.deadlines.expired(f"{op.label} ({op.method} {op.path})", budget) from None
         except httpx.TransportError as exc:

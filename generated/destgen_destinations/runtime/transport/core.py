@@ -70,6 +70,9 @@ class Core:
             "x-api-key": self.identity.api_key,
             "x-gw-ims-org-id": self.identity.org_id,
             "Accept": "application/json",
+            # Uncompressed answers only: the size cap then counts the body itself, and a small
+            # compressed answer cannot expand into gigabytes (a decompression bomb).
+            "Accept-Encoding": "identity",
         }
         if self.identity.sandbox:
             headers["x-sandbox-name"] = self.identity.sandbox

@@ -8,12 +8,12 @@ each enforces it with its own kind of I/O.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 
 import httpx
 
-from destgen_destinations.runtime.api.constants import REQUEST_DEADLINE_S
+from destgen_destinations.runtime.api.constants import MAX_RESPONSE_BYTES, REQUEST_DEADLINE_S
 from destgen_destinations.runtime.transport.errors import DestgenError, TransportError
 
 
@@ -63,8 +63,19 @@ class Deadlines:
         return TransportError(f"{label}: no complete answer within {budget:g} s", sent=True)
 
 
+class ResponseTooLarge(DestgenError):
+    """A server sent more than ``MAX_RESPONSE_BYTES``: not read further, not retried."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"the response was larger than {MAX_RESPONSE_BYTES} bytes; not read further"
+        )
+
+
 class DeadlineStream(httpx.SyncByteStream):
-    """A response body that stops with ``httpx.ReadTimeout`` once ``expires`` has passed."""
+    """A response body that stops with ``httpx.ReadTimeout`` once ``expires`` has passed, and
+    with ResponseTooLarge past ``MAX_RESPONSE_BYTES``.
+    """
 
     def __init__(
         self, inner: httpx.SyncByteStream, expires: float, clock: Callable[[], float]
@@ -74,11 +85,36 @@ class DeadlineStream(httpx.SyncByteStream):
         self.clock = clock
 
     def __iter__(self) -> Iterator[bytes]:
+        size = 0
         for chunk in self.inner:
             if self.clock() > self.expires:
                 raise httpx.ReadTimeout("request deadline passed")
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                raise ResponseTooLarge()
             yield chunk
 
     def close(self) -> None:
         """Close the wrapped stream (and so the connection's response)."""
         self.inner.close()
+
+
+class CappedStream(httpx.AsyncByteStream):
+    """The async client's response body, refused with ResponseTooLarge past the cap (its
+    deadline is ``asyncio.timeout`` around the whole read).
+    """
+
+    def __init__(self, inner: httpx.AsyncByteStream) -> None:
+        self.inner = inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        size = 0
+        async for chunk in self.inner:
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                raise ResponseTooLarge()
+            yield chunk
+
+    async def aclose(self) -> None:
+        """Close the wrapped stream (and so the connection's response)."""
+        await self.inner.aclose()
