@@ -21,7 +21,7 @@ def runtime_modules(sources: Iterable[Path], runtime: Path) -> list[Path]:
     found: set[Path] = set()
     todo = list(sources)
     while todo:
-        for module in _imported(todo.pop().read_text(encoding="utf-8")):
+        for module in imported_modules(todo.pop().read_text(encoding="utf-8")):
             for path in _files_of(module, runtime):
                 if path not in found:
                     found.add(path)
@@ -29,7 +29,10 @@ def runtime_modules(sources: Iterable[Path], runtime: Path) -> list[Path]:
     return sorted(found)
 
 
-def _imported(source: str) -> Iterator[str]:
+def imported_modules(source: str) -> Iterator[str]:
+    """Every absolute module name ``source`` imports (nested and type-only imports too);
+    ``from X import y`` as both ``X`` and ``X.y``, since ``y`` may be a module.
+    """
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)

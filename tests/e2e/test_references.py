@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,3 +59,31 @@ def test_missing_references_stop_before_anything_is_created(
     assert expected in report["error"]
     for collection in ("connections", "targetConnections", "flows", "sourceConnections"):
         assert emulator.state.store.all(collection) == [], collection
+
+
+def test_a_run_asks_each_audience_once(emulator: EmulatorServer) -> None:
+    from destgen_destinations.runtime.activation.payloads import parse_activation_file, prepare
+    from destgen_destinations.runtime.activation.references import (
+        KnownReferences,
+        missing_references,
+    )
+    from destgen_destinations.runtime.transport.client import FlowServiceClient
+    from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
+
+    payloads = prepare(
+        parse_activation_file(json.loads((ROOT / "examples" / "amazon_s3.json").read_text()))
+    )
+    known = KnownReferences()
+    identity = Identity(StaticToken("t"), "k", "REFS@AdobeOrg", "prod")
+    with FlowServiceClient(base_url=emulator.base_url, identity=identity) as client:
+        sent: list[str] = []
+        real = client.run
+
+        def counted(op: Any) -> Any:
+            sent.append(op.path)
+            return real(op)
+
+        client.run = counted  # type: ignore[method-assign]
+        for _file in range(3):  # three files of one folder naming the same audiences
+            assert missing_references(client, payloads, known) == []
+    assert len(sent) == len(payloads.audiences)

@@ -8,11 +8,11 @@ import fails here before it can make a cycle at run time.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from destgen.executed import imported_modules
 from tests.conftest import ROOT
 
 LIBRARY = ROOT / "generated" / "destgen_destinations"
@@ -29,15 +29,6 @@ PARTS = {
     "destgen_emulator": {"destgen_destinations"},
     "destgen": {"destgen_destinations", "destgen_emulator"},
 }
-
-
-def imported_modules(source: str) -> Iterator[str]:
-    """Every absolute module name ``source`` imports; ``from X import y`` as ``X.y``."""
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            yield from (f"{node.module}.{alias.name}" for alias in node.names)
 
 
 def runtime_layer(module: str) -> str | None:
@@ -59,12 +50,12 @@ def upward_imports(module: str, source: str) -> list[str]:
     own = runtime_layer(module)
     assert own is not None, module
     rank = RUNTIME_LAYERS.index(own)
-    bad = []
+    bad: dict[str, str] = {}  # one line per room reached (``from X import y`` names X and X.y)
     for target in imported_modules(source):
         layer = runtime_layer(target)
         if layer is not None and RUNTIME_LAYERS.index(layer) > rank:
-            bad.append(f"{module} imports {target} ({own} -> {layer})")
-    return bad
+            bad.setdefault(layer, f"{module} imports {target} ({own} -> {layer})")
+    return list(bad.values())
 
 
 def _module_name(path: Path, root: Path) -> str:

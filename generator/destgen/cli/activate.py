@@ -6,6 +6,7 @@ Reads and checks the activation file before any request; the runtime does the se
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -36,12 +37,15 @@ from destgen_destinations.runtime.transport.errors import DestgenError
 from destgen_destinations.runtime.transport.retry import RetryPolicy
 
 
-def load_file(path: Path, *, placeholders: bool = False) -> Payloads:
+def load_file(
+    path: Path, *, placeholders: bool = False, digests: dict[Path, str] | None = None
+) -> Payloads:
     """Parse, validate against the published schema, resolve secrets and check every payload.
 
     ``placeholders`` (dry runs): unset secret variables print as ``***`` instead of failing.
+    ``digests``: gets the sha256 of the very bytes parsed (what a saved plan is bound to).
     """
-    data = read_document(path)
+    data = read_document(path, digests)
     return prepare(parse_activation_file(data), placeholders=placeholders)
 
 
@@ -63,13 +67,18 @@ def _no_alias_loader() -> Any:
     return NoAliases
 
 
-def read_document(path: Path) -> Any:
-    """An activation file's parsed YAML or JSON; FileNotFoundError naming the file otherwise."""
+def read_document(path: Path, digests: dict[Path, str] | None = None) -> Any:
+    """An activation file's parsed YAML or JSON; FileNotFoundError naming the file otherwise.
+    ``digests`` (when given) gets the sha256 of the bytes read, read once.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise FileNotFoundError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if digests is not None:
+        digests[path] = hashlib.sha256(raw).hexdigest()
     try:
+        text = raw.decode("utf-8")
         if path.suffix in (".yaml", ".yml"):
             import yaml
 
@@ -84,12 +93,14 @@ def read_document(path: Path) -> Any:
     return data
 
 
-def load_or_report(path: Path, command: str, *, placeholders: bool) -> Payloads | Exit:
+def load_or_report(
+    path: Path, command: str, *, placeholders: bool, digests: dict[Path, str] | None = None
+) -> Payloads | Exit:
     """The file's payloads, or its problems printed (one line each) and the exit code to return:
     ``USAGE`` when it cannot be read, ``FAILED`` when it is invalid.
     """
     try:
-        return load_file(path, placeholders=placeholders)
+        return load_file(path, placeholders=placeholders, digests=digests)
     except FileNotFoundError as exc:
         print(f"destgen{' ' + command if command else ''}: {exc}", file=sys.stderr)
         return Exit.USAGE

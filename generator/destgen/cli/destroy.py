@@ -17,6 +17,7 @@ from destgen.cli.activate import load_or_report
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
 from destgen.cli.infra import confirmed
+from destgen_destinations.runtime.activation.datasets import replaced_sources
 from destgen_destinations.runtime.api import operations as ops
 from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
 from destgen_destinations.runtime.api.operations import Entity
@@ -139,10 +140,5 @@ def _replaced_sources(client: FlowServiceClient, source: Entity) -> list[Entity]
     if spec_id != DATA_LAKE_SPEC_ID:
         return []
     name = str(source.data.get("name"))
-    return [
-        found
-        for found in client.run(ops.find_by_name("sourceConnections", name)).items
-        if found.id != source.id
-        and found.data.get("name") == name
-        and (found.data.get("connectionSpec") or {}).get("id") == DATA_LAKE_SPEC_ID
-    ]
+    listed = client.run(ops.find_by_name("sourceConnections", name)).items
+    return replaced_sources(listed, name, source.id)

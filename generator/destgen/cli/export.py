@@ -25,7 +25,7 @@ from destgen_destinations.runtime.activation.export import (
 from destgen_destinations.runtime.api import operations as ops
 from destgen_destinations.runtime.api.operations import Entity
 from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.errors import ApiError, DestgenError
+from destgen_destinations.runtime.transport.errors import ApiError, DestgenError, TransportError
 from destgen_destinations.runtime.transport.redact import printable
 
 UUID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
@@ -82,6 +82,8 @@ def export_each(
     for flow in flows:
         try:
             docs.append((flow, client.follow(export_flow(flow, variables))))
+        except TransportError:
+            raise  # the service is out of reach: no other dataflow would fare better
         except ODD_DATA as exc:
             named = printable(str(flow.data.get("name")))
             failed.append(f"{named!r} ({flow.id}): {printable(str(exc) or type(exc).__name__)}")

@@ -23,7 +23,6 @@ from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
 from destgen.cli.saved_plan import (
     PlanFileError,
-    file_sha256,
     is_saved_plan,
     plan_document,
     read_plan,
@@ -34,7 +33,10 @@ from destgen_destinations.runtime.activation.engine import ActivationResult, act
 from destgen_destinations.runtime.activation.file import EnvRef
 from destgen_destinations.runtime.activation.payloads import Payloads
 from destgen_destinations.runtime.activation.planner import SIGNS, Change, Planner
-from destgen_destinations.runtime.activation.references import missing_references
+from destgen_destinations.runtime.activation.references import (
+    KnownReferences,
+    missing_references,
+)
 from destgen_destinations.runtime.activation.reviewed import Reviewed
 from destgen_destinations.runtime.activation.steps import ApplyOptions
 from destgen_destinations.runtime.transport.client import FlowServiceClient
@@ -83,7 +85,8 @@ def activation_files(paths: Iterable[Path]) -> list[Path]:
 
 def run_plan(args: argparse.Namespace) -> int:
     """``destgen plan``: what apply would do, per file; exit 0, 3 (changes) or 1 (error)."""
-    loaded = load_all(args.paths, placeholders=True)
+    digests: dict[Path, str] = {}
+    loaded = load_all(args.paths, placeholders=True, digests=digests)
     if isinstance(loaded, Exit):
         return loaded
     try:
@@ -96,7 +99,7 @@ def run_plan(args: argparse.Namespace) -> int:
         return ERROR
     if args.out is not None:
         saved = [(o.path, o.changes, o.etags, o.shared) for o in outcomes]
-        write_plan(args.out, plan_document(saved, prune=args.prune))
+        write_plan(args.out, plan_document(saved, digests, prune=args.prune))
         print(
             f"destgen plan: saved to {args.out}; destgen apply {args.out} applies it",
             file=sys.stderr,
@@ -158,10 +161,13 @@ def apply_loaded(
     return ERROR if any(o.error for o in outcomes) else NO_CHANGES
 
 
-def load_all(paths: list[Path], *, placeholders: bool) -> list[tuple[Path, Payloads]] | Exit:
+def load_all(
+    paths: list[Path], *, placeholders: bool, digests: dict[Path, str] | None = None
+) -> list[tuple[Path, Payloads]] | Exit:
     """Every file read and checked before any request; every problem printed at once.
 
     On a problem, the exit code: ``USAGE`` when a file cannot be read, else ``FAILED``.
+    ``digests`` gets each file's sha256, of the bytes read (what a saved plan is bound to).
     """
     loaded: list[tuple[Path, Payloads]] = []
     failed, unreadable = False, False
@@ -170,7 +176,7 @@ def load_all(paths: list[Path], *, placeholders: bool) -> list[tuple[Path, Paylo
         print(f"destgen: no activation files in {', '.join(map(str, paths))}", file=sys.stderr)
         return Exit.USAGE
     for path in files:
-        found = load_or_report(path, "", placeholders=placeholders)
+        found = load_or_report(path, "", placeholders=placeholders, digests=digests)
         if isinstance(found, Exit):
             unreadable |= found == Exit.USAGE
             failed = True
@@ -187,39 +193,43 @@ def one_file_per_dataflow(loaded: list[tuple[Path, Payloads]]) -> bool:
     """True unless two files describe one dataflow (each would undo the other on every apply);
     each clash printed with both files.
     """
-    owners: dict[str, Path] = {}
-    alone = True
-    for path, payloads in loaded:
-        name = payloads.file.dataflow.name
-        if name in owners:
-            print(
-                f"{path}: $.dataflow.name: {name!r} is also the dataflow of {owners[name]}; "
-                "one file per dataflow",
-                file=sys.stderr,
-            )
-            alone = False
-        owners.setdefault(name, path)
-    return alone
+    claims = [(path, p.file.dataflow.name, str(path)) for path, p in loaded]
+    return _unclaimed(
+        claims,
+        lambda name, _owner, first: f"$.dataflow.name: {name!r} is also the dataflow of "
+        f"{first}; one file per dataflow",
+    )
 
 
 def one_connection_per_secret(loaded: list[tuple[Path, Payloads]]) -> bool:
     """True unless one environment variable holds the secret of two base connections: sent to
     both (by apply --rotate-secrets, say), one account's secret would reach the other's.
     """
-    owners: dict[str, tuple[str, Path]] = {}
+    claims = [
+        (path, ref.env, p.file.base_connection.name)
+        for path, p in loaded
+        if p.file.base_connection.auth is not None
+        for ref in p.file.base_connection.auth.params.values()
+        if isinstance(ref, EnvRef)
+    ]
+    return _unclaimed(
+        claims,
+        lambda env, owner, first: f"$.baseConnection.auth.params: {env} is also the secret of "
+        f"base connection {owner!r} ({first}); one variable per connection",
+    )
+
+
+def _unclaimed(claims: list[tuple[Path, str, str]], clash: Callable[[str, str, Path], str]) -> bool:
+    """True unless a key is claimed by two owners; each clash printed as ``path: clash(key,
+    first owner, first owner's file)``. ``claims``: (file, key, owner).
+    """
+    first: dict[str, tuple[str, Path]] = {}
     alone = True
-    for path, payloads in loaded:
-        base = payloads.file.base_connection
-        refs = base.auth.params.values() if base.auth is not None else ()
-        for ref in (r for r in refs if isinstance(r, EnvRef)):
-            owner = owners.setdefault(ref.env, (base.name, path))
-            if owner[0] != base.name:
-                print(
-                    f"{path}: $.baseConnection.auth.params: {ref.env} is also the secret of base "
-                    f"connection {owner[0]!r} ({owner[1]}); one variable per connection",
-                    file=sys.stderr,
-                )
-                alone = False
+    for path, key, owner in claims:
+        earlier = first.setdefault(key, (owner, path))
+        if earlier[0] != owner:
+            print(f"{path}: {clash(key, *earlier)}", file=sys.stderr)
+            alone = False
     return alone
 
 
@@ -229,9 +239,11 @@ Worker = Callable[[FlowServiceClient, Path, Payloads], FileOutcome]
 def _plan_all(
     loaded: list[tuple[Path, Payloads]], args: argparse.Namespace, sandbox: str | None = None
 ) -> list[FileOutcome]:
+    known = KnownReferences()  # one sandbox per run: each audience and dataset asked once
+
     def plan_one(client: FlowServiceClient, path: Path, payloads: Payloads) -> FileOutcome:
         # Audiences and datasets are referred to, never created: checked before anything is.
-        if missing := missing_references(client, payloads):
+        if missing := missing_references(client, payloads, known):
             return FileOutcome(path, error="; ".join(missing))
         planner = Planner(client, own_flow=payloads.file.dataflow.name)
         options = ApplyOptions(prune=args.prune, rotate_secrets=args.rotate_secrets)
@@ -299,10 +311,12 @@ def _apply_saved(args: argparse.Namespace) -> int:
     if not pending:
         print("destgen apply: the saved plan has nothing to do", file=sys.stderr)
         return NO_CHANGES
-    loaded = load_all([Path(f.path) for f in pending], placeholders=False)
+    digests: dict[Path, str] = {}
+    loaded = load_all([Path(f.path) for f in pending], placeholders=False, digests=digests)
     if isinstance(loaded, Exit):
         return loaded
-    moved = [f.path for f in pending if file_sha256(Path(f.path)) != f.sha256]
+    # The bytes just loaded, the ones that will be applied: never a second read of the file.
+    moved = [f.path for f in pending if digests[Path(f.path)] != f.sha256]
     for name in moved:
         print(
             f"destgen apply: {name} changed since the plan was saved; plan again", file=sys.stderr

@@ -8,7 +8,6 @@ back treats it as untrusted input: a closed schema, a size cap, nothing run.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -74,22 +73,22 @@ class PlanFileError(Exception):
     """A saved plan that cannot be used: unreadable, not a plan, or from another format."""
 
 
-def file_sha256(path: Path) -> str:
-    """The sha256 of an activation file's bytes: a saved plan applies to these bytes only."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def plan_document(
-    files: list[tuple[Path, list[Change], dict[str, str | None], list[str]]], *, prune: bool
+    files: list[tuple[Path, list[Change], dict[str, str | None], list[str]]],
+    digests: dict[Path, str],
+    *,
+    prune: bool,
 ) -> dict[str, Any]:
-    """The JSON document ``plan --out`` writes."""
+    """The JSON document ``plan --out`` writes; ``digests``: each file's sha256, of the bytes
+    the plan was made from (a saved plan applies to these bytes only).
+    """
     return {
         FORMAT_KEY: FORMAT_VERSION,
         "prune": prune,
         "files": [
             {
                 "path": str(path),
-                "sha256": file_sha256(path),
+                "sha256": digests[path],
                 "etags": dict(sorted(etags.items())),
                 "changes": [
                     {"step": c.label, "fields": [f.as_json() for f in c.fields]} for c in changes

@@ -74,6 +74,19 @@ def dataset_plan(
     return result
 
 
+def replaced_sources(listed: list[Entity], name: str, keep_id: str) -> list[Entity]:
+    """The Data Lake source connections among ``listed`` named ``name`` other than ``keep_id``:
+    a dataset flow's earlier ones, replaced when its dataset list changed.
+    """
+    return [
+        found
+        for found in listed
+        if found.id != keep_id
+        and found.data.get("name") == name
+        and (found.data.get("connectionSpec") or {}).get("id") == DATA_LAKE_SPEC_ID
+    ]
+
+
 def prune_replaced_sources(name: str, keep_id: str, flow_id: str, result: ActivationResult) -> Any:
     """``--prune``: the Data Lake source connections of this name that a dataset list change
     replaced (kept so a switch back reuses them), deleted once no other dataflow uses them.
@@ -82,13 +95,7 @@ def prune_replaced_sources(name: str, keep_id: str, flow_id: str, result: Activa
     same deletions its apply makes.
     """
     page = yield ops.find_by_name("sourceConnections", name)
-    stale = [
-        found
-        for found in page.items
-        if found.id != keep_id
-        and found.data.get("name") == name
-        and (found.data.get("connectionSpec") or {}).get("id") == DATA_LAKE_SPEC_ID
-    ]
+    stale = replaced_sources(page.items, name, keep_id)
     if not stale:
         return
     flows: list[Entity] = yield from ops.collect(ops.list_("flows"))

@@ -122,7 +122,7 @@ class Planner:
             self.changes.append(Change(op.label, describe_write(op)))
         name = getattr(op.payload, "name", None)
         if op.kind == "create" and isinstance(name, str):
-            self.creates.add((op.path.rstrip("/").rsplit("/", 1)[-1], name))
+            self.creates.add((ops.collection_of(op), name))
         return op.parse(answer)
 
     def users(self, collection: str, entity: Entity) -> list[str]:

@@ -7,28 +7,61 @@ the audience and the sandbox named, instead of a dataflow half made.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from destgen_destinations.runtime.activation.payloads import Payloads
 from destgen_destinations.runtime.api import operations as ops
 from destgen_destinations.runtime.transport.client import FlowServiceClient
 from destgen_destinations.runtime.transport.errors import NotFoundError
 
 
-def missing_references(client: FlowServiceClient, p: Payloads) -> list[str]:
-    """One ``path: what is missing`` line per audience or dataset the client's sandbox lacks."""
+@dataclass
+class KnownReferences:
+    """What one run has already asked a sandbox: files of a folder name the same audiences and
+    datasets, and each is looked up once.
+    """
+
+    audiences: dict[str, bool] = field(default_factory=dict)  # id -> exists
+    datasets: set[str] | None = None  # the exportable datasets' ids, once listed
+
+    def audience_exists(self, client: FlowServiceClient, audience_id: str) -> bool:
+        """Whether the sandbox holds ``audience_id`` (asked once per run)."""
+        if audience_id not in self.audiences:
+            try:
+                client.run(ops.audience(audience_id))
+                self.audiences[audience_id] = True
+            except NotFoundError:
+                self.audiences[audience_id] = False
+        return self.audiences[audience_id]
+
+    def exportable(self, client: FlowServiceClient) -> set[str]:
+        """The ids of the sandbox's exportable datasets (listed once per run)."""
+        if self.datasets is None:
+            listed = client.follow(ops.collect(ops.eligible_datasets(limit=100)))
+            self.datasets = {e.id for e in listed}
+        return self.datasets
+
+
+def missing_references(
+    client: FlowServiceClient, p: Payloads, known: KnownReferences | None = None
+) -> list[str]:
+    """One ``path: what is missing`` line per audience or dataset the client's sandbox lacks.
+
+    ``known``: what the run already asked the same sandbox (a folder's files share it).
+    """
+    known = known if known is not None else KnownReferences()
     sandbox = client.core.identity.sandbox
     problems = []
     for index, selector in enumerate(p.audiences):
         audience = selector.value
-        try:
-            client.run(ops.audience(audience.id))
-        except NotFoundError:
+        if not known.audience_exists(client, audience.id):
             named = f" ({audience.name!r})" if audience.name else ""
             problems.append(
                 f"$.audiences[{index}].id: audience {audience.id}{named} does not exist in "
                 f"sandbox {sandbox!r}; destgen promote resolves audiences by name"
             )
     if p.file.datasets:
-        eligible = {e.id for e in client.follow(ops.collect(ops.eligible_datasets(limit=100)))}
+        eligible = known.exportable(client)
         for index, dataset in enumerate(p.file.datasets):
             if dataset.id not in eligible:
                 problems.append(

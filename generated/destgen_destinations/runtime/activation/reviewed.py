@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from destgen_destinations.runtime.api.operations import Created, Entity, Operation
+from destgen_destinations.runtime.api.operations import Created, Entity, Operation, collection_of
 from destgen_destinations.runtime.transport.client import Derive, FlowServiceClient
 from destgen_destinations.runtime.transport.errors import DestgenError
 
@@ -38,7 +38,7 @@ class Reviewed:
         """Send ``op``; remember what a create made."""
         result = self.client.run(op)
         if op.kind == "create" and isinstance(result, Created | Entity):
-            self.created.add(f"{op.path.rstrip('/').rsplit('/', 1)[-1]}/{result.id}")
+            self.created.add(f"{collection_of(op)}/{result.id}")
         return result
 
     def update(

@@ -142,6 +142,11 @@ def _no_items(_n: int) -> Any:
     return {"items": []}
 
 
+def collection_of(op: Operation[Any]) -> str:
+    """The collection a create or listing operation addresses (``flows``, ``connections`` ...)."""
+    return op.path.rstrip("/").rsplit("/", 1)[-1]
+
+
 def create(collection: str, payload: BaseModel, name: str) -> Operation[Created]:
     """``POST /{collection}`` with a validated payload; ``name`` is for error messages."""
     path = f"{c.FLOW_SERVICE}/{collection}"

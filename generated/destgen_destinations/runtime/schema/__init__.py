@@ -4,7 +4,8 @@
   objects, camelCase on the wire, spec conditionals); ``compact``.
 - ``field_rules``: ``SecretRule``, ``TextRule``, ``MASK``: spec patterns and secrets pydantic alone
   would lose.
-- ``wire``: ``to_wire``/``to_masked``, the one place secrets are revealed.
+- ``wire``: ``to_wire``/``to_masked``, the one place secrets are revealed; ``secret_errors``:
+  validation errors that never quote a secret.
 - ``conditionals``: Adobe's ``conditional`` keyword; ``patterns``: linear-time ECMA-262 patterns.
 - ``refs``: ``NonEmpty``, ``SpecRef``, ``source_connection``; ``json_path``: ``$.a[0].b`` paths;
   ``strict_json``: RFC 8259 JSON (no NaN).

@@ -1,19 +1,21 @@
 """The base class of every payload model: closed objects, camelCase on the wire, spec conditionals.
 
-It owns model-wide rules only; per-field rules live in field_rules.py, secret reveal in wire.py.
+It owns model-wide rules only; per-field rules live in field_rules.py, secret reveal in wire.py,
+errors that never quote a secret in secret_errors.py.
 """
 
 from __future__ import annotations
 
-import json
-import typing
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
-from pydantic import ValidationError as PydanticValidationError
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from destgen_destinations.runtime.schema.conditionals import CONDITIONALS_KEY, holds
-from destgen_destinations.runtime.schema.field_rules import MASK, SecretRule, concealed
+from destgen_destinations.runtime.schema.secret_errors import (
+    secret_keys,
+    validate_concealed,
+    validate_json_concealed,
+)
 
 
 def _conditionals_of(config: ConfigDict) -> tuple[dict[str, Any], ...]:
@@ -24,63 +26,6 @@ def _conditionals_of(config: ConfigDict) -> tuple[dict[str, Any], ...]:
     if not isinstance(rules, list):
         return ()
     return tuple(rule for rule in rules if isinstance(rule, dict))
-
-
-def secret_keys(
-    model: type[BaseModel], seen: frozenset[type[BaseModel]] = frozenset()
-) -> frozenset[str]:
-    """The wire names of ``format: password`` fields in ``model`` and every model it holds."""
-    found: set[str] = set()
-    for name, info in model.model_fields.items():
-        if _is_secret(info.metadata) or _is_secret(_annotated_metadata(info.annotation)):
-            found.add(info.alias or name)
-        for inner in _models_in(info.annotation):
-            if inner not in seen and inner is not model:
-                found |= secret_keys(inner, seen | {model})
-    return frozenset(found)
-
-
-def conceal(data: Any, keys: frozenset[str]) -> Any:
-    """``data`` with the string value of every key in ``keys`` wrapped (masked in any error)."""
-    if isinstance(data, dict):
-        return {
-            k: concealed(v) if k in keys and isinstance(v, str) else conceal(v, keys)
-            for k, v in data.items()
-        }
-    if isinstance(data, list):
-        return [conceal(v, keys) for v in data]
-    return data
-
-
-def _quotes_a_secret(value: Any, keys: frozenset[str]) -> bool:
-    """True when ``value`` (an error's input) holds a secret's raw text under one of ``keys``."""
-    if isinstance(value, dict):
-        return any(
-            (k in keys and isinstance(v, str) and not isinstance(v, SecretStr))
-            or _quotes_a_secret(v, keys)
-            for k, v in value.items()
-        )
-    if isinstance(value, list):
-        return any(_quotes_a_secret(v, keys) for v in value)
-    return False
-
-
-def _is_secret(metadata: Any) -> bool:
-    return any(isinstance(m, SecretRule) for m in metadata)
-
-
-def _annotated_metadata(annotation: Any) -> list[Any]:
-    """Metadata of every ``Annotated`` inside ``annotation`` (``X | None`` included)."""
-    found = list(getattr(annotation, "__metadata__", ()))
-    for arg in typing.get_args(annotation):
-        found += _annotated_metadata(arg)
-    return found
-
-
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
 
 
 class PlainSpecModel(BaseModel):
@@ -113,59 +58,8 @@ class PlainSpecModel(BaseModel):
         cls.__destgen_secret_keys__ = secret_keys(cls)
         if cls.__destgen_secret_keys__:
             # Only classes that hold secrets pay for the extra frame: validation is a hot path.
-            cls.model_validate = classmethod(_validate_concealed)  # type: ignore[method-assign,assignment]
-            cls.model_validate_json = classmethod(_validate_json_concealed)  # type: ignore[method-assign,assignment]
-
-
-_PYDANTIC_VALIDATE = BaseModel.model_validate.__func__  # type: ignore[attr-defined]
-_PYDANTIC_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore[attr-defined]
-
-
-def _validate_concealed(cls: type[PlainSpecModel], /, obj: Any, **kwargs: Any) -> Any:
-    """pydantic's ``model_validate``, except that an error never quotes a secret.
-
-    A field's own error masks its secret (field_rules.py); an error about the object around it (a
-    missing sibling, an unknown auth spec name) quotes that object as its input. So on failure the
-    same validation runs again on a copy with every secret masked, and its error is raised.
-    Only a failing validation pays for this.
-    """
-    if kwargs.get("by_alias") is False and kwargs.get("by_name") is not True:
-        return _PYDANTIC_VALIDATE(cls, obj, **kwargs)  # pydantic's own refusal of the options
-    try:
-        # The validator itself, as BaseModel.model_validate calls it: no frame more than before.
-        return cls.__pydantic_validator__.validate_python(obj, **kwargs)
-    except PydanticValidationError as exc:
-        keys = cls.__destgen_secret_keys__
-        if not any(_quotes_a_secret(e["input"], keys) for e in exc.errors(include_url=False)):
-            raise  # the usual case: the error is the secret field's own, already masked
-        cls.__pydantic_validator__.validate_python(conceal(obj, keys), **kwargs)
-        raise  # pragma: no cover - the masked copy fails as the original did
-
-
-def _validate_json_concealed(
-    cls: type[PlainSpecModel], /, json_data: str | bytes | bytearray, **kwargs: Any
-) -> Any:
-    """As :func:`_validate_concealed`, for JSON text (the error quotes the parsed document)."""
-    if kwargs.get("by_alias") is False and kwargs.get("by_name") is not True:
-        return _PYDANTIC_VALIDATE_JSON(cls, json_data, **kwargs)
-    try:
-        return cls.__pydantic_validator__.validate_json(json_data, **kwargs)
-    except PydanticValidationError as exc:
-        keys = cls.__destgen_secret_keys__
-        errors = exc.errors(include_url=False)
-        if not any(_quotes_a_secret(e["input"], keys) for e in errors) and not any(
-            e["type"] == "json_invalid" for e in errors
-        ):
-            raise  # the usual case: the error is the secret field's own, already masked
-        try:
-            parsed = json.loads(json_data)
-        except ValueError:
-            # Not JSON at all: the error's input is the whole text, secrets and all.
-            raise PydanticValidationError.from_exception_data(
-                cls.__name__, [{"type": "json_type", "loc": (), "input": MASK}]
-            ) from None
-        _validate_concealed(cls, parsed, **{k: v for k, v in kwargs.items() if k != "extra"})
-        raise  # pragma: no cover - the masked copy fails as the original did
+            cls.model_validate = classmethod(validate_concealed)  # type: ignore[method-assign,assignment]
+            cls.model_validate_json = classmethod(validate_json_concealed)  # type: ignore[method-assign,assignment]
 
 
 class SpecModel(PlainSpecModel):
