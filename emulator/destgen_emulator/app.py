@@ -196,16 +196,12 @@ def _routes(state: EmulatorState) -> list[Route]:
         ),
         route(f"{PREP}/mappingSets", _mapping_sets, ["GET", "POST"]),
         route(f"{PREP}/mappingSets/{{id}}", _mapping_set, ["GET", "PUT"]),
-        route(
-            "/data/core/ups/segment/definitions",
-            lambda r, s, b: (200, sandboxes.segment_definitions(_sandbox(r), _query(r))),
-            ["GET"],
-        ),
+        route("/data/core/ups/segment/definitions", _segment_definitions, ["GET", "POST"]),
         route(
             "/data/core/ups/segment/definitions/{id}",
             lambda r, s, b: (
                 200,
-                sandboxes.segment_definition(_sandbox(r), r.path_params["id"]),
+                sandboxes.segment_definition(s, _tenant(r), r.path_params["id"]),
             ),
             ["GET"],
         ),
@@ -236,6 +232,12 @@ def _routes(state: EmulatorState) -> list[Route]:
             route(f"{FLOW}/{name}/{{id}}", _entity(name), ["GET", "PATCH", "DELETE"]),
         ]
     return routes
+
+
+def _segment_definitions(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:
+    if request.method == "POST":
+        return 200, sandboxes.create_audience(state, body, _meta(request), _tenant(request))
+    return 200, sandboxes.segment_definitions(state, _tenant(request), _query(request))
 
 
 def _mapping_sets(request: Request, state: EmulatorState, body: Any) -> tuple[int, Any]:

@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
-from destgen_emulator import dataset_flows, listing, validation
+from destgen_emulator import dataset_flows, listing, sandboxes, validation
 from destgen_emulator.catalog import PROFILE_STORE_SPEC, Destination
 from destgen_emulator.errors import ApiError, flow
 from destgen_emulator.errors import validation as validation_error
@@ -168,7 +168,7 @@ def _flow(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[st
         dataset_flows.check_transformations(body)
         dataset_flows.check_schedule(body.get("scheduleParams"))
     else:
-        _check_audience_flow(body)
+        _check_audience_flow(state, body, tenant)
     # The documented filter for dataset dataflows reads
     # inheritedAttributes.targetConnections[].data.outputType==DATASET_EXPORT.
     output = {"data": {"outputType": "DATASET_EXPORT"}} if workflow != "AUDIENCES" else {}
@@ -184,7 +184,7 @@ def _flow(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[st
     return body | {"inheritedAttributes": inherited}
 
 
-def _check_audience_flow(body: dict[str, Any]) -> None:
+def _check_audience_flow(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> None:
     if "scheduleParams" in body:
         # The newest tutorial: an audience is scheduled in its own selector; only an old
         # tutorial (and aepp's default) put dataset-style scheduleParams on audience flows.
@@ -193,6 +193,9 @@ def _check_audience_flow(body: dict[str, Any]) -> None:
             ["$.scheduleParams: each audience carries its own schedule"],
         )
     validation.selectors(body.get("transformations"))
+    validation.selected_audiences_exist(
+        body["transformations"], sandboxes.audience_ids(state, tenant), tenant[1]
+    )
 
 
 def _check_workflow(
@@ -378,7 +381,7 @@ def _check_patched_flow(state: EmulatorState, entity: dict[str, Any], tenant: Te
         return
     if (destination := state.catalog.by_flow_spec.get(flow_spec_id)) is not None:
         _check_workflow(destination, flow_spec_id, validation.AUDIENCE_WORKFLOW, sources, [])
-    _check_audience_flow(entity)
+    _check_audience_flow(state, entity, tenant)
 
 
 def _check_mapping(state: EmulatorState, mapping: dict[str, Any], tenant: Tenant) -> None:

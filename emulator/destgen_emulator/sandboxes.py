@@ -1,5 +1,6 @@
 """Sandboxes as the emulator knows them: their type (production or development), the audiences
-each one has (the segmentation API's definitions) and the ids of its datasets.
+each one has (the segmentation API's definitions: seeded ones, plus those a client created) and
+the ids of its datasets.
 
 Names are shared across sandboxes, ids are not: promoting between sandboxes must resolve by name,
 as it must in Experience Platform. The ``prod`` sandbox keeps the ids the examples use.
@@ -14,7 +15,12 @@ import uuid
 from typing import Any
 
 from destgen_emulator import listing
-from destgen_emulator.errors import ApiError
+from destgen_emulator.errors import ApiError, validation
+from destgen_emulator.state import EmulatorState
+from destgen_emulator.store import Tenant
+
+# The Segmentation API's own bound on a definition's name.
+MAX_NAME_LENGTH = 256
 
 PRODUCTION = "prod"
 # Audiences every sandbox has, by name; the ids of prod are the examples' own.
@@ -52,8 +58,52 @@ def dataset_id(sandbox_name: str, name: str) -> str:
     return hashlib.sha256(seed.encode()).hexdigest()[:24]
 
 
-def audiences(sandbox_name: str) -> list[dict[str, Any]]:
-    """The sandbox's audiences as segment definitions."""
+def audiences(state: EmulatorState, tenant: Tenant) -> list[dict[str, Any]]:
+    """The tenant's audiences as segment definitions: the sandbox's seeded ones, then those the
+    tenant created.
+    """
+    return seeded_audiences(tenant[1]) + state.store.find(
+        "segmentDefinitions", lambda _: True, tenant
+    )
+
+
+def audience_ids(state: EmulatorState, tenant: Tenant) -> set[str]:
+    """The ids a dataflow of ``tenant`` may select."""
+    return {str(a["id"]) for a in audiences(state, tenant)}
+
+
+def create_audience(
+    state: EmulatorState, body: Any, meta: dict[str, Any], tenant: Tenant
+) -> dict[str, Any]:
+    """``POST /data/core/ups/segment/definitions``: a named audience of the caller's sandbox.
+    Names are unique in a sandbox, as promotion finds audiences by name.
+    """
+    name = body.get("name") if isinstance(body, dict) else None
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME_LENGTH:
+        raise validation(
+            "A segment definition needs a name",
+            [f"$.name: a non-empty string of at most {MAX_NAME_LENGTH} characters"],
+        )
+    if any(a["name"] == name for a in audiences(state, tenant)):
+        raise validation(
+            "A segment definition with this name exists",
+            [f"$.name: sandbox {tenant[1]} already has an audience named {name!r}"],
+        )
+    description = body.get("description")
+    return state.store.create(
+        "segmentDefinitions",
+        {
+            "name": name,
+            "description": description if isinstance(description, str) else "",
+            "sandbox": {"sandboxName": tenant[1], "type": sandbox_type(tenant[1])},
+            "evaluationInfo": {"batch": {"enabled": True}},
+        },
+        meta,
+    )
+
+
+def seeded_audiences(sandbox_name: str) -> list[dict[str, Any]]:
+    """The audiences every org finds in ``sandbox_name``."""
     names = list(AUDIENCES)
     if sandbox_type(sandbox_name) != "production":
         names += DEV_ONLY_AUDIENCES
@@ -69,16 +119,18 @@ def audiences(sandbox_name: str) -> list[dict[str, Any]]:
     ]
 
 
-def segment_definitions(sandbox_name: str, query: list[tuple[str, str]]) -> dict[str, Any]:
+def segment_definitions(
+    state: EmulatorState, tenant: Tenant, query: list[tuple[str, str]]
+) -> dict[str, Any]:
     """``GET /data/core/ups/segment/definitions``, with ``property=name==X`` filters."""
     filters = listing.parse_filters(v for k, v in query if k == "property")
-    found = [a for a in audiences(sandbox_name) if listing.matches(a, filters)]
+    found = [a for a in audiences(state, tenant) if listing.matches(a, filters)]
     return {"segments": found, "page": {"totalCount": len(found), "pageSize": len(found)}}
 
 
-def segment_definition(sandbox_name: str, definition_id: str) -> dict[str, Any]:
+def segment_definition(state: EmulatorState, tenant: Tenant, definition_id: str) -> dict[str, Any]:
     """``GET /data/core/ups/segment/definitions/{id}``."""
-    for audience in audiences(sandbox_name):
+    for audience in audiences(state, tenant):
         if audience["id"] == definition_id:
             return audience
     raise ApiError(404, {"message": f"Segment definition {definition_id} not found"})

@@ -28,6 +28,8 @@ COLLECTIONS = (
     "runs",
     "schemas",
     "mappingSets",
+    # Audiences a client created (the seeded ones live in sandboxes.py, the same in every org).
+    "segmentDefinitions",
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -201,15 +202,40 @@ def selectors(transformations: Any) -> None:
     """
     if not isinstance(transformations, list):
         raise validation("transformations must be an array", ["$.transformations: not an array"])
-    problems: list[str] = []
+    problems = [
+        f"{where}: {p}"
+        for where, selector in _each_selector(transformations)
+        for p in selector_problems(selector)
+    ]
+    if problems:
+        raise validation("An audience selector breaks a documented rule", problems)
+
+
+def selected_audiences_exist(
+    transformations: list[Any], known: set[str], sandbox_name: str
+) -> None:
+    """Every selector names an audience of the flow's sandbox, as Experience Platform refuses
+    to activate an id its segmentation service does not know (a made-up or another sandbox's).
+    """
+    problems = [
+        f"{where}.value.id: no audience {selector['value']['id']} in sandbox {sandbox_name}"
+        for where, selector in _each_selector(transformations)
+        if selector["value"]["id"] not in known
+    ]
+    if problems:
+        raise validation("A selector names an audience that does not exist", problems)
+
+
+def _each_selector(transformations: list[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each selector (already checked by ``selectors``) with its JSON path."""
     for t_index, transformation in enumerate(transformations):
         params = transformation.get("params", {}) if isinstance(transformation, dict) else {}
         found = (params.get("segmentSelectors") or {}).get("selectors", [])
         for s_index, selector in enumerate(found if isinstance(found, list) else []):
-            where = f"$.transformations[{t_index}].params.segmentSelectors.selectors[{s_index}]"
-            problems += [f"{where}: {p}" for p in selector_problems(selector)]
-    if problems:
-        raise validation("An audience selector breaks a documented rule", problems)
+            yield (
+                f"$.transformations[{t_index}].params.segmentSelectors.selectors[{s_index}]",
+                selector,
+            )
 
 
 def selector_problems(selector: Any) -> list[str]:

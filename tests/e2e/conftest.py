@@ -13,6 +13,7 @@ import pytest
 
 from destgen_destinations.runtime.transport.deadline_transport import shared_ssl_context
 from destgen_emulator import EmulatorServer
+from destgen_emulator.sandboxes import audience_id
 
 FLOW = "/data/foundation/flowservice"
 HEADERS = {
@@ -40,6 +41,37 @@ def api(emulator: EmulatorServer) -> Iterator[httpx.Client]:
         base_url=emulator.base_url + FLOW, headers=HEADERS, timeout=10, verify=shared_ssl_context()
     ) as client:
         yield client
+
+
+# Audiences every org finds in the prod sandbox, by name: the ones a test may select without
+# creating any (the emulator refuses an id its sandbox does not have).
+LOYAL, LAPSED, NEWSLETTER = (
+    audience_id("prod", name)
+    for name in ("Loyal customers", "Lapsed buyers", "Newsletter subscribers")
+)
+PROD_AUDIENCES = (
+    audience_id("prod", "Winter campaign"),
+    audience_id("prod", "Autumn campaign"),
+    LOYAL,
+    LAPSED,
+    NEWSLETTER,
+)
+
+
+def new_audiences(
+    base_url: str, names: list[str], *, org: str = HEADERS["x-gw-ims-org-id"], sandbox: str = "prod"
+) -> list[str]:
+    """Create audiences named ``names`` in the emulator (the Segmentation API's POST) and return
+    their ids: the emulator refuses a dataflow that selects an id its sandbox does not have.
+    """
+    headers = HEADERS | {"x-gw-ims-org-id": org, "x-sandbox-name": sandbox}
+    with httpx.Client(base_url=base_url, headers=headers, timeout=10) as client:
+        responses = [
+            client.post("/data/core/ups/segment/definitions", json={"name": name}) for name in names
+        ]
+    for response in responses:
+        assert response.status_code == 200, response.text
+    return [str(r.json()["id"]) for r in responses]
 
 
 def created(response: httpx.Response) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import pytest
 
 from destgen_emulator import EmulatorServer
 from tests.conftest import documented, run_cli
-from tests.e2e.conftest import FLOW, HEADERS, created
+from tests.e2e.conftest import FLOW, HEADERS, created, new_audiences
 from tests.e2e.test_emulator_rules import _chain
 
 SOURCE = documented("01_source_connection__create_source_connection")
@@ -180,16 +180,17 @@ EXTERNAL_AUDIENCE: list[dict[str, Any]] = [
 
 
 def test_validate_and_emulator_agree_on_external_audiences_and_title_case_ops(
-    api: httpx.Client, tmp_path: Path
+    emulator: EmulatorServer, api: httpx.Client, tmp_path: Path
 ) -> None:
+    patch = copy.deepcopy(EXTERNAL_AUDIENCE)
+    selector = patch[0]["value"]["value"]
+    [selector["id"]] = new_audiences(emulator.base_url, [selector["name"]])
     path = tmp_path / "patch.json"
-    path.write_text(json.dumps(EXTERNAL_AUDIENCE))
+    path.write_text(json.dumps(patch))
     done = run_cli("validate", "--kind", "dataflow-patch", str(path))
     assert done.returncode == 0, done.stdout + done.stderr
     ids = _chain(api)
-    response = api.patch(
-        f"/flows/{ids['flow']}", json=EXTERNAL_AUDIENCE, headers={"If-Match": ids["etag"]}
-    )
+    response = api.patch(f"/flows/{ids['flow']}", json=patch, headers={"If-Match": ids["etag"]})
     assert response.status_code == 200, response.text
 
 

@@ -21,7 +21,7 @@ import pytest
 from destgen_emulator import EmulatorServer
 from destgen_emulator.faults import FaultRule, load_rules
 from tests.conftest import documented
-from tests.e2e.conftest import FLOW, HEADERS, created
+from tests.e2e.conftest import FLOW, HEADERS, created, new_audiences
 from tests.e2e.test_emulator_rules import _chain
 
 ADD = "/transformations/0/params/segmentSelectors/selectors/-"
@@ -72,8 +72,9 @@ def test_emulator_pagination_beyond_100_with_tokens(api: httpx.Client) -> None:
     assert api.get("/sourceConnections", params={"count": "true"}).json() == {"count": 130}
 
 
-def test_emulator_property_filters(api: httpx.Client) -> None:
+def test_emulator_property_filters(emulator: EmulatorServer, api: httpx.Client) -> None:
     ids = _chain(api)
+    [audience] = new_audiences(emulator.base_url, ["Filtered"])
 
     def flows(*props: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = api.get(
@@ -85,16 +86,20 @@ def test_emulator_property_filters(api: httpx.Client) -> None:
     assert len(flows(f"id=={ids['flow']},other")) == 1
     assert len(flows(f"targetConnectionIds[]=={ids['target']}", "state==enabled")) == 1
     assert flows(f"targetConnectionIds[]=={ids['target']}", "state==disabled") == []
-    ops = [_audience("aud-42")]
+    ops = [_audience(audience)]
     api.patch(
         f"/flows/{ids['flow']}", json=ops, headers={"If-Match": ids["etag"]}
     ).raise_for_status()
-    assert len(flows("transformations[].params.segmentSelectors.selectors[].value.id==aud-42")) == 1
+    selected = f"transformations[].params.segmentSelectors.selectors[].value.id=={audience}"
+    assert len(flows(selected)) == 1
     assert api.get("/flows", params={"property": "name~x"}).status_code == 400
 
 
-def test_emulator_racing_patches_exactly_one_wins(api: httpx.Client) -> None:
+def test_emulator_racing_patches_exactly_one_wins(
+    emulator: EmulatorServer, api: httpx.Client
+) -> None:
     ids = _chain(api)
+    audiences = new_audiences(emulator.base_url, [f"r{n}" for n in range(8)])
     barrier = threading.Barrier(8, timeout=10)
 
     def race(n: int) -> int:
@@ -102,7 +107,7 @@ def test_emulator_racing_patches_exactly_one_wins(api: httpx.Client) -> None:
             barrier.wait()
             return client.patch(
                 f"/flows/{ids['flow']}",
-                json=[_audience(f"r{n}")],
+                json=[_audience(audiences[n])],
                 headers={"If-Match": ids["etag"]},
             ).status_code
 
@@ -111,8 +116,12 @@ def test_emulator_racing_patches_exactly_one_wins(api: httpx.Client) -> None:
     assert statuses == [200] + [412] * 7
 
 
-def test_emulator_concurrent_writers_lose_no_update(api: httpx.Client) -> None:
+def test_emulator_concurrent_writers_lose_no_update(
+    emulator: EmulatorServer, api: httpx.Client
+) -> None:
     ids = _chain(api)
+    names = [f"w{n}-{k}" for n in range(6) for k in range(10)]
+    audience = dict(zip(names, new_audiences(emulator.base_url, names), strict=True))
 
     def writer(n: int) -> None:
         with httpx.Client(base_url=api.base_url, headers=HEADERS, timeout=10) as client:
@@ -121,7 +130,7 @@ def test_emulator_concurrent_writers_lose_no_update(api: httpx.Client) -> None:
                     etag = client.get(f"/flows/{ids['flow']}").json()["items"][0]["etag"]
                     status = client.patch(
                         f"/flows/{ids['flow']}",
-                        json=[_audience(f"w{n}-{k}")],
+                        json=[_audience(audience[f"w{n}-{k}"])],
                         headers={"If-Match": etag},
                     ).status_code
                     if status == 200:
@@ -133,9 +142,7 @@ def test_emulator_concurrent_writers_lose_no_update(api: httpx.Client) -> None:
     selectors = api.get(f"/flows/{ids['flow']}").json()["items"][0]["transformations"][0]["params"][
         "segmentSelectors"
     ]["selectors"]
-    assert sorted(s["value"]["id"] for s in selectors) == sorted(
-        f"w{n}-{k}" for n in range(6) for k in range(10)
-    )
+    assert sorted(s["value"]["id"] for s in selectors) == sorted(audience.values())
 
 
 def _statuses(rules: list[FaultRule], seed: int, count: int = 20) -> list[int]:
@@ -182,9 +189,10 @@ def test_emulator_fault_kinds(tmp_path: Path) -> None:
 
 def test_emulator_runs_after_time_passes(emulator: EmulatorServer, api: httpx.Client) -> None:
     ids = _chain(api)
+    a1, a2 = new_audiences(emulator.base_url, ["a1", "a2"])
     api.patch(
         f"/flows/{ids['flow']}",
-        json=[_audience("a1"), _audience("a2")],
+        json=[_audience(a1), _audience(a2)],
         headers={"If-Match": ids["etag"]},
     ).raise_for_status()
     advanced = httpx.post(
@@ -196,8 +204,8 @@ def test_emulator_runs_after_time_passes(emulator: EmulatorServer, api: httpx.Cl
     metrics = runs[0]["metrics"]
     assert metrics["statusSummary"]["status"] == "success"
     assert {e["id"] for e in metrics["recordSummary"]["targetSummaries"][0]["entitySummaries"]} == {
-        "segment:a1",
-        "segment:a2",
+        f"segment:{a1}",
+        f"segment:{a2}",
     }
     assert api.get(f"/runs/{runs[0]['id']}").json()["items"][0]["flowId"] == ids["flow"]
     api.post(f"/flows/{ids['flow']}/action", params={"op": "disable"}).raise_for_status()

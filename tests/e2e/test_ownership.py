@@ -54,3 +54,34 @@ def test_a_shared_connection_changes_only_when_asked(
     assert main(["apply", "--yes", "--change-shared", str(edited)]) == 0
     changed = emulator.state.store.get("connections", base["id"])
     assert changed["description"] == "edited by the audience team"
+
+
+def test_a_dataflow_of_the_same_name_does_not_take_over_its_chain(
+    emulator: EmulatorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another team's file names its dataflow as ours: its connections carry other names, so
+    the plan says the chain was found under another name, and apply changes nothing unasked.
+    """
+    assert main(["apply", "--yes", str(AUDIENCES)]) == 0
+    doc = json.loads(AUDIENCES.read_text())
+    doc["baseConnection"]["name"] = "Other team base"
+    doc["targetConnection"]["name"] = "Other team target"
+    doc["targetConnection"]["params"]["bucketName"] = "other-bucket"
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(doc))
+    capsys.readouterr()
+    assert main(["plan", str(other)]) == 3
+    out = capsys.readouterr().out
+    (base,) = emulator.state.store.all("connections")
+    (target,) = emulator.state.store.all("targetConnections")
+    assert (
+        f"update connections 'Acme exports to S3' ({base['id']}), found through the dataflow "
+        "under another name"
+    ) in out
+    assert main(["apply", "--yes", "--prune", str(other)]) == 1
+    assert "pass --change-shared" in capsys.readouterr().err
+    assert emulator.state.store.get("connections", base["id"])["name"] == "Acme exports to S3"
+    kept = emulator.state.store.get("targetConnections", target["id"])
+    assert kept["params"]["bucketName"] == "acme-exports"
+    assert main(["apply", "--yes", "--change-shared", str(other)]) == 0
+    assert emulator.state.store.get("connections", base["id"])["name"] == "Other team base"

@@ -26,6 +26,7 @@ from destgen_destinations.runtime.transport.credentials import Identity, StaticT
 from destgen_emulator import EmulatorServer
 from destgen_emulator.datasets import CATALOG
 from tests.conftest import ROOT, daily_selector
+from tests.e2e.conftest import LAPSED, LOYAL, NEWSLETTER
 
 Doc = dict[str, Any]
 S3 = json.loads((ROOT / "examples" / "amazon_s3.json").read_text())
@@ -104,7 +105,7 @@ def _drop_audience(doc: Doc) -> None:
 
 def _add_audience(doc: Doc) -> None:
     doc["audiences"].append(
-        daily_selector("aud-added").model_dump(by_alias=True, exclude_none=True)["value"]
+        daily_selector(LOYAL).model_dump(by_alias=True, exclude_none=True)["value"]
     )
 
 
@@ -178,8 +179,8 @@ ROWS: list[tuple[str, Doc, Callable[[Doc], None], ApplyOptions, str, Callable[..
         S3_LIGHT,
         _add_audience,
         ApplyOptions(),
-        "+ audience aud-added",
-        lambda s, f: [x["value"]["id"] for x in _selectors(s, f)][-1] == "aud-added",
+        f"+ audience {LOYAL}",
+        lambda s, f: [x["value"]["id"] for x in _selectors(s, f)][-1] == LOYAL,
     ),
     (
         "audience kept without prune",
@@ -364,10 +365,10 @@ def test_two_concurrent_applies_on_one_flow_lose_no_change(server: EmulatorServe
     flow_id = _apply(server, doc)
     first, second = copy.deepcopy(doc), copy.deepcopy(doc)
     first["audiences"].append(
-        daily_selector("aud-first").model_dump(by_alias=True, exclude_none=True)["value"]
+        daily_selector(LAPSED).model_dump(by_alias=True, exclude_none=True)["value"]
     )
     second["audiences"].append(
-        daily_selector("aud-second").model_dump(by_alias=True, exclude_none=True)["value"]
+        daily_selector(NEWSLETTER).model_dump(by_alias=True, exclude_none=True)["value"]
     )
     for raced in (first, second):  # both files agree on the path; each adds its own audience
         raced["targetConnection"]["params"]["path"] = "audiences/raced"
@@ -383,7 +384,7 @@ def test_two_concurrent_applies_on_one_flow_lose_no_change(server: EmulatorServe
     for thread in threads:
         thread.join(timeout=60)
     ids = [s["value"]["id"] for s in _selectors(server, flow_id)]
-    assert {"aud-first", "aud-second"} <= set(ids)
+    assert {LAPSED, NEWSLETTER} <= set(ids)
     assert len(ids) == len(set(ids)) == 4
     assert _target(server, flow_id)["params"]["path"] == "audiences/raced"
 

@@ -20,6 +20,7 @@ from destgen_destinations.runtime.transport.credentials import Identity, StaticT
 from destgen_destinations.runtime.transport.retry import RetryPolicy
 from destgen_emulator import EmulatorServer
 from tests.conftest import ROOT, daily_selector
+from tests.e2e.conftest import new_audiences
 from tests.e2e.soak_support import CANARIES, RETRY, TOKEN, WRITERS, WRITES
 
 
@@ -29,6 +30,10 @@ def test_races_additions_and_removals_on_one_dataflow(
     for name, value in CANARIES.items():
         monkeypatch.setenv(name, value)
     identity = Identity(StaticToken(TOKEN), "k", "RACE@AdobeOrg", "prod")
+    names = [f"w{n}-{k}" for n in range(WRITERS) for k in range(WRITES)]
+    audience = dict(
+        zip(names, new_audiences(emulator.base_url, names, org="RACE@AdobeOrg"), strict=True)
+    )
     with FlowServiceClient(base_url=emulator.base_url, identity=identity, retry=RETRY) as client:
         flow_id = activate(client, load_file(ROOT / "examples" / "amazon_s3.json")).id_of(
             "dataflow"
@@ -80,7 +85,7 @@ def test_races_additions_and_removals_on_one_dataflow(
             base_url=emulator.base_url, identity=identity, retry=contended(n)
         ) as client:
             for k in range(WRITES):
-                await client.update("flows", flow_id, add(f"w{n}-{k}"))
+                await client.update("flows", flow_id, add(audience[f"w{n}-{k}"]))
 
     async def remover(audience_id: str) -> None:
         async with AsyncFlowServiceClient(
@@ -101,4 +106,4 @@ def test_races_additions_and_removals_on_one_dataflow(
         ]["selectors"]
     )
     assert all(k == 1 for k in final.values())
-    assert set(final) == {f"w{n}-{k}" for n in range(WRITERS) for k in range(WRITES)}
+    assert set(final) == set(audience.values())

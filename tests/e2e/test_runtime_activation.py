@@ -29,6 +29,7 @@ from destgen_emulator import EmulatorServer
 from destgen_emulator.auth import AuthPolicy
 from destgen_emulator.faults import FaultRule
 from tests.conftest import AUDIENCE_EXAMPLES, DATASET_EXAMPLES, ROOT, daily_selector
+from tests.e2e.conftest import new_audiences
 
 EXAMPLES = AUDIENCE_EXAMPLES  # dataset activations: tests/e2e/test_dataset_activation.py
 COLLECTIONS = ("sourceConnections", "connections", "targetConnections", "flows")
@@ -132,6 +133,8 @@ def test_runtime_racing_clients_both_land_once(emulator: EmulatorServer) -> None
 
         return derive
 
+    racers = new_audiences(emulator.base_url, ["race-0", "race-1"])
+
     async def race() -> None:
         clients = [
             AsyncFlowServiceClient(base_url=emulator.base_url, identity=_identity(), retry=FAST)
@@ -139,7 +142,7 @@ def test_runtime_racing_clients_both_land_once(emulator: EmulatorServer) -> None
         ]
         try:
             await asyncio.gather(
-                *(c.update("flows", flow_id, adder(f"race-{i}")) for i, c in enumerate(clients))
+                *(c.update("flows", flow_id, adder(racers[i])) for i, c in enumerate(clients))
             )
         finally:
             await asyncio.gather(*(c.aclose() for c in clients))
@@ -149,8 +152,7 @@ def test_runtime_racing_clients_both_land_once(emulator: EmulatorServer) -> None
         "segmentSelectors"
     ]["selectors"]
     ids = [s["value"]["id"] for s in selectors]
-    assert ids.count("race-0") == 1
-    assert ids.count("race-1") == 1
+    assert [ids.count(racer) for racer in racers] == [1, 1]
 
 
 def test_runtime_oauth_token_fetched_once_under_concurrency() -> None:

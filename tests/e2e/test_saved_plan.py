@@ -24,7 +24,7 @@ from destgen_destinations.runtime.transport.client import FlowServiceClient
 from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
 from destgen_emulator import EmulatorServer
 from tests.conftest import ROOT, daily_selector
-from tests.e2e.conftest import use_emulator
+from tests.e2e.conftest import LOYAL, use_emulator
 
 ORG = "SAVED@AdobeOrg"
 S3 = {
@@ -145,7 +145,7 @@ def test_apply_at_a_prompt_applies_the_plan_it_showed(
     path = _file(tmp_path, "prompt")
     assert main(["apply", "--yes", str(path)]) == 0
     path = _file(tmp_path, "prompt", compression="NONE")
-    added = patch_ops.patch(patch_ops.add_audience(daily_selector("added-while-asking")))
+    added = patch_ops.patch(patch_ops.add_audience(daily_selector(LOYAL)))
 
     def answer_after_a_colleague_adds_an_audience(_prompt: str) -> str:
         _edit_out_of_band(server, "flows", "Acme audiences to S3 prompt", added)
@@ -162,7 +162,7 @@ def test_apply_at_a_prompt_applies_the_plan_it_showed(
     flow = _entity(server, "flows", "Acme audiences to S3 prompt")
     selectors = flow["transformations"][0]["params"]["segmentSelectors"]["selectors"]
     ids = [s["value"]["id"] for s in selectors]
-    assert "added-while-asking" in ids, "never removed without being shown"
+    assert LOYAL in ids, "never removed without being shown"
 
 
 def test_a_folder_run_makes_one_identity_for_all_its_files(
@@ -201,3 +201,41 @@ def test_files_run_side_by_side_unless_one_creates_what_another_names(tmp_path: 
     assert sharing_groups(loaded, set()) == [[0], [1], [2]]  # all exist already: side by side
     base = ("connections", S3["baseConnection"]["name"])
     assert sharing_groups(loaded, {base}) == [[0, 1, 2]]  # one creates it: the others wait
+
+
+def test_a_saved_plan_groups_files_by_what_it_creates(
+    server: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files that create the same entity wait for each other; what exists runs side by side."""
+    from destgen.cli import infra
+
+    files, plan = tmp_path / "files", tmp_path / "plan.json"
+    files.mkdir()
+
+    def write(compression: str) -> None:
+        for tag in ("one", "two"):
+            doc = copy.deepcopy(S3)  # one base and one source connection by name
+            for key in ("targetConnection", "dataflow"):
+                doc[key]["name"] = f"{doc[key]['name']} grouped {tag}"
+            doc["targetConnection"]["params"]["compression"] = compression
+            (files / f"{tag}.json").write_text(json.dumps(doc))
+
+    write("GZIP")
+    assert main(["plan", "--out", str(plan), str(files)]) == 3
+    base = ["connections", S3["baseConnection"]["name"]]
+    assert all(base in f["creates"] for f in json.loads(plan.read_text())["files"])
+    assert main(["apply", str(plan)]) == 0
+    write("NONE")  # both files now change what exists, and create nothing
+    assert main(["plan", "--out", str(plan), str(files)]) == 3
+    assert [f["creates"] for f in json.loads(plan.read_text())["files"]] == [[], []]
+    groups: list[list[list[int]]] = []
+    original = infra.sharing_groups
+
+    def recorded(*args: Any) -> list[list[int]]:
+        groups.append(original(*args))
+        return groups[-1]
+
+    monkeypatch.setattr(infra, "sharing_groups", recorded)
+    assert main(["apply", "--concurrency", "2", str(plan)]) == 0
+    assert groups == [[[0], [1]]]  # side by side, though both name one base connection
+    assert main(["plan", str(files)]) == 0

@@ -32,6 +32,7 @@ from destgen_destinations.runtime.transport.retry import RetryPolicy
 from destgen_emulator import EmulatorServer
 from destgen_emulator.faults import KINDS, FaultRule
 from tests.conftest import ROOT
+from tests.e2e.conftest import PROD_AUDIENCES
 from tests.e2e.soak_support import (
     CANARIES,
     EXAMPLES,
@@ -70,7 +71,7 @@ def _activation_docs(per_destination: int, seed: int) -> list[dict[str, Any]]:
             doc["dataflow"]["name"] = f"soak flow {tag}"
             template = doc["audiences"][0]
             doc["audiences"] = [
-                template | {"id": f"aud-{tag}-{k}"} for k in range(chance.randint(1, 5))
+                template | {"id": PROD_AUDIENCES[k]} for k in range(chance.randint(1, 5))
             ]
             docs.append(doc)
     return docs

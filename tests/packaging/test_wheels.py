@@ -318,7 +318,7 @@ def _activate_against(
             "AEP_ACCESS_TOKEN": "t",
             "AEP_API_KEY": "k",
             "AEP_ORG_ID": "ORG@AdobeOrg",
-            "AEP_SANDBOX_NAME": "dev",
+            "AEP_SANDBOX_NAME": "prod",
             "SFTP_PASSWORD": "a-demo-password",
         }
         example = tool_venv.parent / "lib"

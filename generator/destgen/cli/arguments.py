@@ -138,8 +138,9 @@ def add_plan_apply(commands: Any) -> None:
     apply.add_argument(
         "--change-shared",
         action="store_true",
-        help="also change connections that other dataflows use (the plan names them; without "
-        "this flag apply refuses)",
+        help="also change connections that other dataflows use, or rename connections found "
+        "through a dataflow of the file's name (the plan names them; without this flag apply "
+        "refuses)",
     )
     apply.add_argument(
         "--rotate-secrets",

@@ -98,7 +98,7 @@ def run_plan(args: argparse.Namespace) -> int:
     if any(o.error for o in outcomes):
         return ERROR
     if args.out is not None:
-        saved = [(o.path, o.changes, o.etags, o.shared) for o in outcomes]
+        saved = [(o.path, o.changes, o.etags, o.shared, o.creates) for o in outcomes]
         write_plan(args.out, plan_document(saved, digests, prune=args.prune))
         print(
             f"destgen plan: saved to {args.out}; destgen apply {args.out} applies it",
@@ -277,16 +277,18 @@ def _applier(args: argparse.Namespace, pins: dict[Path, dict[str, str | None]]) 
 
 
 def _shared_refused(args: argparse.Namespace, shared: list[tuple[Path, str]]) -> bool:
-    """True (each change printed) when changes reach entities other dataflows use and
-    ``--change-shared`` was not given: another team's connection is never changed by accident.
+    """True (each change printed) when changes reach entities other dataflows use, or rename a
+    connection found through the file's dataflow, and ``--change-shared`` was not given: another
+    team's connection is never changed, nor their chain taken over by a dataflow name that
+    happens to match, by accident.
     """
     if not shared or getattr(args, "change_shared", False):
         return False
     for path, label in shared:
         print(f"{path}: {label}", file=sys.stderr)
     print(
-        "destgen apply: these changes reach dataflows the files do not describe; "
-        "pass --change-shared to make them",
+        "destgen apply: these changes reach dataflows the files do not describe, or rename "
+        "connections found through a dataflow of the same name; pass --change-shared to make them",
         file=sys.stderr,
     )
     return True
@@ -328,7 +330,8 @@ def _apply_saved(args: argparse.Namespace) -> int:
     if _shared_refused(args, [(Path(f.path), label) for f in pending for label in f.shared]):
         return ERROR
     pins = {Path(f.path): dict(f.etags) for f in pending}
-    outcomes = _each(loaded, args, _applier(args, pins))
+    creates = {key for f in pending for key in f.creates}
+    outcomes = _each(loaded, args, _applier(args, pins), creates=creates)
     _report(outcomes, args.json, applied=True)
     return ERROR if any(o.error for o in outcomes) else NO_CHANGES
 

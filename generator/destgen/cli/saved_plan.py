@@ -53,6 +53,9 @@ class SavedFile(_Closed):
     changes: list[SavedStep]
     # Changes to entities other dataflows use: applied only with --change-shared.
     shared: list[str] = []
+    # The (collection, name) pairs the plan would create: files that create the same entity run
+    # one after the other, as in a live apply; the rest run side by side.
+    creates: list[tuple[str, str]] = []
 
 
 class SavedPlan(_Closed):
@@ -74,7 +77,7 @@ class PlanFileError(Exception):
 
 
 def plan_document(
-    files: list[tuple[Path, list[Change], dict[str, str | None], list[str]]],
+    files: list[tuple[Path, list[Change], dict[str, str | None], list[str], set[tuple[str, str]]]],
     digests: dict[Path, str],
     *,
     prune: bool,
@@ -94,8 +97,9 @@ def plan_document(
                     {"step": c.label, "fields": [f.as_json() for f in c.fields]} for c in changes
                 ],
                 "shared": shared,
+                "creates": sorted(creates),
             }
-            for path, changes, etags, shared in files
+            for path, changes, etags, shared, creates in files
         ],
     }
 

@@ -103,7 +103,8 @@ class Planner:
     etags: dict[str, str | None] = field(default_factory=dict)
     # The file's own dataflow: every other dataflow that uses an entity makes it shared.
     own_flow: str | None = None
-    # collection/id of each live entity a change would touch that another dataflow also uses.
+    # collection/id of each live entity a change would touch that another dataflow also uses, or
+    # that the file would rename (a connection reached through a dataflow adopted by name).
     shared: dict[str, str] = field(default_factory=dict)
     # (collection, name) of every entity the plan would create: what files run together must
     # not both create.
@@ -153,12 +154,18 @@ class Planner:
         if patch is None:
             return Created(entity.id, entity.etag, changed=False)
         label = f"update {collection} {entity.data.get('name')!r} ({entity_id})"
+        fields = describe(entity, patch)
         others = self.users(collection, entity)
         if others:
             # Changing it changes their exports too: named here, refused by apply unless asked.
             label += f", shared with {len(others)} other dataflow(s): {', '.join(others)}"
             self.shared[f"{collection}/{entity_id}"] = label
-        self.changes.append(Change(label, describe(entity, patch)))
+        elif collection in SHAREABLE and any(f.path == "/name" for f in fields):
+            # Found through the dataflow under another name: the file's dataflow name may be
+            # another team's, and this would take over their chain. Refused unless asked too.
+            label += ", found through the dataflow under another name (another team's?)"
+            self.shared[f"{collection}/{entity_id}"] = label
+        self.changes.append(Change(label, fields))
         return Created(entity.id, entity.etag, changed=True)
 
 
