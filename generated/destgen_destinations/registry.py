@@ -62,35 +62,36 @@ if TYPE_CHECKING:
     # mypy holds every package, its spec and its models to the runtime's contract.
     from destgen_destinations import adls_gen2 as _adls_gen2
     from destgen_destinations.runtime.payloads.destination import (
-        DestinationModels,
+        DatasetModels,
+        DatasetPackage,
         DestinationSpec,
     )
 
-    _adls_gen2_package: DestinationPackage = _adls_gen2
+    _adls_gen2_package: DatasetPackage = _adls_gen2
     _adls_gen2_spec: DestinationSpec = _adls_gen2.spec
-    _adls_gen2_models: DestinationModels = _adls_gen2.models
+    _adls_gen2_models: DatasetModels = _adls_gen2.models
     from destgen_destinations import amazon_s3 as _amazon_s3
 
-    _amazon_s3_package: DestinationPackage = _amazon_s3
+    _amazon_s3_package: DatasetPackage = _amazon_s3
     _amazon_s3_spec: DestinationSpec = _amazon_s3.spec
-    _amazon_s3_models: DestinationModels = _amazon_s3.models
+    _amazon_s3_models: DatasetModels = _amazon_s3.models
     from destgen_destinations import azure_blob as _azure_blob
 
-    _azure_blob_package: DestinationPackage = _azure_blob
+    _azure_blob_package: DatasetPackage = _azure_blob
     _azure_blob_spec: DestinationSpec = _azure_blob.spec
-    _azure_blob_models: DestinationModels = _azure_blob.models
+    _azure_blob_models: DatasetModels = _azure_blob.models
     from destgen_destinations import data_landing_zone as _data_landing_zone
 
-    _data_landing_zone_package: DestinationPackage = _data_landing_zone
+    _data_landing_zone_package: DatasetPackage = _data_landing_zone
     _data_landing_zone_spec: DestinationSpec = _data_landing_zone.spec
-    _data_landing_zone_models: DestinationModels = _data_landing_zone.models
+    _data_landing_zone_models: DatasetModels = _data_landing_zone.models
     from destgen_destinations import google_cloud_storage as _google_cloud_storage
 
-    _google_cloud_storage_package: DestinationPackage = _google_cloud_storage
+    _google_cloud_storage_package: DatasetPackage = _google_cloud_storage
     _google_cloud_storage_spec: DestinationSpec = _google_cloud_storage.spec
-    _google_cloud_storage_models: DestinationModels = _google_cloud_storage.models
+    _google_cloud_storage_models: DatasetModels = _google_cloud_storage.models
     from destgen_destinations import sftp as _sftp
 
-    _sftp_package: DestinationPackage = _sftp
+    _sftp_package: DatasetPackage = _sftp
     _sftp_spec: DestinationSpec = _sftp.spec
-    _sftp_models: DestinationModels = _sftp.models
+    _sftp_models: DatasetModels = _sftp.models

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from destgen.errors import GeneratorError, child
@@ -40,6 +41,24 @@ TARGET_ADDITIONS: dict[str, dict[str, Any]] = {
         "description": "Write a manifest-<destinationId>-<dataflowRunId>.json beside the files.",
     },
 }
+# How a spec says it delivers files rather than a stream: its declared frequency, or else a target
+# param only file exports have (a folder, a bucket, a file type). Data, not a list of slugs.
+FILE_FREQUENCY, STREAMING_FREQUENCY = "Batch", "Streaming"
+FILE_TARGET_KEYS = frozenset(
+    {
+        "path",
+        "remotePath",
+        "folder",
+        "folderPath",
+        "bucketName",
+        "container",
+        "storageAccountContainer",
+        "fileType",
+        "datasetFileType",
+        "S3",
+        "FTP",
+    }
+)
 DATASET_TARGET_BASE = "destgen_destinations.runtime.payloads.datasets.DatasetTargetModel"
 
 # Class names a destination's modules define or import whatever the spec says; a spec name that
@@ -144,7 +163,11 @@ def build_ir(spec: LoadedSpec) -> DestinationIR:
     return DestinationIR(
         slug=spec.slug,
         name=data["name"],
-        spec_file=f"specs_cache/{spec.slug}.json",
+        # Never an absolute path: the bytes must not depend on where the specs are. A curated
+        # entry's file is specs_cache/<slug>.json; a raw spec is named by its file.
+        spec_file=(
+            f"specs_cache/{spec.slug}.json" if spec.manifest_entry else Path(spec.file).name
+        ),
         sha256=spec.sha256,
         connection_spec_id=data["id"],
         connection_spec_version=data["version"],
@@ -231,9 +254,29 @@ def _declares_workflows(schema: dict[str, Any]) -> bool:
 def _target_schema(spec: LoadedSpec, workflow: str) -> dict[str, Any]:
     """The targetSpec for one workflow, with the params every documented request adds."""
     schema = _resolve_workflow(spec, spec.data["targetSpec"]["spec"], workflow)
-    for key, extra in TARGET_ADDITIONS.items():  # a spec's own declaration wins, as for auth
-        schema["properties"].setdefault(key, copy.deepcopy(extra))
+    if delivers_files(spec.data):
+        # Params of file exports only: a streaming target (Kinesis, Event Hubs) has no files.
+        for key, extra in TARGET_ADDITIONS.items():  # a spec's own declaration wins
+            schema["properties"].setdefault(key, copy.deepcopy(extra))
     return schema
+
+
+def delivers_files(data: Any) -> bool:
+    """Whether the destination writes files (batch) rather than streaming profiles: what the spec
+    declares as its frequency, else whether its target names a folder, bucket or file type.
+    """
+    target = data["targetSpec"]
+    ui = _member(_member(target, "attributes"), "uiAttributes")
+    declared = _member(data, "attributes").get("frequency") or _member(ui, "frequency").get("key")
+    if declared in (FILE_FREQUENCY, STREAMING_FREQUENCY):
+        return bool(declared == FILE_FREQUENCY)
+    return bool(FILE_TARGET_KEYS & set(target["spec"]["properties"]))
+
+
+def _member(parent: Any, key: str) -> Any:
+    """``parent[key]`` when both are objects, else an empty one: attributes are free-form."""
+    value = parent.get(key) if isinstance(parent, dict) else None
+    return value if isinstance(value, dict) else {}
 
 
 def _resolve_workflow(spec: LoadedSpec, schema: dict[str, Any], workflow: str) -> dict[str, Any]:
@@ -277,7 +320,7 @@ def _resolve_workflow(spec: LoadedSpec, schema: dict[str, Any], workflow: str) -
         )
     resolved["required"] = [n for n in resolved.get("required", []) if n in properties]
     if rules:
-        resolved[CONDITIONALS_KEY] = rules
+        resolved[CONDITIONALS_KEY] = [*resolved.get(CONDITIONALS_KEY, []), *rules]
     return resolved
 
 

@@ -92,7 +92,8 @@ class DestinationIR:
     sha256: str
     connection_spec_id: str
     connection_spec_version: str
-    flow_spec_id: str
+    # None when unknown (a raw spec with no manifest entry): the dataflow builder asks for one.
+    flow_spec_id: str | None
     # The same destination's dataset-export flow spec: never accepted on an audience dataflow.
     dataset_flow_spec_id: str | None
     auth: tuple[AuthVariant, ...]
@@ -125,7 +126,8 @@ class DestinationIR:
             names.add(self.dataset_target.class_name)
         if self.encryption:
             names.add("EncryptionParams")
-        return tuple(sorted(names))
+        # isort's order, as ruff's RUF022 checks __all__: all-caps names (a nested "S3") first.
+        return tuple(sorted(names, key=lambda n: (not n.isupper(), n)))
 
     @property
     def auth_shape(self) -> AuthShape:

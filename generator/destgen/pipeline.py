@@ -27,7 +27,8 @@ from destgen.ir import DestinationIR
 from destgen.layout import LIBRARY_PACKAGE, PROJECT_FILES, RUNTIME_DIR
 from destgen.resources import library_runtime_dir
 from destgen.spec_diff import diff, facts
-from destgen.specs import LoadedSpec, load_specs
+from destgen.spec_folder import Refusal, read_spec_folder
+from destgen.specs import LoadedSpec
 from destgen.writer import STATE_FILE, WriteReport, owned_files, read_state, write_tree
 from destgen_emulator import spec_validator
 
@@ -51,6 +52,9 @@ class GenerateResult:
     report: WriteReport = field(default_factory=WriteReport)
     spec_changes: list[changelog.Entry] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    # Specs not generated, each with every reason; and the dialect readings (dialect.py).
+    refused: list[Refusal] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def toolchain_fingerprint() -> str:
@@ -81,8 +85,17 @@ def generate(
     progress: Callable[[str], None] = lambda _line: None,
 ) -> GenerateResult:
     """Regenerate ``out_dir`` from ``cache_dir``; in check mode write nothing, only report."""
-    specs = load_specs(cache_dir)
-    irs = [build_ir(spec) for spec in specs]
+    folder = read_spec_folder(cache_dir)
+    refused = list(folder.refused)
+    specs, irs = [], []
+    for spec in folder.specs:
+        try:
+            irs.append(build_ir(spec))
+            specs.append(spec)
+        except GeneratorError as exc:
+            if spec.manifest_entry:
+                raise  # a curated entry is the project's own: broken, it stops the run
+            refused.append(Refusal(spec.file, str(spec.data["name"]), (str(exc),)))
     toolchain = toolchain_fingerprint()
     # Forced runs still read the state: it says which files are ours, and so which are stale.
     state = read_state(out_dir)
@@ -106,9 +119,25 @@ def generate(
             kept |= {rel: h for rel, h in recorded.items() if rel.startswith(prefix)}
         else:
             todo.append(ir)
+    failed: set[str] = set()
+    curated = {spec.slug: bool(spec.manifest_entry) for spec in specs}
     for ir, rendered_files in _render_all(todo, progress):
+        if isinstance(rendered_files, GeneratorError) and curated.get(ir.slug):
+            raise rendered_files
+        if isinstance(rendered_files, GeneratorError):
+            # One spec the translation fails on is refused; the folder's other specs go on.
+            refused.append(Refusal(rendered_files.file, ir.name, (str(rendered_files),)))
+            failed.add(ir.slug)
+            continue
         files |= {_destination_dir(ir) + rel: text for rel, text in rendered_files.items()}
         rendered.append(ir.slug)
+    if failed:
+        specs = [s for s in specs if s.slug not in failed]
+        irs = [ir for ir in irs if ir.slug not in failed]
+        prints = {slug: p for slug, p in prints.items() if slug not in failed}
+        prints[PROJECT] = _fingerprint_package(
+            {k: v for k, v in prints.items() if k != PROJECT}, toolchain
+        )
     project_files = sorted(PROJECT_FILES.values())
     if old_prints.get(PROJECT) == prints[PROJECT] and all(
         _intact(out_dir, recorded, rel) for rel in project_files
@@ -141,12 +170,14 @@ def generate(
         report=report,
         spec_changes=entries,
         ignored=[key for s in specs for key in s.ignored],
+        refused=sorted(refused, key=lambda r: r.file),
+        notes=folder.notes,
     )
 
 
 def _render_all(
     irs: list[DestinationIR], progress: Callable[[str], None]
-) -> Iterator[tuple[DestinationIR, dict[str, str]]]:
+) -> Iterator[tuple[DestinationIR, dict[str, str] | GeneratorError]]:
     """Render destinations, in parallel worker processes when there is more than one.
 
     Results come back in input order, so the output does not depend on scheduling.
@@ -155,14 +186,24 @@ def _render_all(
     if workers <= 1 or sys.platform != "linux":
         for ir in irs:
             progress(f"rendering {ir.slug} ({len(ir.units)} schemas)")
-            yield ir, render_destination_files(ir)
+            yield ir, render_or_refuse(ir)
         return
     # fork: the workers inherit the already-imported toolchain instead of importing it again.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for ir, result in zip(irs, pool.map(render_destination_files, irs), strict=True):
+        for ir, result in zip(irs, pool.map(render_or_refuse, irs), strict=True):
             progress(f"rendered {ir.slug} ({len(ir.units)} schemas)")
             yield ir, result
+
+
+def render_or_refuse(ir: DestinationIR) -> dict[str, str] | GeneratorError:
+    """``render_destination_files``, its GeneratorError returned rather than raised: a worker
+    process hands it back, and the caller refuses that one spec.
+    """
+    try:
+        return render_destination_files(ir)
+    except GeneratorError as exc:
+        return exc
 
 
 def render_destination_files(ir: DestinationIR) -> dict[str, str]:

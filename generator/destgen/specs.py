@@ -19,7 +19,7 @@ from destgen.errors import GeneratorError, child
 from destgen.naming import snake
 from destgen_destinations.runtime.activation.drift import SpecFormError, canonical_spec
 from destgen_destinations.runtime.schema import strict_json
-from destgen_destinations.runtime.schema.conditionals import OPERATORS
+from destgen_destinations.runtime.schema.conditionals import CONDITIONALS_KEY, OPERATORS
 from destgen_destinations.runtime.schema.patterns import UnsafePattern, compile_pattern
 from destgen_emulator.spec_validator import SpecValidator
 
@@ -50,6 +50,8 @@ SUPPORTED_KEYWORDS = frozenset(
         "minimum",
         "maximum",
         "items",
+        # destgen's own: the rules dialect.py reads from an if/then (checked like the rest).
+        CONDITIONALS_KEY,
     }
 )
 # JSON Schema keywords that change what validates. Unsupported ones are errors; any other unknown
@@ -95,7 +97,8 @@ class LoadedSpec:
     file: str
     sha256: str
     data: Mapping[str, Any]
-    audience_flow_spec_id: str
+    # None: unknown (a raw spec with no manifest entry); the dataflow builder then asks for it.
+    audience_flow_spec_id: str | None
     fetched_at: str = ""
     # The dataset-export flow spec of the same destination, when the manifest names it.
     dataset_flow_spec_id: str | None = None
@@ -133,7 +136,7 @@ def read_manifest(cache_dir: Path) -> dict[str, Any]:
     and an audience flow spec id; anything else is a ``GeneratorError`` naming the entry.
     """
     manifest_path = cache_dir / MANIFEST
-    manifest = _read_json(manifest_path)
+    manifest = read_json(manifest_path)
     entries = manifest.get("destinations") if isinstance(manifest, dict) else None
     if not isinstance(entries, list) or not entries:
         raise GeneratorError(str(manifest_path), "/destinations", "expected a non-empty array")
@@ -168,7 +171,10 @@ def _manifest_entry(path: Path, pointer: str, entry: Any) -> tuple[str, str]:
     return slug, flow_id
 
 
-def _read_json(path: Path) -> Any:
+def read_json(path: Path) -> Any:
+    """The JSON document at ``path``: strict (no NaN), with no NUL or lone surrogate anywhere;
+    a GeneratorError naming the file otherwise.
+    """
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -202,7 +208,7 @@ def _check_text(file: str, pointer: str, value: Any) -> None:
 
 
 def _load_one(path: Path, slug: str, flow_id: str) -> LoadedSpec:
-    raw = _read_json(path)
+    raw = read_json(path)
     file = str(path)
     # A saved GET response ({"items": [spec]}) is accepted as well as the bare spec.
     if isinstance(raw, dict) and "items" in raw and "authSpec" not in raw:
@@ -228,33 +234,70 @@ def normalise_encryption_key(file: str, spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_envelope(file: str, spec: Mapping[str, Any], ignored: list[str] | None = None) -> None:
-    """The members the generator reads must exist with the right shapes; every schema is checked."""
+    """The members the generator reads must exist with the right shapes; every schema is checked.
+    Raises the first problem; ``envelope_problems`` lists them all.
+    """
+    problems = envelope_problems(file, spec, ignored)
+    if problems:
+        raise problems[0]
+
+
+def envelope_problems(
+    file: str, spec: Mapping[str, Any], ignored: list[str] | None = None
+) -> list[GeneratorError]:
+    """Every problem of the spec (each a ``file#/pointer: reason``), in document order: a user
+    fixing a spec sees all of them at once.
+    """
+    problems: list[GeneratorError] = []
     for key in ("id", "name", "version"):
         if not isinstance(spec.get(key), str) or not spec[key]:
-            raise GeneratorError(file, f"/{key}", "missing or not a non-empty string")
+            problems.append(GeneratorError(file, f"/{key}", "missing or not a non-empty string"))
     for key in ("authSpec", "targetSpec"):
         if key not in spec:
-            raise GeneratorError(file, f"/{key}", "missing")
+            problems.append(GeneratorError(file, f"/{key}", "missing"))
     for list_key in ("authSpec", "encryptionSpecs"):
         entries = spec.get(list_key, [])
         if not isinstance(entries, list):
-            raise GeneratorError(file, f"/{list_key}", "expected an array")
+            problems.append(GeneratorError(file, f"/{list_key}", "expected an array"))
+            continue
         names: set[str] = set()
         for index, entry in enumerate(entries):
             pointer = child(f"/{list_key}", index)
-            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-                raise GeneratorError(file, child(pointer, "name"), "expected an entry with a name")
-            _check_entry_name(file, child(pointer, "name"), entry["name"])
-            if entry["name"] in names:
-                raise GeneratorError(
-                    file, child(pointer, "name"), f"duplicate name {entry['name']!r}"
-                )
-            names.add(entry["name"])
-            check_schema(file, child(pointer, "spec"), entry.get("spec"), ignored, object_root=True)
-    target = spec["targetSpec"]
-    if not isinstance(target, dict):
-        raise GeneratorError(file, "/targetSpec", "expected an object")
-    check_schema(file, "/targetSpec/spec", target.get("spec"), ignored, object_root=True)
+            try:
+                if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+                    raise GeneratorError(
+                        file, child(pointer, "name"), "expected an entry with a name"
+                    )
+                _check_entry_name(file, child(pointer, "name"), entry["name"])
+                if entry["name"] in names:
+                    raise GeneratorError(
+                        file, child(pointer, "name"), f"duplicate name {entry['name']!r}"
+                    )
+                names.add(entry["name"])
+            except GeneratorError as exc:
+                problems.append(exc)
+                continue
+            check_schema(
+                file,
+                child(pointer, "spec"),
+                entry.get("spec"),
+                ignored,
+                object_root=True,
+                problems=problems,
+            )
+    target = spec.get("targetSpec")
+    if "targetSpec" in spec and not isinstance(target, dict):
+        problems.append(GeneratorError(file, "/targetSpec", "expected an object"))
+    elif isinstance(target, dict):
+        check_schema(
+            file,
+            "/targetSpec/spec",
+            target.get("spec"),
+            ignored,
+            object_root=True,
+            problems=problems,
+        )
+    return problems
 
 
 def check_schema(
@@ -264,8 +307,29 @@ def check_schema(
     ignored: list[str] | None = None,
     *,
     object_root: bool = False,
+    problems: list[GeneratorError] | None = None,
 ) -> None:
-    """Raise on any construct the generator would not translate faithfully."""
+    """Raise on any construct the generator would not translate faithfully; with ``problems``,
+    add each one there instead and go on (one per keyword or subschema).
+    """
+    found: list[GeneratorError] = [] if problems is None else problems
+    try:
+        _check_one_schema(file, pointer, schema, ignored, object_root=object_root, found=found)
+    except GeneratorError as exc:
+        found.append(exc)
+    if problems is None and found:
+        raise found[0]
+
+
+def _check_one_schema(
+    file: str,
+    pointer: str,
+    schema: Any,
+    ignored: list[str] | None,
+    *,
+    object_root: bool,
+    found: list[GeneratorError],
+) -> None:
     if not isinstance(schema, dict):
         raise GeneratorError(file, pointer, "expected a JSON Schema object")
     if object_root and (
@@ -277,21 +341,30 @@ def check_schema(
             if ignored is not None:
                 ignored.append(f"{file}#{child(pointer, key)}")
             continue
-        if key not in SUPPORTED_KEYWORDS:
-            raise GeneratorError(
-                file, child(pointer, key), f"unsupported JSON Schema keyword {key!r}"
-            )
-        _check_keyword(file, child(pointer, key), key, value, schema)
-    if "default" in schema:
-        _check_default(file, child(pointer, "default"), schema)
-    _check_python_names(file, pointer, schema)
+        try:
+            if key not in SUPPORTED_KEYWORDS:
+                raise GeneratorError(
+                    file, child(pointer, key), f"unsupported JSON Schema keyword {key!r}"
+                )
+            _check_keyword(file, child(pointer, key), key, value, schema)
+        except GeneratorError as exc:
+            found.append(exc)
+    try:
+        if "default" in schema:
+            _check_default(file, child(pointer, "default"), schema)
+        _check_python_names(file, pointer, schema)
+    except GeneratorError as exc:
+        found.append(exc)
     for name, sub in _subschemas(schema):
         if not object_root and isinstance(sub, dict) and "conditional" in sub:
             # Only the top level's conditionals are evaluated; deeper ones would be dropped.
-            raise GeneratorError(
-                file, child(pointer, *name, "conditional"), "a conditional below the top level"
+            found.append(
+                GeneratorError(
+                    file, child(pointer, *name, "conditional"), "a conditional below the top level"
+                )
             )
-        check_schema(file, child(pointer, *name), sub, ignored)
+            continue
+        check_schema(file, child(pointer, *name), sub, ignored, problems=found)
 
 
 # Keys that describe a schema or belong to Adobe's dialect; the default must satisfy the rest.
@@ -395,6 +468,8 @@ def _check_keyword(
         raise GeneratorError(file, pointer, "only oneOf of const values is supported")
     if key == "additionalProperties" and not isinstance(value, bool):
         raise GeneratorError(file, pointer, "only a boolean additionalProperties is supported")
+    if key == CONDITIONALS_KEY:
+        _check_rules(file, pointer, value, schema)
     if key == "conditional":
         if not isinstance(value, dict) or {"field", "operator", "value"} - value.keys():
             raise GeneratorError(file, pointer, "conditional needs field, operator and value")
@@ -402,6 +477,27 @@ def _check_keyword(
             raise GeneratorError(
                 file, child(pointer, "operator"), f"unknown operator {value['operator']!r}"
             )
+
+
+def _check_rules(file: str, pointer: str, rules: Any, schema: Mapping[str, Any]) -> None:
+    """Rules only the dialect reader writes: each names declared fields, a known operator, and a
+    value the models can compare; a spec cannot smuggle in a rule that would fail at run time.
+    """
+    declared = schema.get("properties") or {}
+    if not isinstance(rules, list):
+        raise GeneratorError(file, pointer, "expected a list of rules")
+    for index, rule in enumerate(rules):
+        where = child(pointer, index)
+        if (
+            not isinstance(rule, dict)
+            or set(rule) - {"field", "when", "operator", "value", "required"}
+            or rule.get("field") not in declared
+            or rule.get("when") not in declared
+            or rule.get("operator") not in CONDITIONAL_OPERATORS
+            or not isinstance(rule.get("value"), str | int | bool)
+            or not isinstance(rule.get("required", False), bool)
+        ):
+            raise GeneratorError(file, where, "not a rule destgen wrote")
 
 
 def _subschemas(schema: Mapping[str, Any]) -> Iterator[tuple[tuple[str, ...], Any]]:

@@ -257,6 +257,8 @@ def test_generate_deletes_only_files_it_owns(workspace: tuple[Path, Path]) -> No
     manifest = json.loads((specs / "manifest.json").read_text())
     manifest["destinations"] = [d for d in manifest["destinations"] if d["slug"] != "sftp"]
     (specs / "manifest.json").write_text(json.dumps(manifest))
+    # Every JSON file of the folder is a spec (raw when no entry lists it): gone means removed.
+    (specs / "sftp.json").unlink()
     done = run_cli("generate", "--specs", str(specs), "--out", str(out))
     assert done.returncode == 0
     assert not (out / "destgen_destinations" / "sftp" / "builders.py").exists()

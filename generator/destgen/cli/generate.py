@@ -40,6 +40,13 @@ def run_generate(args: argparse.Namespace) -> int:
             + ", ".join(result.ignored),
             file=sys.stderr,
         )
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for refusal in result.refused:
+        kind = "not a destination" if refusal.not_a_destination else "refused"
+        print(f"{kind}: {refusal.name} ({refusal.file})", file=sys.stderr)
+        for reason in refusal.reasons:
+            print(f"  {reason}", file=sys.stderr)
     for entry in result.spec_changes:
         counts = ", ".join(f"{n} {cls}" for cls, n in summary(list(entry.changes)).items())
         print(
@@ -48,9 +55,19 @@ def run_generate(args: argparse.Namespace) -> int:
         )
     skipped = len(result.destinations) - len(result.rendered)
     print(
-        f"destgen generate: {len(result.destinations)} destinations "
+        f"destgen generate: {plural(len(result.destinations), 'destination')} "
         f"({len(result.rendered)} rendered, "
         f"{skipped} unchanged), {result.models} models, {result.builders} builders; "
         f"{plural(len(changed), 'file')} {verb} in {time.perf_counter() - started:.2f}s"
     )
+    broken = [r for r in result.refused if not r.not_a_destination]
+    if broken:
+        # The rest was generated; the run still fails, so a destination spec refused for a
+        # reason never passes for done (specs that are no destination are expected in a folder).
+        print(
+            f"destgen generate: {plural(len(broken), 'destination spec')} refused; "
+            "each reason above names its file and JSON pointer",
+            file=sys.stderr,
+        )
+        return Exit.USAGE
     return Exit.CHANGES if args.check and changed else Exit.OK

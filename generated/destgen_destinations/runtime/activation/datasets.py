@@ -27,6 +27,7 @@ from destgen_destinations.runtime.api import operations as ops
 from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
 from destgen_destinations.runtime.api.operations import Created, Entity
 from destgen_destinations.runtime.payloads import patch_ops
+from destgen_destinations.runtime.payloads.destination import dataset_package
 from destgen_destinations.runtime.schema.wire import to_wire
 from destgen_destinations.runtime.transport.client import Derive
 
@@ -49,7 +50,7 @@ def dataset_plan(
     flow = result.seen.get("dataflow")  # looked up by connections(), with this flow spec
     source_id = yield from _source(wanted, flow, result)
     if flow is None:
-        body = p.package.dataset_dataflow(
+        body = dataset_package(p.package).dataset_dataflow(
             name=file.dataflow.name,
             description=file.dataflow.description,
             source_connection_id=source_id,

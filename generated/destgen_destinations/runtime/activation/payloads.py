@@ -28,7 +28,10 @@ from destgen_destinations.runtime.payloads.datasets import (
     data_lake_source_connection,
     dataset_schedule,
 )
-from destgen_destinations.runtime.payloads.destination import DestinationPackage
+from destgen_destinations.runtime.payloads.destination import (
+    DestinationPackage,
+    dataset_package,
+)
 from destgen_destinations.runtime.payloads.mapping import Mapping
 from destgen_destinations.runtime.schema.json_path import json_path
 
@@ -88,7 +91,11 @@ def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
     params = _attempt(
         found,
         lambda: _validated(
-            package.models.DatasetTargetParams if datasets else package.models.TargetParams,
+            (
+                dataset_package(package).models.DatasetTargetParams
+                if datasets
+                else package.models.TargetParams
+            ),
             file.target_connection.params,
             "$.targetConnection.params",
         ),

@@ -14,6 +14,7 @@ from destgen_destinations.runtime.activation import changes
 from destgen_destinations.runtime.activation.payloads import Payloads
 from destgen_destinations.runtime.api import operations as ops
 from destgen_destinations.runtime.api.operations import Created, Entity, Operation
+from destgen_destinations.runtime.payloads.destination import dataset_package
 from destgen_destinations.runtime.schema.spec_model import compact
 from destgen_destinations.runtime.schema.wire import to_wire
 from destgen_destinations.runtime.transport.adoption import adoptable, wanted_form
@@ -135,8 +136,11 @@ def target_of(p: Payloads, result: ActivationResult) -> BaseModel:
         if file.include_file_manifest is None
         else {"includeFileManifest": file.include_file_manifest}
     )
-    models = p.package.models
-    model = models.DatasetTargetConnection if p.datasets is not None else models.TargetConnection
+    model = (
+        dataset_package(p.package).models.DatasetTargetConnection
+        if p.datasets is not None
+        else p.package.models.TargetConnection
+    )
     target: BaseModel = model.model_validate(
         compact(
             {

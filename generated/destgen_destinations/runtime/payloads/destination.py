@@ -9,7 +9,7 @@ to these (in a ``TYPE_CHECKING`` block), so a template change that breaks the co
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Protocol, cast
 
 from pydantic import BaseModel
 
@@ -40,8 +40,8 @@ class DestinationSpec(Protocol):
         """Its version."""
 
     @property
-    def AUDIENCE_FLOW_SPEC_ID(self) -> str:
-        """The audience workflow's flow spec."""
+    def AUDIENCE_FLOW_SPEC_ID(self) -> str | None:
+        """The audience export flow spec id; None when the spec came without one (a raw spec)."""
 
     @property
     def DATASET_FLOW_SPEC_ID(self) -> str | None:
@@ -80,12 +80,16 @@ class DestinationModels(Protocol):
         """The audience target's params."""
 
     @property
-    def DatasetTargetParams(self) -> type[BaseModel]:
-        """The dataset target's params."""
-
-    @property
     def TargetConnection(self) -> type[BaseModel]:
         """The audience target connection body."""
+
+
+class DatasetModels(DestinationModels, Protocol):
+    """The ``models`` module of a destination that also exports datasets."""
+
+    @property
+    def DatasetTargetParams(self) -> type[BaseModel]:
+        """The dataset target's params."""
 
     @property
     def DatasetTargetConnection(self) -> type[BaseModel]:
@@ -105,6 +109,18 @@ class DestinationPackage(Protocol):
     ) -> BaseModel:
         """The audience dataflow body."""
 
+    @property
+    def spec(self) -> DestinationSpec:
+        """The spec module."""
+
+    @property
+    def models(self) -> DestinationModels:
+        """The models module."""
+
+
+class DatasetPackage(DestinationPackage, Protocol):
+    """A destination package whose spec declares the dataset export workflow too."""
+
     def dataset_dataflow(
         self,
         *,
@@ -117,9 +133,17 @@ class DestinationPackage(Protocol):
         """The dataset dataflow body."""
 
     @property
-    def spec(self) -> DestinationSpec:
-        """The spec module."""
-
-    @property
-    def models(self) -> DestinationModels:
+    def models(self) -> DatasetModels:
         """The models module."""
+
+
+def dataset_package(package: DestinationPackage) -> DatasetPackage:
+    """``package`` as one that exports datasets; ValueError naming it when its spec declares no
+    dataset workflow (most destinations beyond the six file-based ones).
+    """
+    if package.spec.DATASET_FLOW_SPEC_ID is None or not hasattr(package, "dataset_dataflow"):
+        raise ValueError(
+            f"{package.spec.NAME} exports audiences only: its connection spec declares no "
+            "dataset export workflow"
+        )
+    return cast(DatasetPackage, package)

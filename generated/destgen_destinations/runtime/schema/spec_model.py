@@ -65,7 +65,8 @@ class PlainSpecModel(BaseModel):
 class SpecModel(PlainSpecModel):
     """A payload object: unknown keys rejected, nulls rejected, Python's regex engine for patterns.
 
-    Field conditionals of the connection spec (``csvOptions`` only when ``fileType`` is CSV) arrive
+    Field conditionals of the connection spec (``csvOptions`` only when ``fileType`` is CSV; with
+    ``required``, a field the spec's if/then requires, ``publicKey`` when PGP is chosen) arrive
     from the generator as ``json_schema_extra["x-destgen-conditionals"]`` and are enforced here, so
     the generated modules stay declarative.
     """
@@ -93,9 +94,19 @@ class SpecModel(PlainSpecModel):
                 key = next(k for k, n in wire.items() if n == name)
                 raise ValueError(f"{key}: null is not allowed; omit the key instead")
         for rule in self.__destgen_conditionals__:
+            actual = getattr(self, wire[rule["when"]])
+            if rule.get("required"):
+                # An if/then of the spec: the field must be given while the rule holds.
+                if getattr(self, wire[rule["field"]]) is None and holds(
+                    rule["operator"], actual, rule["value"]
+                ):
+                    raise ValueError(
+                        f"{rule['field']} is required when {rule['when']} {rule['operator']} "
+                        f"{rule['value']!r} (connection spec if/then)"
+                    )
+                continue
             if getattr(self, wire[rule["field"]]) is None:
                 continue
-            actual = getattr(self, wire[rule["when"]])
             if not holds(rule["operator"], actual, rule["value"]):
                 raise ValueError(
                     f"{rule['field']} is allowed only when {rule['when']} "
