@@ -44,7 +44,7 @@ def closed(schema: dict[str, Any]) -> dict[str, Any]:
 def auth_schema(entry: dict[str, Any]) -> dict[str, Any]:
     """The reference schema of one authSpec entry."""
     schema = closed(entry["spec"])
-    if entry["type"] == "SFTP":  # the spec's own port, if it declares one, wins
+    if entry.get("type") == "SFTP":  # the spec's own port, if it declares one, wins
         schema["properties"].setdefault("port", dict(SFTP_PORT))
     return schema
 
@@ -110,3 +110,56 @@ def reference_schemas(spec: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     out.append(("target", target_schema(spec)))
     out.append(("dataset-target", target_schema(spec, "DATASETS")))
     return out
+
+
+def read_dialect(spec: dict[str, Any]) -> dict[str, Any]:
+    """A raw spec with Adobe's dialect read as docs/decisions.md says, written apart from
+    generator/destgen/dialect.py so the two can disagree: ``isRequired`` and a ``required`` list
+    among ``properties`` join the object's ``required``; an empty secret default is dropped.
+    An ``if``/``then`` stays: jsonschema evaluates it natively.
+    """
+    spec = copy.deepcopy(spec)
+    spec.setdefault("authSpec", [])
+
+    def read(schema: Any) -> None:
+        if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
+            return
+        props = schema["properties"]
+        required = list(schema.get("required", []))
+        if isinstance(props.get("required"), list):
+            required += props.pop("required")
+        for name, prop in props.items():
+            if prop.pop("isRequired", False):
+                required.append(name)
+            if prop.get("format") == "password" and prop.get("default") == "":
+                del prop["default"]
+            read(prop)
+        if required:
+            schema["required"] = sorted(set(required))
+        tested = (schema.get("if") or {}).get("properties") or {}
+        for name in tested:
+            if "default" in props.get(name, {}):
+                # The default fills an absent field (the decision above), so an absent field is
+                # its default, never the tested value: the if holds only when it is given.
+                schema["if"]["required"] = sorted({*schema["if"].get("required", []), name})
+
+    for entry in [*spec["authSpec"], *spec.get("encryptionSpecs", []), spec["targetSpec"]]:
+        read(entry["spec"])
+    return spec
+
+
+def corpus_reference_schemas(
+    spec: dict[str, Any], *, delivers_files: bool, dataset: bool
+) -> list[tuple[str, dict[str, Any]]]:
+    """``reference_schemas`` of a raw spec: the dialect read, the file-only target params only
+    for file-based destinations, the dataset workflow only where the spec declares it.
+    """
+    found = reference_schemas(read_dialect(spec))
+    found = [(which, schema) for which, schema in found if which != "dataset-target" or dataset]
+    if not delivers_files:
+        for which, schema in found:
+            if which == "target":
+                for name in EXTRA_TARGET:
+                    if name not in spec["targetSpec"]["spec"].get("properties", {}):
+                        del schema["properties"][name]
+    return found

@@ -117,7 +117,10 @@ def slug_of(name: str) -> str:
     """A package name from a spec name: ``"Azure EventHub"`` -> ``azure_event_hub``; stable (the
     name alone decides it), never a keyword or a name the library reserves.
     """
-    slug = SLUG_CHARACTERS.sub("", snake(name).strip("_")) or "destination"
+    readable = (
+        re.search("[A-Za-z0-9]", name) is not None
+    )  # snake() calls a name of no words "value"
+    slug = (SLUG_CHARACTERS.sub("", snake(name).strip("_")) if readable else "") or "destination"
     if not slug[0].isalpha():
         slug = f"d_{slug}"
     if keyword.iskeyword(slug) or slug in RESERVED_SLUGS:

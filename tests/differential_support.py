@@ -1,0 +1,84 @@
+"""What both differential tests use (the six, and the corpus in its own process): a generated
+params model by its reference name, instances to generate from, mutations, acceptance.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
+
+
+def model_for(slug: str, which: str) -> type[BaseModel]:
+    import importlib
+
+    models = importlib.import_module(f"destgen_destinations.{slug}").models
+    if which == "target":
+        return models.TargetParams  # type: ignore[no-any-return]
+    if which == "dataset-target":
+        return models.DatasetTargetParams  # type: ignore[no-any-return]
+    if which == "encryption":
+        return models.EncryptionParams  # type: ignore[no-any-return]
+    spec_name = which.removeprefix("auth:")
+    for name in dir(models):
+        cls = getattr(models, name)
+        if isinstance(cls, type) and issubclass(cls, BaseModel) and name.endswith("Auth"):
+            literal = cls.model_fields["spec_name"].annotation.__args__[0]  # type: ignore[union-attr]
+            if literal == spec_name:
+                return cls.model_fields["params"].annotation  # type: ignore[return-value]
+    raise LookupError(which)
+
+
+# Strings for look-around patterns (the bucket names) cannot be generated from the pattern, only
+# filtered, which took over a minute per case. Valid instances are generated from this subset of
+# every such pattern in the specs instead (lower-case, 3-20 characters, no "g" so never "goog...");
+# validation, and every mutation, still use the full pattern.
+LOOKAROUND_SUBSET = "^x[a-fh-z0-9]{2,19}$"
+
+
+def generation_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    generated = copy.deepcopy(schema)
+    for prop in generated.get("properties", {}).values():
+        pattern = prop.get("pattern", "")
+        if "(?=" in pattern or "(?!" in pattern:
+            prop["pattern"] = LOOKAROUND_SUBSET
+    return generated
+
+
+def _model_accepts(model: type[BaseModel], instance: Any) -> bool:
+    try:
+        model.model_validate(instance, by_alias=True, by_name=False)
+    except ValidationError:
+        return False
+    return True
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 70000) | st.text(max_size=50),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=5,
+)
+
+
+def mutate(instance: dict[str, Any], data: st.DataObject, schema: dict[str, Any]) -> dict[str, Any]:
+    mutated = copy.deepcopy(instance)
+    keys = sorted(set(mutated) | set(schema.get("properties", {})))
+    key = data.draw(st.sampled_from([*keys, "unknownKey"]))
+    action = data.draw(st.sampled_from(["delete", "replace", "enum-neighbour"]))
+    if action == "delete":
+        mutated.pop(key, None)
+    elif action == "replace":
+        mutated[key] = data.draw(json_values)
+    else:
+        choices = schema.get("properties", {}).get(key, {}).get("enum") or [
+            "CSV",
+            "JSON",
+            "GZIP",
+            "",
+            "x",
+        ]
+        mutated[key] = data.draw(st.sampled_from(choices))
+    return mutated
