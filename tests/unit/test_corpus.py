@@ -210,11 +210,11 @@ def test_the_dialect_is_read_as_json_schema_and_said() -> None:
         }
     ]
     read, notes = standardise(spec)
-    target = read["targetSpec"]["spec"]  # type: ignore[index]
+    target = read["targetSpec"]["spec"]
     assert target["required"] == ["mode", "key"]
     assert "required" not in target["properties"]
-    assert "default" not in read["authSpec"][0]["spec"]["properties"]["secret"]  # type: ignore[index]
-    encryption = read["encryptionSpecs"][0]["spec"]  # type: ignore[index]
+    assert "default" not in read["authSpec"][0]["spec"]["properties"]["secret"]
+    encryption = read["encryptionSpecs"][0]["spec"]
     assert "if" not in encryption
     assert encryption[CONDITIONALS_KEY] == [
         {
@@ -230,4 +230,4 @@ def test_the_dialect_is_read_as_json_schema_and_said() -> None:
     # the checks refuse it with its pointer.
     loose = json.loads(json.dumps(spec))
     loose["encryptionSpecs"][0]["spec"]["required"] = []
-    assert "if" in standardise(loose)[0]["encryptionSpecs"][0]["spec"]  # type: ignore[index]
+    assert "if" in standardise(loose)[0]["encryptionSpecs"][0]["spec"]
