@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from destgen.build_ir import delivers_files
+from destgen_destinations.runtime.schema.dialect import delivers_files
 from tests import reference_schema as reference
 from tests.differential_support import _model_accepts, generation_schema, model_for, mutate
 

@@ -7,11 +7,18 @@ It reads raw JSON only (never generated/); validation.py decides what a body may
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
+from destgen_destinations.runtime.schema.dialect import (
+    delivers_files,
+    not_a_destination,
+    standardise,
+)
 
 
 def default_specs_dir() -> Path:
@@ -54,31 +61,83 @@ class Destination:
         """The connection spec id."""
         return str(self.spec["id"])
 
+    @cached_property
+    def rules(self) -> dict[str, Any]:
+        """The spec as validation reads it: Adobe's dialect in standard JSON Schema (isRequired,
+        a misplaced required), no authSpec read as none. ``spec`` is what the API serves.
+        """
+        read, _notes = standardise(self.spec, translate_if=False)
+        read.setdefault("authSpec", [])
+        return read
+
+    @property
+    def streaming(self) -> bool:
+        """Whether it streams profiles rather than writing files (what its spec declares)."""
+        return not delivers_files(self.spec)
+
     @property
     def encryption_specs(self) -> list[dict[str, Any]]:
         """The spec's encryption specs (``encryptionSpecs``, else the newer ``encryption`` key)."""
-        found = self.spec.get("encryptionSpecs", self.spec.get("encryption", []))
+        found = self.rules.get("encryptionSpecs", self.rules.get("encryption", []))
         return list(found or [])
 
 
+def derived_flow_spec_id(connection_spec_id: str) -> str:
+    """The audience flow spec the emulator serves for a spec that came without one: stable, so
+    ``destgen fetch`` against the emulator looks the same id up every time.
+    """
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"destgen-emulator/flowSpec/{connection_spec_id}"))
+
+
 class Catalog:
-    """Destinations by connection spec id, by audience flow spec id and by dataset flow spec id."""
+    """Destinations by connection spec id, by audience flow spec id and by dataset flow spec id.
+
+    A folder holds curated specs (its manifest.json names their flow specs) and raw ones (any
+    other ``*.json``, what ``GET /connectionSpecs/{id}`` returns), read with Adobe's dialect as
+    the generator reads them. Several destinations may share one flow spec, as the documented
+    batch flow spec serves every legacy cloud storage destination.
+    """
 
     def __init__(self, folder: Path) -> None:
-        manifest = json.loads((folder / "manifest.json").read_text())
+        manifest_file = folder / "manifest.json"
+        entries = (
+            json.loads(manifest_file.read_text())["destinations"] if manifest_file.is_file() else []
+        )
         self.destinations: dict[str, Destination] = {}
-        self.by_flow_spec: dict[str, Destination] = {}
-        self.by_dataset_flow_spec: dict[str, Destination] = {}
-        for entry in manifest["destinations"]:
-            spec = json.loads((folder / f"{entry['slug']}.json").read_text())
-            spec = spec["items"][0] if "items" in spec and "authSpec" not in spec else spec
-            dataset = entry.get("dataset_flow_spec_id")
-            audience = entry["audience_flow_spec_id"]
-            destination = Destination(entry["slug"], spec, (audience,), dataset)
-            self.destinations[destination.spec_id] = destination
-            self.by_flow_spec[audience] = destination
-            if dataset:
-                self.by_dataset_flow_spec[dataset] = destination
+        self.audience_flows: dict[str, list[Destination]] = {}
+        self.dataset_flows: dict[str, list[Destination]] = {}
+        listed = set()
+        for entry in entries:
+            path = folder / f"{entry['slug']}.json"
+            listed.add(path.name)
+            spec = _read_spec(path)
+            audience = entry.get("audience_flow_spec_id") or derived_flow_spec_id(spec["id"])
+            self._add(
+                Destination(entry["slug"], spec, (audience,), entry.get("dataset_flow_spec_id"))
+            )
+        for path in sorted(folder.glob("*.json")):
+            if path.name in listed or path.name == manifest_file.name:
+                continue
+            spec = _read_spec(path)
+            if not_a_destination(spec) is None and isinstance(spec.get("id"), str):
+                self._add(Destination(path.stem, spec, (derived_flow_spec_id(spec["id"]),)))
+
+    def _add(self, destination: Destination) -> None:
+        self.destinations[destination.spec_id] = destination
+        for flow_spec_id in destination.flow_spec_ids:
+            self.audience_flows.setdefault(flow_spec_id, []).append(destination)
+        if destination.dataset_flow_spec_id:
+            self.dataset_flows.setdefault(destination.dataset_flow_spec_id, []).append(destination)
+
+    @property
+    def by_flow_spec(self) -> dict[str, Destination]:
+        """The first destination of each audience flow spec (its workflow's rules are shared)."""
+        return {flow: found[0] for flow, found in self.audience_flows.items()}
+
+    @property
+    def by_dataset_flow_spec(self) -> dict[str, Destination]:
+        """The first destination of each dataset flow spec."""
+        return {flow: found[0] for flow, found in self.dataset_flows.items()}
 
     def connection_specs(self) -> list[dict[str, Any]]:
         """Every served connection spec, in catalogue order."""
@@ -93,7 +152,7 @@ class Catalog:
 
     def flow_specs(self) -> list[dict[str, Any]]:
         """Every served flow spec, audience and dataset alike, sorted by id."""
-        ids = sorted({*self.by_flow_spec, *self.by_dataset_flow_spec})
+        ids = sorted({*self.audience_flows, *self.dataset_flows})
         return [spec for i in ids if (spec := self.flow_spec(i)) is not None]
 
     def flow_spec(self, flow_spec_id: str) -> dict[str, Any] | None:
@@ -104,20 +163,31 @@ class Catalog:
             return self._flow_spec(flow_spec_id, destination, DATASETS)
         return None
 
-    @staticmethod
-    def _flow_spec(flow_spec_id: str, destination: Destination, workflow: str) -> dict[str, Any]:
+    def _flow_spec(
+        self, flow_spec_id: str, destination: Destination, workflow: str
+    ) -> dict[str, Any]:
         # docs/api-contract.md §13.10: no destination flow spec body is documented; this follows
         # FY's FlowSpecItemDTO. The workflow is what a targetSpec's conditionals read.
         audience = workflow == AUDIENCES
+        served = (self.audience_flows if audience else self.dataset_flows)[flow_spec_id]
+        names = ", ".join(d.spec["name"] for d in served)
         return {
             "id": flow_spec_id,
-            "name": f"{destination.spec['name']} {'audience' if audience else 'dataset'} export",
+            "name": f"{names} {'audience' if audience else 'dataset'} export",
             "providerId": PROVIDER_ID,
             "version": "1.0",
             "sourceConnectionSpecIds": [
                 PROFILE_STORE_SPEC["id"] if audience else DATA_LAKE_SPEC_ID
             ],
-            "targetConnectionSpecIds": [destination.spec_id],
+            "targetConnectionSpecIds": [d.spec_id for d in served],
             "attributes": {"_workflow": workflow, "isDestinationFlow": True},
             "transformationSpecs": [{"name": "GeneralTransform"}] if audience else [],
         }
+
+
+def _read_spec(path: Path) -> dict[str, Any]:
+    """One spec file, bare or a saved ``{"items": [spec]}`` answer, as the service serves it."""
+    spec: dict[str, Any] = json.loads(path.read_text())
+    if "items" in spec and "authSpec" not in spec:
+        spec = spec["items"][0]
+    return spec

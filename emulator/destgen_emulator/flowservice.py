@@ -140,12 +140,12 @@ def _target(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[
 def _flow(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[str, Any]:
     ref = validation.require_spec_ref(body, "flowSpec")
     # The flow spec decides the workflow (attributes._workflow); everything else follows it.
-    destination = state.catalog.by_flow_spec.get(ref["id"])
+    served = state.catalog.audience_flows.get(ref["id"], [])
     workflow = validation.AUDIENCE_WORKFLOW
-    if destination is None:
-        destination = state.catalog.by_dataset_flow_spec.get(ref["id"])
+    if not served:
+        served = state.catalog.dataset_flows.get(ref["id"], [])
         workflow = validation.DATASET_WORKFLOW
-    if destination is None:
+    if not served:
         raise flow(1413, 400, f"Invalid flow spec id {ref['id']}")
     sources = [
         _existing(state, "sourceConnections", i, "sourceConnectionIds", tenant)
@@ -155,14 +155,19 @@ def _flow(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[st
         _existing(state, "targetConnections", i, "targetConnectionIds", tenant)
         for i in _ids(body, "targetConnectionIds")
     ]
+    # A flow spec may serve several destinations: the target connection says which one.
+    destination = served[0]
     for target in targets:
-        if target["connectionSpec"]["id"] != destination.spec_id:
+        match = [d for d in served if d.spec_id == target["connectionSpec"]["id"]]
+        if not match:
+            names = ", ".join(d.spec["name"] for d in served)
             raise flow(
                 1413,
                 400,
-                f"Flow spec {ref['id']} is for {destination.spec['name']}; target connection "
+                f"Flow spec {ref['id']} is for {names}; target connection "
                 f"{target['id']} is for connection spec {target['connectionSpec']['id']}",
             )
+        destination = match[0]
     _check_workflow(destination, ref["id"], workflow, sources, targets)
     if workflow == validation.DATASET_WORKFLOW:
         dataset_flows.check_transformations(body)

@@ -59,7 +59,7 @@ def target_schema(destination: Destination, workflow: str) -> dict[str, Any]:
     §2.1): workflow conditionals drop properties, field conditionals become JSON Schema. Written
     apart from the library's evaluator on purpose: a second opinion.
     """
-    schema: dict[str, Any] = copy.deepcopy(destination.spec["targetSpec"]["spec"])
+    schema: dict[str, Any] = copy.deepcopy(destination.rules["targetSpec"]["spec"])
     properties = schema.get("properties", {})
     field_rules = []
     for name, prop in list(properties.items()):
@@ -140,7 +140,7 @@ def require_name(body: Any) -> None:
 def base_connection(body: dict[str, Any], destination: Destination) -> None:
     """Validate a base connection's auth (and encryption) params against the raw spec."""
     auth = body.get("auth")
-    names = [a["name"] for a in destination.spec.get("authSpec", [])]
+    names = [a["name"] for a in destination.rules["authSpec"]]
     if not names:
         return
     if not isinstance(auth, dict) or auth.get("specName") not in names:
@@ -150,7 +150,7 @@ def base_connection(body: dict[str, Any], destination: Destination) -> None:
             f"The auth spec with name {auth.get('specName') if isinstance(auth, dict) else None} "
             f"could not be found for the connection spec ID {destination.spec_id}; one of {names}",
         )
-    entry = next(a for a in destination.spec["authSpec"] if a["name"] == auth["specName"])
+    entry = next(a for a in destination.rules["authSpec"] if a["name"] == auth["specName"])
     # SFTP's port as the builders and validate type it: "port": "22" is refused by both.
     spec = auth_schema(entry.get("type", ""), entry["spec"])
     problems = check_schema(auth.get("params"), spec, "$.auth.params")

@@ -16,8 +16,6 @@ from destgen.errors import GeneratorError, child
 from destgen.ir import REQUEST_ENVELOPES, AuthVariant, DestinationIR, FieldType, Param, SchemaUnit
 from destgen.naming import pascal, snake
 from destgen.specs import SUPPORTED_KEYWORDS, LoadedSpec
-
-# The one evaluator of Adobe's conditional keyword, shared with the library and `destgen diff`.
 from destgen_destinations.runtime.schema.conditionals import (
     AUDIENCE_WORKFLOW,
     CONDITIONALS_KEY,
@@ -25,6 +23,9 @@ from destgen_destinations.runtime.schema.conditionals import (
     WORKFLOW_FIELD,
     in_workflow,
 )
+
+# The one evaluator of Adobe's conditional keyword, shared with the library and `destgen diff`.
+from destgen_destinations.runtime.schema.dialect import delivers_files
 from destgen_emulator.spec_validator import auth_schema, with_synonyms
 
 # Target params every documented request sends but no targetSpec declares (docs/api-contract.md
@@ -41,24 +42,6 @@ TARGET_ADDITIONS: dict[str, dict[str, Any]] = {
         "description": "Write a manifest-<destinationId>-<dataflowRunId>.json beside the files.",
     },
 }
-# How a spec says it delivers files rather than a stream: its declared frequency, or else a target
-# param only file exports have (a folder, a bucket, a file type). Data, not a list of slugs.
-FILE_FREQUENCY, STREAMING_FREQUENCY = "Batch", "Streaming"
-FILE_TARGET_KEYS = frozenset(
-    {
-        "path",
-        "remotePath",
-        "folder",
-        "folderPath",
-        "bucketName",
-        "container",
-        "storageAccountContainer",
-        "fileType",
-        "datasetFileType",
-        "S3",
-        "FTP",
-    }
-)
 DATASET_TARGET_BASE = "destgen_destinations.runtime.payloads.datasets.DatasetTargetModel"
 
 # Class names a destination's modules define or import whatever the spec says; a spec name that
@@ -259,24 +242,6 @@ def _target_schema(spec: LoadedSpec, workflow: str) -> dict[str, Any]:
         for key, extra in TARGET_ADDITIONS.items():  # a spec's own declaration wins
             schema["properties"].setdefault(key, copy.deepcopy(extra))
     return schema
-
-
-def delivers_files(data: Any) -> bool:
-    """Whether the destination writes files (batch) rather than streaming profiles: what the spec
-    declares as its frequency, else whether its target names a folder, bucket or file type.
-    """
-    target = data["targetSpec"]
-    ui = _member(_member(target, "attributes"), "uiAttributes")
-    declared = _member(data, "attributes").get("frequency") or _member(ui, "frequency").get("key")
-    if declared in (FILE_FREQUENCY, STREAMING_FREQUENCY):
-        return bool(declared == FILE_FREQUENCY)
-    return bool(FILE_TARGET_KEYS & set(target["spec"]["properties"]))
-
-
-def _member(parent: Any, key: str) -> Any:
-    """``parent[key]`` when both are objects, else an empty one: attributes are free-form."""
-    value = parent.get(key) if isinstance(parent, dict) else None
-    return value if isinstance(value, dict) else {}
 
 
 def _resolve_workflow(spec: LoadedSpec, schema: dict[str, Any], workflow: str) -> dict[str, Any]:

@@ -15,9 +15,7 @@ import keyword
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from destgen.dialect import standardise
 from destgen.errors import GeneratorError
 from destgen.naming import snake
 from destgen.specs import (
@@ -29,13 +27,8 @@ from destgen.specs import (
     normalise_encryption_key,
     read_json,
 )
+from destgen_destinations.runtime.schema.dialect import not_a_destination, standardise
 
-# targetSpec types that are no Flow Service destination: tag extensions are activated through
-# the tags (Launch) service, with no base connection, target connection or dataflow of this API.
-NOT_DESTINATION_TARGETS = {
-    "Launch": "a tag (Launch) extension, activated through the tags service, not a Flow Service "
-    "destination",
-}
 SLUG_CHARACTERS = re.compile(r"[^a-z0-9_]")
 
 
@@ -139,9 +132,10 @@ def _read_raw(path: Path, notes: list[str]) -> LoadedSpec | Refusal:
     if not isinstance(raw, dict):
         return Refusal(file, path.name, (f"{file}#/: expected a connection spec object",))
     name = str(raw.get("name") or path.name)
-    not_destination = _not_a_destination(file, raw)
+    not_destination = not_a_destination(raw)
     if not_destination is not None:
-        return Refusal(file, name, (not_destination,), not_a_destination=True)
+        pointer, reason = not_destination
+        return Refusal(file, name, (f"{file}#{pointer}: {reason}",), not_a_destination=True)
     spec, spec_notes = standardise(raw)
     if "authSpec" not in spec:
         spec["authSpec"] = []
@@ -163,14 +157,3 @@ def _read_raw(path: Path, notes: list[str]) -> LoadedSpec | Refusal:
         None,
         ignored=tuple(ignored),
     )
-
-
-def _not_a_destination(file: str, spec: dict[str, Any]) -> str | None:
-    target = spec.get("targetSpec")
-    if not isinstance(target, dict):
-        kind = "a source connection spec" if "sourceSpec" in spec else "a connection spec"
-        return f"{file}#/targetSpec: {kind} with no targetSpec, not a destination"
-    reason = NOT_DESTINATION_TARGETS.get(str(target.get("type")))
-    if reason is not None:
-        return f"{file}#/targetSpec/type: {reason}"
-    return None

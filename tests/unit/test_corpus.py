@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from destgen.dialect import standardise
 from destgen.spec_folder import read_spec_folder, slug_of
 from destgen_destinations.runtime.schema.conditionals import CONDITIONALS_KEY
+from destgen_destinations.runtime.schema.dialect import standardise
 from tests.conftest import ROOT, run_cli
 
 CORPUS = ROOT / "tests" / "data" / "corpus_2020"

@@ -7,6 +7,8 @@
 - ``wire``: ``to_wire``/``to_masked``, the one place secrets are revealed; ``secret_errors``:
   validation errors that never quote a secret.
 - ``conditionals``: Adobe's ``conditional`` keyword; ``patterns``: linear-time ECMA-262 patterns.
-- ``refs``: ``NonEmpty``, ``SpecRef``, ``source_connection``; ``json_path``: ``$.a[0].b`` paths;
-  ``strict_json``: RFC 8259 JSON (no NaN).
+- ``refs``: ``NonEmpty``, ``SpecRef``, ``source_connection``; ``json_path``: ``$.a[0].b`` paths
+  and RFC 6901 pointers; ``strict_json``: RFC 8259 JSON (no NaN).
+- ``dialect``: Adobe's dialect of JSON Schema in connection specs (``isRequired``, a misplaced
+  ``required``, if/then) read as standard JSON Schema, for the generator and the emulator alike.
 """

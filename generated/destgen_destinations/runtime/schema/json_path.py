@@ -37,3 +37,10 @@ def json_path(data: Any, loc: Sequence[int | str], root: str = "$") -> str:
 def _is_key_like(part: str) -> bool:
     # Union tags pydantic adds look like class names or kebab tags; missing keys like wire keys.
     return part[:1].islower() and "-" not in part and "[" not in part
+
+
+def pointer_child(pointer: str, *parts: str | int) -> str:
+    """``pointer`` extended by ``parts``, escaped per RFC 6901 (``~`` and ``/`` in keys)."""
+    for part in parts:
+        pointer += "/" + str(part).replace("~", "~0").replace("/", "~1")
+    return pointer

@@ -1,5 +1,6 @@
 """Adobe's dialect of JSON Schema, read as standard JSON Schema before any check: what real
-connection specs write that means something the generator already models.
+connection specs write that means something the generator already models. Also what a spec says
+of its destination: whether it delivers files or a stream, and whether it is a destination at all.
 
 Each rewrite says what it did (a note the command prints), so nothing changes silently:
 
@@ -21,21 +22,24 @@ import copy
 from collections.abc import Iterator
 from typing import Any
 
-from destgen.errors import child
 from destgen_destinations.runtime.schema.conditionals import CONDITIONALS_KEY
+from destgen_destinations.runtime.schema.json_path import pointer_child as child
 
 # The spec sections that hold JSON Schemas, with the pointer of each schema.
 SCHEMA_SECTIONS = ("authSpec", "encryptionSpecs", "encryption")
 
 
-def standardise(spec: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def standardise(
+    spec: dict[str, Any], *, translate_if: bool = True
+) -> tuple[dict[str, Any], list[str]]:
     """A copy of ``spec`` in standard JSON Schema (plus destgen's conditionals), and one note per
-    rewrite, each ``/pointer: what was read how``.
+    rewrite, each ``/pointer: what was read how``. ``translate_if=False`` leaves if/then as
+    written, for a reader that evaluates JSON Schema natively (the emulator's jsonschema).
     """
     result = copy.deepcopy(spec)
     notes: list[str] = []
     for pointer, schema in _schemas(result):
-        _standardise_object(pointer, schema, notes)
+        _standardise_object(pointer, schema, notes, translate_if)
     return result, notes
 
 
@@ -50,7 +54,9 @@ def _schemas(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         yield "/targetSpec/spec", target["spec"]
 
 
-def _standardise_object(pointer: str, schema: dict[str, Any], notes: list[str]) -> None:
+def _standardise_object(
+    pointer: str, schema: dict[str, Any], notes: list[str], translate_if: bool
+) -> None:
     properties = schema.get("properties")
     if not isinstance(properties, dict):
         return
@@ -74,10 +80,10 @@ def _standardise_object(pointer: str, schema: dict[str, Any], notes: list[str]) 
         if prop.get("format") == "password" and prop.get("default") == "":
             del prop["default"]
             notes.append(f"{where}/default: an empty default on a secret, dropped")
-        _standardise_object(where, prop, notes)
+        _standardise_object(where, prop, notes, translate_if)
     if names or "required" in schema:
         schema["required"] = names
-    rules = _required_when(schema)
+    rules = _required_when(schema) if translate_if else None
     if rules is not None:
         for key in ("if", "then"):
             del schema[key]
@@ -132,3 +138,61 @@ def _single_value(test: Any) -> tuple[Any] | None:
     if set(test) == {"enum"} and isinstance(test["enum"], list) and len(test["enum"]) == 1:
         return (test["enum"][0],)
     return None
+
+
+# How a spec says it delivers files rather than a stream: its declared frequency, or else a target
+# param only file exports have (a folder, a bucket, a file type). Data, not a list of slugs.
+FILE_FREQUENCY, STREAMING_FREQUENCY = "Batch", "Streaming"
+FILE_TARGET_KEYS = frozenset(
+    {
+        "path",
+        "remotePath",
+        "folder",
+        "folderPath",
+        "bucketName",
+        "container",
+        "storageAccountContainer",
+        "fileType",
+        "datasetFileType",
+        "S3",
+        "FTP",
+    }
+)
+
+
+def delivers_files(data: Any) -> bool:
+    """Whether the destination writes files (batch) rather than streaming profiles: what the spec
+    declares as its frequency, else whether its target names a folder, bucket or file type.
+    """
+    target = _member(data, "targetSpec")
+    ui = _member(_member(target, "attributes"), "uiAttributes")
+    declared = _member(data, "attributes").get("frequency") or _member(ui, "frequency").get("key")
+    if declared in (FILE_FREQUENCY, STREAMING_FREQUENCY):
+        return bool(declared == FILE_FREQUENCY)
+    return bool(FILE_TARGET_KEYS & set(_member(_member(target, "spec"), "properties")))
+
+
+def _member(parent: Any, key: str) -> Any:
+    """``parent[key]`` when both are objects, else an empty one: attributes are free-form."""
+    value = parent.get(key) if isinstance(parent, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+# targetSpec types that are no Flow Service destination: tag extensions are activated through
+# the tags (Launch) service, with no base connection, target connection or dataflow of this API.
+NOT_DESTINATION_TARGETS = {
+    "Launch": "a tag (Launch) extension, activated through the tags service, not a Flow Service "
+    "destination",
+}
+
+
+def not_a_destination(spec: Any) -> tuple[str, str] | None:
+    """``(pointer, reason)`` when ``spec`` is no destination this API activates (a tag extension,
+    a source spec with no targetSpec), else None.
+    """
+    target = spec.get("targetSpec") if isinstance(spec, dict) else None
+    if not isinstance(target, dict):
+        kind = "a source connection spec" if "sourceSpec" in (spec or {}) else "a connection spec"
+        return "/targetSpec", f"{kind} with no targetSpec, not a destination"
+    reason = NOT_DESTINATION_TARGETS.get(str(target.get("type")))
+    return None if reason is None else ("/targetSpec/type", reason)
