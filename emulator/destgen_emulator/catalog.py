@@ -67,7 +67,6 @@ class Destination:
         a misplaced required), no authSpec read as none. ``spec`` is what the API serves.
         """
         read, _notes = standardise(self.spec, translate_if=False)
-        read.setdefault("authSpec", [])
         return read
 
     @property
@@ -106,6 +105,7 @@ class Catalog:
         self.destinations: dict[str, Destination] = {}
         self.audience_flows: dict[str, list[Destination]] = {}
         self.dataset_flows: dict[str, list[Destination]] = {}
+        self.others: dict[str, dict[str, Any]] = {}
         listed = set()
         for entry in entries:
             path = folder / f"{entry['slug']}.json"
@@ -119,8 +119,13 @@ class Catalog:
             if path.name in listed or path.name == manifest_file.name:
                 continue
             spec = _read_spec(path)
-            if not_a_destination(spec) is None and isinstance(spec.get("id"), str):
+            if not isinstance(spec.get("id"), str):
+                continue
+            if not_a_destination(spec) is None:
                 self._add(Destination(path.stem, spec, (derived_flow_spec_id(spec["id"]),)))
+            else:
+                # Listed and served as the service does (tag extensions too), never a target.
+                self.others[spec["id"]] = spec
 
     def _add(self, destination: Destination) -> None:
         self.destinations[destination.spec_id] = destination
@@ -141,14 +146,18 @@ class Catalog:
 
     def connection_specs(self) -> list[dict[str, Any]]:
         """Every served connection spec, in catalogue order."""
-        return [PROFILE_STORE_SPEC, *(d.spec for d in self.destinations.values())]
+        return [
+            PROFILE_STORE_SPEC,
+            *(d.spec for d in self.destinations.values()),
+            *self.others.values(),
+        ]
 
     def connection_spec(self, spec_id: str) -> dict[str, Any] | None:
         """The connection spec with ``spec_id``, or None."""
         if spec_id == PROFILE_STORE_SPEC["id"]:
             return PROFILE_STORE_SPEC
         destination = self.destinations.get(spec_id)
-        return destination.spec if destination else None
+        return destination.spec if destination else self.others.get(spec_id)
 
     def flow_specs(self) -> list[dict[str, Any]]:
         """Every served flow spec, audience and dataset alike, sorted by id."""

@@ -21,20 +21,21 @@ BY_CONNECTION_SPEC_ID: dict[str, str] = {
     "c5d93acb-ea8b-4b14-8f53-02138444ae99": "google_cloud_storage",
     "36965a81-b1c6-401b-99f8-22508f1e6a26": "sftp",
 }
-# Flow spec id (audience and dataset workflows) -> slug.
-BY_FLOW_SPEC_ID: dict[str, str] = {
-    "db060570-a155-418a-a6d3-b4d97698e5dc": "adls_gen2",
-    "17be2013-2549-41ce-96e7-a70363bec293": "adls_gen2",
-    "1a0514a6-33d4-4c7f-aff8-594799c47549": "amazon_s3",
-    "269ba276-16fc-47db-92b0-c1049a3c131f": "amazon_s3",
-    "752d422f-b16f-4f0d-b1c6-26e448e3b388": "azure_blob",
-    "95bd8965-fc8a-4119-b9c3-944c2c2df6d2": "azure_blob",
-    "7e635b9f-e59b-4546-8ba8-fce6496693c8": "data_landing_zone",
-    "cd2fc47e-e838-4f38-a581-8fff2f99b63a": "data_landing_zone",
-    "976d663b-80b4-4193-be6b-2d0487516623": "google_cloud_storage",
-    "585c15c4-6cbf-4126-8f87-e26bff78b657": "google_cloud_storage",
-    "fd36aaa4-bf2b-43fb-9387-43785eeeb799": "sftp",
-    "354d6aad-4754-46e4-a576-1b384561c440": "sftp",
+# Flow spec id (audience and dataset workflows) -> the slugs it serves: several destinations may
+# share one flow spec, and then the target connection's spec tells them apart.
+BY_FLOW_SPEC_ID: dict[str, tuple[str, ...]] = {
+    "db060570-a155-418a-a6d3-b4d97698e5dc": ("adls_gen2",),
+    "17be2013-2549-41ce-96e7-a70363bec293": ("adls_gen2",),
+    "1a0514a6-33d4-4c7f-aff8-594799c47549": ("amazon_s3",),
+    "269ba276-16fc-47db-92b0-c1049a3c131f": ("amazon_s3",),
+    "752d422f-b16f-4f0d-b1c6-26e448e3b388": ("azure_blob",),
+    "95bd8965-fc8a-4119-b9c3-944c2c2df6d2": ("azure_blob",),
+    "7e635b9f-e59b-4546-8ba8-fce6496693c8": ("data_landing_zone",),
+    "cd2fc47e-e838-4f38-a581-8fff2f99b63a": ("data_landing_zone",),
+    "976d663b-80b4-4193-be6b-2d0487516623": ("google_cloud_storage",),
+    "585c15c4-6cbf-4126-8f87-e26bff78b657": ("google_cloud_storage",),
+    "fd36aaa4-bf2b-43fb-9387-43785eeeb799": ("sftp",),
+    "354d6aad-4754-46e4-a576-1b384561c440": ("sftp",),
 }
 
 
@@ -52,10 +53,14 @@ def by_connection_spec(spec_id: str) -> DestinationPackage | None:
     return destination(slug) if slug is not None else None
 
 
-def by_flow_spec(spec_id: str) -> DestinationPackage | None:
-    """The package whose audience or dataset flow spec is ``spec_id``, if any."""
-    slug = BY_FLOW_SPEC_ID.get(spec_id)
-    return destination(slug) if slug is not None else None
+def by_flow_spec(spec_id: str, connection_spec_id: str | None = None) -> DestinationPackage | None:
+    """The package whose audience or dataset flow spec is ``spec_id``, if any; where several
+    share it, the one of ``connection_spec_id`` (None when that does not decide).
+    """
+    slugs = BY_FLOW_SPEC_ID.get(spec_id, ())
+    if len(slugs) > 1:
+        slugs = tuple(s for s in slugs if BY_CONNECTION_SPEC_ID.get(connection_spec_id or "") == s)
+    return destination(slugs[0]) if len(slugs) == 1 else None
 
 
 if TYPE_CHECKING:

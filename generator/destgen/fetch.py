@@ -1,7 +1,8 @@
 """``destgen fetch``: read the live connection specs and update specs_cache/ all at once or not at
-all.
+all; or bring home any destination's spec by id (``--spec-id``, ``--all-destinations``), with
+its manifest entry and the flow specs the service lists for it.
 
-Network and parsing go through the runtime client; nothing is written until all six are good.
+Network and parsing go through the runtime client; nothing is written until every spec is good.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from destgen.errors import GeneratorError
+from destgen.spec_folder import slug_of
 from destgen.specs import MANIFEST, check_envelope, normalise_encryption_key, read_manifest
 from destgen.writer import write_all_or_nothing
 from destgen_destinations.runtime.activation.drift import spec_bytes
 from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.schema.dialect import not_a_destination
 from destgen_destinations.runtime.transport.client import FlowServiceClient
 from destgen_destinations.runtime.transport.errors import DestgenError
 
@@ -98,3 +101,113 @@ def _fetch_one(client: FlowServiceClient, entry: dict[str, Any]) -> tuple[str, s
     # The API's own name for the array (encryptionSpecs) is what the cache keeps.
     # One byte form for the cache and for the runtime drift check (SPEC_SHA256 hashes exactly this).
     return spec_bytes(data).decode("utf-8"), spec.etag
+
+
+@dataclass
+class DestinationsFetch:
+    """What ``fetch --spec-id``/``--all-destinations`` brought home, and what it left."""
+
+    fetched: list[str] = field(default_factory=list)
+    # "NAME (id): reason" of specs the service lists that are no destination (tag extensions).
+    skipped: list[str] = field(default_factory=list)
+
+
+def fetch_destinations(
+    client: FlowServiceClient,
+    out: Path,
+    spec_ids: list[str] | None,
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> DestinationsFetch:
+    """Bring home the connection specs ``spec_ids`` (every destination's when None) as files of
+    ``out`` with manifest entries: slug from the name, flow specs looked up by target connection
+    spec (``GET /flowSpecs``) or left unknown. All written at once, or nothing.
+    """
+    manifest_path = out / MANIFEST
+    manifest: dict[str, Any] = (
+        read_manifest(out) if manifest_path.is_file() else {"destinations": []}
+    )
+    entries: list[dict[str, Any]] = manifest["destinations"]
+    if spec_ids is None:
+        listed = client.follow(ops.collect(ops.list_("connectionSpecs")))
+        specs = [dict(s.data) for s in listed]
+    else:
+        specs = [_spec_by_id(client, spec_id) for spec_id in spec_ids]
+    report, files = DestinationsFetch(), {}
+    fetched_at = clock().strftime("%Y-%m-%dT%H:%M:%SZ")
+    for spec in specs:
+        where = f"{client.core.base_url}{ops.connection_spec(str(spec.get('id'))).path}"
+        if not isinstance(spec.get("id"), str) or not isinstance(spec.get("name"), str):
+            raise GeneratorError(where, "", "not a connection spec (no id or name)")
+        reason = not_a_destination(spec)
+        if reason is not None:
+            if spec_ids is not None:
+                raise GeneratorError(where, reason[0], reason[1])
+            report.skipped.append(f"{spec['name']} ({spec['id']}): {reason[1]}")
+            continue
+        entry = _entry_for(entries, spec, manifest_path)
+        audience, dataset = _flow_specs_of(client, spec["id"])
+        entry.update(
+            connection_spec_version=spec.get("version"),
+            name=spec["name"],
+            audience_flow_spec_id=audience,
+            source=where,
+            fetched_at=fetched_at,
+        )
+        if dataset:
+            entry["dataset_flow_spec_id"] = dataset
+        text = spec_bytes(normalise_encryption_key(where, spec)).decode("utf-8")
+        entry["sha256"] = sha256(text)
+        files[out / f"{entry['slug']}.json"] = text
+        report.fetched.append(str(entry["slug"]))
+    files[manifest_path] = json.dumps(manifest, indent=2) + "\n"
+    out.mkdir(parents=True, exist_ok=True)
+    write_all_or_nothing(files)
+    return report
+
+
+def _spec_by_id(client: FlowServiceClient, spec_id: str) -> dict[str, Any]:
+    try:
+        return dict(client.run(ops.connection_spec(spec_id)).data)
+    except DestgenError as exc:
+        where = f"{client.core.base_url}{ops.connection_spec(spec_id).path}"
+        raise GeneratorError(where, "", f"fetch failed: {exc}") from None
+
+
+def _entry_for(
+    entries: list[dict[str, Any]], spec: dict[str, Any], manifest_path: Path
+) -> dict[str, Any]:
+    """The manifest entry of ``spec``: its own if it has one (its slug kept), else a new one
+    named by the spec; a slug another spec holds is refused, never shared.
+    """
+    for known in entries:
+        if known.get("connection_spec_id") == spec["id"]:
+            return known
+    slug = slug_of(spec["name"])
+    holder = next((e for e in entries if e.get("slug") == slug), None)
+    if holder is not None:
+        raise GeneratorError(
+            str(manifest_path),
+            "/destinations",
+            f"{spec['name']!r} ({spec['id']}) would take the slug {slug!r} of connection spec "
+            f"{holder.get('connection_spec_id')}; give one of them another slug in the manifest",
+        )
+    entry: dict[str, Any] = {"slug": slug, "connection_spec_id": spec["id"]}
+    entries.append(entry)
+    return entry
+
+
+def _flow_specs_of(client: FlowServiceClient, spec_id: str) -> tuple[str | None, str | None]:
+    """The audience and dataset flow specs the service lists for a target connection spec: a
+    flow spec's ``attributes._workflow`` says which (no attribute: audiences).
+    """
+    listed = client.follow(
+        ops.collect(ops.list_("flowSpecs", f"targetConnectionSpecIds[]=={spec_id}"))
+    )
+    audience = dataset = None
+    for flow in sorted(listed, key=lambda f: f.id):
+        workflow = (flow.data.get("attributes") or {}).get("_workflow")
+        if workflow == "DATASETS":
+            dataset = dataset or flow.id
+        else:
+            audience = audience or flow.id
+    return audience, dataset

@@ -71,8 +71,14 @@ def render_destination(ir: DestinationIR) -> dict[str, str]:
 
 def render_project(irs: list[DestinationIR]) -> dict[str, str]:
     """The library project's own files: pyproject.toml, README.md, package __init__, py.typed."""
+    flows: dict[str, list[str]] = {}
+    for ir in irs:  # several destinations may share one flow spec (legacy batch, streaming)
+        for flow_spec_id in (ir.flow_spec_id, ir.dataset_flow_spec_id):
+            if flow_spec_id:
+                flows.setdefault(flow_spec_id, []).append(ir.slug)
     context: dict[str, Any] = {
         "irs": irs,
+        "flow_spec_slugs": flows,
         "version": __version__,
         "package": LIBRARY_PACKAGE,
         "distribution": LIBRARY_DISTRIBUTION,

@@ -62,6 +62,7 @@ def read_spec_folder(folder: Path) -> SpecFolder:
     result = SpecFolder()
     if (folder / MANIFEST).is_file():
         result.specs += load_specs(folder)
+        result.notes += [note for spec in result.specs for note in spec.notes]
     curated = {Path(s.file).name for s in result.specs}
     raw = sorted(p for p in folder.glob("*.json") if p.name != MANIFEST and p.name not in curated)
     loaded: list[LoadedSpec] = []
@@ -137,9 +138,6 @@ def _read_raw(path: Path, notes: list[str]) -> LoadedSpec | Refusal:
         pointer, reason = not_destination
         return Refusal(file, name, (f"{file}#{pointer}: {reason}",), not_a_destination=True)
     spec, spec_notes = standardise(raw)
-    if "authSpec" not in spec:
-        spec["authSpec"] = []
-        spec_notes.append("/authSpec: missing; read as a destination that takes no credentials")
     notes += [f"{file}#{note}" for note in spec_notes]
     try:
         data = normalise_encryption_key(file, spec)

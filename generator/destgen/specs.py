@@ -20,6 +20,7 @@ from destgen.naming import snake
 from destgen_destinations.runtime.activation.drift import SpecFormError, canonical_spec
 from destgen_destinations.runtime.schema import strict_json
 from destgen_destinations.runtime.schema.conditionals import CONDITIONALS_KEY, OPERATORS
+from destgen_destinations.runtime.schema.dialect import standardise
 from destgen_destinations.runtime.schema.patterns import UnsafePattern, compile_pattern
 from destgen_emulator.spec_validator import SpecValidator
 
@@ -103,6 +104,8 @@ class LoadedSpec:
     # The dataset-export flow spec of the same destination, when the manifest names it.
     dataset_flow_spec_id: str | None = None
     ignored: tuple[str, ...] = ()  # "file#/pointer" of unknown keys that cannot change validation
+    # Each reading of Adobe's dialect (runtime/schema/dialect.py), as file#/pointer: what.
+    notes: tuple[str, ...] = ()
     # The whole manifest entry as canonical JSON: any edit to it (a flow spec id, a name) must
     # re-render the destination, so the generation fingerprint covers all of it.
     manifest_entry: str = ""
@@ -113,7 +116,7 @@ def load_specs(cache_dir: Path, only: frozenset[str] | None = None) -> list[Load
     manifest_path = cache_dir / MANIFEST
     specs = []
     for entry in read_manifest(cache_dir)["destinations"]:
-        slug, flow_id = entry["slug"], entry["audience_flow_spec_id"]
+        slug, flow_id = entry["slug"], entry.get("audience_flow_spec_id")
         if only is None or slug in only:
             loaded = _load_one(cache_dir / f"{slug}.json", slug, flow_id)
             specs.append(
@@ -140,12 +143,18 @@ def read_manifest(cache_dir: Path) -> dict[str, Any]:
     entries = manifest.get("destinations") if isinstance(manifest, dict) else None
     if not isinstance(entries, list) or not entries:
         raise GeneratorError(str(manifest_path), "/destinations", "expected a non-empty array")
+    seen: set[str] = set()
     for index, entry in enumerate(entries):
-        _manifest_entry(manifest_path, child("/destinations", index), entry)
+        slug, _flow = _manifest_entry(manifest_path, child("/destinations", index), entry)
+        if slug in seen:
+            raise GeneratorError(
+                str(manifest_path), child("/destinations", index, "slug"), f"{slug!r} twice"
+            )
+        seen.add(slug)
     return dict(manifest)
 
 
-def _manifest_entry(path: Path, pointer: str, entry: Any) -> tuple[str, str]:
+def _manifest_entry(path: Path, pointer: str, entry: Any) -> tuple[str, str | None]:
     if not isinstance(entry, dict):
         raise GeneratorError(str(path), pointer, "expected an object")
     slug, flow_id = entry.get("slug"), entry.get("audience_flow_spec_id")
@@ -154,9 +163,10 @@ def _manifest_entry(path: Path, pointer: str, entry: Any) -> tuple[str, str]:
     if keyword.iskeyword(slug) or slug in RESERVED_SLUGS:
         # The slug becomes a package name beside runtime/: it must import and not replace ours.
         raise GeneratorError(str(path), child(pointer, "slug"), f"slug {slug!r} is reserved")
-    if not isinstance(flow_id, str) or not flow_id:
+    # Absent or null: unknown (a spec fetched by id whose flow specs the service did not list).
+    if flow_id is not None and (not isinstance(flow_id, str) or not flow_id):
         raise GeneratorError(
-            str(path), child(pointer, "audience_flow_spec_id"), "expected a flow spec id"
+            str(path), child(pointer, "audience_flow_spec_id"), "expected a flow spec id or null"
         )
     dataset = entry.get("dataset_flow_spec_id")
     if "dataset_flow_spec_id" in entry and (
@@ -207,7 +217,7 @@ def _check_text(file: str, pointer: str, value: Any) -> None:
             _check_text(file, child(pointer, index), item)
 
 
-def _load_one(path: Path, slug: str, flow_id: str) -> LoadedSpec:
+def _load_one(path: Path, slug: str, flow_id: str | None) -> LoadedSpec:
     raw = read_json(path)
     file = str(path)
     # A saved GET response ({"items": [spec]}) is accepted as well as the bare spec.
@@ -218,11 +228,22 @@ def _load_one(path: Path, slug: str, flow_id: str) -> LoadedSpec:
         raw = items[0]
     if not isinstance(raw, dict):
         raise GeneratorError(file, "", "expected a connection spec object")
-    data = normalise_encryption_key(file, raw)
+    # Adobe's dialect read as JSON Schema for curated entries too (a long-tail spec fetched by id
+    # has a manifest entry); the six use none of it, so their reading is the spec as written.
+    read, notes = standardise(raw)
+    data = normalise_encryption_key(file, read)
     ignored: list[str] = []
     check_envelope(file, data, ignored)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return LoadedSpec(slug, file, digest, data, flow_id, ignored=tuple(ignored))
+    return LoadedSpec(
+        slug,
+        file,
+        digest,
+        data,
+        flow_id,
+        ignored=tuple(ignored),
+        notes=tuple(f"{file}#{note}" for note in notes),
+    )
 
 
 def normalise_encryption_key(file: str, spec: dict[str, Any]) -> dict[str, Any]:

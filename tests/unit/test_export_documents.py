@@ -123,7 +123,7 @@ def test_a_dataset_flow_without_an_end_or_template() -> None:
 
 
 def test_flows_of_other_destinations_are_refused_by_name() -> None:
-    with pytest.raises(NotADestinationFlow, match="not one of the six destinations"):
+    with pytest.raises(NotADestinationFlow, match="not one of the generated destinations"):
         destination_of({"id": "x", "name": "a source flow", "flowSpec": {"id": "other"}})
     base_without_key = BASE | {"encryption": []}
     doc = _drive(export_flow(_flow(transformations=[])), _store({}, base_without_key))

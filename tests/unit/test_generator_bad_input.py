@@ -71,9 +71,10 @@ def _edit(path: Path, change: Any) -> None:
 CASES = [
     ("not-json", lambda p: p.write_text("{not json"), "amazon_s3.json#/: not valid JSON"),
     (
-        "no-authSpec",
-        lambda p: _edit(p, lambda d: d.pop("authSpec")),
-        "amazon_s3.json#/authSpec: missing",
+        # A missing authSpec is a destination with no credentials (a note); a wrong one is not.
+        "authSpec-not-a-list",
+        lambda p: _edit(p, lambda d: d.update(authSpec="S3")),
+        "amazon_s3.json#/authSpec: expected an array",
     ),
     (
         "no-targetSpec",

@@ -91,10 +91,11 @@ CASES: list[tuple[str, Edit, str, str]] = [
         "/destinations/0/slug: slug 'runtime' is reserved",
     ),
     (
-        "no-flow-spec",
-        _entry(lambda e: e.pop("audience_flow_spec_id")),
+        # Absent or null is an unknown flow spec; an empty one is a mistake.
+        "empty-flow-spec",
+        _entry(lambda e: e.update(audience_flow_spec_id="")),
         "manifest.json",
-        "/destinations/0/audience_flow_spec_id: expected a flow spec id",
+        "/destinations/0/audience_flow_spec_id: expected a flow spec id or null",
     ),
     ("spec-missing", lambda f: (f / "sftp.json").unlink(), "sftp.json", "/: cannot read"),
     (

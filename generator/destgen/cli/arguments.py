@@ -313,6 +313,18 @@ def add_spec_commands(commands: Any) -> None:
         help="the cache whose manifest lists the specs",
     )
     fetch.add_argument("--out", type=Path, help="write here instead of --specs")
+    fetch.add_argument(
+        "--spec-id",
+        action="append",
+        metavar="ID",
+        help="bring home this connection spec (any destination; repeatable): its file, a "
+        "manifest entry with a slug from its name, and the flow specs the service lists for it",
+    )
+    fetch.add_argument(
+        "--all-destinations",
+        action="store_true",
+        help="bring home every destination spec the service lists (tag extensions skipped)",
+    )
     diff_ = commands.add_parser(
         "diff",
         help="what changed between two spec folders, classed breaking/additive/cosmetic",

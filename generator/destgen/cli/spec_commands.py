@@ -13,8 +13,9 @@ import tempfile
 from pathlib import Path
 
 from destgen.cli.exit_codes import Exit
+from destgen.cli.wording import plural
 from destgen.errors import GeneratorError
-from destgen.fetch import fetch_specs
+from destgen.fetch import fetch_destinations, fetch_specs
 from destgen.resources import LOCAL_SPECS, is_packaged
 from destgen.spec_diff import CLASSES, Change, as_json, diff, facts, summary, table
 from destgen.specs import load_specs
@@ -35,6 +36,8 @@ def run_fetch(args: argparse.Namespace) -> int:
     """``destgen fetch``: download the live specs and replace changed ones in the cache."""
     # The specs shipped inside the tool are read, never rewritten: they then go to ./specs_cache.
     out = args.out or (LOCAL_SPECS if is_packaged(args.specs) else args.specs)
+    if args.spec_id or args.all_destinations:
+        return _fetch_destinations(args, out)
     try:
         with _client(args.base_url) as client:
             report = fetch_specs(client, args.specs, out, set(args.destination or []) or None)
@@ -48,6 +51,33 @@ def run_fetch(args: argparse.Namespace) -> int:
     print(
         f"destgen fetch: {len(report.changed)} changed, {len(report.unchanged)} unchanged "
         f"(in {out})"
+    )
+    return Exit.OK
+
+
+def _fetch_destinations(args: argparse.Namespace, out: Path) -> int:
+    """``fetch --spec-id ID`` / ``--all-destinations``: any destination's spec, by id."""
+    if args.destination or (args.spec_id and args.all_destinations):
+        print(
+            "destgen fetch: --spec-id, --all-destinations and --destination do not combine",
+            file=sys.stderr,
+        )
+        return Exit.USAGE
+    try:
+        with _client(args.base_url) as client:
+            report = fetch_destinations(
+                client, out, None if args.all_destinations else args.spec_id
+            )
+    except (GeneratorError, DestgenError) as exc:
+        print(f"destgen fetch: error: {exc}; nothing was written", file=sys.stderr)
+        return Exit.FAILED
+    for slug in report.fetched:
+        print(f"  fetched   {slug}")
+    for line in report.skipped:
+        print(f"  skipped   {line}")
+    print(
+        f"destgen fetch: {plural(len(report.fetched), 'destination spec')} in {out}; "
+        f"{len(report.skipped)} not a destination; destgen generate --specs {out} generates them"
     )
     return Exit.OK
 

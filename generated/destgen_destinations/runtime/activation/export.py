@@ -36,13 +36,17 @@ def destination_of(flow: dict[str, Any]) -> tuple[str, str]:
     names; NotADestinationFlow otherwise.
     """
     flow_spec = str((flow.get("flowSpec") or {}).get("id"))
-    slug = registry.BY_FLOW_SPEC_ID.get(flow_spec)
-    if slug is not None:
-        spec = registry.destination(slug).spec
-        return slug, "audiences" if flow_spec == spec.AUDIENCE_FLOW_SPEC_ID else "datasets"
+    # A shared flow spec (legacy batch, streaming) is told apart by the target's connection spec.
+    targets = (flow.get("inheritedAttributes") or {}).get("targetConnections") or [{}]
+    connection_spec = str((targets[0].get("connectionSpec") or {}).get("id"))
+    package = registry.by_flow_spec(flow_spec, connection_spec)
+    if package is not None:
+        spec = package.spec
+        workflow = "audiences" if flow_spec == spec.AUDIENCE_FLOW_SPEC_ID else "datasets"
+        return spec.SLUG, workflow
     raise NotADestinationFlow(
         f"dataflow {flow.get('id')} ({flow.get('name')!r}) has flow spec {flow_spec}, which is "
-        "not one of the six destinations'"
+        "not one of the generated destinations'"
     )
 
 

@@ -7,6 +7,7 @@ Each rewrite says what it did (a note the command prints), so nothing changes si
 - ``isRequired: true`` on a property (Braze, Airship) is the property being required;
 - ``required`` listed among ``properties`` as an array of names (Adobe Campaign, Salesforce
   Marketing Cloud) is the object's ``required``, misplaced;
+- a destination spec with no ``authSpec`` takes no credentials (an empty list);
 - an empty ``default`` on a secret field (legacy S3 and Azure Blob specs) is no default: a
   secret default would be shipped in clear to every user, and an empty one says nothing;
 - ``if: {properties: {F: {const: V}}}`` with ``then`` requiring fields (an encryption spec whose
@@ -38,6 +39,9 @@ def standardise(
     """
     result = copy.deepcopy(spec)
     notes: list[str] = []
+    if "authSpec" not in result and isinstance(result.get("targetSpec"), dict):
+        result["authSpec"] = []
+        notes.append("/authSpec: missing; read as a destination that takes no credentials")
     for pointer, schema in _schemas(result):
         _standardise_object(pointer, schema, notes, translate_if)
     return result, notes

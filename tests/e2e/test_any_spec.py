@@ -1,0 +1,140 @@
+"""Any destination spec on the emulator: it serves a folder of raw specs (the 2020 corpus), reads
+their dialect as the generator does, and lists flow specs a user fetches by id or all at once;
+several destinations may share one flow spec.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from destgen_emulator import EmulatorServer
+from destgen_emulator.catalog import derived_flow_spec_id
+from tests.conftest import ROOT, run_cli, run_destgen
+from tests.e2e.conftest import FLOW, HEADERS, use_emulator
+
+CORPUS = ROOT / "tests" / "data" / "corpus_2020"
+CAMPAIGN = "0b23e41a-cb4a-4321-a78f-3b654f5d7d97"
+BRAZE = "b69c2b6e-2da2-4448-abc4-890fa81c7024"
+EVENT_HUBS = "bf9f5905-92b7-48bf-bf20-455bc6b60a4e"
+
+
+@pytest.fixture
+def corpus_emulator() -> EmulatorServer:
+    with EmulatorServer(specs=CORPUS) as server:
+        yield server
+
+
+def test_the_emulator_serves_every_destination_of_a_raw_folder(
+    corpus_emulator: EmulatorServer,
+) -> None:
+    with httpx.Client(base_url=corpus_emulator.base_url + FLOW, headers=HEADERS) as api:
+        specs = api.get("/connectionSpecs").json()["items"]
+        assert len(specs) == 45  # 19 destinations, 25 tag extensions, the Profile store source
+        flows = api.get(
+            "/flowSpecs", params={"property": f"targetConnectionSpecIds[]=={BRAZE}"}
+        ).json()["items"]
+        assert [f["id"] for f in flows] == [derived_flow_spec_id(BRAZE)]
+        base = api.post(
+            "/connections",
+            json={
+                "name": "campaign",
+                "auth": {
+                    "specName": "S3",
+                    "params": {"accessId": "ABCDEFGHIJKLMNOPQRST", "secretKey": "s" * 40},
+                },
+                "connectionSpec": {"id": CAMPAIGN, "version": "1.0"},
+            },
+        )
+        assert base.status_code == 201, base.text
+        # Adobe Campaign's misplaced "required": ["mode"] is read as required, not a 500.
+        target = api.post(
+            "/targetConnections",
+            json={
+                "name": "campaign target",
+                "baseConnectionId": base.json()["id"],
+                "connectionSpec": {"id": CAMPAIGN, "version": "1.0"},
+                "params": {"S3": {"bucketName": "acme-exports", "path": "out"}},
+            },
+        )
+        assert target.status_code == 400, target.text
+        assert "mode" in target.text
+
+
+def test_fetch_brings_any_spec_home_and_it_generates(
+    corpus_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    use_emulator(monkeypatch, corpus_emulator.base_url, "FETCH@AdobeOrg")
+    one = tmp_path / "one"
+    done = run_cli("fetch", "--spec-id", BRAZE, "--spec-id", EVENT_HUBS, "--out", str(one))
+    assert done.returncode == 0, done.stderr
+    entries = json.loads((one / "manifest.json").read_text())["destinations"]
+    assert [(e["slug"], e["audience_flow_spec_id"]) for e in entries] == [
+        ("braze", derived_flow_spec_id(BRAZE)),
+        ("azure_event_hub", derived_flow_spec_id(EVENT_HUBS)),
+    ]
+    tag = "db9f2ebb-38a1-47c3-aa1a-ece9557ee6a7"  # Adobe Target v2: a tag extension
+    refused = run_cli("fetch", "--spec-id", tag, "--out", str(one))
+    assert refused.returncode == 1
+    assert "not a Flow Service destination" in refused.stderr
+    assert json.loads((one / "manifest.json").read_text())["destinations"] == entries
+    every = tmp_path / "every"
+    done = run_cli("fetch", "--all-destinations", "--out", str(every))
+    assert done.returncode == 0, done.stderr
+    assert "19 destination specs" in done.stdout
+    out = tmp_path / "library"
+    generated = run_destgen("generate", "--specs", str(every), "--out", str(out))
+    assert generated.returncode == 0, generated.stderr[-2000:]
+    registry = (out / "destgen_destinations" / "registry.py").read_text()
+    assert f"{derived_flow_spec_id(BRAZE)!r}: ('braze',)" in registry.replace('"', "'")
+
+
+def test_one_flow_spec_may_serve_several_destinations(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    shared = "71471eba-b620-49e4-90fd-23f1fa0174d8"  # the documented legacy batch flow spec
+    entries = []
+    for spec_id, slug in (
+        ("432768ac-d5d8-4650-b5e9-49902531818d", "mock_s3"),
+        (EVENT_HUBS, "hubs"),
+    ):
+        (source,) = CORPUS.glob(f"{spec_id}__*.json")
+        shutil.copy(source, specs / f"{slug}.json")
+        entries.append(
+            {"slug": slug, "connection_spec_id": spec_id, "audience_flow_spec_id": shared}
+        )
+    (specs / "manifest.json").write_text(json.dumps({"destinations": entries}))
+    with EmulatorServer(specs=specs) as server:
+        with httpx.Client(base_url=server.base_url + FLOW, headers=HEADERS) as api:
+            (flow_spec,) = api.get("/flowSpecs").json()["items"]
+        assert flow_spec["id"] == shared
+        assert sorted(flow_spec["targetConnectionSpecIds"]) == sorted(
+            ["432768ac-d5d8-4650-b5e9-49902531818d", EVENT_HUBS]
+        )
+    out = tmp_path / "library"
+    done = run_destgen("generate", "--specs", str(specs), "--out", str(out))
+    assert done.returncode == 0, done.stderr[-2000:]
+    # The shared flow spec finds each package by its target's connection spec, and alone
+    # decides nothing.
+    script = (
+        "from destgen_destinations import registry as r\n"
+        f"print(r.by_flow_spec({shared!r}, {EVENT_HUBS!r}).spec.SLUG, "
+        f"r.by_flow_spec({shared!r}, '432768ac-d5d8-4650-b5e9-49902531818d').spec.SLUG, "
+        f"r.by_flow_spec({shared!r}))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", script],
+        env=os.environ | {"PYTHONPATH": str(out)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert found.stdout.split() == ["hubs", "mock_s3", "None"], found.stderr
