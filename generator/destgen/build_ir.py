@@ -156,6 +156,7 @@ def build_ir(spec: LoadedSpec) -> DestinationIR:
         connection_spec_version=data["version"],
         flow_spec_id=spec.audience_flow_spec_id,
         dataset_flow_spec_id=spec.dataset_flow_spec_id,
+        streaming=not delivers_files(data),
         auth=auth,
         encryption=encryption,
         encryption_spec_name=encryption_entries[0]["name"] if encryption_entries else None,

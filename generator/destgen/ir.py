@@ -96,6 +96,8 @@ class DestinationIR:
     flow_spec_id: str | None
     # The same destination's dataset-export flow spec: never accepted on an audience dataflow.
     dataset_flow_spec_id: str | None
+    # Profiles streamed (Event Hubs, Braze) rather than files written: what the spec declares.
+    streaming: bool
     auth: tuple[AuthVariant, ...]
     encryption: SchemaUnit | None
     encryption_spec_name: str | None

@@ -232,3 +232,25 @@ def test_the_dialect_is_read_as_json_schema_and_said() -> None:
     loose = json.loads(json.dumps(spec))
     loose["encryptionSpecs"][0]["spec"]["required"] = []
     assert "if" in standardise(loose)[0]["encryptionSpecs"][0]["spec"]
+
+
+def test_destinations_lists_what_a_spec_folder_supports_and_refuses(tmp_path: Path) -> None:
+    done = run_cli("destinations", "--json", "--specs", str(CORPUS))
+    assert done.returncode == 0, done.stderr
+    listed = json.loads(done.stdout)
+    by_slug = {d["slug"]: d for d in listed["destinations"]}
+    assert len(by_slug) == 19
+    assert by_slug["braze"]["supports"] == ["streamed audiences"]
+    assert by_slug["azure_event_hub"]["supports"] == ["streamed audiences"]
+    assert by_slug["adobe_campaign"]["supports"] == ["audience files"]
+    assert by_slug["braze"]["audienceFlowSpecId"] is None
+    assert len(listed["refused"]) == 25
+    assert all(r["notADestination"] for r in listed["refused"])
+    installed = json.loads(run_cli("destinations", "--json").stdout)
+    assert {tuple(d["supports"]) for d in installed} == {("audience files", "dataset files")}
+    (tmp_path / "bad.json").write_text(json.dumps(_spec("Bad", {"a": {"type": "tuple"}})))
+    refused = run_cli("destinations", "--specs", str(tmp_path))
+    assert refused.returncode == 2
+    assert "bad.json#/targetSpec/spec/properties/a/type: unsupported type 'tuple'" in refused.stdout
+    missing = run_cli("destinations", "--specs", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2

@@ -11,6 +11,8 @@ AUDIENCE_FLOW_SPEC_ID = "db060570-a155-418a-a6d3-b4d97698e5dc"
 # The flow spec decides the workflow (its attributes._workflow): audience dataflows take the one
 # above, dataset exports this one.
 DATASET_FLOW_SPEC_ID = "17be2013-2549-41ce-96e7-a70363bec293"
+# True: the destination streams profiles (no files, schedules or file-name templates).
+STREAMING = False
 AUTH_SPEC_NAMES: tuple[str, ...] = ("Azure Service Principal Auth",)
 # Auth spec name -> the params that are secrets (format: password): never inline in files or logs.
 SECRET_PARAMS: dict[str, tuple[str, ...]] = {

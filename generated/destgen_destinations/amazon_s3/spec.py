@@ -11,6 +11,8 @@ AUDIENCE_FLOW_SPEC_ID = "1a0514a6-33d4-4c7f-aff8-594799c47549"
 # The flow spec decides the workflow (its attributes._workflow): audience dataflows take the one
 # above, dataset exports this one.
 DATASET_FLOW_SPEC_ID = "269ba276-16fc-47db-92b0-c1049a3c131f"
+# True: the destination streams profiles (no files, schedules or file-name templates).
+STREAMING = False
 AUTH_SPEC_NAMES: tuple[str, ...] = (
     "Access Key",
     "Assumed Role",

@@ -11,6 +11,8 @@ AUDIENCE_FLOW_SPEC_ID = "752d422f-b16f-4f0d-b1c6-26e448e3b388"
 # The flow spec decides the workflow (its attributes._workflow): audience dataflows take the one
 # above, dataset exports this one.
 DATASET_FLOW_SPEC_ID = "95bd8965-fc8a-4119-b9c3-944c2c2df6d2"
+# True: the destination streams profiles (no files, schedules or file-name templates).
+STREAMING = False
 AUTH_SPEC_NAMES: tuple[str, ...] = ("ConnectionString",)
 # Auth spec name -> the params that are secrets (format: password): never inline in files or logs.
 SECRET_PARAMS: dict[str, tuple[str, ...]] = {

@@ -11,6 +11,8 @@ AUDIENCE_FLOW_SPEC_ID = "7e635b9f-e59b-4546-8ba8-fce6496693c8"
 # The flow spec decides the workflow (its attributes._workflow): audience dataflows take the one
 # above, dataset exports this one.
 DATASET_FLOW_SPEC_ID = "cd2fc47e-e838-4f38-a581-8fff2f99b63a"
+# True: the destination streams profiles (no files, schedules or file-name templates).
+STREAMING = False
 AUTH_SPEC_NAMES: tuple[str, ...] = ()
 # Auth spec name -> the params that are secrets (format: password): never inline in files or logs.
 SECRET_PARAMS: dict[str, tuple[str, ...]] = {}

@@ -11,6 +11,8 @@ AUDIENCE_FLOW_SPEC_ID = "976d663b-80b4-4193-be6b-2d0487516623"
 # The flow spec decides the workflow (its attributes._workflow): audience dataflows take the one
 # above, dataset exports this one.
 DATASET_FLOW_SPEC_ID = "585c15c4-6cbf-4126-8f87-e26bff78b657"
+# True: the destination streams profiles (no files, schedules or file-name templates).
+STREAMING = False
 AUTH_SPEC_NAMES: tuple[str, ...] = ("Google Cloud Storage authentication credentials",)
 # Auth spec name -> the params that are secrets (format: password): never inline in files or logs.
 SECRET_PARAMS: dict[str, tuple[str, ...]] = {

@@ -122,8 +122,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     dest = commands.add_parser(
         "destinations",
-        help="list the destinations the library was generated for",
-        description="Slugs, names, connection spec ids, auth variants and spec hashes.",
+        help="list the destinations the library was generated for (or a spec folder would give)",
+        description="Slugs, names, connection spec ids, what each supports (audience files, "
+        "streamed audiences, dataset files), auth variants and spec hashes. With --specs DIR: "
+        "what that folder of connection specs would generate, and why a spec is refused "
+        "(exit 2 when a destination spec is).",
+    )
+    dest.add_argument(
+        "--specs", type=Path, help="a folder of connection specs (raw or with a manifest)"
     )
     add_json(dest)
     return parser

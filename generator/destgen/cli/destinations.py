@@ -1,12 +1,16 @@
-"""``destgen destinations``: what the installed library knows, from its generated ``spec`` modules.
+"""``destgen destinations``: what the installed library knows, from its generated ``spec`` modules,
+or with ``--specs DIR`` what a folder of connection specs would give: what each destination
+supports (audience files, streamed audiences, datasets) and why a spec is refused.
 
-Reads the library only; prints a table or, with ``--json``, one JSON document.
+Reads only; prints a table or, with ``--json``, one JSON document.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 from destgen.cli.exit_codes import Exit
@@ -26,6 +30,7 @@ def destination_facts() -> list[dict[str, Any]]:
                 "connectionSpecId": spec.CONNECTION_SPEC_ID,
                 "connectionSpecVersion": spec.CONNECTION_SPEC_VERSION,
                 "audienceFlowSpecId": spec.AUDIENCE_FLOW_SPEC_ID,
+                "supports": supports(spec.STREAMING, spec.DATASET_FLOW_SPEC_ID is not None),
                 "authSpecs": list(spec.AUTH_SPEC_NAMES),
                 "encryption": spec.ENCRYPTION_SPEC_NAME is not None,
                 "specSha256": spec.SPEC_SHA256,
@@ -34,23 +39,91 @@ def destination_facts() -> list[dict[str, Any]]:
     return facts
 
 
+def supports(streaming: bool, datasets: bool) -> list[str]:
+    """What a destination can be activated for, in the words the table shows."""
+    return ["streamed audiences" if streaming else "audience files"] + (
+        ["dataset files"] if datasets else []
+    )
+
+
+def folder_facts(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What ``generate --specs folder`` would build, and what it would refuse with every reason
+    (the checks of generation, without writing anything).
+    """
+    from destgen.build_ir import build_ir
+    from destgen.errors import GeneratorError
+    from destgen.spec_folder import read_spec_folder
+
+    read = read_spec_folder(folder)
+    facts, refused = [], [
+        {
+            "file": r.file,
+            "name": r.name,
+            "notADestination": r.not_a_destination,
+            "reasons": list(r.reasons),
+        }
+        for r in read.refused
+    ]
+    for spec in read.specs:
+        try:
+            ir = build_ir(spec)
+        except GeneratorError as exc:
+            refused.append(
+                {
+                    "file": spec.file,
+                    "name": ir_name(spec.data),
+                    "notADestination": False,
+                    "reasons": [str(exc)],
+                }
+            )
+            continue
+        facts.append(
+            {
+                "slug": ir.slug,
+                "name": ir.name,
+                "connectionSpecId": ir.connection_spec_id,
+                "connectionSpecVersion": ir.connection_spec_version,
+                "audienceFlowSpecId": ir.flow_spec_id,
+                "supports": supports(ir.streaming, ir.dataset_flow_spec_id is not None),
+                "authSpecs": [a.spec_name for a in ir.auth],
+                "encryption": ir.encryption is not None,
+                "specSha256": ir.sha256,
+            }
+        )
+    return facts, refused
+
+
+def ir_name(data: Any) -> str:
+    """A spec's name for a refusal line, whatever the spec holds there."""
+    return str(data.get("name")) if isinstance(data, dict) else "?"
+
+
 def run_destinations_command(args: argparse.Namespace) -> int:
     """``destgen destinations``: the table, or ``--json``."""
+    if args.specs is not None:
+        return run_destinations(args.json, args.specs)
     return run_destinations(args.json)
 
 
-def run_destinations(as_json: bool) -> int:
-    """``destgen destinations``: the destinations this install can build, as a table or JSON."""
-    facts = destination_facts()
+def run_destinations(as_json: bool, folder: Path | None = None) -> int:
+    """``destgen destinations``: the destinations this install (or ``folder``) can build, as a
+    table or JSON; with a folder, exit 2 when a destination spec is refused.
+    """
+    if folder is not None and not folder.is_dir():
+        print(f"destgen destinations: {folder}: not a folder of connection specs", file=sys.stderr)
+        return Exit.USAGE
+    facts, refused = folder_facts(folder) if folder is not None else (destination_facts(), [])
+    broken = Exit.USAGE if any(not r["notADestination"] for r in refused) else Exit.OK
     if as_json:
-        print(json.dumps(facts, indent=2))
-        return Exit.OK
+        document: Any = facts if folder is None else {"destinations": facts, "refused": refused}
+        print(json.dumps(document, indent=2))
+        return broken
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     table = Table()
-    for column in ("slug", "name", "connection spec", "auth specs", "spec sha256"):
+    for column in ("slug", "name", "connection spec", "supports", "auth specs", "spec sha256"):
         table.add_column(column, overflow="fold")
     for fact in facts:
         auth = ", ".join(fact["authSpecs"]) or "(none)"
@@ -58,9 +131,15 @@ def run_destinations(as_json: bool) -> int:
             fact["slug"],
             fact["name"],
             fact["connectionSpecId"],
+            ", ".join(fact["supports"]),
             auth,
             fact["specSha256"][:12],
         )
         table.add_row(*(Text(cell) for cell in cells))
     Console().print(table)
-    return Exit.OK
+    for refusal in refused:
+        kind = "not a destination" if refusal["notADestination"] else "refused"
+        print(f"{kind}: {refusal['name']} ({refusal['file']})")
+        for reason in refusal["reasons"]:
+            print(f"  {reason}")
+    return broken

@@ -48,6 +48,10 @@ class DestinationSpec(Protocol):
         """The dataset workflow's flow spec, if known."""
 
     @property
+    def STREAMING(self) -> bool:
+        """Whether it streams profiles rather than writing files."""
+
+    @property
     def AUTH_SPEC_NAMES(self) -> tuple[str, ...]:
         """The auth spec names (empty: no credentials)."""
 
