@@ -18,7 +18,7 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, settings
 
-from destgen_destinations import DESTINATIONS
+from destgen_destinations import DESTINATIONS, registry
 
 # Every property test is derandomized: the same examples on every run, so a failure is a bug that
 # reproduces, never a flake; bounded, with no example database written into the checkout.
@@ -39,6 +39,18 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTED = ROOT / "tests" / "examples" / "documented"
 # The generated package's own list: tests follow what the library was generated for.
 SLUGS = DESTINATIONS
+# The six whose every request and response Adobe documents (tests/examples/documented/); the
+# others came from real specs alone (specs_cache/manifest.json names their source).
+DOCUMENTED_SLUGS = (
+    "adls_gen2",
+    "amazon_s3",
+    "azure_blob",
+    "data_landing_zone",
+    "google_cloud_storage",
+    "sftp",
+)
+# Those whose spec declares the dataset export workflow too.
+DATASET_SLUGS = tuple(s for s in SLUGS if registry.destination(s).spec.DATASET_FLOW_SPEC_ID)
 _EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in (".json", ".yaml"))
 # One audience and one dataset activation per destination ship in examples/; "_datasets" names
 # the second workflow's files.

@@ -173,7 +173,7 @@ def _flow(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[st
         dataset_flows.check_transformations(body)
         dataset_flows.check_schedule(body.get("scheduleParams"))
     else:
-        _check_audience_flow(state, body, tenant)
+        _check_audience_flow(state, body, tenant, destination)
     # The documented filter for dataset dataflows reads
     # inheritedAttributes.targetConnections[].data.outputType==DATASET_EXPORT.
     output = {"data": {"outputType": "DATASET_EXPORT"}} if workflow != "AUDIENCES" else {}
@@ -189,7 +189,9 @@ def _flow(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[st
     return body | {"inheritedAttributes": inherited}
 
 
-def _check_audience_flow(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> None:
+def _check_audience_flow(
+    state: EmulatorState, body: dict[str, Any], tenant: Tenant, destination: Destination | None
+) -> None:
     if "scheduleParams" in body:
         # The newest tutorial: an audience is scheduled in its own selector; only an old
         # tutorial (and aepp's default) put dataset-style scheduleParams on audience flows.
@@ -197,7 +199,10 @@ def _check_audience_flow(state: EmulatorState, body: dict[str, Any], tenant: Ten
             "An audience dataflow takes no scheduleParams",
             ["$.scheduleParams: each audience carries its own schedule"],
         )
-    validation.selectors(body.get("transformations"))
+    # A flow spec may be shared by file-based and streaming destinations: the target decides.
+    streaming = destination is not None and destination.streaming
+    validation.selectors(body.get("transformations"), streaming=streaming)
+    validation.profile_selectors(body["transformations"], streaming=streaming)
     validation.selected_audiences_exist(
         body["transformations"], sandboxes.audience_ids(state, tenant), tenant[1]
     )
@@ -384,9 +389,16 @@ def _check_patched_flow(state: EmulatorState, entity: dict[str, Any], tenant: Te
         dataset_flows.check_transformations(entity)
         dataset_flows.check_schedule(entity.get("scheduleParams"))
         return
-    if (destination := state.catalog.by_flow_spec.get(flow_spec_id)) is not None:
+    targets = [
+        _existing(state, "targetConnections", i, "targetConnectionIds", tenant)
+        for i in _ids(entity, "targetConnectionIds")
+    ]
+    destination = next(
+        (state.destination_of_spec(t["connectionSpec"]["id"]) for t in targets), None
+    ) or state.catalog.by_flow_spec.get(flow_spec_id)
+    if destination is not None:
         _check_workflow(destination, flow_spec_id, validation.AUDIENCE_WORKFLOW, sources, [])
-    _check_audience_flow(state, entity, tenant)
+    _check_audience_flow(state, entity, tenant, destination)
 
 
 def _check_mapping(state: EmulatorState, mapping: dict[str, Any], tenant: Tenant) -> None:

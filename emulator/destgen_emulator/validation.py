@@ -196,19 +196,64 @@ def target_params(params: Any, destination: Destination, workflow: str | None = 
         )
 
 
-def selectors(transformations: Any) -> None:
+def selectors(transformations: Any, *, streaming: bool = False) -> None:
     """The documented audience-selector rules over every selector of a flow (docs/api-contract.md
-    §5.2).
+    §5.2); a streaming destination's selector names its audience and nothing a file needs.
     """
     if not isinstance(transformations, list):
         raise validation("transformations must be an array", ["$.transformations: not an array"])
+    check = streaming_selector_problems if streaming else selector_problems
     problems = [
         f"{where}: {p}"
         for where, selector in _each_selector(transformations)
-        for p in selector_problems(selector)
+        for p in check(selector)
     ]
     if problems:
         raise validation("An audience selector breaks a documented rule", problems)
+
+
+# What only a file export's selector has: a stream sends profiles as they qualify.
+FILE_SELECTOR_KEYS = ("filenameTemplate", "exportMode", "schedule")
+
+
+def streaming_selector_problems(selector: Any) -> list[str]:
+    """What is wrong with one audience selector of a streaming destination."""
+    if not isinstance(selector, dict) or selector.get("type") != "PLATFORM_SEGMENT":
+        return ["type must be PLATFORM_SEGMENT"]
+    value = selector.get("value")
+    if not isinstance(value, dict) or not value.get("id"):
+        return ["value.id is required"]
+    return [
+        f"value.{key} is not for a streaming destination (it writes no files)"
+        for key in FILE_SELECTOR_KEYS
+        if key in value
+    ]
+
+
+def profile_selectors(transformations: list[Any], *, streaming: bool) -> None:
+    """``profileSelectors``: a streaming flow's exported attributes, each a ``JSON_PATH``
+    selector with a path (docs/api-contract.md §5.1); a file-based flow's stay empty.
+    """
+    problems = []
+    for t_index, transformation in enumerate(transformations):
+        params = transformation.get("params", {}) if isinstance(transformation, dict) else {}
+        found = (params.get("profileSelectors") or {}).get("selectors") or []
+        where = f"$.transformations[{t_index}].params.profileSelectors.selectors"
+        if found and not streaming:
+            problems.append(f"{where}: a file-based destination exports through its mapping set")
+            continue
+        for s_index, selector in enumerate(found if isinstance(found, list) else []):
+            value = selector.get("value") if isinstance(selector, dict) else None
+            if selector.get("type") != "JSON_PATH" if isinstance(selector, dict) else True:
+                problems.append(f"{where}[{s_index}].type: must be JSON_PATH")
+            elif (
+                not isinstance(value, dict)
+                or not isinstance(value.get("path"), str)
+                or not value["path"]
+            ):
+                problems.append(f"{where}[{s_index}].value.path: required")
+    if problems:
+        raise validation("A profile selector breaks a documented rule", problems)
 
 
 def selected_audiences_exist(

@@ -17,9 +17,14 @@ if _pathlib.Path(__file__).with_name(".destgen-incomplete").exists():
 
 DESTINATIONS = (
     "adls_gen2",
+    "adobe_campaign",
     "amazon_s3",
+    "amazon_s3_legacy",
     "azure_blob",
+    "azure_event_hubs",
+    "braze",
     "data_landing_zone",
     "google_cloud_storage",
+    "salesforce_marketing_cloud",
     "sftp",
 )

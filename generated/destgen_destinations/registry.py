@@ -15,10 +15,15 @@ SLUGS: tuple[str, ...] = DESTINATIONS
 # Connection spec id -> slug.
 BY_CONNECTION_SPEC_ID: dict[str, str] = {
     "be2c3209-53bc-47e7-ab25-145db8b873e1": "adls_gen2",
+    "0b23e41a-cb4a-4321-a78f-3b654f5d7d97": "adobe_campaign",
     "4fce964d-3f37-408f-9778-e597338a21ee": "amazon_s3",
+    "b7829c2f-2eb0-4f49-a6ee-55e33008b629": "amazon_s3_legacy",
     "6d6b59bf-fb58-4107-9064-4d246c0e5bb2": "azure_blob",
+    "bf9f5905-92b7-48bf-bf20-455bc6b60a4e": "azure_event_hubs",
+    "b69c2b6e-2da2-4448-abc4-890fa81c7024": "braze",
     "10440537-2a7b-4583-ac39-ed38d4b848e8": "data_landing_zone",
     "c5d93acb-ea8b-4b14-8f53-02138444ae99": "google_cloud_storage",
+    "f599a5b3-60a7-4951-950a-cc4115c7ea27": "salesforce_marketing_cloud",
     "36965a81-b1c6-401b-99f8-22508f1e6a26": "sftp",
 }
 # Flow spec id (audience and dataset workflows) -> the slugs it serves: several destinations may
@@ -28,12 +33,17 @@ BY_FLOW_SPEC_ID: dict[str, tuple[str, ...]] = {
     "17be2013-2549-41ce-96e7-a70363bec293": ("adls_gen2",),
     "1a0514a6-33d4-4c7f-aff8-594799c47549": ("amazon_s3",),
     "269ba276-16fc-47db-92b0-c1049a3c131f": ("amazon_s3",),
+    "71471eba-b620-49e4-90fd-23f1fa0174d8": (
+        "amazon_s3_legacy",
+        "azure_event_hubs",
+    ),
     "752d422f-b16f-4f0d-b1c6-26e448e3b388": ("azure_blob",),
     "95bd8965-fc8a-4119-b9c3-944c2c2df6d2": ("azure_blob",),
     "7e635b9f-e59b-4546-8ba8-fce6496693c8": ("data_landing_zone",),
     "cd2fc47e-e838-4f38-a581-8fff2f99b63a": ("data_landing_zone",),
     "976d663b-80b4-4193-be6b-2d0487516623": ("google_cloud_storage",),
     "585c15c4-6cbf-4126-8f87-e26bff78b657": ("google_cloud_storage",),
+    "493b2bd6-26e4-4167-ab3b-5e910bba44f0": ("salesforce_marketing_cloud",),
     "fd36aaa4-bf2b-43fb-9387-43785eeeb799": ("sftp",),
     "354d6aad-4754-46e4-a576-1b384561c440": ("sftp",),
 }
@@ -69,22 +79,43 @@ if TYPE_CHECKING:
     from destgen_destinations.runtime.payloads.destination import (
         DatasetModels,
         DatasetPackage,
+        DestinationModels,
         DestinationSpec,
     )
 
     _adls_gen2_package: DatasetPackage = _adls_gen2
     _adls_gen2_spec: DestinationSpec = _adls_gen2.spec
     _adls_gen2_models: DatasetModels = _adls_gen2.models
+    from destgen_destinations import adobe_campaign as _adobe_campaign
+
+    _adobe_campaign_package: DestinationPackage = _adobe_campaign
+    _adobe_campaign_spec: DestinationSpec = _adobe_campaign.spec
+    _adobe_campaign_models: DestinationModels = _adobe_campaign.models
     from destgen_destinations import amazon_s3 as _amazon_s3
 
     _amazon_s3_package: DatasetPackage = _amazon_s3
     _amazon_s3_spec: DestinationSpec = _amazon_s3.spec
     _amazon_s3_models: DatasetModels = _amazon_s3.models
+    from destgen_destinations import amazon_s3_legacy as _amazon_s3_legacy
+
+    _amazon_s3_legacy_package: DestinationPackage = _amazon_s3_legacy
+    _amazon_s3_legacy_spec: DestinationSpec = _amazon_s3_legacy.spec
+    _amazon_s3_legacy_models: DestinationModels = _amazon_s3_legacy.models
     from destgen_destinations import azure_blob as _azure_blob
 
     _azure_blob_package: DatasetPackage = _azure_blob
     _azure_blob_spec: DestinationSpec = _azure_blob.spec
     _azure_blob_models: DatasetModels = _azure_blob.models
+    from destgen_destinations import azure_event_hubs as _azure_event_hubs
+
+    _azure_event_hubs_package: DestinationPackage = _azure_event_hubs
+    _azure_event_hubs_spec: DestinationSpec = _azure_event_hubs.spec
+    _azure_event_hubs_models: DestinationModels = _azure_event_hubs.models
+    from destgen_destinations import braze as _braze
+
+    _braze_package: DestinationPackage = _braze
+    _braze_spec: DestinationSpec = _braze.spec
+    _braze_models: DestinationModels = _braze.models
     from destgen_destinations import data_landing_zone as _data_landing_zone
 
     _data_landing_zone_package: DatasetPackage = _data_landing_zone
@@ -95,6 +126,11 @@ if TYPE_CHECKING:
     _google_cloud_storage_package: DatasetPackage = _google_cloud_storage
     _google_cloud_storage_spec: DestinationSpec = _google_cloud_storage.spec
     _google_cloud_storage_models: DatasetModels = _google_cloud_storage.models
+    from destgen_destinations import salesforce_marketing_cloud as _salesforce_marketing_cloud
+
+    _salesforce_marketing_cloud_package: DestinationPackage = _salesforce_marketing_cloud
+    _salesforce_marketing_cloud_spec: DestinationSpec = _salesforce_marketing_cloud.spec
+    _salesforce_marketing_cloud_models: DestinationModels = _salesforce_marketing_cloud.models
     from destgen_destinations import sftp as _sftp
 
     _sftp_package: DatasetPackage = _sftp

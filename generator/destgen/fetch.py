@@ -21,7 +21,7 @@ from destgen.specs import MANIFEST, check_envelope, normalise_encryption_key, re
 from destgen.writer import write_all_or_nothing
 from destgen_destinations.runtime.activation.drift import spec_bytes
 from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.schema.dialect import not_a_destination
+from destgen_destinations.runtime.schema.dialect import not_a_destination, standardise
 from destgen_destinations.runtime.transport.client import FlowServiceClient
 from destgen_destinations.runtime.transport.errors import DestgenError
 
@@ -91,7 +91,8 @@ def _fetch_one(client: FlowServiceClient, entry: dict[str, Any]) -> tuple[str, s
     except DestgenError as exc:
         raise GeneratorError(where, "", f"fetch failed: {exc}") from None
     data = normalise_encryption_key(where, dict(spec.data))
-    check_envelope(where, data)  # not a connection spec (e.g. no targetSpec): nothing is written
+    # Checked as generate reads it (Adobe's dialect included); kept as the service served it.
+    check_envelope(where, standardise(data)[0])  # no targetSpec, say: nothing is written
     if data.get("id") != entry["connection_spec_id"]:
         raise GeneratorError(
             where,

@@ -20,7 +20,7 @@ from destgen_destinations.runtime.payloads.datasets import (
     dataset_schedule,
 )
 from destgen_destinations.runtime.schema.wire import to_wire
-from tests.conftest import SLUGS, run_cli
+from tests.conftest import DATASET_SLUGS, run_cli
 
 UTC = dt.UTC
 START = dt.datetime(2026, 12, 1, tzinfo=UTC)
@@ -113,7 +113,7 @@ def test_schedule_times_need_a_time_zone_and_the_template_has_one_spelling_out()
     assert "six months" in dataset_schedule(start=START, time_unit="day", interval=1).warnings()[0]
 
 
-@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("slug", DATASET_SLUGS)
 def test_each_destination_builds_its_dataset_dataflow(slug: str) -> None:
     package = importlib.import_module(f"destgen_destinations.{slug}")
     schedule = dataset_schedule(

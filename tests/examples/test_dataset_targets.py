@@ -16,7 +16,7 @@ import pytest
 from pydantic import ValidationError
 
 from destgen_destinations.runtime.schema.wire import to_wire
-from tests.conftest import SLUGS, run_cli
+from tests.conftest import DATASET_SLUGS, run_cli
 
 # Adobe's dataset export tutorial, "Create a target connection" (S3 tab), as published.
 DOCUMENTED_S3_TARGET: dict[str, Any] = {
@@ -46,7 +46,7 @@ def _models(slug: str) -> Any:
     return importlib.import_module(f"destgen_destinations.{slug}").models
 
 
-@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("slug", DATASET_SLUGS)
 def test_dataset_params_are_the_datasets_workflow_of_the_same_spec(slug: str) -> None:
     fields = {f.alias or n for n, f in _models(slug).DatasetTargetParams.model_fields.items()}
     assert "datasetFileType" in fields
@@ -56,7 +56,7 @@ def test_dataset_params_are_the_datasets_workflow_of_the_same_spec(slug: str) ->
     assert {"fileType"} <= audience
 
 
-@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("slug", DATASET_SLUGS)
 def test_dataset_builder_sends_parquet_or_compressed_json(slug: str) -> None:
     builders = importlib.import_module(f"destgen_destinations.{slug}").builders
     params = _models(slug).DatasetTargetParams

@@ -15,14 +15,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
+from destgen_destinations.runtime.schema.dialect import delivers_files
 from tests import reference_schema as reference
-from tests.conftest import ROOT, SLUGS
+from tests.conftest import DATASET_SLUGS, ROOT, SLUGS
 from tests.differential_support import _model_accepts, generation_schema, model_for, mutate
 
 
 def reference_schemas(slug: str) -> list[tuple[str, dict[str, Any]]]:
-    return reference.reference_schemas(
-        json.loads((ROOT / "specs_cache" / f"{slug}.json").read_text())
+    raw = json.loads((ROOT / "specs_cache" / f"{slug}.json").read_text())
+    return reference.corpus_reference_schemas(
+        raw, delivers_files=delivers_files(raw), dataset=slug in DATASET_SLUGS
     )
 
 

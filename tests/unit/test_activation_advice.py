@@ -88,7 +88,7 @@ ROWS = [
     (
         "wrong-destination",
         _set("destination", "amazon_s4"),
-        "$.destination: unknown destination 'amazon_s4'; one of adls_gen2, amazon_s3",
+        "$.destination: unknown destination 'amazon_s4'; one of adls_gen2, adobe_campaign",
     ),
     (
         "secret-inline",

@@ -246,8 +246,12 @@ def test_destinations_lists_what_a_spec_folder_supports_and_refuses(tmp_path: Pa
     assert by_slug["braze"]["audienceFlowSpecId"] is None
     assert len(listed["refused"]) == 25
     assert all(r["notADestination"] for r in listed["refused"])
-    installed = json.loads(run_cli("destinations", "--json").stdout)
-    assert {tuple(d["supports"]) for d in installed} == {("audience files", "dataset files")}
+    installed = {
+        d["slug"]: d["supports"] for d in json.loads(run_cli("destinations", "--json").stdout)
+    }
+    assert installed["amazon_s3"] == ["audience files", "dataset files"]
+    assert installed["amazon_s3_legacy"] == ["audience files"]
+    assert installed["azure_event_hubs"] == installed["braze"] == ["streamed audiences"]
     (tmp_path / "bad.json").write_text(json.dumps(_spec("Bad", {"a": {"type": "tuple"}})))
     refused = run_cli("destinations", "--specs", str(tmp_path))
     assert refused.returncode == 2

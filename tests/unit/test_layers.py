@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from destgen.executed import imported_modules
-from tests.conftest import ROOT
+from tests.conftest import DATASET_SLUGS, ROOT
 
 LIBRARY = ROOT / "generated" / "destgen_destinations"
 RUNTIME = LIBRARY / "runtime"
@@ -147,9 +147,11 @@ def test_the_registry_finds_each_destination_by_each_id() -> None:
     for slug in registry.SLUGS:
         package = registry.destination(slug)
         assert slug == package.spec.SLUG
-        assert registry.by_connection_spec(package.spec.CONNECTION_SPEC_ID) is package
-        assert package.spec.AUDIENCE_FLOW_SPEC_ID is not None  # the six: curated entries
-        assert registry.by_flow_spec(package.spec.AUDIENCE_FLOW_SPEC_ID) is package
+        spec_id = package.spec.CONNECTION_SPEC_ID
+        assert registry.by_connection_spec(spec_id) is package
+        if package.spec.AUDIENCE_FLOW_SPEC_ID is not None:  # None: looked up when activating
+            # A shared flow spec (legacy batch: legacy S3 and Event Hubs) needs the target's spec.
+            assert registry.by_flow_spec(package.spec.AUDIENCE_FLOW_SPEC_ID, spec_id) is package
         if package.spec.DATASET_FLOW_SPEC_ID:
             assert registry.by_flow_spec(package.spec.DATASET_FLOW_SPEC_ID) is package
     assert registry.by_connection_spec("not-a-spec") is None
@@ -160,9 +162,14 @@ def test_the_registry_finds_each_destination_by_each_id() -> None:
 
 def test_mypy_holds_every_package_to_the_contract() -> None:
     source = (LIBRARY / "registry.py").read_text()
-    from destgen_destinations import DESTINATIONS
+    from destgen_destinations import DESTINATIONS, registry
 
     for slug in DESTINATIONS:
-        # The six export datasets too: held to the dataset contract, which includes the other.
-        for member in ("package: DatasetPackage", "spec: DestinationSpec", "models: DatasetModels"):
+        # Those that export datasets too are held to the dataset contract, which includes the other.
+        kind = "Dataset" if slug in DATASET_SLUGS else "Destination"
+        for member in (f"package: {kind}Package", "spec: DestinationSpec", f"models: {kind}Models"):
             assert f"_{slug}_{member}" in source
+    shared = "71471eba-b620-49e4-90fd-23f1fa0174d8"
+    assert (
+        registry.by_flow_spec(shared) is None
+    )  # two destinations: the flow spec alone decides none

@@ -118,18 +118,19 @@ def dataflow(
     source_connection_id: str,
     target_connection_id: str,
     description: str | None = None,
-    flow_spec_id: str = AUDIENCE_FLOW_SPEC_ID,
+    flow_spec_id: str | None = None,
 ) -> Dataflow:
     """Audience dataflow to Data Landing Zone, with the empty GeneralTransform skeleton.
 
     Audiences, the mapping set and keys are added afterwards with JSON Patch (destgen_destinations.runtime.payloads.patch_ops).
+    ``flow_spec_id``: None for this destination's own audience flow spec.
     """
     return Dataflow.model_validate(
         _compact(
             {
                 "name": name,
                 "description": description,
-                "flowSpec": {"id": flow_spec_id, "version": "1.0"},
+                "flowSpec": {"id": flow_spec_id or AUDIENCE_FLOW_SPEC_ID, "version": "1.0"},
                 "sourceConnectionIds": [source_connection_id],
                 "targetConnectionIds": [target_connection_id],
                 "transformations": [{"name": "GeneralTransform"}],

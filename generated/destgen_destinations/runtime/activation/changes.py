@@ -14,8 +14,9 @@ from pydantic import RootModel, ValidationError
 from destgen_destinations.runtime.activation.file import ActivationFile
 from destgen_destinations.runtime.api.operations import Entity
 from destgen_destinations.runtime.payloads import patch_ops
-from destgen_destinations.runtime.payloads.audiences import AudienceSelector
+from destgen_destinations.runtime.payloads.audiences import AnyAudienceSelector
 from destgen_destinations.runtime.payloads.connection_patches import base_patch
+from destgen_destinations.runtime.payloads.profile_selectors import ProfileSelector
 from destgen_destinations.runtime.transport.client import Derive
 
 
@@ -41,7 +42,7 @@ def audience_settings(selector: Any) -> dict[str, Any]:
     return found
 
 
-def audience_ops(audiences: list[AudienceSelector], *, prune: bool = False) -> Derive:
+def audience_ops(audiences: list[AnyAudienceSelector], *, prune: bool = False) -> Derive:
     """A derive step that adds the audiences the dataflow lacks and replaces (whole selector, as
     the docs require) those whose settings differ; with ``prune``, removes the ones not wanted.
     """
@@ -65,6 +66,38 @@ def audience_ops(audiences: list[AudienceSelector], *, prune: bool = False) -> D
         removed = [patch_ops.remove_audience(i) for i in gone] if prune else []
         changes = replaced + removed + added
         return patch_ops.patch(*changes) if changes else None
+
+    return derive
+
+
+def profile_selector_ops(wanted: list[ProfileSelector], *, prune: bool = False) -> Derive:
+    """A streaming dataflow's exported attributes: those it lacks are added, one whose mapping
+    differs is replaced (removed, then added), and with ``prune`` the ones not wanted go.
+    Selectors are matched by path; the file's order is the order added.
+    """
+    wires = [(s.model_dump(by_alias=True, exclude_none=True), s) for s in wanted]
+    paths = {wire["value"]["path"] for wire, _model in wires}
+
+    def derive(entity: Entity) -> Any:
+        present = (params_of(entity).get("profileSelectors") or {}).get("selectors") or []
+        by_path = {
+            (s.get("value") or {}).get("path"): (i, s)
+            for i, s in enumerate(present)
+            if isinstance(s, dict)
+        }
+        removed: list[int] = []
+        added = []
+        for wire, model in wires:
+            found = by_path.get(wire["value"]["path"])
+            if found is None or found[1] != wire:
+                added.append(patch_ops.add_profile_selector(model))
+                if found is not None:
+                    removed.append(found[0])  # a changed mapping: the old selector goes
+        if prune:
+            removed += [i for path, (i, _s) in by_path.items() if path not in paths]
+        # Removals from the end first, so every index still names the selector it did.
+        gone = [patch_ops.remove_profile_selector(i) for i in sorted(set(removed), reverse=True)]
+        return patch_ops.patch(*gone, *added) if gone or added else None
 
     return derive
 

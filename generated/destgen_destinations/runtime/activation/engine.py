@@ -7,6 +7,7 @@ what it yields, so the sequence is written once and a re-run adopts what exists.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from dataclasses import replace
 from typing import Any
 
 from destgen_destinations.runtime.activation import changes
@@ -47,6 +48,9 @@ def plan(p: Payloads, options: ApplyOptions = DEFAULT_OPTIONS) -> Plan:
     """
     if p.datasets is not None:
         return (yield from dataset_plan(p, p.datasets, options))
+    if p.flow_spec is None:
+        # The spec came without its flow spec: the service names it (GET /flowSpecs).
+        p = replace(p, found_flow_spec=(yield from _listed_flow_spec(p)))
     file, result = p.file, ActivationResult()
     created: dict[str, Entity] = {}
     yield from ensure(
@@ -62,6 +66,7 @@ def plan(p: Payloads, options: ApplyOptions = DEFAULT_OPTIONS) -> Plan:
         description=file.dataflow.description,
         source_connection_id=result.id_of("source connection"),
         target_connection_id=result.id_of("target connection"),
+        flow_spec_id=p.found_flow_spec,
     )
     yield from ensure(result, created, "flows", "dataflow", flow)
     flow_id = result.id_of("dataflow")
@@ -74,7 +79,18 @@ def plan(p: Payloads, options: ApplyOptions = DEFAULT_OPTIONS) -> Plan:
         )
     ]
     # Rows name each entity's own id; flow settings (audiences, keys...) carry the dataflow's.
-    own_ids = {}
+    own_ids: dict[str, str] = {}
+    if p.streaming:
+        # A stream exports attributes as profile selectors: no mapping set, keys or mandatory
+        # fields (prepare refused those).
+        selectors = changes.profile_selector_ops(p.profile_selectors, prune=prune)
+        parts += [
+            ("profile attributes", selectors if p.profile_selectors or prune else None),
+            ("marketing actions", changes.policy(file.marketing_actions, prune=prune)),
+        ]
+        yield from _update_flow(p, result, flow_id, known, parts, own_ids)
+        yield from flow_state(p, result, created)
+        return result
     if p.mapping_rows:
         if known is None:
             known = yield ops.get("flows", flow_id)
@@ -98,24 +114,58 @@ def plan(p: Payloads, options: ApplyOptions = DEFAULT_OPTIONS) -> Plan:
         ("deduplication keys", changes.dedup(file, prune=prune)),
         ("marketing actions", changes.policy(file.marketing_actions, prune=prune)),
     ]
-    active = [(label, derive) for label, derive in parts if derive is not None]
-    if active:
-        changed: set[str] = set()
-        done: Created = yield Update(
-            "flows", flow_id, changes.combined(active, changed), "dataflow update", known
-        )
-        for label, _derive in active:
-            result.rows.append(
-                Row(
-                    label,
-                    file.dataflow.name,
-                    own_ids.get(label, flow_id),
-                    None if label in own_ids else done.etag,
-                    "updated" if label in changed else "unchanged",
-                )
-            )
+    yield from _update_flow(p, result, flow_id, known, parts, own_ids)
     yield from flow_state(p, result, created)
     return result
+
+
+def _update_flow(
+    p: Payloads,
+    result: ActivationResult,
+    flow_id: str,
+    known: Entity | None,
+    parts: list[tuple[str, Derive | None]],
+    own_ids: dict[str, str],
+) -> Generator[Step, Any, None]:
+    """Every dataflow change as one JSON Patch (one read, one write), a row per part."""
+    active = [(label, derive) for label, derive in parts if derive is not None]
+    if not active:
+        return
+    changed: set[str] = set()
+    done: Created = yield Update(
+        "flows", flow_id, changes.combined(active, changed), "dataflow update", known
+    )
+    for label, _derive in active:
+        result.rows.append(
+            Row(
+                label,
+                p.file.dataflow.name,
+                own_ids.get(label, flow_id),
+                None if label in own_ids else done.etag,
+                "updated" if label in changed else "unchanged",
+            )
+        )
+
+
+def _listed_flow_spec(p: Payloads) -> Generator[Step, Any, str]:
+    """The audience flow spec the service lists for the destination's connection spec (one with
+    no dataset workflow); ActivationError when it lists none.
+    """
+    spec_id = p.package.spec.CONNECTION_SPEC_ID
+    listed: list[Entity] = yield from ops.collect(
+        ops.list_("flowSpecs", f"targetConnectionSpecIds[]=={spec_id}")
+    )
+    audience = sorted(
+        f.id for f in listed if (f.data.get("attributes") or {}).get("_workflow") != "DATASETS"
+    )
+    if not audience:
+        raise ActivationError(
+            [
+                f"$.destination: the service lists no audience flow spec for {p.package.spec.NAME} "
+                f"(connection spec {spec_id})"
+            ]
+        )
+    return audience[0]
 
 
 def _mapping(p: Payloads, flow: Entity) -> Generator[Step, Any, tuple[str, int] | None]:

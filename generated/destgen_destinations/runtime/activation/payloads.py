@@ -21,7 +21,11 @@ from destgen_destinations.runtime.activation.file import (
     resolve_secrets,
 )
 from destgen_destinations.runtime.activation.problems import phrased, unknown_key
-from destgen_destinations.runtime.payloads.audiences import AudienceSelector
+from destgen_destinations.runtime.payloads.audiences import (
+    AnyAudienceSelector,
+    AudienceSelector,
+    StreamingAudienceSelector,
+)
 from destgen_destinations.runtime.payloads.datasets import (
     DataLakeSourceConnection,
     DatasetSchedule,
@@ -33,6 +37,10 @@ from destgen_destinations.runtime.payloads.destination import (
     dataset_package,
 )
 from destgen_destinations.runtime.payloads.mapping import Mapping
+from destgen_destinations.runtime.payloads.profile_selectors import (
+    ProfileSelector,
+    profile_selector,
+)
 from destgen_destinations.runtime.schema.json_path import json_path
 
 
@@ -43,16 +51,32 @@ class Payloads:
     file: ActivationFile
     base: BaseModel
     target_params: dict[str, Any]
-    audiences: list[AudienceSelector]
+    audiences: list[AnyAudienceSelector]
     mapping_rows: list[Any]
     package: DestinationPackage = field(repr=False)
     datasets: DatasetPayloads | None = None  # set for workflow datasets only
+    # Streaming destinations: the attributes and identities sent (their mappings, as selectors).
+    profile_selectors: list[ProfileSelector] = field(default_factory=list)
+    # The audience flow spec, when the spec came without one and the service was asked (engine).
+    found_flow_spec: str | None = None
+
+    @property
+    def streaming(self) -> bool:
+        """Whether the destination streams profiles (its spec says so)."""
+        return self.package.spec.STREAMING
+
+    @property
+    def flow_spec(self) -> str | None:
+        """The flow spec of this file's workflow, None while it is unknown (not looked up yet)."""
+        spec = self.package.spec
+        if self.datasets:
+            return spec.DATASET_FLOW_SPEC_ID
+        return spec.AUDIENCE_FLOW_SPEC_ID or self.found_flow_spec
 
     def flow_identity(self) -> dict[str, Any]:
-        """What finds this file's dataflow: its name and its workflow's flow spec."""
-        spec = self.package.spec
-        flow_spec = spec.DATASET_FLOW_SPEC_ID if self.datasets else spec.AUDIENCE_FLOW_SPEC_ID
-        return {"name": self.file.dataflow.name, "flowSpec": {"id": flow_spec}}
+        """What finds this file's dataflow: its name and, when known, its workflow's flow spec."""
+        found: dict[str, Any] = {"name": self.file.dataflow.name}
+        return found | ({"flowSpec": {"id": self.flow_spec}} if self.flow_spec else {})
 
 
 @dataclass(frozen=True)
@@ -100,12 +124,15 @@ def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
             "$.targetConnection.params",
         ),
     )
+    streaming = package.spec.STREAMING
+    # A streaming destination's audiences carry no schedule or file name: the spec decides.
+    selector_model: type[BaseModel] = StreamingAudienceSelector if streaming else AudienceSelector
     audiences = [
         # The file holds only the selector's value: paths are reported inside it.
         _attempt(
             found,
             lambda i=i, a=a: _validated(  # type: ignore[misc]
-                AudienceSelector,
+                selector_model,
                 {"type": "PLATFORM_SEGMENT", "value": a},
                 f"$.audiences[{i}]",
                 "value",
@@ -113,15 +140,24 @@ def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
         )
         for i, a in enumerate(file.audiences)
     ]
-    rows = [
-        _attempt(
-            found,
-            lambda i=i, m=m: _validated(  # type: ignore[misc]
-                Mapping, m.model_dump(by_alias=True), f"$.mappings[{i}]"
-            ),
-        )
-        for i, m in enumerate(file.mappings)
-    ]
+    if streaming:
+        found += streaming_problems(file)
+        rows: list[Any] = []
+        selectors = [
+            profile_selector(m.source, m.destination, identity=m.source_type == "IDENTITY")
+            for m in file.mappings
+        ]
+    else:
+        rows = [
+            _attempt(
+                found,
+                lambda i=i, m=m: _validated(  # type: ignore[misc]
+                    Mapping, m.model_dump(by_alias=True), f"$.mappings[{i}]"
+                ),
+            )
+            for i, m in enumerate(file.mappings)
+        ]
+        selectors = []
     if found:
         raise ActivationError(found)
     return Payloads(
@@ -132,7 +168,36 @@ def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
         rows,
         package,
         _dataset_payloads(file) if datasets else None,
+        selectors,
     )
+
+
+# What a file-based export has that a stream has not: refused by name, never silently dropped.
+FILE_ONLY = {
+    "mandatoryFields": "a stream sends every profile as it qualifies",
+    "deduplicationKeys": "a stream has no file to deduplicate",
+    "includeFileManifest": "a stream writes no files",
+}
+
+
+def streaming_problems(file: ActivationFile) -> list[str]:
+    """What a streaming destination's file sets that only file exports have, and mapping rows
+    that are neither an attribute nor an identity.
+    """
+    given = file.model_dump(by_alias=True, exclude_defaults=True)
+    problems = [
+        f"$.{key}: not for a streaming destination ({why})"
+        for key, why in FILE_ONLY.items()
+        if key in given
+    ]
+    if file.workflow == "datasets":
+        problems.append("$.workflow: a streaming destination exports audiences only")
+    problems += [
+        f"$.mappings[{i}].sourceType: a streaming destination takes ATTRIBUTE or IDENTITY rows"
+        for i, m in enumerate(file.mappings)
+        if m.source_type not in ("ATTRIBUTE", "IDENTITY")
+    ]
+    return problems
 
 
 def _dataset_payloads(file: ActivationFile) -> DatasetPayloads:

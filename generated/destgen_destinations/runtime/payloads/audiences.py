@@ -1,4 +1,5 @@
-"""Audience selectors: PLATFORM_SEGMENT entries with export mode, schedule and file-name template.
+"""Audience selectors: PLATFORM_SEGMENT entries with export mode, schedule and file-name template
+(file-based destinations), or the audience alone (streaming destinations).
 
 Encodes the documented schedule rules (docs/api-contract.md §5.2, §5.3); it does not know about
 dataflows.
@@ -214,6 +215,35 @@ class AudienceSelector(SpecModel):
 
     type: Literal["PLATFORM_SEGMENT"] = "PLATFORM_SEGMENT"
     value: AudienceValue
+
+
+class StreamingAudienceValue(SpecModel):
+    """The ``value`` of a selector of a streaming destination: the audience alone. Profiles are
+    sent as they qualify, so there is no file name, export mode or schedule (and giving one is
+    an error, not silently dropped).
+    """
+
+    id: Annotated[NonEmpty, Field(description="the audience id in the sandbox")]
+    name: Annotated[
+        str | None, Field(description="the audience's name; promote resolves ids by it")
+    ] = None
+    description: str | None = None
+    namespace: Annotated[
+        str | None, Field(description="where the audience comes from (ups, CustomerAudienceUpload)")
+    ] = None
+    create_time: Annotated[str | None, Field(alias="createTime", pattern=r"^[0-9]+$")] = None
+    update_time: Annotated[str | None, Field(alias="updateTime", pattern=r"^[0-9]+$")] = None
+
+
+class StreamingAudienceSelector(SpecModel):
+    """One audience of a streaming destination's dataflow."""
+
+    type: Literal["PLATFORM_SEGMENT"] = "PLATFORM_SEGMENT"
+    value: StreamingAudienceValue
+
+
+# Either kind, as a dataflow PATCH carries it: the destination decides which its flows take.
+AnyAudienceSelector = AudienceSelector | StreamingAudienceSelector
 
 
 def audience(

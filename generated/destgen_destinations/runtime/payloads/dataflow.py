@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from destgen_destinations.runtime.payloads.audiences import AudienceSelector
+from destgen_destinations.runtime.payloads.audiences import AnyAudienceSelector
+from destgen_destinations.runtime.payloads.profile_selectors import ProfileSelectors
 from destgen_destinations.runtime.schema.refs import NonEmpty, SpecRef
 from destgen_destinations.runtime.schema.spec_model import SpecModel
 
@@ -54,9 +55,9 @@ def check_primary_fields(
 
 
 class SegmentSelectors(SpecModel):
-    """``segmentSelectors``: the audiences a dataflow exports."""
+    """``segmentSelectors``: the audiences a dataflow exports (file-based or streaming)."""
 
-    selectors: list[AudienceSelector] = Field(default_factory=list)
+    selectors: list[AnyAudienceSelector] = Field(default_factory=list)
 
 
 class TransformParams(SpecModel):
@@ -71,9 +72,9 @@ class TransformParams(SpecModel):
     segment_selectors: SegmentSelectors = Field(
         alias="segmentSelectors", default_factory=lambda: SegmentSelectors()
     )
-    # Legacy: Adobe's OpenAPI create examples still carry an empty profileSelectors beside
-    # segmentSelectors ("leave both empty"); accepted, never sent by builders.
-    profile_selectors: SegmentSelectors | None = Field(alias="profileSelectors", default=None)
+    # Streaming destinations (and Adobe's legacy create examples, "leave both empty"): the
+    # attributes and identities exported, beside segmentSelectors.
+    profile_selectors: ProfileSelectors | None = Field(alias="profileSelectors", default=None)
 
     @field_validator("primary_fields")
     @classmethod

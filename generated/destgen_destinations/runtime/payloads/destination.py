@@ -110,8 +110,11 @@ class DestinationPackage(Protocol):
         source_connection_id: str,
         target_connection_id: str,
         description: str | None = None,
+        flow_spec_id: str | None = None,
     ) -> BaseModel:
-        """The audience dataflow body."""
+        """The audience dataflow body (``flow_spec_id``: one the service listed, where the spec
+        came without its own).
+        """
 
     @property
     def spec(self) -> DestinationSpec:

@@ -11,17 +11,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Discriminator, Field, RootModel, Tag, field_validator
 
-from destgen_destinations.runtime.payloads.audiences import AudienceSelector
+from destgen_destinations.runtime.payloads.audiences import AnyAudienceSelector
 from destgen_destinations.runtime.payloads.dataflow import (
     PrimaryField,
     ProfileMapping,
     check_primary_fields,
 )
 from destgen_destinations.runtime.payloads.datasets import DatasetSchedule
+from destgen_destinations.runtime.payloads.profile_selectors import ProfileSelector
 from destgen_destinations.runtime.schema.refs import NonEmpty
 from destgen_destinations.runtime.schema.spec_model import SpecModel
 
 SELECTORS = "/transformations/0/params/segmentSelectors/selectors"
+PROFILE_SELECTORS = "/transformations/0/params/profileSelectors/selectors"
 PARAMS = "/transformations/0/params"
 MARKETING_ACTION_REF = re.compile(r"^/dulepolicy/marketingActions/(core|custom)/[^/]+/constraints$")
 
@@ -42,6 +44,8 @@ _ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("audience-add", re.compile(rf"^{SELECTORS}/-$"), "add"),
     ("audience-replace", re.compile(rf"^{SELECTORS}/[0-9]+$"), "replace"),
     ("audience-remove", re.compile(rf"^{SELECTORS}/[0-9]+$"), "remove"),
+    ("profile-add", re.compile(rf"^{PROFILE_SELECTORS}/-$"), "add"),
+    ("profile-remove", re.compile(rf"^{PROFILE_SELECTORS}/[0-9]+$"), "remove"),
     ("profile-mapping", re.compile(rf"^{PARAMS}/profileMapping$"), "add|replace"),
     ("mandatory-fields", re.compile(rf"^{PARAMS}/mandatoryFields$"), "add|replace"),
     ("primary-fields", re.compile(rf"^{PARAMS}/primaryFields$"), "add|replace"),
@@ -70,11 +74,13 @@ def _route(raw: Any) -> str | None:
 
 
 class AddAudience(SpecModel):
-    """``add`` one audience at the end of the dataflow's segment selectors."""
+    """``add`` one audience at the end of the dataflow's segment selectors (with a schedule for a
+    file-based destination, alone for a streaming one: the emulator and the service check which).
+    """
 
     op: AddOp
     path: Literal["/transformations/0/params/segmentSelectors/selectors/-"]
-    value: AudienceSelector
+    value: AnyAudienceSelector
 
 
 class ReplaceAudience(SpecModel):
@@ -82,7 +88,22 @@ class ReplaceAudience(SpecModel):
 
     op: ReplaceOp
     path: Annotated[str, Field(pattern=rf"^{SELECTORS}/[0-9]+$")]
-    value: AudienceSelector
+    value: AnyAudienceSelector
+
+
+class AddProfileSelector(SpecModel):
+    """``add`` one exported attribute or identity to a streaming dataflow."""
+
+    op: AddOp
+    path: Literal["/transformations/0/params/profileSelectors/selectors/-"]
+    value: ProfileSelector
+
+
+class RemoveProfileSelector(SpecModel):
+    """``remove`` the exported attribute at one index."""
+
+    op: RemoveOp
+    path: Annotated[str, Field(pattern=rf"^{PROFILE_SELECTORS}/[0-9]+$")]
 
 
 class RemoveAudience(SpecModel):
@@ -221,6 +242,8 @@ _TAG_BY_CLASS: dict[type[SpecModel], str] = {
     AddAudience: "audience-add",
     ReplaceAudience: "audience-replace",
     RemoveAudience: "audience-remove",
+    AddProfileSelector: "profile-add",
+    RemoveProfileSelector: "profile-remove",
     SetProfileMapping: "profile-mapping",
     SetMandatoryFields: "mandatory-fields",
     SetPrimaryFields: "primary-fields",
@@ -238,6 +261,8 @@ PatchOp = Annotated[
     Annotated[AddAudience, Tag("audience-add")]
     | Annotated[ReplaceAudience, Tag("audience-replace")]
     | Annotated[RemoveAudience, Tag("audience-remove")]
+    | Annotated[AddProfileSelector, Tag("profile-add")]
+    | Annotated[RemoveProfileSelector, Tag("profile-remove")]
     | Annotated[SetProfileMapping, Tag("profile-mapping")]
     | Annotated[SetMandatoryFields, Tag("mandatory-fields")]
     | Annotated[SetPrimaryFields, Tag("primary-fields")]
@@ -254,8 +279,8 @@ PatchOp = Annotated[
         custom_error_type="unsupported_patch",
         custom_error_message=(
             "unsupported JSON Patch operation: op must be add, replace or remove on a documented "
-            "path (audiences, profileMapping, mandatoryFields, primaryFields, policy, "
-            "includeFileManifest, name, description, sourceConnectionIds, scheduleParams)"
+            "path (audiences, profileSelectors, profileMapping, mandatoryFields, primaryFields, "
+            "policy, includeFileManifest, name, description, sourceConnectionIds, scheduleParams)"
         ),
     ),
 ]
@@ -267,14 +292,26 @@ class Patch(RootModel[list[PatchOp]]):
     root: Annotated[list[PatchOp], Field(min_length=1)]
 
 
-def add_audience(selector: AudienceSelector) -> AddAudience:
+def add_profile_selector(selector: ProfileSelector) -> AddProfileSelector:
+    """The operation adding an exported attribute or identity to a streaming dataflow."""
+    return AddProfileSelector(
+        op="add", path="/transformations/0/params/profileSelectors/selectors/-", value=selector
+    )
+
+
+def remove_profile_selector(index: int) -> RemoveProfileSelector:
+    """The operation removing the exported attribute at ``index``."""
+    return RemoveProfileSelector(op="remove", path=f"{PROFILE_SELECTORS}/{_index(index)}")
+
+
+def add_audience(selector: AnyAudienceSelector) -> AddAudience:
     """The operation adding ``selector`` to a dataflow."""
     return AddAudience(
         op="add", path="/transformations/0/params/segmentSelectors/selectors/-", value=selector
     )
 
 
-def replace_audience(index: int, selector: AudienceSelector) -> ReplaceAudience:
+def replace_audience(index: int, selector: AnyAudienceSelector) -> ReplaceAudience:
     """The operation replacing the audience at ``index`` with ``selector``."""
     return ReplaceAudience(op="replace", path=f"{SELECTORS}/{_index(index)}", value=selector)
 
