@@ -65,8 +65,11 @@ def test_runtime_activation_sync_then_idempotent(emulator: EmulatorServer, path:
     assert _counts(emulator) == dict.fromkeys(COLLECTIONS, 1)
     flow = emulator.state.store.get("flows", first.id_of("dataflow"))
     params = flow["transformations"][0]["params"]
-    assert len(params["segmentSelectors"]["selectors"]) == 2
-    assert params["profileMapping"]["mappingId"]
+    assert len(params["segmentSelectors"]["selectors"]) == len(payloads.audiences)
+    if payloads.streaming:  # a stream's attributes are profile selectors, not a mapping set
+        assert len(params["profileSelectors"]["selectors"]) == len(payloads.file.mappings)
+    else:
+        assert params["profileMapping"]["mappingId"]
 
 
 @pytest.mark.parametrize(

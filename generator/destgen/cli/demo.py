@@ -43,6 +43,11 @@ def demo_secrets() -> dict[str, str]:
         "GCS_SECRET_ACCESS_KEY": secrets.token_urlsafe(30),
         "SFTP_PASSWORD": secrets.token_urlsafe(16),
         "SFTP_SSH_KEY": b64(96),
+        "EVENT_HUBS_SAS_KEY": b64(32),
+        "BRAZE_TOKEN": secrets.token_urlsafe(24),
+        "CAMPAIGN_S3_SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(40)),
+        "LEGACY_S3_SECRET_KEY": secrets.token_urlsafe(30),
+        "SFMC_SFTP_PASSWORD": secrets.token_urlsafe(16),
     }
 
 

@@ -36,6 +36,7 @@ from destgen_destinations.runtime.transport.client import (
     Derive,
     FlowServiceClient,
 )
+from destgen_destinations.runtime.transport.errors import DestgenError
 
 
 def plan(p: Payloads, options: ApplyOptions = DEFAULT_OPTIONS) -> Plan:
@@ -152,20 +153,20 @@ def _listed_flow_spec(p: Payloads) -> Generator[Step, Any, str]:
     no dataset workflow); ActivationError when it lists none.
     """
     spec_id = p.package.spec.CONNECTION_SPEC_ID
-    listed: list[Entity] = yield from ops.collect(
-        ops.list_("flowSpecs", f"targetConnectionSpecIds[]=={spec_id}")
-    )
+    listed: list[Entity] = yield from ops.collect(ops.flow_specs_for(spec_id))
     audience = sorted(
         f.id for f in listed if (f.data.get("attributes") or {}).get("_workflow") != "DATASETS"
     )
     if not audience:
-        raise ActivationError(
-            [
-                f"$.destination: the service lists no audience flow spec for {p.package.spec.NAME} "
-                f"(connection spec {spec_id})"
-            ]
+        raise NoFlowSpec(
+            f"the service lists no audience flow spec for {p.package.spec.NAME} (connection "
+            f"spec {spec_id}); this sandbox cannot activate it"
         )
     return audience[0]
+
+
+class NoFlowSpec(DestgenError):
+    """The service names no audience flow spec for a destination whose spec came without one."""
 
 
 def _mapping(p: Payloads, flow: Entity) -> Generator[Step, Any, tuple[str, int] | None]:

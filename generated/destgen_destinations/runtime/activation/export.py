@@ -40,6 +40,11 @@ def destination_of(flow: dict[str, Any]) -> tuple[str, str]:
     targets = (flow.get("inheritedAttributes") or {}).get("targetConnections") or [{}]
     connection_spec = str((targets[0].get("connectionSpec") or {}).get("id"))
     package = registry.by_flow_spec(flow_spec, connection_spec)
+    if package is None:
+        # A destination whose spec came without its flow spec: its target's spec names it.
+        by_target = registry.by_connection_spec(connection_spec)
+        if by_target is not None and by_target.spec.AUDIENCE_FLOW_SPEC_ID is None:
+            return by_target.spec.SLUG, "audiences"
     if package is not None:
         spec = package.spec
         workflow = "audiences" if flow_spec == spec.AUDIENCE_FLOW_SPEC_ID else "datasets"
@@ -110,6 +115,9 @@ def _audience_settings(flow: Entity) -> Generator[Operation[Any], Any, dict[str,
             for s in selectors
         ]
     }
+    streamed = (params.get("profileSelectors") or {}).get("selectors") or []
+    if streamed:
+        found["mappings"] = [_selector_row(s) for s in streamed if isinstance(s, dict)]
     mapping_id = (params.get("profileMapping") or {}).get("mappingId")
     if mapping_id:
         mapping: Entity = yield ops.get_mapping_set(str(mapping_id))
@@ -185,6 +193,21 @@ def _mapping_row(mapping: dict[str, Any]) -> dict[str, Any]:
     if mapping.get("sourceType", "ATTRIBUTE") != "ATTRIBUTE":
         row["sourceType"] = mapping["sourceType"]
     return row
+
+
+def _selector_row(selector: dict[str, Any]) -> dict[str, Any]:
+    """A streaming dataflow's profile selector as the mapping row it was made from."""
+    value = selector.get("value") or {}
+    mapping = value.get("mapping") or {}
+    path = str(value.get("path"))
+    if mapping.get("identity"):
+        source = path.removeprefix("identityMap.")
+        return {
+            "source": source,
+            "destination": mapping.get("destination"),
+            "sourceType": "IDENTITY",
+        }
+    return {"source": path, "destination": mapping.get("destination", path)}
 
 
 def _dedup(fields: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -25,7 +25,7 @@ from pydantic import (
 # The generated registry: a new spec in the cache needs no edit here.
 from destgen_destinations import registry
 from destgen_destinations.runtime.activation.problems import env_on_plain_field
-from destgen_destinations.runtime.payloads.audiences import AudienceValue
+from destgen_destinations.runtime.payloads.audiences import AudienceValue, StreamingAudienceValue
 from destgen_destinations.runtime.payloads.destination import DestinationPackage
 from destgen_destinations.runtime.schema.field_rules import MASK
 from destgen_destinations.runtime.schema.refs import NonEmpty
@@ -211,7 +211,8 @@ _WORKFLOW_RULES: list[JsonValue] = [
 
 AUDIENCES_HELP = (
     "the audiences to export, each with its file-name template, export mode and schedule (the "
-    "selector's value; its type is added on the wire)"
+    "selector's value; its type is added on the wire); a streaming destination's audiences "
+    "name the audience alone"
 )
 
 
@@ -301,11 +302,25 @@ def activation_file_schema() -> dict[str, Any]:
         __base__=ActivationFile,
         __doc__=ActivationFile.__doc__,
         audiences=(
-            Annotated[list[AudienceValue], Field(description=AUDIENCES_HELP)],
+            Annotated[
+                list[AudienceValue | StreamingAudienceValue], Field(description=AUDIENCES_HELP)
+            ],
             [],
         ),
     )
-    return published.model_json_schema(by_alias=True)
+    schema = published.model_json_schema(by_alias=True)
+    # Which kind of audience a file takes is the destination's (its spec's frequency): the
+    # schema says so per destination, read from the registry, never from a list kept here.
+    streaming = [s for s in registry.SLUGS if registry.destination(s).spec.STREAMING]
+    refs = {"file": "#/$defs/AudienceValue", "stream": "#/$defs/StreamingAudienceValue"}
+    schema.setdefault("allOf", []).append(
+        {
+            "if": {"properties": {"destination": {"enum": streaming}}},
+            "then": {"properties": {"audiences": {"items": {"$ref": refs["stream"]}}}},
+            "else": {"properties": {"audiences": {"items": {"$ref": refs["file"]}}}},
+        }
+    )
+    return schema
 
 
 class ActivationError(Exception):

@@ -6,7 +6,7 @@ Clients send operations; activation plans yield them; dry runs print them. Nothi
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import parse_qsl, quote, urlsplit
 
@@ -185,6 +185,20 @@ def list_(
     return Operation(
         "GET", path, "read", _page_parser(path), f"list {collection}", params=tuple(params)
     )
+
+
+# What a dry run shows for a flow spec only the service can name: never sent, printed as such.
+UNKNOWN_FLOW_SPEC = "{AUDIENCE_FLOW_SPEC_ID}"
+
+
+def flow_specs_for(connection_spec_id: str) -> Operation[Page]:
+    """``GET /flowSpecs`` of the flow specs whose targets include ``connection_spec_id`` (how a
+    destination whose spec came without its flow spec finds it). A dry run, which asks no
+    service, sees one placeholder audience flow spec.
+    """
+    op = list_("flowSpecs", f"targetConnectionSpecIds[]=={connection_spec_id}")
+    placeholder = {"items": [{"id": UNKNOWN_FLOW_SPEC, "attributes": {"_workflow": "AUDIENCES"}}]}
+    return replace(op, empty=lambda _n: placeholder)
 
 
 def find_by_name(collection: str, name: str) -> Operation[Page]:
