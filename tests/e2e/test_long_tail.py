@@ -154,3 +154,28 @@ def test_file_based_long_tail_targets_keep_their_spec_rules(
     path.write_text(json.dumps(doc))
     assert main(["plan", str(path)]) == 1  # an invalid file: the work fails, nothing is sent
     assert "$.targetConnection.params.mode" in capsys.readouterr().err
+
+
+def test_the_streaming_tutorials_target_body_validates_and_is_accepted(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    """The tutorial's target connection carries ``data: {format: json}`` beside the params."""
+    assert main(["apply", "--yes", str(EXAMPLES / "azure_event_hubs.json")]) == 0
+    (base,) = emulator.state.store.all("connections")
+    body = {
+        "name": "Azure Event Hubs target connection",
+        "baseConnectionId": base["id"],
+        "connectionSpec": {"id": "bf9f5905-92b7-48bf-bf20-455bc6b60a4e", "version": "1.0"},
+        "data": {"format": "json"},
+        "params": {"eventHubName": "profiles-2"},
+    }
+    path = tmp_path / "target.json"
+    path.write_text(json.dumps(body))
+    assert main(["validate", "--kind", "target-connection", str(path)]) == 0
+    headers = HEADERS | {"x-gw-ims-org-id": "TAIL@AdobeOrg"}
+    with httpx.Client(base_url=emulator.base_url + FLOW, headers=headers) as api:
+        made = api.post("/targetConnections", json=body)
+        assert made.status_code == 201, made.text
+        wrong = api.post("/targetConnections", json=body | {"params": {"stream": "x"}})
+    assert wrong.status_code == 400
+    assert "eventHubName" in wrong.text

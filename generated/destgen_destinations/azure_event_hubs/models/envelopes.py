@@ -12,6 +12,7 @@ from destgen_destinations.azure_event_hubs.models.auth_azure_event_hub_authentic
 )
 from destgen_destinations.azure_event_hubs.models.target import TargetParams
 from destgen_destinations.runtime.payloads.dataflow import Dataflow as _Dataflow
+from destgen_destinations.runtime.payloads.streaming import StreamData
 from destgen_destinations.runtime.schema.refs import NonEmpty, SpecRef
 from destgen_destinations.runtime.schema.spec_model import SpecModel
 
@@ -57,6 +58,8 @@ class TargetConnection(SpecModel):
     base_connection_id: Annotated[NonEmpty, Field(alias="baseConnectionId")]
     params: TargetParams
     connection_spec: Annotated[ConnectionSpecRef, Field(alias="connectionSpec")]
+    # The streaming tutorial sends {"format": "json"} beside the params.
+    data: StreamData | None = None
 
 
 class Dataflow(_Dataflow):

@@ -16,7 +16,7 @@ from destgen_destinations.runtime.api.operations import Entity
 from destgen_destinations.runtime.payloads import patch_ops
 from destgen_destinations.runtime.payloads.audiences import AnyAudienceSelector
 from destgen_destinations.runtime.payloads.connection_patches import base_patch
-from destgen_destinations.runtime.payloads.profile_selectors import ProfileSelector
+from destgen_destinations.runtime.payloads.streaming import ProfileSelector
 from destgen_destinations.runtime.transport.client import Derive
 
 

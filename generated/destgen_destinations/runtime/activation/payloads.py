@@ -37,7 +37,7 @@ from destgen_destinations.runtime.payloads.destination import (
     dataset_package,
 )
 from destgen_destinations.runtime.payloads.mapping import Mapping
-from destgen_destinations.runtime.payloads.profile_selectors import (
+from destgen_destinations.runtime.payloads.streaming import (
     ProfileSelector,
     profile_selector,
 )

@@ -2,8 +2,8 @@
 
 - ``audiences``: ``AudienceSelector``, ``audience`` (schedules, file-name templates), and
   ``StreamingAudienceSelector`` (a streaming destination's audience alone).
-- ``profile_selectors``: ``ProfileSelector``, the attributes and identities a streaming
-  destination receives.
+- ``streaming``: ``ProfileSelector``, the attributes and identities a streaming
+  destination receives; ``StreamData``, its target connection's ``data`` format.
 - ``datasets``: the dataset-export workflow's payloads (``DatasetSchedule``, ``DatasetTargetModel``).
 - ``mapping``: Data Prep ``mapping``/``mapping_set``; ``dataflow``: ``Dataflow`` and its transforms.
 - ``patch_ops``: JSON Patch bodies for dataflows; ``connection_patches``: for connections.

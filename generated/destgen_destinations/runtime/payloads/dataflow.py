@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 
 from destgen_destinations.runtime.payloads.audiences import AnyAudienceSelector
-from destgen_destinations.runtime.payloads.profile_selectors import ProfileSelectors
+from destgen_destinations.runtime.payloads.streaming import ProfileSelectors
 from destgen_destinations.runtime.schema.refs import NonEmpty, SpecRef
 from destgen_destinations.runtime.schema.spec_model import SpecModel
 

@@ -18,7 +18,7 @@ from destgen_destinations.runtime.payloads.dataflow import (
     check_primary_fields,
 )
 from destgen_destinations.runtime.payloads.datasets import DatasetSchedule
-from destgen_destinations.runtime.payloads.profile_selectors import ProfileSelector
+from destgen_destinations.runtime.payloads.streaming import ProfileSelector
 from destgen_destinations.runtime.schema.refs import NonEmpty
 from destgen_destinations.runtime.schema.spec_model import SpecModel
 

@@ -1,6 +1,8 @@
-"""Profile selectors: the attributes and identities a streaming destination receives, each a
-``JSON_PATH`` selector of the dataflow's ``profileSelectors`` (docs/api-contract.md §5.1, the
-legacy transformation params streaming dataflows still carry).
+"""What a streaming destination's payloads have that a file export's have not: profile selectors,
+the attributes and identities it receives, each a ``JSON_PATH`` selector of the dataflow's
+``profileSelectors`` (docs/api-contract.md §5.1, the legacy transformation params streaming
+dataflows still carry); and the target connection's ``data`` format (the streaming tutorial's
+``{"format": "json"}``).
 
 It builds selectors from an attribute (or identity) and its name at the destination; it does
 not know about dataflows or files.
@@ -63,3 +65,9 @@ def profile_selector(source: str, destination: str, *, identity: bool = False) -
             mapping=SelectorMapping(source=path, destination=destination, identity=identity),
         )
     )
+
+
+class StreamData(SpecModel):
+    """A streaming target connection's ``data``: the format profiles are sent in."""
+
+    format: Literal["json"] = "json"
