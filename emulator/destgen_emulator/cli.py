@@ -41,6 +41,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="OAuth client id for the token endpoint; tokens it issues are the only ones accepted",
     )
     parser.add_argument("--client-secret", help="OAuth client secret paired with --client-id")
+    parser.add_argument(
+        "--deliver-to",
+        type=Path,
+        metavar="DIR",
+        help="each run writes the files it would deliver under DIR/<sandbox>/<destination>/ "
+        "(file names from the templates, CSV options, compression, manifest, PGP)",
+    )
+    parser.add_argument(
+        "--deliver-rows",
+        type=int,
+        default=100,
+        metavar="N",
+        help="profiles per delivered audience file (default 100)",
+    )
 
 
 def _port(text: str) -> int:
@@ -73,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
             faults=faults,
             seed=args.seed,
             state_file=args.state,
+            deliver_to=args.deliver_to,
+            deliver_rows=args.deliver_rows,
             auth=AuthPolicy(
                 token=args.token,
                 api_key=args.api_key,

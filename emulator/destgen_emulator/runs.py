@@ -6,10 +6,13 @@ Runs are stored like other entities; only ``advance`` creates them.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
+import uuid
 from typing import Any
 
 from destgen_emulator.errors import ApiError
+from destgen_emulator.run_files import run_files
 from destgen_emulator.state import EmulatorState
 
 HOURS_BY_FREQUENCY = {
@@ -44,10 +47,31 @@ def advance(
             windows = _audience_windows(selectors, hours)
         for window in range(windows):
             chance = random.Random(f"{seed}:{flow['id']}:{started}:{window}")
-            created.append(
-                store.create("runs", _run(flow, entities, started, chance, fail), _meta(flow))
-            )
+            run = _run(flow, entities, started, chance, fail)
+            # The run's own id, chosen here so its delivered files (manifest) can name it.
+            run_id = str(uuid.UUID(int=chance.getrandbits(128), version=4))
+            if not fail:
+                # Each window's files carry its own time: templates with a date never collide.
+                offset = window * hours * 3600 / windows
+                when = dt.datetime.fromtimestamp(started / 1000 + offset, dt.UTC)
+                files, problem = run_files(state, flow, run_id, when)
+                _record_files(run, files, problem)
+            created.append(store.create("runs", run, _meta(flow), entity_id=run_id))
     return created
+
+
+def _record_files(run: dict[str, Any], files: list[dict[str, Any]], problem: str | None) -> None:
+    """What a delivering run wrote (``metrics.files``), or why it failed to."""
+    metrics = run["metrics"]
+    if problem is not None:
+        metrics["statusSummary"] = {
+            "status": "failed",
+            "errors": [{"code": "DESTGEN-DELIVERY-FAILED", "message": problem}],
+        }
+        metrics["fileSummary"]["outputFileCount"] = 0
+    elif files:
+        metrics["files"] = files
+        metrics["fileSummary"]["outputFileCount"] = len(files)
 
 
 def _audience_windows(selectors: list[dict[str, Any]], hours: float) -> int:

@@ -80,10 +80,18 @@ class EmulatorServer:
         seed: int = 0,
         state_file: Path | None = None,
         auth: AuthPolicy | None = None,
+        deliver_to: Path | None = None,
+        deliver_rows: int = 100,
     ) -> None:
         check_loopback(host)
         self.state = EmulatorState(
-            catalog=Catalog(specs), store=Store(), auth=auth or AuthPolicy(), state_file=state_file
+            catalog=Catalog(specs),
+            store=Store(),
+            auth=auth or AuthPolicy(),
+            state_file=state_file,
+            deliver_to=deliver_to,
+            deliver_rows=deliver_rows,
+            seed=seed,
         )
         if state_file is not None:
             self.state.store.load(state_file)

@@ -27,6 +27,10 @@ class EmulatorState:
     store: Store = field(default_factory=Store)
     auth: AuthPolicy = field(default_factory=AuthPolicy)
     state_file: Path | None = None
+    # --deliver-to: runs write the files they would deliver under this folder.
+    deliver_to: Path | None = None
+    deliver_rows: int = 100  # profiles per audience file (the run's own counts stay as metrics)
+    seed: int = 0  # the emulator's --seed: delivered rows derive from it and the audience
 
     def destination_of_spec(self, spec_id: str) -> Destination | None:
         """The destination whose connection spec id is ``spec_id``, or None."""

@@ -120,6 +120,23 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="payload file, a folder (its *.json files) or - for stdin",
     )
+    preview = commands.add_parser(
+        "preview",
+        help="show the files the next run of an activation file would write (no server)",
+        description="File names from the templates, the first rows as written (CSV options, "
+        "JSON, Parquet), sizes with and without compression, and whether the PGP key can "
+        "encrypt; the emulator's --deliver-to writes with the same renderer. Exit 0 shown, "
+        "1 invalid file or unusable key, 2 unreadable file or no audience files to show.",
+    )
+    preview.add_argument("file", type=Path, metavar="FILE", help="an activation file")
+    preview.add_argument(
+        "--rows", type=int, default=100, help="profiles per audience file (default 100)"
+    )
+    preview.add_argument(
+        "--seed", type=int, default=0, help="the rows' seed (the emulator's --seed gives the same)"
+    )
+    preview.add_argument("--out", type=Path, metavar="DIR", help="also write the sample files")
+    add_json(preview)
     dest = commands.add_parser(
         "destinations",
         help="list the destinations the library was generated for (or a spec folder would give)",

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "status": "destgen.cli.status:run_status",
     "datasets": "destgen.cli.datasets:run_datasets",
     "destinations": "destgen.cli.destinations:run_destinations_command",
+    "preview": "destgen.cli.preview:run_preview",
     "emulator": "destgen_emulator.cli:run",
     "demo": "destgen.cli.demo:run_demo_command",
 }

@@ -102,6 +102,10 @@ def _run(run: Any) -> dict[str, Any]:
             for e in _objects(status.get("errors"))
         ],
         "entities": per_entity,
+        # The files an emulator that delivers wrote (metrics.files), by their path.
+        "written": [
+            printable(str(f.get("path"))) for f in _objects(metrics.get("files")) if f.get("path")
+        ],
     }
 
 
@@ -145,3 +149,5 @@ def _print(report: list[dict[str, Any]]) -> None:
             print(line + "".join(f"; {e}" for e in run["errors"]))
             for entity in run["entities"]:
                 print(f"    {entity['id']}: {entity['records']} records")
+            for path in run["written"]:
+                print(f"    wrote {path}")

@@ -1,0 +1,104 @@
+"""``ExportPlan``: what one run of an audience dataflow writes, from the entities the service
+stores (the emulator's delivery) or from an activation file's validated payloads (``destgen
+preview``). Both go through the same renderer, so a preview is the delivery's first rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# Target params that name where files go, outermost first; a nested object (Adobe Campaign's
+# S3 or FTP settings) is read the same way.
+LOCATION_KEYS = (
+    "bucketName",
+    "container",
+    "storageAccountContainer",
+    "folder",
+    "remotePath",
+    "folderPath",
+    "path",
+)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """One exported audience: its id, name and file-name template."""
+
+    id: str
+    name: str
+    filename_template: str
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """Everything a run's files depend on; nothing secret (a public key is public)."""
+
+    destination: str  # the destination's name, for %DESTINATION_NAME%
+    location: tuple[str, ...]  # bucket, container, folder and path, macros unexpanded
+    file_type: str  # CSV, JSON or PARQUET
+    compression: str  # NONE or GZIP
+    csv_options: dict[str, Any]
+    columns: tuple[str, ...]
+    audiences: tuple[Audience, ...]
+    manifest: bool = False
+    public_key: str | None = None  # base64, as the base connection carries it
+
+
+def location_of(params: dict[str, Any]) -> tuple[str, ...]:
+    """The folder parts a target's params name, outermost first."""
+    found: list[str] = []
+    for key in LOCATION_KEYS:
+        value = params.get(key)
+        if isinstance(value, str) and value:
+            found.append(value)
+    for value in params.values():
+        if isinstance(value, dict):
+            found += location_of(value)
+    return tuple(found)
+
+
+def file_type_of(params: dict[str, Any]) -> str:
+    """The file type the params choose (``format`` of a nested legacy object too); CSV else."""
+    for key in ("fileType", "format"):
+        value = params.get(key)
+        if isinstance(value, str) and value.upper() in ("CSV", "JSON", "PARQUET"):
+            return value.upper()
+    for value in params.values():
+        if isinstance(value, dict) and (found := file_type_of(value)) != "CSV":
+            return found
+    return "CSV"
+
+
+def plan_from(
+    *,
+    destination: str,
+    target_params: dict[str, Any],
+    selectors: list[dict[str, Any]],
+    columns: tuple[str, ...],
+    public_key: str | None,
+) -> ExportPlan:
+    """The plan of a dataflow whose target has ``target_params`` and whose audience selectors
+    (wire form) are ``selectors``; ``columns``: the mapped destination fields.
+    """
+    audiences = tuple(
+        Audience(
+            str(value.get("id")),
+            str(value.get("name") or value.get("id")),
+            str(value.get("filenameTemplate") or "%DESTINATION_NAME%_%SEGMENT_ID%"),
+        )
+        for s in selectors
+        if isinstance(value := s.get("value"), dict)
+    )
+    options = target_params.get("csvOptions")
+    return ExportPlan(
+        destination=destination,
+        location=location_of(target_params),
+        file_type=file_type_of(target_params),
+        compression=str(target_params.get("compression") or "NONE").upper(),
+        csv_options=options if isinstance(options, dict) else {},
+        columns=columns or ("id",),
+        audiences=audiences,
+        manifest=bool(target_params.get("includeFileManifest")),
+        public_key=public_key,
+    )

@@ -1,0 +1,116 @@
+"""The files of one run, in memory: per audience its rows in the chosen format, compressed and
+encrypted as the target says, under the folder its location and path macros name; and the
+manifest file when the target asks for one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from destgen_emulator.delivery import formats
+from destgen_emulator.delivery.encrypt import KeyUnusable, encrypt, load_key
+from destgen_emulator.delivery.names import expand, safe_folder, safe_part
+from destgen_emulator.delivery.plan import ExportPlan
+from destgen_emulator.delivery.rows import profiles
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """One file a run writes: where (folder parts), its name, bytes and what it holds."""
+
+    folder: tuple[str, ...]
+    name: str
+    data: bytes
+    uncompressed_size: int
+    rows: int
+    audience_id: str | None = None
+
+
+@dataclass
+class Rendered:
+    """A run's files, or why it could not write them (an unusable PGP key, say)."""
+
+    files: list[RenderedFile] = field(default_factory=list)
+    problem: str | None = None
+
+
+def render(
+    plan: ExportPlan, *, rows: int, seed: str, when: dt.datetime, run_id: str = "preview"
+) -> Rendered:
+    """Every file one run of ``plan`` writes, ``rows`` profiles per audience."""
+    if plan.public_key is not None:
+        try:
+            load_key(plan.public_key)
+        except KeyUnusable as exc:
+            return Rendered(problem=f"the PGP public key cannot encrypt: {exc}")
+    result = Rendered()
+    for audience in plan.audiences:
+        data, plain = _file_bytes(plan, rows, f"{seed}:{audience.id}")
+        name = safe_part(
+            expand(
+                audience.filename_template,
+                destination=plan.destination,
+                audience_id=audience.id,
+                audience_name=audience.name,
+                when=when,
+            )
+            + extension(plan)
+        )
+        if plan.public_key is not None:
+            data, name = encrypt(data, plan.public_key), safe_part(name + ".gpg")
+        folder = tuple(
+            part
+            for raw in plan.location
+            for part in safe_folder(
+                expand(
+                    raw,
+                    destination=plan.destination,
+                    audience_id=audience.id,
+                    audience_name=audience.name,
+                    when=when,
+                )
+            )
+        )
+        result.files.append(RenderedFile(folder, name, data, plain, rows, audience.id))
+    if plan.manifest and result.files:
+        result.files.append(_manifest(result.files, run_id, when))
+    return result
+
+
+def extension(plan: ExportPlan) -> str:
+    """``.csv``, ``.json`` or ``.parquet``, with the compression's mark (``.csv.gz``,
+    ``.gz.parquet`` as the docs name compressed Parquet).
+    """
+    gzip = plan.compression == "GZIP"
+    if plan.file_type == "PARQUET":
+        return ".gz.parquet" if gzip else ".parquet"
+    base = ".json" if plan.file_type == "JSON" else ".csv"
+    return base + (".gz" if gzip else "")
+
+
+def _file_bytes(plan: ExportPlan, rows: int, seed: str) -> tuple[bytes, int]:
+    generated = profiles(plan.columns, rows, seed)
+    if plan.file_type == "PARQUET":
+        data = formats.parquet_bytes(plan.columns, generated, gzip=plan.compression == "GZIP")
+        return data, len(data)
+    if plan.file_type == "JSON":
+        plain = formats.json_bytes(plan.columns, generated)
+    else:
+        plain = formats.csv_bytes(plan.columns, generated, plan.csv_options)
+    return (formats.gzip_bytes(plain) if plan.compression == "GZIP" else plain), len(plain)
+
+
+def _manifest(files: list[RenderedFile], run_id: str, when: dt.datetime) -> RenderedFile:
+    """``manifest-<destination>-<run>.json``: the run, its time and each file's path and size."""
+    document = {
+        "flowRunId": run_id,
+        "scheduledTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "exportResults": [
+            {"sinkPath": "/" + "/".join(f.folder), "name": f.name, "size": len(f.data)}
+            for f in files
+        ],
+    }
+    data = (json.dumps(document, indent=2) + "\n").encode()
+    return RenderedFile(files[0].folder, safe_part(f"manifest-{run_id}.json"), data, len(data), 0)

@@ -1,0 +1,81 @@
+"""The files a run writes when the emulator delivers (``--deliver-to DIR``): the stored target,
+base connection and mapping set make the run's ``ExportPlan``; the delivery room renders and
+writes it; the run records each file (``metrics.files``).
+
+Streaming dataflows write no files; a run whose PGP key cannot encrypt writes none and fails, as
+the service's would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from destgen_emulator.delivery.deliver import deliver
+from destgen_emulator.delivery.plan import plan_from
+from destgen_emulator.delivery.render import render
+from destgen_emulator.errors import ApiError
+from destgen_emulator.state import EmulatorState
+
+
+def run_files(
+    state: EmulatorState, flow: dict[str, Any], run_id: str, when: dt.datetime
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Deliver one run of ``flow``: the records of the files written, and a problem that kept
+    them from being written (None when all went well or nothing was due).
+    """
+    if state.deliver_to is None or flow.get("scheduleParams") is not None:
+        return [], None
+    store, tenant = state.store, (flow.get("imsOrgId"), flow.get("sandboxName") or "prod")
+    try:
+        target = store.get("targetConnections", str(flow["targetConnectionIds"][0]), tenant)
+        base = store.get("connections", str(target.get("baseConnectionId")), tenant)
+    except (ApiError, KeyError, IndexError):
+        return [], None  # deleted since: nothing to deliver to
+    destination = state.destination_of_spec((target.get("connectionSpec") or {}).get("id", ""))
+    if destination is None or destination.streaming:
+        return [], None
+    params = (flow.get("transformations") or [{}])[0].get("params") or {}
+    plan = plan_from(
+        destination=str(destination.spec.get("name")),
+        target_params=target.get("params") or {},
+        selectors=(params.get("segmentSelectors") or {}).get("selectors") or [],
+        columns=_columns(state, params, tenant),
+        public_key=_public_key(base),
+    )
+    rendered = render(
+        plan, rows=state.deliver_rows, seed=f"{flow['id']}:{run_id}", when=when, run_id=run_id
+    )
+    if rendered.problem is not None:
+        return [], rendered.problem
+    root = state.deliver_to
+    paths = deliver(root, tenant[1], destination.slug, rendered.files)
+    return [
+        {
+            "path": path.relative_to(root.resolve()).as_posix(),
+            "name": file.name,
+            "size": len(file.data),
+            "rows": file.rows,
+            **({"segmentId": file.audience_id} if file.audience_id else {}),
+        }
+        for path, file in zip(paths, rendered.files, strict=True)
+    ], None
+
+
+def _columns(state: EmulatorState, params: dict[str, Any], tenant: Any) -> tuple[str, ...]:
+    mapping_id = (params.get("profileMapping") or {}).get("mappingId")
+    if not mapping_id:
+        return ()
+    try:
+        mapping = state.store.get("mappingSets", str(mapping_id), tenant)
+    except ApiError:
+        return ()
+    return tuple(str(m.get("destination")) for m in mapping.get("mappings") or [])
+
+
+def _public_key(base: dict[str, Any]) -> str | None:
+    encryption = base.get("encryptionSpecs", base.get("encryption"))
+    if isinstance(encryption, list):
+        encryption = encryption[0] if encryption else None
+    key = ((encryption or {}).get("params") or {}).get("publicKey")
+    return key if isinstance(key, str) and key else None

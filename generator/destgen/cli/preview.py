@@ -1,0 +1,99 @@
+"""``destgen preview FILE``: what the next run of an activation file would write, without any
+server: file names, the first rows as they would appear (after quoting and escaping), sizes with
+and without compression, and whether the PGP key can encrypt. ``--out DIR`` writes the sample
+files. The emulator's delivery renders with the very same code (destgen_emulator.delivery).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import io
+import json
+import sys
+from typing import Any
+
+from destgen.cli.activate import load_or_report
+from destgen.cli.exit_codes import Exit
+from destgen_destinations.runtime.activation.payloads import Payloads
+from destgen_emulator.delivery.deliver import deliver
+from destgen_emulator.delivery.plan import ExportPlan, plan_from
+from destgen_emulator.delivery.render import RenderedFile, render
+
+SHOWN_ROWS = 5
+
+
+def preview_plan(payloads: Payloads) -> ExportPlan:
+    """The ExportPlan of an activation file's validated payloads (what a run would write)."""
+    file = payloads.file
+    key = file.base_connection.encryption.public_key if file.base_connection.encryption else None
+    return plan_from(
+        destination=payloads.package.spec.NAME,
+        target_params=dict(payloads.target_params)
+        | ({"includeFileManifest": True} if file.include_file_manifest else {}),
+        selectors=[a.model_dump(by_alias=True, exclude_none=True) for a in payloads.audiences],
+        columns=tuple(m.destination for m in file.mappings),
+        public_key=key,
+    )
+
+
+def run_preview(args: argparse.Namespace) -> int:
+    """``destgen preview``: print (or ``--json``) the files of one run; ``--out`` writes them."""
+    payloads = load_or_report(args.file, "preview", placeholders=True)
+    if isinstance(payloads, Exit):
+        return payloads
+    if payloads.streaming or payloads.datasets is not None:
+        what = "streams profiles" if payloads.streaming else "exports datasets"
+        print(
+            f"destgen preview: {args.file}: {payloads.package.spec.NAME} {what}; preview shows "
+            "audience files only",
+            file=sys.stderr,
+        )
+        return Exit.USAGE
+    when = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    rendered = render(preview_plan(payloads), rows=args.rows, seed=str(args.seed), when=when)
+    if rendered.problem is not None:
+        print(f"destgen preview: {args.file}: {rendered.problem}", file=sys.stderr)
+        return Exit.FAILED
+    described = [_describe(f, payloads) for f in rendered.files]
+    if args.json:
+        print(json.dumps({"file": str(args.file), "files": described}, indent=2))
+    else:
+        for item in described:
+            print(
+                f"{item['path']}  ({item['size']} bytes; {item['uncompressedSize']} uncompressed)"
+            )
+            for line in item["firstRows"]:
+                print(f"  {line}")
+    if args.out is not None:
+        written = deliver(args.out, "preview", payloads.package.spec.SLUG, rendered.files)
+        print(f"destgen preview: wrote {len(written)} file(s) under {args.out}", file=sys.stderr)
+    return Exit.OK
+
+
+def _describe(file: RenderedFile, payloads: Payloads) -> dict[str, Any]:
+    path = "/".join((payloads.package.spec.SLUG, *file.folder, file.name))
+    return {
+        "path": path,
+        "size": len(file.data),
+        "uncompressedSize": file.uncompressed_size,
+        "rows": file.rows,
+        "firstRows": first_rows(file),
+    }
+
+
+def first_rows(file: RenderedFile, count: int = SHOWN_ROWS) -> list[str]:
+    """The first lines of a file as a reader sees them (decompressed; Parquet as JSON rows;
+    an encrypted file as the fact that it is).
+    """
+    name = file.name
+    if name.endswith(".gpg"):
+        return ["(OpenPGP message: decrypt with the key's private half)"]
+    if name.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(io.BytesIO(file.data))
+        return [json.dumps(r, ensure_ascii=False) for r in table.slice(0, count).to_pylist()]
+    data = gzip.decompress(file.data) if name.endswith(".gz") else file.data
+    return data.decode("utf-8").splitlines()[: count + 1]
