@@ -44,7 +44,12 @@ def run_files(
         public_key=_public_key(base),
     )
     rendered = render(
-        plan, rows=state.deliver_rows, seed=f"{flow['id']}:{run_id}", when=when, run_id=run_id
+        # The rows depend on the audience and the seed alone: `destgen preview --seed` shows them.
+        plan,
+        rows=state.deliver_rows,
+        seed=str(state.seed),
+        when=when,
+        run_id=run_id,
     )
     if rendered.problem is not None:
         return [], rendered.problem

@@ -11,6 +11,16 @@ import warnings
 from typing import Any
 
 
+def pgpy_module() -> Any:
+    """PGPy, imported with its own deprecation warnings silenced (it still imports ``imghdr``
+    and uses cryptography's CFB mode, both marked deprecated upstream, both still present).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import pgpy
+    return pgpy
+
+
 class KeyUnusable(ValueError):
     """The public key cannot encrypt (not base64, not an OpenPGP key, or no encryption key)."""
 
@@ -34,7 +44,7 @@ def encrypt(data: bytes, public_key_b64: str) -> bytes:
 
 def load_key(public_key_b64: str) -> Any:
     """The public key, or KeyUnusable saying why (never quoting the key)."""
-    import pgpy
+    pgpy = pgpy_module()
 
     try:
         raw = base64.b64decode(public_key_b64, validate=True)
