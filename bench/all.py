@@ -11,6 +11,7 @@ import sys
 from bench import (
     activation,
     client,
+    delivery,
     directory_apply,
     emulator_speed,
     fault_survival,
@@ -33,6 +34,7 @@ def main() -> int:
         activation,
         fault_survival,
         directory_apply,
+        delivery,
     ):
         print(f"running {module.__name__} ...", file=sys.stderr, flush=True)
         rows += module.measure()
