@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from destgen_emulator.delivery.deliver import deliver
-from destgen_emulator.delivery.plan import plan_from
+from destgen_emulator.delivery.plan import dataset_plan_from, plan_from
 from destgen_emulator.delivery.render import render
 from destgen_emulator.errors import ApiError
 from destgen_emulator.state import EmulatorState
@@ -24,7 +24,7 @@ def run_files(
     """Deliver one run of ``flow``: the records of the files written, and a problem that kept
     them from being written (None when all went well or nothing was due).
     """
-    if state.deliver_to is None or flow.get("scheduleParams") is not None:
+    if state.deliver_to is None:
         return [], None
     store, tenant = state.store, (flow.get("imsOrgId"), flow.get("sandboxName") or "prod")
     try:
@@ -36,13 +36,27 @@ def run_files(
     if destination is None or destination.streaming:
         return [], None
     params = (flow.get("transformations") or [{}])[0].get("params") or {}
-    plan = plan_from(
-        destination=str(destination.spec.get("name")),
-        target_params=target.get("params") or {},
-        selectors=(params.get("segmentSelectors") or {}).get("selectors") or [],
-        columns=_columns(state, params, tenant),
-        public_key=_public_key(base),
-    )
+    schedule = flow.get("scheduleParams")
+    if isinstance(schedule, dict):
+        plan = dataset_plan_from(
+            destination=str(destination.spec.get("name")),
+            target_params=target.get("params") or {},
+            datasets=_datasets(state, flow, tenant),
+            folder_template=str(
+                schedule.get("folderNameTemplate", schedule.get("foldernameTemplate")) or ""
+            ),
+            instance=(str(flow.get("name")), str(flow["id"])),
+            tenant=(str(tenant[0]), str(tenant[1])),
+            public_key=_public_key(base),
+        )
+    else:
+        plan = plan_from(
+            destination=str(destination.spec.get("name")),
+            target_params=target.get("params") or {},
+            selectors=(params.get("segmentSelectors") or {}).get("selectors") or [],
+            columns=_columns(state, params, tenant),
+            public_key=_public_key(base),
+        )
     rendered = render(
         # The rows depend on the audience and the seed alone: `destgen preview --seed` shows them.
         plan,
@@ -61,7 +75,11 @@ def run_files(
             "name": file.name,
             "size": len(file.data),
             "rows": file.rows,
-            **({"segmentId": file.audience_id} if file.audience_id else {}),
+            **(
+                {("datasetId" if plan.datasets else "segmentId"): file.audience_id}
+                if file.audience_id
+                else {}
+            ),
         }
         for path, file in zip(paths, rendered.files, strict=True)
     ], None
@@ -84,3 +102,17 @@ def _public_key(base: dict[str, Any]) -> str | None:
         encryption = encryption[0] if encryption else None
     key = ((encryption or {}).get("params") or {}).get("publicKey")
     return key if isinstance(key, str) and key else None
+
+
+def _datasets(state: EmulatorState, flow: dict[str, Any], tenant: Any) -> list[tuple[str, str]]:
+    """The (id, name) of each dataset the flow's Data Lake source connection exports."""
+    try:
+        source = state.store.get("sourceConnections", str(flow["sourceConnectionIds"][0]), tenant)
+    except (ApiError, KeyError, IndexError):
+        return []
+    listed = (source.get("params") or {}).get("datasets") or []
+    return [
+        (str(d.get("dataSetId")), str(d.get("name") or d.get("dataSetId")))
+        for d in listed
+        if isinstance(d, dict)
+    ]

@@ -24,7 +24,7 @@ from destgen_emulator import EmulatorServer
 from destgen_emulator.delivery import names
 from destgen_emulator.delivery.encrypt import pgpy_module
 from destgen_emulator.delivery.formats import csv_bytes
-from tests.conftest import AUDIENCE_EXAMPLES, run_cli
+from tests.conftest import AUDIENCE_EXAMPLES, DATASET_EXAMPLES, run_cli
 from tests.e2e.conftest import use_emulator
 
 FILE_EXAMPLES = [p for p in AUDIENCE_EXAMPLES if p.stem not in ("azure_event_hubs", "braze")]
@@ -287,3 +287,38 @@ def test_csv_options_write_as_the_formatting_page_shows(
 def test_a_quote_inside_a_quoted_value_is_escaped() -> None:
     written = csv_bytes(("a",), [('say "hi"',)], {"quote": '"', "escape": "\\"}).decode()
     assert written.splitlines()[1] == '"say \\"hi\\""'
+
+
+@pytest.mark.parametrize("example", DATASET_EXAMPLES, ids=[p.stem for p in DATASET_EXAMPLES])
+def test_every_dataset_example_delivers_its_datasets_under_the_folder_template(
+    example: Path,
+    key_pair: tuple[Any, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    private, public = key_pair
+    doc = _with_key(_load(example), public)
+    path = tmp_path / f"{example.stem}.json"
+    path.write_text(json.dumps(doc))
+    delivered = tmp_path / "delivered"
+    with EmulatorServer(deliver_to=delivered, deliver_rows=25) as server:
+        use_emulator(monkeypatch, server.base_url, "DATASETS@AdobeOrg")
+        assert main(["apply", "--yes", str(path)]) == 0
+        runs = server.advance(24 * 3)
+    recorded = [f for r in runs for f in r["metrics"].get("files", [])]
+    assert {f["datasetId"] for f in recorded} == {d["id"] for d in doc["datasets"]}
+    file_type = doc["targetConnection"]["params"]["datasetFileType"]
+    for record in recorded:
+        parts = record["path"].split("/")
+        # <sandbox>/<destination>/<location...>/<template>/<dataset id>/exportTime=YYYYMMDDHHMM/
+        assert parts[-3] == record["datasetId"]
+        assert re.fullmatch(r"exportTime=[0-9]{12}", parts[-2])
+        assert any(record["datasetId"] in p and "_" in p for p in parts[:-3])  # the template
+        data, name = (delivered / record["path"]).read_bytes(), record["name"]
+        if doc["baseConnection"].get("encryption"):
+            data, name = _decrypt(data, private), name.removesuffix(".gpg")
+        assert name.endswith(".json.gz" if file_type == "JSON" else "parquet")
+        rows = _rows(name, data, {})
+        assert len(rows) == 25
+        assert isinstance(rows[0], dict)
+        assert "_id" in rows[0]

@@ -68,3 +68,37 @@ def safe_part(text: str) -> str:
 def safe_folder(path: str) -> tuple[str, ...]:
     """A ``path`` param as folder parts: split on ``/``, empty and ``.``/``..`` parts dropped."""
     return tuple(safe_part(p) for p in path.split("/") if p.strip() not in ("", ".", ".."))
+
+
+def expand_folder(
+    template: str,
+    *,
+    dataset_id: str,
+    destination: str,
+    instance_name: str,
+    instance_id: str,
+    sandbox: str,
+    organization: str,
+    when: dt.datetime,
+) -> str:
+    """A dataset export's ``folderNameTemplate`` with its documented tokens replaced
+    (%DATASET_ID%, %DESTINATION%, %DATETIME(...)%, %EXPORT_TIME%, %DESTINATION_INSTANCE_NAME%,
+    %DESTINATION_INSTANCE_ID%, %SANDBOX_NAME%, %ORGANIZATION_NAME%).
+    """
+    text = _DATETIME.sub(lambda m: datetime_text(m.group(1), when), template)
+    for token, value in (
+        ("%DATASET_ID%", dataset_id),
+        ("%DESTINATION_INSTANCE_NAME%", instance_name),
+        ("%DESTINATION_INSTANCE_ID%", instance_id),
+        ("%DESTINATION%", destination),
+        ("%EXPORT_TIME%", export_time(when)),
+        ("%SANDBOX_NAME%", sandbox),
+        ("%ORGANIZATION_NAME%", organization),
+    ):
+        text = text.replace(token, value)
+    return text.replace("%", "")
+
+
+def export_time(when: dt.datetime) -> str:
+    """``exportTime=YYYYMMDDHHMM``: the folder every dataset export run writes into."""
+    return "exportTime=" + when.strftime("%Y%m%d%H%M")

@@ -43,6 +43,12 @@ class ExportPlan:
     audiences: tuple[Audience, ...]
     manifest: bool = False
     public_key: str | None = None  # base64, as the base connection carries it
+    # Dataset exports: the datasets (as "audiences": id and name) and the folder template; each
+    # dataset's files go to <location>/<template>/<dataset id>/exportTime=YYYYMMDDHHMM/.
+    datasets: bool = False
+    folder_template: str = ""
+    instance: tuple[str, str] = ("", "")  # the dataflow's name and id
+    tenant: tuple[str, str] = ("", "")  # the organization and sandbox
 
 
 def location_of(params: dict[str, Any]) -> tuple[str, ...]:
@@ -101,4 +107,39 @@ def plan_from(
         audiences=audiences,
         manifest=bool(target_params.get("includeFileManifest")),
         public_key=public_key,
+    )
+
+
+# A dataset export's columns: the dataset's rows as an XDM record flattens them.
+DATASET_COLUMNS = ("_id", "timestamp", "person_name_firstName", "personalEmail_address")
+
+
+def dataset_plan_from(
+    *,
+    destination: str,
+    target_params: dict[str, Any],
+    datasets: list[tuple[str, str]],
+    folder_template: str,
+    instance: tuple[str, str],
+    tenant: tuple[str, str],
+    public_key: str | None,
+) -> ExportPlan:
+    """The plan of a dataset dataflow: one file per dataset, in the dataset file type (JSON is
+    always gzipped, as the dataset export page says; Parquet as the compression says).
+    """
+    file_type = str(target_params.get("datasetFileType") or "JSON").upper()
+    compression = str(target_params.get("compression") or "NONE").upper()
+    return ExportPlan(
+        destination=destination,
+        location=location_of(target_params),
+        file_type=file_type,
+        compression="GZIP" if file_type == "JSON" else compression,
+        csv_options={},
+        columns=DATASET_COLUMNS,
+        audiences=tuple(Audience(i, n, "part-00000") for i, n in datasets),
+        public_key=public_key,
+        datasets=True,
+        folder_template=folder_template,
+        instance=instance,
+        tenant=tenant,
     )

@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 
 from destgen_emulator.delivery import formats
 from destgen_emulator.delivery.encrypt import KeyUnusable, encrypt, load_key
-from destgen_emulator.delivery.names import expand, safe_folder, safe_part
+from destgen_emulator.delivery.names import (
+    expand,
+    expand_folder,
+    export_time,
+    safe_folder,
+    safe_part,
+)
 from destgen_emulator.delivery.plan import ExportPlan
 from destgen_emulator.delivery.rows import profiles
 
@@ -73,10 +79,30 @@ def render(
                 )
             )
         )
+        if plan.datasets:
+            folder += _dataset_folder(plan, audience.id, when)
+            name = safe_part(f"part-00000-{run_id}{extension(plan)}") + (
+                ".gpg" if plan.public_key is not None else ""
+            )
         result.files.append(RenderedFile(folder, name, data, plain, rows, audience.id))
     if plan.manifest and result.files:
         result.files.append(_manifest(result.files, run_id, when))
     return result
+
+
+def _dataset_folder(plan: ExportPlan, dataset_id: str, when: dt.datetime) -> tuple[str, ...]:
+    """<folder template>/<dataset id>/exportTime=YYYYMMDDHHMM, as the dataset export page says."""
+    template = expand_folder(
+        plan.folder_template,
+        dataset_id=dataset_id,
+        destination=plan.destination,
+        instance_name=plan.instance[0],
+        instance_id=plan.instance[1],
+        sandbox=plan.tenant[1],
+        organization=plan.tenant[0],
+        when=when,
+    )
+    return (*safe_folder(template), safe_part(dataset_id), safe_part(export_time(when)))
 
 
 def extension(plan: ExportPlan) -> str:
