@@ -8,8 +8,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from destgen_emulator.catalog import DEFAULT_SPECS
+
+# Written out here, not imported: `destgen --help` must not pay for the storage module.
+S3_REGION = "us-east-1"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,6 +53,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(file names from the templates, CSV options, compression, manifest, PGP)",
     )
     parser.add_argument(
+        "--s3",
+        action="store_true",
+        help="also put S3 destinations' files on an S3-compatible server on loopback (moto); "
+        "point boto3 at the printed endpoint with the bucket and path from the file",
+    )
+    parser.add_argument(
+        "--sftp",
+        action="store_true",
+        help="also serve SFTP destinations' files on an SFTP server on loopback (paramiko) that "
+        "accepts the activation file's username with its password or SSH key",
+    )
+    parser.add_argument(
         "--deliver-rows",
         type=int,
         default=100,
@@ -66,6 +82,15 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {port}")
     return port
+
+
+def _ready(server: Any, url: str) -> None:
+    """The base URL first (scripts wait for it), then the storage a consumer points at."""
+    print(f"destgen emulator listening on {url}", flush=True)
+    if server.s3_endpoint is not None:
+        print(
+            f"destgen emulator S3 endpoint {server.s3_endpoint} (any key, {S3_REGION})", flush=True
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -89,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
             state_file=args.state,
             deliver_to=args.deliver_to,
             deliver_rows=args.deliver_rows,
+            s3=args.s3,
+            sftp=args.sftp,
             auth=AuthPolicy(
                 token=args.token,
                 api_key=args.api_key,
@@ -100,9 +127,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"destgen emulator: error: {exc}", file=sys.stderr)
         return 2
     try:
-        server.serve_forever(
-            on_ready=lambda url: print(f"destgen emulator listening on {url}", flush=True)
-        )
+        server.serve_forever(on_ready=lambda url: _ready(server, url))
     except OSError as exc:
         print(
             f"destgen emulator: error: {exc.strerror or exc} (pick another --port)", file=sys.stderr

@@ -95,7 +95,7 @@ def _source(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[
     return body | {"typeInfo": {"type": "ProfileFragments", "id": "ups"}, "inheritedAttributes": {}}
 
 
-def _base(state: EmulatorState, body: dict[str, Any], _tenant: Tenant) -> dict[str, Any]:
+def _base(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[str, Any]:
     if "connectionSpec" not in body and "auth" not in body:
         return body  # the documented Data Landing Zone body: only a name
     ref = validation.require_spec_ref(body, "connectionSpec")
@@ -105,6 +105,7 @@ def _base(state: EmulatorState, body: dict[str, Any], _tenant: Tenant) -> dict[s
     validation.base_connection(body, destination)
     if isinstance(body.get("auth"), dict):
         auth = body["auth"]
+        _learn_sftp_login(state, destination, auth.get("params"), tenant)
         body = {
             **body,
             "auth": {
@@ -113,6 +114,20 @@ def _base(state: EmulatorState, body: dict[str, Any], _tenant: Tenant) -> dict[s
             },
         }
     return body
+
+
+def _learn_sftp_login(
+    state: EmulatorState, destination: Destination, params: Any, tenant: Tenant
+) -> None:
+    """With ``--sftp``, the SFTP server learns the login before the secrets are masked (kept in
+    memory as a hash or a public key) and roots it at the destination's delivered folder.
+    """
+    if state.sftp is None or state.deliver_to is None or not isinstance(params, dict):
+        return
+    username = params.get("username")
+    if isinstance(username, str) and username:
+        root = state.deliver_to / tenant[1] / destination.slug
+        state.sftp.accounts.register(username, root, params)
 
 
 def _target(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[str, Any]:

@@ -69,19 +69,23 @@ def run_files(
         return [], rendered.problem
     root = state.deliver_to
     paths = deliver(root, tenant[1], destination.slug, rendered.files)
+    objects: list[str | None] = [None] * len(paths)
+    if state.s3 is not None and "bucketName" in (target.get("params") or {}):
+        objects = list(state.s3.put(rendered.files))
     return [
         {
             "path": path.relative_to(root.resolve()).as_posix(),
             "name": file.name,
             "size": len(file.data),
             "rows": file.rows,
+            **({"object": url} if url else {}),
             **(
                 {("datasetId" if plan.datasets else "segmentId"): file.audience_id}
                 if file.audience_id
                 else {}
             ),
         }
-        for path, file in zip(paths, rendered.files, strict=True)
+        for path, file, url in zip(paths, rendered.files, objects, strict=True)
     ], None
 
 

@@ -82,8 +82,12 @@ class EmulatorServer:
         auth: AuthPolicy | None = None,
         deliver_to: Path | None = None,
         deliver_rows: int = 100,
+        s3: bool = False,
+        sftp: bool = False,
     ) -> None:
         check_loopback(host)
+        if (s3 or sftp) and deliver_to is None:
+            raise ValueError("--s3 and --sftp need --deliver-to: they serve delivered files")
         self.state = EmulatorState(
             catalog=Catalog(specs),
             store=Store(),
@@ -92,6 +96,8 @@ class EmulatorServer:
             deliver_to=deliver_to,
             deliver_rows=deliver_rows,
             seed=seed,
+            s3=_s3_mirror(host) if s3 else None,
+            sftp=_sftp_server(host) if sftp else None,
         )
         if state_file is not None:
             self.state.store.load(state_file)
@@ -114,6 +120,7 @@ class EmulatorServer:
 
     def start(self, timeout: float = 10.0) -> str:
         """Serve in a daemon thread; returns the base URL once the socket listens."""
+        self._start_storage()
         self._thread = threading.Thread(
             target=self._server.run, name="destgen-emulator", daemon=True
         )
@@ -139,6 +146,7 @@ class EmulatorServer:
         anything is served: uvicorn would log it and exit the process with code 3.
         """
         sock = listening_socket(self.host, self.port)
+        self._start_storage()
 
         async def main() -> None:
             # Our own handlers: uvicorn's re-raise the signal after shutdown, which would kill the
@@ -158,6 +166,7 @@ class EmulatorServer:
             asyncio.run(main())
         finally:
             sock.close()
+            self._stop_storage()
             self.save()
 
     def stop(self) -> None:
@@ -166,7 +175,30 @@ class EmulatorServer:
         self._server.wake()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        self._stop_storage()
         self.save()
+
+    @property
+    def s3_endpoint(self) -> str | None:
+        """The S3 server's URL (``--s3``), for a consumer's ``endpoint_url``."""
+        return self.state.s3.endpoint if self.state.s3 is not None else None
+
+    @property
+    def sftp_address(self) -> tuple[str, int] | None:
+        """The SFTP server's host and port (``--sftp``)."""
+        return self.state.sftp.address if self.state.sftp is not None else None
+
+    def _start_storage(self) -> None:
+        if self.state.s3 is not None:
+            self.state.s3.start()
+        if self.state.sftp is not None:
+            self.state.sftp.start()
+
+    def _stop_storage(self) -> None:
+        if self.state.s3 is not None:
+            self.state.s3.stop()
+        if self.state.sftp is not None:
+            self.state.sftp.stop()
 
     def save(self) -> None:
         """Write the store (secrets already masked) to the state file, when there is one."""
@@ -199,3 +231,24 @@ def listening_socket(host: str, port: int) -> socket.socket:
         reason = exc.strerror or str(exc)
         raise OSError(exc.errno, f"cannot listen on {host} port {port}: {reason}") from None
     return sock
+
+
+def _s3_mirror(host: str) -> Any:
+    """The S3 server (``--s3``), or ValueError saying what to install."""
+    try:
+        import boto3  # noqa: F401  # what S3Mirror puts objects with
+        import moto.server  # noqa: F401
+    except ImportError:
+        raise ValueError("--s3 needs moto and boto3: pip install 'destgen[storage]'") from None
+    from destgen_emulator.storage import S3Mirror
+
+    return S3Mirror(host)
+
+
+def _sftp_server(host: str) -> Any:
+    """The SFTP server (``--sftp``), or ValueError saying what to install."""
+    try:
+        from destgen_emulator.sftp_server import SftpServer
+    except ImportError:
+        raise ValueError("--sftp needs paramiko: pip install 'destgen[storage]'") from None
+    return SftpServer(host)

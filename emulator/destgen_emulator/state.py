@@ -9,7 +9,7 @@ import copy
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from destgen_emulator.auth import AuthPolicy
 from destgen_emulator.catalog import Catalog, Destination
@@ -17,6 +17,11 @@ from destgen_emulator.store import Store
 
 MASK = "********"
 log = logging.getLogger("destgen.emulator")
+
+
+if TYPE_CHECKING:  # the storage servers load their libraries only when asked for (--s3, --sftp)
+    from destgen_emulator.sftp_server import SftpServer
+    from destgen_emulator.storage import S3Mirror
 
 
 @dataclass
@@ -31,6 +36,10 @@ class EmulatorState:
     deliver_to: Path | None = None
     deliver_rows: int = 100  # profiles per audience file (the run's own counts stay as metrics)
     seed: int = 0  # the emulator's --seed: delivered rows derive from it and the audience
+    # --s3: an S3 server on loopback that receives the files of S3 destinations too.
+    s3: S3Mirror | None = None
+    # --sftp: an SFTP server on loopback over SFTP destinations' delivered files.
+    sftp: SftpServer | None = None
 
     def destination_of_spec(self, spec_id: str) -> Destination | None:
         """The destination whose connection spec id is ``spec_id``, or None."""

@@ -322,3 +322,113 @@ def test_every_dataset_example_delivers_its_datasets_under_the_folder_template(
         assert len(rows) == 25
         assert isinstance(rows[0], dict)
         assert "_id" in rows[0]
+
+
+def test_boto3_lists_and_reads_what_an_s3_destination_delivered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--s3``: the user's own boto3 code, with the bucket and path from the file."""
+    import boto3
+
+    doc = _load(next(p for p in FILE_EXAMPLES if p.stem == "amazon_s3"))
+    del doc["baseConnection"]["encryption"]  # plain files, to read back here
+    path = tmp_path / "s3.json"
+    path.write_text(json.dumps(doc))
+    with EmulatorServer(deliver_to=tmp_path / "delivered", deliver_rows=10, s3=True) as server:
+        use_emulator(monkeypatch, server.base_url, "S3@AdobeOrg")
+        assert main(["apply", "--yes", str(path)]) == 0
+        runs = server.advance(24)
+        assert server.s3_endpoint is not None
+        assert server.s3_endpoint.startswith("http://127.0.0.1:")
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=server.s3_endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=doc["baseConnection"]["auth"]["params"]["s3AccessKey"],
+            aws_secret_access_key="any",
+        )
+        bucket = doc["targetConnection"]["params"]["bucketName"]
+        listed = s3.list_objects_v2(Bucket=bucket, Prefix="audiences/")["Contents"]
+        recorded = [f for r in runs for f in r["metrics"]["files"]]
+        assert {o["Key"] for o in listed} == {
+            f["object"].removeprefix(f"s3://{bucket}/") for f in recorded
+        }
+        first = next(f for f in recorded if not f["name"].startswith("manifest-"))
+        key = first["object"].removeprefix(f"s3://{bucket}/")
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    assert body == (tmp_path / "delivered" / first["path"]).read_bytes()
+    assert (
+        gzip.decompress(body).decode().splitlines()[0]
+        == '"firstName","personalEmail_address","Email"'
+    )
+
+
+def test_an_sftp_client_reads_the_delivered_files_with_the_files_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--sftp``: the password file's password and the key file's private key both log in,
+    and see ``remotePath`` as the destination holds it; anything else is refused.
+    """
+    import paramiko
+
+    key = paramiko.RSAKey.generate(2048)
+    pem = io.StringIO()
+    key.write_private_key(pem)
+    monkeypatch.setenv("SFTP_SSH_KEY", base64.b64encode(pem.getvalue().encode()).decode())
+    monkeypatch.setenv("SFTP_PASSWORD", "a-password-for-this-test")
+    docs = []
+    for stem in ("sftp_password", "sftp_ssh_key"):
+        doc = _load(next(p for p in FILE_EXAMPLES if p.stem == stem))
+        doc["baseConnection"].pop("encryption", None)  # plain files, to read back here
+        path = tmp_path / f"{stem}.json"
+        path.write_text(json.dumps(doc))
+        docs.append((doc, path))
+    delivered = tmp_path / "delivered"
+    with EmulatorServer(deliver_to=delivered, deliver_rows=10, sftp=True) as server:
+        use_emulator(monkeypatch, server.base_url, "SFTP@AdobeOrg", secrets=False)
+        assert main(["apply", "--yes", *(str(p) for _d, p in docs)]) == 0
+        runs = server.advance(24)
+        assert server.sftp_address is not None
+        host, port = server.sftp_address
+        assert host == "127.0.0.1"
+        doc = docs[0][0]
+        username = doc["baseConnection"]["auth"]["params"]["username"]
+        remote = doc["targetConnection"]["params"]["remotePath"]
+        recorded = {f["name"]: f for r in runs for f in r["metrics"].get("files", [])}
+
+        def listing(**credentials: Any) -> dict[str, bytes]:
+            transport = paramiko.Transport((host, port))
+            try:
+                transport.connect(username=username, **credentials)
+                sftp = paramiko.SFTPClient.from_transport(transport)
+                assert sftp is not None
+                names = sftp.listdir(remote)
+                return {n: sftp.open(f"{remote}/{n}").read() for n in names}
+            finally:
+                transport.close()
+
+        by_password = listing(password="a-password-for-this-test")
+        by_key = listing(pkey=key)
+        with pytest.raises(paramiko.AuthenticationException):
+            listing(password="not-the-password")
+    assert by_password == by_key
+    assert set(by_password) <= set(recorded)
+    for name, data in by_password.items():
+        assert data == (delivered / recorded[name]["path"]).read_bytes()
+
+
+def test_storage_servers_load_only_when_asked_and_need_a_delivery_folder() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, destgen_emulator.server\n"
+        "print(sorted(m for m in ('moto', 'boto3', 'paramiko') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.strip() == "[]", done.stderr
+    refused = run_cli("emulator", "--port", "0", "--s3")
+    assert refused.returncode == 2
+    assert "--s3 and --sftp need --deliver-to" in refused.stderr
