@@ -432,3 +432,24 @@ def test_storage_servers_load_only_when_asked_and_need_a_delivery_folder() -> No
     refused = run_cli("emulator", "--port", "0", "--s3")
     assert refused.returncode == 2
     assert "--s3 and --sftp need --deliver-to" in refused.stderr
+
+
+def test_preview_writes_its_samples_and_names_the_key(
+    key_pair: tuple[Any, str], tmp_path: Path
+) -> None:
+    private, public = key_pair
+    doc = _with_key(_load(next(p for p in FILE_EXAMPLES if p.stem == "amazon_s3")), public)
+    path = tmp_path / "s3.json"
+    path.write_text(json.dumps(doc))
+    out = tmp_path / "samples"
+    done = run_cli("preview", "--json", "--rows", "3", "--out", str(out), str(path))
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout)
+    assert shown["pgp"] == f"encrypts to key {private.fingerprint}"
+    written = sorted(p for p in out.rglob("*") if p.is_file())
+    assert sorted(p.name for p in written) == sorted(
+        f["path"].rsplit("/", 1)[-1] for f in shown["files"]
+    )
+    sample = next(p for p in written if p.name.endswith(".csv.gz.gpg"))
+    lines = gzip.decompress(_decrypt(sample.read_bytes(), private)).decode().splitlines()
+    assert len(lines) == 4  # the header and three rows
