@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from destgen.spec_folder import read_spec_folder
 from destgen_emulator import EmulatorServer
 from destgen_emulator.catalog import derived_flow_spec_id
 from tests.conftest import ROOT, run_cli, run_destgen
@@ -193,3 +194,60 @@ def test_a_spec_dropped_into_the_folder_activates_with_no_code_edit(tmp_path: Pa
     assert flow["flowSpec"]["id"] == derived_flow_spec_id("2c6a8689-fd90-43c3-8a73-3595132e102c")
     selectors = flow["transformations"][0]["params"]["profileSelectors"]["selectors"]
     assert selectors[0]["value"]["mapping"]["identity"] is True
+
+
+def test_fetch_refuses_what_it_cannot_bring_home_and_keeps_entries_it_knows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spec id the service lacks, a slug another spec holds: nothing written, reasons given;
+    an entry already there keeps its slug; a dataset flow spec is recorded as such.
+    """
+    specs = tmp_path / "served"
+    shutil.copytree(ROOT / "specs_cache", specs)
+    with EmulatorServer(specs=specs) as server:
+        use_emulator(monkeypatch, server.base_url, "FETCH2@AdobeOrg")
+        out = tmp_path / "home"
+        missing = run_cli("fetch", "--spec-id", "no-such-spec", "--out", str(out))
+        assert missing.returncode == 1
+        assert "fetch failed" in missing.stderr
+        assert not out.exists()
+        s3 = "4fce964d-3f37-408f-9778-e597338a21ee"
+        assert run_cli("fetch", "--spec-id", s3, "--out", str(out)).returncode == 0
+        (entry,) = json.loads((out / "manifest.json").read_text())["destinations"]
+        assert entry["slug"] == "amazon_s3"
+        assert entry["audience_flow_spec_id"] == "1a0514a6-33d4-4c7f-aff8-594799c47549"
+        assert entry["dataset_flow_spec_id"] == "269ba276-16fc-47db-92b0-c1049a3c131f"
+        manifest = json.loads((out / "manifest.json").read_text())
+        manifest["destinations"].append({"slug": "braze", "connection_spec_id": "someone-else"})
+        (out / "manifest.json").write_text(json.dumps(manifest))
+        clash = run_cli("fetch", "--spec-id", BRAZE, "--out", str(out))
+        assert clash.returncode == 1
+        assert "would take the slug 'braze' of connection spec someone-else" in clash.stderr
+        again = run_cli("fetch", "--spec-id", s3, "--out", str(out))
+        assert again.returncode == 0
+        both = run_cli("fetch", "--spec-id", s3, "--all-destinations", "--out", str(out))
+        assert both.returncode == 2
+
+
+def test_a_folder_names_each_unreadable_spec_and_goes_on(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    shutil.copy(CORPUS / "b69c2b6e-2da2-4448-abc4-890fa81c7024__braze.json", specs)
+    (specs / "broken.json").write_text("{not json")
+    (specs / "list.json").write_text("[1, 2]")
+    encryption = {
+        "id": "x",
+        "name": "Odd",
+        "version": "1.0",
+        "authSpec": [],
+        "targetSpec": {"spec": {"type": "object", "properties": {}}},
+        "encryptionSpecs": [],
+        "encryption": [],
+    }
+    (specs / "odd.json").write_text(json.dumps(encryption))
+    read = read_spec_folder(specs)
+    assert [s.slug for s in read.specs] == ["braze"]
+    reasons = {Path(r.file).name: r.reasons[0] for r in read.refused}
+    assert "not valid JSON" in reasons["broken.json"]
+    assert "expected a connection spec object" in reasons["list.json"]
+    assert "odd.json#/encryption" in reasons["odd.json"]

@@ -453,3 +453,22 @@ def test_preview_writes_its_samples_and_names_the_key(
     sample = next(p for p in written if p.name.endswith(".csv.gz.gpg"))
     lines = gzip.decompress(_decrypt(sample.read_bytes(), private)).decode().splitlines()
     assert len(lines) == 4  # the header and three rows
+
+
+def test_preview_in_text_shows_rows_and_refuses_what_has_no_files(tmp_path: Path) -> None:
+    stream = run_cli("preview", str(next(p for p in AUDIENCE_EXAMPLES if p.stem == "braze")))
+    assert stream.returncode == 2
+    assert "Braze streams profiles; preview shows audience files only" in stream.stderr
+    datasets = run_cli("preview", str(DATASET_EXAMPLES[0]))
+    assert datasets.returncode == 2
+    assert "exports datasets" in datasets.stderr
+    doc = _load(next(p for p in FILE_EXAMPLES if p.stem == "google_cloud_storage"))
+    doc["targetConnection"]["params"] |= {"fileType": "PARQUET", "compression": "NONE"}
+    doc["targetConnection"]["params"].pop("csvOptions", None)
+    path = tmp_path / "gcs.json"
+    path.write_text(json.dumps(doc))
+    shown = run_cli("preview", "--rows", "2", str(path))
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0].endswith(".parquet  (" + lines[0].rsplit("(", 1)[1])
+    assert json.loads(lines[1].strip())["firstName"]

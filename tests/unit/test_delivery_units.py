@@ -1,0 +1,147 @@
+"""The delivery room and the storage servers at their edges: keys that are not keys, folders that
+are gone, selectors a stream refuses, a read-only SFTP view that never leaves its root.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import paramiko
+import pytest
+
+from destgen_emulator import EmulatorServer
+from destgen_emulator.delivery.plan import file_type_of, location_of, plan_from
+from destgen_emulator.delivery.render import render
+from destgen_emulator.errors import ApiError
+from destgen_emulator.run_files import run_files
+from destgen_emulator.sftp_server import Accounts, SftpServer, _public_blob
+from destgen_emulator.validation import profile_selectors, selectors
+
+WHEN = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def test_where_a_target_writes_and_in_what_format() -> None:
+    legacy = {"mode": "S3", "S3": {"bucketName": "b", "path": "p", "format": "TAB_DELIMITED"}}
+    assert location_of(legacy) == ("b", "p")
+    assert file_type_of(legacy) == "CSV"
+    assert file_type_of({"mode": "FTP", "FTP": {"format": "JSON"}}) == "JSON"
+    assert file_type_of({"fileType": "parquet"}) == "PARQUET"
+
+
+def test_parquet_files_and_a_key_that_is_not_base64() -> None:
+    plan = plan_from(
+        destination="D",
+        target_params={"bucketName": "b", "fileType": "PARQUET", "compression": "GZIP"},
+        selectors=[{"value": {"id": "a1", "filenameTemplate": "%SEGMENT_ID%"}}],
+        columns=("firstName",),
+        public_key=None,
+    )
+    (parquet,) = render(plan, rows=3, seed="s", when=WHEN).files
+    assert parquet.name == "a1.gz.parquet"
+    assert parquet.data[:4] == b"PAR1"
+    keyed = plan_from(
+        destination="D",
+        target_params={"bucketName": "b"},
+        selectors=[],
+        columns=(),
+        public_key="%%%",
+    )
+    assert render(keyed, rows=1, seed="s", when=WHEN).problem == (
+        "the PGP public key cannot encrypt: the public key is not base64"
+    )
+
+
+def test_run_files_skip_what_was_deleted_or_has_nothing_to_write(tmp_path: Path) -> None:
+    with EmulatorServer(deliver_to=tmp_path) as server:
+        state = server.state
+        gone = {"id": "f", "targetConnectionIds": ["missing"], "imsOrgId": "O", "sandboxName": "s"}
+        assert run_files(state, gone, "r", WHEN) == ([], None)
+        assert run_files(state, {"id": "f"}, "r", WHEN) == ([], None)
+
+
+def test_streaming_and_profile_selector_rules() -> None:
+    def refused(transformations: Any, *, streaming: bool) -> str:
+        problems = []
+        for check in (selectors, profile_selectors):
+            try:
+                check(transformations, streaming=streaming)
+            except ApiError as exc:
+                problems.append(json.dumps(exc.body))
+        assert problems
+        return " ".join(problems)
+
+    bad = [
+        {
+            "params": {
+                "segmentSelectors": {"selectors": [{"type": "OTHER"}, {"type": "PLATFORM_SEGMENT"}]}
+            }
+        }
+    ]
+    text = refused(bad, streaming=True)
+    assert "type must be PLATFORM_SEGMENT" in text
+    assert "value.id is required" in text
+    on_file = [{"params": {"profileSelectors": {"selectors": [{"type": "JSON_PATH"}]}}}]
+    assert "exports through its mapping set" in refused(on_file, streaming=False)
+    shapes = [
+        {
+            "params": {
+                "profileSelectors": {
+                    "selectors": [{"type": "XPATH"}, {"type": "JSON_PATH", "value": {"path": ""}}]
+                }
+            }
+        }
+    ]
+    text = refused(shapes, streaming=True)
+    assert "[0].type: must be JSON_PATH" in text
+    assert "[1].value.path: required" in text
+
+
+def test_sftp_accounts_take_passwords_and_keys_and_nothing_else(tmp_path: Path) -> None:
+    accounts = Accounts()
+    rsa = paramiko.RSAKey.generate(1024)
+    pem = io.StringIO()
+    rsa.write_private_key(pem)
+    key_b64 = base64.b64encode(pem.getvalue().encode()).decode()
+    accounts.register("u", tmp_path, {"password": "pw", "sshKey": key_b64})
+    assert accounts.by_password("u", "pw") is not None
+    assert accounts.by_password("u", "nope") is None
+    assert accounts.by_password("nobody", "pw") is None
+    assert accounts.by_key("u", rsa) is not None
+    assert accounts.by_key("u", paramiko.RSAKey.generate(1024)) is None
+    assert _public_blob("%%%") is None  # not base64
+    assert _public_blob(base64.b64encode(b"not a key").decode()) is None
+
+
+def test_the_sftp_view_is_read_only_and_stays_in_its_root(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "upload").mkdir(parents=True)
+    (root / "upload" / "a.csv").write_text("x\n")
+    (tmp_path / "secret.txt").write_text("outside")
+    server = SftpServer()
+    server.accounts.register("u", root, {"password": "pw"})
+    server.start()
+    try:
+        host, port = server.address
+        transport = paramiko.Transport((host, port))
+        transport.connect(username="u", password="pw")
+        sftp = paramiko.SFTPClient.from_transport(transport)
+        assert sftp is not None
+        assert sftp.listdir("/upload") == ["a.csv"]
+        assert sftp.stat("/upload/a.csv").st_size == 2
+        assert sftp.normalize("upload") == "/upload"
+        with pytest.raises(FileNotFoundError):
+            sftp.stat("/missing")
+        with pytest.raises(FileNotFoundError):
+            sftp.listdir("/upload/a.csv")
+        with pytest.raises(FileNotFoundError):
+            sftp.open("/../secret.txt").read()
+        with pytest.raises(PermissionError):
+            sftp.open("/upload/a.csv", "w")
+        transport.close()
+    finally:
+        server.stop()
