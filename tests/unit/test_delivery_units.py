@@ -145,3 +145,34 @@ def test_the_sftp_view_is_read_only_and_stays_in_its_root(tmp_path: Path) -> Non
         transport.close()
     finally:
         server.stop()
+
+
+def test_a_raw_folder_skips_files_without_an_id_and_reads_saved_answers(tmp_path: Path) -> None:
+    from destgen_emulator.catalog import Catalog
+
+    spec = {
+        "id": "raw-1",
+        "name": "Raw",
+        "version": "1.0",
+        "targetSpec": {"spec": {"type": "object", "properties": {"path": {"type": "string"}}}},
+    }
+    (tmp_path / "saved.json").write_text(json.dumps({"items": [spec]}))
+    (tmp_path / "noid.json").write_text(json.dumps({"name": "no id"}))
+    catalog = Catalog(tmp_path)
+    assert list(catalog.destinations) == ["raw-1"]
+    assert catalog.destinations["raw-1"].rules["authSpec"] == []  # no authSpec: no credentials
+    assert catalog.connection_spec("raw-1") == spec
+
+
+def test_run_files_without_mapping_key_or_source_still_deliver(tmp_path: Path) -> None:
+    with EmulatorServer(deliver_to=tmp_path) as server:
+        state = server.state
+        assert run_files(state, {"id": "f", "scheduleParams": {}}, "r", WHEN) == ([], None)
+        from destgen_emulator.run_files import _columns, _datasets, _public_key
+
+        tenant = ("O", "prod")
+        assert _columns(state, {}, tenant) == ()
+        assert _columns(state, {"profileMapping": {"mappingId": "gone"}}, tenant) == ()
+        assert _public_key({}) is None
+        assert _public_key({"encryptionSpecs": [{"params": {"publicKey": "k"}}]}) == "k"
+        assert _datasets(state, {"sourceConnectionIds": ["gone"]}, tenant) == []
