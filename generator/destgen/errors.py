@@ -5,8 +5,6 @@ It carries no formatting logic beyond one line of text for the CLI.
 
 from __future__ import annotations
 
-from destgen_destinations.runtime.schema.json_path import pointer_child
-
 
 class GeneratorError(Exception):
     """A problem in an input file; ``pointer`` is an RFC 6901 JSON pointer ("" = whole file)."""
@@ -22,5 +20,10 @@ class GeneratorError(Exception):
         return (GeneratorError, (self.file, self.pointer, self.message))
 
 
-# One RFC 6901 rule for the generator, the emulator and the library (the dialect reader's notes).
-child = pointer_child
+def child(pointer: str, *parts: str | int) -> str:
+    """``pointer`` extended by ``parts``, escaped per RFC 6901. The library's ``pointer_child``
+    says the same; this one keeps ``destgen --help`` from importing the library's runtime.
+    """
+    for part in parts:
+        pointer += "/" + str(part).replace("~", "~0").replace("/", "~1")
+    return pointer
