@@ -91,6 +91,9 @@ def _ready(server: Any, url: str) -> None:
         print(
             f"destgen emulator S3 endpoint {server.s3_endpoint} (any key, {S3_REGION})", flush=True
         )
+    if server.sftp_address is not None:
+        host, port = server.sftp_address
+        print(f"destgen emulator SFTP {host} port {port} (the file's credentials)", flush=True)
 
 
 def run(args: argparse.Namespace) -> int:

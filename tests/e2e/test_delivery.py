@@ -472,3 +472,39 @@ def test_preview_in_text_shows_rows_and_refuses_what_has_no_files(tmp_path: Path
     lines = shown.stdout.splitlines()
     assert lines[0].endswith(".parquet  (" + lines[0].rsplit("(", 1)[1])
     assert json.loads(lines[1].strip())["firstName"]
+
+
+def test_the_command_line_starts_and_stops_the_storage_with_the_emulator(tmp_path: Path) -> None:
+    """``destgen emulator --deliver-to DIR --s3 --sftp`` prints where a consumer points, then
+    everything stops with the emulator (SIGTERM).
+    """
+    import queue
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    command = [sys.executable, "-m", "destgen", "emulator", "--port", "0"]
+    command += ["--deliver-to", str(tmp_path), "--s3", "--sftp"]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    ) as process:
+        try:
+            printed: queue.Queue[str] = queue.Queue()
+
+            def read() -> None:
+                # A reader thread: select() cannot see lines already in the text buffer.
+                for line in process.stdout or []:
+                    printed.put(line)
+
+            threading.Thread(target=read, daemon=True).start()
+            lines = [printed.get(timeout=60) for _ in range(3)]
+            assert lines[0].startswith("destgen emulator listening on http://127.0.0.1:")
+            assert lines[1].startswith("destgen emulator S3 endpoint http://127.0.0.1:")
+            assert lines[2].startswith("destgen emulator SFTP 127.0.0.1 port ")
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
