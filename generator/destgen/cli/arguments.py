@@ -214,7 +214,7 @@ def add_export(commands: Any) -> None:
     export = commands.add_parser(
         "export",
         help="write activation files from the dataflows that exist",
-        description="Read one dataflow (--flow) or every dataflow of the six destinations "
+        description="Read one dataflow (--flow) or every dataflow of the generated destinations "
         "(--all DIR) with its connections, audiences or datasets, mapping and keys, and write "
         "activation files that plan reports as unchanged. Secrets cannot be read back: they "
         'become {"env": NAME} references (DESTINATION_PARAM_CONNECTION, e.g. '

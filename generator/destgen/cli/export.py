@@ -109,7 +109,7 @@ def _one_flow(client: FlowServiceClient, wanted: str) -> Entity:
 
 
 def destination_flows(client: FlowServiceClient) -> list[Entity]:
-    """Every dataflow of the sandbox whose flow spec is one of the six destinations'."""
+    """Every dataflow of the sandbox whose flow spec is one of the generated destinations'."""
     flows = []
     for flow in client.iterate(ops.list_("flows")):
         try:
