@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from destgen_destinations.runtime.api import operations as ops
 from destgen_destinations.runtime.api.operations import Created, Entity, Operation
-from destgen_destinations.runtime.payloads.patch_ops import SELECTORS
+from destgen_destinations.runtime.payloads.patch_ops import PROFILE_SELECTORS, SELECTORS
 from destgen_destinations.runtime.schema.wire import to_masked
 from destgen_destinations.runtime.transport.client import Derive, FlowServiceClient
 
@@ -191,6 +191,8 @@ def describe(entity: Entity, patch: Any) -> list[FieldChange]:
         new = op.get("value") if kind != "remove" else None
         if path.startswith(SELECTORS):
             lines.append(_audience_line(kind, old, new))
+        elif path.startswith(PROFILE_SELECTORS):
+            lines.append(_attribute_line(kind, old, new))
         elif path == "/auth/params":
             # Params that are no secret are shown; a masked value on either side is a secret.
             lines += [
@@ -223,6 +225,17 @@ def _where(payload: Any) -> str:
         if isinstance(found.get(key), str | int) and not _masked(found[key])
     ]
     return ", ".join(shown)
+
+
+def _attribute_line(kind: str, old: Any, new: Any) -> FieldChange:
+    """A streamed attribute added or removed: ``+ attribute person.name.firstName as
+    first_name`` (an identity says so).
+    """
+    value = ((new if kind == "add" else old) or {}).get("value") or {}
+    mapping = value.get("mapping") or {}
+    kind_word = "identity" if mapping.get("identity") else "attribute"
+    label = f"{kind_word} {value.get('path')} as {mapping.get('destination', value.get('path'))}"
+    return FieldChange("create" if kind == "add" else "remove", label)
 
 
 def _audience_line(kind: str, old: Any, new: Any) -> FieldChange:
