@@ -458,10 +458,17 @@ def test_preview_writes_its_samples_and_names_the_key(
 def test_preview_in_text_shows_rows_and_refuses_what_has_no_files(tmp_path: Path) -> None:
     stream = run_cli("preview", str(next(p for p in AUDIENCE_EXAMPLES if p.stem == "braze")))
     assert stream.returncode == 2
-    assert "Braze streams profiles; preview shows audience files only" in stream.stderr
-    datasets = run_cli("preview", str(DATASET_EXAMPLES[0]))
-    assert datasets.returncode == 2
-    assert "exports datasets" in datasets.stderr
+    assert "Braze streams profiles; there are no files to preview" in stream.stderr
+    datasets = run_cli("preview", "--json", "--rows", "2", str(DATASET_EXAMPLES[0]))
+    assert datasets.returncode == 0, datasets.stderr
+    ids = {d["id"] for d in _load(DATASET_EXAMPLES[0])["datasets"]}
+    files = json.loads(datasets.stdout)["files"]
+    assert len(files) == len(ids)  # one file per dataset
+    for file in files:
+        folder = file["path"].rsplit("/", 3)
+        assert folder[1] in ids
+        assert re.fullmatch(r"exportTime=[0-9]{12}", folder[2])
+        assert folder[3].startswith("part-00000-preview.")
     doc = _load(next(p for p in FILE_EXAMPLES if p.stem == "google_cloud_storage"))
     doc["targetConnection"]["params"] |= {"fileType": "PARQUET", "compression": "NONE"}
     doc["targetConnection"]["params"].pop("csvOptions", None)

@@ -126,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
         description="File names from the templates, the first rows as written (CSV options, "
         "JSON, Parquet), sizes with and without compression, and whether the PGP key can "
         "encrypt; the emulator's --deliver-to writes with the same renderer. Exit 0 shown, "
-        "1 invalid file or unusable key, 2 unreadable file or no audience files to show.",
+        "1 invalid file or unusable key, 2 unreadable file or no files to show (a stream).",
     )
     preview.add_argument("file", type=Path, metavar="FILE", help="an activation file")
     preview.add_argument(

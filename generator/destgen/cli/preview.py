@@ -11,6 +11,7 @@ import datetime as dt
 import gzip
 import io
 import json
+import os
 import sys
 from typing import Any
 
@@ -18,7 +19,7 @@ from destgen.cli.activate import load_or_report
 from destgen.cli.exit_codes import Exit
 from destgen_destinations.runtime.activation.payloads import Payloads
 from destgen_emulator.delivery.deliver import deliver
-from destgen_emulator.delivery.plan import ExportPlan, plan_from
+from destgen_emulator.delivery.plan import ExportPlan, dataset_plan_from, plan_from
 from destgen_emulator.delivery.render import RenderedFile, render
 
 SHOWN_ROWS = 5
@@ -28,6 +29,17 @@ def preview_plan(payloads: Payloads) -> ExportPlan:
     """The ExportPlan of an activation file's validated payloads (what a run would write)."""
     file = payloads.file
     key = file.base_connection.encryption.public_key if file.base_connection.encryption else None
+    schedule = file.dataflow.schedule
+    if payloads.datasets is not None and schedule is not None:
+        return dataset_plan_from(
+            destination=payloads.package.spec.NAME,
+            target_params=dict(payloads.target_params),
+            datasets=[(d.id, d.name) for d in file.datasets],
+            folder_template=schedule.folder_name_template or "",
+            instance=(file.dataflow.name, "preview"),
+            tenant=(os.environ.get("AEP_ORG_ID", ""), os.environ.get("AEP_SANDBOX_NAME", "")),
+            public_key=key,
+        )
     return plan_from(
         destination=payloads.package.spec.NAME,
         target_params=dict(payloads.target_params)
@@ -43,11 +55,10 @@ def run_preview(args: argparse.Namespace) -> int:
     payloads = load_or_report(args.file, "preview", placeholders=True)
     if isinstance(payloads, Exit):
         return payloads
-    if payloads.streaming or payloads.datasets is not None:
-        what = "streams profiles" if payloads.streaming else "exports datasets"
+    if payloads.streaming:
         print(
-            f"destgen preview: {args.file}: {payloads.package.spec.NAME} {what}; preview shows "
-            "audience files only",
+            f"destgen preview: {args.file}: {payloads.package.spec.NAME} streams profiles; "
+            "there are no files to preview",
             file=sys.stderr,
         )
         return Exit.USAGE
