@@ -12,9 +12,6 @@ from typing import Any
 
 from destgen_emulator.catalog import DEFAULT_SPECS
 
-# Written out here, not imported: `destgen --help` must not pay for the storage module.
-S3_REGION = "us-east-1"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``destgen emulator`` options: port, state file, seeded faults, specs, auth."""
@@ -88,6 +85,8 @@ def _ready(server: Any, url: str) -> None:
     """The base URL first (scripts wait for it), then the storage a consumer points at."""
     print(f"destgen emulator listening on {url}", flush=True)
     if server.s3_endpoint is not None:
+        from destgen_emulator.storage import S3_REGION  # only when serving, not for --help
+
         print(
             f"destgen emulator S3 endpoint {server.s3_endpoint} (any key, {S3_REGION})", flush=True
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from destgen_destinations.runtime.payloads.connection_patches import encryption_params
 from destgen_emulator.delivery.deliver import deliver
 from destgen_emulator.delivery.plan import dataset_plan_from, plan_from
 from destgen_emulator.delivery.render import render
@@ -101,10 +102,7 @@ def _columns(state: EmulatorState, params: dict[str, Any], tenant: Any) -> tuple
 
 
 def _public_key(base: dict[str, Any]) -> str | None:
-    encryption = base.get("encryptionSpecs", base.get("encryption"))
-    if isinstance(encryption, list):
-        encryption = encryption[0] if encryption else None
-    key = ((encryption or {}).get("params") or {}).get("publicKey")
+    key = (encryption_params(base) or {}).get("publicKey")
     return key if isinstance(key, str) and key else None
 
 

@@ -24,6 +24,7 @@ class S3Mirror:
     host: str = "127.0.0.1"
     _server: Any = field(default=None, repr=False)
     _client: Any = field(default=None, repr=False)
+    _buckets: set[str] = field(default_factory=set, repr=False)
 
     def start(self) -> str:
         """Start the server; its endpoint URL."""
@@ -46,6 +47,7 @@ class S3Mirror:
         if self._server is not None:
             self._server.stop()
             self._server = None
+            self._client, self._buckets = None, set()
 
     def put(self, files: list[RenderedFile]) -> list[str]:
         """Each file as an object: the first folder part is the bucket (the target's
@@ -57,8 +59,10 @@ class S3Mirror:
             if not file.folder:
                 continue
             bucket, key = file.folder[0], "/".join((*file.folder[1:], file.name))
-            with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
-                client.create_bucket(Bucket=bucket)
+            if bucket not in self._buckets:  # one create per bucket, not one per file
+                with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
+                    client.create_bucket(Bucket=bucket)
+                self._buckets.add(bucket)
             client.put_object(Bucket=bucket, Key=key, Body=file.data)
             made.append(f"s3://{bucket}/{key}")
         return made

@@ -15,6 +15,7 @@ from typing import Any
 
 import jsonschema
 
+from destgen_destinations.runtime.payloads.connection_patches import encryption_params
 from destgen_destinations.runtime.schema.json_path import json_path
 from destgen_emulator.catalog import Destination
 from destgen_emulator.errors import ApiError, flow, validation
@@ -154,9 +155,10 @@ def base_connection(body: dict[str, Any], destination: Destination) -> None:
     # SFTP's port as the builders and validate type it: "port": "22" is refused by both.
     spec = auth_schema(entry.get("type", ""), entry["spec"])
     problems = check_schema(auth.get("params"), spec, "$.auth.params")
-    encryption = body.get("encryptionSpecs", body.get("encryption"))
-    if encryption is not None and destination.encryption_specs:
-        params = encryption.get("params") if isinstance(encryption, dict) else None
+    # A malformed encryption (not an object) is checked too, and refused by the schema.
+    given = body.get("encryptionSpecs", body.get("encryption")) is not None
+    if given and destination.encryption_specs:
+        params = encryption_params(body)
         problems += check_schema(
             params,
             with_synonyms(destination.encryption_specs[0]["spec"]),
@@ -235,23 +237,18 @@ def profile_selectors(transformations: list[Any], *, streaming: bool) -> None:
     selector with a path (docs/api-contract.md §5.1); a file-based flow's stay empty.
     """
     problems = []
-    for t_index, transformation in enumerate(transformations):
-        params = transformation.get("params", {}) if isinstance(transformation, dict) else {}
-        found = (params.get("profileSelectors") or {}).get("selectors") or []
-        where = f"$.transformations[{t_index}].params.profileSelectors.selectors"
-        if found and not streaming:
+    for where, selector in _each_selector(transformations, "profileSelectors"):
+        value = selector.get("value") if isinstance(selector, dict) else None
+        if not streaming:
             problems.append(f"{where}: a file-based destination exports through its mapping set")
-            continue
-        for s_index, selector in enumerate(found if isinstance(found, list) else []):
-            value = selector.get("value") if isinstance(selector, dict) else None
-            if selector.get("type") != "JSON_PATH" if isinstance(selector, dict) else True:
-                problems.append(f"{where}[{s_index}].type: must be JSON_PATH")
-            elif (
-                not isinstance(value, dict)
-                or not isinstance(value.get("path"), str)
-                or not value["path"]
-            ):
-                problems.append(f"{where}[{s_index}].value.path: required")
+        elif not isinstance(selector, dict) or selector.get("type") != "JSON_PATH":
+            problems.append(f"{where}.type: must be JSON_PATH")
+        elif (
+            not isinstance(value, dict)
+            or not isinstance(value.get("path"), str)
+            or not value["path"]
+        ):
+            problems.append(f"{where}.value.path: required")
     if problems:
         raise validation("A profile selector breaks a documented rule", problems)
 
@@ -271,16 +268,15 @@ def selected_audiences_exist(
         raise validation("A selector names an audience that does not exist", problems)
 
 
-def _each_selector(transformations: list[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Each selector (already checked by ``selectors``) with its JSON path."""
+def _each_selector(
+    transformations: list[Any], kind: str = "segmentSelectors"
+) -> Iterator[tuple[str, Any]]:
+    """Each selector of ``kind`` (audiences, or a stream's ``profileSelectors``) with its path."""
     for t_index, transformation in enumerate(transformations):
         params = transformation.get("params", {}) if isinstance(transformation, dict) else {}
-        found = (params.get("segmentSelectors") or {}).get("selectors", [])
+        found = (params.get(kind) or {}).get("selectors") or []
         for s_index, selector in enumerate(found if isinstance(found, list) else []):
-            yield (
-                f"$.transformations[{t_index}].params.segmentSelectors.selectors[{s_index}]",
-                selector,
-            )
+            yield f"$.transformations[{t_index}].params.{kind}.selectors[{s_index}]", selector
 
 
 def selector_problems(selector: Any) -> list[str]:

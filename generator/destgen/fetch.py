@@ -21,6 +21,7 @@ from destgen.specs import MANIFEST, check_envelope, normalise_encryption_key, re
 from destgen.writer import write_all_or_nothing
 from destgen_destinations.runtime.activation.drift import spec_bytes
 from destgen_destinations.runtime.api import operations as ops
+from destgen_destinations.runtime.api.operations import Entity
 from destgen_destinations.runtime.schema.dialect import not_a_destination, standardise
 from destgen_destinations.runtime.transport.client import FlowServiceClient
 from destgen_destinations.runtime.transport.errors import DestgenError
@@ -85,11 +86,8 @@ def fetch_specs(
 
 
 def _fetch_one(client: FlowServiceClient, entry: dict[str, Any]) -> tuple[str, str | None]:
-    where = f"{client.core.base_url}{ops.connection_spec(entry['connection_spec_id']).path}"
-    try:
-        spec = client.run(ops.connection_spec(entry["connection_spec_id"]))
-    except DestgenError as exc:
-        raise GeneratorError(where, "", f"fetch failed: {exc}") from None
+    where = _where(client, entry["connection_spec_id"])
+    spec = _spec_by_id(client, entry["connection_spec_id"])
     data = normalise_encryption_key(where, dict(spec.data))
     # Checked as generate reads it (Adobe's dialect included); kept as the service served it.
     check_envelope(where, standardise(data)[0])  # no targetSpec, say: nothing is written
@@ -132,11 +130,11 @@ def fetch_destinations(
         listed = client.follow(ops.collect(ops.list_("connectionSpecs")))
         specs = [dict(s.data) for s in listed]
     else:
-        specs = [_spec_by_id(client, spec_id) for spec_id in spec_ids]
+        specs = [dict(_spec_by_id(client, spec_id).data) for spec_id in spec_ids]
     report, files = DestinationsFetch(), {}
     fetched_at = clock().strftime("%Y-%m-%dT%H:%M:%SZ")
     for spec in specs:
-        where = f"{client.core.base_url}{ops.connection_spec(str(spec.get('id'))).path}"
+        where = _where(client, str(spec.get("id")))
         if not isinstance(spec.get("id"), str) or not isinstance(spec.get("name"), str):
             raise GeneratorError(where, "", "not a connection spec (no id or name)")
         reason = not_a_destination(spec)
@@ -166,12 +164,17 @@ def fetch_destinations(
     return report
 
 
-def _spec_by_id(client: FlowServiceClient, spec_id: str) -> dict[str, Any]:
+def _where(client: FlowServiceClient, spec_id: str) -> str:
+    """The URL a spec is read from: what every fetch error names."""
+    return f"{client.core.base_url}{ops.connection_spec(spec_id).path}"
+
+
+def _spec_by_id(client: FlowServiceClient, spec_id: str) -> Entity:
+    """``GET /connectionSpecs/{id}``; GeneratorError naming the URL when it fails."""
     try:
-        return dict(client.run(ops.connection_spec(spec_id)).data)
+        return client.run(ops.connection_spec(spec_id))
     except DestgenError as exc:
-        where = f"{client.core.base_url}{ops.connection_spec(spec_id).path}"
-        raise GeneratorError(where, "", f"fetch failed: {exc}") from None
+        raise GeneratorError(_where(client, spec_id), "", f"fetch failed: {exc}") from None
 
 
 def _entry_for(
@@ -198,17 +201,6 @@ def _entry_for(
 
 
 def _flow_specs_of(client: FlowServiceClient, spec_id: str) -> tuple[str | None, str | None]:
-    """The audience and dataset flow specs the service lists for a target connection spec: a
-    flow spec's ``attributes._workflow`` says which (no attribute: audiences).
-    """
-    listed = client.follow(
-        ops.collect(ops.list_("flowSpecs", f"targetConnectionSpecIds[]=={spec_id}"))
-    )
-    audience = dataset = None
-    for flow in sorted(listed, key=lambda f: f.id):
-        workflow = (flow.data.get("attributes") or {}).get("_workflow")
-        if workflow == "DATASETS":
-            dataset = dataset or flow.id
-        else:
-            audience = audience or flow.id
-    return audience, dataset
+    """The audience and dataset flow specs the service lists for a target connection spec."""
+    audience, dataset = ops.by_workflow(client.follow(ops.collect(ops.flow_specs_for(spec_id))))
+    return next(iter(audience), None), next(iter(dataset), None)

@@ -25,16 +25,11 @@ class KeyUnusable(ValueError):
     """The public key cannot encrypt (not base64, not an OpenPGP key, or no encryption key)."""
 
 
-def encrypt(data: bytes, public_key_b64: str) -> bytes:
-    """``data`` as a binary OpenPGP message to the key (base64 of an armored or binary key, as
-    the activation file and the API carry it).
-    """
-    key = load_key(public_key_b64)
-    import pgpy
-
-    message = pgpy.PGPMessage.new(
-        data, file=True, compression=pgpy.constants.CompressionAlgorithm.Uncompressed
-    )
+def encrypt(data: bytes, key: Any) -> bytes:
+    """``data`` as a binary OpenPGP message to ``key`` (what ``load_key`` returned)."""
+    pgpy = pgpy_module()
+    uncompressed = pgpy.constants.CompressionAlgorithm.Uncompressed
+    message = pgpy.PGPMessage.new(data, file=True, compression=uncompressed)
     with warnings.catch_warnings():
         # PGPy uses cryptography's CFB mode, which cryptography marks deprecated (still present).
         warnings.simplefilter("ignore")
@@ -43,7 +38,9 @@ def encrypt(data: bytes, public_key_b64: str) -> bytes:
 
 
 def load_key(public_key_b64: str) -> Any:
-    """The public key, or KeyUnusable saying why (never quoting the key)."""
+    """The public key (base64 of an armored or binary key, as the activation file and the API
+    carry it), or KeyUnusable saying why (never quoting the key).
+    """
     pgpy = pgpy_module()
 
     try:

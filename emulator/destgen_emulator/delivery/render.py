@@ -18,7 +18,7 @@ from destgen_emulator.delivery.names import (
     safe_folder,
     safe_part,
 )
-from destgen_emulator.delivery.plan import ExportPlan
+from destgen_emulator.delivery.plan import Audience, ExportPlan
 from destgen_emulator.delivery.rows import profiles
 
 
@@ -40,54 +40,64 @@ class Rendered:
 
     files: list[RenderedFile] = field(default_factory=list)
     problem: str | None = None
+    # The fingerprint of the key the files are encrypted to, as ``gpg --list-keys`` shows it.
+    key_fingerprint: str | None = None
 
 
 def render(
     plan: ExportPlan, *, rows: int, seed: str, when: dt.datetime, run_id: str = "preview"
 ) -> Rendered:
     """Every file one run of ``plan`` writes, ``rows`` profiles per audience."""
+    key = None
     if plan.public_key is not None:
         try:
-            load_key(plan.public_key)
+            key = load_key(plan.public_key)  # read once for every file of the run
         except KeyUnusable as exc:
             return Rendered(problem=f"the PGP public key cannot encrypt: {exc}")
-    result = Rendered()
+    result = Rendered(key_fingerprint=None if key is None else str(key.fingerprint))
     for audience in plan.audiences:
         data, plain = _file_bytes(plan, rows, f"{seed}:{audience.id}")
-        name = safe_part(
+        name = _file_name(plan, audience, when, run_id)
+        if key is not None:
+            data, name = encrypt(data, key), safe_part(name + ".gpg")
+        result.files.append(
+            RenderedFile(_folder(plan, audience, when), name, data, plain, rows, audience.id)
+        )
+    if plan.manifest and result.files:
+        result.files.append(_manifest(result.files, run_id, when))
+    return result
+
+
+def _file_name(plan: ExportPlan, audience: Audience, when: dt.datetime, run_id: str) -> str:
+    """An audience file's name from its template; a dataset file's from the run."""
+    if plan.datasets:
+        return safe_part(f"part-00000-{run_id}{extension(plan)}")
+    expanded = expand(
+        audience.filename_template,
+        destination=plan.destination,
+        audience_id=audience.id,
+        audience_name=audience.name,
+        when=when,
+    )
+    return safe_part(expanded + extension(plan))
+
+
+def _folder(plan: ExportPlan, audience: Audience, when: dt.datetime) -> tuple[str, ...]:
+    """The location's parts with the path macros expanded (and a dataset's own folders)."""
+    folder = tuple(
+        part
+        for raw in plan.location
+        for part in safe_folder(
             expand(
-                audience.filename_template,
+                raw,
                 destination=plan.destination,
                 audience_id=audience.id,
                 audience_name=audience.name,
                 when=when,
             )
-            + extension(plan)
         )
-        if plan.public_key is not None:
-            data, name = encrypt(data, plan.public_key), safe_part(name + ".gpg")
-        folder = tuple(
-            part
-            for raw in plan.location
-            for part in safe_folder(
-                expand(
-                    raw,
-                    destination=plan.destination,
-                    audience_id=audience.id,
-                    audience_name=audience.name,
-                    when=when,
-                )
-            )
-        )
-        if plan.datasets:
-            folder += _dataset_folder(plan, audience.id, when)
-            name = safe_part(f"part-00000-{run_id}{extension(plan)}") + (
-                ".gpg" if plan.public_key is not None else ""
-            )
-        result.files.append(RenderedFile(folder, name, data, plain, rows, audience.id))
-    if plan.manifest and result.files:
-        result.files.append(_manifest(result.files, run_id, when))
-    return result
+    )
+    return folder + (_dataset_folder(plan, audience.id, when) if plan.datasets else ())
 
 
 def _dataset_folder(plan: ExportPlan, dataset_id: str, when: dt.datetime) -> tuple[str, ...]:

@@ -24,19 +24,47 @@ def destination_facts() -> list[dict[str, Any]]:
     for slug in registry.SLUGS:
         spec = registry.destination(slug).spec
         facts.append(
-            {
-                "slug": slug,
-                "name": spec.NAME,
-                "connectionSpecId": spec.CONNECTION_SPEC_ID,
-                "connectionSpecVersion": spec.CONNECTION_SPEC_VERSION,
-                "audienceFlowSpecId": spec.AUDIENCE_FLOW_SPEC_ID,
-                "supports": supports(spec.STREAMING, spec.DATASET_FLOW_SPEC_ID is not None),
-                "authSpecs": list(spec.AUTH_SPEC_NAMES),
-                "encryption": spec.ENCRYPTION_SPEC_NAME is not None,
-                "specSha256": spec.SPEC_SHA256,
-            }
+            _record(
+                slug=slug,
+                name=spec.NAME,
+                spec_id=spec.CONNECTION_SPEC_ID,
+                version=spec.CONNECTION_SPEC_VERSION,
+                flow_spec_id=spec.AUDIENCE_FLOW_SPEC_ID,
+                streaming=spec.STREAMING,
+                datasets=spec.DATASET_FLOW_SPEC_ID is not None,
+                auth=list(spec.AUTH_SPEC_NAMES),
+                encryption=spec.ENCRYPTION_SPEC_NAME is not None,
+                sha256=spec.SPEC_SHA256,
+            )
         )
     return facts
+
+
+def _record(
+    *,
+    slug: str,
+    name: str,
+    spec_id: str,
+    version: str,
+    flow_spec_id: str | None,
+    streaming: bool,
+    datasets: bool,
+    auth: list[str],
+    encryption: bool,
+    sha256: str,
+) -> dict[str, Any]:
+    """One destination as the table and ``--json`` show it, from a package or from a spec."""
+    return {
+        "slug": slug,
+        "name": name,
+        "connectionSpecId": spec_id,
+        "connectionSpecVersion": version,
+        "audienceFlowSpecId": flow_spec_id,
+        "supports": supports(streaming, datasets),
+        "authSpecs": auth,
+        "encryption": encryption,
+        "specSha256": sha256,
+    }
 
 
 def supports(streaming: bool, datasets: bool) -> list[str]:
@@ -52,50 +80,42 @@ def folder_facts(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any
     """
     from destgen.build_ir import build_ir
     from destgen.errors import GeneratorError
-    from destgen.spec_folder import read_spec_folder
+    from destgen.spec_folder import Refusal, read_spec_folder
 
     read = read_spec_folder(folder)
-    facts, refused = [], [
+    refusals = list(read.refused)
+    facts = []
+    for spec in read.specs:
+        try:
+            ir = build_ir(spec)
+        except GeneratorError as exc:
+            # The envelope checks passed, so the spec has a name.
+            refusals.append(Refusal(spec.file, str(spec.data["name"]), (str(exc),)))
+            continue
+        facts.append(
+            _record(
+                slug=ir.slug,
+                name=ir.name,
+                spec_id=ir.connection_spec_id,
+                version=ir.connection_spec_version,
+                flow_spec_id=ir.flow_spec_id,
+                streaming=ir.streaming,
+                datasets=ir.dataset_flow_spec_id is not None,
+                auth=[a.spec_name for a in ir.auth],
+                encryption=ir.encryption is not None,
+                sha256=ir.sha256,
+            )
+        )
+    refused = [
         {
             "file": r.file,
             "name": r.name,
             "notADestination": r.not_a_destination,
             "reasons": list(r.reasons),
         }
-        for r in read.refused
+        for r in refusals
     ]
-    for spec in read.specs:
-        try:
-            ir = build_ir(spec)
-        except GeneratorError as exc:
-            refused.append(
-                {
-                    "file": spec.file,
-                    "name": ir_name(spec.data),
-                    "notADestination": False,
-                    "reasons": [str(exc)],
-                }
-            )
-            continue
-        facts.append(
-            {
-                "slug": ir.slug,
-                "name": ir.name,
-                "connectionSpecId": ir.connection_spec_id,
-                "connectionSpecVersion": ir.connection_spec_version,
-                "audienceFlowSpecId": ir.flow_spec_id,
-                "supports": supports(ir.streaming, ir.dataset_flow_spec_id is not None),
-                "authSpecs": [a.spec_name for a in ir.auth],
-                "encryption": ir.encryption is not None,
-                "specSha256": ir.sha256,
-            }
-        )
     return facts, refused
-
-
-def ir_name(data: Any) -> str:
-    """A spec's name for a refusal line, whatever the spec holds there."""
-    return str(data.get("name")) if isinstance(data, dict) else "?"
 
 
 def run_destinations_command(args: argparse.Namespace) -> int:

@@ -68,8 +68,8 @@ def run_preview(args: argparse.Namespace) -> int:
         print(f"destgen preview: {args.file}: {rendered.problem}", file=sys.stderr)
         return Exit.FAILED
     described = [_describe(f, payloads) for f in rendered.files]
-    plan = preview_plan(payloads)
-    pgp = None if plan.public_key is None else f"encrypts to key {_fingerprint(plan.public_key)}"
+    fingerprint = rendered.key_fingerprint
+    pgp = None if fingerprint is None else f"encrypts to key {fingerprint}"
     if args.json:
         document = {"file": str(args.file), "files": described} | ({"pgp": pgp} if pgp else {})
         print(json.dumps(document, indent=2))
@@ -86,13 +86,6 @@ def run_preview(args: argparse.Namespace) -> int:
         written = deliver(args.out, "preview", payloads.package.spec.SLUG, rendered.files)
         print(f"destgen preview: wrote {len(written)} file(s) under {args.out}", file=sys.stderr)
     return Exit.OK
-
-
-def _fingerprint(public_key: str) -> str:
-    """The key's fingerprint, as ``gpg --list-keys`` shows it (spaced in groups of four)."""
-    from destgen_emulator.delivery.encrypt import load_key
-
-    return str(load_key(public_key).fingerprint)
 
 
 def _describe(file: RenderedFile, payloads: Payloads) -> dict[str, Any]:

@@ -39,6 +39,10 @@ from destgen_destinations.runtime.transport.client import (
 from destgen_destinations.runtime.transport.errors import DestgenError
 
 
+class NoFlowSpec(DestgenError):
+    """The service names no audience flow spec for a destination whose spec came without one."""
+
+
 def plan(p: Payloads, options: ApplyOptions = DEFAULT_OPTIONS) -> Plan:
     """The documented sequence (docs/api-contract.md §2): each entity adopted by name when it
     already exists.
@@ -154,19 +158,13 @@ def _listed_flow_spec(p: Payloads) -> Generator[Step, Any, str]:
     """
     spec_id = p.package.spec.CONNECTION_SPEC_ID
     listed: list[Entity] = yield from ops.collect(ops.flow_specs_for(spec_id))
-    audience = sorted(
-        f.id for f in listed if (f.data.get("attributes") or {}).get("_workflow") != "DATASETS"
-    )
+    audience, _datasets = ops.by_workflow(listed)
     if not audience:
         raise NoFlowSpec(
             f"the service lists no audience flow spec for {p.package.spec.NAME} (connection "
             f"spec {spec_id}); this sandbox cannot activate it"
         )
     return audience[0]
-
-
-class NoFlowSpec(DestgenError):
-    """The service names no audience flow spec for a destination whose spec came without one."""
 
 
 def _mapping(p: Payloads, flow: Entity) -> Generator[Step, Any, tuple[str, int] | None]:

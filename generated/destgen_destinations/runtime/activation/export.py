@@ -21,6 +21,7 @@ from destgen_destinations import registry
 from destgen_destinations.runtime.activation.changes import params_of
 from destgen_destinations.runtime.api import operations as ops
 from destgen_destinations.runtime.api.operations import Entity, Operation
+from destgen_destinations.runtime.payloads.connection_patches import encryption_params
 from destgen_destinations.runtime.transport.errors import DestgenError
 
 Export = Generator[Operation[Any], Any, dict[str, Any]]
@@ -146,10 +147,7 @@ def _base(slug: str, base: Entity, variables: dict[str, str]) -> dict[str, Any]:
             else:
                 params[key] = value
         found["auth"] = {"specName": auth["specName"], "params": params}
-    encryption = base.data.get("encryptionSpecs", base.data.get("encryption"))
-    if isinstance(encryption, list):
-        encryption = encryption[0] if encryption else None
-    key_params = (encryption or {}).get("params") or {}
+    key_params = encryption_params(base.data) or {}
     if key_params.get("publicKey"):
         found["encryption"] = {
             "publicKey": key_params["publicKey"],

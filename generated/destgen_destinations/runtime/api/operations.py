@@ -201,6 +201,17 @@ def flow_specs_for(connection_spec_id: str) -> Operation[Page]:
     return replace(op, empty=lambda _n: placeholder)
 
 
+def by_workflow(flow_specs: list[Entity]) -> tuple[list[str], list[str]]:
+    """The ids of listed flow specs, audience ones and dataset ones, each sorted: a flow spec's
+    ``attributes._workflow`` says which (none: audiences, as the older specs say nothing).
+    """
+    datasets = {
+        f.id for f in flow_specs if (f.data.get("attributes") or {}).get("_workflow") == "DATASETS"
+    }
+    audiences = {f.id for f in flow_specs} - datasets
+    return sorted(audiences), sorted(datasets)
+
+
 def find_by_name(collection: str, name: str) -> Operation[Page]:
     """The first page of ``collection`` entities named exactly ``name``."""
     return list_(collection, f"name=={name}")

@@ -1,5 +1,6 @@
 """JSON Patch bodies for ``PATCH /targetConnections/{id}`` and ``PATCH /connections/{id}`` (the
-edit-destination page), checked offline against one destination's own params models.
+edit-destination page), checked offline against one destination's own params models; and how a
+base connection carries its encryption (``encryption_params``), read by export and the emulator.
 
 ``replace /params`` on a target connection lists only the params it changes (Adobe's example sends
 bucket and path alone): the service keeps the others (decisions.md), so each given param is checked
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import functools
+from collections.abc import Mapping
 from types import ModuleType
 from typing import Annotated, Any, Literal
 
@@ -23,6 +25,21 @@ from destgen_destinations.runtime.payloads.patch_ops import (
     SetFileManifest,
 )
 from destgen_destinations.runtime.schema.spec_model import PlainSpecModel, SpecModel
+
+
+def encryption_params(base: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A base connection's encryption params (``publicKey``, ``encryptionAlgo``) whichever way it
+    carries them: ``encryptionSpecs`` or the newer ``encryption``, an object or a one-item list
+    (as GET answers show). None when it has no encryption.
+    """
+    encryption = base.get("encryptionSpecs", base.get("encryption"))
+    if isinstance(encryption, list):
+        encryption = encryption[0] if encryption else None
+    if not isinstance(encryption, dict):
+        return None
+    params = encryption.get("params")
+    return params if isinstance(params, dict) else {}
+
 
 _UNSUPPORTED = (
     "unsupported JSON Patch operation for a {what}: op must be add or replace (remove for "

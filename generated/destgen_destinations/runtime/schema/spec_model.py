@@ -94,19 +94,19 @@ class SpecModel(PlainSpecModel):
                 key = next(k for k, n in wire.items() if n == name)
                 raise ValueError(f"{key}: null is not allowed; omit the key instead")
         for rule in self.__destgen_conditionals__:
-            actual = getattr(self, wire[rule["when"]])
+            given = getattr(self, wire[rule["field"]]) is not None
             if rule.get("required"):
                 # An if/then of the spec: the field must be given while the rule holds.
-                if getattr(self, wire[rule["field"]]) is None and holds(
-                    rule["operator"], actual, rule["value"]
-                ):
+                actual = getattr(self, wire[rule["when"]])
+                if not given and holds(rule["operator"], actual, rule["value"]):
                     raise ValueError(
                         f"{rule['field']} is required when {rule['when']} {rule['operator']} "
                         f"{rule['value']!r} (connection spec if/then)"
                     )
                 continue
-            if getattr(self, wire[rule["field"]]) is None:
+            if not given:
                 continue
+            actual = getattr(self, wire[rule["when"]])
             if not holds(rule["operator"], actual, rule["value"]):
                 raise ValueError(
                     f"{rule['field']} is allowed only when {rule['when']} "
