@@ -10,40 +10,10 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from hypothesis_jsonschema import from_schema
 
 from destgen_destinations.runtime.schema.dialect import delivers_files
 from tests import reference_schema as reference
-from tests.differential_support import _model_accepts, generation_schema, model_for, mutate
-
-
-def check(slug: str, which: str, schema: dict[str, Any]) -> None:
-    """One model against its reference: valid instances accepted, mutations judged alike."""
-    model = model_for(slug, which)
-    validator = jsonschema.Draft7Validator(schema)
-
-    @settings(
-        max_examples=8,
-        derandomize=True,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        database=None,
-    )
-    @given(instance=from_schema(generation_schema(schema)), data=st.data())
-    def agree(instance: dict[str, Any], data: st.DataObject) -> None:
-        assert validator.is_valid(instance), instance
-        assert _model_accepts(model, instance), f"{slug} {which} refuses {instance}"
-        mutated = mutate(instance, data, schema)
-        assert _model_accepts(model, mutated) == validator.is_valid(
-            mutated
-        ), f"{slug} {which} disagrees on {mutated}"
-
-    agree()
+from tests.differential_support import check_agreement
 
 
 def main(corpus: Path) -> int:
@@ -62,7 +32,7 @@ def main(corpus: Path) -> int:
         for which, schema in schemas:
             checked += 1
             try:
-                check(slug, which, schema)
+                check_agreement(slug, which, schema, examples=8)
             except Exception as exc:  # every failure is reported, the run goes on
                 failures.append(f"{slug} {which}: {str(exc)[:300]}")
     print(json.dumps({"checked": checked, "failures": failures}))

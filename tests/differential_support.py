@@ -1,5 +1,6 @@
-"""What both differential tests use (the six, and the corpus in its own process): a generated
-params model by its reference name, instances to generate from, mutations, acceptance.
+"""What both differential tests use (the curated specs, and the corpus in its own process): a
+generated params model by its reference name, instances to generate from, mutations, acceptance,
+and the one agreement check both run.
 """
 
 from __future__ import annotations
@@ -7,7 +8,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import jsonschema
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_jsonschema import from_schema
 from pydantic import BaseModel, ValidationError
 
 
@@ -82,3 +86,29 @@ def mutate(instance: dict[str, Any], data: st.DataObject, schema: dict[str, Any]
         ]
         mutated[key] = data.draw(st.sampled_from(choices))
     return mutated
+
+
+def check_agreement(slug: str, which: str, schema: dict[str, Any], *, examples: int) -> None:
+    """The model of ``slug``/``which`` and jsonschema on ``schema`` agree: generated instances are
+    valid for both, and each mutation of one is judged alike by both.
+    """
+    model = model_for(slug, which)
+    validator = jsonschema.Draft7Validator(schema)
+
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    @given(instance=from_schema(generation_schema(schema)), data=st.data())
+    def agree(instance: dict[str, Any], data: st.DataObject) -> None:
+        assert validator.is_valid(instance), instance  # the generation subset stays valid
+        assert _model_accepts(model, instance), f"{slug} {which} refuses {instance}"
+        mutated = mutate(instance, data, schema)
+        assert _model_accepts(model, mutated) == validator.is_valid(
+            mutated
+        ), f"{slug} {which} disagrees on {mutated}"
+
+    agree()

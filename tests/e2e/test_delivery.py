@@ -62,6 +62,29 @@ def _with_key(doc: dict[str, Any], public_key: str) -> dict[str, Any]:
     return doc
 
 
+def _deliver(
+    example: Path,
+    public_key: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    rows: int,
+    hours: int,
+) -> tuple[dict[str, Any], list[dict[str, Any]], Path]:
+    """Apply ``example`` (its key replaced by ``public_key``) on an emulator that delivers to
+    ``tmp_path/delivered``, let ``hours`` pass: the document, the runs and the folder.
+    """
+    doc = _with_key(_load(example), public_key)
+    path = tmp_path / f"{example.stem}.json"
+    path.write_text(json.dumps(doc))
+    delivered = tmp_path / "delivered"
+    with EmulatorServer(deliver_to=delivered, deliver_rows=rows) as server:
+        use_emulator(monkeypatch, server.base_url, "DELIVER@AdobeOrg")
+        assert main(["apply", "--yes", str(path)]) == 0
+        runs = server.advance(hours)
+    return doc, runs, delivered
+
+
 def _decrypt(data: bytes, key: Any) -> bytes:
     pgpy = pgpy_module()
     with warnings.catch_warnings():
@@ -105,14 +128,7 @@ def test_every_example_delivers_files_a_reader_opens(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     private, public = key_pair
-    doc = _with_key(_load(example), public)
-    path = tmp_path / f"{example.stem}.json"
-    path.write_text(json.dumps(doc))
-    delivered = tmp_path / "delivered"
-    with EmulatorServer(deliver_to=delivered, deliver_rows=40) as server:
-        use_emulator(monkeypatch, server.base_url, "DELIVER@AdobeOrg")
-        assert main(["apply", "--yes", str(path)]) == 0
-        runs = server.advance(24)
+    doc, runs, delivered = _deliver(example, public, tmp_path, monkeypatch, rows=40, hours=24)
     assert runs
     assert all(r["metrics"]["statusSummary"]["status"] == "success" for r in runs)
     recorded = [f for r in runs for f in r["metrics"]["files"]]
@@ -297,14 +313,7 @@ def test_every_dataset_example_delivers_its_datasets_under_the_folder_template(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     private, public = key_pair
-    doc = _with_key(_load(example), public)
-    path = tmp_path / f"{example.stem}.json"
-    path.write_text(json.dumps(doc))
-    delivered = tmp_path / "delivered"
-    with EmulatorServer(deliver_to=delivered, deliver_rows=25) as server:
-        use_emulator(monkeypatch, server.base_url, "DATASETS@AdobeOrg")
-        assert main(["apply", "--yes", str(path)]) == 0
-        runs = server.advance(24 * 3)
+    doc, runs, delivered = _deliver(example, public, tmp_path, monkeypatch, rows=25, hours=72)
     recorded = [f for r in runs for f in r["metrics"].get("files", [])]
     assert {f["datasetId"] for f in recorded} == {d["id"] for d in doc["datasets"]}
     file_type = doc["targetConnection"]["params"]["datasetFileType"]

@@ -9,16 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import jsonschema
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from hypothesis_jsonschema import from_schema
 
 from destgen_destinations.runtime.schema.dialect import delivers_files
 from tests import reference_schema as reference
 from tests.conftest import DATASET_SLUGS, ROOT, SLUGS
-from tests.differential_support import _model_accepts, generation_schema, model_for, mutate
+from tests.differential_support import check_agreement
 
 
 def reference_schemas(slug: str) -> list[tuple[str, dict[str, Any]]]:
@@ -36,21 +32,4 @@ IDS = [f"{slug}-{which}" for slug, which, _ in CASES]
 def test_differential_models_agree_with_jsonschema(
     slug: str, which: str, schema: dict[str, Any]
 ) -> None:
-    model = model_for(slug, which)
-    validator = jsonschema.Draft7Validator(schema)
-
-    @settings(
-        max_examples=10,
-        derandomize=True,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        database=None,
-    )
-    @given(instance=from_schema(generation_schema(schema)), data=st.data())
-    def check(instance: dict[str, Any], data: st.DataObject) -> None:
-        assert validator.is_valid(instance), instance  # the generation subset stays valid
-        assert _model_accepts(model, instance), instance
-        mutated = mutate(instance, data, schema)
-        assert _model_accepts(model, mutated) == validator.is_valid(mutated), mutated
-
-    check()
+    check_agreement(slug, which, schema, examples=10)
