@@ -9,39 +9,49 @@ the service's would.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from destgen_destinations.runtime.payloads.connection_patches import encryption_params
 from destgen_emulator.delivery.deliver import deliver
-from destgen_emulator.delivery.plan import dataset_plan_from, plan_from
+from destgen_emulator.delivery.plan import ExportPlan, dataset_plan_from, plan_from
 from destgen_emulator.delivery.render import render
 from destgen_emulator.errors import ApiError
 from destgen_emulator.state import EmulatorState
 
 
-def run_files(
-    state: EmulatorState, flow: dict[str, Any], run_id: str, when: dt.datetime
-) -> tuple[list[dict[str, Any]], str | None]:
-    """Deliver one run of ``flow``: the records of the files written, and a problem that kept
-    them from being written (None when all went well or nothing was due).
+@dataclass(frozen=True)
+class Delivery:
+    """What every run of one flow delivers with: its plan and where its files go."""
+
+    plan: ExportPlan
+    sandbox: str
+    slug: str
+    to_s3: bool
+
+
+def delivery_of(state: EmulatorState, flow: dict[str, Any]) -> Delivery | None:
+    """The flow's delivery, read from the store once for all its runs of an ``advance``; None
+    when nothing is delivered (no ``--deliver-to``, a stream, a connection deleted since).
     """
     if state.deliver_to is None:
-        return [], None
+        return None
     store, tenant = state.store, (flow.get("imsOrgId"), flow.get("sandboxName") or "prod")
     try:
         target = store.get("targetConnections", str(flow["targetConnectionIds"][0]), tenant)
         base = store.get("connections", str(target.get("baseConnectionId")), tenant)
     except (ApiError, KeyError, IndexError):
-        return [], None  # deleted since: nothing to deliver to
+        return None  # deleted since: nothing to deliver to
     destination = state.destination_of_spec((target.get("connectionSpec") or {}).get("id", ""))
     if destination is None or destination.streaming:
-        return [], None
+        return None
     params = (flow.get("transformations") or [{}])[0].get("params") or {}
+    target_params = target.get("params") or {}
     schedule = flow.get("scheduleParams")
     if isinstance(schedule, dict):
         plan = dataset_plan_from(
             destination=str(destination.spec.get("name")),
-            target_params=target.get("params") or {},
+            target_params=target_params,
             datasets=_datasets(state, flow, tenant),
             folder_template=str(
                 schedule.get("folderNameTemplate", schedule.get("foldernameTemplate")) or ""
@@ -53,11 +63,29 @@ def run_files(
     else:
         plan = plan_from(
             destination=str(destination.spec.get("name")),
-            target_params=target.get("params") or {},
+            target_params=target_params,
             selectors=(params.get("segmentSelectors") or {}).get("selectors") or [],
             columns=_columns(state, params, tenant),
             public_key=_public_key(base),
         )
+    return Delivery(plan, tenant[1], destination.slug, "bucketName" in target_params)
+
+
+def run_files(
+    state: EmulatorState,
+    flow: dict[str, Any],
+    run_id: str,
+    when: dt.datetime,
+    delivery: Delivery | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Deliver one run of ``flow`` (with its ``delivery``, when the caller read it already): the
+    records of the files written, and a problem that kept them from being written (None when
+    all went well or nothing was due).
+    """
+    delivery = delivery or delivery_of(state, flow)
+    if delivery is None or state.deliver_to is None:
+        return [], None
+    plan = delivery.plan
     rendered = render(
         # The rows depend on the audience and the seed alone: `destgen preview --seed` shows them.
         plan,
@@ -69,9 +97,9 @@ def run_files(
     if rendered.problem is not None:
         return [], rendered.problem
     root = state.deliver_to
-    paths = deliver(root, tenant[1], destination.slug, rendered.files)
+    paths = deliver(root, delivery.sandbox, delivery.slug, rendered.files)
     objects: list[str | None] = [None] * len(paths)
-    if state.s3 is not None and "bucketName" in (target.get("params") or {}):
+    if state.s3 is not None and delivery.to_s3:
         objects = list(state.s3.put(rendered.files))
     return [
         {

@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from destgen_emulator.errors import ApiError
-from destgen_emulator.run_files import run_files
+from destgen_emulator.run_files import delivery_of, run_files
 from destgen_emulator.state import EmulatorState
 
 HOURS_BY_FREQUENCY = {
@@ -45,16 +45,18 @@ def advance(
             selectors = _selectors(flow)
             entities = [f"segment:{s['value']['id']}" for s in selectors]
             windows = _audience_windows(selectors, hours)
+        # Read once for all the flow's windows: the store holds still while time advances.
+        delivery = delivery_of(state, flow) if windows and not fail else None
         for window in range(windows):
             chance = random.Random(f"{seed}:{flow['id']}:{started}:{window}")
             run = _run(flow, entities, started, chance, fail)
             # The run's own id, chosen here so its delivered files (manifest) can name it.
             run_id = str(uuid.UUID(int=chance.getrandbits(128), version=4))
-            if not fail:
+            if delivery is not None:  # (never on a failed run: None then)
                 # Each window's files carry its own time: templates with a date never collide.
                 offset = window * hours * 3600 / windows
                 when = dt.datetime.fromtimestamp(started / 1000 + offset, dt.UTC)
-                files, problem = run_files(state, flow, run_id, when)
+                files, problem = run_files(state, flow, run_id, when, delivery)
                 _record_files(run, files, problem)
             created.append(store.create("runs", run, _meta(flow), entity_id=run_id))
     return created
