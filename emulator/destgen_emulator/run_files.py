@@ -67,6 +67,7 @@ def delivery_of(state: EmulatorState, flow: dict[str, Any]) -> Delivery | None:
             selectors=(params.get("segmentSelectors") or {}).get("selectors") or [],
             columns=_columns(state, params, tenant),
             public_key=_public_key(base),
+            instance=(str(flow.get("name")), str(flow["id"])),
         )
     return Delivery(plan, tenant[1], destination.slug, "bucketName" in target_params)
 

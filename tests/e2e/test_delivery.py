@@ -143,6 +143,9 @@ def test_every_example_delivers_files_a_reader_opens(
         data = file.read_bytes()
         name = record["name"]
         if name.startswith("manifest-"):
+            # manifest-<destinationId>-<dataflowRunId>.json, the dataflow being the destination
+            uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+            assert re.fullmatch(f"manifest-{uuid}-{uuid}\\.json", name), name
             manifest = json.loads(data)
             assert {e["name"] for e in manifest["exportResults"]} <= {r["name"] for r in recorded}
             continue

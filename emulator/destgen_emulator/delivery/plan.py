@@ -47,7 +47,7 @@ class ExportPlan:
     # dataset's files go to <location>/<template>/<dataset id>/exportTime=YYYYMMDDHHMM/.
     datasets: bool = False
     folder_template: str = ""
-    instance: tuple[str, str] = ("", "")  # the dataflow's name and id
+    instance: tuple[str, str] = ("", "preview")  # the dataflow's name and id
     tenant: tuple[str, str] = ("", "")  # the organization and sandbox
 
 
@@ -83,9 +83,11 @@ def plan_from(
     selectors: list[dict[str, Any]],
     columns: tuple[str, ...],
     public_key: str | None,
+    instance: tuple[str, str] = ("", "preview"),
 ) -> ExportPlan:
     """The plan of a dataflow whose target has ``target_params`` and whose audience selectors
-    (wire form) are ``selectors``; ``columns``: the mapped destination fields.
+    (wire form) are ``selectors``; ``columns``: the mapped destination fields; ``instance``: the
+    dataflow's name and id (the manifest file names the id).
     """
     audiences = tuple(
         Audience(
@@ -107,6 +109,7 @@ def plan_from(
         audiences=audiences,
         manifest=bool(target_params.get("includeFileManifest")),
         public_key=public_key,
+        instance=instance,
     )
 
 

@@ -64,7 +64,7 @@ def render(
             RenderedFile(_folder(plan, audience, when), name, data, plain, rows, audience.id)
         )
     if plan.manifest and result.files:
-        result.files.append(_manifest(result.files, run_id, when))
+        result.files.append(_manifest(result.files, plan.instance[1], run_id, when))
     return result
 
 
@@ -138,8 +138,12 @@ def _file_bytes(plan: ExportPlan, rows: int, seed: str) -> tuple[bytes, int]:
     return (formats.gzip_bytes(plain) if plan.compression == "GZIP" else plain), len(plain)
 
 
-def _manifest(files: list[RenderedFile], run_id: str, when: dt.datetime) -> RenderedFile:
-    """``manifest-<destination>-<run>.json``: the run, its time and each file's path and size."""
+def _manifest(
+    files: list[RenderedFile], destination_id: str, run_id: str, when: dt.datetime
+) -> RenderedFile:
+    """``manifest-<destinationId>-<dataflowRunId>.json`` (the destination being the dataflow):
+    the run, its time and each file's path and size.
+    """
     document = {
         "flowRunId": run_id,
         "scheduledTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -149,4 +153,6 @@ def _manifest(files: list[RenderedFile], run_id: str, when: dt.datetime) -> Rend
         ],
     }
     data = (json.dumps(document, indent=2) + "\n").encode()
-    return RenderedFile(files[0].folder, safe_part(f"manifest-{run_id}.json"), data, len(data), 0)
+    return RenderedFile(
+        files[0].folder, safe_part(f"manifest-{destination_id}-{run_id}.json"), data, len(data), 0
+    )
