@@ -19,7 +19,8 @@ from starlette.routing import Route
 from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
 from destgen_destinations.runtime.schema import strict_json
 from destgen_emulator import dataprep, datasets, flowservice, listing, runs, sandboxes
-from destgen_emulator.errors import ApiError, flow
+from destgen_destinations.runtime.api.constants import SANDBOX_NAME, SANDBOX_NAME_RULE
+from destgen_emulator.errors import ApiError, flow, gateway
 from destgen_emulator.state import EmulatorState
 from destgen_emulator.store import Tenant
 
@@ -45,6 +46,7 @@ def _endpoint(
                     request.headers.get("x-api-key"),
                     request.headers.get("x-gw-ims-org-id"),
                 )
+                _check_sandbox(request)
             body = await _json_body(request) if request.method in ("POST", "PATCH", "PUT") else None
             result = handler(request, state, body)
             status, payload = await result if hasattr(result, "__await__") else result  # type: ignore[misc]
@@ -113,6 +115,15 @@ def _too_large() -> ApiError:
             "detail": f"The request body is larger than {MAX_BODY_BYTES} bytes",
         },
     )
+
+
+def _check_sandbox(request: Request) -> None:
+    """A sandbox name the Sandbox API would take, or 400: the name is a tenant key and, with
+    --deliver-to, a folder; a path (``../..``) or a non-ASCII name never becomes either.
+    """
+    given = request.headers.get("x-sandbox-name")
+    if given and SANDBOX_NAME.fullmatch(given) is None:
+        raise gateway(400, "400004", f"Invalid x-sandbox-name: {SANDBOX_NAME_RULE}")
 
 
 def _sandbox(request: Request) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
 from destgen_emulator import dataset_flows, listing, sandboxes, validation
 from destgen_emulator.catalog import PROFILE_STORE_SPEC, Destination
+from destgen_emulator.delivery.deliver import delivery_base
 from destgen_emulator.errors import ApiError, flow
 from destgen_emulator.errors import validation as validation_error
 from destgen_emulator.patching import PATCH_ERROR, apply_patch
@@ -126,8 +127,10 @@ def _learn_sftp_login(
         return
     username = params.get("username")
     if isinstance(username, str) and username:
-        root = state.deliver_to / tenant[1] / destination.slug
-        state.sftp.accounts.register(username, root, params)
+        # The tenant's own folder (org and sandbox): another org's login of the same username
+        # is another account, rooted elsewhere.
+        root = delivery_base(state.deliver_to, (str(tenant[0]), tenant[1]), destination.slug)
+        state.sftp.accounts.register(username, root, params, jail=state.deliver_to)
 
 
 def _target(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[str, Any]:

@@ -25,7 +25,7 @@ class Delivery:
     """What every run of one flow delivers with: its plan and where its files go."""
 
     plan: ExportPlan
-    sandbox: str
+    place: tuple[str, str]  # the org and the sandbox: each tenant's files in a folder of its own
     slug: str
     to_s3: bool
 
@@ -69,7 +69,8 @@ def delivery_of(state: EmulatorState, flow: dict[str, Any]) -> Delivery | None:
             public_key=_public_key(base),
             instance=(str(flow.get("name")), str(flow["id"])),
         )
-    return Delivery(plan, tenant[1], destination.slug, "bucketName" in target_params)
+    place = (str(tenant[0]), str(tenant[1]))
+    return Delivery(plan, place, destination.slug, "bucketName" in target_params)
 
 
 def run_files(
@@ -98,7 +99,7 @@ def run_files(
     if rendered.problem is not None:
         return [], rendered.problem
     root = state.deliver_to
-    paths = deliver(root, delivery.sandbox, delivery.slug, rendered.files)
+    paths = deliver(root, delivery.place, delivery.slug, rendered.files)
     objects: list[str | None] = [None] * len(paths)
     if state.s3 is not None and delivery.to_s3:
         objects = list(state.s3.put(rendered.files))

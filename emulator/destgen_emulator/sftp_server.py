@@ -32,6 +32,9 @@ class Login:
     """One account a base connection made: where it is rooted, and how it proves itself."""
 
     root: Path
+    # The delivery folder the root must stay in, every link followed: a link planted where the
+    # root should be never roots a login elsewhere.
+    jail: Path
     password: tuple[bytes, bytes] | None = None  # (salt, scrypt hash)
     public_keys: set[str] = field(default_factory=set)  # base64 of each key's public blob
 
@@ -43,9 +46,11 @@ class Accounts:
         self._lock = threading.Lock()
         self._logins: dict[str, list[Login]] = {}
 
-    def register(self, username: str, root: Path, params: dict[str, Any]) -> None:
-        """Learn a base connection's credentials (``password`` or ``sshKey``, base64)."""
-        login = Login(root)
+    def register(self, username: str, root: Path, params: dict[str, Any], *, jail: Path) -> None:
+        """Learn a base connection's credentials (``password`` or ``sshKey``, base64); the login
+        reads ``root``, which must stay inside ``jail``.
+        """
+        login = Login(root, jail)
         password = params.get("password")
         if isinstance(password, str) and password:
             salt = os.urandom(16)
@@ -183,11 +188,15 @@ class _ReadOnlyFolder(paramiko.SFTPServerInterface):  # type: ignore[misc]  # pa
     def __init__(self, server: _Authenticator, *args: Any, **kwargs: Any) -> None:
         super().__init__(server, *args, **kwargs)
         assert server.login is not None
-        self.root = server.login.root.resolve()
+        login = server.login
+        self.root = login.root.resolve()
+        # A root that a link carries out of the delivery folder shows nothing at all.
+        self.jailed = self.root.is_relative_to(login.jail.resolve())
 
     def _local(self, path: str) -> Path:
         local = (self.root / path.lstrip("/")).resolve()
-        return local if local.is_relative_to(self.root) else self.root / "\x00nowhere"
+        inside = self.jailed and local.is_relative_to(self.root)
+        return local if inside else self.root / "\x00nowhere"
 
     def list_folder(self, path: str) -> Any:
         folder = self._local(path)

@@ -30,6 +30,8 @@ from destgen.specs import (
 from destgen_destinations.runtime.schema.dialect import not_a_destination, standardise
 
 SLUG_CHARACTERS = re.compile(r"[^a-z0-9_]")
+# A slug is a package folder and part of every import: a few words, never a paragraph.
+MAX_SLUG = 64
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,11 @@ def slug_of(name: str) -> str:
     slug = (SLUG_CHARACTERS.sub("", snake(name).strip("_")) if readable else "") or "destination"
     if not slug[0].isalpha():
         slug = f"d_{slug}"
+    if len(slug) > MAX_SLUG:
+        # A whole sentence of a name: its first words and a digest of all of it, so the package
+        # folder stays a name any file system takes and two long names never meet.
+        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        slug = f"{slug[: MAX_SLUG - 9].rstrip('_')}_{digest}"
     if keyword.iskeyword(slug) or slug in RESERVED_SLUGS:
         slug = f"{slug}_destination"
     return slug

@@ -26,7 +26,9 @@ from destgen_emulator.spec_validator import SpecValidator
 
 MANIFEST = "manifest.json"
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
-RESERVED_SLUGS = frozenset({"runtime"})
+# The library's own names beside the slug packages (a ``registry/`` package would shadow
+# registry.py), and the spec folder's manifest: a destination never takes one of them.
+RESERVED_SLUGS = frozenset({"runtime", "registry", "manifest"})
 # Keywords the generator understands; anything else in a schema is an error, never silently dropped.
 SUPPORTED_KEYWORDS = frozenset(
     {

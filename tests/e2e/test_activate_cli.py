@@ -28,6 +28,7 @@ def _env(base_url: str = "http://127.0.0.1:9") -> dict[str, str]:
             "AEP_ACCESS_TOKEN": "TOKENCANARYxyz",
             "AEP_API_KEY": "k",
             "AEP_ORG_ID": "ORG@AdobeOrg",
+            "AEP_SANDBOX_NAME": "prod",
             "AEP_BASE_URL": base_url,
         }
     )

@@ -26,6 +26,7 @@ from tests.conftest import DOCUMENTED, ROOT
 
 S3_EXAMPLE = ROOT / "examples" / "amazon_s3.json"
 CREDENTIALS = {"AEP_ACCESS_TOKEN": "t0ken", "AEP_API_KEY": "k", "AEP_ORG_ID": "ORG@AdobeOrg"}
+CREDENTIALS["AEP_SANDBOX_NAME"] = "prod"  # a change always names its sandbox
 
 
 def _main(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -152,6 +153,7 @@ def test_activate_reports_every_problem_with_variables_at_once(
 ) -> None:
     for name in demo_secrets():
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AEP_SANDBOX_NAME", "prod")
     doc = json.loads(S3_EXAMPLE.read_text())
     doc["baseConnection"]["auth"]["params"]["s3AccessKey"] = {"env": "S3_ACCESS_KEY"}
     path = tmp_path / "a.json"

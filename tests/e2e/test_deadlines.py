@@ -122,6 +122,7 @@ def test_activate_prints_the_deadline_it_kept() -> None:
         "AEP_ACCESS_TOKEN": "t",
         "AEP_API_KEY": "k",
         "AEP_ORG_ID": "ORG@AdobeOrg",
+        "AEP_SANDBOX_NAME": "prod",
         "SFTP_PASSWORD": "a-password-for-the-test",
         "PATH": "/usr/bin:/bin",
     }

@@ -237,5 +237,136 @@ def test_a_saved_plan_groups_files_by_what_it_creates(
 
     monkeypatch.setattr(infra, "sharing_groups", recorded)
     assert main(["apply", "--concurrency", "2", str(plan)]) == 0
-    assert groups == [[[0], [1]]]  # side by side, though both name one base connection
+    # The plan derived again (nothing is created: side by side), then the apply: side by side,
+    # though both name one base connection.
+    assert groups == [[[0], [1]], [[0], [1]]]
     assert main(["plan", str(files)]) == 0
+
+
+def _saved(tmp_path: Path, tag: str) -> tuple[Path, Path]:
+    """A file applied, then changed (compression), and its plan saved: one change to review."""
+    path = _file(tmp_path, tag)
+    assert main(["apply", "--yes", str(path)]) == 0
+    path = _file(tmp_path, tag, compression="NONE")
+    plan = tmp_path / "plan.json"
+    assert main(["plan", "--out", str(plan), str(path)]) == 3
+    return path, plan
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("AEP_SANDBOX_NAME", "dev", "sandbox dev"),
+        ("AEP_ORG_ID", "OTHER@AdobeOrg", "org OTHER@AdobeOrg"),
+        ("AEP_BASE_URL", "http://127.0.0.2:9", "http://127.0.0.2:9"),
+    ],
+)
+def test_a_saved_plan_applies_only_where_it_was_made(
+    server: EmulatorServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+    named: str,
+) -> None:
+    """Elsewhere the plan's one compression change would be a whole new chain nobody reviewed."""
+    _path, plan = _saved(tmp_path, f"pinned {variable}")
+    saved = json.loads(plan.read_text())["target"]
+    assert saved == {"org": ORG, "sandbox": "prod", "baseUrl": server.base_url}
+    monkeypatch.setenv(variable, value)
+    capsys.readouterr()
+    assert main(["apply", str(plan)]) == 1
+    err = capsys.readouterr().err
+    assert f"the plan was made for org {ORG}, sandbox prod, {server.base_url}" in err
+    assert named in err.splitlines()[-1]
+    with _client(server) as client:
+        dev = FlowServiceClient(
+            base_url=server.base_url, identity=Identity(StaticToken("t"), "k", ORG, "dev")
+        )
+        with dev:
+            flows = dev.run(ops.find_by_name("flows", f"Acme audiences to S3 pinned {variable}"))
+        assert flows.items == [], "nothing created where the plan was not made"
+        target = client.run(
+            ops.find_by_name("targetConnections", f"Acme S3 bucket pinned {variable}")
+        ).items[0]
+    assert target.data["params"]["compression"] == "GZIP"
+
+
+@pytest.mark.parametrize(
+    "edit",
+    ["prune", "changes", "shared"],
+)
+def test_a_saved_plan_edited_by_hand_does_nothing_it_did_not_show(
+    server: EmulatorServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    edit: str,
+) -> None:
+    """The changes are derived again at apply time: the file's own fields drive nothing."""
+    path = _file(tmp_path, f"edited {edit}")
+    assert main(["apply", "--yes", str(path)]) == 0
+    # A colleague's audience, which only --prune would remove: the plan below does not show that.
+    _edit_out_of_band(
+        server,
+        "flows",
+        f"Acme audiences to S3 edited {edit}",
+        patch_ops.patch(patch_ops.add_audience(daily_selector(LOYAL))),
+    )
+    path = _file(tmp_path, f"edited {edit}", compression="NONE")
+    plan = tmp_path / "plan.json"
+    assert main(["plan", "--out", str(plan), str(path)]) == 3
+    document = json.loads(plan.read_text())
+    (saved,) = document["files"]
+    if edit == "prune":
+        document["prune"] = True  # would remove LOYAL, which no line showed
+    elif edit == "changes":
+        saved["changes"][0]["fields"][0]["new"] = "BZIP2"  # says one thing, would do another
+    else:
+        saved["shared"] = ["made up"]  # only the service says what is shared
+    plan.write_text(json.dumps(document))
+    capsys.readouterr()
+    code = main(["apply", str(plan)])
+    err = capsys.readouterr().err
+    if edit == "shared":
+        assert code == 0, err  # the shared list is derived, never read: nothing is shared here
+    else:
+        assert code == 1
+        assert "the changes differ from the saved plan's" in err
+    flow = _entity(server, "flows", f"Acme audiences to S3 edited {edit}")
+    selectors = flow["transformations"][0]["params"]["segmentSelectors"]["selectors"]
+    assert LOYAL in [s["value"]["id"] for s in selectors], "never removed without being shown"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b'{"destgenPlan": 2, "target": {"org": "o", "sandbox"', "cannot read the saved plan"),
+        (b'{"destgenPlan": 2, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "too deeply"),
+        (b'{"destgenPlan": 1, "prune": false, "files": []}', "a plan of format 1"),
+        (b'{"destgenPlan": "2"}', "a plan of format '2'"),
+        (b'{"destgenPlan": 2, "x": "\xff"}', "cannot read the saved plan"),
+    ],
+)
+def test_a_hostile_or_truncated_saved_plan_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, reason: str
+) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_bytes(content)
+    assert main(["apply", str(plan)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert reason in err[-1]
+    assert "Traceback" not in "\n".join(err)
+
+
+def test_a_saved_plan_whose_paths_are_hostile_is_refused_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _path, plan = _saved(tmp_path, "hostile paths")
+    document = json.loads(plan.read_text())
+    for hostile in ("a\x00b", "x" * 5000):
+        document["files"][0]["path"] = hostile
+        plan.write_text(json.dumps(document))
+        capsys.readouterr()
+        assert main(["apply", str(plan)]) == 2
+        assert "not a plan this destgen wrote (files.0.path" in capsys.readouterr().err

@@ -87,6 +87,7 @@ def test_seventh_destination_activates_against_the_emulator(seventh: dict[str, P
     activation.write_text(json.dumps(doc))
     with EmulatorServer(specs=seventh["specs"]) as server:
         credentials = {"AEP_ACCESS_TOKEN": "t", "AEP_API_KEY": "k", "AEP_ORG_ID": "O@AdobeOrg"}
+        credentials["AEP_SANDBOX_NAME"] = "prod"
         env = _env(seventh, AEP_BASE_URL=server.base_url, **credentials, **demo_secrets())
         done = run_destgen("activate", "--json", str(activation), env=env)
         assert done.returncode == 0, done.stderr

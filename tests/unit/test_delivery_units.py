@@ -107,7 +107,7 @@ def test_sftp_accounts_take_passwords_and_keys_and_nothing_else(tmp_path: Path) 
     pem = io.StringIO()
     rsa.write_private_key(pem)
     key_b64 = base64.b64encode(pem.getvalue().encode()).decode()
-    accounts.register("u", tmp_path, {"password": "pw", "sshKey": key_b64})
+    accounts.register("u", tmp_path, {"password": "pw", "sshKey": key_b64}, jail=tmp_path)
     assert accounts.by_password("u", "pw") is not None
     assert accounts.by_password("u", "nope") is None
     assert accounts.by_password("nobody", "pw") is None
@@ -123,7 +123,7 @@ def test_the_sftp_view_is_read_only_and_stays_in_its_root(tmp_path: Path) -> Non
     (root / "upload" / "a.csv").write_text("x\n")
     (tmp_path / "secret.txt").write_text("outside")
     server = SftpServer()
-    server.accounts.register("u", root, {"password": "pw"})
+    server.accounts.register("u", root, {"password": "pw"}, jail=root)
     server.start()
     try:
         host, port = server.address
@@ -176,3 +176,43 @@ def test_run_files_without_mapping_key_or_source_still_deliver(tmp_path: Path) -
         assert _public_key({}) is None
         assert _public_key({"encryptionSpecs": [{"params": {"publicKey": "k"}}]}) == "k"
         assert _datasets(state, {"sourceConnectionIds": ["gone"]}, tenant) == []
+
+
+def test_a_planted_link_never_roots_an_sftp_login_elsewhere(tmp_path: Path) -> None:
+    """A link where a login's root should be, or inside it, reads nothing outside the folder."""
+    delivered, outside = tmp_path / "delivered", tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("another user's file")
+    tenant = delivered / "ORG" / "prod"
+    tenant.mkdir(parents=True)
+    (tenant / "sftp").symlink_to(outside, target_is_directory=True)  # the planted root
+    inner = delivered / "ORG" / "dev" / "sftp"
+    inner.mkdir(parents=True)
+    (inner / "link.txt").symlink_to(outside / "secret.txt")  # a planted file inside a real root
+    server = SftpServer()
+    server.accounts.register("u", tenant / "sftp", {"password": "pw"}, jail=delivered)
+    server.accounts.register("v", inner, {"password": "pw"}, jail=delivered)
+    server.start()
+    try:
+        host, port = server.address
+        for username, path in (("u", "/secret.txt"), ("v", "/link.txt")):
+            transport = paramiko.Transport((host, port))
+            transport.connect(username=username, password="pw")
+            sftp = paramiko.SFTPClient.from_transport(transport)
+            assert sftp is not None
+            with pytest.raises(FileNotFoundError):
+                sftp.open(path).read()
+            transport.close()
+    finally:
+        server.stop()
+
+
+def test_each_org_and_sandbox_delivers_into_a_folder_of_its_own(tmp_path: Path) -> None:
+    from destgen_emulator.delivery.deliver import delivery_base
+
+    one = delivery_base(tmp_path, ("ACME@AdobeOrg", "prod"), "sftp")
+    other = delivery_base(tmp_path, ("OTHER@AdobeOrg", "prod"), "sftp")
+    assert one != other
+    assert one.relative_to(tmp_path.resolve()).parts == ("ACME@AdobeOrg", "prod", "sftp")
+    hostile = delivery_base(tmp_path, ("../..", "../../etc"), "sftp")
+    assert hostile.is_relative_to(tmp_path.resolve())

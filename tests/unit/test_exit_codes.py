@@ -53,6 +53,7 @@ def test_help_and_reference_print_the_table() -> None:
 CREDENTIALS = {"AEP_ACCESS_TOKEN": "t", "AEP_API_KEY": "k", "AEP_ORG_ID": "o"}
 # apply needs the file's own secret; plan does not.
 FILE_SECRET = {"S3_SECRET_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+SANDBOX = {"AEP_SANDBOX_NAME": "prod"}
 
 
 @pytest.mark.parametrize(
@@ -83,9 +84,11 @@ def test_plan_and_apply_refuse_a_bad_environment_in_one_line(
     command: str, env: dict[str, str], message: str
 ) -> None:
     confirm = ["--yes"] if command == "apply" else []
-    done = run_cli(command, *confirm, str(S3), env=env | FILE_SECRET)
+    done = run_cli(command, *confirm, str(S3), env=env | FILE_SECRET | SANDBOX)
     assert done.returncode == Exit.FAILED
-    (line,) = done.stderr.strip().splitlines()
+    # First where the command would act (named before any request), then the one refusal.
+    where, line = done.stderr.strip().splitlines()
+    assert where.startswith(f"destgen {command}: org ")
     assert line.startswith(f"destgen {command}: {message}")
 
 

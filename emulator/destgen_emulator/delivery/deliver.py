@@ -1,5 +1,6 @@
-"""Rendered files written under a delivery folder: ``DIR/<sandbox>/<destination>/<location>/``,
-each through a temp file and a rename, never outside ``DIR`` whatever a name or path says.
+"""Rendered files written under a delivery folder: ``DIR/<org>/<sandbox>/<destination>/
+<location>/`` (``destgen preview --out``: ``DIR/preview/<destination>/...``), each through a temp
+file and a rename, never outside ``DIR`` whatever a name, a path or a planted link says.
 """
 
 from __future__ import annotations
@@ -16,14 +17,28 @@ class OutsideDelivery(ValueError):
     """A file would land outside the delivery folder (a name the renderer let through)."""
 
 
-def deliver(root: Path, sandbox: str, slug: str, files: list[RenderedFile]) -> list[Path]:
+def delivery_base(root: Path, place: tuple[str, ...], slug: str) -> Path:
+    """Where one destination's files land: ``root/<place...>/<slug>`` (the place: the org and
+    the sandbox), each part a plain folder name. Every tenant has its own.
+    """
+    return root.resolve().joinpath(*(safe_part(part) for part in place), safe_part(slug))
+
+
+def inside(path: Path, root: Path) -> bool:
+    """True when ``path``, every link followed, is still within ``root``."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def deliver(
+    root: Path, place: tuple[str, ...], slug: str, files: list[RenderedFile]
+) -> list[Path]:
     """Write ``files``; return their paths. Each appears whole or not at all."""
-    base = root.resolve() / safe_part(sandbox) / safe_part(slug)
+    base = delivery_base(root, place, slug)
     written = []
     for file in files:
         folder = base.joinpath(*file.folder)
         target = folder / file.name
-        if not target.resolve().is_relative_to(root.resolve()):
+        if not inside(target, root):
             raise OutsideDelivery(f"{target} is outside {root}")
         folder.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=".delivering-", dir=folder)

@@ -55,4 +55,8 @@ def load_key(public_key_b64: str) -> Any:
         raise KeyUnusable(f"not an OpenPGP public key ({type(exc).__name__})") from None
     if not key.is_public:
         raise KeyUnusable("a private key was given; give the public key")
+    try:
+        encrypt(b"", key)  # a signing-only key parses, and fails only here: find out now
+    except Exception as exc:  # PGPy's errors for a key without an encryption-capable (sub)key
+        raise KeyUnusable(f"the key cannot encrypt (a signing-only key?): {type(exc).__name__}")
     return key

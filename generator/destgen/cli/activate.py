@@ -23,6 +23,7 @@ from destgen_destinations.runtime.activation.engine import (
 )
 from destgen_destinations.runtime.activation.file import (
     ActivationError,
+    ActivationFile,
     activation_file_schema,
 )
 from destgen_destinations.runtime.activation.payloads import parse_activation_file
@@ -46,7 +47,26 @@ def load_file(
     ``digests``: gets the sha256 of the very bytes parsed (what a saved plan is bound to).
     """
     data = read_document(path, digests)
-    return prepare(parse_activation_file(data), placeholders=placeholders)
+    payloads = prepare(parse_activation_file(data), placeholders=placeholders)
+    if problems := encryption_key_problems(payloads.file):
+        raise ActivationError(problems)
+    return payloads
+
+
+def encryption_key_problems(file: ActivationFile) -> list[str]:
+    """Why the base connection's PGP key cannot stand (a private key, a key that cannot
+    encrypt, not an OpenPGP key), as ``path: reason`` lines; the key is never quoted.
+    """
+    encryption = file.base_connection.encryption
+    if encryption is None:
+        return []
+    from destgen_emulator.delivery.encrypt import KeyUnusable, load_key
+
+    try:
+        load_key(encryption.public_key)
+    except KeyUnusable as exc:
+        return [f"$.baseConnection.encryption.publicKey: {exc}"]
+    return []
 
 
 def _no_alias_loader() -> Any:

@@ -10,7 +10,11 @@ import dataclasses
 import httpx
 
 from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import Identity, identity_from_env
+from destgen_destinations.runtime.transport.credentials import (
+    Identity,
+    check_sandbox_name,
+    identity_from_env,
+)
 from destgen_destinations.runtime.transport.deadlines import Deadlines
 from destgen_destinations.runtime.transport.retry import RetryPolicy
 
@@ -29,6 +33,7 @@ def client_from_args(
     identity = identity or identity_from_env(token_url=args.token_url)
     sandbox = sandbox or getattr(args, "sandbox", None)
     if sandbox:
+        check_sandbox_name(sandbox, "the sandbox")
         identity = dataclasses.replace(identity, sandbox=sandbox)
     return FlowServiceClient(
         base_url=args.base_url,

@@ -32,6 +32,10 @@ COMMANDS: dict[str, str] = {
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Run ``args.command`` through the table."""
+    """Run ``args.command`` through the table; a networked command first says where it acts."""
+    from destgen.cli.target import announce
+
+    if (refused := announce(args)) is not None:
+        return int(refused)
     module, function = COMMANDS[args.command].split(":")
     return int(getattr(importlib.import_module(module), function)(args))

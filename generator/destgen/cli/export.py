@@ -8,6 +8,7 @@ with ``--force``, and every name is checked before the first is written. Secrets
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
@@ -26,9 +27,12 @@ from destgen_destinations.runtime.api import operations as ops
 from destgen_destinations.runtime.api.operations import Entity
 from destgen_destinations.runtime.transport.client import FlowServiceClient
 from destgen_destinations.runtime.transport.errors import ApiError, DestgenError, TransportError
-from destgen_destinations.runtime.transport.redact import printable
+from destgen_destinations.runtime.transport.redact import one_line, printable
 
 UUID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
+# A file name's stem at most this long (file systems stop at 255 bytes): a longer dataflow name
+# keeps its first words and a digest of the whole name, so two long names never meet.
+MAX_STEM = 96
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -60,7 +64,8 @@ def run_export(args: argparse.Namespace) -> int:
         for n, (path, (_flow, doc)) in enumerate(zip(targets, docs, strict=True), 1):
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_text(path, json.dumps(doc, indent=2) + "\n")
-            print(f"[{n}/{len(docs)}] {doc['dataflow']['name']} -> {path}", file=sys.stderr)
+            named = one_line(str(doc["dataflow"]["name"]))
+            print(f"[{n}/{len(docs)}] {named} -> {path}", file=sys.stderr)
     names = sorted(set(variables.values()))
     if names:
         print(f"destgen export: set {', '.join(names)} before plan or apply", file=sys.stderr)
@@ -125,10 +130,21 @@ def _targets(args: argparse.Namespace, docs: list[tuple[Entity, dict[str, Any]]]
         return [Path(args.out)]
     folder, used, paths = Path(args.all), set(), []
     for _flow, doc in docs:
-        stem = re.sub(r"[^a-z0-9]+", "_", str(doc["dataflow"]["name"]).lower()).strip("_") or "flow"
+        stem = file_stem(str(doc["dataflow"]["name"]))
         name, n = stem, 2
         while name in used:
             name, n = f"{stem}_{n}", n + 1
         used.add(name)
         paths.append(folder / f"{name}.json")
     return paths
+
+
+def file_stem(name: str) -> str:
+    """A dataflow's name as a file name's stem: lower-case ASCII words joined by ``_``, at most
+    ``MAX_STEM`` characters (a longer one ends in a digest of the whole name).
+    """
+    stem = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "flow"
+    if len(stem) <= MAX_STEM:
+        return stem
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{stem[: MAX_STEM - 11].rstrip('_')}_{digest}"

@@ -9,6 +9,7 @@ nothing to do, 3 changes pending, 1 error (exit_codes.py).
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 import threading
@@ -23,11 +24,14 @@ from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
 from destgen.cli.saved_plan import (
     PlanFileError,
+    SavedFile,
+    SavedPlan,
     is_saved_plan,
     plan_document,
     read_plan,
     write_plan,
 )
+from destgen.cli.target import target_of
 from destgen.cli.wording import plural
 from destgen_destinations.runtime.activation.engine import ActivationResult, activate
 from destgen_destinations.runtime.activation.file import EnvRef
@@ -43,6 +47,7 @@ from destgen_destinations.runtime.transport.client import FlowServiceClient
 from destgen_destinations.runtime.transport.credentials import identity_from_env
 from destgen_destinations.runtime.transport.errors import DestgenError
 from destgen_destinations.runtime.transport.rate_limit import RequestBudget, budget_client
+from destgen_destinations.runtime.transport.redact import one_line as printable
 
 SUFFIXES = (".json", ".yaml", ".yml")
 NO_CHANGES, CHANGES, ERROR = Exit.OK, Exit.CHANGES, Exit.FAILED
@@ -99,7 +104,8 @@ def run_plan(args: argparse.Namespace) -> int:
         return ERROR
     if args.out is not None:
         saved = [(o.path, o.changes, o.etags, o.shared, o.creates) for o in outcomes]
-        write_plan(args.out, plan_document(saved, digests, prune=args.prune))
+        document = plan_document(saved, digests, target=target_of(args), prune=args.prune)
+        write_plan(args.out, document)
         print(
             f"destgen plan: saved to {args.out}; destgen apply {args.out} applies it",
             file=sys.stderr,
@@ -184,6 +190,7 @@ def load_all(
             loaded.append((path, found))
     failed = not one_file_per_dataflow(loaded) or failed
     failed = not one_connection_per_secret(loaded) or failed
+    failed = not one_definition_per_connection(loaded) or failed
     if unreadable:
         return Exit.USAGE
     return Exit.FAILED if failed else loaded
@@ -216,6 +223,25 @@ def one_connection_per_secret(loaded: list[tuple[Path, Payloads]]) -> bool:
         claims,
         lambda env, owner, first: f"$.baseConnection.auth.params: {env} is also the secret of "
         f"base connection {owner!r} ({first}); one variable per connection",
+    )
+
+
+def one_definition_per_connection(loaded: list[tuple[Path, Payloads]]) -> bool:
+    """True unless two files define one base connection (by name) differently: applied in
+    turn, the second would silently re-credential (or re-key) what the first set up.
+    """
+    claims = [
+        (
+            path,
+            p.file.base_connection.name,
+            json.dumps([p.file.destination, p.file.base_connection.model_dump(mode="json")]),
+        )
+        for path, p in loaded
+    ]
+    return _unclaimed(
+        claims,
+        lambda name, _definition, first: f"$.baseConnection: {name!r} is defined differently "
+        f"in {first}; a shared base connection is defined the same in every file that names it",
     )
 
 
@@ -295,7 +321,9 @@ def _shared_refused(args: argparse.Namespace, shared: list[tuple[Path, str]]) ->
 
 
 def _apply_saved(args: argparse.Namespace) -> int:
-    """``destgen apply PLAN``: the saved plan's files, unchanged since, held to its etags."""
+    """``destgen apply PLAN``: the saved plan, where it was made, on its files unchanged since,
+    doing exactly what it shows: the changes are derived again and any difference refused.
+    """
     if len(args.paths) != 1 or args.prune or args.rotate_secrets:
         print(
             "destgen apply: a saved plan is applied alone and with its own options "
@@ -308,6 +336,14 @@ def _apply_saved(args: argparse.Namespace) -> int:
     except PlanFileError as exc:
         print(f"destgen apply: {exc}", file=sys.stderr)
         return Exit.USAGE
+    here = target_of(args)
+    if here.line() != saved.target.line():
+        print(
+            f"destgen apply: the plan was made for {saved.target.line()}; this run would act on "
+            f"{here.line()}. A saved plan applies only where it was made: plan again there",
+            file=sys.stderr,
+        )
+        return ERROR
     args.prune = saved.prune
     pending = [f for f in saved.files if f.changes]
     if not pending:
@@ -325,15 +361,57 @@ def _apply_saved(args: argparse.Namespace) -> int:
         )
     if moved:
         return ERROR
+    # What the service and the files give now, derived as a plan derives it: the saved file's
+    # own lines (and its prune and shared fields) are never trusted to say what will happen.
+    try:
+        derived = _plan_all(loaded, args)
+    except DestgenError as exc:
+        print(f"destgen apply: {exc}", file=sys.stderr)
+        return ERROR
+    if _differs_from_saved(saved, pending, derived):
+        return ERROR
     if not args.json:
-        _print_plan([FileOutcome(Path(f.path), saved.changes_of(f)) for f in pending])
-    if _shared_refused(args, [(Path(f.path), label) for f in pending for label in f.shared]):
+        _print_plan(derived)
+    if _shared_refused(args, [(o.path, label) for o in derived for label in o.shared]):
         return ERROR
     pins = {Path(f.path): dict(f.etags) for f in pending}
-    creates = {key for f in pending for key in f.creates}
+    creates = {key for o in derived for key in o.creates}
     outcomes = _each(loaded, args, _applier(args, pins), creates=creates)
     _report(outcomes, args.json, applied=True)
     return ERROR if any(o.error for o in outcomes) else NO_CHANGES
+
+
+def _differs_from_saved(
+    saved: SavedPlan, pending: list[SavedFile], derived: list[FileOutcome]
+) -> bool:
+    """True (each difference printed) unless every file's changes, derived now, are the saved
+    ones: a plan applied elsewhere, after the service moved, or edited by hand does nothing.
+    """
+    differs = False
+    for saved_file, outcome in zip(pending, derived, strict=True):
+        if outcome.error:
+            print(f"destgen apply: {outcome.path}: {outcome.error}", file=sys.stderr)
+            differs = True
+            continue
+        shown = [(c.label, c.lines) for c in saved.changes_of(saved_file)]
+        now = [(c.label, c.lines) for c in outcome.changes]
+        if shown == now:
+            continue
+        differs = True
+        print(
+            f"destgen apply: {outcome.path}: the changes differ from the saved plan's; "
+            "apply stopped before any of them: plan again",
+            file=sys.stderr,
+        )
+        for line in difflib.unified_diff(
+            _as_lines(shown), _as_lines(now), "saved plan", "now", lineterm="", n=1
+        ):
+            print(f"  {printable(line)}", file=sys.stderr)
+    return differs
+
+
+def _as_lines(changes: list[tuple[str, list[str]]]) -> list[str]:
+    return [text for label, lines in changes for text in (label, *(f"  {x}" for x in lines))]
 
 
 def sharing_groups(
@@ -410,7 +488,8 @@ def _each(
             state = "failed" if outcome.error else plural(sum(outcome.counts().values()), "change")
             if outcome.result is not None and not outcome.changes:
                 state = summary_line(outcome.result)
-            print(f"[{done[0]}/{len(loaded)}] {path}: {state}", file=sys.stderr, flush=True)
+            line = f"[{done[0]}/{len(loaded)}] {path}: {printable(state)}"
+            print(line, file=sys.stderr, flush=True)
         return outcome
 
     def group(indexes: list[int]) -> list[tuple[int, FileOutcome]]:
@@ -442,9 +521,10 @@ def confirmed(files: int, command: str = "apply", what: str = "the changes to") 
 
 
 def _print_plan(outcomes: list[FileOutcome]) -> None:
+    # Names, ids and values come from the service: printed only as printable text.
     for outcome in outcomes:
         if outcome.error:
-            print(f"{outcome.path}: error: {outcome.error}")
+            print(f"{outcome.path}: error: {printable(outcome.error)}")
             continue
         if not outcome.changes:
             print(f"{outcome.path}: no changes")
@@ -453,12 +533,12 @@ def _print_plan(outcomes: list[FileOutcome]) -> None:
         for change in outcome.changes:
             if change.label.startswith("update "):
                 # The entity by name and id (and who else uses it), then its fields.
-                print(f"  {change.label}:")
+                print(f"  {printable(change.label)}:")
                 for line in change.lines:
-                    print(f"    {line}")
+                    print(f"    {printable(line)}")
                 continue
             for line in change.lines:
-                print(f"  {line}")
+                print(f"  {printable(line)}")
 
 
 def _report(outcomes: list[FileOutcome], as_json: bool, *, applied: bool) -> None:
@@ -501,7 +581,7 @@ def _table(outcomes: list[FileOutcome], applied: bool) -> None:
         status = "error" if outcome.error else ("changes" if outcome.changes else "unchanged")
         if applied:
             detail = outcome.error or (summary_line(outcome.result) if outcome.result else "")
-            table.add_row(Text(str(outcome.path)), Text(detail))
+            table.add_row(Text(str(outcome.path)), Text(printable(detail)))
             continue
         counts = outcome.counts()
         # An action (enable, disable) changes the dataflow: counted with the changes.

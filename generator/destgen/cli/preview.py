@@ -83,7 +83,7 @@ def run_preview(args: argparse.Namespace) -> int:
             for line in item["firstRows"]:
                 print(f"  {line}")
     if args.out is not None:
-        written = deliver(args.out, "preview", payloads.package.spec.SLUG, rendered.files)
+        written = deliver(args.out, ("preview",), payloads.package.spec.SLUG, rendered.files)
         print(f"destgen preview: wrote {len(written)} file(s) under {args.out}", file=sys.stderr)
     return Exit.OK
 

@@ -15,11 +15,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from pydantic import ValidationError as PydanticValidationError
 
+from destgen.cli.target import Target
 from destgen.writer import atomic_write_text
 from destgen_destinations.runtime.activation.planner import Change, FieldChange
 
 FORMAT_KEY = "destgenPlan"
-FORMAT_VERSION = 1
+# 2: the plan names where it was made (org, sandbox, base URL); a version 1 plan named nowhere.
+FORMAT_VERSION = 2
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 
 
@@ -47,7 +49,8 @@ class SavedStep(_Closed):
 class SavedFile(_Closed):
     """One activation file's plan."""
 
-    path: str
+    # A path the plan's own files had: no NUL, within what a file system accepts.
+    path: Annotated[str, Field(min_length=1, max_length=4096, pattern=r"^[^\x00]+$")]
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     etags: dict[str, str | None]
     changes: list[SavedStep]
@@ -58,10 +61,23 @@ class SavedFile(_Closed):
     creates: list[tuple[str, str]] = []
 
 
+class SavedTarget(_Closed):
+    """Where the plan was made: the only place ``apply PLAN`` acts."""
+
+    org: str
+    sandbox: str | None
+    base_url: Annotated[str, Field(alias="baseUrl")]
+
+    def line(self) -> str:
+        """As ``Target.line`` says it."""
+        return Target(self.org, self.sandbox, self.base_url).line()
+
+
 class SavedPlan(_Closed):
     """A whole ``plan --out`` document."""
 
-    destgen_plan: Annotated[Literal[1], Field(alias=FORMAT_KEY)]
+    destgen_plan: Annotated[Literal[2], Field(alias=FORMAT_KEY)]
+    target: SavedTarget
     prune: bool
     files: list[SavedFile]
 
@@ -80,13 +96,16 @@ def plan_document(
     files: list[tuple[Path, list[Change], dict[str, str | None], list[str], set[tuple[str, str]]]],
     digests: dict[Path, str],
     *,
+    target: Target,
     prune: bool,
 ) -> dict[str, Any]:
     """The JSON document ``plan --out`` writes; ``digests``: each file's sha256, of the bytes
-    the plan was made from (a saved plan applies to these bytes only).
+    the plan was made from (a saved plan applies to these bytes only); ``target``: where the
+    plan read (a saved plan applies there only).
     """
     return {
         FORMAT_KEY: FORMAT_VERSION,
+        "target": {"org": target.org or "", "sandbox": target.sandbox, "baseUrl": target.base_url},
         "prune": prune,
         "files": [
             {
@@ -127,8 +146,15 @@ def read_plan(path: Path) -> SavedPlan:
         if path.stat().st_size > MAX_PLAN_BYTES:
             raise PlanFileError(f"{path}: larger than {MAX_PLAN_BYTES} bytes; not a saved plan")
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PlanFileError(f"{path}: cannot read the saved plan: {exc}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise PlanFileError(f"{path}: cannot read the saved plan: {reason}") from None
+    if isinstance(data, dict) and data.get(FORMAT_KEY) != FORMAT_VERSION:
+        raise PlanFileError(
+            f"{path}: a plan of format {data.get(FORMAT_KEY)!r}, this destgen applies format "
+            f"{FORMAT_VERSION} only (it names the org, sandbox and base URL); run destgen plan "
+            "--out again"
+        )
     try:
         return SavedPlan.model_validate(data)
     except PydanticValidationError as exc:

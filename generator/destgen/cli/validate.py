@@ -196,11 +196,13 @@ def activation_problems(data: Any) -> list[str]:
     from destgen_destinations.runtime.activation.file import ActivationError
     from destgen_destinations.runtime.activation.payloads import parse_activation_file, prepare
 
+    from destgen.cli.activate import encryption_key_problems
+
     try:
-        prepare(parse_activation_file(data), placeholders=True)
+        payloads = prepare(parse_activation_file(data), placeholders=True)
     except ActivationError as exc:
         return list(exc.problems)
-    return []
+    return encryption_key_problems(payloads.file)
 
 
 CANNOT_TELL = (

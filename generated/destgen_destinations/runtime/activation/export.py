@@ -72,7 +72,12 @@ def secret_variable(slug: str, param: str, connection: str | None = None) -> str
         words = words[len(last) + 1 :]
     name = f"{prefix}_{words}"
     if connection is not None:
-        named = re.sub(r"[^A-Za-z0-9]+", "_", connection).strip("_").upper()[:MAX_NAME_WORDS]
+        named = re.sub(r"[^A-Za-z0-9]+", "_", connection).strip("_").upper()
+        if len(named) > MAX_NAME_WORDS:
+            # Cut, two names alike in their first words would meet: the whole name's digest
+            # keeps them apart, the same for a connection whatever else the sandbox holds.
+            digest = hashlib.sha256(connection.encode("utf-8", "surrogatepass")).hexdigest()
+            named = f"{named[:MAX_NAME_WORDS].rstrip('_')}_{digest[:6].upper()}"
         name = f"{name}_{named or 'CONNECTION'}"
     return name
 

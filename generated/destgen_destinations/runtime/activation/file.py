@@ -19,15 +19,17 @@ from pydantic import (
     JsonValue,
     SecretStr,
     create_model,
+    field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 # The generated registry: a new spec in the cache needs no edit here.
 from destgen_destinations import registry
 from destgen_destinations.runtime.activation.problems import env_on_plain_field
 from destgen_destinations.runtime.payloads.audiences import AudienceValue, StreamingAudienceValue
 from destgen_destinations.runtime.payloads.destination import DestinationPackage
-from destgen_destinations.runtime.schema.field_rules import MASK
+from destgen_destinations.runtime.schema.field_rules import MASK, private_key_problem
 from destgen_destinations.runtime.schema.refs import NonEmpty
 
 
@@ -91,6 +93,15 @@ class EncryptionConfig(_Closed):
     encryption_algo: Annotated[
         str, Field(alias="encryptionAlgo", description="as the connection spec names it")
     ] = "PGPGPG"
+
+    @field_validator("public_key")
+    @classmethod
+    def _public_only(cls, value: str) -> str:
+        # Written inline, stored and exported as it is: a private key here would leak.
+        problem = private_key_problem(value)
+        if problem is not None:
+            raise PydanticCustomError("private_key", problem)
+        return value
 
 
 class BaseConnectionConfig(_Closed):
@@ -279,7 +290,8 @@ class ActivationFile(_Closed):
                     "$.dataflow.schedule: only for workflow datasets; each audience carries its "
                     "own schedule"
                 )
-            return problems
+            return problems + _listed_twice(self.audiences)
+
         problems = [f"$.{k}: not part of workflow datasets" for k in AUDIENCE_ONLY if k in given]
         if not self.datasets:
             problems.append("$.datasets: workflow datasets needs at least one dataset")
@@ -291,6 +303,19 @@ class ActivationFile(_Closed):
         if self.dataflow.schedule is None:
             problems.append("$.dataflow.schedule: required for workflow datasets")
         return problems
+
+
+def _listed_twice(audiences: list[dict[str, Any]]) -> list[str]:
+    """An audience listed twice: its two schedules and templates would fight on every apply."""
+    seen: set[str] = set()
+    problems = []
+    for i, audience in enumerate(audiences):
+        key = audience.get("id") if isinstance(audience, dict) else None
+        if isinstance(key, str) and key in seen:
+            problems.append(f"$.audiences[{i}].id: {key} is listed twice")
+        elif isinstance(key, str):
+            seen.add(key)
+    return problems
 
 
 def activation_file_schema() -> dict[str, Any]:

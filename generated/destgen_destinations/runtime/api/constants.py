@@ -5,6 +5,8 @@ Values only; the modules that use them own the behaviour.
 
 from __future__ import annotations
 
+import re
+
 DEFAULT_BASE_URL = "https://platform.adobe.io"
 DEFAULT_TOKEN_URL = "https://ims-na1.adobelogin.com/ims/token/v3"
 FLOW_SERVICE = "/data/foundation/flowservice"
@@ -16,6 +18,11 @@ IDENTITIES = "/data/core/idnamespace/identities"
 UNION_SCHEMA = "/data/core/ups/config/entityTypes/_xdm.context.profile"
 SEGMENT_DEFINITIONS = "/data/core/ups/segment/definitions"
 SANDBOXES = "/data/foundation/sandbox-management/sandboxes"
+# A sandbox's name as the Sandbox API takes it: lower-case letters, digits and hyphens, starting
+# with a letter or digit, at most 256 characters. It is a header value and, in the emulator, a
+# folder name: anything else (a path, a non-ASCII name) is refused before it is used.
+SANDBOX_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,255}")
+SANDBOX_NAME_RULE = "lower-case letters, digits and hyphens, at most 256, not starting with '-'"
 
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 60.0

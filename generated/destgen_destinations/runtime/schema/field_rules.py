@@ -7,6 +7,8 @@ job.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +31,34 @@ _BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{
 def _check_base64(text: str) -> None:
     if not text or _BASE64.fullmatch(text) is None:
         raise PydanticCustomError("base64", "value is not valid base64 (contentEncoding: base64)")
+
+
+# OpenPGP packet tags of secret key material (RFC 4880 §5.5.1.3 and §5.5.1.4).
+_SECRET_KEY_TAGS = (5, 7)
+
+
+def private_key_problem(text: str) -> str | None:
+    """Why base64 ``text`` must not stand where a public key goes: it holds an OpenPGP private
+    key (armored, or a binary secret-key packet). None otherwise. The key is never quoted.
+    """
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if b"PRIVATE KEY BLOCK-----" in raw[:200]:
+        return "an OpenPGP private key: give its public key (a private key is never sent)"
+    if raw and raw[0] & 0x80:
+        tag = raw[0] & 0x3F if raw[0] & 0x40 else (raw[0] >> 2) & 0x0F
+        if tag in _SECRET_KEY_TAGS:
+            return "an OpenPGP private key: give its public key (a private key is never sent)"
+    return None
+
+
+def _check_public(text: str) -> None:
+    """Plain (non-secret) base64 text is stored and shown as it is: never a private key."""
+    problem = private_key_problem(text)
+    if problem is not None:
+        raise PydanticCustomError("private_key", problem)
 
 
 def _pattern_check(pattern: str | None) -> Callable[[str], None]:
@@ -139,6 +169,7 @@ class TextRule:
             check_pattern(value)
             if self.base64:
                 _check_base64(value)
+                _check_public(value)
             return value
 
         return core_schema.no_info_after_validator_function(check, handler(source))

@@ -12,7 +12,7 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 from pydantic import BaseModel, SecretStr
@@ -27,6 +27,7 @@ from destgen_destinations.runtime.transport.errors import (
     DestgenError,
     ServerError,
     TransportError,
+    connect_failure,
     error_from_response,
 )
 from destgen_destinations.runtime.transport.redact import printable, scrub
@@ -52,7 +53,18 @@ class Step:
 def resolve_base_url(explicit: str | None, env: Mapping[str, str] = os.environ) -> str:
     """The argument, else ``AEP_BASE_URL``, else Adobe's API; ``http://`` only on loopback."""
     url = explicit or env.get("AEP_BASE_URL") or DEFAULT_BASE_URL
-    return secure_url(url, "base URL", "--base-url or AEP_BASE_URL")
+    url = secure_url(url, "base URL", "--base-url or AEP_BASE_URL")
+    path = urlsplit(url).path
+    if path.startswith("/data/") or path.startswith("/ims/"):
+        # Every operation adds its own API's path (/data/foundation/flowservice/...): a URL that
+        # already has one would send /data/foundation/flowservice/data/foundation/... and read
+        # the 404 that follows as a missing entity.
+        host = url[: len(url) - len(path)]
+        raise DestgenError(
+            f"base URL {url!r} already ends in an API path ({path}); give the host alone "
+            f"({host}): destgen adds each API's path itself (--base-url or AEP_BASE_URL)"
+        )
+    return url
 
 
 class Core:
@@ -62,6 +74,8 @@ class Core:
         self.base_url = base_url.rstrip("/")
         self.identity = identity
         self.retry = retry
+        # True once any answer came: a refused connection after that is a restart, retried.
+        self.reached = False
 
     def headers(self, op: Operation[Any], token: str) -> dict[str, str]:
         """The one place request headers are built (Authorization only ever from ``token``)."""
@@ -97,6 +111,7 @@ class Core:
 
     def read(self, op: Operation[T], response: httpx.Response) -> T:
         """The operation's result from a response, or the ``DestgenError`` it stands for."""
+        self.reached = True
         request_id = response.headers.get("x-request-id")
         log.debug(
             "%s %s -> %s (request id %s)", op.method, op.path, response.status_code, request_id
@@ -141,15 +156,18 @@ class Core:
             ) from None
 
     def transport_error(self, op: Operation[Any], exc: httpx.TransportError) -> TransportError:
-        """A transport failure as a retryable ``TransportError`` naming the operation, the base
-        URL it could not reach and how to point the tool elsewhere.
+        """A transport failure as a ``TransportError`` naming the operation, what failed
+        (connection refused, TLS, DNS), the base URL and how to point the tool elsewhere.
+        Retryable unless retrying cannot help (``connect_failure``).
         """
         sent = not isinstance(exc, NOT_SENT)
         log.debug("%s %s -> %s (sent=%s)", op.method, op.path, type(exc).__name__, sent)
+        what, final = connect_failure(exc, reached=self.reached)
         return TransportError(
-            f"{op.label} ({op.method} {op.path}): {type(exc).__name__} talking to "
+            f"{op.label} ({op.method} {op.path}): {what} talking to "
             f"{self.base_url} (is it the right address? set --base-url or AEP_BASE_URL)",
             sent=sent,
+            final=final,
         )
 
     def next_step(self, op: Operation[Any], error: DestgenError, attempt: int) -> Step:

@@ -16,8 +16,18 @@ from typing import Any, Protocol
 
 import httpx
 
-from destgen_destinations.runtime.api.constants import DEFAULT_TOKEN_URL, TOKEN_REFRESH_MARGIN_S
-from destgen_destinations.runtime.transport.errors import AuthError, DestgenError
+from destgen_destinations.runtime.api.constants import (
+    DEFAULT_TOKEN_URL,
+    SANDBOX_NAME,
+    SANDBOX_NAME_RULE,
+    TOKEN_REFRESH_MARGIN_S,
+)
+from destgen_destinations.runtime.transport.errors import (
+    AuthError,
+    DestgenError,
+    TransportError,
+    connect_failure,
+)
 from destgen_destinations.runtime.transport.urls import secure_url
 
 
@@ -113,7 +123,12 @@ class ClientCredentials:
     def token(self, http: httpx.Client) -> str:
         """The cached token, or a new one from the token endpoint once it expires."""
         with self._lock:
-            return self._fresh() or self._store(http.post(self.token_url, data=self._form()))
+            if (fresh := self._fresh()) is not None:
+                return fresh
+            try:
+                return self._store(http.post(self.token_url, data=self._form()))
+            except httpx.TransportError as exc:
+                raise self._unreachable(exc) from None
 
     async def atoken(self, http: httpx.AsyncClient) -> str:
         """The cached token, or a new one from the token endpoint; one fetch for all waiters."""
@@ -121,7 +136,21 @@ class ClientCredentials:
             self._alock = asyncio.Lock()
         async with self._alock:
             # Every waiting task finds the token the first one fetched.
-            return self._fresh() or self._store(await http.post(self.token_url, data=self._form()))
+            if (fresh := self._fresh()) is not None:
+                return fresh
+            try:
+                return self._store(await http.post(self.token_url, data=self._form()))
+            except httpx.TransportError as exc:
+                raise self._unreachable(exc) from None
+
+    def _unreachable(self, exc: httpx.TransportError) -> TransportError:
+        # The form (the client secret) never reaches the message: only what failed, and where.
+        what, final = connect_failure(exc, reached=self.fetches > 0)
+        return TransportError(
+            f"token request ({self.token_url}): {what} (set --token-url or AEP_TOKEN_URL)",
+            sent=False,
+            final=final,
+        )
 
 
 @dataclass(frozen=True)
@@ -153,6 +182,16 @@ def identity_from_env(
         missing.append("AEP_ACCESS_TOKEN (or AEP_CLIENT_ID and AEP_CLIENT_SECRET)")
     if missing:
         raise DestgenError("missing environment variable(s): " + ", ".join(missing))
-    return Identity(
-        credentials, env["AEP_API_KEY"], env["AEP_ORG_ID"], env.get("AEP_SANDBOX_NAME") or None
-    )
+    sandbox = env.get("AEP_SANDBOX_NAME") or None
+    if sandbox is not None:
+        check_sandbox_name(sandbox, "AEP_SANDBOX_NAME")
+    return Identity(credentials, env["AEP_API_KEY"], env["AEP_ORG_ID"], sandbox)
+
+
+def check_sandbox_name(name: str, where: str) -> str:
+    """``name`` when it is a sandbox name the service takes; DestgenError naming ``where`` (the
+    variable or option it came from) otherwise.
+    """
+    if SANDBOX_NAME.fullmatch(name) is None:
+        raise DestgenError(f"{where}: {name!r} is not a sandbox name ({SANDBOX_NAME_RULE})")
+    return name

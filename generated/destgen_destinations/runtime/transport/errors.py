@@ -6,6 +6,8 @@ Each error carries status, Adobe code, request id and message; never a header or
 
 from __future__ import annotations
 
+import socket
+import ssl
 from typing import Any
 
 
@@ -16,10 +18,13 @@ class DestgenError(Exception):
 class TransportError(DestgenError):
     """The request did not complete (connection refused, dropped, timed out)."""
 
-    def __init__(self, message: str, *, sent: bool) -> None:
+    def __init__(self, message: str, *, sent: bool, final: bool = False) -> None:
         super().__init__(message)
         # sent=True: the server may have acted on it; a create must be reconciled, not re-posted.
         self.sent = sent
+        # final=True: retrying cannot help (no such host, a TLS handshake refused, nothing
+        # listening at an address never reached): said at once instead of after a minute.
+        self.final = final
 
 
 class ApiError(DestgenError):
@@ -130,3 +135,20 @@ def _code_and_message(body: Any) -> tuple[str | None, str]:
     if "detail" in body or "title" in body:  # content-type problem
         return None, str(body.get("detail") or body.get("title"))
     return None, str(body.get("message") or body)[:500]
+
+
+def connect_failure(exc: BaseException, *, reached: bool) -> tuple[str, bool]:
+    """What a transport failure was, in words (``connection refused``, ``TLS handshake failed:
+    ...``, ``no such host``), and whether it is final: DNS and TLS failures always are, a
+    refused connection is until the server has answered once (then it is a restart, retried).
+    """
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS handshake failed ({cause.reason or cause})", True
+        if isinstance(cause, socket.gaierror):
+            return f"no such host ({cause.strerror or cause})", True
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused (nothing listens there)", not reached
+        cause = cause.__cause__ or cause.__context__
+    return type(exc).__name__, False

@@ -62,11 +62,26 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     return "".join(out)
 
 
-# C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides that reorder
-# what a terminal shows: a server must not move the cursor, recolour or disguise our output.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls but tab and newline, DEL, C1 controls, the bidirectional marks and overrides that
+# reorder what a terminal shows, zero-width and invisible format characters, and the Unicode line
+# separators: a server must not move the cursor, recolour or disguise our output.
+_FORMAT = "\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_FORMAT}]")
+# The same, newline and tab included: text that must stay on its one line (a plan line, a name).
+_CONTROL_OR_BREAK = re.compile(f"[\x00-\x1f\x7f-\x9f{_FORMAT}]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
 
 
 def printable(text: str) -> str:
     r"""``text`` with every terminal control character shown as a ``\xNN``/``\uNNNN`` escape."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return _CONTROL.sub(_escape, text)
+
+
+def one_line(text: str) -> str:
+    r"""``printable``, newlines and tabs escaped too: server text that cannot forge another line
+    of a plan or a listing.
+    """
+    return _CONTROL_OR_BREAK.sub(_escape, text)

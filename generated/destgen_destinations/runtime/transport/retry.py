@@ -55,6 +55,8 @@ class RetryPolicy:
         if not idempotent:
             # Creates with an unknown outcome are reconciled by the caller, not retried here.
             return None
+        if isinstance(error, TransportError) and error.final:
+            return None
         if isinstance(error, TransportError) or (
             isinstance(error, ServerError) and error.status in RETRYABLE_5XX
         ):

@@ -6,6 +6,7 @@ plain HTTP to any other host either would be handed to whoever is on the path.
 
 from __future__ import annotations
 
+import ipaddress
 import urllib.parse
 
 from destgen_destinations.runtime.transport.errors import DestgenError
@@ -22,8 +23,20 @@ def secure_url(url: str, what: str, hint: str) -> str:
     host = parts.hostname or ""
     if parts.scheme == "https" and host:
         return url
-    if parts.scheme == "http" and (host in LOOPBACK_HOSTS or host.startswith("127.")):
+    if parts.scheme == "http" and is_loopback(host):
         return url
     raise DestgenError(
         f"{what} {url!r} refused: use https://, or http:// on a loopback address only ({hint})"
     )
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback IP literals only: a DNS name that merely starts with
+    ``127.`` (``127.attacker.example``) resolves wherever its owner likes.
+    """
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
