@@ -16,10 +16,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
+from destgen_destinations.runtime.api.constants import (
+    DATA_LAKE_SPEC_ID,
+    SANDBOX_NAME,
+    SANDBOX_NAME_RULE,
+)
 from destgen_destinations.runtime.schema import strict_json
 from destgen_emulator import dataprep, datasets, flowservice, listing, runs, sandboxes
-from destgen_destinations.runtime.api.constants import SANDBOX_NAME, SANDBOX_NAME_RULE
 from destgen_emulator.errors import ApiError, flow, gateway
 from destgen_emulator.state import EmulatorState
 from destgen_emulator.store import Tenant

@@ -29,9 +29,7 @@ def inside(path: Path, root: Path) -> bool:
     return path.resolve().is_relative_to(root.resolve())
 
 
-def deliver(
-    root: Path, place: tuple[str, ...], slug: str, files: list[RenderedFile]
-) -> list[Path]:
+def deliver(root: Path, place: tuple[str, ...], slug: str, files: list[RenderedFile]) -> list[Path]:
     """Write ``files``; return their paths. Each appears whole or not at all."""
     base = delivery_base(root, place, slug)
     written = []

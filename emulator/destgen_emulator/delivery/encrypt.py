@@ -58,5 +58,7 @@ def load_key(public_key_b64: str) -> Any:
     try:
         encrypt(b"", key)  # a signing-only key parses, and fails only here: find out now
     except Exception as exc:  # PGPy's errors for a key without an encryption-capable (sub)key
-        raise KeyUnusable(f"the key cannot encrypt (a signing-only key?): {type(exc).__name__}")
+        raise KeyUnusable(
+            f"the key cannot encrypt (a signing-only key?): {type(exc).__name__}"
+        ) from None
     return key

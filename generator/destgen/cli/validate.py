@@ -193,10 +193,9 @@ def activation_problems(data: Any) -> list[str]:
     """Every problem of an activation file, as ``activate --dry-run`` finds them (environment
     variables that are not set are not problems here: nothing is sent).
     """
+    from destgen.cli.activate import encryption_key_problems
     from destgen_destinations.runtime.activation.file import ActivationError
     from destgen_destinations.runtime.activation.payloads import parse_activation_file, prepare
-
-    from destgen.cli.activate import encryption_key_problems
 
     try:
         payloads = prepare(parse_activation_file(data), placeholders=True)
