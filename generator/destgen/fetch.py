@@ -25,6 +25,7 @@ from destgen_destinations.runtime.api.operations import Entity
 from destgen_destinations.runtime.schema.dialect import not_a_destination, standardise
 from destgen_destinations.runtime.transport.client import FlowServiceClient
 from destgen_destinations.runtime.transport.errors import DestgenError
+from destgen_destinations.runtime.transport.redact import one_line
 
 
 @dataclass
@@ -130,7 +131,7 @@ def fetch_destinations(
         listed = client.follow(ops.collect(ops.list_("connectionSpecs")))
         specs = [dict(s.data) for s in listed]
     else:
-        specs = [dict(_spec_by_id(client, spec_id).data) for spec_id in spec_ids]
+        specs = [_asked_for(client, spec_id) for spec_id in spec_ids]
     report, files = DestinationsFetch(), {}
     fetched_at = clock().strftime("%Y-%m-%dT%H:%M:%SZ")
     for spec in specs:
@@ -162,6 +163,19 @@ def fetch_destinations(
     out.mkdir(parents=True, exist_ok=True)
     write_all_or_nothing(files)
     return report
+
+
+def _asked_for(client: FlowServiceClient, spec_id: str) -> dict[str, Any]:
+    """The spec ``spec_id``, only if the answer is that spec: a server that answers with another
+    id would otherwise replace another destination's file and manifest entry.
+    """
+    spec = dict(_spec_by_id(client, spec_id).data)
+    if spec.get("id") != spec_id:
+        got = one_line(repr(spec.get("id")))
+        raise GeneratorError(
+            _where(client, spec_id), "/id", f"asked for connection spec {spec_id}, got {got}"
+        )
+    return spec
 
 
 def _where(client: FlowServiceClient, spec_id: str) -> str:

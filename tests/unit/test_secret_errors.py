@@ -4,10 +4,12 @@
 
 from __future__ import annotations
 
+import json
 import pickle
+from typing import Any
 
 import pytest
-from pydantic import SecretStr, ValidationError
+from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
 import destgen_destinations.amazon_s3 as s3
 import destgen_destinations.sftp as sftp
@@ -117,3 +119,64 @@ def test_errors_about_the_enclosing_object_never_quote_a_secret(
     for shown in (str(error.errors()), error.json(), repr(error), str(error)):
         assert VALID_SECRET not in shown
     assert VALID_SECRET not in str(pickle.loads(pickle.dumps(error)).errors())
+
+
+class _UserModel(BaseModel):
+    """A user's own model holding a destination's base connection as a field."""
+
+    label: str
+    connection: s3.models.BaseConnection
+
+
+_MISSING_SIBLING = {
+    "name": "x",
+    "auth": {"specName": "Access Key", "params": {"s3SecretKey": VALID_SECRET}},
+    "connectionSpec": S3_SPEC,
+}
+
+
+@pytest.mark.parametrize(
+    "validate",
+    [
+        lambda body: s3.models.BaseConnection(**body),
+        lambda body: s3.models.BaseConnection.model_validate(body),
+        lambda body: TypeAdapter(s3.models.BaseConnection).validate_python(body),
+        lambda body: TypeAdapter(list[s3.models.BaseConnection]).validate_python([body]),
+        lambda body: _UserModel(label="mine", connection=body),
+        lambda body: _UserModel.model_validate({"label": "mine", "connection": body}),
+        lambda body: _UserModel.model_validate_json(
+            json.dumps({"label": "mine", "connection": body})
+        ),
+        lambda body: s3.models.BaseConnection.model_validate_json(json.dumps(body)),
+    ],
+    ids=[
+        "constructor",
+        "model_validate",
+        "type-adapter",
+        "type-adapter-list",
+        "user-model",
+        "user-model-validate",
+        "user-model-json",
+        "validate-json",
+    ],
+)
+def test_every_validation_path_hides_a_secret_in_errors(validate: Any) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate(_MISSING_SIBLING)
+    error = caught.value
+    assert any(e["type"] == "missing" for e in error.errors())  # the real complaint survives
+    for shown in (str(error.errors()), error.json(), repr(error), str(error)):
+        assert VALID_SECRET not in shown
+
+
+def test_a_valid_connection_inside_a_user_model_keeps_its_secret_for_the_wire() -> None:
+    body = {
+        **_MISSING_SIBLING,
+        "auth": {
+            "specName": "Access Key",
+            "params": {"s3SecretKey": VALID_SECRET, "s3AccessKey": "AKIAIOSFODNN7EXAMPLE"},
+        },
+    }
+    held = _UserModel(label="mine", connection=body)  # type: ignore[arg-type]
+    assert VALID_SECRET not in held.model_dump_json()
+    assert s3.to_wire(held.connection)["auth"]["params"]["s3SecretKey"] == VALID_SECRET

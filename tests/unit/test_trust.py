@@ -386,3 +386,22 @@ def test_the_generated_models_refuse_a_private_key_as_public_key(pgp_keys: dict[
     with pytest.raises(ValidationError, match="an OpenPGP private key"):
         EncryptionParams.model_validate({"publicKey": pgp_keys["private (armored)"]})
     assert EncryptionParams.model_validate({"publicKey": pgp_keys["public"]})
+
+
+def test_fetch_keeps_only_the_spec_it_asked_for(tmp_path: Path) -> None:
+    """A server answering with another spec's id never replaces that destination's file."""
+    from destgen.errors import GeneratorError
+    from destgen.fetch import fetch_destinations
+
+    other = json.loads((ROOT / "specs_cache" / "sftp.json").read_text())
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"items": [other]})
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    identity = Identity(StaticToken("t"), "k", "o", "dev")
+    asked = "4fce964d-3f37-408f-9778-e597338a21ee"
+    with FlowServiceClient(base_url="https://platform.example", identity=identity, http=http) as c:
+        with pytest.raises(GeneratorError, match=f"asked for connection spec {asked}, got"):
+            fetch_destinations(c, tmp_path, [asked])
+    assert list(tmp_path.iterdir()) == [], "nothing written"

@@ -1,5 +1,6 @@
-"""Validation errors that never quote a secret: which keys of a model hold secrets, and the
-``model_validate`` of the classes that hold any, which re-raises a failure from a masked copy.
+"""Validation errors that never quote a secret: which keys of a model hold secrets, and the wrap
+validator (and ``model_validate_json``) of the classes that hold any, which re-raises a failure
+from a masked copy.
 
 A field's own error already masks its secret (field_rules.py); this covers the errors about the
 object around it. Nothing here runs for a valid payload beyond pydantic-core's validator.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import typing
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
@@ -71,35 +73,38 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
 
 
-_PYDANTIC_VALIDATE = BaseModel.model_validate.__func__  # type: ignore[attr-defined]
 _PYDANTIC_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore[attr-defined]
 
 
-def validate_concealed(cls: type[BaseModel], /, obj: Any, **kwargs: Any) -> Any:
-    """pydantic's ``model_validate``, except that an error never quotes a secret.
+def concealing_validator(keys: frozenset[str]) -> Callable[[Any, Any], Any]:
+    """A wrap validator for a model holding the secrets ``keys``: on failure the same validation
+    runs again on a copy with every secret masked, and that error is raised.
 
-    A field's own error masks its secret (field_rules.py); an error about the object around it (a
-    missing sibling, an unknown auth spec name) quotes that object as its input. So on failure the
-    same validation runs again on a copy with every secret masked, and its error is raised.
-    Only a failing validation pays for this.
+    A field's own error masks its secret (field_rules.py); an error about the object around it
+    (a missing sibling, an unknown auth spec name, a conditional) quotes that object as its
+    input. Wrapped into the model's own core schema, this holds on every path pydantic offers:
+    ``Model(**data)``, ``model_validate``, ``TypeAdapter(Model)`` and a user's model that holds
+    one as a field. Only a failing validation pays for the second run.
     """
-    if kwargs.get("by_alias") is False and kwargs.get("by_name") is not True:
-        return _PYDANTIC_VALIDATE(cls, obj, **kwargs)  # pydantic's own refusal of the options
-    try:
-        # The validator itself, as BaseModel.model_validate calls it: no frame more than before.
-        return cls.__pydantic_validator__.validate_python(obj, **kwargs)
-    except PydanticValidationError as exc:
-        keys: frozenset[str] = getattr(cls, SECRET_KEYS)
-        if not any(_quotes_a_secret(e["input"], keys) for e in exc.errors(include_url=False)):
-            raise  # the usual case: the error is the secret field's own, already masked
-        cls.__pydantic_validator__.validate_python(conceal(obj, keys), **kwargs)
-        raise  # pragma: no cover - the masked copy fails as the original did
+
+    def validate(value: Any, handler: Any) -> Any:
+        try:
+            return handler(value)
+        except PydanticValidationError as exc:
+            if not any(_quotes_a_secret(e["input"], keys) for e in exc.errors(include_url=False)):
+                raise  # the usual case: the error is the secret field's own, already masked
+            handler(conceal(value, keys))
+            raise  # pragma: no cover - the masked copy fails as the original did
+
+    return validate
 
 
 def validate_json_concealed(
     cls: type[BaseModel], /, json_data: str | bytes | bytearray, **kwargs: Any
 ) -> Any:
-    """As :func:`_validate_concealed`, for JSON text (the error quotes the parsed document)."""
+    """pydantic's ``model_validate_json``, except that an error never quotes a secret: text that
+    is not JSON fails before any validator runs, and its error would quote the text whole.
+    """
     if kwargs.get("by_alias") is False and kwargs.get("by_name") is not True:
         return _PYDANTIC_VALIDATE_JSON(cls, json_data, **kwargs)
     try:
@@ -120,5 +125,7 @@ def validate_json_concealed(
             ) from None
         # Python mode reads these models as JSON mode does (strings, numbers, booleans, lists
         # and objects only; no date or bytes fields), so the parsed copy fails alike.
-        validate_concealed(cls, parsed, **{k: v for k, v in kwargs.items() if k != "extra"})
+        cls.__pydantic_validator__.validate_python(
+            parsed, **{k: v for k, v in kwargs.items() if k != "extra"}
+        )
         raise  # pragma: no cover - the masked copy fails as the original did

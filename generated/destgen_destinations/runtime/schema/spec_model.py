@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, model_validator
+from pydantic_core import core_schema
 
 from destgen_destinations.runtime.schema.conditionals import CONDITIONALS_KEY, holds
 from destgen_destinations.runtime.schema.secret_errors import (
+    concealing_validator,
     secret_keys,
-    validate_concealed,
     validate_json_concealed,
 )
 
@@ -53,12 +54,24 @@ class PlainSpecModel(BaseModel):
     __destgen_secret_keys__: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """The model's schema; for a model holding secrets, wrapped so that no validation error
+        quotes one, whichever way pydantic is asked (secret_errors.concealing_validator).
+        """
+        schema = handler(source)
+        keys = secret_keys(cls)
+        if not keys:
+            return schema  # only classes that hold secrets pay for the frame: a hot path
+        return core_schema.no_info_wrap_validator_function(concealing_validator(keys), schema)
+
+    @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         cls.__destgen_secret_keys__ = secret_keys(cls)
         if cls.__destgen_secret_keys__:
-            # Only classes that hold secrets pay for the extra frame: validation is a hot path.
-            cls.model_validate = classmethod(validate_concealed)  # type: ignore[method-assign,assignment]
+            # Text that is not JSON fails before any validator: its error would quote it whole.
             cls.model_validate_json = classmethod(validate_json_concealed)  # type: ignore[method-assign,assignment]
 
 
