@@ -177,6 +177,6 @@ def test_a_valid_connection_inside_a_user_model_keeps_its_secret_for_the_wire() 
             "params": {"s3SecretKey": VALID_SECRET, "s3AccessKey": "AKIAIOSFODNN7EXAMPLE"},
         },
     }
-    held = _UserModel(label="mine", connection=body)  # type: ignore[arg-type]
+    held = _UserModel(label="mine", connection=body)
     assert VALID_SECRET not in held.model_dump_json()
     assert s3.to_wire(held.connection)["auth"]["params"]["s3SecretKey"] == VALID_SECRET

@@ -401,7 +401,7 @@ def test_fetch_keeps_only_the_spec_it_asked_for(tmp_path: Path) -> None:
     http = httpx.Client(transport=httpx.MockTransport(answer))
     identity = Identity(StaticToken("t"), "k", "o", "dev")
     asked = "4fce964d-3f37-408f-9778-e597338a21ee"
-    with FlowServiceClient(base_url="https://platform.example", identity=identity, http=http) as c:
-        with pytest.raises(GeneratorError, match=f"asked for connection spec {asked}, got"):
-            fetch_destinations(c, tmp_path, [asked])
+    client = FlowServiceClient(base_url="https://platform.example", identity=identity, http=http)
+    with client, pytest.raises(GeneratorError, match=f"asked for connection spec {asked}, got"):
+        fetch_destinations(client, tmp_path, [asked])
     assert list(tmp_path.iterdir()) == [], "nothing written"
