@@ -7,6 +7,7 @@ the same rows before any server exists.
 from __future__ import annotations
 
 import base64
+import copy
 import csv
 import gzip
 import io
@@ -20,6 +21,7 @@ import pytest
 import yaml
 
 from destgen.cli import main
+from destgen_destinations.runtime.payloads.connection_patches import encryption_params
 from destgen_emulator import EmulatorServer
 from destgen_emulator.delivery import names
 from destgen_emulator.delivery.encrypt import pgpy_module
@@ -220,20 +222,28 @@ def test_preview_says_when_a_key_cannot_encrypt(tmp_path: Path) -> None:
     path.write_text(json.dumps(doc))
     done = run_cli("preview", str(path))
     assert done.returncode == 1
-    assert "the PGP public key cannot encrypt: not an OpenPGP public key" in done.stderr
+    assert "$.baseConnection.encryption.publicKey: not an OpenPGP public key" in done.stderr
 
 
 def test_a_run_with_an_unusable_key_fails_and_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    doc = _load(next(p for p in FILE_EXAMPLES if p.stem == "amazon_s3"))
-    doc["baseConnection"]["encryption"]["publicKey"] = base64.b64encode(b"not a key").decode()
-    path = tmp_path / "s3.json"
-    path.write_text(json.dumps(doc))
+    # destgen refuses such a key before sending it; another client (or the UI) may not.
+    path = next(p for p in FILE_EXAMPLES if p.stem == "amazon_s3")
     delivered = tmp_path / "delivered"
     with EmulatorServer(deliver_to=delivered) as server:
         use_emulator(monkeypatch, server.base_url, "BADKEY@AdobeOrg")
         assert main(["apply", "--yes", str(path)]) == 0
+        (base,) = [c for c in server.state.store.all("connections") if encryption_params(c)]
+
+        def unusable(connection: dict[str, Any]) -> dict[str, Any]:
+            changed = copy.deepcopy(connection)
+            params = encryption_params(changed)
+            assert params is not None
+            params["publicKey"] = base64.b64encode(b"not a key").decode()
+            return changed
+
+        server.state.store.update("connections", base["id"], None, unusable)
         runs = server.advance(24)
     assert {r["metrics"]["statusSummary"]["status"] for r in runs} == {"failed"}
     assert "cannot encrypt" in runs[0]["metrics"]["statusSummary"]["errors"][0]["message"]
@@ -252,7 +262,7 @@ def test_streams_deliver_no_files_and_status_names_what_was_written(
         capsys.readouterr()
         assert main(["status", "--since", "7d", str(files)]) == 0
         out = capsys.readouterr().out
-        assert "wrote prod/google_cloud_storage/acme-exports/audiences/" in out
+        assert "wrote STATUS@AdobeOrg/prod/google_cloud_storage/acme-exports/audiences/" in out
         assert main(["status", "--json", "--since", "7d", str(stream)]) == 0
         (entry,) = json.loads(capsys.readouterr().out)["files"]
     assert all(run["written"] == [] for run in entry["runs"])

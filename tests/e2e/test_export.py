@@ -106,3 +106,33 @@ def test_one_odd_dataflow_never_stops_the_sandbox_export(
     assert [p.name for p in exported.iterdir()] == ["acme_audiences_to_azure_blob.json"]
     assert main(["promote", "--from-sandbox", "prod", "--to-sandbox", "dev"]) == 1
     assert "cannot be read back, so nothing was changed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "break_it",
+    [
+        lambda flow: flow | {"transformations": "not a list"},
+        lambda flow: flow | {"transformations": [{"params": ["odd"]}]},
+        lambda flow: flow
+        | {"transformations": [{"params": {"segmentSelectors": {"selectors": "x"}}}]},
+        lambda flow: flow | {"transformations": [{"params": {"segmentSelectors": 5}}]},
+    ],
+    ids=["transformations-string", "params-list", "selectors-string", "selectors-number"],
+)
+@pytest.mark.usefixtures("env")
+def test_a_server_object_of_an_odd_shape_fails_its_file_alone(
+    emulator: EmulatorServer, capsys: pytest.CaptureFixture[str], break_it: Any
+) -> None:
+    examples = [str(ROOT / "examples" / n) for n in ("amazon_s3.json", "azure_blob.json")]
+    assert main(["apply", "--yes", *examples]) == 0
+    odd = next(f for f in emulator.state.store.all("flows") if "S3" in f["name"])
+    emulator.state.store.update("flows", odd["id"], None, break_it)
+    capsys.readouterr()
+    for command in (["plan"], ["apply", "--yes"]):
+        code = main([*command, *examples])
+        out, err = capsys.readouterr()
+        assert code == 1, out + err
+        assert "Traceback" not in out + err
+        assert "amazon_s3.json: failed" in err
+        assert "azure_blob.json: 10 steps: 4 adopted, 6 unchanged" in err  # the other file goes on
+        assert "the service answered an object of an unexpected shape" in out + err

@@ -16,7 +16,7 @@ import pytest
 
 from destgen.cli import main
 from destgen.cli.demo import demo_secrets
-from destgen.cli.promote import _guard
+from destgen.cli.promote import _guard, sandbox_kind
 from destgen_emulator import EmulatorServer
 from destgen_emulator.sandboxes import audience_id, dataset_id
 from tests.conftest import ROOT
@@ -119,6 +119,36 @@ def test_a_production_sandbox_wants_its_name_typed(monkeypatch: pytest.MonkeyPat
     assert confirm(1) is True
     monkeypatch.setattr("builtins.input", lambda _prompt: "yes")
     assert _guard(args, "development")(1) is True
+
+
+@pytest.mark.parametrize(
+    ("sandbox", "kind"),
+    [
+        ({"name": "prod", "type": "production"}, "production"),
+        ({"name": "prod", "type": "Production"}, "production"),
+        ({"name": "prod", "type": "PRODUCTION"}, "production"),
+        ({"name": "prod"}, "production"),  # no type: guarded, never waved through
+        ({"name": "prod", "type": None}, "production"),
+        ({"name": "prod", "type": ["development"]}, "production"),
+        ({"name": "prod", "type": "staging"}, "production"),
+        ("not an object", "production"),
+        ({"name": "dev", "type": "development"}, "development"),
+        ({"name": "dev", "type": "Development"}, "development"),
+    ],
+)
+def test_only_a_sandbox_that_says_development_skips_the_production_guard(
+    sandbox: object, kind: str
+) -> None:
+    assert sandbox_kind(sandbox) == kind
+
+
+def test_a_wrong_name_at_the_production_prompt_says_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda _prompt: "yes")
+    assert _guard(argparse.Namespace(yes=False, to_sandbox="prod"), "production")(1) is False
+    assert "'yes' is not 'prod'; nothing applied" in capsys.readouterr().err
 
 
 def test_promote_names_dataflows_and_applies_only_what_it_resolved(

@@ -17,6 +17,7 @@ from typing import Any
 
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
+from destgen.cli.odd_data import ODD_DATA
 from destgen.writer import atomic_write_text
 from destgen_destinations.runtime.activation.export import (
     NotADestinationFlow,
@@ -70,11 +71,6 @@ def run_export(args: argparse.Namespace) -> int:
     if names:
         print(f"destgen export: set {', '.join(names)} before plan or apply", file=sys.stderr)
     return Exit.FAILED if failed else Exit.OK
-
-
-# What a dataflow the service holds in an unexpected shape raises while it is read back: a key
-# or item missing, a value of another type. Server data is untrusted input.
-ODD_DATA = (DestgenError, KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 
 def export_each(

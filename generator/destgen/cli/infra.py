@@ -22,6 +22,7 @@ from typing import Any
 from destgen.cli.activate import load_or_report, summary_line
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
+from destgen.cli.odd_data import ODD_SHAPE, odd_shape_line
 from destgen.cli.saved_plan import (
     PlanFileError,
     SavedFile,
@@ -483,6 +484,8 @@ def _each(
             outcome = work(client, path, payloads)
         except DestgenError as exc:
             outcome = FileOutcome(path, error=str(exc))
+        except ODD_SHAPE as exc:  # server data is untrusted: an odd object fails its file alone
+            outcome = FileOutcome(path, error=odd_shape_line(exc))
         with lock:
             done[0] += 1
             state = "failed" if outcome.error else plural(sum(outcome.counts().values()), "change")

@@ -50,7 +50,7 @@ def run_promote(args: argparse.Namespace) -> int:
             client_from_args(args, sandbox=args.to_sandbox) as target,
         ):
             docs = _read_files(args.paths) if args.paths else _export_all(source)
-            kind = str(target.run(ops.sandbox(args.to_sandbox)).get("type", "development"))
+            kind = sandbox_kind(target.run(ops.sandbox(args.to_sandbox)))
             resolved, missing = _resolve(docs, source, target, args.to_sandbox)
     except (DestgenError, ValueError, FileNotFoundError) as exc:
         print(f"destgen promote: {exc}", file=sys.stderr)
@@ -103,6 +103,16 @@ def _kept(folder: Path, resolved: list[tuple[str, Doc]]) -> bool:
     return True
 
 
+def sandbox_kind(sandbox: Any) -> str:
+    """ "development" only when the sandbox says so (any case); anything else, a missing or odd
+    type included, is guarded as "production": a guard that fails open is no guard.
+    """
+    kind = sandbox.get("type") if isinstance(sandbox, dict) else None
+    if isinstance(kind, str) and kind.strip().lower() == "development":
+        return "development"
+    return "production"
+
+
 def _guard(args: argparse.Namespace, kind: str) -> Any:
     """Production needs --yes, or its name typed at a terminal; others the usual confirmation."""
 
@@ -120,7 +130,13 @@ def _guard(args: argparse.Namespace, kind: str) -> Any:
             return False
         if kind == "production":
             typed = input(f"{args.to_sandbox} is a production sandbox. Type its name to apply: ")
-            return typed.strip() == str(args.to_sandbox)
+            if typed.strip() == str(args.to_sandbox):
+                return True
+            print(
+                f"destgen promote: {typed.strip()!r} is not {args.to_sandbox!r}; nothing applied",
+                file=sys.stderr,
+            )
+            return False
         return input(f"Apply the changes to {plural(files, 'file')}? Type yes: ").strip() == "yes"
 
     return confirm
