@@ -15,7 +15,7 @@ from destgen_emulator.catalog import PROFILE_STORE_SPEC, Destination
 from destgen_emulator.delivery.deliver import delivery_base
 from destgen_emulator.errors import ApiError, flow
 from destgen_emulator.errors import validation as validation_error
-from destgen_emulator.patching import PATCH_ERROR, apply_patch
+from destgen_emulator.patching import PATCH_ERROR, apply_patch, check_shape
 from destgen_emulator.state import EmulatorState
 from destgen_emulator.store import Tenant, tenant_of
 
@@ -306,22 +306,22 @@ def patch(
     """``PATCH`` one entity with JSON Patch under ``If-Match``: all operations or none."""
     if if_match is None:
         raise flow(1403, 400, "The header 'If-Match' is missing in the request")
-    if isinstance(ops, list):
-        for op in ops:
-            path = op.get("path", "") if isinstance(op, dict) else ""
-            if not any(path == p or path.startswith(p + "/") for p in PATCHABLE[collection]):
-                raise flow(
-                    1455,
-                    400,
-                    f"{PATCH_ERROR}: " f"path '{path}' cannot be patched on {collection}",
-                )
+    ops = check_shape(ops)
+    for op in ops:
+        path = op["path"]
+        if not any(path == p or path.startswith(p + "/") for p in PATCHABLE[collection]):
+            raise flow(
+                1455,
+                400,
+                f"{PATCH_ERROR}: " f"path '{path}' cannot be patched on {collection}",
+            )
 
     def change(entity: dict[str, Any]) -> dict[str, Any]:
-        adapted = [_replace_or_add(entity, op) for op in ops] if isinstance(ops, list) else ops
-        if collection == "targetConnections" and isinstance(adapted, list):
+        adapted = [_replace_or_add(entity, op) for op in ops]
+        if collection == "targetConnections":
             adapted = [_merge_params(entity, op) for op in adapted]
         updated = apply_patch(entity, adapted)
-        touched_auth = any(str(op.get("path", "")).startswith("/auth") for op in ops)
+        touched_auth = any(op["path"].startswith("/auth") for op in ops)
         _check_patched(state, collection, updated, tenant, touched_auth=touched_auth)
         if collection == "flows":
             updated["lastOperation"] = {

@@ -36,11 +36,12 @@ def _index(container: list[Any], token: str, *, insert: bool, pointer: str) -> i
     return index
 
 
-def apply_patch(document: dict[str, Any], ops: Any) -> dict[str, Any]:
-    """Apply RFC 6902 operations to a copy of ``document``; any failing operation voids them all."""
+def check_shape(ops: Any) -> list[dict[str, Any]]:
+    """``ops`` as a JSON Patch document: a non-empty array of objects with string ``op`` and
+    ``path``; 400 naming the first that is not (before anything reads a path).
+    """
     if not isinstance(ops, list) or not ops:
         raise flow(1405, 400, "The request body must be a non-empty JSON Patch array")
-    result = copy.deepcopy(document)
     for number, op in enumerate(ops):
         if (
             not isinstance(op, dict)
@@ -48,6 +49,13 @@ def apply_patch(document: dict[str, Any], ops: Any) -> dict[str, Any]:
             or not isinstance(op.get("path"), str)
         ):
             raise flow(1455, 400, f"Patch operation {number} needs string 'op' and 'path'")
+    return ops
+
+
+def apply_patch(document: dict[str, Any], ops: Any) -> dict[str, Any]:
+    """Apply RFC 6902 operations to a copy of ``document``; any failing operation voids them all."""
+    result = copy.deepcopy(document)
+    for number, op in enumerate(check_shape(ops)):
         name = op["op"].lower()
         if name not in SUPPORTED:
             raise flow(1434, 400, f"Unsupported operation '{op['op']}' received")

@@ -38,28 +38,62 @@ def advance(
     for flow in sorted(store.all("flows"), key=lambda f: f["id"]):
         if flow.get("state") != "enabled":
             continue
-        if (schedule := flow.get("scheduleParams")) is not None:
-            entities = [f"dataset:{d}" for d in _datasets(state, flow)]
-            windows = _dataset_windows(state, flow, schedule, started / 1000, hours)
-        else:
-            selectors = _selectors(flow)
-            entities = [f"segment:{s['value']['id']}" for s in selectors]
-            windows = _audience_windows(selectors, hours)
-        # Read once for all the flow's windows: the store holds still while time advances.
-        delivery = delivery_of(state, flow) if windows and not fail else None
-        for window in range(windows):
-            chance = random.Random(f"{seed}:{flow['id']}:{started}:{window}")
-            run = _run(flow, entities, started, chance, fail)
-            # The run's own id, chosen here so its delivered files (manifest) can name it.
-            run_id = str(uuid.UUID(int=chance.getrandbits(128), version=4))
-            if delivery is not None:  # (never on a failed run: None then)
-                # Each window's files carry its own time: templates with a date never collide.
-                offset = window * hours * 3600 / windows
-                when = dt.datetime.fromtimestamp(started / 1000 + offset, dt.UTC)
-                files, problem = run_files(state, flow, run_id, when, delivery)
-                _record_files(run, files, problem)
-            created.append(store.create("runs", run, _meta(flow), entity_id=run_id))
+        try:
+            runs = _flow_runs(state, flow, started, hours, seed=seed, fail=fail)
+        except ODD_SHAPE as exc:
+            # A flow another client wrote in a shape no run can read fails alone, as a failed
+            # run its owner sees; every other tenant's flow still runs (never a 500 for all).
+            runs = [(_unreadable(flow, started, exc), None)]
+        created += [store.create("runs", run, _meta(flow), entity_id=rid) for run, rid in runs]
     return created
+
+
+# What reading a flow of an unexpected shape raises: a key or item missing, another type.
+ODD_SHAPE = (KeyError, IndexError, TypeError, ValueError, AttributeError)
+
+
+def _flow_runs(
+    state: EmulatorState, flow: dict[str, Any], started: int, hours: float, *, seed: int, fail: bool
+) -> list[tuple[dict[str, Any], str | None]]:
+    """The runs of one flow for the hours that passed, each with its id (None: the store picks)."""
+    if (schedule := flow.get("scheduleParams")) is not None:
+        entities = [f"dataset:{d}" for d in _datasets(state, flow)]
+        windows = _dataset_windows(state, flow, schedule, started / 1000, hours)
+    else:
+        selectors = _selectors(flow)
+        entities = [f"segment:{s['value']['id']}" for s in selectors]
+        windows = _audience_windows(selectors, hours)
+    # Read once for all the flow's windows: the store holds still while time advances.
+    delivery = delivery_of(state, flow) if windows and not fail else None
+    runs: list[tuple[dict[str, Any], str | None]] = []
+    for window in range(windows):
+        chance = random.Random(f"{seed}:{flow['id']}:{started}:{window}")
+        run = _run(flow, entities, started, chance, fail)
+        # The run's own id, chosen here so its delivered files (manifest) can name it.
+        run_id = str(uuid.UUID(int=chance.getrandbits(128), version=4))
+        if delivery is not None:  # (never on a failed run: None then)
+            # Each window's files carry its own time: templates with a date never collide.
+            offset = window * hours * 3600 / windows
+            when = dt.datetime.fromtimestamp(started / 1000 + offset, dt.UTC)
+            try:
+                files, problem = run_files(state, flow, run_id, when, delivery)
+            except OSError as exc:  # a path the file system refuses (too long, a file in the way)
+                files, problem = [], f"the files could not be written: {exc.strerror or exc}"
+            _record_files(run, files, problem)
+        runs.append((run, run_id))
+    return runs
+
+
+def _unreadable(flow: dict[str, Any], started: int, exc: Exception) -> dict[str, Any]:
+    """A failed run for a flow no run can read, saying what was odd."""
+    run = _run(flow, [], started, random.Random(0), fail=True)
+    run["metrics"]["statusSummary"]["errors"] = [
+        {
+            "code": "DESTGEN-DATAFLOW-UNREADABLE",
+            "message": f"the dataflow cannot be run as stored ({type(exc).__name__}: {exc})",
+        }
+    ]
+    return run
 
 
 def _record_files(run: dict[str, Any], files: list[dict[str, Any]], problem: str | None) -> None:

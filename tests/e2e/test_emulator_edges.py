@@ -15,7 +15,7 @@ import pytest
 from destgen_emulator import EmulatorServer
 from destgen_emulator.faults import FaultRule, load_rules
 from destgen_emulator.server import check_loopback
-from tests.conftest import run_cli
+from tests.conftest import documented, run_cli
 
 FLOW = "/data/foundation/flowservice"
 HEADERS = {
@@ -187,3 +187,56 @@ def test_a_body_past_the_cap_is_413_and_never_read_whole(http: httpx.Client) -> 
     streamed = http.post(f"{FLOW}/connections", content=chunks(), headers=headers)
     assert streamed.status_code == 413
     assert "larger than" in streamed.text
+
+
+ODD_PATCHES = [
+    "x",
+    [],
+    [1],
+    [None],
+    [{"op": 1, "path": "/name"}],
+    [{"op": "add", "path": 5, "value": 1}],
+    [{"op": "add"}],
+    {"op": "add", "path": "/name", "value": "n"},
+    [{"op": "move", "from": "/name", "path": "/description"}],
+    [{"op": "add", "path": "/name/x", "value": 1}],
+    [{"op": "replace", "path": "", "value": 5}],
+    [{"op": "add", "path": "name", "value": "n"}],
+]
+
+
+@pytest.mark.parametrize("collection", ["flows", "connections", "targetConnections"])
+def test_json_patch_documents_of_odd_shapes_are_400_never_5xx(
+    http: httpx.Client, collection: str
+) -> None:
+    source = http.post(
+        f"{FLOW}/sourceConnections",
+        json=documented("01_source_connection__create_source_connection"),
+        headers=HEADERS,
+    ).json()["id"]
+    base = http.post(
+        f"{FLOW}/connections",
+        json=documented("02_base_connection__amazon_s3_access_key"),
+        headers=HEADERS,
+    ).json()["id"]
+    target = http.post(
+        f"{FLOW}/targetConnections",
+        json=documented("03_target_connection__amazon_s3") | {"baseConnectionId": base},
+        headers=HEADERS,
+    ).json()["id"]
+    flow_id = http.post(
+        f"{FLOW}/flows",
+        json=documented("04_create_dataflow__amazon_s3")
+        | {"sourceConnectionIds": [source], "targetConnectionIds": [target]},
+        headers=HEADERS,
+    ).json()["id"]
+    entity = {"flows": flow_id, "connections": base, "targetConnections": target}[collection]
+    url = f"{FLOW}/{collection}/{entity}"
+    before = http.get(url, headers=HEADERS)
+    for body in ODD_PATCHES:
+        etag = before.json()["items"][0]["etag"]
+        answer = http.patch(url, json=body, headers=HEADERS | {"If-Match": etag})
+        assert answer.status_code == 400, (body, answer.text)
+        assert answer.headers["content-type"] == "application/json"
+    after = http.get(url, headers=HEADERS)
+    assert after.json() == before.json(), "a refused patch changes nothing"

@@ -5,14 +5,19 @@ reads, references between entities) sees only its own, and a body ``id`` never p
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from destgen.cli import main
+from destgen.cli.demo import demo_secrets
 from destgen_emulator import EmulatorServer
-from tests.conftest import documented
+from tests.conftest import ROOT, documented
+from tests.e2e.conftest import use_emulator
 
 FLOW = "/data/foundation/flowservice"
 PREP = "/data/foundation/conversion"
@@ -107,3 +112,53 @@ def test_a_body_id_never_picks_or_overwrites_an_entity(
     assert answer.json()["id"] != ids["schema"]
     owner_view = http.get(f"{PREP}/schemas/{ids['schema']}", headers=OWNER).json()
     assert owner_view["jsonSchema"] == {"type": "object"}
+
+
+def test_one_tenants_unrunnable_flow_never_fails_another_tenants_advance(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in demo_secrets().items():
+        monkeypatch.setenv(name, value)
+    long_path = json.loads((ROOT / "examples" / "azure_blob.json").read_text())
+    long_path["targetConnection"]["params"]["path"] = (
+        "x" * 5000
+    )  # longer than any path the kernel takes
+    (tmp_path / "long.json").write_text(json.dumps(long_path))
+    delivered = tmp_path / "delivered"
+    delivered.mkdir()
+    (delivered / "BLOCKED@AdobeOrg").write_text("a file where the org's folder goes")
+    with EmulatorServer(deliver_to=delivered) as server:
+        for org, path in (
+            ("BLOCKED@AdobeOrg", ROOT / "examples" / "amazon_s3.json"),
+            ("GOOD@AdobeOrg", ROOT / "examples" / "amazon_s3.json"),
+            ("LONG@AdobeOrg", tmp_path / "long.json"),
+            ("ODD@AdobeOrg", ROOT / "examples" / "google_cloud_storage.json"),
+        ):
+            use_emulator(monkeypatch, server.base_url, org)
+            assert main(["apply", "--yes", str(path)]) == 0
+        (odd,) = [f for f in server.state.store.all("flows") if f["imsOrgId"] == "ODD@AdobeOrg"]
+        server.state.store.update(
+            "flows", odd["id"], None, lambda flow: flow | {"transformations": "odd"}
+        )
+        with httpx.Client(base_url=server.base_url, timeout=30) as http:
+            answer = http.post("/emulator/advance?hours=24", headers=OWNER)
+        assert answer.status_code == 200, answer.text
+        by_org = {
+            org: [r for r in server.state.store.all("runs") if r["imsOrgId"] == org]
+            for org in ("GOOD@AdobeOrg", "BLOCKED@AdobeOrg", "LONG@AdobeOrg", "ODD@AdobeOrg")
+        }
+    good = by_org["GOOD@AdobeOrg"]
+    assert good
+    assert {r["metrics"]["statusSummary"]["status"] for r in good} == {"success"}
+    assert all(r["metrics"]["files"] for r in good)
+    blocked, *_ = by_org["BLOCKED@AdobeOrg"]
+    assert blocked["metrics"]["statusSummary"]["status"] == "failed"
+    assert "could not be written" in blocked["metrics"]["statusSummary"]["errors"][0]["message"]
+    long_run, *_ = by_org["LONG@AdobeOrg"]  # delivered, each folder name cut to what fits
+    assert long_run["metrics"]["statusSummary"]["status"] == "success"
+    written = Path(long_run["metrics"]["files"][0]["path"])
+    assert max(len(part) for part in written.parts) <= 255
+    (odd_run,) = by_org["ODD@AdobeOrg"]
+    assert odd_run["metrics"]["statusSummary"]["status"] == "failed"
+    error = odd_run["metrics"]["statusSummary"]["errors"][0]
+    assert error["code"] == "DESTGEN-DATAFLOW-UNREADABLE"
