@@ -104,8 +104,8 @@ def _kept(folder: Path, resolved: list[tuple[str, Doc]]) -> bool:
 
 
 def sandbox_kind(sandbox: Any) -> str:
-    """ "development" only when the sandbox says so (any case); anything else, a missing or odd
-    type included, is guarded as "production": a guard that fails open is no guard.
+    """The sandbox's kind for the guard: development only when its type says so (any case);
+    anything else, a missing or odd type included, is production: a guard never fails open.
     """
     kind = sandbox.get("type") if isinstance(sandbox, dict) else None
     if isinstance(kind, str) and kind.strip().lower() == "development":
