@@ -74,6 +74,8 @@ def read_spec_folder(folder: Path) -> SpecFolder:
             result.refused.append(outcome)
         else:
             loaded.append(outcome)
+    _curated_ids_once(result.specs)
+    loaded = _ids_once(loaded, result.specs, result.refused)
     taken = {s.slug: s.file for s in result.specs}
     clashes = _clashes(loaded, taken)
     for spec in loaded:
@@ -93,6 +95,51 @@ def read_spec_folder(folder: Path) -> SpecFolder:
             result.specs.append(spec)
     result.specs.sort(key=lambda s: s.slug)
     return result
+
+
+def _spec_id(spec: LoadedSpec) -> str:
+    return str(spec.data.get("id"))
+
+
+def _curated_ids_once(curated: list[LoadedSpec]) -> None:
+    """Two manifest entries of one spec id would be two packages of one destination, the
+    registry keeping whichever came last: a broken manifest, refused (as any broken entry is).
+    """
+    files: dict[str, str] = {}
+    for spec in curated:
+        if (other := files.setdefault(_spec_id(spec), spec.file)) != spec.file:
+            raise GeneratorError(
+                f"{spec.file}#/id: connection spec {_spec_id(spec)} is also in {other}; "
+                "keep one file per spec"
+            )
+
+
+def _ids_once(
+    loaded: list[LoadedSpec], curated: list[LoadedSpec], refused: list[Refusal]
+) -> list[LoadedSpec]:
+    """The raw specs whose id no other file holds; each other one refused naming every file
+    that holds its id (the same spec under two names is never two packages).
+    """
+    holders: dict[str, list[str]] = {}
+    for spec in [*curated, *loaded]:
+        holders.setdefault(_spec_id(spec), []).append(spec.file)
+    kept = []
+    for spec in loaded:
+        others = [f for f in holders[_spec_id(spec)] if f != spec.file]
+        if not others:
+            kept.append(spec)
+            continue
+        refused.append(
+            Refusal(
+                spec.file,
+                str(spec.data.get("name")),
+                (
+                    f"{spec.file}#/id: connection spec {_spec_id(spec)} is also in "
+                    f"{', '.join(sorted(others))}; keep one file per spec",
+                ),
+            )
+        )
+    return kept
 
 
 def _clashes(loaded: list[LoadedSpec], taken: dict[str, str]) -> dict[str, list[str]]:

@@ -107,3 +107,107 @@ def test_the_async_client_caps_responses_too(monkeypatch: pytest.MonkeyPatch) ->
 
     with pytest.raises(deadlines.ResponseTooLarge):
         asyncio.run(run())
+
+
+def test_an_error_body_is_read_only_as_far_as_its_message_needs() -> None:
+    from destgen_destinations.runtime.api.constants import MAX_ERROR_BODY_BYTES
+
+    sent = [0]
+
+    def huge_error(_request: httpx.Request) -> httpx.Response:
+        def body() -> Iterator[bytes]:
+            yield b'{"message": "' + b"m" * 100
+            for _ in range(60 * 1024):  # 60 MB, were it all read
+                sent[0] += 1024
+                yield b"x" * 1024
+
+        return httpx.Response(400, content=body())
+
+    http = httpx.Client(transport=httpx.MockTransport(huge_error))
+    with (
+        FlowServiceClient(base_url="https://platform.example", identity=IDENTITY, http=http) as c,
+        pytest.raises(ApiError) as caught,
+    ):
+        c.run(ops.get("flows", "f1"))
+    assert caught.value.status == 400
+    assert sent[0] <= MAX_ERROR_BODY_BYTES + 1024, "the rest of the body was never asked for"
+    assert len(str(caught.value)) < 2000
+
+
+def test_the_async_client_reads_an_error_body_only_so_far() -> None:
+    import asyncio
+
+    from destgen_destinations.runtime.api.constants import MAX_ERROR_BODY_BYTES
+    from destgen_destinations.runtime.transport.client import AsyncFlowServiceClient
+
+    sent = [0]
+
+    async def huge_error(_request: httpx.Request) -> httpx.Response:
+        async def body() -> AsyncIterator[bytes]:
+            for _ in range(60 * 1024):
+                sent[0] += 1024
+                yield b"x" * 1024
+
+        return httpx.Response(403, content=body())
+
+    async def run() -> None:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(huge_error))
+        async with AsyncFlowServiceClient(
+            base_url="https://platform.example", identity=IDENTITY, http=http
+        ) as client:
+            await client.run(ops.get("flows", "f1"))
+
+    with pytest.raises(ApiError):
+        asyncio.run(run())
+    assert sent[0] <= MAX_ERROR_BODY_BYTES + 1024
+
+
+def _pages(request: httpx.Request) -> httpx.Response:
+    """Page after page of big items, each page within the single-answer cap, without end."""
+    page = int(request.url.params.get("continuationToken") or 0)
+    items = [{"id": f"f{page}-{i}", "name": "n" * 1000} for i in range(100)]
+    nxt = f"/data/foundation/flowservice/flows?continuationToken={page + 1}"
+    return httpx.Response(200, json={"items": items, "_links": {"next": {"href": nxt}}})
+
+
+def test_a_listing_is_bounded_over_all_its_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    from destgen_destinations.runtime.transport import deadlines
+
+    monkeypatch.setattr(deadlines, "MAX_LISTING_BYTES", 500_000)
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return _pages(request)
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    listed = []
+    with (
+        FlowServiceClient(base_url="https://platform.example", identity=IDENTITY, http=http) as c,
+        pytest.raises(deadlines.ResponseTooLarge, match="the listing .* larger than 500000 bytes"),
+    ):
+        listed.extend(c.iterate(ops.list_("flows")))
+    assert 3 <= len(seen) <= 6, "stopped at the bound, long before MAX_PAGES"
+
+
+def test_the_async_listing_has_the_same_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from destgen_destinations.runtime.transport import deadlines
+    from destgen_destinations.runtime.transport.client import AsyncFlowServiceClient
+
+    monkeypatch.setattr(deadlines, "MAX_LISTING_BYTES", 500_000)
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        return _pages(request)
+
+    async def run() -> None:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+        async with AsyncFlowServiceClient(
+            base_url="https://platform.example", identity=IDENTITY, http=http
+        ) as client:
+            async for _ in client.iterate(ops.list_("flows")):
+                pass
+
+    with pytest.raises(deadlines.ResponseTooLarge, match="the listing"):
+        asyncio.run(run())

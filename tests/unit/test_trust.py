@@ -405,3 +405,31 @@ def test_fetch_keeps_only_the_spec_it_asked_for(tmp_path: Path) -> None:
     with client, pytest.raises(GeneratorError, match=f"asked for connection spec {asked}, got"):
         fetch_destinations(client, tmp_path, [asked])
     assert list(tmp_path.iterdir()) == [], "nothing written"
+
+
+def test_one_spec_id_in_two_files_is_refused_naming_both(tmp_path: Path) -> None:
+    from destgen.spec_folder import read_spec_folder
+
+    for name in ("one.json", "two.json"):
+        (tmp_path / name).write_text((ROOT / "specs_cache" / "amazon_s3.json").read_text())
+    (tmp_path / "sftp.json").write_text((ROOT / "specs_cache" / "sftp.json").read_text())
+    folder = read_spec_folder(tmp_path)
+    assert [Path(s.file).name for s in folder.specs] == ["sftp.json"]
+    reasons = {Path(r.file).name: r.reasons[0] for r in folder.refused}
+    assert set(reasons) == {"one.json", "two.json"}
+    assert f"is also in {tmp_path / 'two.json'}" in reasons["one.json"]
+    assert f"is also in {tmp_path / 'one.json'}" in reasons["two.json"]
+
+
+def test_a_raw_copy_of_a_curated_spec_is_refused_naming_the_curated_file(tmp_path: Path) -> None:
+    import shutil
+
+    from destgen.spec_folder import read_spec_folder
+
+    shutil.copytree(ROOT / "specs_cache", tmp_path / "specs")
+    copied = tmp_path / "specs" / "my copy of s3.json"
+    copied.write_text((ROOT / "specs_cache" / "amazon_s3.json").read_text())
+    folder = read_spec_folder(tmp_path / "specs")
+    (refusal,) = [r for r in folder.refused if r.file == str(copied)]
+    assert "amazon_s3.json; keep one file per spec" in refusal.reasons[0]
+    assert str(copied) not in {s.file for s in folder.specs}

@@ -40,5 +40,11 @@ MAX_PAGES = 1000
 # The largest response body read: Flow Service answers are kilobytes, a page of 100 entities a
 # few hundred; a server that sends more is refused before it fills the client's memory.
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+# An error answer is read only this far: its message is what matters, and a body that parses
+# into Python objects costs some twenty times its size (a 60 MB error body cost 1.3 GB).
+MAX_ERROR_BODY_BYTES = 64 * 1024
+# All the pages of one listing together: each page is capped alone, the listing as a whole here,
+# so that a server answering page after page of big items cannot fill the client's memory.
+MAX_LISTING_BYTES = 32 * 1024 * 1024
 # Data Prep lists page by offset; the most a page may hold (limit 1-100).
 DATA_PREP_PAGE = 100

@@ -42,6 +42,8 @@ class Page:
 
     items: list[Entity]
     next: Operation[Page] | None
+    # Bytes of the answer it was read from (set by the transport): bounds a whole listing.
+    size: int = 0
 
 
 def _as_created(entity: Entity) -> Any:

@@ -28,6 +28,7 @@ from destgen_destinations.runtime.transport.deadlines import (
     CappedStream,
     Deadlines,
     DeadlineStream,
+    within_listing_bound,
 )
 from destgen_destinations.runtime.transport.errors import DestgenError
 from destgen_destinations.runtime.transport.flows import (
@@ -134,12 +135,16 @@ class FlowServiceClient(_Base):
         return self._drive(wait_flow(flow_id, timeout, poll, clock))
 
     def iterate(self, op: Operation[Page]) -> Iterator[Entity]:
-        """Every entity of a list, following ``_links.next`` (bounded by MAX_PAGES)."""
+        """Every entity of a list, following ``_links.next`` (bounded by MAX_PAGES pages and
+        MAX_LISTING_BYTES bytes over all of them).
+        """
         current: Operation[Page] | None = op
+        listed = 0
         for _ in range(MAX_PAGES):
             if current is None:
                 return
             page = self.run(current)
+            listed = within_listing_bound(listed, page, op)
             yield from page.items
             current = page.next
 
@@ -178,7 +183,8 @@ class FlowServiceClient(_Base):
             with request_deadline(expires, clock):
                 response = self.http.send(request, stream=True)
                 try:
-                    response.stream = DeadlineStream(response.stream, expires, clock)  # type: ignore[arg-type]
+                    inner: Any = response.stream  # a sync stream: this is the sync client
+                    response.stream = DeadlineStream(inner, expires, clock, response.status_code)
                     response.read()
                 finally:
                     response.close()
@@ -251,12 +257,14 @@ class AsyncFlowServiceClient(_Base):
         return await self._drive(wait_flow(flow_id, timeout, poll, clock))
 
     async def iterate(self, op: Operation[Page]) -> AsyncIterator[Entity]:
-        """Every entity of a list, following ``_links.next`` (bounded by MAX_PAGES)."""
+        """The async twin of :meth:`FlowServiceClient.iterate`, with the same bounds."""
         current: Operation[Page] | None = op
+        listed = 0
         for _ in range(MAX_PAGES):
             if current is None:
                 return
             page = await self.run(current)
+            listed = within_listing_bound(listed, page, op)
             for item in page.items:
                 yield item
             current = page.next
@@ -292,7 +300,7 @@ class AsyncFlowServiceClient(_Base):
             async with asyncio.timeout(budget):
                 response = await self.http.send(request, stream=True)
                 try:
-                    response.stream = CappedStream(response.stream)  # type: ignore[arg-type]
+                    response.stream = CappedStream(response.stream, response.status_code)  # type: ignore[arg-type]
                     await response.aread()
                 finally:
                     await response.aclose()

@@ -10,7 +10,7 @@ import logging
 import os
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
@@ -146,7 +146,7 @@ class Core:
             error.code = printable(error.code) if error.code is not None else None
             raise error
         try:
-            return op.parse(body)
+            result = op.parse(body)
         except (KeyError, TypeError, IndexError, AttributeError) as exc:
             raise ApiError(
                 response.status_code,
@@ -154,6 +154,9 @@ class Core:
                 f"unexpected response to {op.label}: {exc!r}",
                 request_id,
             ) from None
+        if isinstance(result, Page):  # what a whole listing is bounded by (within_listing_bound)
+            return replace(result, size=len(response.content))
+        return result
 
     def transport_error(self, op: Operation[Any], exc: httpx.TransportError) -> TransportError:
         """A transport failure as a ``TransportError`` naming the operation, what failed

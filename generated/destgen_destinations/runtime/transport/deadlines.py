@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from destgen_destinations.runtime.api.constants import MAX_RESPONSE_BYTES, REQUEST_DEADLINE_S
+from destgen_destinations.runtime.api.constants import (
+    MAX_ERROR_BODY_BYTES,
+    MAX_LISTING_BYTES,
+    MAX_RESPONSE_BYTES,
+    REQUEST_DEADLINE_S,
+)
+from destgen_destinations.runtime.api.operations import Operation, Page
 from destgen_destinations.runtime.transport.errors import DestgenError, TransportError
 
 
@@ -64,25 +70,62 @@ class Deadlines:
 
 
 class ResponseTooLarge(DestgenError):
-    """A server sent more than ``MAX_RESPONSE_BYTES``: not read further, not retried."""
+    """A server sent more than ``MAX_RESPONSE_BYTES`` (or a listing more than
+    ``MAX_LISTING_BYTES`` over all its pages): not read further, not retried.
+    """
 
-    def __init__(self) -> None:
-        super().__init__(
-            f"the response was larger than {MAX_RESPONSE_BYTES} bytes; not read further"
-        )
+    def __init__(self, what: str = "the response", limit: int | None = None) -> None:
+        limit = MAX_RESPONSE_BYTES if limit is None else limit
+        super().__init__(f"{what} was larger than {limit} bytes; not read further")
+
+
+def within_listing_bound(listed: int, page: Page, op: Operation[Page]) -> int:
+    """Bytes listed so far with ``page``; ResponseTooLarge once a listing's pages together pass
+    ``MAX_LISTING_BYTES``.
+    """
+    listed += page.size
+    if listed > MAX_LISTING_BYTES:
+        raise ResponseTooLarge(f"the listing {op.label} ({op.path})", MAX_LISTING_BYTES)
+    return listed
+
+
+def body_limit(status_code: int) -> tuple[int, bool]:
+    """How much of a response body to read, and whether to cut it there (an error's body, whose
+    message is all that is wanted) rather than refuse it (ResponseTooLarge).
+    """
+    if status_code >= 400:
+        return MAX_ERROR_BODY_BYTES, True
+    return MAX_RESPONSE_BYTES, False
+
+
+def _capped(chunk: bytes, size: int, limit: int, cut: bool) -> bytes | None:
+    """``chunk`` (the body having reached ``size`` with it) within ``limit``: cut short, or
+    ResponseTooLarge; None once nothing more is to be read.
+    """
+    if size <= limit:
+        return chunk
+    if not cut:
+        raise ResponseTooLarge()
+    kept = len(chunk) - (size - limit)
+    return chunk[:kept] if kept > 0 else None
 
 
 class DeadlineStream(httpx.SyncByteStream):
     """A response body that stops with ``httpx.ReadTimeout`` once ``expires`` has passed, and
-    with ResponseTooLarge past ``MAX_RESPONSE_BYTES``.
+    past its limit (``body_limit``) is cut short or refused with ResponseTooLarge.
     """
 
     def __init__(
-        self, inner: httpx.SyncByteStream, expires: float, clock: Callable[[], float]
+        self,
+        inner: httpx.SyncByteStream,
+        expires: float,
+        clock: Callable[[], float],
+        status_code: int = 200,
     ) -> None:
         self.inner = inner
         self.expires = expires
         self.clock = clock
+        self.limit, self.cut = body_limit(status_code)
 
     def __iter__(self) -> Iterator[bytes]:
         size = 0
@@ -90,9 +133,11 @@ class DeadlineStream(httpx.SyncByteStream):
             if self.clock() > self.expires:
                 raise httpx.ReadTimeout("request deadline passed")
             size += len(chunk)
-            if size > MAX_RESPONSE_BYTES:
-                raise ResponseTooLarge()
-            yield chunk
+            kept = _capped(chunk, size, self.limit, self.cut)
+            if kept is not None:
+                yield kept
+            if size >= self.limit and self.cut:
+                return  # the rest is never read: closing the response drops the connection
 
     def close(self) -> None:
         """Close the wrapped stream (and so the connection's response)."""
@@ -100,20 +145,23 @@ class DeadlineStream(httpx.SyncByteStream):
 
 
 class CappedStream(httpx.AsyncByteStream):
-    """The async client's response body, refused with ResponseTooLarge past the cap (its
-    deadline is ``asyncio.timeout`` around the whole read).
+    """The async client's response body, cut short or refused past its limit (``body_limit``);
+    its deadline is ``asyncio.timeout`` around the whole read.
     """
 
-    def __init__(self, inner: httpx.AsyncByteStream) -> None:
+    def __init__(self, inner: httpx.AsyncByteStream, status_code: int = 200) -> None:
         self.inner = inner
+        self.limit, self.cut = body_limit(status_code)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         size = 0
         async for chunk in self.inner:
             size += len(chunk)
-            if size > MAX_RESPONSE_BYTES:
-                raise ResponseTooLarge()
-            yield chunk
+            kept = _capped(chunk, size, self.limit, self.cut)
+            if kept is not None:
+                yield kept
+            if size >= self.limit and self.cut:
+                return  # the rest is never read: closing the response drops the connection
 
     async def aclose(self) -> None:
         """Close the wrapped stream (and so the connection's response)."""
