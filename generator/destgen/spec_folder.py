@@ -109,8 +109,9 @@ def _curated_ids_once(curated: list[LoadedSpec]) -> None:
     for spec in curated:
         if (other := files.setdefault(_spec_id(spec), spec.file)) != spec.file:
             raise GeneratorError(
-                f"{spec.file}#/id: connection spec {_spec_id(spec)} is also in {other}; "
-                "keep one file per spec"
+                spec.file,
+                "/id",
+                f"connection spec {_spec_id(spec)} is also in {other}; keep one file per spec",
             )
 
 

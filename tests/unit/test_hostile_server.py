@@ -181,10 +181,10 @@ def test_a_listing_is_bounded_over_all_its_pages(monkeypatch: pytest.MonkeyPatch
         return _pages(request)
 
     http = httpx.Client(transport=httpx.MockTransport(answer))
-    listed = []
+    listed: list[object] = []
     with (
         FlowServiceClient(base_url="https://platform.example", identity=IDENTITY, http=http) as c,
-        pytest.raises(deadlines.ResponseTooLarge, match="the listing .* larger than 500000 bytes"),
+        pytest.raises(deadlines.ResponseTooLarge, match=r"the listing .* larger than 500000 bytes"),
     ):
         listed.extend(c.iterate(ops.list_("flows")))
     assert 3 <= len(seen) <= 6, "stopped at the bound, long before MAX_PAGES"

@@ -433,3 +433,20 @@ def test_a_raw_copy_of_a_curated_spec_is_refused_naming_the_curated_file(tmp_pat
     (refusal,) = [r for r in folder.refused if r.file == str(copied)]
     assert "amazon_s3.json; keep one file per spec" in refusal.reasons[0]
     assert str(copied) not in {s.file for s in folder.specs}
+
+
+def test_two_manifest_entries_of_one_spec_id_stop_the_run(tmp_path: Path) -> None:
+    import shutil
+
+    from destgen.errors import GeneratorError
+    from destgen.spec_folder import read_spec_folder
+
+    specs = tmp_path / "specs"
+    shutil.copytree(ROOT / "specs_cache", specs)
+    shutil.copy(specs / "amazon_s3.json", specs / "amazon_s3_again.json")
+    manifest = json.loads((specs / "manifest.json").read_text())
+    (entry,) = [e for e in manifest["destinations"] if e["slug"] == "amazon_s3"]
+    manifest["destinations"].append(entry | {"slug": "amazon_s3_again"})
+    (specs / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(GeneratorError, match=r"is also in .*amazon_s3"):
+        read_spec_folder(specs)
