@@ -22,8 +22,18 @@ CHECKOUT = PACKAGE_DIR.parent.parent
 
 def data_dir(name: str) -> Path:
     """``templates``, ``specs_cache`` or ``examples``: the packaged copy, else the checkout's."""
-    packaged = PACKAGED / name
+    packaged = (_emulator_data() if name == "specs_cache" else PACKAGED) / name
     return packaged if packaged.is_dir() else CHECKOUT / name
+
+
+def _emulator_data() -> Path:
+    """The emulator package's data folder, which holds the one packaged copy of the curated specs
+    (found without importing the emulator: ``destgen --help`` stays light).
+    """
+    spec = importlib.util.find_spec("destgen_emulator")
+    if spec is None or not spec.submodule_search_locations:
+        return PACKAGED  # no emulator beside the tool: nothing packaged there
+    return Path(next(iter(spec.submodule_search_locations))).resolve() / "_data"
 
 
 def templates_dir() -> Path:
@@ -45,7 +55,8 @@ def default_specs_dir() -> Path:
 
 def is_packaged(path: Path) -> bool:
     """True for the tool's own data: never a place to write (it may be site-packages)."""
-    return path.resolve().is_relative_to(PACKAGED.resolve())
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(d.resolve()) for d in (PACKAGED, _emulator_data()))
 
 
 def examples_dir() -> Path:

@@ -239,7 +239,9 @@ def test_tool_wheel_installs_no_generic_top_level_names(tool_venv: Path) -> None
     for generic in ("generated", "generator", "emulator", "templates", "specs_cache", "tests"):
         assert not (site / generic).exists(), generic
     assert (site / "destgen" / "_data" / "templates").is_dir()
-    assert (site / "destgen" / "_data" / "specs_cache" / "manifest.json").is_file()
+    # One copy of the curated specs, in the emulator's package: the tool reads the same files.
+    assert (site / "destgen_emulator" / "_data" / "specs_cache" / "manifest.json").is_file()
+    assert not (site / "destgen" / "_data" / "specs_cache").exists()
     # Our three packages come from the wheel; the borrowed path entry adds no checkout folder.
     probe = (
         "import sys, destgen, destgen_emulator, destgen_destinations as d\n"
@@ -302,6 +304,35 @@ def test_tool_wheel_runs_every_subcommand_without_a_checkout(
         text=True,
     ) as emulator:
         _activate_against(emulator, destgen, env, tool_venv, tmp_path)
+
+
+def test_tool_wheel_runs_the_demo_from_an_empty_folder(tool_venv: Path, tmp_path: Path) -> None:
+    """The README's main job after a plain install: no checkout, no specs_cache in the folder."""
+    env = _clean_env(tool_venv)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = subprocess.run(
+        [tool_venv / "destgen", "demo"],
+        cwd=empty,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "after 24 h" in done.stdout
+    assert list(empty.iterdir()) == [], "the demo writes nothing into the folder it runs in"
+    probe = (
+        "from destgen_emulator import EmulatorServer\n"
+        "with EmulatorServer() as emu:\n"
+        "    names = {d.slug for d in emu.state.catalog.destinations.values()}\n"
+        "print(sorted(names))\n"
+    )
+    served = _run(tool_venv / "python", "-c", probe, cwd=empty, env=env)
+    assert "'amazon_s3'" in served, served
+    assert "'sftp'" in served, served
 
 
 def _activate_against(
