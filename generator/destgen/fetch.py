@@ -195,12 +195,14 @@ def _entry_for(
     entries: list[dict[str, Any]], spec: dict[str, Any], manifest_path: Path
 ) -> dict[str, Any]:
     """The manifest entry of ``spec``: its own if it has one (its slug kept), else a new one
-    named by the spec; a slug another spec holds is refused, never shared.
+    with the slug destgen's curated specs give that spec id (``azure_blob`` stays ``azure_blob``
+    whatever the service calls it), else named by the spec; a slug another spec holds is
+    refused, never shared.
     """
     for known in entries:
         if known.get("connection_spec_id") == spec["id"]:
             return known
-    slug = slug_of(spec["name"])
+    slug = curated_slugs().get(spec["id"]) or slug_of(spec["name"])
     holder = next((e for e in entries if e.get("slug") == slug), None)
     if holder is not None:
         raise GeneratorError(
@@ -212,6 +214,18 @@ def _entry_for(
     entry: dict[str, Any] = {"slug": slug, "connection_spec_id": spec["id"]}
     entries.append(entry)
     return entry
+
+
+def curated_slugs() -> dict[str, str]:
+    """The slug of each curated spec destgen ships, by connection spec id."""
+    from destgen.resources import data_dir
+
+    shipped = data_dir("specs_cache")
+    return {
+        str(e["connection_spec_id"]): str(e["slug"])
+        for e in read_manifest(shipped)["destinations"]
+        if isinstance(e, dict) and "connection_spec_id" in e and "slug" in e
+    }
 
 
 def _flow_specs_of(client: FlowServiceClient, spec_id: str) -> tuple[str | None, str | None]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from destgen.errors import GeneratorError
 from destgen.layout import LIBRARY_PACKAGE
+from destgen.project import Project
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The wheel's copy (hatchling force-include); absent in an editable checkout.
@@ -42,21 +43,48 @@ def templates_dir() -> Path:
 
 
 LOCAL_SPECS = Path("specs_cache")
+# The project this run uses (destgen.project), set by the command line before it parses.
+_ACTIVE_PROJECT: Project | None = None
+
+
+def set_active_project(project: Project | None) -> None:
+    """Make ``project`` the one whose folders the defaults below name."""
+    global _ACTIVE_PROJECT
+    _ACTIVE_PROJECT = project
+
+
+def active_project() -> Project | None:
+    """The project this run uses, if any."""
+    return _ACTIVE_PROJECT
 
 
 def default_specs_dir() -> Path:
-    """``./specs_cache`` when the current folder has one (a project that fetches its own specs, or
-    this checkout), else the specs shipped with destgen: the input of generate, doctor, emulator.
+    """The project's specs folder; else ``./specs_cache`` when the current folder has one (this
+    checkout, or a folder that fetched its own), else the specs shipped with destgen: the input
+    of generate, doctor, emulator, and where fetch writes.
     """
+    if _ACTIVE_PROJECT is not None:
+        return _ACTIVE_PROJECT.specs
     if (LOCAL_SPECS / "manifest.json").is_file():
         return LOCAL_SPECS
     return data_dir("specs_cache")
 
 
-def is_packaged(path: Path) -> bool:
-    """True for the tool's own data: never a place to write (it may be site-packages)."""
+def default_library_dir() -> Path:
+    """Where ``destgen generate`` writes: the project's library, else ``generated/``."""
+    return _ACTIVE_PROJECT.library if _ACTIVE_PROJECT is not None else Path("generated")
+
+
+def is_shipped(path: Path) -> bool:
+    """True for the specs and data destgen ships: never a place to write. That is the wheel's
+    package data (it may be site-packages), and a checkout's ``specs_cache`` unless the command
+    runs in that checkout itself.
+    """
     resolved = path.resolve()
-    return any(resolved.is_relative_to(d.resolve()) for d in (PACKAGED, _emulator_data()))
+    if any(resolved.is_relative_to(d.resolve()) for d in (PACKAGED, _emulator_data())):
+        return True
+    checkout = CHECKOUT.resolve()
+    return resolved.is_relative_to(checkout / "specs_cache") and Path.cwd().resolve() != checkout
 
 
 def examples_dir() -> Path:

@@ -15,7 +15,8 @@ from destgen import __version__
 from destgen.cli import exit_codes
 from destgen.cli.exit_codes import Exit
 from destgen.errors import GeneratorError
-from destgen.resources import default_specs_dir
+from destgen.project import Project, find_project, project_at
+from destgen.resources import default_library_dir, default_specs_dir, set_active_project
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,24 +27,35 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"destgen {__version__}")
+    parser.add_argument(
+        "--project",
+        type=Path,
+        metavar="DIR",
+        help="use the destgen project configured in DIR (default: the nearest destgen.toml or "
+        "pyproject.toml with [tool.destgen] in this folder or a parent)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    from destgen.cli.arguments import add_init
+
+    add_init(commands)
     gen = commands.add_parser(
         "generate",
-        help="regenerate generated/ from the cached connection specs",
-        description="Regenerate generated/ from specs_cache/. Destinations whose spec, the "
+        help="regenerate the library from the connection specs",
+        description="Regenerate the library from the specs: in a project, its library from its "
+        "specs folder; elsewhere generated/ from specs_cache/. Destinations whose spec, the "
         "templates and the generator are unchanged are skipped.",
     )
     gen.add_argument(
         "--specs",
         type=Path,
         default=default_specs_dir(),
-        help="spec cache folder (default: specs_cache/)",
+        help=f"spec folder (default: {default_specs_dir()})",
     )
     gen.add_argument(
         "--out",
         type=Path,
-        default=Path("generated"),
-        help="output package folder (default: generated/)",
+        default=default_library_dir(),
+        help=f"output library folder (default: {default_library_dir()})",
     )
     gen.add_argument(
         "--check",
@@ -115,10 +127,11 @@ def _parser() -> argparse.ArgumentParser:
     add_json(val)
     val.add_argument(
         "files",
-        nargs="+",
+        nargs="*",
         type=Path,
         metavar="FILE",
-        help="payload file, a folder (its *.json files) or - for stdin",
+        help="payload file, a folder (its *.json files) or - for stdin (default in a project: "
+        "its activation files)",
     )
     preview = commands.add_parser(
         "preview",
@@ -152,9 +165,45 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that read destinations: inside a project they use its library (project_library.py).
+USES_LIBRARY = frozenset(
+    {
+        "validate",
+        "activate",
+        "activation-schema",
+        "plan",
+        "apply",
+        "export",
+        "promote",
+        "destroy",
+        "status",
+        "destinations",
+        "preview",
+        "doctor",
+    }
+)
+# Commands whose files default to the project's activation files, and the argument holding them.
+FILE_ARGUMENTS = {"plan": "paths", "apply": "paths", "status": "paths", "validate": "files"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``destgen`` command: parse ``argv``, run one subcommand, return its exit code."""
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        project = _choose_project(argv)
+    except GeneratorError as exc:
+        print(f"destgen: error: {exc}", file=sys.stderr)
+        return Exit.USAGE
+    parser = _parser()
+    args = parser.parse_args(argv)
+    files = FILE_ARGUMENTS.get(args.command)
+    if files is not None and not getattr(args, files):
+        if project is None:
+            parser.error(
+                f"{args.command}: give FILE or DIR, or run it inside a destgen project "
+                "(destgen init makes one) to use the project's activation files"
+            )
+        setattr(args, files, list(project.activations))
     try:
         code = _dispatch(args)
         # Flushed here, not at interpreter exit, where a closed pipe is a printed warning.
@@ -168,6 +217,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("destgen: interrupted", file=sys.stderr)
         return Exit.INTERRUPTED
+
+
+def _choose_project(argv: list[str]) -> Project | None:
+    """The project of this run (``--project DIR``, else found from the current folder), made
+    active before the parser is built (its defaults name the project's folders) and, for a
+    command that reads destinations, its library made the one imported.
+    """
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--project", type=Path)
+    known, rest = early.parse_known_args(argv)
+    command = next((a for a in rest if not a.startswith("-")), None)
+    if command is None:
+        return None  # --help, --version: no project needed
+    project = project_at(known.project) if known.project else find_project(Path.cwd())
+    set_active_project(project)
+    if project is not None and command in USES_LIBRARY:
+        from destgen.project_library import use_project_library
+
+        in_use = use_project_library(project)
+        if in_use.stale:
+            print(
+                f"destgen: warning: the specs of {', '.join(in_use.stale)} changed since "
+                f"{project.library} was generated: run `destgen generate`",
+                file=sys.stderr,
+            )
+    return project
 
 
 def _dispatch(args: argparse.Namespace) -> int:

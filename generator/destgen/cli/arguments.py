@@ -101,7 +101,13 @@ def add_plan_apply(commands: Any) -> None:
         "confirm on. Exit 0 done (or nothing to do), 1 error.",
     )
     for parser in (plan, apply):
-        parser.add_argument("paths", nargs="+", type=Path, metavar="FILE|DIR", help=files_help)
+        parser.add_argument(
+            "paths",
+            nargs="*",
+            type=Path,
+            metavar="FILE|DIR",
+            help=files_help + " (default in a project: its activation files)",
+        )
         parser.add_argument(
             "--prune",
             action="store_true",
@@ -201,7 +207,13 @@ def add_destroy_status(commands: Any) -> None:
         "their codes, and records per audience or dataset. Exit 0 no failed run, 1 a run "
         "failed (or an error), 2 a bad --since.",
     )
-    status.add_argument("paths", nargs="+", type=Path, metavar="FILE|DIR")
+    status.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="FILE|DIR",
+        help="activation files or folders (default in a project: its activation files)",
+    )
     status.add_argument(
         "--since", default="24h", help="24h, 7d, or an ISO 8601 time with a zone (default 24h)"
     )
@@ -288,6 +300,27 @@ def _seconds(text: str) -> float:
     if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
     return value
+
+
+def add_init(commands: Any) -> None:
+    """Add the ``init`` subcommand to ``commands``."""
+    init = commands.add_parser(
+        "init",
+        help="make a destgen project: config, specs folder, library, activation folder",
+        description="Write destgen.toml (or, with --pyproject, a [tool.destgen] table in the "
+        "folder's pyproject.toml) naming the specs folder, the library and the activation "
+        "files; copy the curated specs into the specs folder and generate the library from "
+        "them. Commands run in the folder or below then fetch, generate, validate, plan and "
+        "apply with the project's own library. Exit 0 done, 2 a project is already there.",
+    )
+    init.add_argument(
+        "folder", nargs="?", type=Path, default=Path("."), metavar="DIR", help="default: here"
+    )
+    init.add_argument(
+        "--pyproject",
+        action="store_true",
+        help="configure in the folder's pyproject.toml ([tool.destgen]) instead of destgen.toml",
+    )
 
 
 def add_spec_commands(commands: Any) -> None:

@@ -10,6 +10,7 @@ import argparse
 import importlib
 
 COMMANDS: dict[str, str] = {
+    "init": "destgen.cli.init:run_init",
     "generate": "destgen.cli.generate:run_generate",
     "fetch": "destgen.cli.spec_commands:run_fetch",
     "diff": "destgen.cli.spec_commands:run_diff",

@@ -134,6 +134,11 @@ def run_destinations(as_json: bool, folder: Path | None = None) -> int:
         return Exit.USAGE
     facts, refused = folder_facts(folder) if folder is not None else (destination_facts(), [])
     broken = Exit.USAGE if any(not r["notADestination"] for r in refused) else Exit.OK
+    if folder is None:
+        from destgen.project_library import library_in_use
+
+        # Which library answered, on stderr: the table and --json stay what they were.
+        print(f"destgen destinations: {library_in_use().describe()}", file=sys.stderr)
     if as_json:
         document: Any = facts if folder is None else {"destinations": facts, "refused": refused}
         print(json.dumps(document, indent=2))

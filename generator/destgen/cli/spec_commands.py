@@ -16,7 +16,7 @@ from destgen.cli.exit_codes import Exit
 from destgen.cli.wording import plural
 from destgen.errors import GeneratorError
 from destgen.fetch import fetch_destinations, fetch_specs
-from destgen.resources import LOCAL_SPECS, is_packaged
+from destgen.resources import LOCAL_SPECS, is_shipped
 from destgen.spec_diff import CLASSES, Change, as_json, diff, facts, summary, table
 from destgen.specs import load_specs
 from destgen_destinations.runtime.activation.drift import check_spec_drift
@@ -35,7 +35,7 @@ def _client(base_url: str | None) -> FlowServiceClient:
 def run_fetch(args: argparse.Namespace) -> int:
     """``destgen fetch``: download the live specs and replace changed ones in the cache."""
     # The specs shipped inside the tool are read, never rewritten: they then go to ./specs_cache.
-    out = args.out or (LOCAL_SPECS if is_packaged(args.specs) else args.specs)
+    out = args.out or (LOCAL_SPECS if is_shipped(args.specs) else args.specs)
     if args.spec_id or args.all_destinations:
         return _fetch_destinations(args, out)
     try:
