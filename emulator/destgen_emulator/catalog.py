@@ -19,6 +19,7 @@ from destgen_destinations.runtime.schema.dialect import (
     not_a_destination,
     standardise,
 )
+from destgen_destinations.runtime.schema.naming import slug_of
 
 
 def default_specs_dir() -> Path:
@@ -122,7 +123,10 @@ class Catalog:
             if not isinstance(spec.get("id"), str):
                 continue
             if not_a_destination(spec) is None:
-                self._add(Destination(path.stem, spec, (derived_flow_spec_id(spec["id"]),)))
+                # Named as the generator names it (its package, its delivery folder), never
+                # after the file: a spec fetched as <id>__<name>.json is still its name's slug.
+                slug = slug_of(str(spec.get("name") or path.stem))
+                self._add(Destination(slug, spec, (derived_flow_spec_id(spec["id"]),)))
             else:
                 # Listed and served as the service does (tag extensions too), never a target.
                 self.others[spec["id"]] = spec

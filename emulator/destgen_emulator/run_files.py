@@ -9,7 +9,7 @@ the service's would.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from destgen_destinations.runtime.payloads.connection_patches import encryption_params
@@ -79,6 +79,8 @@ def run_files(
     run_id: str,
     when: dt.datetime,
     delivery: Delivery | None = None,
+    *,
+    only: frozenset[str] | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Deliver one run of ``flow`` (with its ``delivery``, when the caller read it already): the
     records of the files written, and a problem that kept them from being written (None when
@@ -88,6 +90,8 @@ def run_files(
     if delivery is None or state.deliver_to is None:
         return [], None
     plan = delivery.plan
+    if only is not None:  # the audiences due in this run's window (runs.py), not every one
+        plan = replace(plan, audiences=tuple(a for a in plan.audiences if a.id in only))
     rendered = render(
         # The rows depend on the audience and the seed alone: `destgen preview --seed` shows them.
         plan,

@@ -7,6 +7,7 @@ Runs are stored like other entities; only ``advance`` creates them.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import uuid
 from typing import Any
@@ -56,6 +57,7 @@ def _flow_runs(
     state: EmulatorState, flow: dict[str, Any], started: int, hours: float, *, seed: int, fail: bool
 ) -> list[tuple[dict[str, Any], str | None]]:
     """The runs of one flow for the hours that passed, each with its id (None: the store picks)."""
+    selectors: list[dict[str, Any]] = []
     if (schedule := flow.get("scheduleParams")) is not None:
         entities = [f"dataset:{d}" for d in _datasets(state, flow)]
         windows = _dataset_windows(state, flow, schedule, started / 1000, hours)
@@ -66,22 +68,40 @@ def _flow_runs(
     # Read once for all the flow's windows: the store holds still while time advances.
     delivery = delivery_of(state, flow) if windows and not fail else None
     runs: list[tuple[dict[str, Any], str | None]] = []
+    # A window is at least one period of the most frequent audience: an advance shorter than
+    # that still gives its one run, and that audience is due in every window.
+    length = max(hours * 3600 / windows, _shortest(selectors) * 3600) if windows else 0.0
     for window in range(windows):
+        begin = started / 1000 + window * length
+        due = _due(selectors, begin, length) if selectors else None
         chance = random.Random(f"{seed}:{flow['id']}:{started}:{window}")
-        run = _run(flow, entities, started, chance, fail)
+        exported = entities if due is None else [f"segment:{a}" for a in sorted(due)]
+        run = _run(flow, exported, started, chance, fail)
         # The run's own id, chosen here so its delivered files (manifest) can name it.
         run_id = str(uuid.UUID(int=chance.getrandbits(128), version=4))
         if delivery is not None:  # (never on a failed run: None then)
             # Each window's files carry its own time: templates with a date never collide.
-            offset = window * hours * 3600 / windows
-            when = dt.datetime.fromtimestamp(started / 1000 + offset, dt.UTC)
+            when = dt.datetime.fromtimestamp(begin, dt.UTC)
             try:
-                files, problem = run_files(state, flow, run_id, when, delivery)
+                files, problem = run_files(state, flow, run_id, when, delivery, only=due)
             except OSError as exc:  # a path the file system refuses (too long, a file in the way)
                 files, problem = [], f"the files could not be written: {exc.strerror or exc}"
             _record_files(run, files, problem)
         runs.append((run, run_id))
     return runs
+
+
+def _due(selectors: list[dict[str, Any]], begin: float, length: float) -> frozenset[str]:
+    """The audiences a run of the window ``[begin, begin + length)`` (epoch seconds) exports:
+    those one of whose schedule periods starts within it. A DAILY audience sharing a dataflow
+    with an EVERY_6_HOURS one is exported once a day, not on each of the flow's four runs.
+    """
+    due = set()
+    for selector in selectors:
+        period = HOURS_BY_FREQUENCY.get(_frequency(selector), 24) * 3600
+        if math.ceil(begin / period) * period < begin + length:
+            due.add(str(selector["value"]["id"]))
+    return frozenset(due)
 
 
 def _unreadable(flow: dict[str, Any], started: int, exc: Exception) -> dict[str, Any]:
@@ -114,8 +134,12 @@ def _audience_windows(selectors: list[dict[str, Any]], hours: float) -> int:
     """One run per window of the most frequent audience; none without audiences."""
     if not selectors:
         return 0
-    shortest = min(HOURS_BY_FREQUENCY.get(_frequency(s), 24) for s in selectors)
-    return max(1, int(hours // shortest))
+    return max(1, int(hours // _shortest(selectors)))
+
+
+def _shortest(selectors: list[dict[str, Any]]) -> int:
+    """Hours of the most frequent audience's schedule (0 for none: dataset flows)."""
+    return min((HOURS_BY_FREQUENCY.get(_frequency(s), 24) for s in selectors), default=0)
 
 
 def _datasets(state: EmulatorState, flow: dict[str, Any]) -> list[str]:

@@ -14,7 +14,6 @@ from typing import Any
 
 from destgen.errors import GeneratorError, child
 from destgen.ir import REQUEST_ENVELOPES, AuthVariant, DestinationIR, FieldType, Param, SchemaUnit
-from destgen.naming import pascal, snake
 from destgen.specs import SUPPORTED_KEYWORDS, LoadedSpec
 from destgen_destinations.runtime.schema.conditionals import (
     AUDIENCE_WORKFLOW,
@@ -26,10 +25,12 @@ from destgen_destinations.runtime.schema.conditionals import (
 
 # The one evaluator of Adobe's conditional keyword, shared with the library and `destgen diff`.
 from destgen_destinations.runtime.schema.dialect import delivers_files
+from destgen_destinations.runtime.schema.naming import pascal, snake
 from destgen_emulator.spec_validator import auth_schema, with_synonyms
 
 # Target params every documented request sends but no targetSpec declares (docs/api-contract.md
-# §2.5).
+# §2.5): for the current file-based specs only, which declare the file format (fileType or
+# datasetFileType) the documented requests go with.
 TARGET_ADDITIONS: dict[str, dict[str, Any]] = {
     "mode": {
         "type": "string",
@@ -42,6 +43,15 @@ TARGET_ADDITIONS: dict[str, dict[str, Any]] = {
         "description": "Write a manifest-<destinationId>-<dataflowRunId>.json beside the files.",
     },
 }
+# An older file-based spec (2020: legacy S3, SFTP, Azure Blob) declares neither: nothing is added
+# to what it sends, and a target stored with its legacy mode (S3, AZURE_BLOB, FTP, api-contract
+# §2.5) still reads back; the schema allows it, and so does the model, sent only when given.
+LEGACY_MODE: dict[str, Any] = {
+    "type": "string",
+    "description": "The connection mode a legacy target was stored with (S3, AZURE_BLOB, FTP); "
+    "sent only when given.",
+}
+FILE_FORMAT_PARAMS = ("fileType", "datasetFileType")
 DATASET_TARGET_BASE = "destgen_destinations.runtime.payloads.datasets.DatasetTargetModel"
 
 # Class names a destination's modules define or import whatever the spec says; a spec name that
@@ -238,10 +248,14 @@ def _declares_workflows(schema: dict[str, Any]) -> bool:
 def _target_schema(spec: LoadedSpec, workflow: str) -> dict[str, Any]:
     """The targetSpec for one workflow, with the params every documented request adds."""
     schema = _resolve_workflow(spec, spec.data["targetSpec"]["spec"], workflow)
-    if delivers_files(spec.data):
-        # Params of file exports only: a streaming target (Kinesis, Event Hubs) has no files.
+    if not delivers_files(spec.data):
+        return schema  # params of file exports only: a streaming target has no files
+    declared = spec.data["targetSpec"]["spec"].get("properties") or {}
+    if any(name in declared for name in FILE_FORMAT_PARAMS):
         for key, extra in TARGET_ADDITIONS.items():  # a spec's own declaration wins
             schema["properties"].setdefault(key, copy.deepcopy(extra))
+    else:
+        schema["properties"].setdefault("mode", copy.deepcopy(LEGACY_MODE))
     return schema
 
 

@@ -11,16 +11,12 @@ so one bad spec never stops the folder; specs that are no destination are refuse
 from __future__ import annotations
 
 import hashlib
-import keyword
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from destgen.errors import GeneratorError
-from destgen.naming import snake
 from destgen.specs import (
     MANIFEST,
-    RESERVED_SLUGS,
     LoadedSpec,
     envelope_problems,
     load_specs,
@@ -28,10 +24,7 @@ from destgen.specs import (
     read_json,
 )
 from destgen_destinations.runtime.schema.dialect import not_a_destination, standardise
-
-SLUG_CHARACTERS = re.compile(r"[^a-z0-9_]")
-# A slug is a package folder and part of every import: a few words, never a paragraph.
-MAX_SLUG = 64
+from destgen_destinations.runtime.schema.naming import slug_of
 
 
 @dataclass(frozen=True)
@@ -155,26 +148,6 @@ def _clashes(loaded: list[LoadedSpec], taken: dict[str, str]) -> dict[str, list[
         for slug, files in claims.items()
         if len(files) > 1 or slug in taken
     }
-
-
-def slug_of(name: str) -> str:
-    """A package name from a spec name: ``"Azure EventHub"`` -> ``azure_event_hub``; stable (the
-    name alone decides it), never a keyword or a name the library reserves.
-    """
-    readable = (
-        re.search("[A-Za-z0-9]", name) is not None
-    )  # snake() calls a name of no words "value"
-    slug = (SLUG_CHARACTERS.sub("", snake(name).strip("_")) if readable else "") or "destination"
-    if not slug[0].isalpha():
-        slug = f"d_{slug}"
-    if len(slug) > MAX_SLUG:
-        # A whole sentence of a name: its first words and a digest of all of it, so the package
-        # folder stays a name any file system takes and two long names never meet.
-        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-        slug = f"{slug[: MAX_SLUG - 9].rstrip('_')}_{digest}"
-    if keyword.iskeyword(slug) or slug in RESERVED_SLUGS:
-        slug = f"{slug}_destination"
-    return slug
 
 
 def _read_raw(path: Path, notes: list[str]) -> LoadedSpec | Refusal:

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from destgen.errors import GeneratorError, child
-from destgen.naming import snake
 from destgen_destinations.runtime.activation.drift import SpecFormError, canonical_spec
 from destgen_destinations.runtime.schema import strict_json
 from destgen_destinations.runtime.schema.conditionals import CONDITIONALS_KEY, OPERATORS
 from destgen_destinations.runtime.schema.dialect import standardise
+from destgen_destinations.runtime.schema.naming import RESERVED_SLUGS, snake
 from destgen_destinations.runtime.schema.patterns import UnsafePattern, compile_pattern
 from destgen_emulator.spec_validator import SpecValidator
 
@@ -28,7 +28,6 @@ MANIFEST = "manifest.json"
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 # The library's own names beside the slug packages (a ``registry/`` package would shadow
 # registry.py), and the spec folder's manifest: a destination never takes one of them.
-RESERVED_SLUGS = frozenset({"runtime", "registry", "manifest"})
 # Keywords the generator understands; anything else in a schema is an error, never silently dropped.
 SUPPORTED_KEYWORDS = frozenset(
     {

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from destgen.spec_folder import read_spec_folder, slug_of
+from destgen.spec_folder import read_spec_folder
 from destgen_destinations.runtime.schema.conditionals import CONDITIONALS_KEY
 from destgen_destinations.runtime.schema.dialect import standardise
+from destgen_destinations.runtime.schema.naming import slug_of
 from tests.conftest import ROOT, run_cli, run_destgen
 
 CORPUS = ROOT / "tests" / "data" / "corpus_2020"

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from destgen.render import comment_text, docstring_text
-from destgen.spec_folder import MAX_SLUG, slug_of
+from destgen_destinations.runtime.schema.naming import MAX_SLUG, slug_of
 from tests.conftest import ROOT, run_cli
 
 SFTP = ROOT / "tests" / "data" / "corpus_2020" / "64ef4b8b-a6e0-41b5-9677-3805d1ee5dd0__sftp.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from destgen.format import format_source
-from destgen.naming import pascal, snake
+from destgen_destinations.runtime.schema.naming import pascal, snake
 
 
 @pytest.mark.parametrize(

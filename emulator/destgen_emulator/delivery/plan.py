@@ -51,6 +51,33 @@ class ExportPlan:
     tenant: tuple[str, str] = ("", "")  # the organization and sandbox
 
 
+def chosen_params(params: dict[str, Any]) -> dict[str, Any]:
+    """The params that apply: where a ``mode`` names one of several nested settings (Adobe
+    Campaign's ``S3`` or ``FTP``), that object alone; the others are not where files go.
+    """
+    mode = params.get("mode")
+    if not isinstance(mode, str) or not isinstance(params.get(mode), dict):
+        return params
+    return {k: v for k, v in params.items() if not isinstance(v, dict) or k in (mode, "csvOptions")}
+
+
+# Legacy file formats (Adobe Campaign, Salesforce Marketing Cloud): CSV with another delimiter.
+DELIMITED_FORMATS = {"TAB_DELIMITED": "\t"}
+
+
+def csv_options_of(params: dict[str, Any]) -> dict[str, Any]:
+    """The CSV options the params give: ``csvOptions``, with the delimiter a legacy ``format``
+    names (``TAB_DELIMITED``: tab-separated), wherever the chosen settings hold it.
+    """
+    options = params.get("csvOptions")
+    found = dict(options) if isinstance(options, dict) else {}
+    for holder in (params, *(v for v in params.values() if isinstance(v, dict))):
+        delimiter = DELIMITED_FORMATS.get(str(holder.get("format")).upper())
+        if delimiter is not None:
+            found.setdefault("delimiter", delimiter)
+    return found
+
+
 def location_of(params: dict[str, Any]) -> tuple[str, ...]:
     """The folder parts a target's params name, outermost first."""
     found: list[str] = []
@@ -98,13 +125,13 @@ def plan_from(
         for s in selectors
         if isinstance(value := s.get("value"), dict)
     )
-    options = target_params.get("csvOptions")
+    chosen = chosen_params(target_params)
     return ExportPlan(
         destination=destination,
-        location=location_of(target_params),
-        file_type=file_type_of(target_params),
-        compression=str(target_params.get("compression") or "NONE").upper(),
-        csv_options=options if isinstance(options, dict) else {},
+        location=location_of(chosen),
+        file_type=file_type_of(chosen),
+        compression=str(chosen.get("compression") or "NONE").upper(),
+        csv_options=csv_options_of(chosen),
         columns=columns or ("id",),
         audiences=audiences,
         manifest=bool(target_params.get("includeFileManifest")),

@@ -160,7 +160,6 @@ def target_connection(
     base_connection_id: str,
     mode: Literal["S3", "FTP"],
     ftp: Ftp | None = None,
-    include_file_manifest: bool | None = None,
     s3: S3 | None = None,
     description: str | None = None,
 ) -> TargetConnection:
@@ -168,7 +167,6 @@ def target_connection(
 
     mode: mode
     ftp: FTP
-    include_file_manifest: Write a manifest-<destinationId>-<dataflowRunId>.json beside the files.
     s3: S3
     """
     return TargetConnection.model_validate(
@@ -180,7 +178,6 @@ def target_connection(
                 "params": {
                     "mode": mode,
                     "FTP": ftp,
-                    "includeFileManifest": include_file_manifest,
                     "S3": s3,
                 },
                 "connectionSpec": _CONNECTION_SPEC,

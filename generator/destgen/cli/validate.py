@@ -237,6 +237,12 @@ def infer_kind(data: Any) -> str:
         return "dataset-target-connection" if "datasetFileType" in params else "target-connection"
     if "auth" in data or "encryptionSpecs" in data or "encryption" in data:
         return "base-connection"
+    if "params" not in data and any(
+        spec_id == _destination(s).spec.CONNECTION_SPEC_ID for s in _slugs()
+    ):
+        # A destination's connection spec and no params: a base connection, with no auth when
+        # its spec takes none (Data Landing Zone, the ad platforms).
+        return "base-connection"
     if {"inputSchema", "outputSchema", "mappings"} & set(data):
         return "mapping-set"
     return AUTO

@@ -38,10 +38,3 @@ class TargetParams(SpecModel):
     mode: Literal["S3", "FTP"]
     s3: Annotated[S3 | None, Field(alias="S3")] = None
     ftp: Annotated[Ftp | None, Field(alias="FTP")] = None
-    include_file_manifest: Annotated[
-        bool | None,
-        Field(
-            alias="includeFileManifest",
-            description="Write a manifest-<destinationId>-<dataflowRunId>.json beside the files.",
-        ),
-    ] = None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
@@ -18,13 +18,8 @@ class TargetParams(SpecModel):
     )
     path: Annotated[str, Field(description="output path for copying files")]
     mode: Annotated[
-        Literal["Server-to-server"],
-        Field(description="Connection mode; every current example sends Server-to-server."),
-    ] = "Server-to-server"
-    include_file_manifest: Annotated[
-        bool | None,
+        str | None,
         Field(
-            alias="includeFileManifest",
-            description="Write a manifest-<destinationId>-<dataflowRunId>.json beside the files.",
+            description="The connection mode a legacy target was stored with (S3, AZURE_BLOB, FTP); sent only when given."
         ),
     ] = None

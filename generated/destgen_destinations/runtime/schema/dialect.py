@@ -10,6 +10,9 @@ Each rewrite says what it did (a note the command prints), so nothing changes si
 - a destination spec with no ``authSpec`` takes no credentials (an empty list);
 - an empty ``default`` on a secret field (legacy S3 and Azure Blob specs) is no default: a
   secret default would be shipped in clear to every user, and an empty one says nothing;
+- an empty ``default`` on a required field (the 2020 ``bucketName``, ``path``,
+  ``accessKeyId``) is no default either: JSON Schema's ``default`` never satisfies
+  ``required``, and read as one it would make the field optional and send ``""``;
 - ``if: {properties: {F: {const: V}}}`` with ``then`` requiring fields (an encryption spec whose
   PGP choice requires ``publicKey``) is a field-required conditional, enforced by the models as
   the spec's own conditionals are.
@@ -85,6 +88,14 @@ def _standardise_object(
             del prop["default"]
             notes.append(f"{where}/default: an empty default on a secret, dropped")
         _standardise_object(where, prop, notes, translate_if)
+    for name in names:
+        prop = properties.get(name)
+        if isinstance(prop, dict) and prop.get("default") == "":
+            del prop["default"]
+            notes.append(
+                f"{child(pointer, 'properties', name)}/default: an empty default on a required "
+                "field, dropped (it stays required)"
+            )
     if names or "required" in schema:
         schema["required"] = names
     rules = _required_when(schema) if translate_if else None
@@ -190,11 +201,33 @@ NOT_DESTINATION_TARGETS = {
 }
 
 
+# The Data Lake as a target: where ingestion (source) flows land data in Platform datasets. The
+# Flow Service API's file calls its id fixed; its target params are a dataset id.
+DATA_LAKE_TARGET_SPEC_ID = "c604ff05-7f1a-43c0-8e18-33bf874cb11c"
+DATA_LAKE_REASON = (
+    "the Data Lake, where ingestion (source) flows land data in Platform datasets: data comes in "
+    "through it, never goes out, so it is not a destination"
+)
+
+
+def _is_data_lake(spec: Any, target: Any) -> bool:
+    """The Data Lake target: its fixed id, or a target whose only param is the dataset to
+    ingest into (``dataSetId``, as the Flow Service API's Data Lake target connection has).
+    """
+    if isinstance(spec, dict) and spec.get("id") == DATA_LAKE_TARGET_SPEC_ID:
+        return True
+    schema = target.get("spec") if isinstance(target, dict) else None
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    return isinstance(properties, dict) and set(properties) == {"dataSetId"}
+
+
 def not_a_destination(spec: Any) -> tuple[str, str] | None:
     """``(pointer, reason)`` when ``spec`` is no destination this API activates (a tag extension,
-    a source spec with no targetSpec), else None.
+    a source spec with no targetSpec, the Data Lake that ingestion flows write to), else None.
     """
     target = spec.get("targetSpec") if isinstance(spec, dict) else None
+    if _is_data_lake(spec, target):
+        return "/id", DATA_LAKE_REASON
     if not isinstance(target, dict):
         kind = "a source connection spec" if "sourceSpec" in (spec or {}) else "a connection spec"
         return "/targetSpec", f"{kind} with no targetSpec, not a destination"
