@@ -14,11 +14,14 @@ from typing import Any
 from destgen_destinations.runtime.schema.conditionals import in_workflow
 
 BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
-# Fields every target model has beyond its spec (DESIGN: what every current example sends).
+# Fields a current file-based target model has beyond its spec (DESIGN: what every current
+# example sends), for specs that declare a file format; an older spec only a free legacy mode.
 EXTRA_TARGET = {
     "mode": {"type": "string", "enum": ["Server-to-server"]},
     "includeFileManifest": {"type": "boolean"},
 }
+LEGACY_TARGET = {"mode": {"type": "string"}}
+FILE_FORMAT_PARAMS = ("fileType", "datasetFileType")
 SFTP_PORT = {"type": "integer", "minimum": 1, "maximum": 65535}
 
 
@@ -34,9 +37,12 @@ def closed(schema: dict[str, Any]) -> dict[str, Any]:
     if schema.get("type") == "object":
         schema["additionalProperties"] = False
         schema["properties"] = {k: closed(v) for k, v in schema.get("properties", {}).items()}
-        # Decision (DESIGN trap 3): a required field with a default is filled in, not demanded.
+        # Decision (DESIGN trap 3): a required field with a default is filled in, not demanded;
+        # an empty default ("") is no default (docs/decisions.md, issue 28): still demanded.
         schema["required"] = [
-            n for n in schema.get("required", []) if "default" not in schema["properties"][n]
+            n
+            for n in schema.get("required", [])
+            if schema["properties"][n].get("default", "") == ""
         ]
     return schema
 
@@ -63,8 +69,9 @@ def target_schema(spec: dict[str, Any], workflow: str = "AUDIENCES") -> dict[str
     ]:
         del props[name]
     target["required"] = [n for n in target.get("required", []) if n in props]
+    current = any(n in spec["targetSpec"]["spec"].get("properties", {}) for n in FILE_FORMAT_PARAMS)
     target = closed(target)
-    for name, extra in EXTRA_TARGET.items():  # the spec's own declaration, if any, wins
+    for name, extra in (EXTRA_TARGET if current else LEGACY_TARGET).items():  # the spec's wins
         target["properties"].setdefault(name, extra)
     # A field conditional on a sibling (csvOptions when fileType EQUALS CSV) is refused otherwise.
     operators = {
@@ -159,7 +166,7 @@ def corpus_reference_schemas(
     if not delivers_files:
         for which, schema in found:
             if which == "target":
-                for name in EXTRA_TARGET:
+                for name in {**EXTRA_TARGET, **LEGACY_TARGET}:
                     if name not in spec["targetSpec"]["spec"].get("properties", {}):
-                        del schema["properties"][name]
+                        schema["properties"].pop(name, None)
     return found

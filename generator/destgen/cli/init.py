@@ -46,7 +46,10 @@ def run_init(args: argparse.Namespace) -> int:
     result = generate(project.specs, project.library)
     print(f"destgen init: wrote {config}")
     if copied:
-        print(f"  specs        {project.specs} ({copied} curated specs; destgen fetch adds more)")
+        print(
+            f"  specs        {project.specs} ({len(copied)} curated specs; "
+            "destgen fetch adds more)"
+        )
     print(f"  library      {project.library} ({len(result.destinations)} destinations)")
     print(f"  activations  {', '.join(str(a) for a in project.activations)}")
     print("next: destgen fetch --spec-id ID, destgen generate, destgen plan")
@@ -68,13 +71,15 @@ def _write_config(folder: Path, *, in_pyproject: bool) -> Path:
     return config
 
 
-def _copy_curated_specs(specs: Path) -> int:
-    """The specs destgen ships, into an empty or new specs folder (a folder with specs is kept)."""
+def _copy_curated_specs(specs: Path) -> list[str]:
+    """The specs destgen ships, into an empty or new specs folder (a folder with specs is kept):
+    the names of the destinations copied.
+    """
     if specs.is_dir() and any(specs.iterdir()):
-        return 0
+        return []
     shipped = data_dir("specs_cache")
     specs.mkdir(parents=True, exist_ok=True)
     files = sorted(shipped.glob("*.json"))
     for file in files:
         shutil.copyfile(file, specs / file.name)
-    return len([f for f in files if f.name != "manifest.json"])
+    return [f.stem for f in files if f.name != "manifest.json"]
