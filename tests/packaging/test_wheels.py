@@ -335,6 +335,74 @@ def test_tool_wheel_runs_the_demo_from_an_empty_folder(tool_venv: Path, tmp_path
     assert "'sftp'" in served, served
 
 
+def test_tool_wheel_closes_the_spec_loop_in_a_fresh_project(
+    tool_venv: Path, tmp_path: Path
+) -> None:
+    """init, fetch a raw spec by id from an emulator, generate, validate by that spec: all from
+    the wheel, in an empty folder, with no environment variable for the library and no flag.
+    """
+    env = _clean_env(tool_venv)
+    destgen = tool_venv / "destgen"
+    project = tmp_path / "acme"
+    project.mkdir()
+    _run(destgen, "init", cwd=project, env=env)
+    served = tmp_path / "served"
+    served.mkdir()
+    (raw,) = (ROOT / "tests" / "data" / "corpus_2020").glob(f"{MOCK_S3_ID}__*.json")
+    (served / raw.name).write_bytes(raw.read_bytes())
+    with subprocess.Popen(
+        [destgen, "emulator", "--port", "0", "--specs", served],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as emulator:
+        try:
+            assert emulator.stdout is not None
+            line = emulator.stdout.readline()
+            assert "listening on http://127.0.0.1:" in line, line
+            api = env | {
+                "AEP_BASE_URL": line.rsplit(" ", 1)[-1].strip(),
+                "AEP_ACCESS_TOKEN": "t",
+                "AEP_API_KEY": "k",
+                "AEP_ORG_ID": "ORG@AdobeOrg",
+                "AEP_SANDBOX_NAME": "prod",
+            }
+            fetched = _run(destgen, "fetch", "--spec-id", MOCK_S3_ID, cwd=project, env=api)
+            again = _run(destgen, "fetch", "--spec-id", MOCK_S3_ID, cwd=project, env=api)
+        finally:
+            emulator.terminate()
+            emulator.wait(timeout=30)
+    assert "fetched   mock_s3" in fetched
+    assert "fetched   mock_s3" in again, "a refetch keeps the slug"
+    _run(destgen, "generate", "--quiet", cwd=project, env=env)
+    payload = project / "target.json"
+    body = {
+        "name": "Mock",
+        "baseConnectionId": "b1",
+        "connectionSpec": {"id": MOCK_S3_ID, "version": "1.0"},
+        "params": {"path": "exports"},
+    }
+    payload.write_text(json.dumps(body))
+    assert "ok (target-connection)" in _run(destgen, "validate", payload, cwd=project, env=env)
+    payload.write_text(json.dumps(body | {"params": {}}))
+    refused = subprocess.run(
+        [destgen, "validate", payload],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "$.params.path" in refused.stdout
+
+
+MOCK_S3_ID = "432768ac-d5d8-4650-b5e9-49902531818d"
+
+
 def _activate_against(
     emulator: subprocess.Popen[str], destgen: Path, env: dict[str, str], tool_venv: Path, cwd: Path
 ) -> None:
