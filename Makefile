@@ -6,8 +6,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run generate test test-clients lint clean bench docs
 
-# The tool, editable, with its test tools; its editable install puts generator/, emulator/ and
-# generated/ on the path, so the checkout's library is the one imported.
+# The tool, editable, with its test tools; its editable install puts generator/, emulator/,
+# runtime/ and generated/ on the path, so the checkout's library is the one imported.
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from destgen_runtime.activation.engine import activate, prepare
+from destgen_runtime.activation.file import ActivationFile
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.credentials import Identity, StaticToken
 
 from bench.common import Row, lower_is_better, print_table
-from destgen_destinations.runtime.activation.engine import activate, prepare
-from destgen_destinations.runtime.activation.file import ActivationFile
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
 
 ROOT = Path(__file__).resolve().parent.parent
 

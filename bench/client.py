@@ -19,17 +19,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
-from bench.common import Row, lower_is_better, print_table, speedup
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.payloads import patch_ops
-from destgen_destinations.runtime.payloads.audiences import audience
-from destgen_destinations.runtime.schema.refs import source_connection
-from destgen_destinations.runtime.transport.client import (
+from destgen_runtime.api import operations as ops
+from destgen_runtime.payloads import patch_ops
+from destgen_runtime.payloads.audiences import audience
+from destgen_runtime.schema.refs import source_connection
+from destgen_runtime.transport.client import (
     AsyncFlowServiceClient,
     FlowServiceClient,
 )
-from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
+from destgen_runtime.transport.credentials import Identity, StaticToken
+
+from bench.common import Row, lower_is_better, print_table, speedup
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,8 +88,9 @@ def overhead(url: str) -> tuple[float, float]:
 
 def make_flows(url: str) -> list[str]:
     """Flows to add audiences to; made through the raw API to keep setup out of the timing."""
+    from destgen_runtime.schema.wire import to_wire
+
     import destgen_destinations.amazon_s3 as s3
-    from destgen_destinations.runtime.schema.wire import to_wire
 
     with httpx.Client(base_url=url + "/data/foundation/flowservice", headers=HEADERS) as raw:
         src = raw.post("/sourceConnections", json=to_wire(s3.source_connection())).json()["id"]

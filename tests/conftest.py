@@ -60,7 +60,7 @@ AUDIENCE_EXAMPLES = [p for p in _EXAMPLES if p not in DATASET_EXAMPLES]
 
 def daily_selector(audience_id: str) -> Any:
     """A minimal valid audience selector (daily full export) for tests that add audiences."""
-    from destgen_destinations.runtime.payloads.audiences import audience
+    from destgen_runtime.payloads.audiences import audience
 
     return audience(
         id=audience_id,

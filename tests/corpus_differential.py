@@ -11,7 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from destgen_destinations.runtime.schema.dialect import delivers_files
+from destgen_runtime.schema.dialect import delivers_files
+
 from tests import reference_schema as reference
 from tests.differential_support import check_agreement
 

@@ -15,18 +15,18 @@ import coverage
 
 LINES_FLOOR = 97.0
 BRANCHES_FLOOR = 90.0
-COMPONENTS = {
-    "generator": "generator/destgen/",
-    "library": "generated/destgen_destinations/",
-    "emulator": "emulator/destgen_emulator/",
+COMPONENTS: dict[str, tuple[str, ...]] = {
+    "generator": ("generator/destgen/",),
+    "library": ("generated/destgen_destinations/", "runtime/destgen_runtime/"),
+    "emulator": ("emulator/destgen_emulator/",),
 }
 
 
 def component_figures(files: dict[str, dict[str, int]]) -> dict[str, tuple[float, float]]:
     """``{component: (line %, branch %)}`` from coverage.py's per-file JSON summaries."""
     figures = {}
-    for name, prefix in COMPONENTS.items():
-        mine = [summary for path, summary in files.items() if path.startswith(prefix)]
+    for name, prefixes in COMPONENTS.items():
+        mine = [summary for path, summary in files.items() if path.startswith(prefixes)]
         statements = sum(s["num_statements"] for s in mine)
         branches = sum(s["num_branches"] for s in mine)
         lines_covered = statements - sum(s["missing_lines"] for s in mine)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from destgen_destinations.runtime.schema.conditionals import in_workflow
+from destgen_runtime.schema.conditionals import in_workflow
 
 BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 # Fields a current file-based target model has beyond its spec (DESIGN: what every current

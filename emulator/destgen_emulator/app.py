@@ -11,17 +11,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
+from destgen_runtime.api.constants import (
+    DATA_LAKE_SPEC_ID,
+    SANDBOX_NAME,
+    SANDBOX_NAME_RULE,
+)
+from destgen_runtime.schema import strict_json
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from destgen_destinations.runtime.api.constants import (
-    DATA_LAKE_SPEC_ID,
-    SANDBOX_NAME,
-    SANDBOX_NAME_RULE,
-)
-from destgen_destinations.runtime.schema import strict_json
 from destgen_emulator import dataprep, datasets, flowservice, listing, runs, sandboxes
 from destgen_emulator.errors import ApiError, flow, gateway
 from destgen_emulator.state import EmulatorState

@@ -13,13 +13,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
-from destgen_destinations.runtime.schema.dialect import (
+from destgen_runtime.api.constants import DATA_LAKE_SPEC_ID
+from destgen_runtime.schema.dialect import (
     delivers_files,
     not_a_destination,
     standardise,
 )
-from destgen_destinations.runtime.schema.naming import slug_of
+from destgen_runtime.schema.naming import slug_of
 
 
 def default_specs_dir() -> Path:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any, TypeGuard
 
-from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
+from destgen_runtime.api.constants import DATA_LAKE_SPEC_ID
+
 from destgen_emulator.datasets import catalog
 from destgen_emulator.errors import flow, validation
 

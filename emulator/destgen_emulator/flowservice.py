@@ -9,7 +9,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
+from destgen_runtime.api.constants import DATA_LAKE_SPEC_ID
+
 from destgen_emulator import dataset_flows, listing, sandboxes, validation
 from destgen_emulator.catalog import PROFILE_STORE_SPEC, Destination
 from destgen_emulator.delivery.deliver import delivery_base

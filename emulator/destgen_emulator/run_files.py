@@ -12,7 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from destgen_destinations.runtime.payloads.connection_patches import encryption_params
+from destgen_runtime.payloads.connection_patches import encryption_params
+
 from destgen_emulator.delivery.deliver import deliver
 from destgen_emulator.delivery.plan import ExportPlan, dataset_plan_from, plan_from
 from destgen_emulator.delivery.render import render

@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import jsonschema
-
-from destgen_destinations.runtime.schema.patterns import UnsafePattern, compile_pattern
+from destgen_runtime.schema.patterns import UnsafePattern, compile_pattern
 
 
 def _linear_pattern(

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from destgen_destinations.runtime.schema import strict_json
+from destgen_runtime.schema import strict_json
+
 from destgen_emulator.errors import ApiError, etag_mismatch, not_found
 
 COLLECTIONS = (

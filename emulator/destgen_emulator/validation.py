@@ -14,9 +14,9 @@ from datetime import date
 from typing import Any
 
 import jsonschema
+from destgen_runtime.payloads.connection_patches import encryption_params
+from destgen_runtime.schema.json_path import json_path
 
-from destgen_destinations.runtime.payloads.connection_patches import encryption_params
-from destgen_destinations.runtime.schema.json_path import json_path
 from destgen_emulator.catalog import Destination
 from destgen_emulator.errors import ApiError, flow, validation
 from destgen_emulator.spec_validator import SpecValidator, auth_schema, with_synonyms

@@ -7,8 +7,9 @@ runtime and the tool find destinations in; each package held to the runtime's co
 import importlib
 from typing import TYPE_CHECKING, cast
 
+from destgen_runtime.payloads.destination import DestinationPackage
+
 from destgen_destinations import DESTINATIONS
-from destgen_destinations.runtime.payloads.destination import DestinationPackage
 
 # The package's own list (its __init__), under the registry's name.
 SLUGS: tuple[str, ...] = DESTINATIONS
@@ -75,13 +76,14 @@ def by_flow_spec(spec_id: str, connection_spec_id: str | None = None) -> Destina
 
 if TYPE_CHECKING:
     # mypy holds every package, its spec and its models to the runtime's contract.
-    from destgen_destinations import adls_gen2 as _adls_gen2
-    from destgen_destinations.runtime.payloads.destination import (
+    from destgen_runtime.payloads.destination import (
         DatasetModels,
         DatasetPackage,
         DestinationModels,
         DestinationSpec,
     )
+
+    from destgen_destinations import adls_gen2 as _adls_gen2
 
     _adls_gen2_package: DatasetPackage = _adls_gen2
     _adls_gen2_spec: DestinationSpec = _adls_gen2.spec

@@ -12,10 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from destgen.errors import GeneratorError, child
-from destgen.ir import REQUEST_ENVELOPES, AuthVariant, DestinationIR, FieldType, Param, SchemaUnit
-from destgen.specs import SUPPORTED_KEYWORDS, LoadedSpec
-from destgen_destinations.runtime.schema.conditionals import (
+from destgen_runtime.schema.conditionals import (
     AUDIENCE_WORKFLOW,
     CONDITIONALS_KEY,
     DATASET_WORKFLOW,
@@ -24,8 +21,12 @@ from destgen_destinations.runtime.schema.conditionals import (
 )
 
 # The one evaluator of Adobe's conditional keyword, shared with the library and `destgen diff`.
-from destgen_destinations.runtime.schema.dialect import delivers_files
-from destgen_destinations.runtime.schema.naming import pascal, snake
+from destgen_runtime.schema.dialect import delivers_files
+from destgen_runtime.schema.naming import pascal, snake
+
+from destgen.errors import GeneratorError, child
+from destgen.ir import REQUEST_ENVELOPES, AuthVariant, DestinationIR, FieldType, Param, SchemaUnit
+from destgen.specs import SUPPORTED_KEYWORDS, LoadedSpec
 from destgen_emulator.spec_validator import auth_schema, with_synonyms
 
 # Target params every documented request sends but no targetSpec declares (docs/api-contract.md
@@ -52,7 +53,7 @@ LEGACY_MODE: dict[str, Any] = {
     "sent only when given.",
 }
 FILE_FORMAT_PARAMS = ("fileType", "datasetFileType")
-DATASET_TARGET_BASE = "destgen_destinations.runtime.payloads.datasets.DatasetTargetModel"
+DATASET_TARGET_BASE = "destgen_runtime.payloads.datasets.DatasetTargetModel"
 
 # Class names a destination's modules define or import whatever the spec says; a spec name that
 # becomes one of them would shadow it (an auth spec named "Target" would redefine TargetParams).

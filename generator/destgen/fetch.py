@@ -15,17 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from destgen_runtime.activation.drift import spec_bytes
+from destgen_runtime.api import operations as ops
+from destgen_runtime.api.operations import Entity
+from destgen_runtime.schema.dialect import not_a_destination, standardise
+from destgen_runtime.schema.naming import slug_of
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.errors import DestgenError
+from destgen_runtime.transport.redact import one_line
+
 from destgen.errors import GeneratorError
 from destgen.specs import MANIFEST, check_envelope, normalise_encryption_key, read_manifest
 from destgen.writer import write_all_or_nothing
-from destgen_destinations.runtime.activation.drift import spec_bytes
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.api.operations import Entity
-from destgen_destinations.runtime.schema.dialect import not_a_destination, standardise
-from destgen_destinations.runtime.schema.naming import slug_of
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.errors import DestgenError
-from destgen_destinations.runtime.transport.redact import one_line
 
 
 @dataclass

@@ -13,5 +13,6 @@ PROJECT_FILES = {
     "package/py.typed.jinja": f"{LIBRARY_PACKAGE}/py.typed",
     "package/registry.py.jinja": f"{LIBRARY_PACKAGE}/registry.py",
 }
-# The hand-written part of the library: never rendered, copied verbatim into an output elsewhere.
-RUNTIME_DIR = f"{LIBRARY_PACKAGE}/runtime"
+# The hand-written runtime is its own distribution, pinned by version in the library's
+# pyproject.toml: never rendered, never copied.
+RUNTIME_DISTRIBUTION = "destgen-runtime"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 
-from destgen_destinations.runtime.transport.redact import printable
+from destgen_runtime.transport.redact import printable
 
 
 def cell(text: str) -> str:

@@ -21,11 +21,10 @@ from typing import Any
 from destgen import __version__, changelog
 from destgen.build_ir import build_ir
 from destgen.errors import GeneratorError
-from destgen.executed import runtime_modules
 from destgen.import_check import check_imports
 from destgen.ir import DestinationIR
-from destgen.layout import LIBRARY_PACKAGE, PROJECT_FILES, RUNTIME_DIR
-from destgen.resources import library_runtime_dir
+from destgen.layout import LIBRARY_PACKAGE, PROJECT_FILES
+from destgen.resources import runtime_version
 from destgen.spec_diff import diff, facts
 from destgen.spec_folder import Refusal, read_spec_folder
 from destgen.specs import LoadedSpec
@@ -58,17 +57,20 @@ class GenerateResult:
 
 
 def toolchain_fingerprint() -> str:
-    """What, besides a spec, decides the bytes: generator code, templates, pinned tool versions."""
+    """What, besides a spec, decides the bytes: generator code, templates, pinned tool versions,
+    and the runtime's version (never its files: a comment in the runtime re-renders nothing; a
+    change that matters comes with a new version, and ``generate --check`` re-renders all).
+    """
     from destgen.render import template_files
 
     digest = hashlib.sha256(__version__.encode())
+    digest.update(f"destgen-runtime=={runtime_version()}".encode())
     for package in ("datamodel-code-generator", "black", "isort", "jinja2"):
         digest.update(f"{package}=={metadata.version(package)}".encode())
     modules = sorted(p for p in GENERATOR_DIR.rglob("*.py") if not p.is_relative_to(CLI_DIR))
-    # The generator executes runtime modules (conditionals, the spec model) and the emulator's
-    # spec validator while it builds the IR: their code decides bytes as much as its own does.
-    executed = [*runtime_modules([*modules, SPEC_VALIDATOR], library_runtime_dir()), SPEC_VALIDATOR]
-    for path in modules + template_files() + executed:
+    # The emulator's spec validator runs while the generator builds the IR: its code decides
+    # bytes as much as the generator's own does.
+    for path in [*modules, *template_files(), SPEC_VALIDATOR]:
         # Named from the parts' own folders, never the absolute path: a checkout anywhere, or
         # the installed wheel, gives the same fingerprint.
         name = path.relative_to(path.parent.parent).as_posix()
@@ -151,13 +153,12 @@ def generate(
     entries = _changelog_entries(specs, state.get("specs"), spec_facts)
     new_state = {
         "generator": __version__,
+        "runtime": runtime_version(),
         "fingerprints": prints,
         "files": dict(sorted(hashes.items())),
         "specs": spec_facts,
     }
     files[STATE_FILE] = json.dumps(new_state, indent=2, sort_keys=True) + "\n"
-    # The runtime is copied, not generated: never recorded as owned, so never deleted as stale.
-    files |= runtime_files(out_dir)
     stale = owned_files(state) - set(hashes)
     report = write_tree(out_dir, files, stale, check=check)
     if entries and not check:
@@ -246,17 +247,6 @@ def render_project_files(irs: list[DestinationIR]) -> dict[str, str]:
     return {
         rel: format_source(text) if rel.endswith(".py") else text
         for rel, text in render_project(irs).items()
-    }
-
-
-def runtime_files(out_dir: Path) -> dict[str, str]:
-    """The hand-written runtime, copied when writing anywhere but the library's own checkout."""
-    source = library_runtime_dir()
-    if (out_dir / RUNTIME_DIR).resolve() == source:
-        return {}
-    return {
-        f"{RUNTIME_DIR}/{path.relative_to(source).as_posix()}": path.read_text(encoding="utf-8")
-        for path in sorted(source.rglob("*.py"))
     }
 
 

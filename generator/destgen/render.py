@@ -16,7 +16,7 @@ import jinja2
 from destgen import __version__
 from destgen.ir import DestinationIR
 from destgen.layout import LIBRARY_DISTRIBUTION, LIBRARY_PACKAGE, PROJECT_FILES
-from destgen.resources import templates_dir
+from destgen.resources import runtime_version, templates_dir
 
 TEMPLATES = templates_dir()
 DESTINATION_TEMPLATES = (
@@ -106,6 +106,7 @@ def render_project(irs: list[DestinationIR]) -> dict[str, str]:
         "version": __version__,
         "package": LIBRARY_PACKAGE,
         "distribution": LIBRARY_DISTRIBUTION,
+        "runtime_version": runtime_version(),
     }
     return {
         out: _environment().get_template(name).render(**context)

@@ -11,7 +11,6 @@ import importlib.util
 from pathlib import Path
 
 from destgen.errors import GeneratorError
-from destgen.layout import LIBRARY_PACKAGE
 from destgen.project import Project
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -92,14 +91,21 @@ def examples_dir() -> Path:
     return data_dir("examples")
 
 
-def library_runtime_dir() -> Path:
-    """The hand-written runtime the generated library ships: copied into every ``--out``."""
+def runtime_dir() -> Path:
+    """The runtime package every generated library depends on (``destgen_runtime``)."""
     # find_spec locates the package without importing it: a half-written tree cannot break this.
-    spec = importlib.util.find_spec(LIBRARY_PACKAGE)
+    spec = importlib.util.find_spec("destgen_runtime")
     if spec is None or not spec.submodule_search_locations:
         raise GeneratorError(
-            LIBRARY_PACKAGE,
+            "destgen_runtime",
             "",
-            "the library package is not installed beside destgen: reinstall destgen",
+            "the runtime package is not installed beside destgen: reinstall destgen",
         )
-    return Path(next(iter(spec.submodule_search_locations))).resolve() / "runtime"
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+def runtime_version() -> str:
+    """The runtime's version: what a generated library pins (no pydantic is imported)."""
+    from destgen_runtime import __version__
+
+    return __version__

@@ -14,6 +14,9 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from destgen_runtime.schema.dialect import not_a_destination, standardise
+from destgen_runtime.schema.naming import slug_of
+
 from destgen.errors import GeneratorError
 from destgen.specs import (
     MANIFEST,
@@ -23,8 +26,6 @@ from destgen.specs import (
     normalise_encryption_key,
     read_json,
 )
-from destgen_destinations.runtime.schema.dialect import not_a_destination, standardise
-from destgen_destinations.runtime.schema.naming import slug_of
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
+from destgen_runtime.transport.deadline_transport import shared_ssl_context
 
-from destgen_destinations.runtime.transport.deadline_transport import shared_ssl_context
 from destgen_emulator import EmulatorServer
 from destgen_emulator.sandboxes import audience_id
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import random
 
-from destgen_destinations.runtime.transport.retry import RetryPolicy
+from destgen_runtime.transport.retry import RetryPolicy
+
 from tests.conftest import AUDIENCE_EXAMPLES
 
 # Audience activations: the soak exercises audience flows; dataset flows have their own tests.

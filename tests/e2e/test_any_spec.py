@@ -146,10 +146,10 @@ def test_one_flow_spec_may_serve_several_destinations(tmp_path: Path) -> None:
 AIRSHIP = "2c6a8689-fd90-43c3-8a73-3595132e102c__airship_tags_destination.json"
 ACTIVATE_ONE = """
 import json, sys
-from destgen_destinations.runtime.activation.engine import activate, prepare
-from destgen_destinations.runtime.activation.file import ActivationFile
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
+from destgen_runtime.activation.engine import activate, prepare
+from destgen_runtime.activation.file import ActivationFile
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.credentials import Identity, StaticToken
 
 doc = json.loads(sys.argv[2])
 identity = Identity(StaticToken("t"), "k", "DROP@AdobeOrg", "prod")

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.credentials import Identity, StaticToken
+from destgen_runtime.transport.errors import DestgenError
 
 from destgen import __version__
 from destgen.cli import main
 from destgen.cli.demo import demo_secrets
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
-from destgen_destinations.runtime.transport.errors import DestgenError
 from destgen_emulator import EmulatorServer
 from tests.conftest import DOCUMENTED, ROOT
 
@@ -256,8 +256,9 @@ def test_client_refuses_plain_http_off_loopback(url: str) -> None:
 def test_activate_never_adopts_a_same_named_entity_of_another_spec(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from destgen_runtime.api import operations as ops
+
     import destgen_destinations.sftp as sftp
-    from destgen_destinations.runtime.api import operations as ops
 
     for name, value in (demo_secrets() | CREDENTIALS).items():
         monkeypatch.setenv(name, value)

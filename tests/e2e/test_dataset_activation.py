@@ -15,17 +15,17 @@ import httpx
 import jsonschema
 import pytest
 import yaml
-
-from destgen.cli.activate import load_file
-from destgen.cli.demo import demo_secrets
-from destgen_destinations.runtime.activation.datasets import dataset_ids
-from destgen_destinations.runtime.activation.engine import ActivationResult, activate
-from destgen_destinations.runtime.activation.file import (
+from destgen_runtime.activation.datasets import dataset_ids
+from destgen_runtime.activation.engine import ActivationResult, activate
+from destgen_runtime.activation.file import (
     ActivationError,
     activation_file_schema,
 )
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.credentials import Identity, StaticToken
+
+from destgen.cli.activate import load_file
+from destgen.cli.demo import demo_secrets
 from destgen_emulator import EmulatorServer
 from destgen_emulator.datasets import CATALOG
 from tests.conftest import AUDIENCE_EXAMPLES, DATASET_EXAMPLES, ROOT

@@ -17,13 +17,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from destgen_runtime.api import operations as ops
+from destgen_runtime.transport.client import AsyncFlowServiceClient, FlowServiceClient
+from destgen_runtime.transport.credentials import Identity, StaticToken
+from destgen_runtime.transport.deadlines import DeadlineExceeded, Deadlines
+from destgen_runtime.transport.errors import TransportError
+from destgen_runtime.transport.retry import RetryPolicy
 
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.transport.client import AsyncFlowServiceClient, FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
-from destgen_destinations.runtime.transport.deadlines import DeadlineExceeded, Deadlines
-from destgen_destinations.runtime.transport.errors import TransportError
-from destgen_destinations.runtime.transport.retry import RetryPolicy
 from tests.conftest import ROOT, run_cli
 
 IDENTITY = Identity(StaticToken("t"), "k", "ORG@AdobeOrg", "prod")

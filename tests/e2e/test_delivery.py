@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 import yaml
+from destgen_runtime.payloads.connection_patches import encryption_params
 
 from destgen.cli import main
-from destgen_destinations.runtime.payloads.connection_patches import encryption_params
 from destgen_emulator import EmulatorServer
 from destgen_emulator.delivery import names
 from destgen_emulator.delivery.encrypt import pgpy_module

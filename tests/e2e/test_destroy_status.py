@@ -11,12 +11,12 @@ import json
 import os
 
 import pytest
+from destgen_runtime.api import operations as ops
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.credentials import Identity, StaticToken
 
 from destgen.cli import main
 from destgen.cli.status import since_time
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
 from destgen_emulator import EmulatorServer
 from tests.conftest import ROOT
 from tests.e2e.conftest import use_emulator

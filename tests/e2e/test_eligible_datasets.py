@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 
 import httpx
+from destgen_runtime.api import operations as ops
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.credentials import Identity, StaticToken
 
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
 from destgen_emulator import EmulatorServer
 from destgen_emulator.datasets import CATALOG
 from tests.conftest import run_cli

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from destgen_runtime.activation.export import secret_variable
 
 from destgen.cli import main
 from destgen.cli.demo import demo_secrets
-from destgen_destinations.runtime.activation.export import secret_variable
 from destgen_emulator import EmulatorServer
 from tests.conftest import AUDIENCE_EXAMPLES, DATASET_EXAMPLES, ROOT
 from tests.e2e.conftest import use_emulator

@@ -12,13 +12,13 @@ import json
 from typing import Any
 
 import pytest
+from destgen_runtime.activation.engine import Update, activate, plan, prepare
+from destgen_runtime.activation.file import ActivationFile
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.credentials import Identity, StaticToken
+from destgen_runtime.transport.retry import RetryPolicy
 
 from destgen.cli.demo import demo_secrets
-from destgen_destinations.runtime.activation.engine import Update, activate, plan, prepare
-from destgen_destinations.runtime.activation.file import ActivationFile
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
-from destgen_destinations.runtime.transport.retry import RetryPolicy
 from destgen_emulator import EmulatorServer
 from tests.conftest import ROOT
 

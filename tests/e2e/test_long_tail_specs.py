@@ -18,17 +18,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from destgen_runtime.schema.dialect import (
+    DATA_LAKE_TARGET_SPEC_ID,
+    not_a_destination,
+    standardise,
+)
 
 from destgen.cli import main
 from destgen.cli.demo import demo_secrets
 from destgen.spec_folder import read_spec_folder
 from destgen_destinations import amazon_s3, amazon_s3_legacy
 from destgen_destinations.adobe_campaign import models as campaign
-from destgen_destinations.runtime.schema.dialect import (
-    DATA_LAKE_TARGET_SPEC_ID,
-    not_a_destination,
-    standardise,
-)
 from destgen_emulator import EmulatorServer
 from tests.conftest import ROOT, run_cli, run_destgen
 from tests.e2e.conftest import use_emulator

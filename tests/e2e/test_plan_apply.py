@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from destgen_runtime.activation.engine import ApplyOptions, activate
+from destgen_runtime.activation.file import ActivationFile
+from destgen_runtime.activation.payloads import prepare
+from destgen_runtime.activation.planner import Planner
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.credentials import Identity, StaticToken
 
 from destgen.cli import main
 from destgen.cli.demo import demo_secrets
-from destgen_destinations.runtime.activation.engine import ApplyOptions, activate
-from destgen_destinations.runtime.activation.file import ActivationFile
-from destgen_destinations.runtime.activation.payloads import prepare
-from destgen_destinations.runtime.activation.planner import Planner
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
 from destgen_emulator import EmulatorServer
 from destgen_emulator.datasets import CATALOG
 from tests.conftest import ROOT, daily_selector

@@ -197,8 +197,9 @@ def test_promote_refuses_what_it_would_lose_or_guess(
 
 
 def test_promote_refuses_a_dataset_name_the_target_holds_twice() -> None:
+    from destgen_runtime.api.operations import Entity
+
     from destgen.cli.promote import _resolve
-    from destgen_destinations.runtime.api.operations import Entity
 
     class Listing:
         """What _resolve reads of the target: its eligible datasets, two of one name."""

@@ -10,14 +10,14 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from destgen_runtime.activation.engine import activate
+from destgen_runtime.api import operations as ops
+from destgen_runtime.payloads import patch_ops
+from destgen_runtime.transport.client import AsyncFlowServiceClient, FlowServiceClient
+from destgen_runtime.transport.credentials import Identity, StaticToken
+from destgen_runtime.transport.retry import RetryPolicy
 
 from destgen.cli.activate import load_file
-from destgen_destinations.runtime.activation.engine import activate
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.payloads import patch_ops
-from destgen_destinations.runtime.transport.client import AsyncFlowServiceClient, FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
-from destgen_destinations.runtime.transport.retry import RetryPolicy
 from destgen_emulator import EmulatorServer
 from tests.conftest import ROOT, daily_selector
 from tests.e2e.conftest import new_audiences

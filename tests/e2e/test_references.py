@@ -62,13 +62,13 @@ def test_missing_references_stop_before_anything_is_created(
 
 
 def test_a_run_asks_each_audience_once(emulator: EmulatorServer) -> None:
-    from destgen_destinations.runtime.activation.payloads import parse_activation_file, prepare
-    from destgen_destinations.runtime.activation.references import (
+    from destgen_runtime.activation.payloads import parse_activation_file, prepare
+    from destgen_runtime.activation.references import (
         KnownReferences,
         missing_references,
     )
-    from destgen_destinations.runtime.transport.client import FlowServiceClient
-    from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
+    from destgen_runtime.transport.client import FlowServiceClient
+    from destgen_runtime.transport.credentials import Identity, StaticToken
 
     payloads = prepare(
         parse_activation_file(json.loads((ROOT / "examples" / "amazon_s3.json").read_text()))

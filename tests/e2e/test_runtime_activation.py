@@ -11,20 +11,20 @@ from typing import Any
 
 import httpx
 import pytest
-
-from destgen.cli.activate import load_file
-from destgen.cli.demo import demo_secrets
-from destgen_destinations.runtime.activation.engine import aactivate, activate
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.payloads import patch_ops
-from destgen_destinations.runtime.transport.client import AsyncFlowServiceClient, FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import (
+from destgen_runtime.activation.engine import aactivate, activate
+from destgen_runtime.api import operations as ops
+from destgen_runtime.payloads import patch_ops
+from destgen_runtime.transport.client import AsyncFlowServiceClient, FlowServiceClient
+from destgen_runtime.transport.credentials import (
     ClientCredentials,
     Identity,
     StaticToken,
 )
-from destgen_destinations.runtime.transport.errors import DestgenError
-from destgen_destinations.runtime.transport.retry import RetryPolicy
+from destgen_runtime.transport.errors import DestgenError
+from destgen_runtime.transport.retry import RetryPolicy
+
+from destgen.cli.activate import load_file
+from destgen.cli.demo import demo_secrets
 from destgen_emulator import EmulatorServer
 from destgen_emulator.auth import AuthPolicy
 from destgen_emulator.faults import FaultRule
@@ -189,7 +189,7 @@ def test_runtime_oauth_token_fetched_once_under_concurrency() -> None:
 
 def test_runtime_iterates_pages(emulator: EmulatorServer) -> None:
     with FlowServiceClient(base_url=emulator.base_url, identity=_identity(), retry=FAST) as client:
-        from destgen_destinations.runtime.schema.refs import source_connection
+        from destgen_runtime.schema.refs import source_connection
 
         for n in range(130):
             client.run(ops.create("sourceConnections", source_connection(name=f"s{n}"), f"s{n}"))

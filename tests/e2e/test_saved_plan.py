@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from destgen_runtime.api import operations as ops
+from destgen_runtime.payloads import patch_ops
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.credentials import Identity, StaticToken
 
 from destgen.cli import main
 from destgen.cli.demo import demo_secrets
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.payloads import patch_ops
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
 from destgen_emulator import EmulatorServer
 from tests.conftest import ROOT, daily_selector
 from tests.e2e.conftest import LOYAL, use_emulator
@@ -169,7 +169,7 @@ def test_a_folder_run_makes_one_identity_for_all_its_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With client credentials that is one OAuth token for the run, not one per file."""
-    from destgen_destinations.runtime.transport.credentials import identity_from_env
+    from destgen_runtime.transport.credentials import identity_from_env
 
     made = []
 

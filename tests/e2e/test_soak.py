@@ -22,13 +22,13 @@ from typing import Any
 
 import httpx
 import pytest
+from destgen_runtime.activation.engine import aactivate, activate, prepare
+from destgen_runtime.activation.file import ActivationFile
+from destgen_runtime.transport.client import AsyncFlowServiceClient, FlowServiceClient
+from destgen_runtime.transport.credentials import Identity, StaticToken
+from destgen_runtime.transport.errors import DestgenError
+from destgen_runtime.transport.retry import RetryPolicy
 
-from destgen_destinations.runtime.activation.engine import aactivate, activate, prepare
-from destgen_destinations.runtime.activation.file import ActivationFile
-from destgen_destinations.runtime.transport.client import AsyncFlowServiceClient, FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
-from destgen_destinations.runtime.transport.errors import DestgenError
-from destgen_destinations.runtime.transport.retry import RetryPolicy
 from destgen_emulator import EmulatorServer
 from destgen_emulator.faults import KINDS, FaultRule
 from tests.conftest import ROOT

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
-
-from destgen_destinations.runtime.payloads.datasets import (
+from destgen_runtime.payloads.datasets import (
     DatasetSchedule,
     data_lake_source_connection,
     dataset_schedule,
 )
-from destgen_destinations.runtime.schema.wire import to_wire
+from destgen_runtime.schema.wire import to_wire
+from pydantic import ValidationError
+
 from tests.conftest import DATASET_SLUGS, run_cli
 
 UTC = dt.UTC

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from destgen_runtime.schema.wire import to_wire
 from pydantic import ValidationError
 
-from destgen_destinations.runtime.schema.wire import to_wire
 from tests.conftest import DATASET_SLUGS, run_cli
 
 # Adobe's dataset export tutorial, "Create a target connection" (S3 tab), as published.

@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 import pytest
+from destgen_runtime.schema.dialect import delivers_files
 
-from destgen_destinations.runtime.schema.dialect import delivers_files
 from tests import reference_schema as reference
 from tests.conftest import DATASET_SLUGS, ROOT, SLUGS
 from tests.differential_support import check_agreement

@@ -8,6 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from destgen_runtime.payloads import patch_ops
+from destgen_runtime.payloads.audiences import audience
+from destgen_runtime.payloads.mapping import mapping, mapping_set
+from destgen_runtime.schema.refs import source_connection
+from destgen_runtime.schema.wire import to_wire
 
 import destgen_destinations.adls_gen2 as adls
 import destgen_destinations.amazon_s3 as s3
@@ -16,11 +21,6 @@ import destgen_destinations.data_landing_zone as dlz
 import destgen_destinations.google_cloud_storage as gcs
 import destgen_destinations.sftp as sftp
 from destgen.cli.validate import validate_payload
-from destgen_destinations.runtime.payloads import patch_ops
-from destgen_destinations.runtime.payloads.audiences import audience
-from destgen_destinations.runtime.payloads.mapping import mapping, mapping_set
-from destgen_destinations.runtime.schema.refs import source_connection
-from destgen_destinations.runtime.schema.wire import to_wire
 from tests.conftest import DOCUMENTED, documented
 
 VALID = {

@@ -10,6 +10,10 @@ import copy
 from typing import Any
 
 import pytest
+from destgen_runtime.payloads import patch_ops
+from destgen_runtime.payloads.audiences import audience
+from destgen_runtime.payloads.mapping import mapping
+from destgen_runtime.schema.wire import to_masked, to_wire
 from pydantic import ValidationError
 
 import destgen_destinations.amazon_s3 as s3
@@ -17,10 +21,6 @@ import destgen_destinations.azure_blob as blob
 import destgen_destinations.google_cloud_storage as gcs
 import destgen_destinations.sftp as sftp
 from destgen.cli.validate import validate_payload
-from destgen_destinations.runtime.payloads import patch_ops
-from destgen_destinations.runtime.payloads.audiences import audience
-from destgen_destinations.runtime.payloads.mapping import mapping
-from destgen_destinations.runtime.schema.wire import to_masked, to_wire
 from tests.conftest import documented
 
 S3_TARGET = "03_target_connection__amazon_s3_with_csv_options"

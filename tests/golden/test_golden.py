@@ -90,7 +90,8 @@ def test_generated_imports_without_the_toolchain(slug: str) -> None:
 
 def test_generated_imports_in_a_venv_with_only_pydantic_and_httpx(tmp_path: Path) -> None:
     # A real second environment: site-packages holds pydantic and httpx (and their own
-    # dependencies) copied from ours, nothing else; generated/ is put on the path by hand.
+    # dependencies) copied from ours, nothing else; generated/ and the runtime it pins are put
+    # on the path by hand.
     site = tmp_path / "site"
     site.mkdir()
     import httpx
@@ -116,7 +117,9 @@ def test_generated_imports_in_a_venv_with_only_pydantic_and_httpx(tmp_path: Path
         name = entry.name.split("-")[0].removesuffix(".py")
         if name in wanted and (entry.is_dir() or entry.suffix == ".py"):
             (shutil.copytree if entry.is_dir() else shutil.copy)(entry, site / entry.name)
-    shutil.copytree(GENERATED, tmp_path / "generated", ignore=shutil.ignore_patterns("__pycache__"))
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(GENERATED, tmp_path / "generated", ignore=ignore)
+    shutil.copytree(ROOT / "runtime" / "destgen_runtime", site / "destgen_runtime", ignore=ignore)
     probe = "import destgen_destinations.amazon_s3, destgen_destinations.sftp; print('ok')"
     env = {
         "PYTHONPATH": f"{tmp_path / 'generated'}{os.pathsep}{site}",

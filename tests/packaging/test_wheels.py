@@ -101,12 +101,13 @@ def _clean_env(bin_dir: Path, **extra: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def library_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated library and the runtime it pins, each from its own wheel."""
     tmp = tmp_path_factory.mktemp("library")
-    wheel_dir = tmp / "wheels"
-    wheel_dir.mkdir()
-    wheel = _wheel(ROOT / "generated", wheel_dir)
     bin_dir = _fresh_venv(tmp / "venv")
-    _install(bin_dir, wheel, tmp)
+    for project in (ROOT / "runtime", ROOT / "generated"):
+        wheel_dir = tmp / f"wheels-{project.name}"
+        wheel_dir.mkdir()
+        _install(bin_dir, _wheel(project, wheel_dir), tmp)
     return bin_dir
 
 
@@ -123,10 +124,10 @@ def tool_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def emulator_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The library and the emulator, each from its own wheel, and no tool."""
+    """The runtime and the emulator, each from its own wheel: no tool, no generated library."""
     tmp = tmp_path_factory.mktemp("emulator")
     bin_dir = _fresh_venv(tmp / "venv")
-    for project in (ROOT / "generated", ROOT / "emulator"):
+    for project in (ROOT / "runtime", ROOT / "emulator"):
         wheel_dir = tmp / f"wheels-{project.name}"
         wheel_dir.mkdir()
         _install(bin_dir, _wheel(project, wheel_dir), tmp)
@@ -183,8 +184,13 @@ def test_emulator_wheel_serves_the_six_specs_without_the_tool(
 def test_library_wheel_holds_only_its_own_package(library_venv: Path) -> None:
     site = next((library_venv.parent / "lib").glob("python3*/site-packages"))
     ours = {p.name for p in site.iterdir() if p.name.startswith(("destgen", "generat", "emulator"))}
-    assert {n for n in ours if not n.endswith(".dist-info")} == {"destgen_destinations"}
+    assert {n for n in ours if not n.endswith(".dist-info")} == {
+        "destgen_destinations",
+        "destgen_runtime",
+    }
+    assert not (site / "destgen_destinations" / "runtime").exists()
     assert (site / "destgen_destinations" / "py.typed").exists()
+    assert (site / "destgen_runtime" / "py.typed").exists()
 
 
 def test_library_wheel_imports_builds_and_validates(library_venv: Path, tmp_path: Path) -> None:
@@ -282,9 +288,13 @@ def test_tool_wheel_runs_every_subcommand_without_a_checkout(
     out = tmp_path / "library"
     _run(destgen, "generate", "--out", out, "--quiet", cwd=tmp_path, env=env)
     assert (out / "pyproject.toml").is_file()
-    assert (out / "destgen_destinations" / "runtime").is_dir()
+    assert not (out / "destgen_destinations" / "runtime").exists(), "the runtime is not copied"
+    assert '"destgen-runtime==' in (out / "pyproject.toml").read_text()
     _run(destgen, "generate", "--out", out, "--check", "--quiet", cwd=tmp_path, env=env)
     lib_bin = _fresh_venv(tmp_path / "libvenv")
+    runtime_wheels = tmp_path / "runtime-wheel"
+    runtime_wheels.mkdir()
+    _install(lib_bin, _wheel(ROOT / "runtime", runtime_wheels), tmp_path)  # what the library pins
     _install(lib_bin, out, tmp_path)
     _run(
         lib_bin / "python",
@@ -492,11 +502,12 @@ def _normalise(name: str) -> str:
 @pytest.mark.parametrize(
     ("project", "ours"),
     [
+        ("runtime", {"destgen_runtime"}),
         ("generated", {"destgen_destinations"}),
-        (".", {"destgen", "destgen_emulator", "destgen_destinations"}),
+        (".", {"destgen", "destgen_emulator", "destgen_destinations", "destgen_runtime"}),
         ("emulator", {"destgen_emulator"}),
     ],
-    ids=["library", "tool", "emulator"],
+    ids=["runtime", "library", "tool", "emulator"],
 )
 def test_every_third_party_import_is_a_declared_dependency(
     project: str, ours: set[str], tmp_path: Path
@@ -507,8 +518,12 @@ def test_every_third_party_import_is_a_declared_dependency(
     providers = importlib.metadata.packages_distributions()
     for module, where in _third_party_imports(wheel, ours).items():
         assert module != "destgen", f"{where} imports the tool"
-        if module == "destgen_destinations":
-            assert "destgen-destinations" in declared, f"{where} imports the undeclared library"
+        if module in ("destgen_destinations", "destgen_runtime"):
+            # The runtime's activation room loads whichever generated library is installed
+            # (the bundled one, or a project's): the library is what a user installs it with.
+            if project != "runtime":
+                wanted = module.replace("_", "-")
+                assert wanted in declared, f"{where} imports the undeclared {wanted}"
             continue
         dists = {_normalise(d) for d in providers.get(module, [])}
         dists |= {PINNED_BY[d] for d in dists if d in PINNED_BY}
@@ -516,4 +531,6 @@ def test_every_third_party_import_is_a_declared_dependency(
         allowed = declared | (storage if module in STORAGE_MODULES else set())
         assert dists & allowed, f"{where} imports {module} ({dists}) but declares {declared}"
     if project == "generated":
+        assert declared == {"destgen-runtime", "pydantic"}, "the runtime brings httpx"
+    if project == "runtime":
         assert declared == {"pydantic", "httpx", "httpcore"}

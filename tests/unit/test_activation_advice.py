@@ -10,9 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from destgen_runtime.activation.file import ActivationError
+from destgen_runtime.activation.payloads import parse_activation_file, prepare
 
-from destgen_destinations.runtime.activation.file import ActivationError
-from destgen_destinations.runtime.activation.payloads import parse_activation_file, prepare
 from tests.conftest import ROOT
 
 S3 = json.loads((ROOT / "examples" / "amazon_s3.json").read_text())

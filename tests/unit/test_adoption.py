@@ -8,11 +8,11 @@ import json
 from typing import Any
 
 import pytest
+from destgen_runtime.activation.file import ActivationFile
+from destgen_runtime.api.operations import Entity
+from destgen_runtime.transport.adoption import AmbiguousName, adoptable
 from pydantic import ValidationError
 
-from destgen_destinations.runtime.activation.file import ActivationFile
-from destgen_destinations.runtime.api.operations import Entity
-from destgen_destinations.runtime.transport.adoption import AmbiguousName, adoptable
 from tests.conftest import ROOT
 
 S3_SPEC = {"id": "4fce964d-3f37-408f-9778-e597338a21ee", "version": "1.0"}

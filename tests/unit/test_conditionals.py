@@ -11,11 +11,11 @@ from typing import Any
 
 import jsonschema
 import pytest
+from destgen_runtime.schema.conditionals import AUDIENCE_WORKFLOW, holds, in_workflow
 
 from destgen.build_ir import build_ir
 from destgen.spec_diff import facts
 from destgen.specs import load_specs
-from destgen_destinations.runtime.schema.conditionals import AUDIENCE_WORKFLOW, holds, in_workflow
 from destgen_emulator.catalog import Destination
 from destgen_emulator.validation import audience_target_schema, rule_schema, workflow_rule_holds
 from tests.conftest import ROOT

@@ -10,19 +10,19 @@ from typing import Any
 
 import httpx
 import pytest
-
-from destgen.cli.activate import load_file
-from destgen.cli.demo import demo_secrets
-from destgen_destinations.runtime.activation.engine import aactivate
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.transport.client import AsyncFlowServiceClient
-from destgen_destinations.runtime.transport.credentials import (
+from destgen_runtime.activation.engine import aactivate
+from destgen_runtime.api import operations as ops
+from destgen_runtime.transport.client import AsyncFlowServiceClient
+from destgen_runtime.transport.credentials import (
     ClientCredentials,
     Identity,
     StaticToken,
     identity_from_env,
 )
-from destgen_destinations.runtime.transport.errors import AuthError, DestgenError
+from destgen_runtime.transport.errors import AuthError, DestgenError
+
+from destgen.cli.activate import load_file
+from destgen.cli.demo import demo_secrets
 from destgen_emulator import EmulatorServer
 from tests.conftest import ROOT
 
@@ -153,12 +153,12 @@ def test_every_client_shares_one_tls_context(monkeypatch: pytest.MonkeyPatch) ->
     # Loading the CA bundle costs about 50 ms; httpx loaded it three times per client before.
     import ssl
 
-    from destgen_destinations.runtime.transport.client import (
+    from destgen_runtime.transport.client import (
         AsyncFlowServiceClient,
         FlowServiceClient,
     )
-    from destgen_destinations.runtime.transport.deadline_transport import shared_ssl_context
-    from destgen_destinations.runtime.transport.rate_limit import RequestBudget, budget_client
+    from destgen_runtime.transport.deadline_transport import shared_ssl_context
+    from destgen_runtime.transport.rate_limit import RequestBudget, budget_client
 
     built: list[int] = []
     real = ssl.create_default_context

@@ -149,8 +149,8 @@ def test_every_parsed_command_is_in_the_table() -> None:
 
 
 def test_credentials_go_to_https_or_loopback_only() -> None:
-    from destgen_destinations.runtime.transport.credentials import ClientCredentials
-    from destgen_destinations.runtime.transport.errors import DestgenError
+    from destgen_runtime.transport.credentials import ClientCredentials
+    from destgen_runtime.transport.errors import DestgenError
 
     local = ClientCredentials("id", "secret", token_url="http://127.0.0.1:8765/ims/token/v3/")
     assert local.token_url == "http://127.0.0.1:8765/ims/token/v3"
@@ -162,7 +162,7 @@ def test_credentials_go_to_https_or_loopback_only() -> None:
 def test_a_sandbox_name_is_one_encoded_path_segment(name: str) -> None:
     from urllib.parse import unquote
 
-    from destgen_destinations.runtime.api import operations as ops
+    from destgen_runtime.api import operations as ops
 
     path = ops.sandbox(name).path
     prefix = "/data/foundation/sandbox-management/sandboxes/"

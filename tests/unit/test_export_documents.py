@@ -9,15 +9,15 @@ from collections.abc import Generator
 from typing import Any
 
 import pytest
-
-import destgen_destinations.amazon_s3 as s3
-from destgen_destinations.runtime.activation.export import (
+from destgen_runtime.activation.export import (
     NotADestinationFlow,
     destination_of,
     export_flow,
 )
-from destgen_destinations.runtime.activation.file import ActivationFile
-from destgen_destinations.runtime.api.operations import Entity, Operation
+from destgen_runtime.activation.file import ActivationFile
+from destgen_runtime.api.operations import Entity, Operation
+
+import destgen_destinations.amazon_s3 as s3
 
 
 def _drive(steps: Generator[Operation[Any], Any, dict[str, Any]], store: dict[str, Any]) -> Any:

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from destgen_runtime.schema.naming import MAX_SLUG, slug_of
 
 from destgen.render import comment_text, docstring_text
-from destgen_destinations.runtime.schema.naming import MAX_SLUG, slug_of
 from tests.conftest import ROOT, run_cli
 
 SFTP = ROOT / "tests" / "data" / "corpus_2020" / "64ef4b8b-a6e0-41b5-9677-3805d1ee5dd0__sftp.json"

@@ -10,13 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
-
-from destgen.cli.activate import read_document
-from destgen.cli.status import MAX_MS, _run
-from destgen_destinations.runtime.transport.credentials import (
+from destgen_runtime.transport.credentials import (
     MAX_TOKEN_LIFETIME_S,
     ClientCredentials,
 )
+
+from destgen.cli.activate import read_document
+from destgen.cli.status import MAX_MS, _run
 
 
 def test_a_yaml_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:

@@ -8,12 +8,11 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 
 import httpx
 import pytest
-
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
-from destgen_destinations.runtime.transport.errors import ApiError
-from destgen_destinations.runtime.transport.redact import printable
+from destgen_runtime.api import operations as ops
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.credentials import Identity, StaticToken
+from destgen_runtime.transport.errors import ApiError
+from destgen_runtime.transport.redact import printable
 
 IDENTITY = Identity(StaticToken("token-value-1234"), "api-key-5678", "ORG@AdobeOrg", "prod")
 
@@ -65,7 +64,7 @@ def _endless(_request: httpx.Request) -> httpx.Response:
 
 
 def test_a_response_past_the_cap_is_refused_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    from destgen_destinations.runtime.transport import deadlines
+    from destgen_runtime.transport import deadlines
 
     monkeypatch.setattr(deadlines, "MAX_RESPONSE_BYTES", 1000)
     seen: list[httpx.Request] = []
@@ -86,8 +85,8 @@ def test_a_response_past_the_cap_is_refused_not_read(monkeypatch: pytest.MonkeyP
 def test_the_async_client_caps_responses_too(monkeypatch: pytest.MonkeyPatch) -> None:
     import asyncio
 
-    from destgen_destinations.runtime.transport import deadlines
-    from destgen_destinations.runtime.transport.client import AsyncFlowServiceClient
+    from destgen_runtime.transport import deadlines
+    from destgen_runtime.transport.client import AsyncFlowServiceClient
 
     monkeypatch.setattr(deadlines, "MAX_RESPONSE_BYTES", 1000)
 
@@ -110,7 +109,7 @@ def test_the_async_client_caps_responses_too(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_an_error_body_is_read_only_as_far_as_its_message_needs() -> None:
-    from destgen_destinations.runtime.api.constants import MAX_ERROR_BODY_BYTES
+    from destgen_runtime.api.constants import MAX_ERROR_BODY_BYTES
 
     sent = [0]
 
@@ -137,8 +136,8 @@ def test_an_error_body_is_read_only_as_far_as_its_message_needs() -> None:
 def test_the_async_client_reads_an_error_body_only_so_far() -> None:
     import asyncio
 
-    from destgen_destinations.runtime.api.constants import MAX_ERROR_BODY_BYTES
-    from destgen_destinations.runtime.transport.client import AsyncFlowServiceClient
+    from destgen_runtime.api.constants import MAX_ERROR_BODY_BYTES
+    from destgen_runtime.transport.client import AsyncFlowServiceClient
 
     sent = [0]
 
@@ -171,7 +170,7 @@ def _pages(request: httpx.Request) -> httpx.Response:
 
 
 def test_a_listing_is_bounded_over_all_its_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    from destgen_destinations.runtime.transport import deadlines
+    from destgen_runtime.transport import deadlines
 
     monkeypatch.setattr(deadlines, "MAX_LISTING_BYTES", 500_000)
     seen: list[httpx.Request] = []
@@ -193,8 +192,8 @@ def test_a_listing_is_bounded_over_all_its_pages(monkeypatch: pytest.MonkeyPatch
 def test_the_async_listing_has_the_same_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     import asyncio
 
-    from destgen_destinations.runtime.transport import deadlines
-    from destgen_destinations.runtime.transport.client import AsyncFlowServiceClient
+    from destgen_runtime.transport import deadlines
+    from destgen_runtime.transport.client import AsyncFlowServiceClient
 
     monkeypatch.setattr(deadlines, "MAX_LISTING_BYTES", 500_000)
 

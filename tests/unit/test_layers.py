@@ -16,33 +16,34 @@ from destgen.executed import imported_modules
 from tests.conftest import DATASET_SLUGS, ROOT
 
 LIBRARY = ROOT / "generated" / "destgen_destinations"
-RUNTIME = LIBRARY / "runtime"
+RUNTIME = ROOT / "runtime" / "destgen_runtime"
 EMULATOR = ROOT / "emulator" / "destgen_emulator"
 TOOL = ROOT / "generator" / "destgen"
 
 # The runtime's rooms from the bottom up; the generated destination packages stand between the
 # shared payloads and the activation engine that loads them.
 RUNTIME_LAYERS = ("schema", "api", "transport", "payloads", "destinations", "activation")
-# Which parts each part may import (besides itself and third-party packages).
+# Which parts each part may import (besides itself and third-party packages). The runtime and
+# the generated packages are one part, the library: the rooms above order them (the activation
+# room loads the generated packages; they stand on the rooms below).
 PARTS = {
-    "destgen_destinations": set(),
-    "destgen_emulator": {"destgen_destinations"},
-    "destgen": {"destgen_destinations", "destgen_emulator"},
+    "library": set(),
+    "destgen_emulator": {"library"},
+    "destgen": {"library", "destgen_emulator"},
 }
+LIBRARY_PACKAGES = {"destgen_destinations", "destgen_runtime"}
 
 
 def runtime_layer(module: str) -> str | None:
     """The room of a library module name; None for a module outside the library."""
     parts = module.split(".")
-    if parts[0] != "destgen_destinations":
+    if parts[0] == "destgen_destinations":
+        return "destinations"  # the generated packages, their registry and top-level package
+    if parts[0] != "destgen_runtime":
         return None
     if len(parts) == 1:
-        return "destinations"  # the generated top-level package (DESTINATIONS)
-    if parts[1] != "runtime":
-        return "destinations"
-    if len(parts) == 2:
-        return "schema"  # runtime/__init__ re-exports schema.wire only
-    return parts[2] if parts[2] in RUNTIME_LAYERS else None
+        return "schema"  # the runtime's root re-exports schema.wire only
+    return parts[1] if parts[1] in RUNTIME_LAYERS else None
 
 
 def upward_imports(module: str, source: str) -> list[str]:
@@ -87,7 +88,7 @@ def test_each_room_opens_with_its_job_and_public_names(room: str) -> None:
 def test_library_imports_only_downward() -> None:
     bad = [
         problem
-        for module, path in _modules(LIBRARY)
+        for module, path in [*_modules(LIBRARY), *_modules(RUNTIME)]
         for problem in upward_imports(module, path.read_text(encoding="utf-8"))
     ]
     assert bad == []
@@ -95,41 +96,47 @@ def test_library_imports_only_downward() -> None:
 
 @pytest.mark.parametrize("part", sorted(PARTS), ids=sorted(PARTS))
 def test_each_part_imports_only_the_parts_below_it(part: str) -> None:
-    root = {"destgen_destinations": LIBRARY, "destgen_emulator": EMULATOR, "destgen": TOOL}[part]
+    roots = {"library": [LIBRARY, RUNTIME], "destgen_emulator": [EMULATOR], "destgen": [TOOL]}
     others = set(PARTS) - {part} - PARTS[part]
     bad = [
         f"{module} imports {target}"
+        for root in roots[part]
         for module, path in _modules(root)
         for target in imported_modules(path.read_text(encoding="utf-8"))
-        if target.split(".")[0] in others
+        if _part(target) in others
     ]
     assert bad == []
+
+
+def _part(module: str) -> str:
+    top = module.split(".")[0]
+    return "library" if top in LIBRARY_PACKAGES else top
 
 
 @pytest.mark.parametrize(
     ("module", "source", "expected"),
     [
         (
-            "destgen_destinations.runtime.transport.core",
-            "from destgen_destinations.runtime.activation import engine",
+            "destgen_runtime.transport.core",
+            "from destgen_runtime.activation import engine",
             ["transport -> activation"],
         ),
         (
-            "destgen_destinations.runtime.schema.wire",
-            "def f():\n    import destgen_destinations.runtime.api.operations\n",
+            "destgen_runtime.schema.wire",
+            "def f():\n    import destgen_runtime.api.operations\n",
             ["schema -> api"],
         ),
         (
-            "destgen_destinations.runtime.payloads.audiences",
+            "destgen_runtime.payloads.audiences",
             "from destgen_destinations import amazon_s3",
             ["payloads -> destinations"],
         ),
         (
-            "destgen_destinations.runtime.activation.engine",
+            "destgen_runtime.activation.engine",
             "from destgen_destinations import x",
             [],
         ),
-        ("destgen_destinations.amazon_s3.builders", "import destgen_destinations.runtime", []),
+        ("destgen_destinations.amazon_s3.builders", "import destgen_runtime", []),
     ],
     ids=["from-import", "nested-import", "generated-package", "downward", "runtime-root"],
 )

@@ -11,16 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from destgen_runtime.payloads import patch_ops
 
 from destgen import pipeline
 from destgen.errors import GeneratorError
-from destgen.executed import runtime_modules
 from destgen.format import format_source
-from destgen.resources import library_runtime_dir
+from destgen.resources import runtime_dir
 from destgen.spec_diff import diff, facts, summary
 from destgen.specs import check_schema, load_specs
 from destgen.writer import STATE_FILE, read_state, write_all_or_nothing, write_tree
-from destgen_destinations.runtime.payloads import patch_ops
 from destgen_emulator.errors import ApiError
 from destgen_emulator.listing import decode_token, encode_token, matches, parse_filters
 from tests.conftest import ROOT
@@ -130,11 +129,9 @@ def test_writer_unreadable_state_is_empty(tmp_path: Path) -> None:
 
 
 def test_format_groups_imports_and_applies_black() -> None:
-    source = "import os\nfrom destgen_destinations.runtime import wire\nimport sys\nx=1\n"
+    source = "import os\nfrom destgen_runtime import wire\nimport sys\nx=1\n"
     formatted = format_source(source)
-    assert formatted == (
-        "import os\nimport sys\n\nfrom destgen_destinations.runtime import wire\n\nx = 1\n"
-    )
+    assert formatted == ("import os\nimport sys\n\nfrom destgen_runtime import wire\n\nx = 1\n")
     assert format_source(formatted) == formatted
 
 
@@ -156,28 +153,26 @@ def test_pipeline_fingerprint_covers_every_generator_module(
     assert pipeline.toolchain_fingerprint() != before, "a new pipeline module must count"
 
 
-def test_pipeline_fingerprint_covers_the_runtime_the_generator_executes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_pipeline_fingerprint_is_the_runtime_version_not_its_files(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    runtime, shipped = tmp_path / "runtime", library_runtime_dir()
-    for module in shipped.rglob("*.py"):
-        copy_at = runtime / module.relative_to(shipped)
-        copy_at.parent.mkdir(parents=True, exist_ok=True)
-        copy_at.write_bytes(module.read_bytes())
-    monkeypatch.setattr(pipeline, "library_runtime_dir", lambda: runtime)
     before = pipeline.toolchain_fingerprint()
-    engine = runtime / "activation" / "engine.py"
-    engine.write_text(engine.read_text() + "\nEXTRA = 1\n")
-    assert pipeline.toolchain_fingerprint() == before, "the generator never runs the engine"
-    conditionals = runtime / "schema" / "conditionals.py"
-    conditionals.write_text(conditionals.read_text() + "\nEXTRA = 1\n")
-    assert pipeline.toolchain_fingerprint() != before, "a runtime edit must re-render"
-    names = {
-        p.relative_to(runtime).as_posix()
-        for p in runtime_modules(sorted(pipeline.GENERATOR_DIR.glob("*.py")), runtime)
-    }
-    assert {"__init__.py", "schema/__init__.py", "schema/conditionals.py"} <= names
-    assert "activation/engine.py" not in names
+    monkeypatch.setattr(pipeline, "runtime_version", lambda: "9.9.9")
+    assert pipeline.toolchain_fingerprint() != before, "a new runtime version must re-render"
+    monkeypatch.undo()
+    source = runtime_dir() / "transport" / "retry.py"
+    assert source.is_file()
+    # Nothing of the runtime's files is read: a comment there re-renders nothing.
+    read: list[Path] = []
+    real = Path.read_bytes
+
+    def spying(path: Path) -> bytes:
+        read.append(path)
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", spying)
+    assert pipeline.toolchain_fingerprint() == before
+    assert not [p for p in read if p.is_relative_to(runtime_dir())]
 
 
 def test_manifest_entry_edit_regenerates_the_destination(tmp_path: Path) -> None:
@@ -279,7 +274,7 @@ def test_patch_ops_unknown_path_is_rejected_with_its_index() -> None:
 def test_json_path_names_what_is_in_the_file(
     data: Any, loc: tuple[Any, ...], expected: str
 ) -> None:
-    from destgen_destinations.runtime.schema.json_path import json_path
+    from destgen_runtime.schema.json_path import json_path
 
     assert json_path(data, loc) == expected
 
@@ -300,14 +295,14 @@ SECRET = 'Pa$$w0rd/with "quotes" é'
     ids=["raw", "json-ascii", "json", "url", "form", "fragment"],
 )
 def test_redact_scrubs_every_form_of_a_secret(echo: str) -> None:
-    from destgen_destinations.runtime.transport.redact import scrub
+    from destgen_runtime.transport.redact import scrub
 
     text = scrub(f"invalid value '{echo}' in request", [SECRET])
     assert text == "invalid value '***' in request"
 
 
 def test_redact_leaves_short_and_unrelated_text() -> None:
-    from destgen_destinations.runtime.transport.redact import scrub
+    from destgen_runtime.transport.redact import scrub
 
     assert scrub("key k is bad", ["k"]) == "key k is bad"
     assert scrub("nothing secret here", ["TOKENVALUE123"]) == "nothing secret here"
@@ -320,7 +315,7 @@ def test_coverage_floor_figures_per_component() -> None:
     figures = component_figures(
         {
             "generator/destgen/a.py": summary,
-            "generated/destgen_destinations/runtime/b.py": summary
+            "runtime/destgen_runtime/b.py": summary
             | {"missing_lines": 5, "num_branches": 0, "missing_branches": 0},
         }
     )

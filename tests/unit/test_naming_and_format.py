@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from destgen_runtime.schema.naming import pascal, snake
 
 from destgen.format import format_source
-from destgen_destinations.runtime.schema.naming import pascal, snake
 
 
 @pytest.mark.parametrize(
@@ -29,13 +29,13 @@ def test_naming_is_readable(text: str, snake_name: str, pascal_name: str) -> Non
 def test_format_groups_imports_like_ruff() -> None:
     source = (
         '"""Doc."""\n\nfrom __future__ import annotations\n\n# banner\n\n'
-        "from destgen_destinations.runtime.schema.spec_model import SpecModel\n"
+        "from destgen_runtime.schema.spec_model import SpecModel\n"
         "from pydantic import Field, ConfigDict\n"
         "from typing import Literal, Annotated\n\nx: Annotated[int, Field()] = 1\n"
     )
     assert format_source(source) == (
         '"""Doc."""\n\n# banner\n\nfrom __future__ import annotations\n\n'
         "from typing import Annotated, Literal\n\nfrom pydantic import ConfigDict, Field\n\n"
-        "from destgen_destinations.runtime.schema.spec_model import SpecModel\n\n"
+        "from destgen_runtime.schema.spec_model import SpecModel\n\n"
         "x: Annotated[int, Field()] = 1\n"
     )

@@ -9,12 +9,11 @@ from typing import Any
 
 import httpcore
 import pytest
-
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.api.constants import DATA_PREP_PAGE
-from destgen_destinations.runtime.api.operations import Entity, Page
-from destgen_destinations.runtime.payloads.connection_patches import base_patch, target_patch
-from destgen_destinations.runtime.transport.deadline_transport import _capped, request_deadline
+from destgen_runtime.api import operations as ops
+from destgen_runtime.api.constants import DATA_PREP_PAGE
+from destgen_runtime.api.operations import Entity, Page
+from destgen_runtime.payloads.connection_patches import base_patch, target_patch
+from destgen_runtime.transport.deadline_transport import _capped, request_deadline
 
 
 def _models(slug: str) -> Any:

@@ -11,15 +11,15 @@ import time
 
 import httpx
 import pytest
-from pydantic import ValidationError
-
-import destgen_destinations.amazon_s3 as s3
-from destgen_destinations.runtime.schema.patterns import (
+from destgen_runtime.schema.patterns import (
     UnsafePattern,
     backtracking_risk,
     compile_pattern,
     ecma_to_engine,
 )
+from pydantic import ValidationError
+
+import destgen_destinations.amazon_s3 as s3
 from destgen_emulator import EmulatorServer
 from tests.conftest import ROOT, documented, run_cli
 

@@ -5,8 +5,7 @@ pausing every worker that shares the budget (a fake clock: no test waits).
 from __future__ import annotations
 
 import httpx
-
-from destgen_destinations.runtime.transport.rate_limit import (
+from destgen_runtime.transport.rate_limit import (
     MAX_PAUSE_S,
     BudgetTransport,
     RequestBudget,

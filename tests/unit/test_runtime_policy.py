@@ -9,12 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.schema.refs import source_connection
-from destgen_destinations.runtime.transport.core import Core
-from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
-from destgen_destinations.runtime.transport.errors import (
+from destgen_runtime.api import operations as ops
+from destgen_runtime.schema.refs import source_connection
+from destgen_runtime.transport.core import Core
+from destgen_runtime.transport.credentials import Identity, StaticToken
+from destgen_runtime.transport.errors import (
     ApiError,
     AuthError,
     NotFoundError,
@@ -25,7 +24,7 @@ from destgen_destinations.runtime.transport.errors import (
     ValidationError,
     error_from_response,
 )
-from destgen_destinations.runtime.transport.retry import RetryPolicy
+from destgen_runtime.transport.retry import RetryPolicy
 
 EXACT = RetryPolicy(max_attempts=6, base=0.5, cap=4.0, retry_after_cap=10.0, jitter=lambda d: d)
 CORE = Core("http://127.0.0.1:1", Identity(StaticToken("t"), "k", "o"), EXACT)
@@ -187,9 +186,9 @@ def test_curl_masks_token_api_key_and_secrets() -> None:
 
 def test_server_error_quoting_a_sent_secret_is_scrubbed() -> None:
     import httpx
+    from destgen_runtime.transport.client import FlowServiceClient
 
     import destgen_destinations.amazon_s3 as s3
-    from destgen_destinations.runtime.transport.client import FlowServiceClient
 
     canary = "CANARYsecretVALUE0123456789abcdefghijKL".ljust(40, "x")
 
@@ -219,10 +218,10 @@ def test_server_error_echoing_secrets_in_any_form_is_scrubbed(shape: str) -> Non
     import urllib.parse
 
     import httpx
+    from destgen_runtime.transport.client import FlowServiceClient
+    from destgen_runtime.transport.errors import DestgenError
 
     import destgen_destinations.amazon_s3 as s3
-    from destgen_destinations.runtime.transport.client import FlowServiceClient
-    from destgen_destinations.runtime.transport.errors import DestgenError
 
     canary = 'CANARY/secret+"value"0123456789abcdefghij'.ljust(40, "x")[:40]
     token, api_key = "TOKENCANARY-abcdefghijklmnop", "APIKEYCANARY-0123456789"
@@ -267,9 +266,8 @@ def test_hostile_list_answers_are_errors_never_empty_results(
     status: int, body: bytes, expected: str
 ) -> None:
     import httpx
-
-    from destgen_destinations.runtime.transport.client import FlowServiceClient
-    from destgen_destinations.runtime.transport.errors import ApiError
+    from destgen_runtime.transport.client import FlowServiceClient
+    from destgen_runtime.transport.errors import ApiError
 
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(status, content=body, headers={"location": "http://127.0.0.1:9/x"})

@@ -33,13 +33,13 @@ from typing import Any
 
 import jsonschema
 import pytest
+from destgen_runtime.schema.wire import to_wire
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 import destgen_destinations
 from destgen.layout import LIBRARY_PACKAGE
-from destgen_destinations.runtime.schema.wire import to_wire
 from destgen_emulator.spec_validator import SpecValidator
 from tests import reference_schema as reference
 from tests.conftest import ROOT, run_cli

@@ -17,22 +17,22 @@ from typing import Any
 
 import httpx
 import pytest
-
-from destgen.cli.exit_codes import Exit
-from destgen.cli.export import MAX_STEM, file_stem
-from destgen.cli.target import announce, target_of, unknown_variables
-from destgen_destinations.runtime.activation.export import secret_variable
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
-from destgen_destinations.runtime.transport.errors import (
+from destgen_runtime.activation.export import secret_variable
+from destgen_runtime.api import operations as ops
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.credentials import Identity, StaticToken
+from destgen_runtime.transport.errors import (
     DestgenError,
     TransportError,
     connect_failure,
 )
-from destgen_destinations.runtime.transport.redact import one_line
-from destgen_destinations.runtime.transport.retry import RetryPolicy
-from destgen_destinations.runtime.transport.urls import is_loopback, secure_url
+from destgen_runtime.transport.redact import one_line
+from destgen_runtime.transport.retry import RetryPolicy
+from destgen_runtime.transport.urls import is_loopback, secure_url
+
+from destgen.cli.exit_codes import Exit
+from destgen.cli.export import MAX_STEM, file_stem
+from destgen.cli.target import announce, target_of, unknown_variables
 from tests.conftest import ROOT, run_cli
 
 S3 = json.loads((ROOT / "examples" / "amazon_s3.json").read_text())

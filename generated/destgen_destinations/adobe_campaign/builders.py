@@ -5,6 +5,10 @@
 
 from typing import Literal
 
+# Imported under a private name: a builder argument (a spec field called "compact") must not
+# shadow it.
+from destgen_runtime.schema.spec_model import compact as _compact
+
 from destgen_destinations.adobe_campaign.models import (
     S3,
     BaseConnection,
@@ -14,10 +18,6 @@ from destgen_destinations.adobe_campaign.models import (
     TargetConnection,
 )
 from destgen_destinations.adobe_campaign.spec import CONNECTION_SPEC_ID, CONNECTION_SPEC_VERSION
-
-# Imported under a private name: a builder argument (a spec field called "compact") must not
-# shadow it.
-from destgen_destinations.runtime.schema.spec_model import compact as _compact
 
 _CONNECTION_SPEC = {"id": CONNECTION_SPEC_ID, "version": CONNECTION_SPEC_VERSION}
 
@@ -196,7 +196,7 @@ def dataflow(
 ) -> Dataflow:
     """Audience dataflow to Adobe Campaign, with the empty GeneralTransform skeleton.
 
-    Audiences, the mapping set and keys are added afterwards with JSON Patch (destgen_destinations.runtime.payloads.patch_ops).
+    Audiences, the mapping set and keys are added afterwards with JSON Patch (destgen_runtime.payloads.patch_ops).
 
     The spec came without its flow spec: pass ``flow_spec_id`` (GET /flowSpecs lists the ones
     whose targetConnectionSpecIds name this destination's connection spec).

@@ -4,6 +4,10 @@
 # Do not edit: change the spec or templates/, then run `destgen generate`.
 
 
+# Imported under a private name: a builder argument (a spec field called "compact") must not
+# shadow it.
+from destgen_runtime.schema.spec_model import compact as _compact
+
 from destgen_destinations.amazon_s3_legacy.models import (
     BaseConnection,
     Dataflow,
@@ -14,10 +18,6 @@ from destgen_destinations.amazon_s3_legacy.spec import (
     CONNECTION_SPEC_ID,
     CONNECTION_SPEC_VERSION,
 )
-
-# Imported under a private name: a builder argument (a spec field called "compact") must not
-# shadow it.
-from destgen_destinations.runtime.schema.spec_model import compact as _compact
 
 _CONNECTION_SPEC = {"id": CONNECTION_SPEC_ID, "version": CONNECTION_SPEC_VERSION}
 
@@ -91,7 +91,7 @@ def dataflow(
 ) -> Dataflow:
     """Audience dataflow to amazon-s3-generic, with the empty GeneralTransform skeleton.
 
-    Audiences, the mapping set and keys are added afterwards with JSON Patch (destgen_destinations.runtime.payloads.patch_ops).
+    Audiences, the mapping set and keys are added afterwards with JSON Patch (destgen_runtime.payloads.patch_ops).
     ``flow_spec_id``: None for this destination's own audience flow spec.
     """
     return Dataflow.model_validate(

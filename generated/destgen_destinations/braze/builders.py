@@ -5,16 +5,16 @@
 
 from typing import Literal
 
+# Imported under a private name: a builder argument (a spec field called "compact") must not
+# shadow it.
+from destgen_runtime.schema.spec_model import compact as _compact
+
 from destgen_destinations.braze.models import (
     BaseConnection,
     Dataflow,
     TargetConnection,
 )
 from destgen_destinations.braze.spec import CONNECTION_SPEC_ID, CONNECTION_SPEC_VERSION
-
-# Imported under a private name: a builder argument (a spec field called "compact") must not
-# shadow it.
-from destgen_destinations.runtime.schema.spec_model import compact as _compact
 
 _CONNECTION_SPEC = {"id": CONNECTION_SPEC_ID, "version": CONNECTION_SPEC_VERSION}
 
@@ -82,7 +82,7 @@ def dataflow(
 ) -> Dataflow:
     """Audience dataflow to Braze, with the empty GeneralTransform skeleton.
 
-    Audiences and the exported attributes (profile selectors) are added afterwards with JSON Patch (destgen_destinations.runtime.payloads.patch_ops).
+    Audiences and the exported attributes (profile selectors) are added afterwards with JSON Patch (destgen_runtime.payloads.patch_ops).
 
     The spec came without its flow spec: pass ``flow_spec_id`` (GET /flowSpecs lists the ones
     whose targetConnectionSpecIds name this destination's connection spec).

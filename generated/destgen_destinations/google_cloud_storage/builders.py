@@ -5,6 +5,12 @@
 
 from typing import Literal
 
+from destgen_runtime.payloads.datasets import DatasetSchedule
+
+# Imported under a private name: a builder argument (a spec field called "compact") must not
+# shadow it.
+from destgen_runtime.schema.spec_model import compact as _compact
+
 from destgen_destinations.google_cloud_storage.models import (
     BaseConnection,
     CsvOptions,
@@ -20,11 +26,6 @@ from destgen_destinations.google_cloud_storage.spec import (
     CONNECTION_SPEC_VERSION,
     DATASET_FLOW_SPEC_ID,
 )
-from destgen_destinations.runtime.payloads.datasets import DatasetSchedule
-
-# Imported under a private name: a builder argument (a spec field called "compact") must not
-# shadow it.
-from destgen_destinations.runtime.schema.spec_model import compact as _compact
 
 _CONNECTION_SPEC = {"id": CONNECTION_SPEC_ID, "version": CONNECTION_SPEC_VERSION}
 
@@ -180,7 +181,7 @@ def dataflow(
 ) -> Dataflow:
     """Audience dataflow to Google Cloud Storage, with the empty GeneralTransform skeleton.
 
-    Audiences, the mapping set and keys are added afterwards with JSON Patch (destgen_destinations.runtime.payloads.patch_ops).
+    Audiences, the mapping set and keys are added afterwards with JSON Patch (destgen_runtime.payloads.patch_ops).
     ``flow_spec_id``: None for this destination's own audience flow spec.
     """
     return Dataflow.model_validate(

@@ -7,7 +7,8 @@ from typing import Literal
 
 # Imported under a private name: a builder argument (a spec field called "compact") must not
 # shadow it.
-from destgen_destinations.runtime.schema.spec_model import compact as _compact
+from destgen_runtime.schema.spec_model import compact as _compact
+
 from destgen_destinations.salesforce_marketing_cloud.models import (
     S3,
     BaseConnection,
@@ -167,7 +168,7 @@ def dataflow(
 ) -> Dataflow:
     """Audience dataflow to Salesforce Marketing Cloud, with the empty GeneralTransform skeleton.
 
-    Audiences, the mapping set and keys are added afterwards with JSON Patch (destgen_destinations.runtime.payloads.patch_ops).
+    Audiences, the mapping set and keys are added afterwards with JSON Patch (destgen_runtime.payloads.patch_ops).
     ``flow_spec_id``: None for this destination's own audience flow spec.
     """
     return Dataflow.model_validate(

@@ -5,11 +5,12 @@
 
 from typing import Literal
 
-from destgen_destinations.runtime.payloads.datasets import DatasetSchedule
+from destgen_runtime.payloads.datasets import DatasetSchedule
 
 # Imported under a private name: a builder argument (a spec field called "compact") must not
 # shadow it.
-from destgen_destinations.runtime.schema.spec_model import compact as _compact
+from destgen_runtime.schema.spec_model import compact as _compact
+
 from destgen_destinations.sftp.models import (
     BaseConnection,
     CsvOptions,
@@ -218,7 +219,7 @@ def dataflow(
 ) -> Dataflow:
     """Audience dataflow to SFTP, with the empty GeneralTransform skeleton.
 
-    Audiences, the mapping set and keys are added afterwards with JSON Patch (destgen_destinations.runtime.payloads.patch_ops).
+    Audiences, the mapping set and keys are added afterwards with JSON Patch (destgen_runtime.payloads.patch_ops).
     ``flow_spec_id``: None for this destination's own audience flow spec.
     """
     return Dataflow.model_validate(

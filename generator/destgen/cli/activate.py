@@ -13,29 +13,30 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from destgen.cli.exit_codes import Exit
-from destgen.cli.wording import plural
-from destgen_destinations.runtime.activation.engine import (
+from destgen_runtime.activation.engine import (
     ActivationResult,
     Payloads,
     activate,
     prepare,
 )
-from destgen_destinations.runtime.activation.file import (
+from destgen_runtime.activation.file import (
     ActivationError,
     ActivationFile,
     activation_file_schema,
 )
-from destgen_destinations.runtime.activation.payloads import parse_activation_file
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import (
+from destgen_runtime.activation.payloads import parse_activation_file
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.credentials import (
     Identity,
     StaticToken,
     identity_from_env,
 )
-from destgen_destinations.runtime.transport.deadlines import Deadlines
-from destgen_destinations.runtime.transport.errors import DestgenError
-from destgen_destinations.runtime.transport.retry import RetryPolicy
+from destgen_runtime.transport.deadlines import Deadlines
+from destgen_runtime.transport.errors import DestgenError
+from destgen_runtime.transport.retry import RetryPolicy
+
+from destgen.cli.exit_codes import Exit
+from destgen.cli.wording import plural
 
 
 def load_file(

@@ -11,13 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from destgen.resources import default_specs_dir
-from destgen_destinations.runtime.api.constants import (
+from destgen_runtime.api.constants import (
     BACKOFF_BASE_S,
     BACKOFF_CAP_S,
     MAX_ATTEMPTS,
     REQUEST_DEADLINE_S,
 )
+
+from destgen.resources import default_specs_dir
 
 
 def add_activate(commands: Any) -> None:

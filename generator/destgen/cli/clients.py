@@ -8,15 +8,14 @@ import argparse
 import dataclasses
 
 import httpx
-
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import (
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.credentials import (
     Identity,
     check_sandbox_name,
     identity_from_env,
 )
-from destgen_destinations.runtime.transport.deadlines import Deadlines
-from destgen_destinations.runtime.transport.retry import RetryPolicy
+from destgen_runtime.transport.deadlines import Deadlines
+from destgen_runtime.transport.retry import RetryPolicy
 
 
 def client_from_args(

@@ -8,12 +8,13 @@ import argparse
 import json
 import sys
 
+from destgen_runtime.api import operations as ops
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.errors import DestgenError
+from destgen_runtime.transport.redact import printable
+
 from destgen.cli.exit_codes import Exit
 from destgen.cli.wording import plural
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.errors import DestgenError
-from destgen_destinations.runtime.transport.redact import printable
 
 
 def run_datasets(args: argparse.Namespace) -> int:

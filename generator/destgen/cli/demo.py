@@ -15,15 +15,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from destgen_runtime.activation.engine import activate
+from destgen_runtime.activation.file import ActivationError
+from destgen_runtime.api import operations as ops
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.credentials import Identity, StaticToken
+from destgen_runtime.transport.errors import DestgenError
+
 from destgen.cli.activate import load_file, print_table
 from destgen.cli.exit_codes import Exit
 from destgen.cli.wording import plural
-from destgen_destinations.runtime.activation.engine import activate
-from destgen_destinations.runtime.activation.file import ActivationError
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import Identity, StaticToken
-from destgen_destinations.runtime.transport.errors import DestgenError
 from destgen_emulator import EmulatorServer
 
 

@@ -13,17 +13,18 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from destgen_runtime.activation.datasets import replaced_sources
+from destgen_runtime.api import operations as ops
+from destgen_runtime.api.constants import DATA_LAKE_SPEC_ID
+from destgen_runtime.api.operations import Entity
+from destgen_runtime.transport.adoption import adoptable
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.errors import DestgenError
+
 from destgen.cli.activate import load_or_report
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
 from destgen.cli.infra import confirmed
-from destgen_destinations.runtime.activation.datasets import replaced_sources
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
-from destgen_destinations.runtime.api.operations import Entity
-from destgen_destinations.runtime.transport.adoption import adoptable
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.errors import DestgenError
 
 
 @dataclass(frozen=True)

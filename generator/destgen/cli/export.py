@@ -15,20 +15,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from destgen.cli.clients import client_from_args
-from destgen.cli.exit_codes import Exit
-from destgen.cli.odd_data import ODD_DATA
-from destgen.writer import atomic_write_text
-from destgen_destinations.runtime.activation.export import (
+from destgen_runtime.activation.export import (
     NotADestinationFlow,
     destination_of,
     export_flow,
 )
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.api.operations import Entity
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.errors import ApiError, DestgenError, TransportError
-from destgen_destinations.runtime.transport.redact import one_line, printable
+from destgen_runtime.api import operations as ops
+from destgen_runtime.api.operations import Entity
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.errors import ApiError, DestgenError, TransportError
+from destgen_runtime.transport.redact import one_line, printable
+
+from destgen.cli.clients import client_from_args
+from destgen.cli.exit_codes import Exit
+from destgen.cli.odd_data import ODD_DATA
+from destgen.writer import atomic_write_text
 
 UUID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
 # A file name's stem at most this long (file systems stop at 255 bytes): a longer dataflow name

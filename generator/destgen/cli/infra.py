@@ -19,6 +19,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from destgen_runtime.activation.engine import ActivationResult, activate
+from destgen_runtime.activation.file import EnvRef
+from destgen_runtime.activation.payloads import Payloads
+from destgen_runtime.activation.planner import SIGNS, Change, Planner
+from destgen_runtime.activation.references import (
+    KnownReferences,
+    missing_references,
+)
+from destgen_runtime.activation.reviewed import Reviewed
+from destgen_runtime.activation.steps import ApplyOptions
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.credentials import identity_from_env
+from destgen_runtime.transport.errors import DestgenError
+from destgen_runtime.transport.rate_limit import RequestBudget, budget_client
+from destgen_runtime.transport.redact import one_line as printable
+
 from destgen.cli.activate import load_or_report, summary_line
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
@@ -34,21 +50,6 @@ from destgen.cli.saved_plan import (
 )
 from destgen.cli.target import target_of
 from destgen.cli.wording import plural
-from destgen_destinations.runtime.activation.engine import ActivationResult, activate
-from destgen_destinations.runtime.activation.file import EnvRef
-from destgen_destinations.runtime.activation.payloads import Payloads
-from destgen_destinations.runtime.activation.planner import SIGNS, Change, Planner
-from destgen_destinations.runtime.activation.references import (
-    KnownReferences,
-    missing_references,
-)
-from destgen_destinations.runtime.activation.reviewed import Reviewed
-from destgen_destinations.runtime.activation.steps import ApplyOptions
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.credentials import identity_from_env
-from destgen_destinations.runtime.transport.errors import DestgenError
-from destgen_destinations.runtime.transport.rate_limit import RequestBudget, budget_client
-from destgen_destinations.runtime.transport.redact import one_line as printable
 
 SUFFIXES = (".json", ".yaml", ".yml")
 NO_CHANGES, CHANGES, ERROR = Exit.OK, Exit.CHANGES, Exit.FAILED

@@ -5,8 +5,8 @@ value of another type fails the one file or dataflow that met it, never the whol
 
 from __future__ import annotations
 
-from destgen_destinations.runtime.transport.errors import DestgenError
-from destgen_destinations.runtime.transport.redact import printable
+from destgen_runtime.transport.errors import DestgenError
+from destgen_runtime.transport.redact import printable
 
 # A key or item missing, a value of another type: what reading a mis-shapen object raises.
 ODD_SHAPE = (KeyError, IndexError, TypeError, ValueError, AttributeError)

@@ -15,9 +15,10 @@ import os
 import sys
 from typing import Any
 
+from destgen_runtime.activation.payloads import Payloads
+
 from destgen.cli.activate import load_or_report
 from destgen.cli.exit_codes import Exit
-from destgen_destinations.runtime.activation.payloads import Payloads
 from destgen_emulator.delivery.deliver import deliver
 from destgen_emulator.delivery.plan import ExportPlan, dataset_plan_from, plan_from
 from destgen_emulator.delivery.render import RenderedFile, render

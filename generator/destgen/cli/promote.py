@@ -17,21 +17,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from destgen_runtime.activation.file import ActivationError
+from destgen_runtime.activation.payloads import (
+    Payloads,
+    parse_activation_file,
+    prepare,
+)
+from destgen_runtime.api import operations as ops
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.errors import DestgenError, NotFoundError
+
 from destgen.cli.activate import read_document
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
 from destgen.cli.infra import activation_files, apply_loaded, one_file_per_dataflow
 from destgen.cli.wording import plural
 from destgen.writer import atomic_write_text
-from destgen_destinations.runtime.activation.file import ActivationError
-from destgen_destinations.runtime.activation.payloads import (
-    Payloads,
-    parse_activation_file,
-    prepare,
-)
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.errors import DestgenError, NotFoundError
 
 Doc = dict[str, Any]
 

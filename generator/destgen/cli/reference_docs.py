@@ -48,7 +48,7 @@ def cli_reference() -> str:
 
 def activation_reference() -> str:
     """One table per object of the activation file's JSON Schema."""
-    from destgen_destinations.runtime.activation.file import activation_file_schema
+    from destgen_runtime.activation.file import activation_file_schema
 
     schema = activation_file_schema()
     out = [BANNER, "# Activation file reference\n"]

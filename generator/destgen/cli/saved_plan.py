@@ -12,12 +12,12 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from destgen_runtime.activation.planner import Change, FieldChange
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from pydantic import ValidationError as PydanticValidationError
 
 from destgen.cli.target import Target
 from destgen.writer import atomic_write_text
-from destgen_destinations.runtime.activation.planner import Change, FieldChange
 
 FORMAT_KEY = "destgenPlan"
 # 2: the plan names where it was made (org, sandbox, base URL); a version 1 plan named nowhere.

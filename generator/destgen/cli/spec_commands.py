@@ -12,6 +12,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from destgen_runtime.activation.drift import check_spec_drift
+from destgen_runtime.api import operations as ops
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.errors import DestgenError
+from destgen_runtime.transport.retry import RetryPolicy
+
 from destgen.cli.exit_codes import Exit
 from destgen.cli.wording import plural
 from destgen.errors import GeneratorError
@@ -19,11 +25,6 @@ from destgen.fetch import fetch_destinations, fetch_specs
 from destgen.resources import LOCAL_SPECS, is_shipped
 from destgen.spec_diff import CLASSES, Change, as_json, diff, facts, summary, table
 from destgen.specs import load_specs
-from destgen_destinations.runtime.activation.drift import check_spec_drift
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.transport.client import FlowServiceClient
-from destgen_destinations.runtime.transport.errors import DestgenError
-from destgen_destinations.runtime.transport.retry import RetryPolicy
 
 FETCH_RETRY = RetryPolicy(max_attempts=3, base=0.5, cap=2.0)
 

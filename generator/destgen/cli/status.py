@@ -12,14 +12,15 @@ import re
 import sys
 from typing import Any
 
+from destgen_runtime.api import operations as ops
+from destgen_runtime.transport.adoption import adoptable
+from destgen_runtime.transport.errors import DestgenError
+from destgen_runtime.transport.redact import printable
+
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
 from destgen.cli.infra import load_all
 from destgen.cli.wording import plural
-from destgen_destinations.runtime.api import operations as ops
-from destgen_destinations.runtime.transport.adoption import adoptable
-from destgen_destinations.runtime.transport.errors import DestgenError
-from destgen_destinations.runtime.transport.redact import printable
 
 DURATION = re.compile(r"^(\d+)([hd])$")
 

@@ -15,8 +15,9 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from destgen_runtime.api.constants import DEFAULT_BASE_URL
+
 from destgen.cli.exit_codes import Exit
-from destgen_destinations.runtime.api.constants import DEFAULT_BASE_URL
 
 # Every AEP_* variable destgen reads: any other is a typo (AEP_SANDBOX for AEP_SANDBOX_NAME).
 KNOWN_VARIABLES = (

@@ -17,35 +17,36 @@ from typing import IO, TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+from destgen_runtime.schema import strict_json
+from destgen_runtime.schema.json_path import json_path
+
 from destgen.cli.exit_codes import Exit
 from destgen.errors import GeneratorError
-from destgen_destinations.runtime.schema import strict_json
-from destgen_destinations.runtime.schema.json_path import json_path
 
 # kind -> (a class of destgen_destinations.<slug>.models, a shared "module:class", or for a
 # destination's patch bodies a "module:function" building the model from that destination's
 # models; whether it needs a destination)
 KINDS: dict[str, tuple[str, bool]] = {
-    "source-connection": ("destgen_destinations.runtime.schema.refs:SourceConnection", False),
+    "source-connection": ("destgen_runtime.schema.refs:SourceConnection", False),
     "base-connection": ("BaseConnection", True),
     "target-connection": ("TargetConnection", True),
     "dataset-target-connection": ("DatasetTargetConnection", True),
     "dataflow": ("Dataflow", True),
     "dataset-dataflow": ("DatasetDataflow", True),
     "data-lake-source-connection": (
-        "destgen_destinations.runtime.payloads.datasets:DataLakeSourceConnection",
+        "destgen_runtime.payloads.datasets:DataLakeSourceConnection",
         False,
     ),
-    "dataflow-patch": ("destgen_destinations.runtime.payloads.patch_ops:Patch", False),
+    "dataflow-patch": ("destgen_runtime.payloads.patch_ops:Patch", False),
     "target-connection-patch": (
-        "destgen_destinations.runtime.payloads.connection_patches:target_patch",
+        "destgen_runtime.payloads.connection_patches:target_patch",
         True,
     ),
     "base-connection-patch": (
-        "destgen_destinations.runtime.payloads.connection_patches:base_patch",
+        "destgen_runtime.payloads.connection_patches:base_patch",
         True,
     ),
-    "mapping-set": ("destgen_destinations.runtime.payloads.mapping:MappingSet", False),
+    "mapping-set": ("destgen_runtime.payloads.mapping:MappingSet", False),
 }
 AUTO = "auto"
 # Activation files (destinations as code): checked whole, as ``activate --dry-run`` checks them.
@@ -193,9 +194,10 @@ def activation_problems(data: Any) -> list[str]:
     """Every problem of an activation file, as ``activate --dry-run`` finds them (environment
     variables that are not set are not problems here: nothing is sent).
     """
+    from destgen_runtime.activation.file import ActivationError
+    from destgen_runtime.activation.payloads import parse_activation_file, prepare
+
     from destgen.cli.activate import encryption_key_problems
-    from destgen_destinations.runtime.activation.file import ActivationError
-    from destgen_destinations.runtime.activation.payloads import parse_activation_file, prepare
 
     try:
         payloads = prepare(parse_activation_file(data), placeholders=True)
@@ -216,8 +218,8 @@ def infer_kind(data: Any) -> str:
     The workflow follows from the flow spec (a dataflow) or from ``datasetFileType`` (a target
     connection), the same keys the connection specs' conditionals read.
     """
-    from destgen_destinations.runtime.api.constants import DATA_LAKE_SPEC_ID
-    from destgen_destinations.runtime.schema.refs import PROFILE_STORE_SPEC_ID
+    from destgen_runtime.api.constants import DATA_LAKE_SPEC_ID
+    from destgen_runtime.schema.refs import PROFILE_STORE_SPEC_ID
 
     if isinstance(data, list):
         return "dataflow-patch"
@@ -254,7 +256,7 @@ def payload_warnings(kind: str, data: Any) -> list[str]:
     """
     if kind != "dataset-dataflow":
         return []
-    from destgen_destinations.runtime.payloads.datasets import DatasetSchedule
+    from destgen_runtime.payloads.datasets import DatasetSchedule
 
     schedule = DatasetSchedule.model_validate(data["scheduleParams"], by_alias=True)
     return [f"$.scheduleParams: {warning}" for warning in schedule.warnings()]

@@ -5,6 +5,10 @@
 
 from typing import Annotated, Literal
 
+from destgen_runtime.payloads.dataflow import Dataflow as _Dataflow
+from destgen_runtime.payloads.datasets import DatasetDataflow as _DatasetDataflow
+from destgen_runtime.schema.refs import NonEmpty, SpecRef
+from destgen_runtime.schema.spec_model import SpecModel
 from pydantic import AliasChoices, Field, field_validator
 
 from destgen_destinations.adls_gen2.models.auth_azure_service_principal_auth import (
@@ -13,10 +17,6 @@ from destgen_destinations.adls_gen2.models.auth_azure_service_principal_auth imp
 from destgen_destinations.adls_gen2.models.dataset_target import DatasetTargetParams
 from destgen_destinations.adls_gen2.models.encryption import EncryptionParams
 from destgen_destinations.adls_gen2.models.target import TargetParams
-from destgen_destinations.runtime.payloads.dataflow import Dataflow as _Dataflow
-from destgen_destinations.runtime.payloads.datasets import DatasetDataflow as _DatasetDataflow
-from destgen_destinations.runtime.schema.refs import NonEmpty, SpecRef
-from destgen_destinations.runtime.schema.spec_model import SpecModel
 
 
 class ConnectionSpecRef(SpecRef):

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from destgen_runtime.schema.spec_model import PlainSpecModel
 from pydantic import ConfigDict, Field
 
 from destgen_destinations.adobe_campaign.models.field_types import Password
-from destgen_destinations.runtime.schema.spec_model import PlainSpecModel
 
 
 class SftpWithPasswordParams(PlainSpecModel):

@@ -5,6 +5,9 @@
 
 from typing import Annotated, Literal
 
+from destgen_runtime.payloads.dataflow import Dataflow as _Dataflow
+from destgen_runtime.schema.refs import NonEmpty, SpecRef
+from destgen_runtime.schema.spec_model import SpecModel
 from pydantic import AliasChoices, Field
 
 from destgen_destinations.adobe_campaign.models.auth_s3 import S3Params
@@ -14,9 +17,6 @@ from destgen_destinations.adobe_campaign.models.auth_sftp_with_password import (
 from destgen_destinations.adobe_campaign.models.auth_sftp_with_ssh_key import SftpWithSshKeyParams
 from destgen_destinations.adobe_campaign.models.encryption import EncryptionParams
 from destgen_destinations.adobe_campaign.models.target import TargetParams
-from destgen_destinations.runtime.payloads.dataflow import Dataflow as _Dataflow
-from destgen_destinations.runtime.schema.refs import NonEmpty, SpecRef
-from destgen_destinations.runtime.schema.spec_model import SpecModel
 
 
 class ConnectionSpecRef(SpecRef):

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from destgen_runtime.schema.spec_model import SpecModel
 from pydantic import ConfigDict, Field
 
 from destgen_destinations.adobe_campaign.models.field_types import BucketName, Path
-from destgen_destinations.runtime.schema.spec_model import SpecModel
 
 
 class S3(SpecModel):

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from destgen_runtime.schema.spec_model import PlainSpecModel
 from pydantic import ConfigDict, Field
 
 from destgen_destinations.amazon_s3.models.field_types import PublicKey
-from destgen_destinations.runtime.schema.spec_model import PlainSpecModel
 
 
 class EncryptionParams(PlainSpecModel):

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from destgen_runtime.schema.spec_model import PlainSpecModel
 from pydantic import ConfigDict, Field
 
 from destgen_destinations.amazon_s3_legacy.models.field_types import S3SecretKey
-from destgen_destinations.runtime.schema.spec_model import PlainSpecModel
 
 
 class AccessKeyParams(PlainSpecModel):

@@ -5,13 +5,13 @@
 
 from typing import Annotated, Literal
 
+from destgen_runtime.payloads.dataflow import Dataflow as _Dataflow
+from destgen_runtime.schema.refs import NonEmpty, SpecRef
+from destgen_runtime.schema.spec_model import SpecModel
 from pydantic import Field
 
 from destgen_destinations.amazon_s3_legacy.models.auth_access_key import AccessKeyParams
 from destgen_destinations.amazon_s3_legacy.models.target import TargetParams
-from destgen_destinations.runtime.payloads.dataflow import Dataflow as _Dataflow
-from destgen_destinations.runtime.schema.refs import NonEmpty, SpecRef
-from destgen_destinations.runtime.schema.spec_model import SpecModel
 
 
 class ConnectionSpecRef(SpecRef):

@@ -5,8 +5,7 @@
 
 from typing import Annotated
 
+from destgen_runtime.schema.field_rules import SecretRule
 from pydantic import SecretStr
-
-from destgen_destinations.runtime.schema.field_rules import SecretRule
 
 S3SecretKey = Annotated[SecretStr, SecretRule(pattern=None, base64=False)]

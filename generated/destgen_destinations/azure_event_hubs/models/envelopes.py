@@ -5,16 +5,16 @@
 
 from typing import Annotated, Literal
 
+from destgen_runtime.payloads.dataflow import Dataflow as _Dataflow
+from destgen_runtime.payloads.streaming import StreamData
+from destgen_runtime.schema.refs import NonEmpty, SpecRef
+from destgen_runtime.schema.spec_model import SpecModel
 from pydantic import Field
 
 from destgen_destinations.azure_event_hubs.models.auth_azure_event_hub_authentication_credentials import (
     AzureEventHubAuthenticationCredentialsParams,
 )
 from destgen_destinations.azure_event_hubs.models.target import TargetParams
-from destgen_destinations.runtime.payloads.dataflow import Dataflow as _Dataflow
-from destgen_destinations.runtime.payloads.streaming import StreamData
-from destgen_destinations.runtime.schema.refs import NonEmpty, SpecRef
-from destgen_destinations.runtime.schema.spec_model import SpecModel
 
 
 class ConnectionSpecRef(SpecRef):

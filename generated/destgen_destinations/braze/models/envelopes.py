@@ -5,14 +5,14 @@
 
 from typing import Annotated, Literal
 
+from destgen_runtime.payloads.dataflow import Dataflow as _Dataflow
+from destgen_runtime.payloads.streaming import StreamData
+from destgen_runtime.schema.refs import NonEmpty, SpecRef
+from destgen_runtime.schema.spec_model import SpecModel
 from pydantic import Field
 
 from destgen_destinations.braze.models.auth_bearer_token import BearerTokenParams
 from destgen_destinations.braze.models.target import TargetParams
-from destgen_destinations.runtime.payloads.dataflow import Dataflow as _Dataflow
-from destgen_destinations.runtime.payloads.streaming import StreamData
-from destgen_destinations.runtime.schema.refs import NonEmpty, SpecRef
-from destgen_destinations.runtime.schema.spec_model import SpecModel
 
 
 class ConnectionSpecRef(SpecRef):

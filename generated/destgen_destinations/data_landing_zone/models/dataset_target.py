@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from destgen_runtime.payloads.datasets import DatasetTargetModel
 from pydantic import ConfigDict, Field
-
-from destgen_destinations.runtime.payloads.datasets import DatasetTargetModel
 
 
 class DatasetTargetParams(DatasetTargetModel):

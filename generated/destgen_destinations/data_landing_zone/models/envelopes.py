@@ -5,14 +5,14 @@
 
 from typing import Annotated, Literal
 
+from destgen_runtime.payloads.dataflow import Dataflow as _Dataflow
+from destgen_runtime.payloads.datasets import DatasetDataflow as _DatasetDataflow
+from destgen_runtime.schema.refs import NonEmpty, SpecRef
+from destgen_runtime.schema.spec_model import SpecModel
 from pydantic import Field, field_validator
 
 from destgen_destinations.data_landing_zone.models.dataset_target import DatasetTargetParams
 from destgen_destinations.data_landing_zone.models.target import TargetParams
-from destgen_destinations.runtime.payloads.dataflow import Dataflow as _Dataflow
-from destgen_destinations.runtime.payloads.datasets import DatasetDataflow as _DatasetDataflow
-from destgen_destinations.runtime.schema.refs import NonEmpty, SpecRef
-from destgen_destinations.runtime.schema.spec_model import SpecModel
 
 
 class ConnectionSpecRef(SpecRef):

@@ -5,6 +5,10 @@
 
 from typing import Annotated, Literal
 
+from destgen_runtime.payloads.dataflow import Dataflow as _Dataflow
+from destgen_runtime.payloads.datasets import DatasetDataflow as _DatasetDataflow
+from destgen_runtime.schema.refs import NonEmpty, SpecRef
+from destgen_runtime.schema.spec_model import SpecModel
 from pydantic import AliasChoices, Field, field_validator
 
 from destgen_destinations.google_cloud_storage.models.auth_google_cloud_storage_authentication_credentials import (
@@ -13,10 +17,6 @@ from destgen_destinations.google_cloud_storage.models.auth_google_cloud_storage_
 from destgen_destinations.google_cloud_storage.models.dataset_target import DatasetTargetParams
 from destgen_destinations.google_cloud_storage.models.encryption import EncryptionParams
 from destgen_destinations.google_cloud_storage.models.target import TargetParams
-from destgen_destinations.runtime.payloads.dataflow import Dataflow as _Dataflow
-from destgen_destinations.runtime.payloads.datasets import DatasetDataflow as _DatasetDataflow
-from destgen_destinations.runtime.schema.refs import NonEmpty, SpecRef
-from destgen_destinations.runtime.schema.spec_model import SpecModel
 
 
 class ConnectionSpecRef(SpecRef):

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from destgen_runtime.schema.spec_model import PlainSpecModel, SpecModel
 from pydantic import ConfigDict, Field
 
 from destgen_destinations.google_cloud_storage.models.field_types import BucketName, Path
-from destgen_destinations.runtime.schema.spec_model import PlainSpecModel, SpecModel
 
 
 class CsvOptions(PlainSpecModel):

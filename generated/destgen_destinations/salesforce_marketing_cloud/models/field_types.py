@@ -5,9 +5,8 @@
 
 from typing import Annotated
 
+from destgen_runtime.schema.field_rules import SecretRule, TextRule
 from pydantic import SecretStr
-
-from destgen_destinations.runtime.schema.field_rules import SecretRule, TextRule
 
 BucketName = Annotated[
     str,

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from destgen_runtime.schema.spec_model import SpecModel
 from pydantic import ConfigDict, Field
 
-from destgen_destinations.runtime.schema.spec_model import SpecModel
 from destgen_destinations.salesforce_marketing_cloud.models.field_types import BucketName, Path
 
 

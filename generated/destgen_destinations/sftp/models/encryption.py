@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from destgen_runtime.schema.spec_model import PlainSpecModel
 from pydantic import ConfigDict, Field
 
-from destgen_destinations.runtime.schema.spec_model import PlainSpecModel
 from destgen_destinations.sftp.models.field_types import PublicKey
 
 

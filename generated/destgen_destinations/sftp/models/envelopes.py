@@ -5,12 +5,12 @@
 
 from typing import Annotated, Literal
 
+from destgen_runtime.payloads.dataflow import Dataflow as _Dataflow
+from destgen_runtime.payloads.datasets import DatasetDataflow as _DatasetDataflow
+from destgen_runtime.schema.refs import NonEmpty, SpecRef
+from destgen_runtime.schema.spec_model import SpecModel
 from pydantic import AliasChoices, Field, field_validator
 
-from destgen_destinations.runtime.payloads.dataflow import Dataflow as _Dataflow
-from destgen_destinations.runtime.payloads.datasets import DatasetDataflow as _DatasetDataflow
-from destgen_destinations.runtime.schema.refs import NonEmpty, SpecRef
-from destgen_destinations.runtime.schema.spec_model import SpecModel
 from destgen_destinations.sftp.models.auth_sftp_with_password import SftpWithPasswordParams
 from destgen_destinations.sftp.models.auth_sftp_with_ssh_key import SftpWithSshKeyParams
 from destgen_destinations.sftp.models.dataset_target import DatasetTargetParams

@@ -1,0 +1,73 @@
+"""Run-time drift check: does the live connection spec still match the one this code was generated
+from?
+
+Compares the sha256 of the live spec (in the cache's byte form) with each package's SPEC_SHA256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from destgen_runtime.api import operations as ops
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.errors import DestgenError
+
+
+@dataclass(frozen=True)
+class Drift:
+    """How a served connection spec differs from the one the package was generated from."""
+
+    slug: str
+    status: str  # same | changed | unreachable
+    detail: str = ""
+    live: dict[str, Any] | None = field(default=None, repr=False)
+
+
+ENCRYPTION_KEY = "encryptionSpecs"
+# The newest docs name the same array "encryption"; the API and the earlier docs "encryptionSpecs".
+NEWEST_ENCRYPTION_KEY = "encryption"
+
+
+class SpecFormError(DestgenError):
+    """A connection spec that names its encryption array both ways: which one counts is unknown."""
+
+
+def canonical_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The spec with its encryption array under ``encryptionSpecs``: the one normalisation the
+    generator's loader, ``destgen diff`` and the drift hash all use. Both keys is an error.
+    """
+    if NEWEST_ENCRYPTION_KEY in spec and ENCRYPTION_KEY in spec:
+        raise SpecFormError("both 'encryption' and 'encryptionSpecs' are present")
+    return {(ENCRYPTION_KEY if k == NEWEST_ENCRYPTION_KEY else k): v for k, v in spec.items()}
+
+
+def spec_bytes(spec: Mapping[str, Any]) -> bytes:
+    """The byte form specs_cache/ and ``destgen fetch`` use; SPEC_SHA256 hashes exactly this."""
+    return (json.dumps(canonical_spec(spec), indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def check_spec_drift(
+    client: FlowServiceClient, slugs: tuple[str, ...] | None = None
+) -> list[Drift]:
+    """One Drift per generated destination: same, changed, or unreachable (with the reason)."""
+    from destgen_destinations import registry
+
+    reports = []
+    for slug in slugs or registry.SLUGS:
+        spec = registry.destination(slug).spec
+        try:
+            live = client.run(ops.connection_spec(spec.CONNECTION_SPEC_ID)).data
+            digest = hashlib.sha256(spec_bytes(live)).hexdigest()
+        except DestgenError as exc:
+            reports.append(Drift(slug, "unreachable", str(exc)))
+            continue
+        same = digest == spec.SPEC_SHA256
+        detail = (
+            "" if same else f"live sha256 {digest[:12]}, generated from {spec.SPEC_SHA256[:12]}"
+        )
+        reports.append(Drift(slug, "same" if same else "changed", detail, live))
+    return reports

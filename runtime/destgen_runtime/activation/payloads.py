@@ -1,0 +1,326 @@
+"""Activation files made safe to send: secrets resolved from the environment, every payload
+validated.
+
+Nothing here sends a request; activation.py plans and sends, using what ``prepare`` returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from pydantic import ValidationError as PydanticValidationError
+
+from destgen_runtime.activation.file import (
+    ActivationError,
+    ActivationFile,
+    Placeholder,
+    destination_package,
+    resolve_secrets,
+)
+from destgen_runtime.activation.problems import phrased, unknown_key
+from destgen_runtime.payloads.audiences import (
+    AnyAudienceSelector,
+    AudienceSelector,
+    StreamingAudienceSelector,
+)
+from destgen_runtime.payloads.datasets import (
+    DataLakeSourceConnection,
+    DatasetSchedule,
+    data_lake_source_connection,
+    dataset_schedule,
+)
+from destgen_runtime.payloads.destination import (
+    DestinationPackage,
+    dataset_package,
+)
+from destgen_runtime.payloads.mapping import Mapping
+from destgen_runtime.payloads.streaming import (
+    ProfileSelector,
+    profile_selector,
+)
+from destgen_runtime.schema.json_path import json_path
+
+
+@dataclass(frozen=True)
+class Payloads:
+    """Everything validated up front: no request is sent until the whole file is known good."""
+
+    file: ActivationFile
+    base: BaseModel
+    target_params: dict[str, Any]
+    audiences: list[AnyAudienceSelector]
+    mapping_rows: list[Any]
+    package: DestinationPackage = field(repr=False)
+    datasets: DatasetPayloads | None = None  # set for workflow datasets only
+    # Streaming destinations: the attributes and identities sent (their mappings, as selectors).
+    profile_selectors: list[ProfileSelector] = field(default_factory=list)
+    # The audience flow spec, when the spec came without one and the service was asked (engine).
+    found_flow_spec: str | None = None
+
+    @property
+    def streaming(self) -> bool:
+        """Whether the destination streams profiles (its spec says so)."""
+        return self.package.spec.STREAMING
+
+    @property
+    def flow_spec(self) -> str | None:
+        """The flow spec of this file's workflow, None while it is unknown (not looked up yet)."""
+        spec = self.package.spec
+        if self.datasets:
+            return spec.DATASET_FLOW_SPEC_ID
+        return spec.AUDIENCE_FLOW_SPEC_ID or self.found_flow_spec
+
+    def flow_identity(self) -> dict[str, Any]:
+        """What finds this file's dataflow: its name and, when known, its workflow's flow spec."""
+        found: dict[str, Any] = {"name": self.file.dataflow.name}
+        return found | ({"flowSpec": {"id": self.flow_spec}} if self.flow_spec else {})
+
+
+@dataclass(frozen=True)
+class DatasetPayloads:
+    """A dataset export's own parts: its Data Lake source connection and its schedule."""
+
+    source: DataLakeSourceConnection
+    schedule: DatasetSchedule
+
+
+def parse_activation_file(data: Any) -> ActivationFile:
+    """``data`` (a parsed YAML or JSON document) as an ActivationFile; ActivationError otherwise,
+    each problem phrased as what to do (problems.py).
+    """
+    try:
+        return ActivationFile.model_validate(data)
+    except PydanticValidationError as exc:
+        raise ActivationError(phrased(ActivationFile, data, exc)) from None
+
+
+def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
+    """Resolve secrets from the environment and validate every payload; raises ActivationError
+    with every problem of the file at once (base, target, audiences, mappings).
+
+    ``placeholders`` (dry runs): unset variables become ``***`` and their fields are not checked.
+    """
+    package = destination_package(file.destination)
+    if problems := file.workflow_problems():
+        raise ActivationError(problems)
+    found: list[str] = []
+    base_wire = _collect(found, lambda: _base_wire(file, package, placeholders))
+    base: Any = base_wire and _attempt(
+        found, lambda: _validated(package.models.BaseConnection, base_wire, "$.baseConnection")
+    )
+    datasets = file.workflow == "datasets"
+    params = _attempt(
+        found,
+        lambda: _validated(
+            (
+                dataset_package(package).models.DatasetTargetParams
+                if datasets
+                else package.models.TargetParams
+            ),
+            file.target_connection.params,
+            "$.targetConnection.params",
+        ),
+    )
+    streaming = package.spec.STREAMING
+    # A streaming destination's audiences carry no schedule or file name: the spec decides.
+    selector_model: type[BaseModel] = StreamingAudienceSelector if streaming else AudienceSelector
+    audiences = [
+        # The file holds only the selector's value: paths are reported inside it.
+        _attempt(
+            found,
+            lambda i=i, a=a: _validated(  # type: ignore[misc]
+                selector_model,
+                {"type": "PLATFORM_SEGMENT", "value": a},
+                f"$.audiences[{i}]",
+                "value",
+            ),
+        )
+        for i, a in enumerate(file.audiences)
+    ]
+    if streaming:
+        found += streaming_problems(file)
+        rows: list[Any] = []
+        selectors = [
+            profile_selector(m.source, m.destination, identity=m.source_type == "IDENTITY")
+            for m in file.mappings
+        ]
+    else:
+        rows = [
+            _attempt(
+                found,
+                lambda i=i, m=m: _validated(  # type: ignore[misc]
+                    Mapping, m.model_dump(by_alias=True), f"$.mappings[{i}]"
+                ),
+            )
+            for i, m in enumerate(file.mappings)
+        ]
+        selectors = []
+    if found:
+        raise ActivationError(found)
+    return Payloads(
+        file,
+        base,
+        params.model_dump(by_alias=True, exclude_none=True),
+        audiences,
+        rows,
+        package,
+        _dataset_payloads(file) if datasets else None,
+        selectors,
+    )
+
+
+# What a file-based export has that a stream has not: refused by name, never silently dropped.
+FILE_ONLY = {
+    "mandatoryFields": "a stream sends every profile as it qualifies",
+    "deduplicationKeys": "a stream has no file to deduplicate",
+    "includeFileManifest": "a stream writes no files",
+}
+
+
+def streaming_problems(file: ActivationFile) -> list[str]:
+    """What a streaming destination's file sets that only file exports have, and mapping rows
+    that are neither an attribute nor an identity.
+    """
+    given = file.model_dump(by_alias=True, exclude_defaults=True)
+    problems = [
+        f"$.{key}: not for a streaming destination ({why})"
+        for key, why in FILE_ONLY.items()
+        if key in given
+    ]
+    if file.workflow == "datasets":
+        problems.append("$.workflow: a streaming destination exports audiences only")
+    problems += [
+        f"$.mappings[{i}].sourceType: a streaming destination takes ATTRIBUTE or IDENTITY rows"
+        for i, m in enumerate(file.mappings)
+        if m.source_type not in ("ATTRIBUTE", "IDENTITY")
+    ]
+    return problems
+
+
+def _dataset_payloads(file: ActivationFile) -> DatasetPayloads:
+    config = file.dataflow.schedule
+    assert config is not None  # workflow_problems() has refused a dataset file without one
+    try:
+        schedule = dataset_schedule(
+            start=config.start,
+            end=config.end,
+            time_unit=config.time_unit,
+            interval=config.interval,
+            export_mode=config.export_mode,
+            folder_name_template=config.folder_name_template,
+        )
+    except PydanticValidationError as exc:
+        raise ActivationError(
+            [f"$.dataflow.schedule: {e['msg']}" for e in exc.errors(include_input=False)]
+        ) from None
+    source = data_lake_source_connection(
+        name=file.source_name, datasets={d.id: d.name for d in file.datasets}
+    )
+    return DatasetPayloads(source, schedule)
+
+
+def _base_wire(file: ActivationFile, package: Any, placeholders: bool) -> dict[str, Any]:
+    config = file.base_connection
+    problems: list[str] = []
+    wire: dict[str, Any] = {"name": config.name}
+    if config.description:
+        wire["description"] = config.description
+    names = package.spec.AUTH_SPEC_NAMES
+    if (auth := config.auth) is not None and auth.spec_name not in names:
+        choices = ", ".join(repr(n) for n in names) or "none: omit auth"
+        problems.append(
+            f"$.baseConnection.auth.specName: {auth.spec_name!r} is not an auth spec of "
+            f"{package.spec.NAME}; use one of {choices}"
+        )
+    elif (auth := config.auth) is not None:
+        secrets = frozenset(package.spec.SECRET_PARAMS.get(auth.spec_name, ()))
+        params = _collect(
+            problems,
+            lambda: resolve_secrets(
+                auth.params, secrets, "$.baseConnection.auth.params", placeholders=placeholders
+            ),
+        )
+        wire["auth"] = {"specName": auth.spec_name, "params": params}
+        wire["connectionSpec"] = {
+            "id": package.spec.CONNECTION_SPEC_ID,
+            "version": package.spec.CONNECTION_SPEC_VERSION,
+        }
+    if (encryption := config.encryption) is not None:
+        key = _collect(
+            problems,
+            lambda: resolve_secrets(
+                {"publicKey": encryption.public_key},
+                frozenset(),
+                "$.baseConnection.encryption",
+                placeholders=placeholders,
+            ),
+        )
+        wire["encryptionSpecs"] = {"params": key | {"encryptionAlgo": encryption.encryption_algo}}
+    if problems:
+        # Every unset variable at once, so one run tells the user everything to export.
+        raise ActivationError(problems)
+    return wire
+
+
+def _collect(problems: list[str], resolve: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    try:
+        return resolve()
+    except ActivationError as exc:
+        problems.extend(exc.problems)
+        return {}
+
+
+def _attempt(problems: list[str], check: Callable[[], Any]) -> Any:
+    """``check()``, or None with its problems added: one run reports every part's problems."""
+    try:
+        return check()
+    except ActivationError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _validated(model: type[BaseModel], data: Any, where: str, inner: str | None = None) -> Any:
+    try:
+        return model.model_validate(data, by_alias=True, by_name=False)
+    except PydanticValidationError as exc:
+        # A dry run's placeholders cannot satisfy a secret's pattern: only their own errors are
+        # set aside, everything else in the payload is still checked.
+        errors = [e for e in exc.errors(include_input=False) if not _at_placeholder(data, e["loc"])]
+        if errors:
+            raise ActivationError(
+                [f"{_path(data, e['loc'], where, inner)}: {_said(model, e)}" for e in errors]
+            ) from None
+        return _Preview.model_validate(data)
+
+
+def _said(model: type[BaseModel], error: Any) -> str:
+    # pydantic's "Extra inputs are not permitted" does not say which keys are: we do.
+    if error["type"] == "extra_forbidden" and isinstance(error["loc"][-1], str):
+        return unknown_key(model, error["loc"])
+    return str(error["msg"])
+
+
+def _path(data: Any, loc: tuple[Any, ...], where: str, inner: str | None) -> str:
+    if inner is not None and loc[:1] == (inner,):
+        return json_path(data[inner], loc[1:], where)
+    return json_path(data, loc, where)
+
+
+class _Preview(BaseModel):
+    """A dry run's payload that holds placeholders: printed (masked), never sent."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+def _at_placeholder(data: Any, loc: tuple[Any, ...]) -> bool:
+    node = data
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            node = node[part]
+        # Anything else is a union tag pydantic inserted: it names no key, so it is skipped.
+    return isinstance(node, Placeholder)

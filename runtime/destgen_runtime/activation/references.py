@@ -1,0 +1,71 @@
+"""What an activation file refers to but does not create: its audiences and datasets must exist in
+the sandbox before anything is created for it.
+
+Reads only: a plan and an apply both ask first, so a typo in an audience id stops the run with
+the audience and the sandbox named, instead of a dataflow half made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from destgen_runtime.activation.payloads import Payloads
+from destgen_runtime.api import operations as ops
+from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.errors import NotFoundError
+
+
+@dataclass
+class KnownReferences:
+    """What one run has already asked a sandbox: files of a folder name the same audiences and
+    datasets, and each is looked up once.
+    """
+
+    audiences: dict[str, bool] = field(default_factory=dict)  # id -> exists
+    datasets: set[str] | None = None  # the exportable datasets' ids, once listed
+
+    def audience_exists(self, client: FlowServiceClient, audience_id: str) -> bool:
+        """Whether the sandbox holds ``audience_id`` (asked once per run)."""
+        if audience_id not in self.audiences:
+            try:
+                client.run(ops.audience(audience_id))
+                self.audiences[audience_id] = True
+            except NotFoundError:
+                self.audiences[audience_id] = False
+        return self.audiences[audience_id]
+
+    def exportable(self, client: FlowServiceClient) -> set[str]:
+        """The ids of the sandbox's exportable datasets (listed once per run)."""
+        if self.datasets is None:
+            listed = client.follow(ops.collect(ops.eligible_datasets(limit=100)))
+            self.datasets = {e.id for e in listed}
+        return self.datasets
+
+
+def missing_references(
+    client: FlowServiceClient, p: Payloads, known: KnownReferences | None = None
+) -> list[str]:
+    """One ``path: what is missing`` line per audience or dataset the client's sandbox lacks.
+
+    ``known``: what the run already asked the same sandbox (a folder's files share it).
+    """
+    known = known if known is not None else KnownReferences()
+    sandbox = client.core.identity.sandbox
+    problems = []
+    for index, selector in enumerate(p.audiences):
+        audience = selector.value
+        if not known.audience_exists(client, audience.id):
+            named = f" ({audience.name!r})" if audience.name else ""
+            problems.append(
+                f"$.audiences[{index}].id: audience {audience.id}{named} does not exist in "
+                f"sandbox {sandbox!r}; destgen promote resolves audiences by name"
+            )
+    if p.file.datasets:
+        eligible = known.exportable(client)
+        for index, dataset in enumerate(p.file.datasets):
+            if dataset.id not in eligible:
+                problems.append(
+                    f"$.datasets[{index}].id: dataset {dataset.id} ({dataset.name!r}) is not an "
+                    f"exportable dataset of sandbox {sandbox!r}; destgen datasets lists them"
+                )
+    return problems

@@ -1,0 +1,175 @@
+"""Per-field rules the JSON Schema states but pydantic cannot express on its own types.
+
+Secrets and plain strings keep their spec ``pattern`` (run on the engine patterns.py picks);
+``contentEncoding: base64`` is checked. Revealing is wire.py's
+job.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, SecretStr
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+from destgen_runtime.schema.patterns import compile_pattern
+
+REVEAL_CONTEXT_KEY = "destgen_reveal_secrets"
+MASK = "***"
+
+
+# Canonical padded base64 (RFC 4648 §4), no whitespace: what contentEncoding base64 names.
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+
+
+def _check_base64(text: str) -> None:
+    if not text or _BASE64.fullmatch(text) is None:
+        raise PydanticCustomError("base64", "value is not valid base64 (contentEncoding: base64)")
+
+
+# OpenPGP packet tags of secret key material (RFC 4880 §5.5.1.3 and §5.5.1.4).
+_SECRET_KEY_TAGS = (5, 7)
+
+
+def private_key_problem(text: str) -> str | None:
+    """Why base64 ``text`` must not stand where a public key goes: it holds an OpenPGP private
+    key (armored, or a binary secret-key packet). None otherwise. The key is never quoted.
+    """
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if b"PRIVATE KEY BLOCK-----" in raw[:200]:
+        return "an OpenPGP private key: give its public key (a private key is never sent)"
+    if raw and raw[0] & 0x80:
+        tag = raw[0] & 0x3F if raw[0] & 0x40 else (raw[0] >> 2) & 0x0F
+        if tag in _SECRET_KEY_TAGS:
+            return "an OpenPGP private key: give its public key (a private key is never sent)"
+    return None
+
+
+def _check_public(text: str) -> None:
+    """Plain (non-secret) base64 text is stored and shown as it is: never a private key."""
+    problem = private_key_problem(text)
+    if problem is not None:
+        raise PydanticCustomError("private_key", problem)
+
+
+def _pattern_check(pattern: str | None) -> Callable[[str], None]:
+    """A check of the spec ``pattern`` on the engine patterns.py picks (never Python's
+    backtracking engine on a pattern that could hang it); refused patterns fail at import.
+    """
+    if pattern is None:
+        return lambda _text: None
+    compiled = compile_pattern(pattern)
+
+    def check(text: str) -> None:
+        if not compiled.search(text):
+            raise PydanticCustomError(
+                "string_pattern_mismatch",
+                "String should match pattern '{pattern}'",
+                {"pattern": pattern},
+            )
+
+    return check
+
+
+class _Concealed(SecretStr):
+    """A secret on its way through validation: even pickled (inside an error) it is masked."""
+
+    def __reduce__(self) -> tuple[type[SecretStr], tuple[str]]:
+        return (SecretStr, (MASK,))
+
+
+def concealed(value: str) -> SecretStr:
+    """``value`` wrapped as a secret in transit: masked in errors, reprs and pickles."""
+    return value if isinstance(value, SecretStr) else _Concealed(value)
+
+
+@dataclass(frozen=True)
+class SecretRule:
+    """Annotated metadata for a ``format: password`` field: SecretStr plus the spec's own rules.
+
+    The pattern is checked on the raw string before it is wrapped (pydantic drops ``pattern`` on
+    SecretStr). Serialisation masks unless the wire function asks for the real value.
+    """
+
+    pattern: str | None = None
+    base64: bool = False
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        check_pattern = _pattern_check(self.pattern)
+
+        def check(value: Any) -> SecretStr:
+            # One function for Python and JSON input alike (pydantic's own SecretStr schema
+            # takes only a JSON string in JSON mode, and the value arrives concealed).
+            if not isinstance(value, SecretStr):
+                raise PydanticCustomError("string_type", "Input should be a valid string")
+            raw = value.get_secret_value()
+            check_pattern(raw)
+            if self.base64:
+                _check_base64(raw)
+            # A valid value leaves as an ordinary SecretStr, which pickles with its secret.
+            return SecretStr(raw) if isinstance(value, _Concealed) else value
+
+        def serialize(value: SecretStr, info: core_schema.SerializationInfo) -> str:
+            context = info.context
+            if isinstance(context, dict) and context.get(REVEAL_CONTEXT_KEY) is True:
+                # A model built without validation (model_construct) may hold a plain str.
+                return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+            return MASK
+
+        def conceal(value: Any) -> Any:
+            # Wrapped before any check: an error's ``input`` (errors(), json(), repr, pickles)
+            # then holds a masked value, never the raw one.
+            return _Concealed(value) if isinstance(value, str) else value
+
+        return core_schema.no_info_before_validator_function(
+            conceal,
+            core_schema.no_info_plain_validator_function(
+                check, json_schema_input_schema=core_schema.str_schema()
+            ),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                serialize, info_arg=True, when_used="always"
+            ),
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """A secret's JSON Schema, as pydantic's SecretStr gives it: a write-only password."""
+        found = handler(schema)
+        found.update(type="string", format="password", writeOnly=True)
+        if self.pattern is not None:
+            found["pattern"] = self.pattern
+        return found
+
+
+@dataclass(frozen=True)
+class TextRule:
+    """Annotated metadata for a plain string with a spec ``pattern`` and/or base64 content."""
+
+    pattern: str | None = None
+    base64: bool = False
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        check_pattern = _pattern_check(self.pattern)
+
+        def check(value: str) -> str:
+            check_pattern(value)
+            if self.base64:
+                _check_base64(value)
+                _check_public(value)
+            return value
+
+        return core_schema.no_info_after_validator_function(check, handler(source))

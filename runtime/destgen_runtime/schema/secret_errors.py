@@ -1,0 +1,131 @@
+"""Validation errors that never quote a secret: which keys of a model hold secrets, and the wrap
+validator (and ``model_validate_json``) of the classes that hold any, which re-raises a failure
+from a masked copy.
+
+A field's own error already masks its secret (field_rules.py); this covers the errors about the
+object around it. Nothing here runs for a valid payload beyond pydantic-core's validator.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from destgen_runtime.schema.field_rules import MASK, SecretRule, concealed
+
+# The class attribute (set by PlainSpecModel) naming a model's secret keys.
+SECRET_KEYS = "__destgen_secret_keys__"
+
+
+def secret_keys(
+    model: type[BaseModel], seen: frozenset[type[BaseModel]] = frozenset()
+) -> frozenset[str]:
+    """The wire names of ``format: password`` fields in ``model`` and every model it holds."""
+    found: set[str] = set()
+    for name, info in model.model_fields.items():
+        if _is_secret(info.metadata) or _is_secret(_annotated_metadata(info.annotation)):
+            found.add(info.alias or name)
+        for inner in _models_in(info.annotation):
+            if inner not in seen and inner is not model:
+                found |= secret_keys(inner, seen | {model})
+    return frozenset(found)
+
+
+def conceal(data: Any, keys: frozenset[str]) -> Any:
+    """``data`` with the string value of every key in ``keys`` wrapped (masked in any error)."""
+    if isinstance(data, dict):
+        return {
+            k: concealed(v) if k in keys and isinstance(v, str) else conceal(v, keys)
+            for k, v in data.items()
+        }
+    if isinstance(data, list):
+        return [conceal(v, keys) for v in data]
+    return data
+
+
+def _quotes_a_secret(value: Any, keys: frozenset[str]) -> bool:
+    """True when ``value`` (an error's input) holds a secret's raw text under one of ``keys``:
+    exactly when masking would change it (a wrapped value never equals the raw string).
+    """
+    return bool(conceal(value, keys) != value)
+
+
+def _is_secret(metadata: Any) -> bool:
+    return any(isinstance(m, SecretRule) for m in metadata)
+
+
+def _annotated_metadata(annotation: Any) -> list[Any]:
+    """Metadata of every ``Annotated`` inside ``annotation`` (``X | None`` included)."""
+    found = list(getattr(annotation, "__metadata__", ()))
+    for arg in typing.get_args(annotation):
+        found += _annotated_metadata(arg)
+    return found
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+
+
+_PYDANTIC_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore[attr-defined]
+
+
+def concealing_validator(keys: frozenset[str]) -> Callable[[Any, Any], Any]:
+    """A wrap validator for a model holding the secrets ``keys``: on failure the same validation
+    runs again on a copy with every secret masked, and that error is raised.
+
+    A field's own error masks its secret (field_rules.py); an error about the object around it
+    (a missing sibling, an unknown auth spec name, a conditional) quotes that object as its
+    input. Wrapped into the model's own core schema, this holds on every path pydantic offers:
+    ``Model(**data)``, ``model_validate``, ``TypeAdapter(Model)`` and a user's model that holds
+    one as a field. Only a failing validation pays for the second run.
+    """
+
+    def validate(value: Any, handler: Any) -> Any:
+        try:
+            return handler(value)
+        except PydanticValidationError as exc:
+            if not any(_quotes_a_secret(e["input"], keys) for e in exc.errors(include_url=False)):
+                raise  # the usual case: the error is the secret field's own, already masked
+            handler(conceal(value, keys))
+            raise  # pragma: no cover - the masked copy fails as the original did
+
+    return validate
+
+
+def validate_json_concealed(
+    cls: type[BaseModel], /, json_data: str | bytes | bytearray, **kwargs: Any
+) -> Any:
+    """pydantic's ``model_validate_json``, except that an error never quotes a secret: text that
+    is not JSON fails before any validator runs, and its error would quote the text whole.
+    """
+    if kwargs.get("by_alias") is False and kwargs.get("by_name") is not True:
+        return _PYDANTIC_VALIDATE_JSON(cls, json_data, **kwargs)
+    try:
+        return cls.__pydantic_validator__.validate_json(json_data, **kwargs)
+    except PydanticValidationError as exc:
+        keys: frozenset[str] = getattr(cls, SECRET_KEYS)
+        errors = exc.errors(include_url=False)
+        if not any(_quotes_a_secret(e["input"], keys) for e in errors) and not any(
+            e["type"] == "json_invalid" for e in errors
+        ):
+            raise  # the usual case: the error is the secret field's own, already masked
+        try:
+            parsed = json.loads(json_data)
+        except ValueError:
+            # Not JSON at all: the error's input is the whole text, secrets and all.
+            raise PydanticValidationError.from_exception_data(
+                cls.__name__, [{"type": "json_type", "loc": (), "input": MASK}]
+            ) from None
+        # Python mode reads these models as JSON mode does (strings, numbers, booleans, lists
+        # and objects only; no date or bytes fields), so the parsed copy fails alike.
+        cls.__pydantic_validator__.validate_python(
+            parsed, **{k: v for k, v in kwargs.items() if k != "extra"}
+        )
+        raise  # pragma: no cover - the masked copy fails as the original did
