@@ -286,20 +286,30 @@ def selector_problems(selector: Any) -> list[str]:
     value = selector.get("value")
     if not isinstance(value, dict) or not value.get("id"):
         return ["value.id is required"]
-    problems = []
-    mode, schedule = value.get("exportMode"), value.get("schedule") or {}
-    template = value.get("filenameTemplate")
-    if not isinstance(template, str) or not template:
-        problems.append("value.filenameTemplate is required for file-based destinations")
-    elif len(template) > 255:
-        problems.append("value.filenameTemplate is longer than 255 characters")
-    elif "DATETIME(" in template and "%TIMESTAMP%" in template:
-        problems.append("value.filenameTemplate uses DATETIME and TIMESTAMP together")
+    problems = _template_problems(value.get("filenameTemplate"))
+    mode = value.get("exportMode")
     if mode not in FREQUENCIES:
         return [
             *problems,
             "value.exportMode must be DAILY_FULL_EXPORT or FIRST_FULL_THEN_INCREMENTAL",
         ]
+    schedule = value.get("schedule")
+    return problems + _schedule_problems(mode, schedule if isinstance(schedule, dict) else {})
+
+
+def _template_problems(template: Any) -> list[str]:
+    if not isinstance(template, str) or not template:
+        return ["value.filenameTemplate is required for file-based destinations"]
+    if len(template) > 255:
+        return ["value.filenameTemplate is longer than 255 characters"]
+    if "DATETIME(" in template and "%TIMESTAMP%" in template:
+        return ["value.filenameTemplate uses DATETIME and TIMESTAMP together"]
+    return []
+
+
+def _schedule_problems(mode: str, schedule: dict[str, Any]) -> list[str]:
+    """An audience schedule's problems under ``mode`` (its frequency, trigger, start and dates)."""
+    problems = []
     if schedule.get("frequency") not in FREQUENCIES[mode]:
         problems.append(
             f"schedule.frequency {schedule.get('frequency')} is not allowed with {mode}"
@@ -314,9 +324,15 @@ def selector_problems(selector: Any) -> list[str]:
         problems.append("schedule.startTime must be HH:00 (UTC)")
     if start_time is None and (trigger == "SCHEDULED" or mode == "FIRST_FULL_THEN_INCREMENTAL"):
         problems.append("schedule.startTime is required for scheduled and incremental exports")
-    for key in ("startDate", "endDate"):
-        if key in schedule and not _is_date(schedule[key]):
-            problems.append(f"schedule.{key} must be YYYY-MM-DD")
+    return problems + _date_problems(schedule)
+
+
+def _date_problems(schedule: dict[str, Any]) -> list[str]:
+    problems = [
+        f"schedule.{key} must be YYYY-MM-DD"
+        for key in ("startDate", "endDate")
+        if key in schedule and not _is_date(schedule[key])
+    ]
     if "startDate" not in schedule:
         problems.append("schedule.startDate is required")
     return problems

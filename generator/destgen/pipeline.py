@@ -11,7 +11,7 @@ import json
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -26,7 +26,7 @@ from destgen.ir import DestinationIR
 from destgen.layout import LIBRARY_PACKAGE, PROJECT_FILES
 from destgen.resources import runtime_version
 from destgen.spec_diff import diff, facts
-from destgen.spec_folder import Refusal, read_spec_folder
+from destgen.spec_folder import Refusal, SpecFolder, read_spec_folder
 from destgen.specs import LoadedSpec
 from destgen.writer import STATE_FILE, WriteReport, owned_files, read_state, write_tree
 from destgen_emulator import spec_validator
@@ -78,6 +78,26 @@ def toolchain_fingerprint() -> str:
     return digest.hexdigest()
 
 
+@dataclass
+class Run:
+    """What one generation run's phases hand each other: read, check, fingerprint, render, write."""
+
+    out_dir: Path
+    folder: SpecFolder
+    specs: list[LoadedSpec] = field(default_factory=list)
+    irs: list[DestinationIR] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    # The previous run's state file, the files it owned (path -> sha256), its fingerprints.
+    state: dict[str, Any] = field(default_factory=dict)
+    recorded: dict[str, str] = field(default_factory=dict)
+    old_prints: dict[str, str] = field(default_factory=dict)
+    toolchain: str = ""
+    prints: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # rendered now: path -> text
+    kept: dict[str, str] = field(default_factory=dict)  # unchanged: path -> sha256
+    rendered: list[str] = field(default_factory=list)
+
+
 def generate(
     cache_dir: Path,
     out_dir: Path,
@@ -87,92 +107,123 @@ def generate(
     progress: Callable[[str], None] = lambda _line: None,
 ) -> GenerateResult:
     """Regenerate ``out_dir`` from ``cache_dir``; in check mode write nothing, only report."""
+    run = _read(cache_dir, out_dir, force=force)
+    _check(run)
+    _fingerprint_all(run)
+    _render_destinations(run, progress)
+    _render_project(run)
+    return _write(run, check=check)
+
+
+def _read(cache_dir: Path, out_dir: Path, *, force: bool) -> Run:
+    """The specs of the folder and what the previous run left (forced runs still read the state:
+    it says which files are ours, and so which are stale).
+    """
     folder = read_spec_folder(cache_dir)
-    refused = list(folder.refused)
-    specs, irs = [], []
-    for spec in folder.specs:
+    state = read_state(out_dir)
+    recorded = state.get("files")
+    prints = state.get("fingerprints")
+    return Run(
+        out_dir=out_dir,
+        folder=folder,
+        refused=list(folder.refused),
+        state=state,
+        recorded=dict(recorded) if isinstance(recorded, dict) else {},
+        old_prints=dict(prints) if isinstance(prints, dict) and not force else {},
+    )
+
+
+def _check(run: Run) -> None:
+    """Each spec's IR, or its refusal; a broken curated entry (the project's own) stops the run."""
+    for spec in run.folder.specs:
         try:
-            irs.append(build_ir(spec))
-            specs.append(spec)
+            run.irs.append(build_ir(spec))
+            run.specs.append(spec)
         except GeneratorError as exc:
             if spec.manifest_entry:
-                raise  # a curated entry is the project's own: broken, it stops the run
-            refused.append(Refusal(spec.file, str(spec.data["name"]), (str(exc),)))
-    toolchain = toolchain_fingerprint()
-    # Forced runs still read the state: it says which files are ours, and so which are stale.
-    state = read_state(out_dir)
-    recorded = state.get("files") if isinstance(state.get("files"), dict) else {}
-    assert isinstance(recorded, dict)
-    old_prints = state.get("fingerprints") if isinstance(state.get("fingerprints"), dict) else {}
-    if force:
-        old_prints = {}
-    assert isinstance(old_prints, dict)
+                raise
+            run.refused.append(Refusal(spec.file, str(spec.data["name"]), (str(exc),)))
 
-    entries_by_slug = {spec.slug: spec.manifest_entry for spec in specs}
-    prints = {ir.slug: _fingerprint(ir, entries_by_slug[ir.slug], toolchain) for ir in irs}
-    prints[PROJECT] = _fingerprint_package(prints, toolchain)
-    files: dict[str, str] = {}
-    rendered: list[str] = []
-    kept: dict[str, str] = {}
+
+def _fingerprint_all(run: Run) -> None:
+    """The fingerprint of each destination and of the project files; unchanged destinations
+    whose files are intact are kept as they are.
+    """
+    run.toolchain = toolchain_fingerprint()
+    entries = {spec.slug: spec.manifest_entry for spec in run.specs}
+    run.prints = {ir.slug: _fingerprint(ir, entries[ir.slug], run.toolchain) for ir in run.irs}
+    run.prints[PROJECT] = _fingerprint_package(run.prints, run.toolchain)
+
+
+def _render_destinations(run: Run, progress: Callable[[str], None]) -> None:
+    """Render each destination whose fingerprint changed; a raw spec the translation fails on is
+    refused and dropped, the folder's other specs go on.
+    """
     todo = []
-    for ir in irs:
+    for ir in run.irs:
         prefix = _destination_dir(ir)
-        if old_prints.get(ir.slug) == prints[ir.slug] and _intact(out_dir, recorded, prefix):
-            kept |= {rel: h for rel, h in recorded.items() if rel.startswith(prefix)}
+        if run.old_prints.get(ir.slug) == run.prints[ir.slug] and _intact(
+            run.out_dir, run.recorded, prefix
+        ):
+            run.kept |= {rel: h for rel, h in run.recorded.items() if rel.startswith(prefix)}
         else:
             todo.append(ir)
+    curated = {spec.slug for spec in run.specs if spec.manifest_entry}
     failed: set[str] = set()
-    curated = {spec.slug: bool(spec.manifest_entry) for spec in specs}
     for ir, rendered_files in _render_all(todo, progress):
-        if isinstance(rendered_files, GeneratorError) and curated.get(ir.slug):
-            raise rendered_files
         if isinstance(rendered_files, GeneratorError):
-            # One spec the translation fails on is refused; the folder's other specs go on.
-            refused.append(Refusal(rendered_files.file, ir.name, (str(rendered_files),)))
+            if ir.slug in curated:
+                raise rendered_files
+            run.refused.append(Refusal(rendered_files.file, ir.name, (str(rendered_files),)))
             failed.add(ir.slug)
             continue
-        files |= {_destination_dir(ir) + rel: text for rel, text in rendered_files.items()}
-        rendered.append(ir.slug)
+        run.files |= {_destination_dir(ir) + rel: text for rel, text in rendered_files.items()}
+        run.rendered.append(ir.slug)
     if failed:
-        specs = [s for s in specs if s.slug not in failed]
-        irs = [ir for ir in irs if ir.slug not in failed]
-        prints = {slug: p for slug, p in prints.items() if slug not in failed}
-        prints[PROJECT] = _fingerprint_package(
-            {k: v for k, v in prints.items() if k != PROJECT}, toolchain
-        )
-    project_files = sorted(PROJECT_FILES.values())
-    if old_prints.get(PROJECT) == prints[PROJECT] and all(
-        _intact(out_dir, recorded, rel) for rel in project_files
-    ):
-        kept |= {rel: str(recorded[rel]) for rel in project_files}
-    else:
-        files |= render_project_files(irs)
+        run.specs = [s for s in run.specs if s.slug not in failed]
+        run.irs = [ir for ir in run.irs if ir.slug not in failed]
+        run.prints = {k: v for k, v in run.prints.items() if k not in failed and k != PROJECT}
+        run.prints[PROJECT] = _fingerprint_package(run.prints, run.toolchain)
 
-    hashes = kept | {rel: _sha(text) for rel, text in files.items()}
-    spec_facts = {s.slug: {"sha256": s.sha256, "facts": facts(s.data)} for s in specs}
-    entries = _changelog_entries(specs, state.get("specs"), spec_facts)
+
+def _render_project(run: Run) -> None:
+    """pyproject.toml, README.md and the package files, unless unchanged and intact."""
+    project_files = sorted(PROJECT_FILES.values())
+    if run.old_prints.get(PROJECT) == run.prints[PROJECT] and all(
+        _intact(run.out_dir, run.recorded, rel) for rel in project_files
+    ):
+        run.kept |= {rel: str(run.recorded[rel]) for rel in project_files}
+    else:
+        run.files |= render_project_files(run.irs)
+
+
+def _write(run: Run, *, check: bool) -> GenerateResult:
+    """The new state file, the files (stale ones deleted), the changelog; what was done."""
+    hashes = run.kept | {rel: _sha(text) for rel, text in run.files.items()}
+    spec_facts = {s.slug: {"sha256": s.sha256, "facts": facts(s.data)} for s in run.specs}
+    entries = _changelog_entries(run.specs, run.state.get("specs"), spec_facts)
     new_state = {
         "generator": __version__,
         "runtime": runtime_version(),
-        "fingerprints": prints,
+        "fingerprints": run.prints,
         "files": dict(sorted(hashes.items())),
         "specs": spec_facts,
     }
-    files[STATE_FILE] = json.dumps(new_state, indent=2, sort_keys=True) + "\n"
-    stale = owned_files(state) - set(hashes)
-    report = write_tree(out_dir, files, stale, check=check)
+    run.files[STATE_FILE] = json.dumps(new_state, indent=2, sort_keys=True) + "\n"
+    stale = owned_files(run.state) - set(hashes)
+    report = write_tree(run.out_dir, run.files, stale, check=check)
     if entries and not check:
-        changelog.append(out_dir / changelog.CHANGES_FILE, entries)
+        changelog.append(run.out_dir / changelog.CHANGES_FILE, entries)
     return GenerateResult(
-        destinations=[ir.slug for ir in irs],
-        rendered=rendered,
-        models=sum(len(ir.model_names) for ir in irs),
-        builders=sum(len(ir.builders) for ir in irs),
+        destinations=[ir.slug for ir in run.irs],
+        rendered=run.rendered,
+        models=sum(len(ir.model_names) for ir in run.irs),
+        builders=sum(len(ir.builders) for ir in run.irs),
         report=report,
         spec_changes=entries,
-        ignored=[key for s in specs for key in s.ignored],
-        refused=sorted(refused, key=lambda r: r.file),
-        notes=folder.notes,
+        ignored=[key for s in run.specs for key in s.ignored],
+        refused=sorted(run.refused, key=lambda r: r.file),
+        notes=run.folder.notes,
     )
 
 
@@ -281,7 +332,7 @@ def _fingerprint_package(prints: dict[str, str], toolchain: str) -> str:
     return _sha(toolchain + "\0" + ",".join(prints[slug] for slug in sorted(prints)))
 
 
-def _intact(root: Path, recorded: dict[str, object], prefix: str) -> bool:
+def _intact(root: Path, recorded: Mapping[str, object], prefix: str) -> bool:
     """The files an earlier run wrote under ``prefix`` are all there, unedited."""
     mine = {rel: h for rel, h in recorded.items() if rel == prefix or rel.startswith(prefix)}
     if not mine:

@@ -10,7 +10,7 @@ import json
 import keyword
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -473,33 +473,48 @@ def _check_keyword(
     file: str, pointer: str, key: str, value: Any, schema: Mapping[str, Any]
 ) -> None:
     _check_bounds(file, pointer, key, value)
-    if key == "type" and value not in SUPPORTED_TYPES:
+    check = KEYWORD_CHECKS.get(key)
+    if check is not None:
+        check(file, pointer, value, schema)
+
+
+def _check_type(file: str, pointer: str, value: Any, _schema: Mapping[str, Any]) -> None:
+    if value not in SUPPORTED_TYPES:
         raise GeneratorError(file, pointer, f"unsupported type {value!r}")
-    if key == "pattern":
-        if not isinstance(value, str):
-            raise GeneratorError(file, pointer, "a pattern must be a string")
-        try:
-            compile_pattern(value)  # the same engine choice and check the models will make
-        except UnsafePattern as exc:
-            raise GeneratorError(file, pointer, str(exc)) from None
-    if key == "required" and (
-        not isinstance(value, list)
-        or any(name not in schema.get("properties", {}) for name in value)
-    ):
+
+
+def _check_pattern(file: str, pointer: str, value: Any, _schema: Mapping[str, Any]) -> None:
+    if not isinstance(value, str):
+        raise GeneratorError(file, pointer, "a pattern must be a string")
+    try:
+        compile_pattern(value)  # the same engine choice and check the models will make
+    except UnsafePattern as exc:
+        raise GeneratorError(file, pointer, str(exc)) from None
+
+
+def _check_required(file: str, pointer: str, value: Any, schema: Mapping[str, Any]) -> None:
+    declared = schema.get("properties", {})
+    if not isinstance(value, list) or any(name not in declared for name in value):
         raise GeneratorError(file, pointer, "required must list declared properties")
-    if key == "oneOf" and not all(isinstance(o, dict) and "const" in o for o in value):
+
+
+def _check_one_of(file: str, pointer: str, value: Any, _schema: Mapping[str, Any]) -> None:
+    if not all(isinstance(o, dict) and "const" in o for o in value):
         raise GeneratorError(file, pointer, "only oneOf of const values is supported")
-    if key == "additionalProperties" and not isinstance(value, bool):
+
+
+def _check_additional(file: str, pointer: str, value: Any, _schema: Mapping[str, Any]) -> None:
+    if not isinstance(value, bool):
         raise GeneratorError(file, pointer, "only a boolean additionalProperties is supported")
-    if key == CONDITIONALS_KEY:
-        _check_rules(file, pointer, value, schema)
-    if key == "conditional":
-        if not isinstance(value, dict) or {"field", "operator", "value"} - value.keys():
-            raise GeneratorError(file, pointer, "conditional needs field, operator and value")
-        if value["operator"] not in CONDITIONAL_OPERATORS:
-            raise GeneratorError(
-                file, child(pointer, "operator"), f"unknown operator {value['operator']!r}"
-            )
+
+
+def _check_conditional(file: str, pointer: str, value: Any, _schema: Mapping[str, Any]) -> None:
+    if not isinstance(value, dict) or {"field", "operator", "value"} - value.keys():
+        raise GeneratorError(file, pointer, "conditional needs field, operator and value")
+    if value["operator"] not in CONDITIONAL_OPERATORS:
+        raise GeneratorError(
+            file, child(pointer, "operator"), f"unknown operator {value['operator']!r}"
+        )
 
 
 def _check_rules(file: str, pointer: str, rules: Any, schema: Mapping[str, Any]) -> None:
@@ -521,6 +536,18 @@ def _check_rules(file: str, pointer: str, rules: Any, schema: Mapping[str, Any])
             or not isinstance(rule.get("required", False), bool)
         ):
             raise GeneratorError(file, where, "not a rule destgen wrote")
+
+
+# The check of each keyword that has one beyond its bounds (one entry per keyword).
+KEYWORD_CHECKS: dict[str, Callable[[str, str, Any, Mapping[str, Any]], None]] = {
+    "type": _check_type,
+    "pattern": _check_pattern,
+    "required": _check_required,
+    "oneOf": _check_one_of,
+    "additionalProperties": _check_additional,
+    CONDITIONALS_KEY: _check_rules,
+    "conditional": _check_conditional,
+}
 
 
 def _subschemas(schema: Mapping[str, Any]) -> Iterator[tuple[tuple[str, ...], Any]]:

@@ -29,13 +29,17 @@ def test_naming_is_readable(text: str, snake_name: str, pascal_name: str) -> Non
 def test_format_groups_imports_like_ruff() -> None:
     source = (
         '"""Doc."""\n\nfrom __future__ import annotations\n\n# banner\n\n'
+        "from destgen_destinations.sftp import spec\n"
         "from destgen_runtime.schema.spec_model import SpecModel\n"
         "from pydantic import Field, ConfigDict\n"
         "from typing import Literal, Annotated\n\nx: Annotated[int, Field()] = 1\n"
     )
+    # The runtime is a dependency of the library, like pydantic: third-party to it.
     assert format_source(source) == (
         '"""Doc."""\n\n# banner\n\nfrom __future__ import annotations\n\n'
-        "from typing import Annotated, Literal\n\nfrom pydantic import ConfigDict, Field\n\n"
-        "from destgen_runtime.schema.spec_model import SpecModel\n\n"
+        "from typing import Annotated, Literal\n\n"
+        "from destgen_runtime.schema.spec_model import SpecModel\n"
+        "from pydantic import ConfigDict, Field\n\n"
+        "from destgen_destinations.sftp import spec\n\n"
         "x: Annotated[int, Field()] = 1\n"
     )

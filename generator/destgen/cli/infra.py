@@ -139,6 +139,22 @@ def apply_loaded(
     """Plan ``loaded`` (each labelled by its path, or what stands for one), confirm, then apply
     exactly that plan; ``sandbox`` overrides the environment's (promote's target).
     """
+    planned = _reviewed_plan(args, loaded, sandbox)
+    if isinstance(planned, int):
+        return planned
+    pending = [o for o in planned if o.changes]
+    approve = confirm or (lambda files: bool(args.yes) or confirmed(files))
+    if not approve(len(pending)):
+        return ERROR
+    return _apply_pending(args, loaded, pending, sandbox)
+
+
+def _reviewed_plan(
+    args: argparse.Namespace, loaded: list[tuple[Path, Payloads]], sandbox: str | None
+) -> list[FileOutcome] | int:
+    """The plan, shown for review; or the exit code when there is nothing to confirm (an error,
+    a shared entity refused, nothing to do).
+    """
     try:
         planned = _plan_all(loaded, args, sandbox)
     except DestgenError as exc:
@@ -157,11 +173,17 @@ def apply_loaded(
             _report(planned, True, applied=False)
         print("destgen apply: nothing to do", file=sys.stderr)
         return NO_CHANGES
-    approve = confirm or (lambda files: bool(args.yes) or confirmed(files))
-    if not approve(len(pending)):
-        return ERROR
+    return planned
+
+
+def _apply_pending(
+    args: argparse.Namespace,
+    loaded: list[tuple[Path, Payloads]],
+    pending: list[FileOutcome],
+    sandbox: str | None,
+) -> int:
+    """Apply exactly the confirmed plan: an entity that moved while the prompt waited stops it."""
     todo = [(path, payloads) for path, payloads in loaded if any(o.path == path for o in pending)]
-    # Exactly the plan that was confirmed: an entity that moved while the prompt waited stops it.
     creates = {key for o in pending for key in o.creates}
     applier = _applier(args, {o.path: o.etags for o in pending})
     outcomes = _each(todo, args, applier, sandbox, creates=creates)
@@ -326,6 +348,41 @@ def _apply_saved(args: argparse.Namespace) -> int:
     """``destgen apply PLAN``: the saved plan, where it was made, on its files unchanged since,
     doing exactly what it shows: the changes are derived again and any difference refused.
     """
+    saved = _saved_plan_here(args)
+    if isinstance(saved, int):
+        return saved
+    args.prune = saved.prune
+    pending = [f for f in saved.files if f.changes]
+    if not pending:
+        print("destgen apply: the saved plan has nothing to do", file=sys.stderr)
+        return NO_CHANGES
+    loaded = _unchanged_files(pending)
+    if isinstance(loaded, int):
+        return loaded
+    # What the service and the files give now, derived as a plan derives it: the saved file's
+    # own lines (and its prune and shared fields) are never trusted to say what will happen.
+    try:
+        derived = _plan_all(loaded, args)
+    except DestgenError as exc:
+        print(f"destgen apply: {exc}", file=sys.stderr)
+        return ERROR
+    if _differs_from_saved(saved, pending, derived):
+        return ERROR
+    if not args.json:
+        _print_plan(derived)
+    if _shared_refused(args, [(o.path, label) for o in derived for label in o.shared]):
+        return ERROR
+    pins = {Path(f.path): dict(f.etags) for f in pending}
+    creates = {key for o in derived for key in o.creates}
+    outcomes = _each(loaded, args, _applier(args, pins), creates=creates)
+    _report(outcomes, args.json, applied=True)
+    return ERROR if any(o.error for o in outcomes) else NO_CHANGES
+
+
+def _saved_plan_here(args: argparse.Namespace) -> SavedPlan | int:
+    """The saved plan, alone on the command line and made for this org, sandbox and base URL;
+    else the exit code, the reason printed.
+    """
     if len(args.paths) != 1 or args.prune or args.rotate_secrets:
         print(
             "destgen apply: a saved plan is applied alone and with its own options "
@@ -346,11 +403,13 @@ def _apply_saved(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return ERROR
-    args.prune = saved.prune
-    pending = [f for f in saved.files if f.changes]
-    if not pending:
-        print("destgen apply: the saved plan has nothing to do", file=sys.stderr)
-        return NO_CHANGES
+    return saved
+
+
+def _unchanged_files(pending: list[SavedFile]) -> list[tuple[Path, Payloads]] | int:
+    """The plan's files, loaded once, each the very bytes the plan was made from; else the exit
+    code (every file that changed named).
+    """
     digests: dict[Path, str] = {}
     loaded = load_all([Path(f.path) for f in pending], placeholders=False, digests=digests)
     if isinstance(loaded, Exit):
@@ -361,26 +420,7 @@ def _apply_saved(args: argparse.Namespace) -> int:
         print(
             f"destgen apply: {name} changed since the plan was saved; plan again", file=sys.stderr
         )
-    if moved:
-        return ERROR
-    # What the service and the files give now, derived as a plan derives it: the saved file's
-    # own lines (and its prune and shared fields) are never trusted to say what will happen.
-    try:
-        derived = _plan_all(loaded, args)
-    except DestgenError as exc:
-        print(f"destgen apply: {exc}", file=sys.stderr)
-        return ERROR
-    if _differs_from_saved(saved, pending, derived):
-        return ERROR
-    if not args.json:
-        _print_plan(derived)
-    if _shared_refused(args, [(o.path, label) for o in derived for label in o.shared]):
-        return ERROR
-    pins = {Path(f.path): dict(f.etags) for f in pending}
-    creates = {key for o in derived for key in o.creates}
-    outcomes = _each(loaded, args, _applier(args, pins), creates=creates)
-    _report(outcomes, args.json, applied=True)
-    return ERROR if any(o.error for o in outcomes) else NO_CHANGES
+    return ERROR if moved else loaded
 
 
 def _differs_from_saved(

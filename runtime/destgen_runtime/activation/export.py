@@ -114,13 +114,7 @@ def export_flow(flow: Entity, variables: dict[str, str] | None = None) -> Export
 
 def _audience_settings(flow: Entity) -> Generator[Operation[Any], Any, dict[str, Any]]:
     params = params_of(flow)
-    selectors = (params.get("segmentSelectors") or {}).get("selectors") or []
-    found: dict[str, Any] = {
-        "audiences": [
-            {k: s["value"][k] for k in AUDIENCE_KEYS if s.get("value", {}).get(k) is not None}
-            for s in selectors
-        ]
-    }
+    found: dict[str, Any] = {"audiences": _audiences(params)}
     streamed = (params.get("profileSelectors") or {}).get("selectors") or []
     if streamed:
         found["mappings"] = [_selector_row(s) for s in streamed if isinstance(s, dict)]
@@ -128,6 +122,21 @@ def _audience_settings(flow: Entity) -> Generator[Operation[Any], Any, dict[str,
     if mapping_id:
         mapping: Entity = yield ops.get_mapping_set(str(mapping_id))
         found["mappings"] = [_mapping_row(m) for m in mapping.data.get("mappings") or []]
+    return found | _field_settings(flow, params)
+
+
+def _audiences(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each exported audience's settings (id, name, template, schedule...) as a file holds them."""
+    selectors = (params.get("segmentSelectors") or {}).get("selectors") or []
+    return [
+        {k: s["value"][k] for k in AUDIENCE_KEYS if s.get("value", {}).get(k) is not None}
+        for s in selectors
+    ]
+
+
+def _field_settings(flow: Entity, params: dict[str, Any]) -> dict[str, Any]:
+    """Mandatory fields, deduplication keys and marketing actions, where the dataflow has any."""
+    found: dict[str, Any] = {}
     if params.get("mandatoryFields"):
         found["mandatoryFields"] = list(params["mandatoryFields"])
     if keys := _dedup(params.get("primaryFields") or []):

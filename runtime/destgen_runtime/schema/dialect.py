@@ -69,33 +69,17 @@ def _standardise_object(
         return
     required = schema.get("required")
     names = list(required) if isinstance(required, list) else []
-    misplaced = properties.get("required")
-    if isinstance(misplaced, list) and all(isinstance(n, str) for n in misplaced):
-        del properties["required"]
-        names += [n for n in misplaced if n not in names]
-        notes.append(
-            f"{child(pointer, 'properties', 'required')}: read as the object's required list"
-        )
+    names += _misplaced_required(pointer, properties, names, notes)
     for name, prop in properties.items():
-        if not isinstance(prop, dict):
-            continue
-        where = child(pointer, "properties", name)
-        if "isRequired" in prop and isinstance(prop["isRequired"], bool):
-            if prop.pop("isRequired") and name not in names:
+        if isinstance(prop, dict):
+            where = child(pointer, "properties", name)
+            if _read_is_required(where, prop, notes) and name not in names:
                 names.append(name)
-            notes.append(f"{where}/isRequired: read as required")
-        if prop.get("format") == "password" and prop.get("default") == "":
-            del prop["default"]
-            notes.append(f"{where}/default: an empty default on a secret, dropped")
-        _standardise_object(where, prop, notes, translate_if)
-    for name in names:
-        prop = properties.get(name)
-        if isinstance(prop, dict) and prop.get("default") == "":
-            del prop["default"]
-            notes.append(
-                f"{child(pointer, 'properties', name)}/default: an empty default on a required "
-                "field, dropped (it stays required)"
-            )
+            if prop.get("format") == "password" and prop.get("default") == "":
+                del prop["default"]
+                notes.append(f"{where}/default: an empty default on a secret, dropped")
+            _standardise_object(where, prop, notes, translate_if)
+    _drop_empty_defaults(pointer, properties, names, notes)
     if names or "required" in schema:
         schema["required"] = names
     rules = _required_when(schema) if translate_if else None
@@ -106,6 +90,42 @@ def _standardise_object(
         notes.append(f"{pointer}/if: read as {len(rules)} field(s) required when the if holds")
 
 
+def _misplaced_required(
+    pointer: str, properties: dict[str, Any], names: list[str], notes: list[str]
+) -> list[str]:
+    """The names of a ``required`` array listed among ``properties`` (removed from there) that
+    the object's own list lacks.
+    """
+    misplaced = properties.get("required")
+    if not isinstance(misplaced, list) or not all(isinstance(n, str) for n in misplaced):
+        return []
+    del properties["required"]
+    notes.append(f"{child(pointer, 'properties', 'required')}: read as the object's required list")
+    return [n for n in misplaced if n not in names]
+
+
+def _read_is_required(where: str, prop: dict[str, Any], notes: list[str]) -> bool:
+    """``isRequired: true`` on a property (removed): whether it makes the property required."""
+    if not isinstance(prop.get("isRequired"), bool):
+        return False
+    notes.append(f"{where}/isRequired: read as required")
+    return bool(prop.pop("isRequired"))
+
+
+def _drop_empty_defaults(
+    pointer: str, properties: dict[str, Any], names: list[str], notes: list[str]
+) -> None:
+    """An empty ``default`` on a required field is no default: the field stays required."""
+    for name in names:
+        prop = properties.get(name)
+        if isinstance(prop, dict) and prop.get("default") == "":
+            del prop["default"]
+            notes.append(
+                f"{child(pointer, 'properties', name)}/default: an empty default on a required "
+                "field, dropped (it stays required)"
+            )
+
+
 def _required_when(schema: dict[str, Any]) -> list[dict[str, Any]] | None:
     """The rules of an ``if``/``then`` that makes fields required when one field has one value,
     or None when the pair says anything else (left for the checks to refuse).
@@ -113,22 +133,44 @@ def _required_when(schema: dict[str, Any]) -> list[dict[str, Any]] | None:
     condition, then = schema.get("if"), schema.get("then")
     if "else" in schema or not isinstance(condition, dict) or not isinstance(then, dict):
         return None
-    if set(condition) - {"properties", "required"}:
+    tested = _tested_field(schema, condition)
+    if tested is None:
         return None
+    field, value = tested
+    fields = _then_required(then, schema.get("properties") or {})
+    if not fields:
+        return None
+    return [
+        {"field": name, "when": field, "operator": "EQUALS", "value": value, "required": True}
+        for name in fields
+    ]
+
+
+def _tested_field(schema: dict[str, Any], condition: dict[str, Any]) -> tuple[str, Any] | None:
+    """The one declared field an ``if`` tests and the one value it tests for; None otherwise.
+
+    JSON Schema's if holds when the field is absent; the models' EQUALS does not. The two agree
+    only where the field cannot be absent: required by the object or by the if itself.
+    """
     tested = condition.get("properties")
-    if not isinstance(tested, dict) or len(tested) != 1:
+    if set(condition) - {"properties", "required"} or not isinstance(tested, dict):
+        return None
+    if len(tested) != 1:
         return None
     ((field, test),) = tested.items()
     value = _single_value(test)
-    declared = schema.get("properties") or {}
-    if field not in declared or value is None:
+    if field not in (schema.get("properties") or {}) or value is None:
         return None
-    # JSON Schema's if holds when the field is absent; the models' EQUALS does not. The two agree
-    # only where the field cannot be absent: required by the object or by the if itself.
-    if field not in (schema.get("required") or []) and field not in (
-        condition.get("required") or []
-    ):
+    required_by_object = field in (schema.get("required") or [])
+    if not required_by_object and field not in (condition.get("required") or []):
         return None
+    return field, value[0]
+
+
+def _then_required(then: dict[str, Any], declared: dict[str, Any]) -> list[str] | None:
+    """The declared fields a ``then`` (or each part of its ``allOf``) only requires; None when
+    it says anything else.
+    """
     parts = then.get("allOf", [then]) if set(then) == {"allOf"} else [then]
     fields: list[str] = []
     for part in parts if isinstance(parts, list) else []:
@@ -138,10 +180,7 @@ def _required_when(schema: dict[str, Any]) -> list[dict[str, Any]] | None:
         if not isinstance(listed, list) or not all(n in declared for n in listed):
             return None
         fields += [n for n in listed if n not in fields]
-    return [
-        {"field": name, "when": field, "operator": "EQUALS", "value": value[0], "required": True}
-        for name in fields
-    ] or None
+    return fields
 
 
 def _single_value(test: Any) -> tuple[Any] | None:
