@@ -225,11 +225,6 @@ def _routes(state: EmulatorState) -> list[Route]:
             ["GET"],
         ),
         route(
-            "/data/core/idnamespace/identities",
-            lambda r, s, b: (200, dataprep.IDENTITY_NAMESPACES),
-            ["GET"],
-        ),
-        route(
             "/data/core/ups/config/entityTypes/_xdm.context.profile",
             lambda r, s, b: (200, dataprep.union_schema(_query(r))),
             ["GET"],

@@ -14,28 +14,6 @@ from destgen_emulator.listing import whole_number
 from destgen_emulator.state import EmulatorState
 from destgen_emulator.store import Tenant, tenant_of
 
-IDENTITY_NAMESPACES = [
-    {
-        "code": code,
-        "id": number,
-        "name": name,
-        "idType": kind,
-        "namespaceType": "Standard",
-        "status": "ACTIVE",
-        "custom": False,
-    }
-    for number, (code, name, kind) in enumerate(
-        [
-            ("ECID", "ECID", "COOKIE"),
-            ("Email", "Email", "Email"),
-            ("Phone_E.164", "Phone (E.164)", "Phone"),
-            ("GAID", "Google Ad ID (GAID)", "DEVICE"),
-            ("IDFA", "Apple IDFA", "DEVICE"),
-            ("Email_LC_SHA256", "Emails (SHA256, lowercased)", "Email"),
-        ],
-        start=4,
-    )
-]
 UNION_SCHEMA = {
     "title": "XDM Individual Profile",
     "type": "object",

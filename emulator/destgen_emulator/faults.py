@@ -100,13 +100,6 @@ class FaultInjector:
         )
         return f"{method} {stable} {hashlib.sha256(text.encode()).hexdigest()}"
 
-    def set_rules(self, rules: list[FaultRule], seed: int | None = None) -> None:
-        """Replace the fault rules (and optionally the seed) while the server runs."""
-        with self._lock:
-            self.rules = list(rules)
-            if seed is not None:
-                self.seed = seed
-
     def _choose(self, method: str, path: str, identity: str) -> FaultRule | None:
         with self._lock:
             for index, rule in enumerate(self.rules):

@@ -216,3 +216,40 @@ def test_each_org_and_sandbox_delivers_into_a_folder_of_its_own(tmp_path: Path) 
     assert one.relative_to(tmp_path.resolve()).parts == ("ACME@AdobeOrg", "prod", "sftp")
     hostile = delivery_base(tmp_path, ("../..", "../../etc"), "sftp")
     assert hostile.is_relative_to(tmp_path.resolve())
+
+
+def test_a_new_file_format_is_one_row_of_the_format_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fake format (pipe-separated text) added to FORMATS alone: the plan recognises it, the
+    renderer names and writes its files, and the preview reads them back.
+    """
+    from destgen.cli.preview import first_rows
+    from destgen_emulator.delivery import formats
+
+    def write(
+        columns: tuple[str, ...], rows: list[Any], _options: dict[str, Any], compress: bool
+    ) -> tuple[bytes, int]:
+        text = "\n".join("|".join(str(v) for v in row) for row in [columns, *rows]) + "\n"
+        plain = text.encode()
+        return (formats.gzip_bytes(plain) if compress else plain), len(plain)
+
+    fake = formats.FileFormat(
+        "PIPES",
+        ".pipes",
+        ".pipes.gz",
+        write,
+        lambda data, compressed, count: formats.FORMATS["CSV"].read(data, compressed, count),
+    )
+    monkeypatch.setitem(formats.FORMATS, "PIPES", fake)
+    plan = plan_from(
+        destination="D",
+        target_params={"bucketName": "b", "fileType": "pipes", "compression": "GZIP"},
+        selectors=[{"value": {"id": "a1", "filenameTemplate": "%SEGMENT_ID%"}}],
+        columns=("firstName", "Email"),
+        public_key=None,
+    )
+    assert plan.file_type == "PIPES"
+    (written,) = render(plan, rows=2, seed="s", when=WHEN).files
+    assert written.name == "a1.pipes.gz"
+    shown = first_rows(written)
+    assert shown[0] == "firstName|Email"
+    assert len(shown) == 3

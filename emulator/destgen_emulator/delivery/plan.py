@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from destgen_emulator.delivery.formats import FORMATS
+
 # Target params that name where files go, outermost first; a nested object (Adobe Campaign's
 # S3 or FTP settings) is read the same way.
 LOCATION_KEYS = (
@@ -95,7 +97,7 @@ def file_type_of(params: dict[str, Any]) -> str:
     """The file type the params choose (``format`` of a nested legacy object too); CSV else."""
     for key in ("fileType", "format"):
         value = params.get(key)
-        if isinstance(value, str) and value.upper() in ("CSV", "JSON", "PARQUET"):
+        if isinstance(value, str) and value.upper() in FORMATS:
             return value.upper()
     for value in params.values():
         if isinstance(value, dict) and (found := file_type_of(value)) != "CSV":
@@ -158,12 +160,14 @@ def dataset_plan_from(
     always gzipped, as the dataset export page says; Parquet as the compression says).
     """
     file_type = str(target_params.get("datasetFileType") or "JSON").upper()
+    if file_type not in FORMATS:
+        file_type = "JSON"  # validation refuses any other; the renderer never meets one
     compression = str(target_params.get("compression") or "NONE").upper()
     return ExportPlan(
         destination=destination,
         location=location_of(target_params),
         file_type=file_type,
-        compression="GZIP" if file_type == "JSON" else compression,
+        compression="GZIP" if FORMATS[file_type].datasets_always_gzip else compression,
         csv_options={},
         columns=DATASET_COLUMNS,
         audiences=tuple(Audience(i, n, "part-00000") for i, n in datasets),

@@ -119,23 +119,13 @@ def extension(plan: ExportPlan) -> str:
     """``.csv``, ``.json`` or ``.parquet``, with the compression's mark (``.csv.gz``,
     ``.gz.parquet`` as the docs name compressed Parquet).
     """
-    gzip = plan.compression == "GZIP"
-    if plan.file_type == "PARQUET":
-        return ".gz.parquet" if gzip else ".parquet"
-    base = ".json" if plan.file_type == "JSON" else ".csv"
-    return base + (".gz" if gzip else "")
+    return formats.FORMATS[plan.file_type].file_extension(plan.compression == "GZIP")
 
 
 def _file_bytes(plan: ExportPlan, rows: int, seed: str) -> tuple[bytes, int]:
-    generated = profiles(plan.columns, rows, seed)
-    if plan.file_type == "PARQUET":
-        data = formats.parquet_bytes(plan.columns, generated, gzip=plan.compression == "GZIP")
-        return data, len(data)
-    if plan.file_type == "JSON":
-        plain = formats.json_bytes(plan.columns, generated)
-    else:
-        plain = formats.csv_bytes(plan.columns, generated, plan.csv_options)
-    return (formats.gzip_bytes(plain) if plan.compression == "GZIP" else plain), len(plain)
+    generated = list(profiles(plan.columns, rows, seed))
+    write = formats.FORMATS[plan.file_type].write
+    return write(plan.columns, generated, plan.csv_options, plan.compression == "GZIP")
 
 
 def _manifest(

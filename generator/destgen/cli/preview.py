@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gzip
-import io
 import json
 import os
 import sys
@@ -20,6 +18,7 @@ from destgen_runtime.activation.payloads import Payloads
 from destgen.cli.activate import load_or_report
 from destgen.cli.exit_codes import Exit
 from destgen_emulator.delivery.deliver import deliver
+from destgen_emulator.delivery.formats import format_of_file
 from destgen_emulator.delivery.plan import ExportPlan, dataset_plan_from, plan_from
 from destgen_emulator.delivery.render import RenderedFile, render
 
@@ -104,13 +103,10 @@ def first_rows(file: RenderedFile, count: int = SHOWN_ROWS) -> list[str]:
     """The first lines of a file as a reader sees them (decompressed; Parquet as JSON rows;
     an encrypted file as the fact that it is).
     """
-    name = file.name
-    if name.endswith(".gpg"):
+    if file.name.endswith(".gpg"):
         return ["(OpenPGP message: decrypt with the key's private half)"]
-    if name.endswith(".parquet"):
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(io.BytesIO(file.data))
-        return [json.dumps(r, ensure_ascii=False) for r in table.slice(0, count).to_pylist()]
-    data = gzip.decompress(file.data) if name.endswith(".gz") else file.data
-    return data.decode("utf-8").splitlines()[: count + 1]
+    found = format_of_file(file.name)
+    if found is None:  # the manifest: JSON text
+        return file.data.decode("utf-8").splitlines()[: count + 1]
+    file_format, compressed = found
+    return file_format.read(file.data, compressed, count)

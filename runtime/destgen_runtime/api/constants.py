@@ -14,7 +14,6 @@ DATA_PREP = "/data/foundation/conversion"
 # The Data Lake source connection spec: what a dataset export reads, and where eligible datasets
 # are listed.
 DATA_LAKE_SPEC_ID = "23598e46-f560-407b-88d5-ea6207e49db0"
-IDENTITIES = "/data/core/idnamespace/identities"
 UNION_SCHEMA = "/data/core/ups/config/entityTypes/_xdm.context.profile"
 SEGMENT_DEFINITIONS = "/data/core/ups/segment/definitions"
 SANDBOXES = "/data/foundation/sandbox-management/sandboxes"

@@ -140,10 +140,6 @@ def _next_page(path: str, href: str) -> Operation[Page]:
     )
 
 
-def _no_items(_n: int) -> Any:
-    return {"items": []}
-
-
 def collection_of(op: Operation[Any]) -> str:
     """The collection a create or listing operation addresses (``flows``, ``connections`` ...)."""
     return op.path.rstrip("/").rsplit("/", 1)[-1]
@@ -420,13 +416,6 @@ def get_mapping_set(mapping_id: str) -> Operation[Entity]:
         "read",
         _entity,
         f"get mapping set {mapping_id}",
-    )
-
-
-def identity_namespaces() -> Operation[list[dict[str, Any]]]:
-    """``GET`` the identity namespaces of the sandbox."""
-    return Operation(
-        "GET", c.IDENTITIES, "read", lambda body: list(body), "list identity namespaces"
     )
 
 

@@ -7,7 +7,8 @@ Each documented path has one typed op model; anything else is rejected with the 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BeforeValidator, Discriminator, Field, RootModel, Tag, field_validator
 
@@ -39,38 +40,7 @@ AddOp = Annotated[Literal["add"], BeforeValidator(_lower)]
 ReplaceOp = Annotated[Literal["replace"], BeforeValidator(_lower)]
 AddOrReplace = Annotated[Literal["add", "replace"], BeforeValidator(_lower)]
 RemoveOp = Annotated[Literal["remove"], BeforeValidator(_lower)]
-
-_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("audience-add", re.compile(rf"^{SELECTORS}/-$"), "add"),
-    ("audience-replace", re.compile(rf"^{SELECTORS}/[0-9]+$"), "replace"),
-    ("audience-remove", re.compile(rf"^{SELECTORS}/[0-9]+$"), "remove"),
-    ("profile-add", re.compile(rf"^{PROFILE_SELECTORS}/-$"), "add"),
-    ("profile-remove", re.compile(rf"^{PROFILE_SELECTORS}/[0-9]+$"), "remove"),
-    ("profile-mapping", re.compile(rf"^{PARAMS}/profileMapping$"), "add|replace"),
-    ("mandatory-fields", re.compile(rf"^{PARAMS}/mandatoryFields$"), "add|replace"),
-    ("primary-fields", re.compile(rf"^{PARAMS}/primaryFields$"), "add|replace"),
-    ("policy", re.compile(r"^/policy$"), "add|replace"),
-    ("policy-ref", re.compile(r"^/policy/enforcementRefs/(-|[0-9]+)$"), "add"),
-    ("file-manifest", re.compile(r"^/params/includeFileManifest$"), "add|replace"),
-    ("rename", re.compile(r"^/(name|description)$"), "replace"),
-    ("source-connections", re.compile(r"^/sourceConnectionIds$"), "replace"),
-    ("schedule", re.compile(r"^/scheduleParams$"), "replace"),
-    ("param-remove", re.compile(rf"^{PARAMS}/(mandatoryFields|primaryFields)$"), "remove"),
-    ("target-params", re.compile(r"^/params$"), "replace"),
-)
-
-
-def _route(raw: Any) -> str | None:
-    if isinstance(raw, SpecModel):
-        # Serialisation hands over the model itself: its class names its tag.
-        return _TAG_BY_CLASS.get(type(raw))
-    if not isinstance(raw, dict):
-        return None
-    op, path = str(raw.get("op", "")).lower(), str(raw.get("path", ""))
-    for tag, pattern, ops in _ROUTES:
-        if pattern.fullmatch(path) and op in ops.split("|"):
-            return tag
-    return None
+ADD_OR_REPLACE = ("add", "replace")
 
 
 class AddAudience(SpecModel):
@@ -238,52 +208,70 @@ class ReplaceTargetParams(SpecModel):
     value: Annotated[dict[str, Any], Field(min_length=1)]
 
 
-_TAG_BY_CLASS: dict[type[SpecModel], str] = {
-    AddAudience: "audience-add",
-    ReplaceAudience: "audience-replace",
-    RemoveAudience: "audience-remove",
-    AddProfileSelector: "profile-add",
-    RemoveProfileSelector: "profile-remove",
-    SetProfileMapping: "profile-mapping",
-    SetMandatoryFields: "mandatory-fields",
-    SetPrimaryFields: "primary-fields",
-    SetPolicy: "policy",
-    AddMarketingAction: "policy-ref",
-    SetFileManifest: "file-manifest",
-    Rename: "rename",
-    ReplaceSourceConnections: "source-connections",
-    ReplaceSchedule: "schedule",
-    RemoveParam: "param-remove",
-    ReplaceTargetParams: "target-params",
-}
+@dataclass(frozen=True)
+class Route:
+    """One documented JSON Patch route: its tag, the op model that validates it, the paths (a
+    regular expression) and the ops it takes.
+    """
 
-PatchOp = Annotated[
-    Annotated[AddAudience, Tag("audience-add")]
-    | Annotated[ReplaceAudience, Tag("audience-replace")]
-    | Annotated[RemoveAudience, Tag("audience-remove")]
-    | Annotated[AddProfileSelector, Tag("profile-add")]
-    | Annotated[RemoveProfileSelector, Tag("profile-remove")]
-    | Annotated[SetProfileMapping, Tag("profile-mapping")]
-    | Annotated[SetMandatoryFields, Tag("mandatory-fields")]
-    | Annotated[SetPrimaryFields, Tag("primary-fields")]
-    | Annotated[SetPolicy, Tag("policy")]
-    | Annotated[AddMarketingAction, Tag("policy-ref")]
-    | Annotated[SetFileManifest, Tag("file-manifest")]
-    | Annotated[Rename, Tag("rename")]
-    | Annotated[ReplaceSourceConnections, Tag("source-connections")]
-    | Annotated[ReplaceSchedule, Tag("schedule")]
-    | Annotated[RemoveParam, Tag("param-remove")]
-    | Annotated[ReplaceTargetParams, Tag("target-params")],
-    Discriminator(
-        _route,
-        custom_error_type="unsupported_patch",
-        custom_error_message=(
-            "unsupported JSON Patch operation: op must be add, replace or remove on a documented "
-            "path (audiences, profileSelectors, profileMapping, mandatoryFields, primaryFields, "
-            "policy, includeFileManifest, name, description, sourceConnectionIds, scheduleParams)"
+    tag: str
+    model: type[SpecModel]
+    path: str
+    ops: tuple[str, ...]
+
+    def takes(self, op: str, path: str) -> bool:
+        """Whether ``op`` on ``path`` is this route (``op`` in lower case)."""
+        return op in self.ops and re.fullmatch(self.path, path) is not None
+
+
+# Every route, one row each: a new route is its op model and its row here.
+ROUTES: tuple[Route, ...] = (
+    Route("audience-add", AddAudience, rf"{SELECTORS}/-", ("add",)),
+    Route("audience-replace", ReplaceAudience, rf"{SELECTORS}/[0-9]+", ("replace",)),
+    Route("audience-remove", RemoveAudience, rf"{SELECTORS}/[0-9]+", ("remove",)),
+    Route("profile-add", AddProfileSelector, rf"{PROFILE_SELECTORS}/-", ("add",)),
+    Route("profile-remove", RemoveProfileSelector, rf"{PROFILE_SELECTORS}/[0-9]+", ("remove",)),
+    Route("profile-mapping", SetProfileMapping, rf"{PARAMS}/profileMapping", ADD_OR_REPLACE),
+    Route("mandatory-fields", SetMandatoryFields, rf"{PARAMS}/mandatoryFields", ADD_OR_REPLACE),
+    Route("primary-fields", SetPrimaryFields, rf"{PARAMS}/primaryFields", ADD_OR_REPLACE),
+    Route("policy", SetPolicy, r"/policy", ADD_OR_REPLACE),
+    Route("policy-ref", AddMarketingAction, r"/policy/enforcementRefs/(-|[0-9]+)", ("add",)),
+    Route("file-manifest", SetFileManifest, r"/params/includeFileManifest", ADD_OR_REPLACE),
+    Route("rename", Rename, r"/(name|description)", ("replace",)),
+    Route("source-connections", ReplaceSourceConnections, r"/sourceConnectionIds", ("replace",)),
+    Route("schedule", ReplaceSchedule, r"/scheduleParams", ("replace",)),
+    Route("param-remove", RemoveParam, rf"{PARAMS}/(mandatoryFields|primaryFields)", ("remove",)),
+    Route("target-params", ReplaceTargetParams, r"/params", ("replace",)),
+)
+_TAG_BY_CLASS: dict[type[SpecModel], str] = {route.model: route.tag for route in ROUTES}
+
+
+def _route(raw: Any) -> str | None:
+    if isinstance(raw, SpecModel):
+        # Serialisation hands over the model itself: its class names its tag.
+        return _TAG_BY_CLASS.get(type(raw))
+    if not isinstance(raw, dict):
+        return None
+    op, path = str(raw.get("op", "")).lower(), str(raw.get("path", ""))
+    return next((route.tag for route in ROUTES if route.takes(op, path)), None)
+
+
+_UNSUPPORTED = (
+    "unsupported JSON Patch operation: op must be add, replace or remove on a documented path "
+    "(audiences, profileSelectors, profileMapping, mandatoryFields, primaryFields, policy, "
+    "includeFileManifest, name, description, sourceConnectionIds, scheduleParams)"
+)
+
+if TYPE_CHECKING:
+    PatchOp = SpecModel  # one of the routes' models; which one, the discriminator decides
+else:
+    # The tagged union of every route's model, chosen by _route (never by trying each).
+    PatchOp = Annotated[
+        Union[tuple(Annotated[route.model, Tag(route.tag)] for route in ROUTES)],  # noqa: UP007
+        Discriminator(
+            _route, custom_error_type="unsupported_patch", custom_error_message=_UNSUPPORTED
         ),
-    ),
-]
+    ]
 
 
 class Patch(RootModel[list[PatchOp]]):
