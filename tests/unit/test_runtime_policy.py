@@ -19,9 +19,9 @@ from destgen_runtime.transport.errors import (
     NotFoundError,
     PreconditionFailed,
     RateLimited,
+    RequestRejected,
     ServerError,
     TransportError,
-    ValidationError,
     error_from_response,
 )
 from destgen_runtime.transport.retry import RetryPolicy
@@ -45,7 +45,7 @@ def test_retry_backoff_table_is_exponential_and_capped() -> None:
         (ServerError(501, None, "nope"), True, None),
         (ServerError(503, None, "down"), False, None),
         (TransportError("reset", sent=True), True, 1.0),
-        (ValidationError(400, "FLOW-1455-400", "bad"), True, None),
+        (RequestRejected(400, "FLOW-1455-400", "bad"), True, None),
         (PreconditionFailed(412, "FLOW-1404-412", "stale"), True, None),
     ],
     ids=[
@@ -105,7 +105,7 @@ def test_core_never_reposts_a_create_with_unknown_outcome() -> None:
                 "report": {"detailed-message": "m"},
                 "errorMessage": "If-Match missing",
             },
-            ValidationError,
+            RequestRejected,
             "FLOW-1403-400",
             "If-Match missing",
         ),
@@ -131,7 +131,7 @@ def test_core_never_reposts_a_create_with_unknown_outcome() -> None:
                 "title": "BadRequestError",
                 "detail": "A valid content-type must be specified",
             },
-            ValidationError,
+            RequestRejected,
             None,
             "content-type",
         ),
@@ -205,7 +205,7 @@ def test_server_error_quoting_a_sent_secret_is_scrubbed() -> None:
         retry=EXACT,
         http=httpx.Client(transport=httpx.MockTransport(echo)),
     )
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(RequestRejected) as caught:
         client.run(ops.create("connections", payload, "n"))
     assert canary not in str(caught.value)
     assert canary not in caught.value.message

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from destgen_runtime.api import operations as ops
+from destgen_runtime.schema.errors import (  # re-exported: its room's errors
+    SpecFormError as SpecFormError,
+)
 from destgen_runtime.transport.client import FlowServiceClient
 from destgen_runtime.transport.errors import DestgenError
 
@@ -30,10 +33,6 @@ class Drift:
 ENCRYPTION_KEY = "encryptionSpecs"
 # The newest docs name the same array "encryption"; the API and the earlier docs "encryptionSpecs".
 NEWEST_ENCRYPTION_KEY = "encryption"
-
-
-class SpecFormError(DestgenError):
-    """A connection spec that names its encryption array both ways: which one counts is unknown."""
 
 
 def canonical_spec(spec: Mapping[str, Any]) -> dict[str, Any]:

@@ -30,17 +30,15 @@ from destgen_runtime.api import operations as ops
 from destgen_runtime.api.operations import Created, Entity, Operation
 from destgen_runtime.payloads import patch_ops
 from destgen_runtime.payloads.mapping import MappingSet, mapping_set
+from destgen_runtime.schema.errors import (  # re-exported: its room's errors
+    NoFlowSpec as NoFlowSpec,
+)
 from destgen_runtime.schema.refs import source_connection
 from destgen_runtime.transport.client import (
     AsyncFlowServiceClient,
     Derive,
     FlowServiceClient,
 )
-from destgen_runtime.transport.errors import DestgenError
-
-
-class NoFlowSpec(DestgenError):
-    """The service names no audience flow spec for a destination whose spec came without one."""
 
 
 def plan(p: Payloads, options: ApplyOptions = DEFAULT_OPTIONS) -> Plan:

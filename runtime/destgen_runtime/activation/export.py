@@ -22,14 +22,12 @@ from destgen_runtime.activation.changes import params_of
 from destgen_runtime.api import operations as ops
 from destgen_runtime.api.operations import Entity, Operation
 from destgen_runtime.payloads.connection_patches import encryption_params
-from destgen_runtime.transport.errors import DestgenError
+from destgen_runtime.schema.errors import (  # re-exported: its room's errors
+    NotADestinationFlow as NotADestinationFlow,
+)
 
 Export = Generator[Operation[Any], Any, dict[str, Any]]
 AUDIENCE_KEYS = ("id", "name", "filenameTemplate", "exportMode", "schedule")
-
-
-class NotADestinationFlow(DestgenError):
-    """The dataflow's flow spec is none of the destinations' this library was generated for."""
 
 
 def destination_of(flow: dict[str, Any]) -> tuple[str, str]:

@@ -29,6 +29,9 @@ from destgen_destinations import registry
 from destgen_runtime.activation.problems import env_on_plain_field
 from destgen_runtime.payloads.audiences import AudienceValue, StreamingAudienceValue
 from destgen_runtime.payloads.destination import DestinationPackage
+from destgen_runtime.schema.errors import (  # re-exported: its room's errors
+    ActivationError as ActivationError,
+)
 from destgen_runtime.schema.field_rules import MASK, private_key_problem
 from destgen_runtime.schema.refs import NonEmpty
 
@@ -346,14 +349,6 @@ def activation_file_schema() -> dict[str, Any]:
         }
     )
     return schema
-
-
-class ActivationError(Exception):
-    """A problem in an activation file, already phrased as ``<JSON path>: <reason>`` lines."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
 
 
 def destination_package(slug: str) -> DestinationPackage:

@@ -14,12 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from destgen_runtime.api.operations import Created, Entity, Operation, collection_of
+from destgen_runtime.schema.errors import (  # re-exported: its room's errors
+    PlanMoved as PlanMoved,
+)
 from destgen_runtime.transport.client import Derive, FlowServiceClient
-from destgen_runtime.transport.errors import DestgenError
-
-
-class PlanMoved(DestgenError):
-    """The service changed since the plan was made: apply stops before changing anything else."""
 
 
 @dataclass

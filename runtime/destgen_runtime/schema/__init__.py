@@ -11,6 +11,7 @@
   and RFC 6901 pointers; ``strict_json``: RFC 8259 JSON (no NaN).
 - ``dialect``: Adobe's dialect of JSON Schema in connection specs (``isRequired``, a misplaced
   ``required``, if/then) read as standard JSON Schema, for the generator and the emulator alike.
+- ``errors``: the one exception tree (``DestgenError`` and every error below it), drawn.
 - ``naming``: Python names for spec things and a destination's slug (``slug_of``), shared by the
   generator and the emulator.
 """

@@ -19,6 +19,10 @@ from typing import Any
 
 from pydantic_core import SchemaError, SchemaValidator, ValidationError, core_schema
 
+from destgen_runtime.schema.errors import (  # re-exported: its room's errors
+    UnsafePattern as UnsafePattern,
+)
+
 # re's parser: the same tree the engine runs, so the check sees what will execute. Loaded by name:
 # typeshed has no stubs for these private modules, and whether mypy finds them otherwise depends
 # on the order it reads the rest of the program.
@@ -32,10 +36,6 @@ _CLASS_ESCAPES = {
 }
 _NEGATED_ESCAPES = {"D": "[^0-9]", "W": "[^A-Za-z0-9_]"}
 _ALL = frozenset(range(128)) | {-1}  # -1 stands for every character outside ASCII
-
-
-class UnsafePattern(ValueError):
-    """A pattern no engine here can match safely; the message says why."""
 
 
 @dataclass(frozen=True)

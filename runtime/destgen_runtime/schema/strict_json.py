@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-
-class NotJsonNumber(ValueError):
-    """NaN, Infinity or -Infinity in a document."""
+from destgen_runtime.schema.errors import (  # re-exported: its room's errors
+    NotJsonNumber as NotJsonNumber,
+)
 
 
 def _refuse(name: str) -> Any:

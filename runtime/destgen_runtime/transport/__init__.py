@@ -3,8 +3,8 @@
 - ``client``: ``FlowServiceClient``, ``AsyncFlowServiceClient`` (one ``core``, ``Core``, between
   them: request building, response reading, retry decisions).
 - ``credentials``: ``Identity``, ``identity_from_env``, OAuth server-to-server tokens.
-- ``errors``: ``DestgenError`` and its tree (``AuthError``, ``ValidationError``, ``NotFoundError``,
-  ``PreconditionFailed``, ``RateLimited``, ``ServerError``, ``TransportError``).
+- ``errors``: which error a response or a failure is (``error_from_response``,
+  ``connect_failure``); the tree's classes (schema/errors.py) re-exported.
 - ``retry`` (``RetryPolicy``), ``deadlines`` (``Deadlines``), ``deadline_transport``,
   ``rate_limit`` (a request budget shared by many workers).
 - ``flows``: retries with reconciliation, If-Match updates, waiting for runs (sans-IO);

@@ -12,15 +12,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from destgen_runtime.api.operations import Entity
+from destgen_runtime.schema.errors import (  # re-exported: its room's errors
+    AmbiguousName as AmbiguousName,
+)
 from destgen_runtime.schema.wire import to_masked
-from destgen_runtime.transport.errors import DestgenError
 
 # What makes two entities of one name the same thing: the spec they implement and what they hang on.
 IDENTITY_PATHS = (("connectionSpec", "id"), ("flowSpec", "id"), ("baseConnectionId",))
-
-
-class AmbiguousName(DestgenError):
-    """More than one existing entity matches exactly: adopting either could change the wrong one."""
 
 
 def wanted_form(payload: BaseModel | Any) -> Mapping[str, Any]:

@@ -20,11 +20,13 @@ from destgen_runtime.api.constants import (
     REQUEST_DEADLINE_S,
 )
 from destgen_runtime.api.operations import Operation, Page
-from destgen_runtime.transport.errors import DestgenError, TransportError
-
-
-class DeadlineExceeded(DestgenError):
-    """The run deadline passed: nothing more is sent (not retried)."""
+from destgen_runtime.schema.errors import (  # re-exported: its room's errors
+    DeadlineExceeded as DeadlineExceeded,
+)
+from destgen_runtime.schema.errors import (
+    ResponseTooLarge as ResponseTooLarge,
+)
+from destgen_runtime.transport.errors import TransportError
 
 
 @dataclass
@@ -69,23 +71,13 @@ class Deadlines:
         return TransportError(f"{label}: no complete answer within {budget:g} s", sent=True)
 
 
-class ResponseTooLarge(DestgenError):
-    """A server sent more than ``MAX_RESPONSE_BYTES`` (or a listing more than
-    ``MAX_LISTING_BYTES`` over all its pages): not read further, not retried.
-    """
-
-    def __init__(self, what: str = "the response", limit: int | None = None) -> None:
-        limit = MAX_RESPONSE_BYTES if limit is None else limit
-        super().__init__(f"{what} was larger than {limit} bytes; not read further")
-
-
 def within_listing_bound(listed: int, page: Page, op: Operation[Page]) -> int:
     """Bytes listed so far with ``page``; ResponseTooLarge once a listing's pages together pass
     ``MAX_LISTING_BYTES``.
     """
     listed += page.size
     if listed > MAX_LISTING_BYTES:
-        raise ResponseTooLarge(f"the listing {op.label} ({op.path})", MAX_LISTING_BYTES)
+        raise ResponseTooLarge(MAX_LISTING_BYTES, f"the listing {op.label} ({op.path})")
     return listed
 
 
@@ -105,7 +97,7 @@ def _capped(chunk: bytes, size: int, limit: int, cut: bool) -> bytes | None:
     if size <= limit:
         return chunk
     if not cut:
-        raise ResponseTooLarge()
+        raise ResponseTooLarge(limit)
     kept = len(chunk) - (size - limit)
     return chunk[:kept] if kept > 0 else None
 

@@ -1,7 +1,6 @@
-"""One exception tree for every documented error body (gateway, Flow Service, not-found/etag,
-content).
-
-Each error carries status, Adobe code, request id and message; never a header or a request body.
+"""Which error a response or a transport failure is: every documented error body (gateway,
+Flow Service, not-found/etag, content) mapped to the tree of schema/errors.py, whose classes are
+re-exported here.
 """
 
 from __future__ import annotations
@@ -10,84 +9,31 @@ import socket
 import ssl
 from typing import Any
 
+from destgen_runtime.schema.errors import (
+    ApiError,
+    AuthError,
+    DestgenError,
+    NotFoundError,
+    PreconditionFailed,
+    RateLimited,
+    RequestRejected,
+    ServerError,
+    TransportError,
+)
 
-class DestgenError(Exception):
-    """Base of every error the runtime raises."""
-
-
-class TransportError(DestgenError):
-    """The request did not complete (connection refused, dropped, timed out)."""
-
-    def __init__(self, message: str, *, sent: bool, final: bool = False) -> None:
-        super().__init__(message)
-        # sent=True: the server may have acted on it; a create must be reconciled, not re-posted.
-        self.sent = sent
-        # final=True: retrying cannot help (no such host, a TLS handshake refused, nothing
-        # listening at an address never reached): said at once instead of after a minute.
-        self.final = final
-
-
-class ApiError(DestgenError):
-    """An error response; ``code`` is Adobe's (``FLOW-1404-412``, ``401013``...) if given."""
-
-    def __init__(
-        self, status: int, code: str | None, message: str, request_id: str | None = None
-    ) -> None:
-        self.status = status
-        self.code = code
-        self.message = message
-        self.request_id = request_id
-        self.where = ""
-        super().__init__(self._line())
-
-    def at(self, where: str) -> ApiError:
-        """Name the step that failed (``create flows 'x' (POST /data/...)``) in the message."""
-        self.where = where
-        self.args = (self._line(),)
-        return self
-
-    def _line(self) -> str:
-        # One line: the step and its request, the status, Adobe's code, the text, the request id.
-        parts = [f"{self.where}:"] if self.where else []
-        parts += [f"HTTP {self.status}"] + ([self.code] if self.code else []) + [self.message]
-        if self.request_id:
-            parts.append(f"(request id {self.request_id})")
-        return " ".join(parts)
-
-
-class AuthError(ApiError):
-    """401/403 from the gateway: token, API key or org header."""
-
-
-class NotFoundError(ApiError):
-    """404: the entity does not exist (or is hidden by access labels)."""
-
-
-class PreconditionFailed(ApiError):
-    """412: the If-Match etag is stale; re-read and re-derive the patch."""
-
-
-class RateLimited(ApiError):
-    """429: slow down; ``retry_after`` is the server's hint in seconds, if any."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str | None,
-        message: str,
-        request_id: str | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(status, code, message, request_id)
-        self.retry_after = retry_after
-
-
-class ServerError(ApiError):
-    """5xx: the service failed; reads and If-Match patches may be retried."""
-
-
-class ValidationError(ApiError):
-    """400/422: the request breaks a rule; retrying will not help."""
+__all__ = [
+    "ApiError",
+    "AuthError",
+    "DestgenError",
+    "NotFoundError",
+    "PreconditionFailed",
+    "RateLimited",
+    "RequestRejected",
+    "ServerError",
+    "TransportError",
+    "connect_failure",
+    "error_from_response",
+]
 
 
 def error_from_response(
@@ -109,7 +55,7 @@ def error_from_response(
                 else (
                     ServerError
                     if status >= 500
-                    else ValidationError if status in (400, 422) else ApiError
+                    else RequestRejected if status in (400, 422) else ApiError
                 )
             )
         )
