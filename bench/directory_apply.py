@@ -21,7 +21,7 @@ from bench.common import Row, absolute, lower_is_better, print_table
 from destgen.cli import main
 from destgen.cli.demo import demo_secrets
 from destgen_emulator import EmulatorServer
-from destgen_emulator.faults import FaultRule
+from destgen_emulator.http.faults import FaultRule
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = 50

@@ -26,7 +26,7 @@ from typing import Any
 from bench.common import Row, print_table
 from destgen.cli.demo import demo_secrets
 from destgen_emulator import EmulatorServer
-from destgen_emulator.faults import FaultRule
+from destgen_emulator.http.faults import FaultRule
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTIVATIONS, AT_ONCE, SHARE = 18, 6, 0.25

@@ -11,9 +11,9 @@ __all__ = ["EmulatorServer"]
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy: `destgen --help` imports destgen_emulator.cli and must not load uvicorn and Starlette.
+    # Lazy: `destgen --help` imports destgen_emulator.http.cli; it must not load uvicorn/Starlette.
     if name == "EmulatorServer":
-        from destgen_emulator.server import EmulatorServer
+        from destgen_emulator.http.server import EmulatorServer
 
         return EmulatorServer
     raise AttributeError(name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from destgen_emulator.cli import add_arguments, run
+from destgen_emulator.http.cli import add_arguments, run
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,7 +27,7 @@ from destgen_runtime.schema.naming import pascal, snake
 from destgen.errors import GeneratorError, child
 from destgen.ir import REQUEST_ENVELOPES, AuthVariant, DestinationIR, FieldType, Param, SchemaUnit
 from destgen.specs import SUPPORTED_KEYWORDS, LoadedSpec
-from destgen_emulator.spec_validator import auth_schema, with_synonyms
+from destgen_emulator.service.spec_validator import auth_schema, with_synonyms
 
 # Target params every documented request sends but no targetSpec declares (docs/api-contract.md
 # §2.5): for the current file-based specs only, which declare the file format (fileType or

@@ -29,7 +29,7 @@ from destgen.spec_diff import diff, facts
 from destgen.spec_folder import Refusal, SpecFolder, read_spec_folder
 from destgen.specs import LoadedSpec
 from destgen.writer import STATE_FILE, WriteReport, owned_files, read_state, write_tree
-from destgen_emulator import spec_validator
+from destgen_emulator.service import spec_validator
 
 # The fingerprint key of the project files (pyproject.toml, README.md, the package __init__).
 PROJECT = "project"

@@ -23,7 +23,7 @@ from destgen_runtime.schema.naming import RESERVED_SLUGS, snake
 from destgen_runtime.schema.patterns import UnsafePattern, compile_pattern
 
 from destgen.errors import GeneratorError, child
-from destgen_emulator.spec_validator import SpecValidator
+from destgen_emulator.service.spec_validator import SpecValidator
 
 MANIFEST = "manifest.json"
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")

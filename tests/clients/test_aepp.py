@@ -21,7 +21,7 @@ import pytest
 from aepp import dataprep, flowservice
 
 from destgen_emulator import EmulatorServer
-from destgen_emulator.auth import AuthPolicy
+from destgen_emulator.service.auth import AuthPolicy
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DOCUMENTED = ROOT / "tests" / "examples" / "documented"

@@ -13,7 +13,7 @@ import pytest
 from destgen_runtime.transport.deadline_transport import shared_ssl_context
 
 from destgen_emulator import EmulatorServer
-from destgen_emulator.sandboxes import audience_id
+from destgen_emulator.service.sandboxes import audience_id
 
 FLOW = "/data/foundation/flowservice"
 HEADERS = {

@@ -17,7 +17,7 @@ import pytest
 
 from destgen.spec_folder import read_spec_folder
 from destgen_emulator import EmulatorServer
-from destgen_emulator.catalog import derived_flow_spec_id
+from destgen_emulator.service.catalog import derived_flow_spec_id
 from tests.conftest import ROOT, run_cli, run_destgen
 from tests.e2e.conftest import FLOW, HEADERS, use_emulator
 

@@ -27,7 +27,7 @@ from destgen_runtime.transport.credentials import Identity, StaticToken
 from destgen.cli.activate import load_file
 from destgen.cli.demo import demo_secrets
 from destgen_emulator import EmulatorServer
-from destgen_emulator.datasets import CATALOG
+from destgen_emulator.service.datasets import CATALOG
 from tests.conftest import AUDIENCE_EXAMPLES, DATASET_EXAMPLES, ROOT
 from tests.e2e.conftest import FLOW, HEADERS, use_emulator
 

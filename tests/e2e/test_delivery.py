@@ -444,7 +444,7 @@ def test_storage_servers_load_only_when_asked_and_need_a_delivery_folder() -> No
     import sys
 
     probe = (
-        "import sys, destgen_emulator.server\n"
+        "import sys, destgen_emulator.http.server\n"
         "print(sorted(m for m in ('moto', 'boto3', 'paramiko') if m in sys.modules))"
     )
     done = subprocess.run(

@@ -12,7 +12,7 @@ from destgen_runtime.transport.client import FlowServiceClient
 from destgen_runtime.transport.credentials import Identity, StaticToken
 
 from destgen_emulator import EmulatorServer
-from destgen_emulator.datasets import CATALOG
+from destgen_emulator.service.datasets import CATALOG
 from tests.conftest import run_cli
 from tests.e2e.conftest import FLOW, HEADERS
 

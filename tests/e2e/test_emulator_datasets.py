@@ -11,7 +11,7 @@ import pytest
 
 from destgen_destinations.amazon_s3 import spec as s3
 from destgen_emulator import EmulatorServer
-from destgen_emulator.datasets import CATALOG
+from destgen_emulator.service.datasets import CATALOG
 from tests.e2e.conftest import created
 
 DATA_LAKE = {"id": "23598e46-f560-407b-88d5-ea6207e49db0", "version": "1.0"}

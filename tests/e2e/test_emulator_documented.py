@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from destgen_destinations import registry
-from destgen_emulator.catalog import derived_flow_spec_id
+from destgen_emulator.service.catalog import derived_flow_spec_id
 from tests.conftest import DOCUMENTED_SLUGS, SLUGS, documented
 from tests.e2e.conftest import created
 from tests.examples.test_documented import DATASET_FLOW_SPECS

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from destgen_emulator import EmulatorServer
-from destgen_emulator.faults import FaultRule, load_rules
-from destgen_emulator.server import check_loopback
+from destgen_emulator.http.faults import FaultRule, load_rules
+from destgen_emulator.http.server import check_loopback
 from tests.conftest import documented, run_cli
 
 FLOW = "/data/foundation/flowservice"
@@ -172,7 +172,7 @@ def test_advance_needs_the_api_credentials(emulator: EmulatorServer) -> None:
 
 
 def test_a_body_past_the_cap_is_413_and_never_read_whole(http: httpx.Client) -> None:
-    from destgen_emulator.app import MAX_BODY_BYTES
+    from destgen_emulator.http.app import MAX_BODY_BYTES
 
     headers = HEADERS | {"Content-Type": "application/json"}
     declared = http.post(

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from destgen_emulator import EmulatorServer
-from destgen_emulator.auth import AuthPolicy
+from destgen_emulator.service.auth import AuthPolicy
 from tests.conftest import documented
 from tests.e2e.conftest import FLOW, HEADERS, created
 

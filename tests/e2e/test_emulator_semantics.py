@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from destgen_emulator import EmulatorServer
-from destgen_emulator.faults import FaultRule, load_rules
+from destgen_emulator.http.faults import FaultRule, load_rules
 from tests.conftest import documented
 from tests.e2e.conftest import FLOW, HEADERS, created, new_audiences
 from tests.e2e.test_emulator_rules import _chain

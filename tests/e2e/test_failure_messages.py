@@ -12,7 +12,7 @@ import pytest
 
 from destgen.cli.demo import demo_secrets
 from destgen_emulator import EmulatorServer
-from destgen_emulator.faults import FaultRule
+from destgen_emulator.http.faults import FaultRule
 from tests.conftest import ROOT, run_cli
 
 EXAMPLE = str(ROOT / "examples" / "amazon_s3.json")

@@ -15,7 +15,7 @@ import pytest
 from destgen.cli import main
 from destgen.cli.demo import demo_secrets
 from destgen_emulator import EmulatorServer
-from destgen_emulator.sandboxes import audience_id
+from destgen_emulator.service.sandboxes import audience_id
 from tests.conftest import ROOT
 from tests.e2e.conftest import use_emulator
 

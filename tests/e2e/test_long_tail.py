@@ -15,7 +15,7 @@ import yaml
 
 from destgen.cli import main
 from destgen_emulator import EmulatorServer
-from destgen_emulator.catalog import derived_flow_spec_id
+from destgen_emulator.service.catalog import derived_flow_spec_id
 from tests.conftest import ROOT
 from tests.e2e.conftest import FLOW, HEADERS, use_emulator
 

@@ -24,7 +24,7 @@ from destgen_runtime.transport.credentials import Identity, StaticToken
 from destgen.cli import main
 from destgen.cli.demo import demo_secrets
 from destgen_emulator import EmulatorServer
-from destgen_emulator.datasets import CATALOG
+from destgen_emulator.service.datasets import CATALOG
 from tests.conftest import ROOT, daily_selector
 from tests.e2e.conftest import LAPSED, LOYAL, NEWSLETTER
 

@@ -26,8 +26,8 @@ from destgen_runtime.transport.retry import RetryPolicy
 from destgen.cli.activate import load_file
 from destgen.cli.demo import demo_secrets
 from destgen_emulator import EmulatorServer
-from destgen_emulator.auth import AuthPolicy
-from destgen_emulator.faults import FaultRule
+from destgen_emulator.http.faults import FaultRule
+from destgen_emulator.service.auth import AuthPolicy
 from tests.conftest import AUDIENCE_EXAMPLES, DATASET_EXAMPLES, ROOT, daily_selector
 from tests.e2e.conftest import new_audiences
 

@@ -30,7 +30,7 @@ from destgen_runtime.transport.errors import DestgenError
 from destgen_runtime.transport.retry import RetryPolicy
 
 from destgen_emulator import EmulatorServer
-from destgen_emulator.faults import KINDS, FaultRule
+from destgen_emulator.http.faults import KINDS, FaultRule
 from tests.conftest import ROOT
 from tests.e2e.conftest import PROD_AUDIENCES
 from tests.e2e.soak_support import (

@@ -22,7 +22,7 @@ import pytest
 
 from destgen.writer import STATE_FILE, read_state
 from destgen_emulator import EmulatorServer
-from destgen_emulator.faults import FaultRule
+from destgen_emulator.http.faults import FaultRule
 from tests.conftest import ROOT, SLUGS, documented, run_cli, run_destgen
 
 S3_TARGET = documented("03_target_connection__amazon_s3")
@@ -332,7 +332,7 @@ def test_diff_live_compares_with_the_served_specs(workspace: dict[str, Path]) ->
 
 
 def test_doctor_reports_bad_credentials(workspace: dict[str, Path]) -> None:
-    from destgen_emulator.auth import AuthPolicy
+    from destgen_emulator.service.auth import AuthPolicy
 
     with EmulatorServer(
         specs=workspace["cache"], auth=AuthPolicy(token="the-only-token")

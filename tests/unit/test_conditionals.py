@@ -16,8 +16,12 @@ from destgen_runtime.schema.conditionals import AUDIENCE_WORKFLOW, holds, in_wor
 from destgen.build_ir import build_ir
 from destgen.spec_diff import facts
 from destgen.specs import load_specs
-from destgen_emulator.catalog import Destination
-from destgen_emulator.validation import audience_target_schema, rule_schema, workflow_rule_holds
+from destgen_emulator.service.catalog import Destination
+from destgen_emulator.service.validation import (
+    audience_target_schema,
+    rule_schema,
+    workflow_rule_holds,
+)
 from tests.conftest import ROOT
 
 # (operator, actual value of the field or None when absent, rule value, expected outcome)

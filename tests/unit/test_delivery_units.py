@@ -17,10 +17,10 @@ import pytest
 from destgen_emulator import EmulatorServer
 from destgen_emulator.delivery.plan import file_type_of, location_of, plan_from
 from destgen_emulator.delivery.render import render
-from destgen_emulator.errors import ApiError
-from destgen_emulator.run_files import run_files
-from destgen_emulator.sftp_server import Accounts, SftpServer, _public_blob
-from destgen_emulator.validation import profile_selectors, selectors
+from destgen_emulator.service.errors import ApiError
+from destgen_emulator.service.run_files import run_files
+from destgen_emulator.service.validation import profile_selectors, selectors
+from destgen_emulator.storage.sftp_server import Accounts, SftpServer, _public_blob
 
 WHEN = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -148,7 +148,7 @@ def test_the_sftp_view_is_read_only_and_stays_in_its_root(tmp_path: Path) -> Non
 
 
 def test_a_raw_folder_skips_files_without_an_id_and_reads_saved_answers(tmp_path: Path) -> None:
-    from destgen_emulator.catalog import Catalog
+    from destgen_emulator.service.catalog import Catalog
 
     spec = {
         "id": "raw-1",
@@ -168,7 +168,7 @@ def test_run_files_without_mapping_key_or_source_still_deliver(tmp_path: Path) -
     with EmulatorServer(deliver_to=tmp_path) as server:
         state = server.state
         assert run_files(state, {"id": "f", "scheduleParams": {}}, "r", WHEN) == ([], None)
-        from destgen_emulator.run_files import _columns, _datasets, _public_key
+        from destgen_emulator.service.run_files import _columns, _datasets, _public_key
 
         tenant = ("O", "prod")
         assert _columns(state, {}, tenant) == ()

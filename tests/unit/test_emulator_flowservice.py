@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from destgen_emulator import flowservice
-from destgen_emulator.catalog import Catalog
-from destgen_emulator.errors import ApiError
-from destgen_emulator.state import EmulatorState
+from destgen_emulator.service import flowservice
+from destgen_emulator.service.catalog import Catalog
+from destgen_emulator.service.errors import ApiError
+from destgen_emulator.service.state import EmulatorState
 from tests.conftest import ROOT, documented
 
 META = {"sandboxName": "prod", "imsOrgId": "ORG@AdobeOrg"}

@@ -10,11 +10,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from destgen_emulator import dataprep, listing
-from destgen_emulator.catalog import Catalog
-from destgen_emulator.errors import ApiError
-from destgen_emulator.patching import apply_patch
-from destgen_emulator.state import EmulatorState
+from destgen_emulator.service import dataprep, listing
+from destgen_emulator.service.catalog import Catalog
+from destgen_emulator.service.errors import ApiError
+from destgen_emulator.service.patching import apply_patch
+from destgen_emulator.service.state import EmulatorState
 from tests.conftest import ROOT
 
 META = {"sandboxName": "prod", "imsOrgId": "ORG@AdobeOrg"}
@@ -231,7 +231,7 @@ def test_pages_link_the_documented_form_and_refuse_bad_limits() -> None:
 
 
 def test_a_collection_past_its_cap_refuses_new_entities(monkeypatch: pytest.MonkeyPatch) -> None:
-    from destgen_emulator import store
+    from destgen_emulator.service import store
 
     monkeypatch.setattr(store, "MAX_ENTITIES", 3)
     held = store.Store()

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from destgen_emulator import validation
-from destgen_emulator.catalog import Catalog
-from destgen_emulator.errors import ApiError
-from destgen_emulator.validation import selector_problems
+from destgen_emulator.service import validation
+from destgen_emulator.service.catalog import Catalog
+from destgen_emulator.service.errors import ApiError
+from destgen_emulator.service.validation import selector_problems
 from tests.conftest import ROOT, documented
 
 CATALOG = Catalog(ROOT / "specs_cache")

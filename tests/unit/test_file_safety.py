@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from destgen.writer import atomic_write_text, write_all_or_nothing
-from destgen_emulator.store import Store
+from destgen_emulator.service.store import Store
 
 
 def _mode(path: Path) -> int:

@@ -180,3 +180,45 @@ def test_mypy_holds_every_package_to_the_contract() -> None:
     assert (
         registry.by_flow_spec(shared) is None
     )  # two destinations: the flow spec alone decides none
+
+
+# The emulator's rooms from the bottom up; each imports only the rooms below it (and the
+# library's runtime, a part below the emulator).
+EMULATOR_ROOMS = ("delivery", "storage", "service", "http")
+
+
+def emulator_room(module: str) -> str | None:
+    """The room of an emulator module name; None outside the emulator or at its root."""
+    parts = module.split(".")
+    if parts[0] != "destgen_emulator" or len(parts) < 2:
+        return None
+    return parts[1] if parts[1] in EMULATOR_ROOMS else None
+
+
+def test_every_emulator_module_lives_in_a_room() -> None:
+    loose = sorted(p.name for p in EMULATOR.glob("*.py"))
+    assert loose == ["__init__.py", "__main__.py"], f"emulator modules outside a room: {loose}"
+    rooms = sorted(p.name for p in EMULATOR.iterdir() if (p / "__init__.py").is_file())
+    assert rooms == sorted(EMULATOR_ROOMS)
+
+
+@pytest.mark.parametrize("room", EMULATOR_ROOMS)
+def test_each_emulator_room_names_its_modules(room: str) -> None:
+    doc = ast.get_docstring(ast.parse((EMULATOR / room / "__init__.py").read_text()))
+    assert doc is not None
+    assert doc.startswith(f"{room}: ")
+    for module in (p.stem for p in (EMULATOR / room).glob("*.py") if p.stem != "__init__"):
+        assert f"``{module}``" in doc, f"{room}/__init__.py does not name {module}"
+
+
+def test_the_emulator_rooms_import_only_downward() -> None:
+    bad = []
+    for module, path in _modules(EMULATOR):
+        own = emulator_room(module)
+        if own is None:
+            continue
+        for target in imported_modules(path.read_text(encoding="utf-8")):
+            layer = emulator_room(target)
+            if layer is not None and EMULATOR_ROOMS.index(layer) > EMULATOR_ROOMS.index(own):
+                bad.append(f"{module} imports {target} ({own} -> {layer})")
+    assert bad == []

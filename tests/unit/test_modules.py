@@ -20,8 +20,8 @@ from destgen.resources import runtime_dir
 from destgen.spec_diff import diff, facts, summary
 from destgen.specs import check_schema, load_specs
 from destgen.writer import STATE_FILE, read_state, write_all_or_nothing, write_tree
-from destgen_emulator.errors import ApiError
-from destgen_emulator.listing import decode_token, encode_token, matches, parse_filters
+from destgen_emulator.service.errors import ApiError
+from destgen_emulator.service.listing import decode_token, encode_token, matches, parse_filters
 from tests.conftest import ROOT
 
 SELECTORS = "/transformations/0/params/segmentSelectors/selectors"

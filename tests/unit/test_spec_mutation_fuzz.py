@@ -40,7 +40,7 @@ from pydantic import BaseModel, ValidationError
 
 import destgen_destinations
 from destgen.layout import LIBRARY_PACKAGE
-from destgen_emulator.spec_validator import SpecValidator
+from destgen_emulator.service.spec_validator import SpecValidator
 from tests import reference_schema as reference
 from tests.conftest import ROOT, run_cli
 

@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
         help="run a local Flow Service on loopback (needs the emulator extra)",
         description="Start the local Flow Service emulator in the foreground; print its base URL.",
     )
-    from destgen_emulator.cli import add_arguments
+    from destgen_emulator.http.cli import add_arguments
 
     add_arguments(emu)
     # The tool's own specs (its package data, or ./specs_cache): the emulator it bundles has none.

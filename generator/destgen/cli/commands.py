@@ -27,7 +27,7 @@ COMMANDS: dict[str, str] = {
     "datasets": "destgen.cli.datasets:run_datasets",
     "destinations": "destgen.cli.destinations:run_destinations_command",
     "preview": "destgen.cli.preview:run_preview",
-    "emulator": "destgen_emulator.cli:run",
+    "emulator": "destgen_emulator.http.cli:run",
     "demo": "destgen.cli.demo:run_demo_command",
 }
 

@@ -17,8 +17,8 @@ from destgen_runtime.payloads.connection_patches import encryption_params
 from destgen_emulator.delivery.deliver import deliver
 from destgen_emulator.delivery.plan import ExportPlan, dataset_plan_from, plan_from
 from destgen_emulator.delivery.render import render
-from destgen_emulator.errors import ApiError
-from destgen_emulator.state import EmulatorState
+from destgen_emulator.service.errors import ApiError
+from destgen_emulator.service.state import EmulatorState
 
 
 @dataclass(frozen=True)

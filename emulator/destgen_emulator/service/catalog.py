@@ -31,8 +31,9 @@ def default_specs_dir() -> Path:
     local = Path("specs_cache")
     if (local / "manifest.json").is_file():
         return local
-    packaged = Path(__file__).resolve().parent / "_data" / "specs_cache"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "specs_cache"
+    package = Path(__file__).resolve().parents[1]  # destgen_emulator/, above this room
+    packaged = package / "_data" / "specs_cache"
+    return packaged if packaged.is_dir() else package.parents[1] / "specs_cache"
 
 
 DEFAULT_SPECS = default_specs_dir()

@@ -19,7 +19,7 @@ from typing import Any
 
 from destgen_runtime.schema import strict_json
 
-from destgen_emulator.errors import ApiError, etag_mismatch, not_found
+from destgen_emulator.service.errors import ApiError, etag_mismatch, not_found
 
 COLLECTIONS = (
     "sourceConnections",

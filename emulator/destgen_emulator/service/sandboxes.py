@@ -14,10 +14,10 @@ import hashlib
 import uuid
 from typing import Any
 
-from destgen_emulator import listing
-from destgen_emulator.errors import ApiError, validation
-from destgen_emulator.state import EmulatorState
-from destgen_emulator.store import Tenant
+from destgen_emulator.service import listing
+from destgen_emulator.service.errors import ApiError, validation
+from destgen_emulator.service.state import EmulatorState
+from destgen_emulator.service.store import Tenant
 
 # The Segmentation API's own bound on a definition's name.
 MAX_NAME_LENGTH = 256

@@ -12,8 +12,8 @@ from typing import Any, TypeGuard
 
 from destgen_runtime.api.constants import DATA_LAKE_SPEC_ID
 
-from destgen_emulator.datasets import catalog
-from destgen_emulator.errors import flow, validation
+from destgen_emulator.service.datasets import catalog
+from destgen_emulator.service.errors import flow, validation
 
 # (exportMode, timeUnit) -> intervals: one-time full (0 days), daily or hourly incremental.
 CADENCES: dict[tuple[str, str], set[int]] = {

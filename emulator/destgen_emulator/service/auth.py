@@ -9,7 +9,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 
-from destgen_emulator.errors import ApiError, gateway
+from destgen_emulator.service.errors import ApiError, gateway
 
 TOKEN_LIFETIME_SECONDS = 86399
 

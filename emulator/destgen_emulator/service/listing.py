@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
 
-from destgen_emulator.errors import flow
+from destgen_emulator.service.errors import flow
 
 MAX_LIMIT = 100
 _FILTER = re.compile(r"^(?P<path>[A-Za-z0-9_.\[\]@]+?)\s*(?P<op>==|!=|>=|<=|>|<)\s*(?P<value>.*)$")

@@ -9,9 +9,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from destgen_emulator.errors import flow
-from destgen_emulator.listing import whole_number
-from destgen_emulator.sandboxes import PRODUCTION, dataset_id
+from destgen_emulator.service.errors import flow
+from destgen_emulator.service.listing import whole_number
+from destgen_emulator.service.sandboxes import PRODUCTION, dataset_id
 
 # Enough datasets for several pages at the documented default of 20; the same names in every
 # sandbox, with ids of each sandbox's own (sandboxes.dataset_id).

@@ -12,9 +12,9 @@ import random
 import uuid
 from typing import Any
 
-from destgen_emulator.errors import ApiError
-from destgen_emulator.run_files import delivery_of, run_files
-from destgen_emulator.state import EmulatorState
+from destgen_emulator.service.errors import ApiError
+from destgen_emulator.service.run_files import delivery_of, run_files
+from destgen_emulator.service.state import EmulatorState
 
 HOURS_BY_FREQUENCY = {
     "ONCE": 24,

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from destgen_emulator.catalog import DEFAULT_SPECS
+from destgen_emulator.service.catalog import DEFAULT_SPECS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -85,7 +85,7 @@ def _ready(server: Any, url: str) -> None:
     """The base URL first (scripts wait for it), then the storage a consumer points at."""
     print(f"destgen emulator listening on {url}", flush=True)
     if server.s3_endpoint is not None:
-        from destgen_emulator.storage import S3_REGION  # only when serving, not for --help
+        from destgen_emulator.storage.storage import S3_REGION  # only when serving, not for --help
 
         print(
             f"destgen emulator S3 endpoint {server.s3_endpoint} (any key, {S3_REGION})", flush=True
@@ -98,9 +98,9 @@ def _ready(server: Any, url: str) -> None:
 def run(args: argparse.Namespace) -> int:
     """Serve in the foreground until SIGINT/SIGTERM; save the state file on the way out."""
     # Imported here: `destgen --help` must not pay for uvicorn and Starlette.
-    from destgen_emulator.auth import AuthPolicy
-    from destgen_emulator.faults import load_rules
-    from destgen_emulator.server import EmulatorServer
+    from destgen_emulator.http.faults import load_rules
+    from destgen_emulator.http.server import EmulatorServer
+    from destgen_emulator.service.auth import AuthPolicy
 
     if bool(args.client_id) != bool(args.client_secret):
         print("destgen emulator: --client-id and --client-secret go together", file=sys.stderr)

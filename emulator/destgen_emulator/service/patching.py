@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from destgen_emulator.errors import flow
+from destgen_emulator.service.errors import flow
 
 PATCH_ERROR = "An error has occurred while validating patch instructions"
 

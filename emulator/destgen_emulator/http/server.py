@@ -18,13 +18,13 @@ from typing import Any
 
 import uvicorn
 
-from destgen_emulator.app import create_app
-from destgen_emulator.auth import AuthPolicy
-from destgen_emulator.catalog import DEFAULT_SPECS, Catalog
-from destgen_emulator.faults import FaultInjector, FaultRule
-from destgen_emulator.runs import advance
-from destgen_emulator.state import EmulatorState
-from destgen_emulator.store import Store
+from destgen_emulator.http.app import create_app
+from destgen_emulator.http.faults import FaultInjector, FaultRule
+from destgen_emulator.service.auth import AuthPolicy
+from destgen_emulator.service.catalog import DEFAULT_SPECS, Catalog
+from destgen_emulator.service.runs import advance
+from destgen_emulator.service.state import EmulatorState
+from destgen_emulator.service.store import Store
 
 
 def check_loopback(host: str) -> None:
@@ -240,7 +240,7 @@ def _s3_mirror(host: str) -> Any:
         import moto.server  # noqa: F401
     except ImportError:
         raise ValueError("--s3 needs moto and boto3: pip install 'destgen[storage]'") from None
-    from destgen_emulator.storage import S3Mirror
+    from destgen_emulator.storage.storage import S3Mirror
 
     return S3Mirror(host)
 
@@ -248,7 +248,7 @@ def _s3_mirror(host: str) -> Any:
 def _sftp_server(host: str) -> Any:
     """The SFTP server (``--sftp``), or ValueError saying what to install."""
     try:
-        from destgen_emulator.sftp_server import SftpServer
+        from destgen_emulator.storage.sftp_server import SftpServer
     except ImportError:
         raise ValueError("--sftp needs paramiko: pip install 'destgen[storage]'") from None
     return SftpServer(host)

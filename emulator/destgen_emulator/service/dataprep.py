@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from destgen_emulator.errors import ApiError, flow
-from destgen_emulator.listing import whole_number
-from destgen_emulator.state import EmulatorState
-from destgen_emulator.store import Tenant, tenant_of
+from destgen_emulator.service.errors import ApiError, flow
+from destgen_emulator.service.listing import whole_number
+from destgen_emulator.service.state import EmulatorState
+from destgen_emulator.service.store import Tenant, tenant_of
 
 UNION_SCHEMA = {
     "title": "XDM Individual Profile",

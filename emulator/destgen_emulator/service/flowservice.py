@@ -11,14 +11,14 @@ from typing import Any
 
 from destgen_runtime.api.constants import DATA_LAKE_SPEC_ID
 
-from destgen_emulator import dataset_flows, listing, sandboxes, validation
-from destgen_emulator.catalog import PROFILE_STORE_SPEC, Destination
 from destgen_emulator.delivery.deliver import delivery_base
-from destgen_emulator.errors import ApiError, flow
-from destgen_emulator.errors import validation as validation_error
-from destgen_emulator.patching import PATCH_ERROR, apply_patch, check_shape
-from destgen_emulator.state import EmulatorState
-from destgen_emulator.store import Tenant, tenant_of
+from destgen_emulator.service import dataset_flows, listing, sandboxes, validation
+from destgen_emulator.service.catalog import PROFILE_STORE_SPEC, Destination
+from destgen_emulator.service.errors import ApiError, flow
+from destgen_emulator.service.errors import validation as validation_error
+from destgen_emulator.service.patching import PATCH_ERROR, apply_patch, check_shape
+from destgen_emulator.service.state import EmulatorState
+from destgen_emulator.service.store import Tenant, tenant_of
 
 # What a PATCH may touch per collection (docs/api-contract.md §4): everything else is system-owned.
 PATCHABLE = {

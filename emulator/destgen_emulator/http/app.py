@@ -22,10 +22,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from destgen_emulator import dataprep, datasets, flowservice, listing, runs, sandboxes
-from destgen_emulator.errors import ApiError, flow, gateway
-from destgen_emulator.state import EmulatorState
-from destgen_emulator.store import Tenant
+from destgen_emulator.service import dataprep, datasets, flowservice, listing, runs, sandboxes
+from destgen_emulator.service.errors import ApiError, flow, gateway
+from destgen_emulator.service.state import EmulatorState
+from destgen_emulator.service.store import Tenant
 
 FLOW = "/data/foundation/flowservice"
 PREP = "/data/foundation/conversion"

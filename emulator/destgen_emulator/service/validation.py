@@ -17,9 +17,9 @@ import jsonschema
 from destgen_runtime.payloads.connection_patches import encryption_params
 from destgen_runtime.schema.json_path import json_path
 
-from destgen_emulator.catalog import Destination
-from destgen_emulator.errors import ApiError, flow, validation
-from destgen_emulator.spec_validator import SpecValidator, auth_schema, with_synonyms
+from destgen_emulator.service.catalog import Destination
+from destgen_emulator.service.errors import ApiError, flow, validation
+from destgen_emulator.service.spec_validator import SpecValidator, auth_schema, with_synonyms
 
 AUDIENCE_WORKFLOW, DATASET_WORKFLOW = "AUDIENCES", "DATASETS"
 FREQUENCIES = {

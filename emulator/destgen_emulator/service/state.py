@@ -11,17 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from destgen_emulator.auth import AuthPolicy
-from destgen_emulator.catalog import Catalog, Destination
-from destgen_emulator.store import Store
+from destgen_emulator.service.auth import AuthPolicy
+from destgen_emulator.service.catalog import Catalog, Destination
+from destgen_emulator.service.store import Store
 
 MASK = "********"
 log = logging.getLogger("destgen.emulator")
 
 
 if TYPE_CHECKING:  # the storage servers load their libraries only when asked for (--s3, --sftp)
-    from destgen_emulator.sftp_server import SftpServer
-    from destgen_emulator.storage import S3Mirror
+    from destgen_emulator.storage.sftp_server import SftpServer
+    from destgen_emulator.storage.storage import S3Mirror
 
 
 @dataclass
