@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run generate test test-clients lint clean bench docs
+.PHONY: run generate test test-clients lint clean bench bench-smoke docs
 
 # The tool, editable, with its test tools; its editable install puts generator/, emulator/,
 # runtime/ and generated/ on the path, so the checkout's library is the one imported.
@@ -57,6 +57,10 @@ test-clients: $(CLIENTS_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.all
+
+# Every benchmark at a tiny size (seconds): proves each still runs; CI runs it after the tests.
+bench-smoke: $(STAMP)
+	DESTGEN_BENCH_SMOKE=1 $(BIN)/python -m bench.all
 
 clean:
 	rm -rf $(VENV) $(CLIENTS) build dist *.egg-info

@@ -22,11 +22,11 @@ from destgen_runtime.activation.file import ActivationFile
 from destgen_runtime.transport.client import FlowServiceClient
 from destgen_runtime.transport.credentials import Identity, StaticToken
 
-from bench.common import Row, lower_is_better, print_table
+from bench.common import Row, lower_is_better, print_table, sized
 
 ROOT = Path(__file__).resolve().parent.parent
 
-RUNS = 25
+RUNS = sized(25, 2)
 FLOW = "/data/foundation/flowservice"
 PREP = "/data/foundation/conversion"
 HEADERS = {

@@ -5,7 +5,42 @@ A row says what was measured, both figures, the ratio and whether the target is 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from typing import Any
+
+# `make bench-smoke` (CI): every benchmark at a tiny size, seconds in all, so that a benchmark that
+# no longer runs is seen at once; its figures mean nothing and its targets are not judged.
+SMOKE = os.environ.get("DESTGEN_BENCH_SMOKE") == "1"
+
+
+def own_secrets(doc: Any, tag: str, values: dict[str, str]) -> dict[str, str]:
+    """Give a copied activation file secret variables of its own (``NAME_<tag>``): one variable
+    is never the secret of two base connections (destgen refuses that). The variables to set,
+    with the values of the ones they copy.
+    """
+    found: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if set(node) == {"env"} and isinstance(node["env"], str):
+                own = f"{node['env']}_{tag}"
+                found[own] = values[node["env"]]
+                node["env"] = own
+                return
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(doc)
+    return found
+
+
+def sized(full: int, smoke: int) -> int:
+    """``full`` for a real run, ``smoke`` in smoke mode."""
+    return smoke if SMOKE else full
 
 
 @dataclass(frozen=True)
@@ -64,15 +99,29 @@ def info(measure: str, ours: float, unit: str) -> Row:
     return Row(measure, f"{ours:,.0f} {unit}", "-", 1.0, "-", True)
 
 
+# Column widths of the streamed table: rows print as they are measured, so the widths are fixed.
+WIDTHS = (58, 22, 22, 8, 18, 3)
+HEADER = ("measure", "destgen", "alternative", "ratio", "target", "met")
+
+
+def _line(cells: tuple[str, ...]) -> str:
+    return " | ".join(v.ljust(w) for v, w in zip(cells, WIDTHS, strict=True)).rstrip()
+
+
+def print_header() -> None:
+    """The table's header and rule."""
+    print(_line(HEADER))
+    print("-+-".join("-" * w for w in WIDTHS), flush=True)
+
+
+def print_row(row: Row) -> None:
+    """One measured row, at once."""
+    cells = (row.measure, row.destgen, row.alternative, f"{row.ratio:.2f}x", row.target)
+    print(_line((*cells, "yes" if row.met else "NO")), flush=True)
+
+
 def print_table(rows: list[Row]) -> None:
-    """Print the rows as one aligned table."""
-    header = ("measure", "destgen", "alternative", "ratio", "target", "met")
-    cells = [header] + [
-        (r.measure, r.destgen, r.alternative, f"{r.ratio:.2f}x", r.target, "yes" if r.met else "NO")
-        for r in rows
-    ]
-    widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
-    for n, row in enumerate(cells):
-        print(" | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
-        if n == 0:
-            print("-+-".join("-" * w for w in widths))
+    """Print the rows as one table (a module run on its own)."""
+    print_header()
+    for row in rows:
+        print_row(row)

@@ -14,11 +14,11 @@ import gzip
 import io
 import time
 
-from bench.common import Row, lower_is_better, print_table
+from bench.common import Row, lower_is_better, print_table, sized
 from destgen_emulator.delivery.formats import GZIP_LEVEL, csv_bytes, gzip_bytes
 from destgen_emulator.delivery.rows import profiles
 
-ROWS = 1_000_000
+ROWS = sized(1_000_000, 2_000)
 COLUMNS = ("firstName", "lastName", "personalEmail_address", "Email", "phone")
 OPTIONS = {"delimiter": ",", "quote": '"', "escape": "\\", "nullValue": "null", "emptyValue": ""}
 LIMIT = 2.0

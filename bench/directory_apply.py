@@ -17,14 +17,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import Row, absolute, lower_is_better, print_table
+from bench.common import Row, absolute, lower_is_better, own_secrets, print_table, sized
 from destgen.cli import main
 from destgen.cli.demo import demo_secrets
 from destgen_emulator import EmulatorServer
 from destgen_emulator.http.faults import FaultRule
 
 ROOT = Path(__file__).resolve().parent.parent
-FILES = 50
+FILES = sized(50, 4)
 LATENCY_MS = 100
 WORKERS = 25
 
@@ -37,6 +37,7 @@ def write_files(folder: Path) -> None:
         doc["sourceConnectionName"] = f"bench source {n}"
         for key in ("baseConnection", "targetConnection", "dataflow"):
             doc[key]["name"] = f"{doc[key]['name']} #{n}"
+        os.environ.update(own_secrets(doc, f"BENCH{n}", demo_secrets()))
         (folder / f"{n:02d}.json").write_text(json.dumps(doc))
 
 

@@ -15,12 +15,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.common import Row, absolute, lower_is_better, print_table
+from bench.common import Row, absolute, lower_is_better, print_table, sized
 
 ROOT = Path(__file__).resolve().parent.parent
 
 BIN = Path(sys.executable).parent
-REPEATS = 2
+REPEATS = sized(2, 1)
 
 
 def best_of(run: Callable[[], None], repeats: int = REPEATS) -> float:
@@ -67,26 +67,29 @@ def destgen(*args: str) -> None:
     )
 
 
-def cli_loop(folder: Path) -> None:
-    """The alternative: the datamodel-codegen CLI once per raw schema of every cached spec."""
+def cli_once(folder: Path) -> None:
+    """The alternative a user would pick: the datamodel-codegen CLI run once over a folder holding
+    every raw schema of the six (auth, encryption and target specs), one package out.
+    """
+    schemas = folder / "schemas"
+    schemas.mkdir(exist_ok=True)
     for index, schema in enumerate(raw_schemas()):
-        source = folder / f"schema{index}.json"
-        source.write_text(json.dumps(schema))
-        subprocess.run(
-            [
-                str(BIN / "datamodel-codegen"),
-                "--input",
-                str(source),
-                "--input-file-type",
-                "jsonschema",
-                "--output-model-type",
-                "pydantic_v2.BaseModel",
-                "--output",
-                str(folder / f"model{index}.py"),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        (schemas / f"schema{index}.json").write_text(json.dumps(schema))
+    subprocess.run(
+        [
+            str(BIN / "datamodel-codegen"),
+            "--input",
+            str(schemas),
+            "--input-file-type",
+            "jsonschema",
+            "--output-model-type",
+            "pydantic_v2.BaseModel",
+            "--output",
+            str(folder / "models"),
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 CORPUS = ROOT / "tests" / "data" / "corpus_2020"
@@ -95,14 +98,14 @@ CORPUS_LIMIT = 3.0
 
 
 def measure() -> list[Row]:
-    """Full and unchanged regeneration beside a datamodel-codegen CLI loop; the 44-spec corpus
-    per spec beside the six per spec.
+    """Full and unchanged regeneration beside datamodel-codegen run once over the same
+    schemas; the 44-spec corpus per spec beside the six per spec.
     """
     with tempfile.TemporaryDirectory() as tmp:
         out, six = Path(tmp) / "generated", six_specs(Path(tmp) / "six")
         full = best_of(lambda: destgen("--force", "--specs", str(six), "--out", str(out)))
         unchanged = best_of(lambda: destgen("--specs", str(six), "--out", str(out)), repeats=3)
-        loop = best_of(lambda: cli_loop(Path(tmp)))
+        once = best_of(lambda: cli_once(Path(tmp)))
         corpus_out = Path(tmp) / "corpus"
         corpus = best_of(
             lambda: destgen("--force", "--specs", str(CORPUS), "--out", str(corpus_out))
@@ -111,11 +114,11 @@ def measure() -> list[Row]:
     specs = len(list(CORPUS.glob("*.json")))
     return [
         lower_is_better(
-            f"full regeneration, 6 destinations ({count} schemas) vs datamodel-codegen CLI loop",
+            f"full regeneration, 6 destinations ({count} schemas) vs datamodel-codegen once",
             full,
-            loop,
+            once,
             "s",
-            0.15,
+            1.0,
         ),
         absolute("unchanged regeneration (whole command)", unchanged, 0.5, "s"),
         lower_is_better(

@@ -10,12 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import Row, lower_is_better, print_table
+from bench.common import Row, lower_is_better, print_table, sized
 from destgen_destinations import DESTINATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 
-RUNS = 15
+RUNS = sized(15, 2)
 ALL_SIX = ", ".join(f"destgen_destinations.{slug}" for slug in DESTINATIONS)
 
 

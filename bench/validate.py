@@ -18,11 +18,11 @@ import jsonschema
 from pydantic import BaseModel
 
 import destgen_destinations.amazon_s3 as s3
-from bench.common import Row, higher_is_better, print_table
+from bench.common import Row, higher_is_better, print_table, sized
 
 ROOT = Path(__file__).resolve().parent.parent
 
-COUNT = 10_000
+COUNT = sized(10_000, 200)
 SPEC = json.loads((ROOT / "specs_cache" / "amazon_s3.json").read_text())
 
 

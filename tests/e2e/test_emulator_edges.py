@@ -240,3 +240,38 @@ def test_json_patch_documents_of_odd_shapes_are_400_never_5xx(
         assert answer.headers["content-type"] == "application/json"
     after = http.get(url, headers=HEADERS)
     assert after.json() == before.json(), "a refused patch changes nothing"
+
+
+def test_accepted_connections_send_at_once_without_nagle() -> None:
+    """The emulator's listening socket says it is TCP, so asyncio (under uvicorn) sets
+    TCP_NODELAY on every connection it accepts: no ~40 ms Nagle/delayed-ACK stall per response.
+    """
+    import asyncio
+
+    from destgen_emulator.http.server import listening_socket
+
+    sock = listening_socket("127.0.0.1", 0)
+    assert sock.proto == socket.IPPROTO_TCP
+    seen: list[int] = []
+
+    async def accept_one() -> None:
+        accepted = asyncio.Event()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                raw = transport.get_extra_info("socket")
+                seen.append(raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                accepted.set()
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=sock)
+        port = sock.getsockname()[1]
+        _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        async with asyncio.timeout(10):
+            await accepted.wait()
+        writer.close()
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(accept_one())
+    assert seen == [1]
