@@ -116,5 +116,8 @@ def test_since_reads_durations_and_zoned_times() -> None:
 
 
 def test_status_of_a_file_whose_flow_does_not_exist(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["status", str(AUDIENCES)]) == 0
-    assert "no dataflow named 'Acme audiences to S3'" in capsys.readouterr().out
+    assert main(["status", str(AUDIENCES)]) == 1  # nothing ran: never a silent success
+    out, err = capsys.readouterr()
+    assert "no dataflow named 'Acme audiences to S3'" in out
+    assert "1 file with no dataflow in this sandbox" in err
+    assert "apply first, or check AEP_SANDBOX_NAME" in err

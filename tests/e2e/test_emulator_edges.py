@@ -275,3 +275,21 @@ def test_accepted_connections_send_at_once_without_nagle() -> None:
 
     asyncio.run(accept_one())
     assert seen == [1]
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("missing/state.json", "the state file cannot be saved there"),
+        ("folder", "is a folder, not a state file"),
+    ],
+)
+def test_a_state_file_that_cannot_be_saved_is_refused_at_start(
+    tmp_path: Path, where: str, message: str
+) -> None:
+    (tmp_path / "folder").mkdir()
+    state = tmp_path / where
+    done = run_cli("emulator", "--state", str(state))
+    assert done.returncode == 2
+    assert f"destgen emulator: error: {state}: {message}" in done.stderr
+    assert "listening" not in done.stdout, "refused before serving anything"

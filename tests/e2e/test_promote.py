@@ -69,7 +69,13 @@ def test_dev_to_prod_resolves_by_name_and_needs_yes(
     assert _flows(emulator, "prod") == []
     out = tmp_path / "prod"
     promoted = ["promote", "--from-sandbox", "dev", "--to-sandbox", "prod", "--out", str(out)]
+    assert main(promoted) == 1  # refused (no --yes, no terminal): --out is left unwritten
+    assert not out.exists(), "a refused run writes nothing that would block the re-run"
     assert main([*promoted, "--yes"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "acme_audiences_to_s3.json",
+        "acme_datasets_to_s3.json",
+    ], "named by their dataflows, as export names them"
     flows = {f["name"]: f for f in _flows(emulator, "prod")}
     selectors: Any = flows["Acme audiences to S3"]
     for part in SELECTORS:

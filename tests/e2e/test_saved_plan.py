@@ -370,3 +370,15 @@ def test_a_saved_plan_whose_paths_are_hostile_is_refused_as_such(
         capsys.readouterr()
         assert main(["apply", str(plan)]) == 2
         assert "not a plan this destgen wrote (files.0.path" in capsys.readouterr().err
+
+
+def test_a_saved_plan_in_the_planned_folder_is_never_read_as_an_activation_file(
+    tmp_path: Path,
+) -> None:
+    from destgen.cli.infra import activation_files
+
+    folder = tmp_path / "destinations"
+    folder.mkdir()
+    (folder / "s3.json").write_text((ROOT / "examples" / "amazon_s3.json").read_text())
+    (folder / "plan.json").write_text(json.dumps({"destgenPlan": 2, "files": []}))
+    assert activation_files([folder]) == [folder / "s3.json"]

@@ -100,6 +100,7 @@ class EmulatorServer:
             sftp=_sftp_server(host) if sftp else None,
         )
         if state_file is not None:
+            self.state.store.check_writable(state_file)
             self.state.store.load(state_file)
         self.faults = FaultInjector(
             create_app(self.state), faults, seed, name_of=self.state.store.name_of

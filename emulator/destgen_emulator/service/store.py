@@ -202,6 +202,21 @@ class Store:
             Path(temp).unlink(missing_ok=True)
             raise
 
+    @staticmethod
+    def check_writable(path: Path) -> None:
+        """ValueError naming ``path`` unless a state file can be saved there: checked when the
+        emulator starts, so a session is never lost at exit to a folder that does not exist.
+        """
+        if path.is_dir():
+            raise ValueError(f"{path}: is a folder, not a state file")
+        try:
+            fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".check", dir=path.parent)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise ValueError(f"{path}: the state file cannot be saved there: {reason}") from None
+        os.close(fd)
+        Path(temp).unlink()
+
     def load(self, path: Path) -> None:
         """Read what ``save`` wrote; a missing file leaves the store empty, anything else that is
         not a state file is a ``ValueError`` naming the file (the store is left as it was).

@@ -125,15 +125,22 @@ def destination_flows(client: FlowServiceClient) -> list[Entity]:
 def _targets(args: argparse.Namespace, docs: list[tuple[Entity, dict[str, Any]]]) -> list[Path]:
     if args.flow:
         return [Path(args.out)]
-    folder, used, paths = Path(args.all), set(), []
-    for _flow, doc in docs:
-        stem = file_stem(str(doc["dataflow"]["name"]))
+    folder = Path(args.all)
+    return [folder / name for name in file_names([doc for _flow, doc in docs])]
+
+
+def file_names(docs: list[dict[str, Any]]) -> list[str]:
+    """One ``<stem>.json`` per exported file, from its dataflow's name; alike names numbered."""
+    used: set[str] = set()
+    names = []
+    for doc in docs:
+        stem = file_stem(str((doc.get("dataflow") or {}).get("name") or "flow"))
         name, n = stem, 2
         while name in used:
             name, n = f"{stem}_{n}", n + 1
         used.add(name)
-        paths.append(folder / f"{name}.json")
-    return paths
+        names.append(f"{name}.json")
+    return names
 
 
 def file_stem(name: str) -> str:

@@ -80,14 +80,24 @@ class FileOutcome:
 
 
 def activation_files(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; a folder becomes its activation files (recursively, sorted)."""
+    """Files as given; a folder becomes its activation files (recursively, sorted). A saved plan
+    (``plan --out`` into the folder, say) is never read as an activation file: it is skipped in
+    a folder, and said so.
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             found += sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
         else:
             found.append(path)
-    return found
+    plans = [p for p in found if is_saved_plan(p)]
+    for plan in plans:
+        print(
+            f"destgen: {plan} is a saved plan, not an activation file: skipped "
+            f"(destgen apply {plan} applies it)",
+            file=sys.stderr,
+        )
+    return [p for p in found if p not in plans]
 
 
 def run_plan(args: argparse.Namespace) -> int:

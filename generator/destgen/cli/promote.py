@@ -68,10 +68,25 @@ def run_promote(args: argparse.Namespace) -> int:
     loaded = _payloads(resolved)
     if loaded is None or not one_file_per_dataflow(loaded):
         return Exit.FAILED
-    if args.out and not _kept(Path(args.out), resolved):
+    if args.out and (taken := _taken(Path(args.out), resolved)):
+        print(
+            f"destgen promote: {args.out} already holds {', '.join(taken)}; --out never "
+            "replaces a file: choose an empty folder",
+            file=sys.stderr,
+        )
         return Exit.FAILED
+    guard = _guard(args, kind)
+
+    def confirm_then_keep(files: int) -> bool:
+        # --out is written once the change is confirmed: a refused run leaves nothing behind
+        # that would block running it again.
+        return guard(files) and (not args.out or _kept(Path(args.out), resolved))
+
     # Exactly what was exported or given, labelled by dataflow: never what else lies in --out.
-    return apply_loaded(args, loaded, confirm=_guard(args, kind), sandbox=args.to_sandbox)
+    code = apply_loaded(args, loaded, confirm=confirm_then_keep, sandbox=args.to_sandbox)
+    if code == Exit.OK and args.out and not _taken(Path(args.out), resolved):
+        _kept(Path(args.out), resolved)  # nothing to apply: the resolved files are still kept
+    return code
 
 
 def _payloads(resolved: list[tuple[str, Doc]]) -> list[tuple[Path, Payloads]] | None:
@@ -88,16 +103,13 @@ def _payloads(resolved: list[tuple[str, Doc]]) -> list[tuple[Path, Payloads]] | 
     return None if failed else loaded
 
 
+def _taken(folder: Path, resolved: list[tuple[str, Doc]]) -> list[str]:
+    """The names of ``resolved`` files ``folder`` already holds."""
+    return [name for name, _doc in resolved if (folder / name).exists()]
+
+
 def _kept(folder: Path, resolved: list[tuple[str, Doc]]) -> bool:
-    """``--out``: the resolved files written there, none replacing a file already there."""
-    taken = [name for name, _doc in resolved if (folder / name).exists()]
-    if taken:
-        print(
-            f"destgen promote: {folder} already holds {', '.join(taken)}; --out never replaces "
-            "a file: choose an empty folder",
-            file=sys.stderr,
-        )
-        return False
+    """``--out``: the resolved files written there (none there yet: checked before confirming)."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, doc in resolved:
         atomic_write_text(folder / name, json.dumps(doc, indent=2) + "\n")
@@ -162,7 +174,7 @@ def _read_files(paths: list[Path]) -> list[tuple[str, Doc]]:
 
 
 def _export_all(source: FlowServiceClient) -> list[tuple[str, Doc]]:
-    from destgen.cli.export import destination_flows, export_each
+    from destgen.cli.export import destination_flows, export_each, file_names
 
     docs, failed = export_each(source, destination_flows(source), {})
     if failed:
@@ -171,7 +183,8 @@ def _export_all(source: FlowServiceClient) -> list[tuple[str, Doc]]:
             "these dataflows of the source sandbox cannot be read back, so nothing was "
             "changed: " + "; ".join(failed)
         )
-    return [(f"{n:03d}.json", doc) for n, (_flow, doc) in enumerate(docs)]
+    exported = [doc for _flow, doc in docs]
+    return list(zip(file_names(exported), exported, strict=True))
 
 
 def _resolve(

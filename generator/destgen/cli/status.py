@@ -76,7 +76,15 @@ def run_status(args: argparse.Namespace) -> int:
         print(json.dumps({"since": since.isoformat(), "files": report, "failed": failed}, indent=2))
     else:
         _print(report)
-    return Exit.FAILED if failed else Exit.OK
+    missing = [str(e["file"]) for e in report if not e["found"]]
+    if missing:
+        # A file whose dataflow does not exist has no run to be fine: never a silent success.
+        print(
+            f"destgen status: {plural(len(missing), 'file')} with no dataflow in this sandbox "
+            f"({', '.join(missing)}): apply first, or check AEP_SANDBOX_NAME",
+            file=sys.stderr,
+        )
+    return Exit.FAILED if failed or missing else Exit.OK
 
 
 def _run(run: Any) -> dict[str, Any]:
