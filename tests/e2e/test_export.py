@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from destgen_runtime.activation.export import secret_variable
 
 from destgen.cli import main
@@ -72,6 +73,10 @@ def test_one_flow_by_name_or_id_and_files_are_kept(
     assert out.read_text() == "keep me"
     assert main(["export", "--flow", "Acme datasets to SFTP", "--out", str(out), "--force"]) == 0
     assert json.loads(out.read_text()) == doc
+    as_yaml = tmp_path / "sftp.yaml"
+    assert main(["export", "--flow", "Acme datasets to SFTP", "--out", str(as_yaml)]) == 0
+    assert yaml.safe_load(as_yaml.read_text()) == doc, "a .yaml file holds YAML"
+    assert not as_yaml.read_text().lstrip().startswith("{")
     assert main(["export", "--flow", "no such flow"]) == 1
     assert "no dataflow named 'no such flow'" in capsys.readouterr().err
 

@@ -23,6 +23,7 @@ from destgen_runtime.schema.dialect import (
     not_a_destination,
     standardise,
 )
+from destgen_runtime.schema.wire import to_wire
 
 from destgen.cli import main
 from destgen.cli.demo import demo_secrets
@@ -30,7 +31,7 @@ from destgen.spec_folder import read_spec_folder
 from destgen_destinations import amazon_s3, amazon_s3_legacy
 from destgen_destinations.adobe_campaign import models as campaign
 from destgen_emulator import EmulatorServer
-from tests.conftest import ROOT, run_cli, run_destgen
+from tests.conftest import ROOT, daily_selector, run_cli, run_destgen
 from tests.e2e.conftest import use_emulator
 
 CORPUS = ROOT / "tests" / "data" / "corpus_2020"
@@ -228,3 +229,30 @@ def test_a_base_connection_without_auth_is_told_apart_without_kind(tmp_path: Pat
     refused = run_cli("validate", str(path))
     assert refused.returncode == 1
     assert "$.auth" in refused.stdout
+
+
+def test_a_word_between_percent_signs_that_is_no_macro_is_warned_about(tmp_path: Path) -> None:
+    doc = json.loads((ROOT / "examples" / "amazon_s3.json").read_text())
+    doc["audiences"][0]["filenameTemplate"] = "%DESTINATION_NAME%_%SEGMENT_NAM%_%custom text%"
+    path = tmp_path / "typo.json"
+    path.write_text(json.dumps(doc))
+    done = run_cli("validate", str(path))
+    assert done.returncode == 0, "valid: custom text between percent signs is allowed"
+    assert (
+        "$.audiences[0].filenameTemplate: %SEGMENT_NAM% is no file name macro: it is written as "
+        "the text 'SEGMENT_NAM' (macros: %DESTINATION_NAME%, %SEGMENT_ID%, %SEGMENT_NAME%"
+    ) in done.stdout
+    assert "custom text" not in done.stdout, "lower-case custom text is what the docs allow"
+    selector = to_wire(daily_selector("2d79d0d8-724f-49fc-a09d-d1dec338c93c"))
+    selector["value"]["filenameTemplate"] = "%SEGMENT_NAM%"
+    flow = [
+        {
+            "op": "add",
+            "path": "/transformations/0/params/segmentSelectors/selectors/-",
+            "value": selector,
+        }
+    ]
+    patch = tmp_path / "patch.json"
+    patch.write_text(json.dumps(flow))
+    done = run_cli("validate", "--kind", "dataflow-patch", "--destination", "amazon_s3", str(patch))
+    assert "$[0].value.value.filenameTemplate: %SEGMENT_NAM% is no file name macro" in done.stdout

@@ -142,6 +142,17 @@ def test_the_sftp_view_is_read_only_and_stays_in_its_root(tmp_path: Path) -> Non
             sftp.open("/../secret.txt").read()
         with pytest.raises(PermissionError):
             sftp.open("/upload/a.csv", "w")
+        # A new file, a folder, a removal, a rename: refused as read-only, never "no such file".
+        changes: list[tuple[Any, tuple[str, ...]]] = [
+            (sftp.open, ("/upload/new.csv", "w")),
+            (sftp.mkdir, ("/upload/sub",)),
+            (sftp.remove, ("/upload/a.csv",)),
+            (sftp.rename, ("/upload/a.csv", "/upload/b.csv")),
+        ]
+        for change, arguments in changes:
+            with pytest.raises(PermissionError):
+                change(*arguments)
+        assert (root / "upload" / "a.csv").read_text() == "x\n"
         transport.close()
     finally:
         server.stop()

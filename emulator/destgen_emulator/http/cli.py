@@ -28,9 +28,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--specs",
         type=Path,
         default=DEFAULT_SPECS,
-        help="folder of connection specs + manifest.json",
+        help="folder of connection specs: a manifest.json's curated entries and any raw spec "
+        "file (default: ./specs_cache, else the shipped specs)",
     )
-    parser.add_argument("--faults", type=Path, help="fault rules, JSON or TOML (see README)")
+    parser.add_argument(
+        "--faults",
+        type=Path,
+        help="fault rules, JSON or TOML: a list of {fault, method, path, probability, times, "
+        "retry_after, latency_ms} (docs/emulator.md, Faults)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for faults and run metrics")
     parser.add_argument("--state", type=Path, help="load state from FILE on start, save it on exit")
     parser.add_argument(

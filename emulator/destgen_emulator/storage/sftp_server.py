@@ -218,14 +218,20 @@ class _ReadOnlyFolder(paramiko.SFTPServerInterface):  # type: ignore[misc]  # pa
     lstat = stat
 
     def open(self, path: str, flags: int, attr: Any) -> Any:
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC):
+            return paramiko.SFTP_PERMISSION_DENIED  # read-only: a write is refused, new file or not
         local = self._local(path)
-        if flags & (os.O_WRONLY | os.O_RDWR) or not local.is_file():
-            return (
-                paramiko.SFTP_PERMISSION_DENIED if local.is_file() else paramiko.SFTP_NO_SUCH_FILE
-            )
+        if not local.is_file():
+            return paramiko.SFTP_NO_SUCH_FILE
         handle = paramiko.SFTPHandle(flags)
         handle.readfile = local.open("rb")
         return handle
+
+    def _read_only(self, *_args: Any) -> int:
+        """Every change to the delivered folder: refused as a read-only server refuses it."""
+        return int(paramiko.SFTP_PERMISSION_DENIED)
+
+    remove = rename = posix_rename = mkdir = rmdir = setattr = chattr = symlink = _read_only
 
     def canonicalize(self, path: str) -> str:
         return "/" + str(self._local(path).relative_to(self.root)).removeprefix(".")

@@ -22,7 +22,8 @@ from destgen.resources import default_library_dir, default_specs_dir, set_active
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="destgen",
-        description="Typed models and builders for Experience Platform file-based destinations.",
+        description="Typed models, builders and destinations as code for Experience Platform "
+        "destinations (file-based and streaming), generated from their connection specs.",
         epilog=exit_codes.table(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -69,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
 
     emu = commands.add_parser(
         "emulator",
-        help="run a local Flow Service on loopback (needs the emulator extra)",
+        help="run a local Flow Service on loopback (bundled; --s3/--sftp need the storage extra)",
         description="Start the local Flow Service emulator in the foreground; print its base URL.",
     )
     from destgen_emulator.http.cli import add_arguments
@@ -165,6 +166,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What Ctrl-C leaves: every write is idempotent by name (a create is found before it is made
+# again), so the same command picks up where it stopped.
+INTERRUPTED = (
+    "destgen: interrupted; re-running the same command is safe: what it made is found by name "
+    "and nothing is made twice"
+)
 # Commands that read destinations: inside a project they use its library (project_library.py).
 USES_LIBRARY = frozenset(
     {
@@ -215,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return Exit.FAILED
     except KeyboardInterrupt:
-        print("destgen: interrupted", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return Exit.INTERRUPTED
 
 

@@ -237,7 +237,11 @@ def add_export(commands: Any) -> None:
     which = export.add_mutually_exclusive_group(required=True)
     which.add_argument("--flow", metavar="ID|NAME", help="one dataflow, by id or exact name")
     which.add_argument("--all", metavar="DIR", help="every destination dataflow, one file each")
-    export.add_argument("--out", metavar="FILE", help="with --flow: write here, not to stdout")
+    export.add_argument(
+        "--out",
+        metavar="FILE",
+        help="with --flow: write here, not to stdout (YAML for .yaml or .yml, else JSON)",
+    )
     export.add_argument("--force", action="store_true", help="replace files that exist")
     _add_client_options(export)
 

@@ -65,7 +65,7 @@ def run_export(args: argparse.Namespace) -> int:
             return Exit.FAILED
         for n, (path, (_flow, doc)) in enumerate(zip(targets, docs, strict=True), 1):
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(path, json.dumps(doc, indent=2) + "\n")
+            atomic_write_text(path, document_text(path, doc))
             named = one_line(str(doc["dataflow"]["name"]))
             print(f"[{n}/{len(docs)}] {named} -> {path}", file=sys.stderr)
     names = sorted(set(variables.values()))
@@ -127,6 +127,15 @@ def _targets(args: argparse.Namespace, docs: list[tuple[Entity, dict[str, Any]]]
         return [Path(args.out)]
     folder = Path(args.all)
     return [folder / name for name in file_names([doc for _flow, doc in docs])]
+
+
+def document_text(path: Path, doc: dict[str, Any]) -> str:
+    """The activation file as ``path`` names it: YAML for ``.yaml``/``.yml``, else JSON."""
+    if path.suffix in (".yaml", ".yml"):
+        import yaml
+
+        return str(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+    return json.dumps(doc, indent=2) + "\n"
 
 
 def file_names(docs: list[dict[str, Any]]) -> list[str]:

@@ -163,7 +163,7 @@ def validate_bytes(kind: str, destination: str | None, raw: bytes) -> Outcome:
         # Nesting deeper than the parser allows, or an integer beyond Python's digit limit.
         raise _Unreadable(f"not JSON this validator accepts: {type(exc).__name__}") from None
     if kind == ACTIVATION or (kind == AUTO and is_activation_file(data)):
-        return Outcome(ACTIVATION, activation_problems(data), [])
+        return _activation_outcome(data)
     if kind == AUTO:
         kind = infer_kind(data)
         if kind == AUTO:
@@ -182,7 +182,7 @@ def validate_yaml(kind: str, path: Path) -> Outcome:
         data = read_document(path)
     except FileNotFoundError as exc:
         raise _Unreadable(str(exc).removeprefix(f"{path}: ")) from None
-    return Outcome(ACTIVATION, activation_problems(data), [])
+    return _activation_outcome(data)
 
 
 def is_activation_file(data: Any) -> bool:
@@ -204,6 +204,26 @@ def activation_problems(data: Any) -> list[str]:
     except ActivationError as exc:
         return list(exc.problems)
     return encryption_key_problems(payloads.file)
+
+
+def _activation_outcome(data: Any) -> Outcome:
+    problems = activation_problems(data)
+    return Outcome(ACTIVATION, problems, [] if problems else activation_warnings(data))
+
+
+def activation_warnings(data: Any) -> list[str]:
+    """What a valid activation file does that its author may not expect: a file name template
+    word that is no macro.
+    """
+    from destgen_runtime.payloads.audiences import template_warnings
+
+    audiences = data.get("audiences") if isinstance(data, dict) else None
+    return [
+        f"$.audiences[{index}].filenameTemplate: {warning}"
+        for index, entry in enumerate(audiences if isinstance(audiences, list) else [])
+        if isinstance(entry, dict) and isinstance(entry.get("filenameTemplate"), str)
+        for warning in template_warnings(entry["filenameTemplate"])
+    ]
 
 
 CANNOT_TELL = (
@@ -254,6 +274,8 @@ def payload_warnings(kind: str, data: Any) -> list[str]:
     """What a valid payload does that its author may not expect (a dataset schedule without an
     end stops after six months): the rule is the schedule model's own.
     """
+    if kind in ("dataflow", "dataflow-patch"):
+        return _selector_warnings(data)
     if kind != "dataset-dataflow":
         return []
     from destgen_runtime.payloads.datasets import DatasetSchedule
@@ -377,3 +399,36 @@ def _destination(slug: str) -> Any:
         )
     # Any: validation looks models up by the names a payload's kind implies.
     return registry.destination(slug)
+
+
+def _selector_warnings(data: Any) -> list[str]:
+    """File name template warnings of every audience a dataflow (or its PATCH) selects."""
+    from destgen_runtime.payloads.audiences import template_warnings
+
+    found = []
+    for path, selector in _selectors_of(data):
+        value = selector.get("value") if isinstance(selector, dict) else None
+        template = value.get("filenameTemplate") if isinstance(value, dict) else None
+        if isinstance(template, str):
+            found += [f"{path}.value.filenameTemplate: {w}" for w in template_warnings(template)]
+    return found
+
+
+def _selectors_of(data: Any) -> list[tuple[str, Any]]:
+    """``(JSON path, selector)`` of a dataflow's audience selectors, or of a PATCH's added ones."""
+    if isinstance(data, list):
+        return [
+            (f"$[{i}].value", op.get("value")) for i, op in enumerate(data) if isinstance(op, dict)
+        ]
+    transformations = data.get("transformations") if isinstance(data, dict) else None
+    found = []
+    for t, transformation in enumerate(
+        transformations if isinstance(transformations, list) else []
+    ):
+        params = transformation.get("params") if isinstance(transformation, dict) else None
+        selectors = ((params or {}).get("segmentSelectors") or {}).get("selectors") or []
+        for s, selector in enumerate(selectors if isinstance(selectors, list) else []):
+            found.append(
+                (f"$.transformations[{t}].params.segmentSelectors.selectors[{s}]", selector)
+            )
+    return found

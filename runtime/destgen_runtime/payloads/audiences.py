@@ -123,6 +123,25 @@ def check_filename_template(template: str) -> str:
     return template
 
 
+# The file-name macros the destination docs define; %DATETIME(...)% takes Java date tokens.
+FILENAME_MACROS = ("DESTINATION_NAME", "SEGMENT_ID", "SEGMENT_NAME", "TIMESTAMP")
+# What looks like a macro (upper-case words) rather than the custom text the docs allow between
+# percent signs ("%this is custom text%").
+_MACRO_LIKE = re.compile(r"%([A-Z][A-Z0-9_]*)%")
+
+
+def template_warnings(template: str) -> list[str]:
+    """Warnings for ``%WORD%`` in a file name template that is no macro (``%SEGMENT_NAM%``): it
+    is valid, but written as its text with the percent signs dropped, likely not what was meant.
+    """
+    known = ", ".join(f"%{m}%" for m in (*FILENAME_MACROS, "DATETIME(...)"))
+    return [
+        f"%{word}% is no file name macro: it is written as the text {word!r} (macros: {known})"
+        for word in _MACRO_LIKE.findall(template)
+        if word not in FILENAME_MACROS
+    ]
+
+
 class EnrichmentMappingSet(SpecModel):
     """The mapping set of enrichment attributes: its id and version."""
 
