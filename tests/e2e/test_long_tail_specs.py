@@ -256,3 +256,17 @@ def test_a_word_between_percent_signs_that_is_no_macro_is_warned_about(tmp_path:
     patch.write_text(json.dumps(flow))
     done = run_cli("validate", "--kind", "dataflow-patch", "--destination", "amazon_s3", str(patch))
     assert "$[0].value.value.filenameTemplate: %SEGMENT_NAM% is no file name macro" in done.stdout
+
+
+def test_a_dataset_file_with_no_end_is_warned_about_wherever_it_is_read(tmp_path: Path) -> None:
+    doc = json.loads((ROOT / "examples" / "amazon_s3_datasets.json").read_text())
+    doc["dataflow"]["schedule"].pop("end", None)
+    path = tmp_path / "datasets.json"
+    path.write_text(json.dumps(doc))
+    warning = "$.dataflow.schedule.end: none given: Adobe stops a dataset export six months"
+    validated = run_cli("validate", str(path))
+    assert validated.returncode == 0
+    assert warning in validated.stdout
+    planned = run_cli("activate", "--dry-run", str(path))
+    assert planned.returncode == 0, planned.stderr
+    assert f"{path}: warning: {warning}" in planned.stderr

@@ -121,7 +121,7 @@ def load_or_report(
     ``USAGE`` when it cannot be read, ``FAILED`` when it is invalid.
     """
     try:
-        return load_file(path, placeholders=placeholders, digests=digests)
+        payloads = load_file(path, placeholders=placeholders, digests=digests)
     except FileNotFoundError as exc:
         print(f"destgen{' ' + command if command else ''}: {exc}", file=sys.stderr)
         return Exit.USAGE
@@ -129,6 +129,31 @@ def load_or_report(
         for problem in exc.problems:
             print(f"{path}: {problem}", file=sys.stderr)
         return Exit.FAILED
+    for warning in file_warnings(payloads.file):
+        print(f"{path}: warning: {warning}", file=sys.stderr)
+    return payloads
+
+
+def file_warnings(file: ActivationFile) -> list[str]:
+    """What a valid activation file does that its author may not expect: a word between percent
+    signs that is no file name macro, a dataset export with no end (stopped after six months).
+    Said by validate, plan, apply, activate and preview alike.
+    """
+    from destgen_runtime.payloads.audiences import template_warnings
+
+    found = [
+        f"$.audiences[{index}].filenameTemplate: {warning}"
+        for index, entry in enumerate(file.audiences)
+        if isinstance(entry.get("filenameTemplate"), str)
+        for warning in template_warnings(entry["filenameTemplate"])
+    ]
+    schedule = file.dataflow.schedule
+    if schedule is not None and schedule.end is None:
+        found.append(
+            "$.dataflow.schedule.end: none given: Adobe stops a dataset export six months after "
+            "its creation"
+        )
+    return found
 
 
 def run_activate(args: argparse.Namespace) -> int:

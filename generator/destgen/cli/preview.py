@@ -62,10 +62,6 @@ def run_preview(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return Exit.USAGE
-    from destgen.cli.validate import activation_warnings
-
-    for warning in activation_warnings({"audiences": payloads.file.audiences}):
-        print(f"destgen preview: {args.file}: warning: {warning}", file=sys.stderr)
     when = dt.datetime.now(dt.UTC).replace(microsecond=0)
     rendered = render(preview_plan(payloads), rows=args.rows, seed=str(args.seed), when=when)
     if rendered.problem is not None:

@@ -212,18 +212,12 @@ def _activation_outcome(data: Any) -> Outcome:
 
 
 def activation_warnings(data: Any) -> list[str]:
-    """What a valid activation file does that its author may not expect: a file name template
-    word that is no macro.
-    """
-    from destgen_runtime.payloads.audiences import template_warnings
+    """The warnings of a valid activation file (activate.file_warnings)."""
+    from destgen_runtime.activation.payloads import parse_activation_file
 
-    audiences = data.get("audiences") if isinstance(data, dict) else None
-    return [
-        f"$.audiences[{index}].filenameTemplate: {warning}"
-        for index, entry in enumerate(audiences if isinstance(audiences, list) else [])
-        if isinstance(entry, dict) and isinstance(entry.get("filenameTemplate"), str)
-        for warning in template_warnings(entry["filenameTemplate"])
-    ]
+    from destgen.cli.activate import file_warnings
+
+    return file_warnings(parse_activation_file(data))
 
 
 CANNOT_TELL = (
