@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -62,3 +63,16 @@ def test_reference_pages_written_then_checked(tmp_path: Path) -> None:
     assert err.getvalue().count("is stale: run `make docs`") == len(pages)
     assert out.getvalue().count("wrote ") == len(pages)
     assert os.path.getsize(tmp_path / pages[0]) > 0
+
+
+def test_the_examples_page_lists_every_secret_the_demo_sets() -> None:
+    """docs/examples.md names each example's secret variables; the demo sets every one of them."""
+    from destgen.cli.demo import demo_secrets
+    from destgen.resources import examples_dir
+
+    page = reference_docs.examples_reference()
+    examples = [p for p in examples_dir().iterdir() if p.suffix in (".json", ".yaml", ".yml")]
+    assert all(f"`{p.name}`" in page for p in examples)
+    named = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", page))
+    assert named
+    assert named <= set(demo_secrets()), named - set(demo_secrets())

@@ -6,10 +6,11 @@ Runs the real command in a subprocess; never a traceback.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
-from tests.conftest import DOCUMENTED, run_destgen
+from tests.conftest import DOCUMENTED, ROOT, run_destgen
 
 
 def test_validate_valid_files_exit_0() -> None:
@@ -103,8 +104,34 @@ def test_validate_recognises_activation_files_json_and_yaml(tmp_path: Path) -> N
         f"{folder / 's3.json'}: ok (activation-file)",
         f"{folder / 'sftp.yaml'}: ok (activation-file)",
     ]
+    # Told as a mapping set, an activation file is judged as one (and fails as one).
     wrong = run_cli("validate", "--kind", "mapping-set", str(folder / "sftp.yaml"))
-    assert wrong.returncode == 2
-    assert "YAML is read as an activation file only, not as mapping-set" in wrong.stdout
+    assert wrong.returncode == 1
+    # A request body written in YAML is judged as that body, not as an activation file.
+    (folder / "target.yaml").write_text(
+        "name: Acme exports\nbaseConnectionId: b1\n"
+        "connectionSpec: {id: 4fce964d-3f37-408f-9778-e597338a21ee, version: '1.0'}\n"
+        "params: {bucketName: acme-exports, path: p, fileType: CSV, compression: ZIP}\n"
+    )
+    body = run_cli("validate", str(folder / "target.yaml"))
+    assert body.returncode == 1
+    (line,) = body.stdout.splitlines()
+    assert "$.params.compression" in line
+    assert "activation" not in line
     (folder / "bad.yaml").write_text("a: [")
     assert "not valid YAML" in run_cli("validate", str(folder / "bad.yaml")).stdout
+
+
+def test_yaml_on_standard_input_is_read_as_yaml() -> None:
+    from destgen.cli.validate import run_validate
+
+    text = (ROOT / "examples" / "sftp_password.yaml").read_bytes()
+    out = io.StringIO()
+    code = run_validate("auto", None, [Path("-")], out=out, stdin=io.BytesIO(text))
+    assert code == 0, out.getvalue()
+    assert out.getvalue() == "-: ok (activation-file)\n"
+    out = io.StringIO()
+    garbage = io.BytesIO(b"a: [\n")
+    assert run_validate("auto", None, [Path("-")], out=out, stdin=garbage) == 2
+    assert "-: neither JSON" in out.getvalue()
+    assert "nor YAML" in out.getvalue()

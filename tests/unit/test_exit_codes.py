@@ -98,9 +98,12 @@ def test_destroy_without_a_terminal_names_itself(
     from destgen.cli.infra import confirmed
 
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
-    assert not confirmed(1, "destroy", "the dataflow of")
+    assert not confirmed(
+        1, "destroy", "the dataflow of", "the dataflow of {files} would be deleted"
+    )
     assert capsys.readouterr().err.startswith(
-        "destgen destroy: 1 file would change; pass --yes to destroy without a terminal"
+        "destgen destroy: the dataflow of 1 file would be deleted; pass --yes to destroy "
+        "without a terminal"
     )
 
 

@@ -62,7 +62,9 @@ def run_destroy(args: argparse.Namespace) -> int:
                     print(f"  = keep {removal.collection} {name!r} (used by {removal.users} more)")
                 else:
                     print(f"  - delete {removal.collection} {name!r} ({removal.entity.id})")
-            if not args.yes and not confirmed(1, "destroy", "the dataflow of"):
+            if not args.yes and not confirmed(
+                1, "destroy", "the dataflow of", "the dataflow of {files} would be deleted"
+            ):
                 return Exit.FAILED
             for removal in plan:
                 if not removal.users:

@@ -557,16 +557,22 @@ def _each(
     return [outcome for _i, outcome in sorted(pair for g in done_groups for pair in g)]
 
 
-def confirmed(files: int, command: str = "apply", what: str = "the changes to") -> bool:
+def confirmed(
+    files: int,
+    command: str = "apply",
+    what: str = "the changes to",
+    happens: str = "{files} would change",
+) -> bool:
     """A person's yes at a terminal; without a terminal, a refusal that says to pass --yes.
 
-    ``command`` names the command in the refusal; ``what`` says what the yes is for.
+    ``command`` names the command in the refusal; ``what`` says what the yes is for; ``happens``
+    says what would happen (``{files}``: the counted files).
     """
     counted = plural(files, "file")
     if not sys.stdin.isatty():
         print(
-            f"destgen {command}: {counted} would change; pass --yes to {command} without a "
-            "terminal to confirm on",
+            f"destgen {command}: {happens.format(files=counted)}; pass --yes to {command} "
+            "without a terminal to confirm on",
             file=sys.stderr,
         )
         return False

@@ -1,5 +1,6 @@
-"""The two generated pages of docs/: the CLI reference (from the argument parser) and the
-activation-file reference (from its JSON Schema). ``--check`` fails when either is stale.
+"""The generated pages of docs/: the CLI reference (from the argument parser), the
+activation-file reference (from its JSON Schema) and the examples with the secret variables each
+needs (from the example files). ``--check`` fails when one is stale.
 
 Run ``python -m destgen.cli.reference_docs`` (``make docs``) after changing a command or the schema.
 """
@@ -98,7 +99,53 @@ def _type_of(prop: dict[str, Any]) -> str:
     return kind
 
 
-PAGES = {"cli.md": cli_reference, "activation-file-reference.md": activation_reference}
+def examples_reference() -> str:
+    """Each example activation file: its destination, workflow and the secret variables it
+    reads, as ``destgen demo`` sets them and as you must before applying it.
+    """
+    from destgen.cli.activate import read_document
+    from destgen.resources import examples_dir
+
+    out = [BANNER, "# The examples and the secret variables they need\n"]
+    out.append(
+        "Every file of `examples/` (shipped inside the tool: `destgen demo` runs them all, with "
+        "demo values for these variables). Set each variable before `plan` or `apply`; its value "
+        "is read just before it is sent and never written anywhere.\n"
+    )
+    out.append("| example | destination | workflow | secret variables |")
+    out.append("| --- | --- | --- | --- |")
+    for path in sorted(examples_dir().iterdir()):
+        if path.suffix not in (".json", ".yaml", ".yml"):
+            continue
+        doc = read_document(path)
+        variables = sorted(set(_variables(doc)))
+        cells = (
+            f"`{path.name}`",
+            f"`{doc.get('destination')}`",
+            str(doc.get("workflow", "audiences")),
+            ", ".join(f"`{v}`" for v in variables) or "(none)",
+        )
+        out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    return "\n".join(out)
+
+
+def _variables(node: Any) -> list[str]:
+    """The ``{"env": NAME}`` references anywhere in an activation file."""
+    if isinstance(node, dict):
+        if set(node) == {"env"} and isinstance(node["env"], str):
+            return [node["env"]]
+        return [v for value in node.values() for v in _variables(value)]
+    if isinstance(node, list):
+        return [v for value in node for v in _variables(value)]
+    return []
+
+
+PAGES = {
+    "cli.md": cli_reference,
+    "activation-file-reference.md": activation_reference,
+    "examples.md": examples_reference,
+}
 
 
 def stale_pages(docs: Path) -> list[str]:

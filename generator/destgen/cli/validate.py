@@ -83,9 +83,9 @@ def run_validate(
     for path in expand_inputs(inputs):
         try:
             if path.suffix in YAML_SUFFIXES:
-                found = validate_yaml(kind, path)
+                found = validate_yaml(kind, destination, path)
             else:
-                found = validate_bytes(kind, destination, read_input(path, stdin))
+                found = validate_bytes(kind, destination, read_input(path, stdin), path == STDIN)
         except _Unreadable as exc:
             reports.append({"file": str(path), "status": "unreadable", "problems": [str(exc)]})
             worst = Exit.USAGE
@@ -151,17 +151,40 @@ class Outcome:
     warnings: list[str]
 
 
-def validate_bytes(kind: str, destination: str | None, raw: bytes) -> Outcome:
+def validate_bytes(
+    kind: str, destination: str | None, raw: bytes, yaml_too: bool = False
+) -> Outcome:
     """Problems with one JSON payload given as bytes (empty when it is valid), and warnings about
     what is valid but likely unintended. Kind ``auto`` is told from the payload itself.
+    ``yaml_too`` (stdin, which has no file name to tell): text that is not JSON is read as YAML.
     """
     try:
         data = strict_json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError, strict_json.NotJsonNumber) as exc:
-        raise _Unreadable(f"not JSON: {exc}") from None
+        if not yaml_too:
+            raise _Unreadable(f"not JSON: {exc}") from None
+        data = _yaml_document(raw, f"neither JSON ({exc}) nor YAML")
     except (RecursionError, ValueError) as exc:
         # Nesting deeper than the parser allows, or an integer beyond Python's digit limit.
         raise _Unreadable(f"not JSON this validator accepts: {type(exc).__name__}") from None
+    return validate_data(kind, destination, data)
+
+
+def _yaml_document(raw: bytes, what: str) -> Any:
+    """YAML text as data (no aliases: an alias bomb is refused); _Unreadable saying ``what``."""
+    from destgen.cli.activate import read_yaml
+
+    try:
+        data = read_yaml(raw.decode("utf-8"))
+    except Exception as exc:  # yaml's errors, a decoding error: all mean "not readable"
+        raise _Unreadable(f"{what}: {' '.join(str(exc).split())}") from None
+    if not isinstance(data, dict | list):
+        raise _Unreadable(f"{what}: a document is an object or an array")
+    return data
+
+
+def validate_data(kind: str, destination: str | None, data: Any) -> Outcome:
+    """One parsed document, JSON or YAML alike: an activation file, or a request body."""
     if kind == ACTIVATION or (kind == AUTO and is_activation_file(data)):
         return _activation_outcome(data)
     if kind == AUTO:
@@ -172,17 +195,17 @@ def validate_bytes(kind: str, destination: str | None, raw: bytes) -> Outcome:
     return Outcome(kind, problems, [] if problems else payload_warnings(kind, data))
 
 
-def validate_yaml(kind: str, path: Path) -> Outcome:
-    """A YAML file: only activation files are written in YAML, so it is checked as one."""
+def validate_yaml(kind: str, destination: str | None, path: Path) -> Outcome:
+    """A YAML file: an activation file when it has an activation file's keys, else a request
+    body written in YAML, told apart as a JSON one is.
+    """
     from destgen.cli.activate import read_document
 
-    if kind not in (AUTO, ACTIVATION):
-        raise _Unreadable(f"YAML is read as an activation file only, not as {kind}")
     try:
         data = read_document(path)
     except FileNotFoundError as exc:
         raise _Unreadable(str(exc).removeprefix(f"{path}: ")) from None
-    return _activation_outcome(data)
+    return validate_data(kind, destination, data)
 
 
 def is_activation_file(data: Any) -> bool:

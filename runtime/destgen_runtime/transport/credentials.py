@@ -99,8 +99,9 @@ class ClientCredentials:
     def _store(self, response: httpx.Response) -> str:
         self.fetches += 1
         if response.status_code != 200:
+            # No code of Adobe's here: the message names the endpoint (never "token token").
             raise AuthError(
-                response.status_code, "token", "token endpoint refused the client credentials"
+                response.status_code, None, "the token endpoint refused the client credentials"
             )
         try:
             body: Any = response.json()
@@ -108,10 +109,10 @@ class ClientCredentials:
         except (ValueError, TypeError, KeyError, AttributeError):
             # Not JSON, not an object, no token, a lifetime that is not a number: all one answer.
             raise AuthError(
-                response.status_code, "token", "token endpoint answered without an access token"
+                response.status_code, None, "the token endpoint answered without an access token"
             ) from None
         if not isinstance(value, str) or not value:
-            raise AuthError(response.status_code, "token", "token endpoint sent an empty token")
+            raise AuthError(response.status_code, None, "the token endpoint sent an empty token")
         self._value = value
         # A lifetime beyond a day (or no finite number) is a server's mistake, not a promise: the
         # token is asked for again after a day at most.
