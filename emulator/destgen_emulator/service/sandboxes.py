@@ -122,10 +122,24 @@ def seeded_audiences(sandbox_name: str) -> list[dict[str, Any]]:
 def segment_definitions(
     state: EmulatorState, tenant: Tenant, query: list[tuple[str, str]]
 ) -> dict[str, Any]:
-    """``GET /data/core/ups/segment/definitions``, with ``property=name==X`` filters."""
+    """``GET /data/core/ups/segment/definitions``, with ``property=name==X`` filters, paged by
+    ``start`` and ``limit`` (1-100, default 100) as the Segmentation API pages.
+    """
     filters = listing.parse_filters(v for k, v in query if k == "property")
     found = [a for a in audiences(state, tenant) if listing.matches(a, filters)]
-    return {"segments": found, "page": {"totalCount": len(found), "pageSize": len(found)}}
+    values = dict(query)
+    start = listing.whole_number(values.get("start", "0"), 0)
+    limit = listing.whole_number(values.get("limit", "100"), 1, 100)
+    if start is None or limit is None:
+        raise validation(
+            "start and limit must be whole numbers",
+            ["start: 0 or more; limit: 1 to 100"],
+        )
+    page = found[start : start + limit]
+    return {
+        "segments": page,
+        "page": {"totalCount": len(found), "pageSize": len(page), "pageOffset": start},
+    }
 
 
 def segment_definition(state: EmulatorState, tenant: Tenant, definition_id: str) -> dict[str, Any]:

@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
 
     from destgen.cli.arguments import (
         add_activate,
+        add_audiences,
         add_datasets,
         add_destroy_status,
         add_export,
@@ -98,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     add_promote(commands)
     add_destroy_status(commands)
     add_datasets(commands)
+    add_audiences(commands)
     commands.add_parser(
         "demo",
         help="the main job: every examples/ activation against a local emulator",

@@ -246,6 +246,22 @@ def add_export(commands: Any) -> None:
     _add_client_options(export)
 
 
+def add_audiences(commands: Any) -> None:
+    """Add the ``audiences`` subcommand (the sandbox's audiences) to ``commands``."""
+    found = commands.add_parser(
+        "audiences",
+        help="list the sandbox's audiences: id, name, sandbox (for activation files)",
+        description="Every audience (segment definition) of the sandbox, page by page, or those "
+        "named --name. Credentials: AEP_ACCESS_TOKEN or AEP_CLIENT_ID + AEP_CLIENT_SECRET, "
+        "AEP_API_KEY, AEP_ORG_ID, and AEP_SANDBOX_NAME or --sandbox. Exit 0 listed, 1 failed or "
+        "no audience by that name.",
+    )
+    _add_client_options(found)
+    found.add_argument("--name", help="only the audiences with exactly this name")
+    found.add_argument("--sandbox", help="the sandbox to list (default AEP_SANDBOX_NAME)")
+    add_json(found)
+
+
 def add_datasets(commands: Any) -> None:
     """Add the ``datasets`` subcommand (eligible datasets of the sandbox) to ``commands``."""
     found = commands.add_parser(

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "destroy": "destgen.cli.destroy:run_destroy",
     "status": "destgen.cli.status:run_status",
     "datasets": "destgen.cli.datasets:run_datasets",
+    "audiences": "destgen.cli.audiences:run_audiences",
     "destinations": "destgen.cli.destinations:run_destinations_command",
     "preview": "destgen.cli.preview:run_preview",
     "emulator": "destgen_emulator.http.cli:run",

@@ -33,7 +33,18 @@ KNOWN_VARIABLES = (
 # Commands that send requests (diff only with --live), and those of them that change a sandbox:
 # those refuse to guess it, since the service's default is the production sandbox.
 NETWORKED = frozenset(
-    {"activate", "plan", "apply", "export", "promote", "destroy", "status", "datasets", "fetch"}
+    {
+        "activate",
+        "plan",
+        "apply",
+        "export",
+        "promote",
+        "destroy",
+        "status",
+        "datasets",
+        "audiences",
+        "fetch",
+    }
     | {"doctor", "diff"}
 )
 CHANGES_A_SANDBOX = frozenset({"activate", "apply", "destroy"})

@@ -382,6 +382,22 @@ def eligible_datasets(start: int = 0, limit: int = 20) -> Operation[Page]:
     )
 
 
+def audiences(name: str | None = None, start: int = 0, limit: int = 100) -> Operation[Page]:
+    """One page of the sandbox's audiences (segment definitions), optionally those named
+    ``name``; a full page means there may be another.
+    """
+    fixed = (("property", f"name=={name}"),) if name is not None else ()
+    return _offset_page(
+        c.SEGMENT_DEFINITIONS,
+        "list audiences",
+        fixed,
+        start,
+        limit,
+        "segments",
+        lambda _body, items: len(items) >= limit,
+    )
+
+
 def _offset_page(
     path: str,
     label: str,
