@@ -278,3 +278,27 @@ def test_activate_never_adopts_a_same_named_entity_of_another_spec(
         steps = {s["entity"]: s for s in json.loads(out)["steps"]}
     assert steps["base connection"]["action"] == "created"
     assert steps["base connection"]["id"] != impostor
+
+
+def test_verbose_prints_every_request_and_response_line_and_no_secret(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.e2e.conftest import use_emulator
+
+    use_emulator(monkeypatch, emulator.base_url, "VERBOSE@AdobeOrg")
+    monkeypatch.setenv("AEP_ACCESS_TOKEN", "TOKENVALUEsecret0123")
+    example = str(ROOT / "examples" / "amazon_s3.json")
+    assert main(["--verbose", "apply", "--yes", example]) == 0
+    err = capsys.readouterr().err
+    assert "destgen: -> GET /data/foundation/flowservice/connections?property=name==" in err
+    assert "destgen: -> POST /data/foundation/flowservice/flows (" in err
+    assert "destgen: <- POST /data/foundation/flowservice/flows: HTTP 201" in err
+    assert "(request id " in err
+    assert not [s for s in demo_secrets().values() if s in err]
+    assert "TOKENVALUEsecret0123" not in err
+    monkeypatch.setenv("DESTGEN_LOG", "debug")
+    assert main(["plan", example]) == 0
+    assert "destgen: <- GET " in capsys.readouterr().err
+    monkeypatch.delenv("DESTGEN_LOG")
+    assert main(["plan", example]) == 0
+    assert "destgen: <- GET " not in capsys.readouterr().err, "the log goes with the run"

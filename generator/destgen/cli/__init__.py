@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from destgen import __version__
@@ -28,6 +28,12 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"destgen {__version__}")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print every request and response line to stderr (method, path, status, sizes, "
+        "request id; never a header or a body); DESTGEN_LOG=debug does the same",
+    )
     parser.add_argument(
         "--project",
         type=Path,
@@ -213,6 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "(destgen init makes one) to use the project's activation files"
             )
         setattr(args, files, list(project.activations))
+    verbose = args.verbose or os.environ.get("DESTGEN_LOG", "").lower() == "debug"
+    undo_log = request_log() if verbose else None
     try:
         code = _dispatch(args)
         # Flushed here, not at interpreter exit, where a closed pipe is a printed warning.
@@ -226,6 +234,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(INTERRUPTED, file=sys.stderr)
         return Exit.INTERRUPTED
+    finally:
+        if undo_log is not None:
+            undo_log()
+
+
+def request_log() -> Callable[[], None]:
+    """Every request and response line of the client on stderr, escaped (server text is never
+    run by the terminal); what core.py logs holds no header and no body, so no secret. Returns
+    what undoes it (``main`` may run again in the same process).
+    """
+    import logging
+
+    from destgen_runtime.transport.redact import printable
+
+    class ToStderr(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            # The current stderr at each line, never one captured when the handler was made.
+            print(f"destgen: {printable(record.getMessage())}", file=sys.stderr)
+
+    logger = logging.getLogger("destgen.client")
+    handler, level = ToStderr(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+    def undo() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+    return undo
 
 
 def _choose_project(argv: list[str]) -> Project | None:

@@ -101,6 +101,14 @@ class Core:
     ) -> httpx.Request:
         """The ``httpx.Request`` for one operation, with identity headers and the access token."""
         content = None if op.payload is None else json.dumps(_wire(op.payload)).encode()
+        # Method, path, query and body size only: headers carry the token, bodies the secrets.
+        log.debug(
+            "-> %s %s%s (%d bytes)",
+            op.method,
+            op.path,
+            "?" + "&".join(f"{k}={v}" for k, v in op.params) if op.params else "",
+            len(content or b""),
+        )
         return client.build_request(
             op.method,
             self.base_url + op.path,
@@ -114,7 +122,12 @@ class Core:
         self.reached = True
         request_id = response.headers.get("x-request-id")
         log.debug(
-            "%s %s -> %s (request id %s)", op.method, op.path, response.status_code, request_id
+            "<- %s %s: HTTP %s, %d bytes (request id %s)",
+            op.method,
+            op.path,
+            response.status_code,
+            len(response.content),
+            request_id,
         )
         try:
             body: Any = response.json() if response.content else None
