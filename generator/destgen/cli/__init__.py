@@ -92,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
         add_destroy_status,
         add_export,
         add_json,
+        add_new,
         add_plan_apply,
         add_promote,
         add_spec_commands,
@@ -106,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     add_destroy_status(commands)
     add_datasets(commands)
     add_audiences(commands)
+    add_new(commands)
     commands.add_parser(
         "demo",
         help="the main job: every examples/ activation against a local emulator",
@@ -195,6 +197,7 @@ USES_LIBRARY = frozenset(
         "destinations",
         "preview",
         "doctor",
+        "new",
     }
 )
 # Commands whose files default to the project's activation files, and the argument holding them.

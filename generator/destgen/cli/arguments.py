@@ -246,6 +246,25 @@ def add_export(commands: Any) -> None:
     _add_client_options(export)
 
 
+def add_new(commands: Any) -> None:
+    """Add the ``new`` subcommand (an activation file to start from) to ``commands``."""
+    new = commands.add_parser(
+        "new",
+        help="write a commented activation file to start from, for any destination",
+        description="An activation file for DESTINATION (a slug of `destgen destinations`) in "
+        "one workflow: every required param with a value that validates, each secret as the "
+        "environment variable it is read from, names and ids to replace. Printed, or written "
+        "to --out (never over a file). Exit 0 written, 2 unknown destination or workflow.",
+    )
+    new.add_argument("destination", metavar="DESTINATION")
+    new.add_argument(
+        "--workflow",
+        choices=("audiences", "datasets", "stream"),
+        help="default: stream for a streaming destination, else audiences",
+    )
+    new.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+
+
 def add_audiences(commands: Any) -> None:
     """Add the ``audiences`` subcommand (the sandbox's audiences) to ``commands``."""
     found = commands.add_parser(

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "status": "destgen.cli.status:run_status",
     "datasets": "destgen.cli.datasets:run_datasets",
     "audiences": "destgen.cli.audiences:run_audiences",
+    "new": "destgen.cli.new:run_new",
     "destinations": "destgen.cli.destinations:run_destinations_command",
     "preview": "destgen.cli.preview:run_preview",
     "emulator": "destgen_emulator.http.cli:run",
