@@ -76,3 +76,15 @@ def test_the_examples_page_lists_every_secret_the_demo_sets() -> None:
     named = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", page))
     assert named
     assert named <= set(demo_secrets()), named - set(demo_secrets())
+
+
+def test_doctor_columns_stay_aligned_at_long_slugs() -> None:
+    from destgen.cli.spec_commands import doctor_lines
+
+    checks = [
+        {"name": "credentials", "status": "ok", "detail": "accepted"},
+        {"name": "spec salesforce_marketing_cloud_very_long", "status": "changed", "detail": "x"},
+    ]
+    lines = doctor_lines(checks)
+    assert lines[0].index("ok") == lines[1].index("changed")
+    assert lines[0].index("accepted") == lines[1].index("x")

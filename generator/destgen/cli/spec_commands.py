@@ -130,9 +130,20 @@ def run_doctor(args: argparse.Namespace) -> int:
     if getattr(args, "json", False):
         print(json.dumps({"healthy": healthy, "checks": checks}, indent=2))
     else:
-        for check in checks:
-            print(f"{check['name']:22} {check['status']:11} {check['detail']}")
+        print("\n".join(doctor_lines(checks)))
     return Exit.OK if healthy else Exit.FAILED
+
+
+def doctor_lines(checks: list[dict[str, str]]) -> list[str]:
+    """The checks as aligned columns, as wide as the longest name and status (a long slug keeps
+    its row aligned with the others).
+    """
+    name_width = max((len(c["name"]) for c in checks), default=0)
+    status_width = max((len(c["status"]) for c in checks), default=0)
+    return [
+        f"{c['name']:{name_width}}  {c['status']:{status_width}}  {c['detail']}".rstrip()
+        for c in checks
+    ]
 
 
 def _doctor_checks(args: argparse.Namespace, checks: list[dict[str, str]]) -> bool:
