@@ -270,3 +270,23 @@ def test_a_dataset_file_with_no_end_is_warned_about_wherever_it_is_read(tmp_path
     planned = run_cli("activate", "--dry-run", str(path))
     assert planned.returncode == 0, planned.stderr
     assert f"{path}: warning: {warning}" in planned.stderr
+
+
+def test_runs_start_at_their_own_window_and_streams_claim_no_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = ROOT / "examples" / "amazon_s3.json"
+    stream = ROOT / "examples" / "braze.json"
+    with EmulatorServer() as server:
+        use_emulator(monkeypatch, server.base_url, "RUNTIMES@AdobeOrg")
+        assert main(["apply", "--yes", str(files), str(stream)]) == 0
+        server.advance(24)
+        capsys.readouterr()
+        assert main(["status", "--json", "--since", "7d", str(files), str(stream)]) == 0
+        report = json.loads(capsys.readouterr().out)
+    by_file = {Path(entry["file"]).name: entry["runs"] for entry in report["files"]}
+    starts = [run["startedAt"] for run in by_file["amazon_s3.json"]]
+    assert len(starts) == len(set(starts)) == 4, "one start time per six-hour window"
+    assert all(start.endswith("Z") and "T" in start for start in starts)
+    assert by_file["braze.json"]
+    assert {run["files"] for run in by_file["braze.json"]} == {0}

@@ -31,6 +31,17 @@ class Delivery:
     to_s3: bool
 
 
+def streams(state: EmulatorState, flow: dict[str, Any]) -> bool:
+    """Whether the flow's target is a streaming destination (its runs write no files)."""
+    tenant = (flow.get("imsOrgId"), flow.get("sandboxName") or "prod")
+    try:
+        target = state.store.get("targetConnections", str(flow["targetConnectionIds"][0]), tenant)
+    except (ApiError, KeyError, IndexError, TypeError):
+        return False
+    destination = state.destination_of_spec((target.get("connectionSpec") or {}).get("id", ""))
+    return destination is not None and destination.streaming
+
+
 def delivery_of(state: EmulatorState, flow: dict[str, Any]) -> Delivery | None:
     """The flow's delivery, read from the store once for all its runs of an ``advance``; None
     when nothing is delivered (no ``--deliver-to``, a stream, a connection deleted since).

@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from destgen_emulator.service.errors import ApiError
-from destgen_emulator.service.run_files import delivery_of, run_files
+from destgen_emulator.service.run_files import delivery_of, run_files, streams
 from destgen_emulator.service.state import EmulatorState
 
 HOURS_BY_FREQUENCY = {
@@ -71,12 +71,14 @@ def _flow_runs(
     # A window is at least one period of the most frequent audience: an advance shorter than
     # that still gives its one run, and that audience is due in every window.
     length = max(hours * 3600 / windows, _shortest(selectors) * 3600) if windows else 0.0
+    streamed = bool(windows) and streams(state, flow)
     for window in range(windows):
         begin = started / 1000 + window * length
         due = _due(selectors, begin, length) if selectors else None
         chance = random.Random(f"{seed}:{flow['id']}:{started}:{window}")
         exported = entities if due is None else [f"segment:{a}" for a in sorted(due)]
-        run = _run(flow, exported, started, chance, fail)
+        # Each window's run starts at its own time; a stream writes records, never files.
+        run = _run(flow, exported, int(begin * 1000), chance, fail, files=not streamed)
         # The run's own id, chosen here so its delivered files (manifest) can name it.
         run_id = str(uuid.UUID(int=chance.getrandbits(128), version=4))
         if delivery is not None:  # (never on a failed run: None then)
@@ -199,6 +201,8 @@ def _run(
     started: int,
     chance: random.Random,
     fail: bool,
+    *,
+    files: bool = True,
 ) -> dict[str, Any]:
     counts = {entity: chance.randint(1000, 100000) for entity in entities}
     total = sum(counts.values())
@@ -242,7 +246,7 @@ def _run(
             },
             "fileSummary": {
                 "inputFileCount": len(counts),
-                "outputFileCount": 0 if fail else len(counts),
+                "outputFileCount": 0 if fail or not files else len(counts),
             },
             "statusSummary": status,
         },

@@ -100,9 +100,13 @@ def _run(run: Any) -> dict[str, Any]:
         for t in _objects(records.get("targetSummaries"))
         for e in _objects(_object(t).get("entitySummaries"))
     ]
+    started = _count(_object(metrics.get("durationSummary")).get("startedAtUTC"), MAX_MS)
     return {
         "id": printable(str(_object(run).get("id"))),
-        "started": _count(_object(metrics.get("durationSummary")).get("startedAtUTC"), MAX_MS),
+        "started": started,  # epoch milliseconds, as the service reports it
+        "startedAt": dt.datetime.fromtimestamp(started / 1000, dt.UTC)
+        .isoformat()
+        .replace("+00:00", "Z"),
         "status": printable(str(status.get("status", "unknown"))),
         "records": _count(records.get("outputRecordCount")),
         "files": _count(_object(metrics.get("fileSummary")).get("outputFileCount")),
