@@ -290,3 +290,20 @@ def test_runs_start_at_their_own_window_and_streams_claim_no_files(
     assert all(start.endswith("Z") and "T" in start for start in starts)
     assert by_file["braze.json"]
     assert {run["files"] for run in by_file["braze.json"]} == {0}
+
+
+def test_a_delivering_runs_record_counts_are_its_files_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with EmulatorServer(deliver_to=tmp_path / "out", deliver_rows=7) as server:
+        use_emulator(monkeypatch, server.base_url, "ROWS@AdobeOrg")
+        assert main(["apply", "--yes", str(ROOT / "examples" / "amazon_s3.json")]) == 0
+        runs = server.advance(24)
+    for run in runs:
+        (target,) = run["metrics"]["recordSummary"]["targetSummaries"]
+        rows = {f["segmentId"]: f["rows"] for f in run["metrics"]["files"] if "segmentId" in f}
+        counted = {
+            e["id"].removeprefix("segment:"): e["outputRecordCount"]
+            for e in target["entitySummaries"]
+        }
+        assert counted == rows == dict.fromkeys(rows, 7)

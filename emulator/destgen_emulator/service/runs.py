@@ -78,7 +78,10 @@ def _flow_runs(
         chance = random.Random(f"{seed}:{flow['id']}:{started}:{window}")
         exported = entities if due is None else [f"segment:{a}" for a in sorted(due)]
         # Each window's run starts at its own time; a stream writes records, never files.
-        run = _run(flow, exported, int(begin * 1000), chance, fail, files=not streamed)
+        # With --deliver-to, each audience's file holds deliver_rows profiles: the run's record
+        # counts say the same (status and the files agree); otherwise seeded counts.
+        rows = state.deliver_rows if delivery is not None else None
+        run = _run(flow, exported, int(begin * 1000), chance, fail, files=not streamed, rows=rows)
         # The run's own id, chosen here so its delivered files (manifest) can name it.
         run_id = str(uuid.UUID(int=chance.getrandbits(128), version=4))
         if delivery is not None:  # (never on a failed run: None then)
@@ -203,8 +206,9 @@ def _run(
     fail: bool,
     *,
     files: bool = True,
+    rows: int | None = None,
 ) -> dict[str, Any]:
-    counts = {entity: chance.randint(1000, 100000) for entity in entities}
+    counts = {entity: rows or chance.randint(1000, 100000) for entity in entities}
     total = sum(counts.values())
     written = 0 if fail else total
     status: dict[str, Any] = {"status": "failed" if fail else "success"}
