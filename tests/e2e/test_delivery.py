@@ -537,3 +537,18 @@ def test_the_command_line_starts_and_stops_the_storage_with_the_emulator(tmp_pat
             if process.poll() is None:
                 process.kill()
                 process.wait(timeout=10)
+
+
+def test_preview_of_an_encrypted_file_shows_the_rows_it_holds_and_the_key() -> None:
+    example = next(p for p in FILE_EXAMPLES if p.stem == "amazon_s3")
+    done = run_cli("preview", "--json", "--rows", "3", str(example))
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["pgp"].startswith("encrypts to key ")
+    first = document["files"][0]
+    assert first["path"].endswith(".gpg")
+    assert first["encrypted"] is True
+    assert len(first["firstRows"]) == 4  # the header and the three rows it encrypts
+    assert first["firstRows"][0].startswith('"firstName"')
+    shown = run_cli("preview", "--rows", "3", str(example))
+    assert "encrypted, these are the rows it holds" in shown.stdout

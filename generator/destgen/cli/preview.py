@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import sys
+from dataclasses import replace
 from typing import Any
 
 from destgen_runtime.activation.payloads import Payloads
@@ -63,11 +64,21 @@ def run_preview(args: argparse.Namespace) -> int:
         )
         return Exit.USAGE
     when = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    rendered = render(preview_plan(payloads), rows=args.rows, seed=str(args.seed), when=when)
+    plan = preview_plan(payloads)
+    rendered = render(plan, rows=args.rows, seed=str(args.seed), when=when)
     if rendered.problem is not None:
         print(f"destgen preview: {args.file}: {rendered.problem}", file=sys.stderr)
         return Exit.FAILED
-    described = [_describe(f, payloads) for f in rendered.files]
+    # The rows an encrypted file holds: the same render without the key (same seed, same rows),
+    # shown beside the encrypted file's own name and size.
+    plain = (
+        render(replace(plan, public_key=None), rows=args.rows, seed=str(args.seed), when=when)
+        if plan.public_key
+        else rendered
+    )
+    described = [
+        _describe(f, payloads, shown) for f, shown in zip(rendered.files, plain.files, strict=True)
+    ]
     fingerprint = rendered.key_fingerprint
     pgp = None if fingerprint is None else f"encrypts to key {fingerprint}"
     if args.json:
@@ -79,6 +90,7 @@ def run_preview(args: argparse.Namespace) -> int:
         for item in described:
             print(
                 f"{item['path']}  ({item['size']} bytes; {item['uncompressedSize']} uncompressed)"
+                + ("; encrypted, these are the rows it holds" if item["encrypted"] else "")
             )
             for line in item["firstRows"]:
                 print(f"  {line}")
@@ -88,20 +100,22 @@ def run_preview(args: argparse.Namespace) -> int:
     return Exit.OK
 
 
-def _describe(file: RenderedFile, payloads: Payloads) -> dict[str, Any]:
+def _describe(file: RenderedFile, payloads: Payloads, plain: RenderedFile) -> dict[str, Any]:
+    """One file: its path and sizes, and its first rows (``plain``: the same file unencrypted)."""
     path = "/".join((payloads.package.spec.SLUG, *file.folder, file.name))
     return {
         "path": path,
         "size": len(file.data),
         "uncompressedSize": file.uncompressed_size,
         "rows": file.rows,
-        "firstRows": first_rows(file),
+        "encrypted": file.name.endswith(".gpg"),
+        "firstRows": first_rows(plain),
     }
 
 
 def first_rows(file: RenderedFile, count: int = SHOWN_ROWS) -> list[str]:
-    """The first lines of a file as a reader sees them (decompressed; Parquet as JSON rows;
-    an encrypted file as the fact that it is).
+    """The first lines of a file as a reader sees them (decompressed; Parquet as JSON rows; an
+    encrypted file, given alone, as the fact that it is).
     """
     if file.name.endswith(".gpg"):
         return ["(OpenPGP message: decrypt with the key's private half)"]
