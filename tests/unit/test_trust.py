@@ -450,3 +450,22 @@ def test_two_manifest_entries_of_one_spec_id_stop_the_run(tmp_path: Path) -> Non
     (specs / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(GeneratorError, match=r"is also in .*amazon_s3"):
         read_spec_folder(specs)
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["activate", "plan", "apply", "export", "destroy", "status", "datasets", "audiences", "doctor"],
+)
+def test_every_networked_command_takes_the_sandbox_the_same_way(command: str) -> None:
+    helped = run_cli(command, "--help")
+    assert "--sandbox SANDBOX" in helped.stdout
+    assert "default AEP_SANDBOX_NAME" in helped.stdout
+
+
+def test_the_sandbox_flag_is_where_a_command_says_it_acts() -> None:
+    env = ENV | {"AEP_SANDBOX_NAME": "prod"}
+    done = run_cli("status", "--sandbox", "qa", str(ROOT / "examples" / "amazon_s3.json"), env=env)
+    assert "sandbox qa," in done.stderr.splitlines()[0]
+    refused = run_cli("datasets", "--sandbox", "../prod", env=env)
+    assert refused.returncode != 0
+    assert "'../prod' is not a sandbox name" in refused.stderr

@@ -6,6 +6,7 @@ Reads and checks the activation file before any request; the runtime does the se
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -29,6 +30,7 @@ from destgen_runtime.transport.client import FlowServiceClient
 from destgen_runtime.transport.credentials import (
     Identity,
     StaticToken,
+    check_sandbox_name,
     identity_from_env,
 )
 from destgen_runtime.transport.deadlines import Deadlines
@@ -215,9 +217,13 @@ def _identity(args: argparse.Namespace) -> Identity:
             StaticToken("***"),
             "***",
             os.environ.get("AEP_ORG_ID", "{ORG_ID}"),
-            os.environ.get("AEP_SANDBOX_NAME"),
+            args.sandbox or os.environ.get("AEP_SANDBOX_NAME"),
         )
-    return identity_from_env(token_url=args.token_url)
+    identity = identity_from_env(token_url=args.token_url)
+    if args.sandbox:
+        check_sandbox_name(args.sandbox, "--sandbox")
+        identity = dataclasses.replace(identity, sandbox=args.sandbox)
+    return identity
 
 
 def _progress(dry_run: bool, as_json: bool = False) -> Any:

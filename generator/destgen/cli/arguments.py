@@ -42,6 +42,7 @@ def add_activate(commands: Any) -> None:
         "--json", action="store_true", help="print the steps as one JSON document on stdout"
     )
     _add_client_options(act)
+    add_sandbox(act)
     act.add_argument(
         "--deadline",
         type=_seconds,
@@ -55,6 +56,13 @@ def add_activate(commands: Any) -> None:
 def add_json(parser: Any) -> None:
     """``--json``: one JSON document on standard output instead of text (every command alike)."""
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def add_sandbox(parser: Any) -> None:
+    """``--sandbox``: the same choice of sandbox in every networked command."""
+    parser.add_argument(
+        "--sandbox", help="the sandbox to work on (default AEP_SANDBOX_NAME; none: production)"
+    )
 
 
 def _add_client_options(parser: Any) -> None:
@@ -116,7 +124,7 @@ def add_plan_apply(commands: Any) -> None:
             "marketing actions) the file leaves out",
         )
         add_json(parser)
-        parser.add_argument("--sandbox", help="the sandbox to work on (default AEP_SANDBOX_NAME)")
+        add_sandbox(parser)
         parser.add_argument(
             "--concurrency",
             type=_whole_number(1, 64),
@@ -201,6 +209,7 @@ def add_destroy_status(commands: Any) -> None:
     destroy.add_argument("file", type=Path, metavar="FILE")
     destroy.add_argument("--yes", action="store_true", help="delete without asking")
     _add_client_options(destroy)
+    add_sandbox(destroy)
     status = commands.add_parser(
         "status",
         help="recent runs of each file's dataflow; exit 1 when one failed (for cron and CI)",
@@ -220,6 +229,7 @@ def add_destroy_status(commands: Any) -> None:
     )
     add_json(status)
     _add_client_options(status)
+    add_sandbox(status)
 
 
 def add_export(commands: Any) -> None:
@@ -244,6 +254,7 @@ def add_export(commands: Any) -> None:
     )
     export.add_argument("--force", action="store_true", help="replace files that exist")
     _add_client_options(export)
+    add_sandbox(export)
 
 
 def add_new(commands: Any) -> None:
@@ -277,7 +288,7 @@ def add_audiences(commands: Any) -> None:
     )
     _add_client_options(found)
     found.add_argument("--name", help="only the audiences with exactly this name")
-    found.add_argument("--sandbox", help="the sandbox to list (default AEP_SANDBOX_NAME)")
+    add_sandbox(found)
     add_json(found)
 
 
@@ -298,6 +309,7 @@ def add_datasets(commands: Any) -> None:
         metavar="N",
         help="datasets a request",
     )
+    add_sandbox(found)
     add_json(found)
 
 
@@ -422,5 +434,6 @@ def add_spec_commands(commands: Any) -> None:
         description="Exit 0 when everything matches, 1 otherwise. " + credentials,
     )
     _add_base_url(doctor)
+    add_sandbox(doctor)
     doctor.add_argument("--specs", type=Path, default=default_specs_dir())
     add_json(doctor)

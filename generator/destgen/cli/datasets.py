@@ -5,11 +5,13 @@ without the UI (credentials and sandbox from the AEP_* environment, as for activ
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 
 from destgen_runtime.api import operations as ops
 from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.credentials import check_sandbox_name, identity_from_env
 from destgen_runtime.transport.errors import DestgenError
 from destgen_runtime.transport.redact import printable
 
@@ -20,7 +22,11 @@ from destgen.cli.wording import plural
 def run_datasets(args: argparse.Namespace) -> int:
     """List every eligible dataset (all pages); exit 1 with the reason when the call fails."""
     try:
-        with FlowServiceClient(base_url=args.base_url) as client:
+        identity = identity_from_env()
+        if args.sandbox:
+            check_sandbox_name(args.sandbox, "--sandbox")
+            identity = dataclasses.replace(identity, sandbox=args.sandbox)
+        with FlowServiceClient(base_url=args.base_url, identity=identity) as client:
             found = [e.data for e in client.iterate(ops.eligible_datasets(limit=args.page_size))]
     except DestgenError as exc:
         print(f"destgen datasets: failed: {exc}", file=sys.stderr)

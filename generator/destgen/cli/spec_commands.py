@@ -7,6 +7,7 @@ Argument handling and output only; fetch.py, spec_diff.py and the runtime's drif
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import tempfile
@@ -15,6 +16,7 @@ from pathlib import Path
 from destgen_runtime.activation.drift import check_spec_drift
 from destgen_runtime.api import operations as ops
 from destgen_runtime.transport.client import FlowServiceClient
+from destgen_runtime.transport.credentials import check_sandbox_name, identity_from_env
 from destgen_runtime.transport.errors import DestgenError
 from destgen_runtime.transport.retry import RetryPolicy
 
@@ -29,8 +31,13 @@ from destgen.specs import load_specs
 FETCH_RETRY = RetryPolicy(max_attempts=3, base=0.5, cap=2.0)
 
 
-def _client(base_url: str | None) -> FlowServiceClient:
-    return FlowServiceClient(base_url=base_url, retry=FETCH_RETRY)
+def _client(base_url: str | None, sandbox: str | None = None) -> FlowServiceClient:
+    """A client for the spec commands; ``sandbox`` (doctor's --sandbox) overrides the env's."""
+    identity = identity_from_env()
+    if sandbox:
+        check_sandbox_name(sandbox, "--sandbox")
+        identity = dataclasses.replace(identity, sandbox=sandbox)
+    return FlowServiceClient(base_url=base_url, identity=identity, retry=FETCH_RETRY)
 
 
 def run_fetch(args: argparse.Namespace) -> int:
@@ -151,7 +158,7 @@ def _doctor_checks(args: argparse.Namespace, checks: list[dict[str, str]]) -> bo
         checks.append({"name": name, "status": status, "detail": detail})
 
     try:
-        client = _client(args.base_url)
+        client = _client(args.base_url, args.sandbox)
     except DestgenError as exc:
         add("credentials", "FAIL", str(exc))
         return False
