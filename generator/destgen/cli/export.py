@@ -70,7 +70,10 @@ def run_export(args: argparse.Namespace) -> int:
             print(f"[{n}/{len(docs)}] {named} -> {path}", file=sys.stderr)
     names = sorted(set(variables.values()))
     if names:
-        print(f"destgen export: set {', '.join(names)} before plan or apply", file=sys.stderr)
+        print(
+            f"destgen export: set {', '.join(names)} before apply (plan needs none)",
+            file=sys.stderr,
+        )
     return Exit.FAILED if failed else Exit.OK
 
 
