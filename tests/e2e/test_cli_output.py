@@ -302,3 +302,37 @@ def test_verbose_prints_every_request_and_response_line_and_no_secret(
     monkeypatch.delenv("DESTGEN_LOG")
     assert main(["plan", example]) == 0
     assert "destgen: <- GET " not in capsys.readouterr().err, "the log goes with the run"
+
+
+def test_plan_json_names_each_change_by_action_collection_name_and_id(
+    emulator: EmulatorServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    from tests.e2e.conftest import use_emulator
+
+    use_emulator(monkeypatch, emulator.base_url, "PLANJSON@AdobeOrg")
+    assert main(["plan", "--json", str(S3_EXAMPLE)]) == 3
+    document = json.loads(capsys.readouterr().out)
+    assert document["format_version"] == 1
+    changes = document["files"][0]["changes"]
+    creates = {(c["action"], c["collection"]) for c in changes}
+    assert ("create", "flows") in creates
+    assert ("create", "connections") in creates
+    flow = next(c for c in changes if c["collection"] == "flows")
+    assert flow["name"] == "Acme audiences to S3"
+    assert flow["id"] is None, "known after apply"
+    assert main(["apply", "--yes", str(S3_EXAMPLE)]) == 0
+    doc = json.loads(S3_EXAMPLE.read_text())
+    doc["targetConnection"]["params"]["compression"] = "NONE"
+    edited = tmp_path / "s3.json"
+    edited.write_text(json.dumps(doc))
+    capsys.readouterr()
+    assert main(["plan", "--json", str(edited)]) == 3
+    (update,) = json.loads(capsys.readouterr().out)["files"][0]["changes"]
+    assert update["action"] == "update"
+    assert update["collection"] == "targetConnections"
+    assert update["id"]
+    (field,) = [f for f in update["fields"] if f["path"].endswith("compression")]
+    assert (field["old"], field["new"]) == ("GZIP", "NONE")

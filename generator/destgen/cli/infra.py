@@ -603,7 +603,8 @@ def _print_plan(outcomes: list[FileOutcome]) -> None:
 
 def _report(outcomes: list[FileOutcome], as_json: bool, *, applied: bool) -> None:
     if as_json:
-        print(json.dumps({"files": [_as_json(o, applied) for o in outcomes]}, indent=2))
+        files = [_as_json(o, applied) for o in outcomes]
+        print(json.dumps({"format_version": 1, "files": files}, indent=2))
         return
     if not applied:
         _print_plan(outcomes)
@@ -620,10 +621,7 @@ def _as_json(outcome: FileOutcome, applied: bool) -> dict[str, Any]:
             for r in outcome.result.rows
         ]
         return found | {"status": "applied", "steps": rows}
-    changes = [
-        {"step": c.label, "lines": c.lines, "fields": [f.as_json() for f in c.fields]}
-        for c in outcome.changes
-    ]
+    changes = [c.as_json() for c in outcome.changes]
     status = "changes" if outcome.changes else "unchanged"
     return found | {"status": status, "counts": outcome.counts(), "changes": changes}
 

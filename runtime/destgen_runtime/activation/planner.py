@@ -79,10 +79,29 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class Change:
-    """One write the plan holds: the step's label and the field changes it makes."""
+    """One write the plan holds: the step's label and the field changes it makes, and what it
+    writes: the action (create, update, delete, action), the collection, the entity's name and
+    id (None for what the plan would create).
+    """
 
     label: str
     fields: list[FieldChange]
+    action: str = ""
+    collection: str = ""
+    name: str | None = None
+    entity_id: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The change for ``plan --json``: its target, its label, its lines and its fields."""
+        return {
+            "action": self.action,
+            "collection": self.collection,
+            "name": self.name,
+            "id": self.entity_id,
+            "step": self.label,
+            "lines": self.lines,
+            "fields": [f.as_json() for f in self.fields],
+        }
 
     @property
     def lines(self) -> list[str]:
@@ -120,7 +139,17 @@ class Planner:
         if isinstance(answer, dict) and "id" in answer:
             answer = answer | {"id": f"{PLANNED}{answer['id']}", "etag": None}
         if op.kind != "read":
-            self.changes.append(Change(op.label, describe_write(op)))
+            collection, entity_id = _addressed(op.path)
+            self.changes.append(
+                Change(
+                    op.label,
+                    describe_write(op),
+                    op.kind,
+                    collection,
+                    getattr(op.payload, "name", None),
+                    entity_id,
+                )
+            )
         name = getattr(op.payload, "name", None)
         if op.kind == "create" and isinstance(name, str):
             self.creates.add((ops.collection_of(op), name))
@@ -165,8 +194,19 @@ class Planner:
             # another team's, and this would take over their chain. Refused unless asked too.
             label += ", found through the dataflow under another name (another team's?)"
             self.shared[f"{collection}/{entity_id}"] = label
-        self.changes.append(Change(label, fields))
+        name = entity.data.get("name")
+        self.changes.append(
+            Change(label, fields, "update", collection, str(name) if name else None, entity_id)
+        )
         return Created(entity.id, entity.etag, changed=True)
+
+
+def _addressed(path: str) -> tuple[str, str | None]:
+    """The collection and entity id a request path names (``/data/foundation/flowservice/flows/
+    ID/action`` -> ``flows``, ``ID``); the id is None for a create.
+    """
+    parts = path.strip("/").split("/")[3:]  # past /data/foundation/<service>
+    return (parts[0] if parts else ""), (parts[1] if len(parts) > 1 else None)
 
 
 def describe_write(op: Operation[Any]) -> list[FieldChange]:
