@@ -88,3 +88,20 @@ def test_doctor_columns_stay_aligned_at_long_slugs() -> None:
     lines = doctor_lines(checks)
     assert lines[0].index("ok") == lines[1].index("changed")
     assert lines[0].index("accepted") == lines[1].index("x")
+
+
+def test_the_readme_command_table_is_generated_from_the_table_of_commands(tmp_path: Path) -> None:
+    from destgen.cli.commands import COMMANDS
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    for name in COMMANDS:
+        assert f"| `destgen {name}` |" in readme, name
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for page in reference_docs.PAGES:
+        (docs / page).write_text((ROOT / "docs" / page).read_text())
+    (tmp_path / "README.md").write_text(readme.replace("| `destgen demo` |", "| `destgen dem0` |"))
+    assert reference_docs.stale_pages(docs) == ["../README.md"]
+    assert reference_docs.main(["--docs", str(docs)]) == 0
+    assert reference_docs.stale_pages(docs) == []

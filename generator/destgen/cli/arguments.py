@@ -383,7 +383,7 @@ def add_spec_commands(commands: Any) -> None:
     )
     fetch = commands.add_parser(
         "fetch",
-        help="download the live connection specs into specs_cache/",
+        help="download connection specs into the specs folder (the project's, else specs_cache/)",
         description="GET each connection spec and update the cache and manifest.json "
         "atomically: all of them or nothing. Unchanged specs are not rewritten. " + credentials,
     )
