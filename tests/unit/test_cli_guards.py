@@ -5,6 +5,7 @@ with their exit codes; the reference-docs writer writes, then checks, its pages.
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import tempfile
@@ -105,3 +106,24 @@ def test_the_readme_command_table_is_generated_from_the_table_of_commands(tmp_pa
     assert reference_docs.stale_pages(docs) == ["../README.md"]
     assert reference_docs.main(["--docs", str(docs)]) == 0
     assert reference_docs.stale_pages(docs) == []
+
+
+def test_every_json_report_goes_through_the_one_writer() -> None:
+    """Reports open with their format_version; only documents that are something else (an
+    exported activation file, the activation JSON Schema, destinations' list) print themselves.
+    """
+    import io
+
+    from destgen.cli.json_output import FORMAT_VERSION, print_report
+    from tests.conftest import ROOT
+
+    out = io.StringIO()
+    print_report({"files": []}, out)
+    assert list(json.loads(out.getvalue())) == ["format_version", "files"]
+    assert json.loads(out.getvalue())["format_version"] == FORMAT_VERSION
+    allowed = {"json_output.py": 1, "export.py": 1, "activate.py": 1, "destinations.py": 1}
+    for module in sorted((ROOT / "generator" / "destgen" / "cli").glob("*.py")):
+        count = module.read_text().count("print(json.dumps(") + module.read_text().count(
+            'json.dumps({"format_version"'
+        )
+        assert count <= allowed.get(module.name, 0), module.name

@@ -38,6 +38,7 @@ from destgen_runtime.transport.errors import DestgenError
 from destgen_runtime.transport.retry import RetryPolicy
 
 from destgen.cli.exit_codes import Exit
+from destgen.cli.json_output import print_report
 from destgen.cli.wording import plural
 
 
@@ -181,7 +182,7 @@ def run_activate(args: argparse.Namespace) -> int:
         print(f"destgen activate: failed: {exc}", file=sys.stderr)
         return Exit.FAILED
     if args.json:
-        print(json.dumps(result_json(result, str(args.file)), indent=2))
+        print_report(result_json(result, str(args.file)))
     elif not args.dry_run:
         print_table(result, title=str(args.file))
     return Exit.OK

@@ -6,7 +6,6 @@ AEP_* environment or --sandbox, as every networked command).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from destgen_runtime.api import operations as ops
@@ -15,6 +14,7 @@ from destgen_runtime.transport.redact import printable
 
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
+from destgen.cli.json_output import print_report
 from destgen.cli.wording import plural
 
 
@@ -37,7 +37,7 @@ def run_audiences(args: argparse.Namespace) -> int:
         for a in found
     ]
     if args.json:
-        print(json.dumps({"format_version": 1, "audiences": rows}, indent=2))
+        print_report({"audiences": rows})
     else:
         for row in rows:
             # Names come from the server: escaped before they reach a terminal.

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 
 from destgen_runtime.api import operations as ops
@@ -16,6 +15,7 @@ from destgen_runtime.transport.errors import DestgenError
 from destgen_runtime.transport.redact import printable
 
 from destgen.cli.exit_codes import Exit
+from destgen.cli.json_output import print_report
 from destgen.cli.wording import plural
 
 
@@ -36,7 +36,7 @@ def run_datasets(args: argparse.Namespace) -> int:
         for d in found
     ]
     if args.json:
-        print(json.dumps({"datasets": rows}, indent=2))
+        print_report({"datasets": rows})
         return Exit.OK
     for row in rows:
         # Names come from the server: escaped before they reach a terminal.

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from destgen.cli.exit_codes import Exit
+from destgen.cli.json_output import print_report
 
 
 def destination_facts() -> list[dict[str, Any]]:
@@ -140,8 +141,10 @@ def run_destinations(as_json: bool, folder: Path | None = None) -> int:
         # Which library answered, on stderr: the table and --json stay what they were.
         print(f"destgen destinations: {library_in_use().describe()}", file=sys.stderr)
     if as_json:
-        document: Any = facts if folder is None else {"destinations": facts, "refused": refused}
-        print(json.dumps(document, indent=2))
+        if folder is None:
+            print(json.dumps(facts, indent=2))  # a list, as it always was
+        else:
+            print_report({"destinations": facts, "refused": refused})
         return broken
     from rich.console import Console
     from rich.table import Table

@@ -38,6 +38,7 @@ from destgen_runtime.transport.redact import one_line as printable
 from destgen.cli.activate import load_or_report, summary_line
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
+from destgen.cli.json_output import print_report
 from destgen.cli.odd_data import ODD_SHAPE, odd_shape_line
 from destgen.cli.saved_plan import (
     PlanFileError,
@@ -604,7 +605,7 @@ def _print_plan(outcomes: list[FileOutcome]) -> None:
 def _report(outcomes: list[FileOutcome], as_json: bool, *, applied: bool) -> None:
     if as_json:
         files = [_as_json(o, applied) for o in outcomes]
-        print(json.dumps({"format_version": 1, "files": files}, indent=2))
+        print_report({"files": files})
         return
     if not applied:
         _print_plan(outcomes)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import sys
 from dataclasses import replace
@@ -18,6 +17,7 @@ from destgen_runtime.activation.payloads import Payloads
 
 from destgen.cli.activate import load_or_report
 from destgen.cli.exit_codes import Exit
+from destgen.cli.json_output import print_report
 from destgen_emulator.delivery.deliver import deliver
 from destgen_emulator.delivery.formats import format_of_file
 from destgen_emulator.delivery.plan import ExportPlan, dataset_plan_from, plan_from
@@ -83,7 +83,7 @@ def run_preview(args: argparse.Namespace) -> int:
     pgp = None if fingerprint is None else f"encrypts to key {fingerprint}"
     if args.json:
         document = {"file": str(args.file), "files": described} | ({"pgp": pgp} if pgp else {})
-        print(json.dumps(document, indent=2))
+        print_report(document)
     else:
         if pgp:
             print(f"PGP: {pgp}")

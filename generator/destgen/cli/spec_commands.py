@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -21,6 +20,7 @@ from destgen_runtime.transport.errors import DestgenError
 from destgen_runtime.transport.retry import RetryPolicy
 
 from destgen.cli.exit_codes import Exit
+from destgen.cli.json_output import print_report
 from destgen.cli.wording import plural
 from destgen.errors import GeneratorError
 from destgen.fetch import fetch_destinations, fetch_specs
@@ -135,7 +135,7 @@ def run_doctor(args: argparse.Namespace) -> int:
     checks: list[dict[str, str]] = []
     healthy = _doctor_checks(args, checks)
     if getattr(args, "json", False):
-        print(json.dumps({"healthy": healthy, "checks": checks}, indent=2))
+        print_report({"healthy": healthy, "checks": checks})
     else:
         print("\n".join(doctor_lines(checks)))
     return Exit.OK if healthy else Exit.FAILED

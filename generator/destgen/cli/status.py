@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import re
 import sys
 from typing import Any
@@ -20,6 +19,7 @@ from destgen_runtime.transport.redact import printable
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
 from destgen.cli.infra import load_all
+from destgen.cli.json_output import print_report
 from destgen.cli.wording import plural
 
 DURATION = re.compile(r"^(\d+)([hd])$")
@@ -73,7 +73,7 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"destgen status: failed: {exc}", file=sys.stderr)
         return Exit.FAILED
     if args.json:
-        print(json.dumps({"since": since.isoformat(), "files": report, "failed": failed}, indent=2))
+        print_report({"since": since.isoformat(), "files": report, "failed": failed})
     else:
         _print(report)
     missing = [str(e["file"]) for e in report if not e["found"]]

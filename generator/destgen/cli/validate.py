@@ -21,6 +21,7 @@ from destgen_runtime.schema import strict_json
 from destgen_runtime.schema.json_path import json_path
 
 from destgen.cli.exit_codes import Exit
+from destgen.cli.json_output import print_report
 from destgen.errors import GeneratorError
 
 # kind -> (a class of destgen_destinations.<slug>.models, a shared "module:class", or for a
@@ -103,7 +104,7 @@ def run_validate(
         if problems:
             worst = max(worst, Exit.FAILED)
     if as_json:
-        print(json.dumps({"kind": kind, "valid": worst == 0, "files": reports}, indent=2), file=out)
+        print_report({"kind": kind, "valid": worst == 0, "files": reports}, out)
         return worst
     for report in reports:
         for problem in report["problems"] or [f"ok ({report['kind']})"]:
