@@ -88,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     from destgen.cli.arguments import (
         add_activate,
         add_audiences,
+        add_completion,
         add_datasets,
         add_destroy_status,
         add_export,
@@ -108,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     add_datasets(commands)
     add_audiences(commands)
     add_new(commands)
+    add_completion(commands)
     commands.add_parser(
         "demo",
         help="the main job: every examples/ activation against a local emulator",

@@ -257,6 +257,19 @@ def add_export(commands: Any) -> None:
     add_sandbox(export)
 
 
+def add_completion(commands: Any) -> None:
+    """Add the ``completion`` subcommand (shell completion scripts) to ``commands``."""
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script (bash, zsh, fish) for every command and option",
+        description="Built from the argument parser: every command and its options. bash: "
+        "destgen completion bash > ~/.local/share/bash-completion/completions/destgen; zsh "
+        "uses the bash script through bashcompinit; fish: destgen completion fish > "
+        "~/.config/fish/completions/destgen.fish.",
+    )
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
+
+
 def add_new(commands: Any) -> None:
     """Add the ``new`` subcommand (an activation file to start from) to ``commands``."""
     new = commands.add_parser(
