@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import json
 import os
+from pathlib import Path
 
 import pytest
 from destgen_runtime.api import operations as ops
@@ -121,3 +122,22 @@ def test_status_of_a_file_whose_flow_does_not_exist(capsys: pytest.CaptureFixtur
     assert "no dataflow named 'Acme audiences to S3'" in out
     assert "1 file with no dataflow in this sandbox" in err
     assert "apply first, or check AEP_SANDBOX_NAME" in err
+
+
+def test_destroy_of_a_folder_removes_each_files_dataflow_and_then_what_they_shared(
+    emulator: EmulatorServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "setup"
+    folder.mkdir()
+    for example in (AUDIENCES, DATASETS):  # they share the base connection "Acme exports to S3"
+        (folder / example.name).write_text(example.read_text())
+    assert main(["apply", "--yes", str(folder)]) == 0
+    capsys.readouterr()
+    assert main(["destroy", str(folder)]) == 1  # no terminal, no --yes: the first is shown only
+    assert len(emulator.state.store.all("flows")) == 2
+    assert main(["destroy", "--yes", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert f"== {folder / 'amazon_s3.json'}" in out
+    assert f"== {folder / 'amazon_s3_datasets.json'}" in out
+    assert all(not emulator.state.store.all(c) for c in ("flows", "connections"))
+    assert main(["destroy", str(tmp_path / "empty.d")]) != 0

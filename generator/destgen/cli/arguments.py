@@ -201,12 +201,18 @@ def add_destroy_status(commands: Any) -> None:
     """Add ``destroy`` and ``status`` to ``commands``."""
     destroy = commands.add_parser(
         "destroy",
-        help="remove a file's dataflow and the connections nothing else uses",
+        help="remove each file's dataflow (a file or a folder) and the connections nothing else uses",
         description="Show what is deleted (the dataflow, then its target, base and source "
         "connections unless another entity uses them) and what is kept, confirm, delete. "
         "Mapping sets stay (Data Prep has no DELETE). Exit 0 done or nothing to do, 1 error.",
     )
-    destroy.add_argument("file", type=Path, metavar="FILE")
+    destroy.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="FILE|DIR",
+        help="activation files or folders (each file's dataflow, in turn)",
+    )
     destroy.add_argument("--yes", action="store_true", help="delete without asking")
     _add_client_options(destroy)
     add_sandbox(destroy)

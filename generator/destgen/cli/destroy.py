@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from destgen_runtime.activation.datasets import replaced_sources
@@ -37,8 +38,26 @@ class Removal:
 
 
 def run_destroy(args: argparse.Namespace) -> int:
-    """Show what goes and what stays, confirm, delete in order; exit 0 done, 1 error."""
-    payloads = load_or_report(args.file, "destroy", placeholders=True)
+    """Each file (a folder: its activation files, in order) in turn: show what goes and what
+    stays, confirm, delete; exit 0 all done, else the worst exit of any file.
+    """
+    from destgen.cli.infra import activation_files
+
+    files = activation_files(args.paths)
+    if not files:
+        print(f"destgen destroy: no activation files in {args.paths}", file=sys.stderr)
+        return Exit.USAGE
+    codes = []
+    for path in files:
+        if len(files) > 1:
+            print(f"== {path}")
+        codes.append(_destroy_one(args, path))
+    return max(codes)
+
+
+def _destroy_one(args: argparse.Namespace, path: Path) -> int:
+    """One file: what goes and what stays, the confirmation, the deletes in order."""
+    payloads = load_or_report(path, "destroy", placeholders=True)
     if isinstance(payloads, Exit):
         return payloads
     file = payloads.file
