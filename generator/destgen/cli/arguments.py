@@ -201,7 +201,7 @@ def add_destroy_status(commands: Any) -> None:
     """Add ``destroy`` and ``status`` to ``commands``."""
     destroy = commands.add_parser(
         "destroy",
-        help="remove each file's dataflow (a file or a folder) and the connections nothing else uses",
+        help="remove each file's dataflow (files or folders) and connections nothing else uses",
         description="Show what is deleted (the dataflow, then its target, base and source "
         "connections unless another entity uses them) and what is kept, confirm, delete. "
         "Mapping sets stay (Data Prep has no DELETE). Exit 0 done or nothing to do, 1 error.",
