@@ -8,6 +8,7 @@ Network and parsing go through the runtime client; nothing is written until ever
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -217,8 +218,9 @@ def _entry_for(
     return entry
 
 
+@functools.cache
 def curated_slugs() -> dict[str, str]:
-    """The slug of each curated spec destgen ships, by connection spec id."""
+    """The slug of each curated spec destgen ships, by connection spec id (read once a run)."""
     from destgen.resources import data_dir
 
     shipped = data_dir("specs_cache")

@@ -17,6 +17,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from destgen.errors import GeneratorError
 from destgen.layout import LIBRARY_PACKAGE
@@ -55,7 +56,8 @@ def use_project_library(project: Project) -> LibraryInUse:
             "/library",
             f"no library at {project.library} yet: run `destgen generate` in {project.root}",
         )
-    _same_runtime(project)
+    state = _state(project)
+    _same_runtime(project, state)
     loaded = sys.modules.get(LIBRARY_PACKAGE)
     if loaded is not None and Path(str(loaded.__file__)).parent.resolve() != package.resolve():
         raise GeneratorError(
@@ -67,7 +69,7 @@ def use_project_library(project: Project) -> LibraryInUse:
     if str(project.library) not in sys.path:
         sys.path.insert(0, str(project.library))
         importlib.invalidate_caches()
-    IN_USE = LibraryInUse(project.library, project.specs, project, _stale(project))
+    IN_USE = LibraryInUse(project.library, project.specs, project, _stale(project, state))
     return IN_USE
 
 
@@ -82,13 +84,18 @@ def library_in_use() -> LibraryInUse:
     return LibraryInUse(Path(next(iter(location or ["(not installed)"]))), None, None)
 
 
-def _same_runtime(project: Project) -> None:
-    """The library was generated for this runtime version; else say how to regenerate."""
+def _state(project: Project) -> dict[str, Any]:
+    """The library's state file (what generate recorded), read once; empty when unreadable."""
     try:
         state = json.loads((project.library / STATE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        state = {}
-    pinned = state.get("runtime") if isinstance(state, dict) else None
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _same_runtime(project: Project, state: dict[str, Any]) -> None:
+    """The library was generated for this runtime version; else say how to regenerate."""
+    pinned = state.get("runtime")
     if pinned != runtime_version():
         raise GeneratorError(
             str(project.config),
@@ -99,15 +106,11 @@ def _same_runtime(project: Project) -> None:
         )
 
 
-def _stale(project: Project) -> tuple[str, ...]:
+def _stale(project: Project, state: dict[str, Any]) -> tuple[str, ...]:
     """Destinations whose spec file in the project's specs folder is not the one the library
     was generated from (a fetch since the last generate).
     """
-    try:
-        state = json.loads((project.library / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ()
-    specs = state.get("specs") if isinstance(state, dict) else None
+    specs = state.get("specs")
     if not isinstance(specs, dict):
         return ()
     stale = []

@@ -207,7 +207,7 @@ def selectors(transformations: Any, *, streaming: bool = False) -> None:
     check = streaming_selector_problems if streaming else selector_problems
     problems = [
         f"{where}: {p}"
-        for where, selector in _each_selector(transformations)
+        for where, selector in each_selector(transformations)
         for p in check(selector)
     ]
     if problems:
@@ -237,7 +237,7 @@ def profile_selectors(transformations: list[Any], *, streaming: bool) -> None:
     selector with a path (docs/api-contract.md §5.1); a file-based flow's stay empty.
     """
     problems = []
-    for where, selector in _each_selector(transformations, "profileSelectors"):
+    for where, selector in each_selector(transformations, "profileSelectors"):
         value = selector.get("value") if isinstance(selector, dict) else None
         if not streaming:
             problems.append(f"{where}: a file-based destination exports through its mapping set")
@@ -261,14 +261,14 @@ def selected_audiences_exist(
     """
     problems = [
         f"{where}.value.id: no audience {selector['value']['id']} in sandbox {sandbox_name}"
-        for where, selector in _each_selector(transformations)
+        for where, selector in each_selector(transformations)
         if selector["value"]["id"] not in known
     ]
     if problems:
         raise validation("A selector names an audience that does not exist", problems)
 
 
-def _each_selector(
+def each_selector(
     transformations: list[Any], kind: str = "segmentSelectors"
 ) -> Iterator[tuple[str, Any]]:
     """Each selector of ``kind`` (audiences, or a stream's ``profileSelectors``) with its path."""

@@ -433,20 +433,14 @@ def _selector_warnings(data: Any) -> list[str]:
 
 
 def _selectors_of(data: Any) -> list[tuple[str, Any]]:
-    """``(JSON path, selector)`` of a dataflow's audience selectors, or of a PATCH's added ones."""
+    """``(JSON path, selector)`` of a dataflow's audience selectors (as the emulator walks them),
+    or of a PATCH's added ones.
+    """
+    from destgen_emulator.service.validation import each_selector
+
     if isinstance(data, list):
         return [
             (f"$[{i}].value", op.get("value")) for i, op in enumerate(data) if isinstance(op, dict)
         ]
     transformations = data.get("transformations") if isinstance(data, dict) else None
-    found = []
-    for t, transformation in enumerate(
-        transformations if isinstance(transformations, list) else []
-    ):
-        params = transformation.get("params") if isinstance(transformation, dict) else None
-        selectors = ((params or {}).get("segmentSelectors") or {}).get("selectors") or []
-        for s, selector in enumerate(selectors if isinstance(selectors, list) else []):
-            found.append(
-                (f"$.transformations[{t}].params.segmentSelectors.selectors[{s}]", selector)
-            )
-    return found
+    return list(each_selector(transformations if isinstance(transformations, list) else []))
