@@ -12,6 +12,7 @@ This keeps the module seconds long instead of minutes of resolver and download t
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib.metadata
 import json
 import os
@@ -21,6 +22,7 @@ import sys
 import sysconfig
 import venv
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -99,6 +101,33 @@ def _clean_env(bin_dir: Path, **extra: str) -> dict[str, str]:
     return keep | {"PATH": f"{bin_dir}{os.pathsep}/usr/bin:/bin"} | extra
 
 
+@contextlib.contextmanager
+def _serving(command: list[str | Path], cwd: Path, env: dict[str, str]) -> Iterator[str]:
+    """An emulator started by ``command`` (``--port 0``) until the block ends: its base URL, read
+    from the line it prints when it listens.
+    """
+    with subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    ) as emulator:
+        try:
+            assert emulator.stdout is not None
+            line = emulator.stdout.readline()
+            assert "listening on http://127.0.0.1:" in line, line
+            yield line.rsplit(" ", 1)[-1].strip()
+        finally:
+            emulator.terminate()
+            emulator.wait(timeout=30)
+
+
+# The credentials a user sets for the CLI against the emulator.
+API = {
+    "AEP_ACCESS_TOKEN": "t",
+    "AEP_API_KEY": "k",
+    "AEP_ORG_ID": "ORG@AdobeOrg",
+    "AEP_SANDBOX_NAME": "prod",
+}
+
+
 @pytest.fixture(scope="module")
 def library_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The generated library and the runtime it pins, each from its own wheel."""
@@ -149,36 +178,20 @@ def test_emulator_wheel_serves_the_six_specs_without_the_tool(
         env=env,
     )
     assert absent.startswith("None ModuleSpec"), absent
-    with subprocess.Popen(
-        [emulator_venv / "destgen-emulator", "--port", "0"],
-        cwd=tmp_path,  # no specs_cache here: the wheel's own six specs are the default
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    ) as emulator:
-        try:
-            assert emulator.stdout is not None
-            line = emulator.stdout.readline()
-            assert "listening on http://127.0.0.1:" in line, line
-            base_url = line.rsplit(" ", 1)[-1].strip()
-            headers = {
-                "Authorization": "Bearer t",
-                "x-api-key": "k",
-                "x-gw-ims-org-id": "ORG@AdobeOrg",
-                "x-sandbox-name": "dev",
-            }
-            listed = httpx.get(
-                f"{base_url}/data/foundation/flowservice/connectionSpecs",
-                headers=headers,
-                timeout=30,
-            )
-            assert listed.status_code == 200, listed.text
-            names = {spec["name"] for spec in listed.json()["items"]}
-            assert {"Amazon S3", "SFTP"} <= names, names
-        finally:
-            emulator.terminate()
-            emulator.wait(timeout=30)
+    # No specs_cache in tmp_path: the wheel's own six specs are the default.
+    with _serving([emulator_venv / "destgen-emulator", "--port", "0"], tmp_path, env) as base_url:
+        headers = {
+            "Authorization": "Bearer t",
+            "x-api-key": "k",
+            "x-gw-ims-org-id": "ORG@AdobeOrg",
+            "x-sandbox-name": "dev",
+        }
+        listed = httpx.get(
+            f"{base_url}/data/foundation/flowservice/connectionSpecs", headers=headers, timeout=30
+        )
+    assert listed.status_code == 200, listed.text
+    names = {spec["name"] for spec in listed.json()["items"]}
+    assert {"Amazon S3", "SFTP"} <= names, names
 
 
 def test_library_wheel_holds_only_its_own_package(library_venv: Path) -> None:
@@ -305,133 +318,11 @@ def test_tool_wheel_runs_every_subcommand_without_a_checkout(
     )
 
     # The emulator in the foreground process group, activate against it, all from the wheel.
-    with subprocess.Popen(
-        [destgen, "emulator", "--port", "0"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    ) as emulator:
-        _activate_against(emulator, destgen, env, tool_venv, tmp_path)
-
-
-def test_tool_wheel_runs_the_demo_from_an_empty_folder(tool_venv: Path, tmp_path: Path) -> None:
-    """The README's main job after a plain install: no checkout, no specs_cache in the folder."""
-    env = _clean_env(tool_venv)
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    done = subprocess.run(
-        [tool_venv / "destgen", "demo"],
-        cwd=empty,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr
-    assert "after 24 h" in done.stdout
-    assert list(empty.iterdir()) == [], "the demo writes nothing into the folder it runs in"
-    probe = (
-        "from destgen_emulator import EmulatorServer\n"
-        "with EmulatorServer() as emu:\n"
-        "    names = {d.slug for d in emu.state.catalog.destinations.values()}\n"
-        "print(sorted(names))\n"
-    )
-    served = _run(tool_venv / "python", "-c", probe, cwd=empty, env=env)
-    assert "'amazon_s3'" in served, served
-    assert "'sftp'" in served, served
-
-
-def test_tool_wheel_closes_the_spec_loop_in_a_fresh_project(
-    tool_venv: Path, tmp_path: Path
-) -> None:
-    """init, fetch a raw spec by id from an emulator, generate, validate by that spec: all from
-    the wheel, in an empty folder, with no environment variable for the library and no flag.
-    """
-    env = _clean_env(tool_venv)
-    destgen = tool_venv / "destgen"
-    project = tmp_path / "acme"
-    project.mkdir()
-    _run(destgen, "init", cwd=project, env=env)
-    served = tmp_path / "served"
-    served.mkdir()
-    (raw,) = (ROOT / "tests" / "data" / "corpus_2020").glob(f"{MOCK_S3_ID}__*.json")
-    (served / raw.name).write_bytes(raw.read_bytes())
-    with subprocess.Popen(
-        [destgen, "emulator", "--port", "0", "--specs", served],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    ) as emulator:
-        try:
-            assert emulator.stdout is not None
-            line = emulator.stdout.readline()
-            assert "listening on http://127.0.0.1:" in line, line
-            api = env | {
-                "AEP_BASE_URL": line.rsplit(" ", 1)[-1].strip(),
-                "AEP_ACCESS_TOKEN": "t",
-                "AEP_API_KEY": "k",
-                "AEP_ORG_ID": "ORG@AdobeOrg",
-                "AEP_SANDBOX_NAME": "prod",
-            }
-            fetched = _run(destgen, "fetch", "--spec-id", MOCK_S3_ID, cwd=project, env=api)
-            again = _run(destgen, "fetch", "--spec-id", MOCK_S3_ID, cwd=project, env=api)
-        finally:
-            emulator.terminate()
-            emulator.wait(timeout=30)
-    assert "fetched   mock_s3" in fetched
-    assert "fetched   mock_s3" in again, "a refetch keeps the slug"
-    _run(destgen, "generate", "--quiet", cwd=project, env=env)
-    payload = project / "target.json"
-    body = {
-        "name": "Mock",
-        "baseConnectionId": "b1",
-        "connectionSpec": {"id": MOCK_S3_ID, "version": "1.0"},
-        "params": {"path": "exports"},
-    }
-    payload.write_text(json.dumps(body))
-    assert "ok (target-connection)" in _run(destgen, "validate", payload, cwd=project, env=env)
-    payload.write_text(json.dumps(body | {"params": {}}))
-    refused = subprocess.run(
-        [destgen, "validate", payload],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert refused.returncode == 1, refused.stdout + refused.stderr
-    assert "$.params.path" in refused.stdout
-
-
-MOCK_S3_ID = "432768ac-d5d8-4650-b5e9-49902531818d"
-
-
-def _activate_against(
-    emulator: subprocess.Popen[str], destgen: Path, env: dict[str, str], tool_venv: Path, cwd: Path
-) -> None:
-    tmp_path = cwd
-    try:
-        assert emulator.stdout is not None
-        line = emulator.stdout.readline()
-        assert "listening on http://127.0.0.1:" in line, line
-        base_url = line.rsplit(" ", 1)[-1].strip()
-        run_env = env | {
-            "AEP_BASE_URL": base_url,
-            "AEP_ACCESS_TOKEN": "t",
-            "AEP_API_KEY": "k",
-            "AEP_ORG_ID": "ORG@AdobeOrg",
-            "AEP_SANDBOX_NAME": "prod",
-            "SFTP_PASSWORD": "a-demo-password",
-        }
-        example = tool_venv.parent / "lib"
-        (examples,) = list(example.glob("python3*/site-packages/destgen/_data/examples"))
+    with _serving([destgen, "emulator", "--port", "0"], tmp_path, env) as base_url:
+        run_env = env | API | {"AEP_BASE_URL": base_url, "SFTP_PASSWORD": "a-demo-password"}
+        (examples,) = list(
+            (tool_venv.parent / "lib").glob("python3*/site-packages/destgen/_data/examples")
+        )
         done = json.loads(
             _run(
                 destgen,
@@ -442,11 +333,8 @@ def _activate_against(
                 env=run_env,
             )
         )
-        assert done["summary"].get("created", 0) >= 4
-        assert {s["entity"] for s in done["steps"]} >= {"base connection", "dataflow"}
-    finally:
-        emulator.terminate()
-        emulator.wait(timeout=30)
+    assert done["summary"].get("created", 0) >= 4
+    assert {s["entity"] for s in done["steps"]} >= {"base connection", "dataflow"}
 
 
 def _declared(wheel: Path, extra: str | None = None) -> set[str]:
