@@ -337,6 +337,84 @@ def test_tool_wheel_runs_every_subcommand_without_a_checkout(
     assert {s["entity"] for s in done["steps"]} >= {"base connection", "dataflow"}
 
 
+def test_tool_wheel_runs_the_demo_from_an_empty_folder(tool_venv: Path, tmp_path: Path) -> None:
+    """The README's main job after a plain install: no checkout, no specs_cache in the folder."""
+    env = _clean_env(tool_venv)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = subprocess.run(
+        [tool_venv / "destgen", "demo"],
+        cwd=empty,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "after 24 h" in done.stdout
+    assert list(empty.iterdir()) == [], "the demo writes nothing into the folder it runs in"
+    probe = (
+        "from destgen_emulator import EmulatorServer\n"
+        "with EmulatorServer() as emu:\n"
+        "    names = {d.slug for d in emu.state.catalog.destinations.values()}\n"
+        "print(sorted(names))\n"
+    )
+    served = _run(tool_venv / "python", "-c", probe, cwd=empty, env=env)
+    assert "'amazon_s3'" in served, served
+    assert "'sftp'" in served, served
+
+
+def test_tool_wheel_closes_the_spec_loop_in_a_fresh_project(
+    tool_venv: Path, tmp_path: Path
+) -> None:
+    """init, fetch a raw spec by id from an emulator, generate, validate by that spec: all from
+    the wheel, in an empty folder, with no environment variable for the library and no flag.
+    """
+    env = _clean_env(tool_venv)
+    destgen = tool_venv / "destgen"
+    project = tmp_path / "acme"
+    project.mkdir()
+    _run(destgen, "init", cwd=project, env=env)
+    served = tmp_path / "served"
+    served.mkdir()
+    (raw,) = (ROOT / "tests" / "data" / "corpus_2020").glob(f"{MOCK_S3_ID}__*.json")
+    (served / raw.name).write_bytes(raw.read_bytes())
+    served_by: list[str | Path] = [destgen, "emulator", "--port", "0", "--specs", served]
+    with _serving(served_by, tmp_path, env) as base_url:
+        api = env | API | {"AEP_BASE_URL": base_url}
+        fetched = _run(destgen, "fetch", "--spec-id", MOCK_S3_ID, cwd=project, env=api)
+        again = _run(destgen, "fetch", "--spec-id", MOCK_S3_ID, cwd=project, env=api)
+    assert "fetched   mock_s3" in fetched
+    assert "fetched   mock_s3" in again, "a refetch keeps the slug"
+    _run(destgen, "generate", "--quiet", cwd=project, env=env)
+    payload = project / "target.json"
+    body = {
+        "name": "Mock",
+        "baseConnectionId": "b1",
+        "connectionSpec": {"id": MOCK_S3_ID, "version": "1.0"},
+        "params": {"path": "exports"},
+    }
+    payload.write_text(json.dumps(body))
+    assert "ok (target-connection)" in _run(destgen, "validate", payload, cwd=project, env=env)
+    payload.write_text(json.dumps(body | {"params": {}}))
+    refused = subprocess.run(
+        [destgen, "validate", payload],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "$.params.path" in refused.stdout
+
+
+MOCK_S3_ID = "432768ac-d5d8-4650-b5e9-49902531818d"
+
+
 def _declared(wheel: Path, extra: str | None = None) -> set[str]:
     """Distribution names of a wheel's unconditional ``Requires-Dist`` lines (or, with
     ``extra``, of that extra's), normalised.
