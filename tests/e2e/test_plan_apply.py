@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -413,12 +414,21 @@ def test_the_commands_over_a_folder(
     out, err = capsys.readouterr()
     assert "+ create flows" in out
     assert "[2/2]" in err
+    planned = re.fullmatch(
+        r"Plan: (\d+) to create, (\d+) to change, 0 to remove\.", out.splitlines()[-1]
+    )
+    assert planned is not None, out
     # No terminal to confirm on: apply refuses without --yes and changes nothing.
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert main(["apply", str(tmp_path)]) == 1
     assert "pass --yes" in capsys.readouterr().err
     assert main(["apply", "--yes", "--concurrency", "2", "--rate", "500", str(tmp_path)]) == 0
-    assert "4 created" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    # Plan and apply count the same writes: what the plan said is what apply reports.
+    created, changed = planned.groups()
+    assert (
+        out.splitlines()[-1] == f"Apply complete: {created} created, {changed} changed, 0 removed."
+    )
     assert main(["plan", "--json", str(tmp_path)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert [f["status"] for f in report["files"]] == ["unchanged", "unchanged"]

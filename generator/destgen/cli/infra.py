@@ -22,7 +22,7 @@ from typing import Any
 from destgen_runtime.activation.engine import ActivationResult, activate
 from destgen_runtime.activation.file import EnvRef
 from destgen_runtime.activation.payloads import Payloads
-from destgen_runtime.activation.planner import SIGNS, Change, Planner
+from destgen_runtime.activation.planner import Change, Planner
 from destgen_runtime.activation.references import (
     KnownReferences,
     missing_references,
@@ -35,11 +35,14 @@ from destgen_runtime.transport.errors import DestgenError
 from destgen_runtime.transport.rate_limit import RequestBudget, budget_client
 from destgen_runtime.transport.redact import one_line as printable
 
-from destgen.cli.activate import load_or_report, summary_line
+from destgen.cli import plan_view
+from destgen.cli.activate import load_or_report
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
 from destgen.cli.json_output import print_report
 from destgen.cli.odd_data import ODD_SHAPE, odd_shape_line
+from destgen.cli.plan_view import Tally
+from destgen.cli.progress import Narrated, Narrator
 from destgen.cli.saved_plan import (
     PlanFileError,
     SavedFile,
@@ -71,13 +74,17 @@ class FileOutcome:
     # (collection, name) of what the plan would create.
     creates: set[tuple[str, str]] = field(default_factory=set)
 
-    def counts(self) -> dict[str, int]:
-        """Planned field changes by action: ``create``, ``change``, ``remove``, ``action``."""
-        found = dict.fromkeys(SIGNS, 0)
+    # The kind of each write apply sent (Reviewed.writes); set once the file was applied.
+    writes: list[str] | None = None
+
+    def tally(self) -> Tally:
+        """The writes of the file: the ones it plans, or (applied) the ones it sent."""
+        tally = Tally()
+        for kind in self.writes or []:
+            tally.count(kind)
         for change in self.changes:
-            for planned in change.fields:
-                found[planned.action] += 1
-        return found
+            tally.count(change.action)
+        return tally
 
 
 def activation_files(paths: Iterable[Path]) -> list[Path]:
@@ -176,7 +183,7 @@ def _reviewed_plan(
         return ERROR
     pending = [o for o in planned if o.changes]
     if not args.json:
-        _print_plan(planned)
+        plan_view.review(planned)
     if _shared_refused(args, [(o.path, label) for o in pending for label in o.shared]):
         return ERROR
     if not pending:
@@ -196,8 +203,9 @@ def _apply_pending(
     """Apply exactly the confirmed plan: an entity that moved while the prompt waited stops it."""
     todo = [(path, payloads) for path, payloads in loaded if any(o.path == path for o in pending)]
     creates = {key for o in pending for key in o.creates}
-    applier = _applier(args, {o.path: o.etags for o in pending})
-    outcomes = _each(todo, args, applier, sandbox, creates=creates)
+    narrator = Narrator(len(todo))
+    applier = _applier(args, {o.path: o.etags for o in pending}, narrator)
+    outcomes = _each(todo, args, applier, sandbox, creates=creates, narrator=narrator)
     _report(outcomes, args.json, applied=True)
     return ERROR if any(o.error for o in outcomes) else NO_CHANGES
 
@@ -323,16 +331,21 @@ def _plan_all(
     return _each(loaded, args, plan_one, sandbox, creates=set())
 
 
-def _applier(args: argparse.Namespace, pins: dict[Path, dict[str, str | None]]) -> Worker:
-    """Apply each file held to its plan's etags (reviewed.py): what was shown is what happens."""
+def _applier(
+    args: argparse.Namespace, pins: dict[Path, dict[str, str | None]], narrator: Narrator
+) -> Worker:
+    """Apply each file held to its plan's etags (reviewed.py): what was shown is what happens;
+    each write told as it happens (progress.py).
+    """
     options = ApplyOptions(prune=args.prune, rotate_secrets=args.rotate_secrets)
     # One run's creates, shared by its files: a base connection one file creates is adopted by
     # the next file of its group, and both plans showed it as a create.
     created: set[str] = set()
 
     def apply_one(client: FlowServiceClient, path: Path, payloads: Payloads) -> FileOutcome:
-        held = Reviewed(client, pins.get(path, {}), created)
-        return FileOutcome(path, result=activate(held, payloads, options=options))
+        held = Reviewed(Narrated(client, narrator, str(path)), pins.get(path, {}), created)
+        result = activate(held, payloads, options=options)
+        return FileOutcome(path, result=result, writes=held.writes)
 
     return apply_one
 
@@ -380,12 +393,14 @@ def _apply_saved(args: argparse.Namespace) -> int:
     if _differs_from_saved(saved, pending, derived):
         return ERROR
     if not args.json:
-        _print_plan(derived)
+        plan_view.review(derived)
     if _shared_refused(args, [(o.path, label) for o in derived for label in o.shared]):
         return ERROR
     pins = {Path(f.path): dict(f.etags) for f in pending}
     creates = {key for o in derived for key in o.creates}
-    outcomes = _each(loaded, args, _applier(args, pins), creates=creates)
+    narrator = Narrator(len(loaded))
+    applier = _applier(args, pins, narrator)
+    outcomes = _each(loaded, args, applier, creates=creates, narrator=narrator)
     _report(outcomes, args.json, applied=True)
     return ERROR if any(o.error for o in outcomes) else NO_CHANGES
 
@@ -513,10 +528,13 @@ def _each(
     sandbox: str | None = None,
     *,
     creates: set[tuple[str, str]] | None = None,
+    narrator: Narrator | None = None,
 ) -> list[FileOutcome]:
     """``work`` on every file, ``args.concurrency`` groups at a time (files that share an entity
-    in order, in one group), within one request budget; outcomes in the files' order.
+    in order, in one group), within one request budget; outcomes in the files' order, each
+    file's line said by ``narrator`` as it finishes.
     """
+    narrator = narrator or Narrator(len(loaded))
     # Credentials and --base-url are the same for every file: checked once, before any worker, so
     # a missing AEP_ACCESS_TOKEN or a plain-http remote URL is one line (DestgenError), not a
     # traceback from each thread.
@@ -540,18 +558,17 @@ def _each(
             outcome = FileOutcome(path, error=odd_shape_line(exc))
         with lock:
             done[0] += 1
-            state = "failed" if outcome.error else plural(sum(outcome.counts().values()), "change")
-            if outcome.result is not None and not outcome.changes:
-                state = summary_line(outcome.result)
-            line = f"[{done[0]}/{len(loaded)}] {path}: {printable(state)}"
-            print(line, file=sys.stderr, flush=True)
+            tally = outcome.tally()
+            state = tally.words(outcome.writes is not None) if tally.total else "no changes"
+            state = "failed" if outcome.error else state
+            narrator.file_done(f"[{done[0]}/{len(loaded)}] {path}: {printable(state)}")
         return outcome
 
     def group(indexes: list[int]) -> list[tuple[int, FileOutcome]]:
         return [(i, one(loaded[i])) for i in indexes]
 
     try:
-        with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+        with narrator.running(), ThreadPoolExecutor(max_workers=args.concurrency) as pool:
             done_groups = list(pool.map(group, sharing_groups(loaded, creates)))
     finally:
         http.close()
@@ -581,38 +598,22 @@ def confirmed(
     return answer.strip() == "yes"
 
 
-def _print_plan(outcomes: list[FileOutcome]) -> None:
-    # Names, ids and values come from the service: printed only as printable text.
-    for outcome in outcomes:
-        if outcome.error:
-            print(f"{outcome.path}: error: {printable(outcome.error)}")
-            continue
-        if not outcome.changes:
-            print(f"{outcome.path}: no changes")
-            continue
-        print(f"{outcome.path}:")
-        for change in outcome.changes:
-            if change.label.startswith("update "):
-                # The entity by name and id (and who else uses it), then its fields.
-                print(f"  {printable(change.label)}:")
-                for line in change.lines:
-                    print(f"    {printable(line)}")
-                continue
-            for line in change.lines:
-                print(f"  {printable(line)}")
-
-
 def _report(outcomes: list[FileOutcome], as_json: bool, *, applied: bool) -> None:
+    """The plan (or what apply did) as a table and the summary line; or as JSON."""
+    tallies = [o.tally() for o in outcomes] if applied else plan_view.file_tallies(outcomes)
+    total = sum(tallies, Tally())
+    failed = any(o.error for o in outcomes)
     if as_json:
-        files = [_as_json(o, applied) for o in outcomes]
-        print_report({"files": files})
+        files = [_as_json(o, applied, t) for o, t in zip(outcomes, tallies, strict=True)]
+        print_report({"files": files, "summary": total.as_json()})
         return
     if not applied:
-        _print_plan(outcomes)
-    _table(outcomes, applied)
+        plan_view.print_plan(outcomes)
+    _table(outcomes, tallies, applied)
+    print(plan_view.summary(total, applied=applied, failed=failed))
 
 
-def _as_json(outcome: FileOutcome, applied: bool) -> dict[str, Any]:
+def _as_json(outcome: FileOutcome, applied: bool, tally: Tally) -> dict[str, Any]:
     found: dict[str, Any] = {"file": str(outcome.path)}
     if outcome.error:
         return found | {"status": "error", "error": outcome.error}
@@ -621,30 +622,28 @@ def _as_json(outcome: FileOutcome, applied: bool) -> dict[str, Any]:
             {"entity": r.entity, "name": r.name, "id": r.id, "action": r.action}
             for r in outcome.result.rows
         ]
-        return found | {"status": "applied", "steps": rows}
+        return found | {"status": "applied", "counts": tally.as_json(), "steps": rows}
     changes = [c.as_json() for c in outcome.changes]
     status = "changes" if outcome.changes else "unchanged"
-    return found | {"status": status, "counts": outcome.counts(), "changes": changes}
+    return found | {"status": status, "counts": tally.as_json(), "changes": changes}
 
 
-def _table(outcomes: list[FileOutcome], applied: bool) -> None:
+def _table(outcomes: list[FileOutcome], tallies: list[Tally], applied: bool) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     table = Table(title="applied" if applied else "plan", expand=False)
-    columns = ["file", "status"] if applied else ["file", "create", "change", "remove", "status"]
-    for column in columns:
+    columns = plan_view.DONE_WORDS.values() if applied else plan_view.DONE_WORDS.keys()
+    for column in ["file", *columns, "status"]:
         table.add_column(column, overflow="fold")
-    for outcome in outcomes:
-        status = "error" if outcome.error else ("changes" if outcome.changes else "unchanged")
-        if applied:
-            detail = outcome.error or (summary_line(outcome.result) if outcome.result else "")
-            table.add_row(Text(str(outcome.path)), Text(printable(detail)))
-            continue
-        counts = outcome.counts()
-        # An action (enable, disable) changes the dataflow: counted with the changes.
-        changed = counts["change"] + counts["action"]
-        cells = [str(counts["create"]), str(changed), str(counts["remove"]), status]
-        table.add_row(Text(str(outcome.path)), *map(Text, cells))
+    for outcome, tally in zip(outcomes, tallies, strict=True):
+        if outcome.error:
+            status = outcome.error
+        elif applied:
+            status = "applied"
+        else:
+            status = "changes" if outcome.changes else "unchanged"
+        counts = [str(tally.create), str(tally.change), str(tally.remove)]
+        table.add_row(Text(str(outcome.path)), *map(Text, counts), Text(printable(status)))
     Console(stderr=False).print(table)

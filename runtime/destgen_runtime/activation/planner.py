@@ -23,6 +23,8 @@ from destgen_runtime.schema.wire import to_masked
 from destgen_runtime.transport.client import Derive, FlowServiceClient
 
 PLANNED = "planned-"  # the id prefix of an entity that exists only in the plan
+# How a plan shows a value only the service will give (an id, say): as infrastructure tools do.
+KNOWN_AFTER_APPLY = "(known after apply)"
 # The entities of a chain other dataflows may use, and the flow key that names them.
 SHAREABLE = {
     "connections": "targetConnectionIds",  # through the target connections built on it
@@ -71,9 +73,14 @@ class FieldChange:
         return f"{sign} {self.path}"
 
     def as_json(self) -> dict[str, Any]:
-        """The change as plain JSON (what ``plan --json`` and a saved plan hold)."""
+        """The change as plain JSON (what ``plan --json`` and a saved plan hold); a value only
+        apply will know (a planned id) is null, with ``new_known_after_apply``.
+        """
         found: dict[str, Any] = {"action": self.action, "path": self.path}
-        found |= {"old": self.old, "new": self.new} if self.action == "change" else {}
+        if self.action == "change":
+            unknown = planned(self.new)
+            found |= {"old": self.old, "new": None if unknown else self.new}
+            found |= {"new_known_after_apply": True} if unknown else {}
         return found | ({"note": self.note} if self.note else {})
 
 
@@ -147,7 +154,7 @@ class Planner:
                     op.kind,
                     collection,
                     getattr(op.payload, "name", None),
-                    entity_id,
+                    None if planned(entity_id) else entity_id,
                 )
             )
         name = getattr(op.payload, "name", None)
@@ -182,7 +189,8 @@ class Planner:
         patch = derive(entity)
         if patch is None:
             return Created(entity.id, entity.etag, changed=False)
-        label = f"update {collection} {entity.data.get('name')!r} ({entity_id})"
+        shown_id = KNOWN_AFTER_APPLY if planned(entity_id) else f"({entity_id})"
+        label = f"update {collection} {entity.data.get('name')!r} {shown_id}"
         fields = describe(entity, patch)
         others = self.users(collection, entity)
         if others:
@@ -196,7 +204,14 @@ class Planner:
             self.shared[f"{collection}/{entity_id}"] = label
         name = entity.data.get("name")
         self.changes.append(
-            Change(label, fields, "update", collection, str(name) if name else None, entity_id)
+            Change(
+                label,
+                fields,
+                "update",
+                collection,
+                str(name) if name else None,
+                None if planned(entity_id) else entity_id,
+            )
         )
         return Created(entity.id, entity.etag, changed=True)
 
@@ -218,7 +233,9 @@ def describe_write(op: Operation[Any]) -> list[FieldChange]:
         return [FieldChange("create", op.label + (f" ({where})" if where else ""))]
     if op.kind == "delete":
         return [FieldChange("remove", op.label)]
-    return [FieldChange("action", op.label)]
+    # An action on an entity only the plan made names it by what apply will know.
+    label = " ".join(KNOWN_AFTER_APPLY if planned(word) else word for word in op.label.split(" "))
+    return [FieldChange("action", label)]
 
 
 def describe(entity: Entity, patch: Any) -> list[FieldChange]:
@@ -326,8 +343,15 @@ def _masked(value: Any) -> bool:
     return isinstance(value, str) and value != "" and set(value) == {"*"}
 
 
+def planned(value: Any) -> bool:
+    """Whether ``value`` is an id only the plan made up: the service gives the real one."""
+    return isinstance(value, str) and value.startswith(PLANNED)
+
+
 def _show(value: Any) -> str:
     if value is None:
         return "(none)"
+    if planned(value):
+        return KNOWN_AFTER_APPLY
     text = json.dumps(value, sort_keys=True, default=str)
     return text if len(text) <= SHOWN else text[: SHOWN - 3] + "..."

@@ -31,10 +31,15 @@ class Reviewed:
     # The etag this run's own PATCH left on an entity: a second change of it in the same run
     # (credentials after a description, say) must find that one, not the plan's.
     own: dict[str, str | None] = field(default_factory=dict)
+    # The kind of every write sent (create, update, action, delete): what apply reports, counted
+    # as its plan counted them.
+    writes: list[str] = field(default_factory=list)
 
     def run(self, op: Operation[Any]) -> Any:
         """Send ``op``; remember what a create made."""
         result = self.client.run(op)
+        if op.kind != "read":
+            self.writes.append(op.kind)
         if op.kind == "create" and isinstance(result, Created | Entity):
             self.created.add(f"{collection_of(op)}/{result.id}")
         return result
@@ -64,4 +69,5 @@ class Reviewed:
         result: Created = self.client.update(collection, entity_id, as_planned, known=known)
         if result.changed:
             self.own[key] = result.etag
+            self.writes.append("update")
         return result
