@@ -218,3 +218,27 @@ def test_promote_refuses_a_dataset_name_the_target_holds_twice() -> None:
     resolved, missing = _resolve([("d.json", doc)], target, target, "prod")
     assert resolved[0][1]["datasets"][0]["id"] == "dev-orders"  # never a guess
     assert missing == ["d.json: dataset 'Orders' (dev-orders) is ambiguous in prod"]
+
+
+def test_a_connection_the_target_has_needs_no_secret_variable(
+    emulator: EmulatorServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    files = _dev_files(tmp_path / "dev")
+    assert main(["apply", "--yes", "--sandbox", "dev", str(files)]) == 0
+    promote = ["promote", "--from-sandbox", "dev", "--to-sandbox", "prod", "--yes"]
+    assert main(promote) == 0
+    # A change in dev, promoted to a prod that has the connection: its secret is not asked for.
+    doc = json.loads((files / "audiences.json").read_text())
+    doc["targetConnection"]["params"]["path"] = "audiences/moved"
+    (files / "audiences.json").write_text(json.dumps(doc))
+    assert main(["apply", "--yes", "--sandbox", "dev", str(files)]) == 0
+    monkeypatch.delenv("AMAZON_S3_SECRET_KEY_ACME_EXPORTS_TO_S3")
+    capsys.readouterr()
+    assert main(promote) == 0, capsys.readouterr().err
+    assert "1 changed" in capsys.readouterr().out
+    targets = emulator.state.store.all("targetConnections")
+    moved = [t for t in targets if t.get("sandboxName") == "prod" and "moved" in str(t["params"])]
+    assert len(moved) == 1

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from destgen_runtime.activation.engine import ActivationResult, activate
-from destgen_runtime.activation.file import EnvRef
-from destgen_runtime.activation.payloads import Payloads
+from destgen_runtime.activation.file import ActivationError, EnvRef
+from destgen_runtime.activation.payloads import Payloads, prepare
 from destgen_runtime.activation.planner import Change, Planner
 from destgen_runtime.activation.references import (
     KnownReferences,
@@ -141,7 +141,8 @@ def run_apply(args: argparse.Namespace, confirm: Callable[[int], bool] | None = 
     """
     if any(is_saved_plan(p) for p in args.paths):
         return _apply_saved(args)
-    loaded = load_all(args.paths, placeholders=False)
+    # Secret variables are read only where the plan sends credentials (with_secrets).
+    loaded = load_all(args.paths, placeholders=True)
     if isinstance(loaded, Exit):
         return loaded
     return apply_loaded(args, loaded, confirm)
@@ -160,6 +161,10 @@ def apply_loaded(
     planned = _reviewed_plan(args, loaded, sandbox)
     if isinstance(planned, int):
         return planned
+    sendable = with_secrets(planned, loaded)
+    if sendable is None:
+        return ERROR
+    loaded = sendable
     pending = [o for o in planned if o.changes]
     approve = confirm or (lambda files: bool(args.yes) or confirmed(files))
     if not approve(len(pending)):
@@ -208,6 +213,43 @@ def _apply_pending(
     outcomes = _each(todo, args, applier, sandbox, creates=creates, narrator=narrator)
     _report(outcomes, args.json, applied=True)
     return ERROR if any(o.error for o in outcomes) else NO_CHANGES
+
+
+def sends_credentials(outcome: FileOutcome) -> str | None:
+    """Why the file's plan sends its base connection's credentials (it creates the connection,
+    or replaces its credentials); None when it sends none.
+    """
+    for change in outcome.changes:
+        if change.collection != "connections":
+            continue
+        if change.action == "create":
+            return f"apply creates base connection {change.name!r}"
+        if change.action == "update" and any(f.path == "credentials" for f in change.fields):
+            return f"apply replaces the credentials of base connection {change.name!r}"
+    return None
+
+
+def with_secrets(
+    planned: list[FileOutcome], loaded: list[tuple[Path, Payloads]]
+) -> list[tuple[Path, Payloads]] | None:
+    """Each file as apply sends it: where its plan sends credentials, read again with every
+    secret variable; elsewhere as planned, without them (an existing connection needs none).
+    None, each unset variable named with why it is needed, when one is missing.
+    """
+    why = {o.path: sends_credentials(o) for o in planned}
+    sendable, missing = [], False
+    for path, payloads in loaded:
+        reason = why.get(path)
+        if reason is None or not payloads.unset:
+            sendable.append((path, payloads))
+            continue
+        try:
+            sendable.append((path, prepare(payloads.file)))
+        except ActivationError as exc:
+            missing = True
+            for problem in exc.problems:
+                print(f"{path}: {problem} ({reason})", file=sys.stderr)
+    return None if missing else sendable
 
 
 def load_all(
@@ -343,7 +385,8 @@ def _applier(
     created: set[str] = set()
 
     def apply_one(client: FlowServiceClient, path: Path, payloads: Payloads) -> FileOutcome:
-        held = Reviewed(Narrated(client, narrator, str(path)), pins.get(path, {}), created)
+        told = Narrated(client, narrator, str(path))
+        held = Reviewed(told, pins.get(path, {}), created, unset=payloads.unset)
         result = activate(held, payloads, options=options)
         return FileOutcome(path, result=result, writes=held.writes)
 
@@ -392,6 +435,9 @@ def _apply_saved(args: argparse.Namespace) -> int:
         return ERROR
     if _differs_from_saved(saved, pending, derived):
         return ERROR
+    sendable = with_secrets(derived, loaded)
+    if sendable is None:
+        return ERROR
     if not args.json:
         plan_view.review(derived)
     if _shared_refused(args, [(o.path, label) for o in derived for label in o.shared]):
@@ -400,7 +446,7 @@ def _apply_saved(args: argparse.Namespace) -> int:
     creates = {key for o in derived for key in o.creates}
     narrator = Narrator(len(loaded))
     applier = _applier(args, pins, narrator)
-    outcomes = _each(loaded, args, applier, creates=creates, narrator=narrator)
+    outcomes = _each(sendable, args, applier, creates=creates, narrator=narrator)
     _report(outcomes, args.json, applied=True)
     return ERROR if any(o.error for o in outcomes) else NO_CHANGES
 
@@ -437,7 +483,7 @@ def _unchanged_files(pending: list[SavedFile]) -> list[tuple[Path, Payloads]] | 
     code (every file that changed named).
     """
     digests: dict[Path, str] = {}
-    loaded = load_all([Path(f.path) for f in pending], placeholders=False, digests=digests)
+    loaded = load_all([Path(f.path) for f in pending], placeholders=True, digests=digests)
     if isinstance(loaded, Exit):
         return loaded
     # The bytes just loaded, the ones that will be applied: never a second read of the file.
@@ -609,6 +655,9 @@ def _report(outcomes: list[FileOutcome], as_json: bool, *, applied: bool) -> Non
         return
     if not applied:
         plan_view.print_plan(outcomes)
+    for outcome in outcomes if applied else []:
+        if outcome.error:  # whole, on one line: a table cell would fold it
+            print(f"{outcome.path}: error: {printable(outcome.error)}", file=sys.stderr)
     _table(outcomes, tallies, applied)
     print(plan_view.summary(total, applied=applied, failed=failed))
 
@@ -639,7 +688,7 @@ def _table(outcomes: list[FileOutcome], tallies: list[Tally], applied: bool) -> 
         table.add_column(column, overflow="fold")
     for outcome, tally in zip(outcomes, tallies, strict=True):
         if outcome.error:
-            status = outcome.error
+            status = "error"
         elif applied:
             status = "applied"
         else:

@@ -95,7 +95,9 @@ def _payloads(resolved: list[tuple[str, Doc]]) -> list[tuple[Path, Payloads]] | 
     for name, doc in resolved:
         label = Path(str((doc.get("dataflow") or {}).get("name") or name))
         try:
-            loaded.append((label, prepare(parse_activation_file(doc))))
+            # Secret variables are read only where the plan sends credentials (with_secrets):
+            # a connection the target sandbox has already needs none.
+            loaded.append((label, prepare(parse_activation_file(doc), placeholders=True)))
         except ActivationError as exc:
             for problem in exc.problems:
                 print(f"destgen promote: dataflow {str(label)!r}: {problem}", file=sys.stderr)

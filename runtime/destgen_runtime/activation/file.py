@@ -115,6 +115,11 @@ class BaseConnectionConfig(_Closed):
     auth: AuthConfig | None = None
     encryption: EncryptionConfig | None = None
 
+    def secret_variables(self) -> list[str]:
+        """The environment variables its credentials are read from, in the file's order."""
+        params = self.auth.params.values() if self.auth is not None else ()
+        return [ref.env for ref in params if isinstance(ref, EnvRef)]
+
 
 class TargetConnectionConfig(_Closed):
     """Where files go and in what format; adopted by name when it exists."""

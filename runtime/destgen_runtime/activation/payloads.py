@@ -6,6 +6,7 @@ Nothing here sends a request; activation.py plans and sends, using what ``prepar
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,9 @@ class Payloads:
     profile_selectors: list[ProfileSelector] = field(default_factory=list)
     # The audience flow spec, when the spec came without one and the service was asked (engine).
     found_flow_spec: str | None = None
+    # The secret variables that were unset when the file was read with placeholders: its base
+    # connection can be planned and adopted, never created or re-credentialed (reviewed.py).
+    unset: tuple[str, ...] = ()
 
     @property
     def streaming(self) -> bool:
@@ -169,6 +173,13 @@ def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
         package,
         _dataset_payloads(file) if datasets else None,
         selectors,
+        unset=(
+            tuple(
+                name for name in file.base_connection.secret_variables() if not os.environ.get(name)
+            )
+            if placeholders
+            else ()
+        ),
     )
 
 

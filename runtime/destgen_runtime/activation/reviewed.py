@@ -34,9 +34,15 @@ class Reviewed:
     # The kind of every write sent (create, update, action, delete): what apply reports, counted
     # as its plan counted them.
     writes: list[str] = field(default_factory=list)
+    # The secret variables the file's payloads hold placeholders for: a plan that needed no
+    # credentials (the base connection existed) is applied without them, and whatever would
+    # send credentials now (the connection gone since) is refused instead.
+    unset: tuple[str, ...] = ()
 
     def run(self, op: Operation[Any]) -> Any:
         """Send ``op``; remember what a create made."""
+        if self.unset and op.kind == "create" and collection_of(op) == "connections":
+            raise self._needs_secrets(op.label)
         result = self.client.run(op)
         if op.kind != "read":
             self.writes.append(op.kind)
@@ -64,10 +70,26 @@ class Reviewed:
                     f"{collection} {entity_id} changed since the plan was made (etag "
                     f"{expected} -> {entity.etag}); apply stopped before it: plan again"
                 )
-            return derive(entity)
+            patch = derive(entity)
+            if self.unset and collection == "connections" and _sends_credentials(patch):
+                raise self._needs_secrets(f"replace the credentials of connections {entity_id}")
+            return patch
 
         result: Created = self.client.update(collection, entity_id, as_planned, known=known)
         if result.changed:
             self.own[key] = result.etag
             self.writes.append("update")
         return result
+
+    def _needs_secrets(self, what: str) -> PlanMoved:
+        names = ", ".join(self.unset)
+        return PlanMoved(
+            f"apply would now {what}, which needs {names} (not set; the plan did not need it): "
+            "set it and plan again"
+        )
+
+
+def _sends_credentials(patch: Any) -> bool:
+    """Whether a JSON Patch (a model or plain ops) writes under ``/auth``."""
+    ops = patch.model_dump(by_alias=True) if hasattr(patch, "model_dump") else patch
+    return any(str((op or {}).get("path", "")).startswith("/auth") for op in ops or [])
