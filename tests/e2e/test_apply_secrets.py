@@ -38,7 +38,8 @@ def _s3(folder: Path, name: str = "s3.json", **names: str) -> Path:
 
 
 def _connections(emulator: EmulatorServer) -> list[dict[str, Any]]:
-    return emulator.state.store.all("connections")
+    found: list[dict[str, Any]] = emulator.state.store.all("connections")
+    return found
 
 
 def test_only_creating_or_rotating_credentials_needs_the_secret(
