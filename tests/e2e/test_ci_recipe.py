@@ -85,7 +85,7 @@ def test_the_documented_recipe_reviews_on_the_pull_request_what_the_merge_applie
     doc.pop("mappings")  # Data Prep calls each run, and nothing this recipe is about
     folder = tmp_path / "destinations"
     folder.mkdir()
-    (folder / "s3.json").write_text(json.dumps(doc))
+    (folder / "s3.json").write_text(json.dumps(doc, indent=2) + "\n")  # as fmt lays it out
     dropped = doc["audiences"][-1]["id"]
     with EmulatorServer() as server:
         declared = workflow()["env"]
@@ -103,8 +103,9 @@ def test_the_documented_recipe_reviews_on_the_pull_request_what_the_merge_applie
         assert dropped in _selected(server, doc["dataflow"]["name"])
 
         doc["audiences"].pop()
-        (folder / "s3.json").write_text(json.dumps(doc))
-        (review,) = run_event("pull_request", tmp_path, env)
+        (folder / "s3.json").write_text(json.dumps(doc, indent=2) + "\n")  # as fmt lays it out
+        formatted, review = run_event("pull_request", tmp_path, env)
+        assert formatted.stdout == "", "the file is in the canonical layout"
         assert f"- audience {dropped}" in review.stdout, "the pull request shows the removal"
         assert review.stderr.startswith(f"destgen plan: org {ORG}, sandbox prod, ")
 

@@ -109,6 +109,18 @@ def _parser() -> argparse.ArgumentParser:
     add_datasets(commands)
     add_audiences(commands)
     add_new(commands)
+    from destgen.cli import fmt
+
+    fmt.add_arguments(
+        commands.add_parser(
+            "fmt",
+            help="rewrite activation files in one canonical layout (--check for CI)",
+            description="Re-indent activation files as terraform fmt does: JSON two-space "
+            "indented, YAML with its comments, key order and quoting kept. Only the layout "
+            "changes. Prints each file changed. Exit 0 done, 3 with --check when a file is not "
+            "formatted (nothing written), 1 a file that does not parse, 2 no such path.",
+        )
+    )
     add_completion(commands)
     commands.add_parser(
         "demo",

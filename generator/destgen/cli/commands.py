@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "datasets": "destgen.cli.datasets:run_datasets",
     "audiences": "destgen.cli.audiences:run_audiences",
     "new": "destgen.cli.new:run_new",
+    "fmt": "destgen.cli.fmt:run_fmt",
     "completion": "destgen.cli.completion:run_completion",
     "destinations": "destgen.cli.destinations:run_destinations_command",
     "preview": "destgen.cli.preview:run_preview",
