@@ -40,7 +40,9 @@ def blocks(page: Path) -> list[tuple[str, str]]:
 def script_for(page: Path) -> str:
     """One bash script per page: blocks share the shell, so exports carry on as for a reader."""
     # No pipefail, as in a reader's shell: `destgen ... | head` ends the writer early by design.
-    parts = ["set -eu"]
+    # A failing line ends the script; the trap ends what it started in the background (an
+    # emulator), whose open stdout would otherwise hold the test until its timeout.
+    parts = ["set -eu", "trap 'jobs -p | xargs -r kill 2>/dev/null' EXIT"]
     for n, (lang, code) in enumerate(blocks(page)):
         parts.append(f"echo '### block {n} ({lang})' >&2")
         if lang == "sh":
