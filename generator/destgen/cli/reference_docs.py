@@ -150,24 +150,11 @@ def commands_table() -> str:
     """The README's command table: one row per command of the table (commands.py), its usage
     line and its help, so a new command is its module and its row, never a README edit.
     """
-    from destgen.cli import _parser
     from destgen.cli.commands import COMMANDS
 
-    parser = _parser()
-    subparsers = (
-        next(
-            a
-            for a in parser._subparsers._group_actions
-            if isinstance(a, argparse._SubParsersAction)
-        )
-        if parser._subparsers
-        else None
-    )
-    assert subparsers is not None
-    helps = {a.dest: str(a.help) for a in subparsers._choices_actions}
     rows = ["| command | what it does |", "| --- | --- |"]
-    for name in COMMANDS:
-        rows.append(f"| `destgen {name}` | {helps[name].replace('|', chr(92) + '|')} |")
+    for name, info in COMMANDS.items():
+        rows.append(f"| `destgen {name}` | {info.summary.replace('|', chr(92) + '|')} |")
     return "\n".join(rows)
 
 

@@ -1,0 +1,48 @@
+"""``destgen generate``: the library from the connection specs."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from destgen.resources import default_library_dir, default_specs_dir
+
+DESCRIPTION = (
+    "Regenerate the library from the specs: in a project, its library from its specs folder; "
+    "elsewhere generated/ from specs_cache/. Destinations whose spec, the templates and the "
+    "generator are unchanged are skipped."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--specs``, ``--out`` (the project's folders by default), ``--check``, ``--force``."""
+    parser.add_argument(
+        "--specs",
+        type=Path,
+        default=default_specs_dir(),
+        help=f"spec folder (default: {default_specs_dir()})",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=default_library_dir(),
+        help=f"output library folder (default: {default_library_dir()})",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; re-render all, list what would change, exit 3 if anything would",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="re-render every destination even if unchanged"
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="print only errors and the changed files"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Generate."""
+    from destgen.cli.generate import run_generate
+
+    return run_generate(args)

@@ -1,0 +1,77 @@
+"""Each command is one module (its description, its options, its run) plus one row of the table:
+a new command is exactly that, and ``destgen --help`` imports none of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pkgutil
+import subprocess
+import sys
+import types
+
+import pytest
+
+import destgen.cli.commands as package
+from destgen.cli import main
+from destgen.cli.commands import COMMANDS, CommandInfo, command_module
+from destgen.cli.completion import command_options, script
+from destgen.cli.reference_docs import commands_table
+
+
+def test_every_module_is_a_row_and_every_row_a_module() -> None:
+    modules = {m.name for m in pkgutil.iter_modules(package.__path__)}
+    assert modules == {name.replace("-", "_") for name in COMMANDS}
+    for name in COMMANDS:
+        module = command_module(name)
+        assert isinstance(module.DESCRIPTION, str), name
+        assert callable(module.add_arguments), name
+        assert callable(module.run), name
+
+
+def test_help_imports_no_command_module_and_no_pydantic() -> None:
+    probe = (
+        "import sys\n"
+        "from destgen.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = [m for m in sys.modules if m.startswith('destgen.cli.commands.')]\n"
+        "print('pydantic' in sys.modules, loaded, file=sys.stderr)\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert ran.stderr.strip().splitlines()[-1] == "False []"
+    assert "usage: destgen" in ran.stdout
+
+
+def test_a_new_command_is_one_module_and_one_row(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hello = types.ModuleType("destgen.cli.commands.hello")
+    hello.DESCRIPTION = "Say hello to NAME."  # type: ignore[attr-defined]
+
+    def add_arguments(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--name", default="world")
+
+    def run(args: argparse.Namespace) -> int:
+        print(f"hello, {args.name}")
+        return 0
+
+    hello.add_arguments = add_arguments  # type: ignore[attr-defined]
+    hello.run = run  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, hello.__name__, hello)
+    monkeypatch.setitem(COMMANDS, "hello", CommandInfo("say hello"))
+
+    assert main(["hello", "--name", "Ada"]) == 0
+    assert capsys.readouterr().out == "hello, Ada\n"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "say hello" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["hello", "--help"])
+    assert "Say hello to NAME." in capsys.readouterr().out
+    assert "--name" in script("bash", command_options())
+    assert "| `destgen hello` | say hello |" in commands_table()
