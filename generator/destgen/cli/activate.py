@@ -39,6 +39,7 @@ from destgen_runtime.transport.retry import RetryPolicy
 
 from destgen.cli.exit_codes import Exit
 from destgen.cli.json_output import print_report
+from destgen.cli.say import say
 from destgen.cli.wording import plural
 
 
@@ -179,7 +180,7 @@ def run_activate(args: argparse.Namespace) -> int:
         ) as client:
             result = activate(client, payloads, progress=_progress(args.dry_run, args.json))
     except DestgenError as exc:
-        print(f"destgen activate: failed: {exc}", file=sys.stderr)
+        say(f"failed: {exc}")
         return Exit.FAILED
     if args.json:
         print_report(result_json(result, str(args.file)))

@@ -15,6 +15,7 @@ from destgen_runtime.transport.redact import printable
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
 from destgen.cli.json_output import print_report
+from destgen.cli.say import say
 from destgen.cli.wording import plural
 
 
@@ -26,7 +27,7 @@ def run_audiences(args: argparse.Namespace) -> int:
         with client_from_args(args, sandbox=args.sandbox) as client:
             found = [e.data for e in client.iterate(ops.audiences(args.name))]
     except DestgenError as exc:
-        print(f"destgen audiences: failed: {exc}", file=sys.stderr)
+        say(f"failed: {exc}")
         return Exit.FAILED
     rows = [
         {
@@ -44,6 +45,6 @@ def run_audiences(args: argparse.Namespace) -> int:
             print(f"{row['id']}  {printable(row['name'])}  ({printable(row['sandbox'])})")
         print(plural(len(rows), "audience"), file=sys.stderr)
     if args.name is not None and not rows:
-        print(f"destgen audiences: no audience named {args.name!r}", file=sys.stderr)
+        say(f"no audience named {args.name!r}")
         return Exit.FAILED
     return Exit.OK

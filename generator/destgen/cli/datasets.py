@@ -16,6 +16,7 @@ from destgen_runtime.transport.redact import printable
 
 from destgen.cli.exit_codes import Exit
 from destgen.cli.json_output import print_report
+from destgen.cli.say import say
 from destgen.cli.wording import plural
 
 
@@ -29,7 +30,7 @@ def run_datasets(args: argparse.Namespace) -> int:
         with FlowServiceClient(base_url=args.base_url, identity=identity) as client:
             found = [e.data for e in client.iterate(ops.eligible_datasets(limit=args.page_size))]
     except DestgenError as exc:
-        print(f"destgen datasets: failed: {exc}", file=sys.stderr)
+        say(f"failed: {exc}")
         return Exit.FAILED
     rows = [
         {"id": str(d.get("id", "")), "name": str(d.get("name", "")), "state": d.get("state")}

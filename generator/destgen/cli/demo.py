@@ -24,6 +24,7 @@ from destgen_runtime.transport.errors import DestgenError
 
 from destgen.cli.activate import load_file, print_table
 from destgen.cli.exit_codes import Exit
+from destgen.cli.say import say
 from destgen.cli.wording import plural
 from destgen_emulator import EmulatorServer
 
@@ -64,7 +65,7 @@ def run_demo(folder: Path) -> int:
     files = sorted(p for p in folder.iterdir() if p.suffix in (".json", ".yaml", ".yml"))
     for name, value in demo_secrets().items():
         os.environ.setdefault(name, value)
-    print(f"destgen demo: {len(files)} activations against a local emulator", file=sys.stderr)
+    say(f"{len(files)} activations against a local emulator", "demo")
     with EmulatorServer() as emulator:
         identity = Identity(
             StaticToken(secrets.token_urlsafe(16)), "destgen-demo", "DEMO@AdobeOrg", "prod"
@@ -86,7 +87,7 @@ def run_demo(folder: Path) -> int:
                         )
                     )
                 except (ActivationError, DestgenError, FileNotFoundError) as exc:
-                    print(f"destgen demo: {path}: {exc}", file=sys.stderr)
+                    say(f"{path}: {exc}", "demo")
                     return Exit.FAILED
             emulator.advance(24)
             for path, result in results:

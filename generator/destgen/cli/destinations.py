@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from destgen.cli.exit_codes import Exit
 from destgen.cli.json_output import print_report
+from destgen.cli.say import say
 
 
 def destination_facts() -> list[dict[str, Any]]:
@@ -131,7 +131,7 @@ def run_destinations(as_json: bool, folder: Path | None = None) -> int:
     table or JSON; with a folder, exit 2 when a destination spec is refused.
     """
     if folder is not None and not folder.is_dir():
-        print(f"destgen destinations: {folder}: not a folder of connection specs", file=sys.stderr)
+        say(f"{folder}: not a folder of connection specs")
         return Exit.USAGE
     facts, refused = folder_facts(folder) if folder is not None else (destination_facts(), [])
     broken = Exit.USAGE if any(not r["notADestination"] for r in refused) else Exit.OK
@@ -139,7 +139,7 @@ def run_destinations(as_json: bool, folder: Path | None = None) -> int:
         from destgen.project_library import library_in_use
 
         # Which library answered, on stderr: the table and --json stay what they were.
-        print(f"destgen destinations: {library_in_use().describe()}", file=sys.stderr)
+        say(f"{library_in_use().describe()}")
     if as_json:
         if folder is None:
             print(json.dumps(facts, indent=2))  # a list, as it always was

@@ -9,7 +9,6 @@ sets and Data Prep schemas stay: Data Prep documents no DELETE.
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from destgen.cli.activate import load_or_report
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
 from destgen.cli.infra import confirmed
+from destgen.cli.say import say
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def run_destroy(args: argparse.Namespace) -> int:
 
     files = activation_files(args.paths)
     if not files:
-        print(f"destgen destroy: no activation files in {args.paths}", file=sys.stderr)
+        say(f"no activation files in {args.paths}")
         return Exit.USAGE
     codes = []
     for path in files:
@@ -89,7 +89,7 @@ def _destroy_one(args: argparse.Namespace, path: Path) -> int:
                 if not removal.users:
                     client.run(ops.delete(removal.collection, removal.entity.id))
     except DestgenError as exc:
-        print(f"destgen destroy: failed: {exc}", file=sys.stderr)
+        say(f"failed: {exc}")
         return Exit.FAILED
     print(f"destgen destroy: removed {sum(1 for r in plan if not r.users)} entities")
     return Exit.OK

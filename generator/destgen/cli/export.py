@@ -29,6 +29,7 @@ from destgen_runtime.transport.redact import one_line, printable
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
 from destgen.cli.odd_data import ODD_DATA
+from destgen.cli.say import say
 from destgen.writer import atomic_write_text
 
 UUID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
@@ -49,19 +50,17 @@ def run_export(args: argparse.Namespace) -> int:
             else:
                 docs, failed = export_each(client, destination_flows(client), variables)
     except DestgenError as exc:
-        print(f"destgen export: {exc}", file=sys.stderr)
+        say(str(exc))
         return Exit.FAILED
     for problem in failed:
-        print(f"destgen export: skipped {problem}", file=sys.stderr)
+        say(f"skipped {problem}")
     if args.flow and args.out is None:
         print(json.dumps(docs[0][1], indent=2))
     else:
         targets = _targets(args, docs)
         clash = [str(p) for p in targets if p.exists() and not args.force]
         if clash:
-            print(
-                f"destgen export: would replace {', '.join(clash)}; pass --force", file=sys.stderr
-            )
+            say(f"would replace {', '.join(clash)}; pass --force")
             return Exit.FAILED
         for n, (path, (_flow, doc)) in enumerate(zip(targets, docs, strict=True), 1):
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,10 +69,7 @@ def run_export(args: argparse.Namespace) -> int:
             print(f"[{n}/{len(docs)}] {named} -> {path}", file=sys.stderr)
     names = sorted(set(variables.values()))
     if names:
-        print(
-            f"destgen export: set {', '.join(names)} before apply (plan needs none)",
-            file=sys.stderr,
-        )
+        say(f"set {', '.join(names)} before apply (plan needs none)")
     return Exit.FAILED if failed else Exit.OK
 
 

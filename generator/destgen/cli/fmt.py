@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from destgen.cli.exit_codes import Exit
+from destgen.cli.say import say
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -50,7 +51,7 @@ def run_fmt(args: argparse.Namespace) -> int:
 
     missing = [p for p in args.paths if not p.exists()]
     for path in missing:
-        print(f"destgen fmt: {path}: no such file or folder", file=sys.stderr)
+        say(f"{path}: no such file or folder")
     if missing:
         return Exit.USAGE
     failed, unformatted = False, []
@@ -59,7 +60,7 @@ def run_fmt(args: argparse.Namespace) -> int:
             before = path.read_text(encoding="utf-8")
             after = formatted(before, yaml=path.suffix in YAML_SUFFIXES, name=str(path))
         except (OSError, UnicodeDecodeError, NotParseable) as exc:
-            print(f"destgen fmt: {_reason(path, exc)}", file=sys.stderr)
+            say(f"{_reason(path, exc)}")
             failed = True
             continue
         if after == before:
@@ -126,7 +127,7 @@ def _stdin() -> int:
     try:
         sys.stdout.write(formatted(text, yaml=is_yaml))
     except NotParseable as exc:
-        print(f"destgen fmt: {exc}", file=sys.stderr)
+        say(str(exc))
         return Exit.FAILED
     return Exit.OK
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from destgen.cli.exit_codes import Exit
+from destgen.cli.say import say
 from destgen.cli.wording import plural
 
 if TYPE_CHECKING:
@@ -45,10 +46,9 @@ def run_generate(args: argparse.Namespace) -> int:
     if broken:
         # The rest was generated; the run still fails, so a destination spec refused for a
         # reason never passes for done (specs that are no destination are expected in a folder).
-        print(
-            f"destgen generate: {plural(len(broken), 'destination spec')} refused; "
-            "each reason above names its file and JSON pointer",
-            file=sys.stderr,
+        say(
+            f"{plural(len(broken), 'destination spec')} refused; "
+            "each reason above names its file and JSON pointer"
         )
         return Exit.USAGE
     return Exit.CHANGES if args.check and changed else Exit.OK

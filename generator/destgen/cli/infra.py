@@ -52,6 +52,7 @@ from destgen.cli.saved_plan import (
     read_plan,
     write_plan,
 )
+from destgen.cli.say import say
 from destgen.cli.target import target_of
 from destgen.cli.wording import plural
 
@@ -117,7 +118,7 @@ def run_plan(args: argparse.Namespace) -> int:
     try:
         outcomes = _plan_all(loaded, args)
     except DestgenError as exc:
-        print(f"destgen plan: {exc}", file=sys.stderr)
+        say(str(exc))
         return ERROR
     _report(outcomes, args.json, applied=False)
     if any(o.error for o in outcomes):
@@ -126,10 +127,7 @@ def run_plan(args: argparse.Namespace) -> int:
         saved = [(o.path, o.changes, o.etags, o.shared, o.creates) for o in outcomes]
         document = plan_document(saved, digests, target=target_of(args), prune=args.prune)
         write_plan(args.out, document)
-        print(
-            f"destgen plan: saved to {args.out}; destgen apply {args.out} applies it",
-            file=sys.stderr,
-        )
+        say(f"saved to {args.out}; destgen apply {args.out} applies it")
     return CHANGES if any(o.changes for o in outcomes) else NO_CHANGES
 
 
@@ -181,7 +179,7 @@ def _reviewed_plan(
     try:
         planned = _plan_all(loaded, args, sandbox)
     except DestgenError as exc:
-        print(f"destgen apply: {exc}", file=sys.stderr)
+        say(str(exc))
         return ERROR
     if any(o.error for o in planned):
         _report(planned, args.json, applied=False)
@@ -194,7 +192,7 @@ def _reviewed_plan(
     if not pending:
         if args.json:
             _report(planned, True, applied=False)
-        print("destgen apply: nothing to do", file=sys.stderr)
+        say("nothing to do")
         return NO_CHANGES
     return planned
 
@@ -403,10 +401,9 @@ def _shared_refused(args: argparse.Namespace, shared: list[tuple[Path, str]]) ->
         return False
     for path, label in shared:
         print(f"{path}: {label}", file=sys.stderr)
-    print(
-        "destgen apply: these changes reach dataflows the files do not describe, or rename "
-        "connections found through a dataflow of the same name; pass --change-shared to make them",
-        file=sys.stderr,
+    say(
+        "these changes reach dataflows the files do not describe, or rename "
+        "connections found through a dataflow of the same name; pass --change-shared to make them"
     )
     return True
 
@@ -421,7 +418,7 @@ def _apply_saved(args: argparse.Namespace) -> int:
     args.prune = saved.prune
     pending = [f for f in saved.files if f.changes]
     if not pending:
-        print("destgen apply: the saved plan has nothing to do", file=sys.stderr)
+        say("the saved plan has nothing to do")
         return NO_CHANGES
     loaded = _unchanged_files(pending)
     if isinstance(loaded, int):
@@ -431,7 +428,7 @@ def _apply_saved(args: argparse.Namespace) -> int:
     try:
         derived = _plan_all(loaded, args)
     except DestgenError as exc:
-        print(f"destgen apply: {exc}", file=sys.stderr)
+        say(str(exc))
         return ERROR
     if _differs_from_saved(saved, pending, derived):
         return ERROR
@@ -456,23 +453,21 @@ def _saved_plan_here(args: argparse.Namespace) -> SavedPlan | int:
     else the exit code, the reason printed.
     """
     if len(args.paths) != 1 or args.prune or args.rotate_secrets:
-        print(
-            "destgen apply: a saved plan is applied alone and with its own options "
-            "(no other files, --prune or --rotate-secrets)",
-            file=sys.stderr,
+        say(
+            "a saved plan is applied alone and with its own options "
+            "(no other files, --prune or --rotate-secrets)"
         )
         return Exit.USAGE
     try:
         saved = read_plan(args.paths[0])
     except PlanFileError as exc:
-        print(f"destgen apply: {exc}", file=sys.stderr)
+        say(str(exc))
         return Exit.USAGE
     here = target_of(args)
     if here.line() != saved.target.line():
-        print(
-            f"destgen apply: the plan was made for {saved.target.line()}; this run would act on "
-            f"{here.line()}. A saved plan applies only where it was made: plan again there",
-            file=sys.stderr,
+        say(
+            f"the plan was made for {saved.target.line()}; this run would act on "
+            f"{here.line()}. A saved plan applies only where it was made: plan again there"
         )
         return ERROR
     return saved
@@ -489,9 +484,7 @@ def _unchanged_files(pending: list[SavedFile]) -> list[tuple[Path, Payloads]] | 
     # The bytes just loaded, the ones that will be applied: never a second read of the file.
     moved = [f.path for f in pending if digests[Path(f.path)] != f.sha256]
     for name in moved:
-        print(
-            f"destgen apply: {name} changed since the plan was saved; plan again", file=sys.stderr
-        )
+        say(f"{name} changed since the plan was saved; plan again")
     return ERROR if moved else loaded
 
 
@@ -504,7 +497,7 @@ def _differs_from_saved(
     differs = False
     for saved_file, outcome in zip(pending, derived, strict=True):
         if outcome.error:
-            print(f"destgen apply: {outcome.path}: {outcome.error}", file=sys.stderr)
+            say(f"{outcome.path}: {outcome.error}")
             differs = True
             continue
         shown = [(c.label, c.lines) for c in saved.changes_of(saved_file)]
@@ -512,10 +505,9 @@ def _differs_from_saved(
         if shown == now:
             continue
         differs = True
-        print(
-            f"destgen apply: {outcome.path}: the changes differ from the saved plan's; "
-            "apply stopped before any of them: plan again",
-            file=sys.stderr,
+        say(
+            f"{outcome.path}: the changes differ from the saved plan's; "
+            "apply stopped before any of them: plan again"
         )
         for line in difflib.unified_diff(
             _as_lines(shown), _as_lines(now), "saved plan", "now", lineterm="", n=1

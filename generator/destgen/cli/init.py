@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 from pathlib import Path
 
 from destgen.cli.exit_codes import Exit
+from destgen.cli.say import say
 from destgen.errors import GeneratorError
 from destgen.project import CONFIG_FILE, CONFIG_TEXT, PYPROJECT, load_project, project_at
 from destgen.resources import data_dir
@@ -20,23 +20,20 @@ def run_init(args: argparse.Namespace) -> int:
     """Write the config (never over another), then the specs, library and activation folder."""
     folder: Path = args.folder.resolve()
     if not folder.is_dir():
-        print(f"destgen init: {folder} is not a folder", file=sys.stderr)
+        say(f"{folder} is not a folder")
         return Exit.USAGE
     try:
         existing = project_at(folder)
     except GeneratorError:
         existing = None
     if existing is not None:
-        print(
-            f"destgen init: {existing.config} already configures a project here; nothing changed",
-            file=sys.stderr,
-        )
+        say(f"{existing.config} already configures a project here; nothing changed")
         return Exit.USAGE
     try:
         config = _write_config(folder, in_pyproject=args.pyproject)
         project = load_project(config)
     except GeneratorError as exc:
-        print(f"destgen init: {exc}", file=sys.stderr)
+        say(str(exc))
         return Exit.USAGE
     copied = _copy_curated_specs(project.specs)
     for activations in project.activations:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from destgen.cli.exit_codes import Exit
+from destgen.cli.say import say
 
 WORKFLOWS = ("audiences", "datasets", "stream")
 # Placeholders that pass the specs' usual patterns (bucket, container and folder names).
@@ -31,17 +32,16 @@ def run_new(args: argparse.Namespace) -> int:
     if args.destination not in registry.SLUGS:
         near = difflib.get_close_matches(args.destination, list(registry.SLUGS), n=1)
         hint = f"; did you mean {near[0]!r}?" if near else ""
-        print(
-            f"destgen new: no destination {args.destination!r} in this library{hint} "
-            f"(destgen destinations lists them)",
-            file=sys.stderr,
+        say(
+            f"no destination {args.destination!r} in this library{hint} "
+            f"(destgen destinations lists them)"
         )
         return Exit.USAGE
     package = registry.destination(args.destination)
     workflow = args.workflow or ("stream" if package.spec.STREAMING else "audiences")
     refusal = _refused(package.spec, workflow)
     if refusal is not None:
-        print(f"destgen new: {args.destination}: {refusal}", file=sys.stderr)
+        say(f"{args.destination}: {refusal}")
         return Exit.USAGE
     text = render(package, workflow, today=dt.datetime.now(dt.UTC).date())
     if args.out is None:
@@ -49,12 +49,12 @@ def run_new(args: argparse.Namespace) -> int:
         return Exit.OK
     out = Path(args.out)
     if out.exists():
-        print(f"destgen new: {out} exists; nothing written", file=sys.stderr)
+        say(f"{out} exists; nothing written")
         return Exit.USAGE
     from destgen.writer import atomic_write_text
 
     atomic_write_text(out, text)
-    print(f"destgen new: wrote {out}; destgen validate {out} checks it", file=sys.stderr)
+    say(f"wrote {out}; destgen validate {out} checks it")
     return Exit.OK
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import sys
 from dataclasses import replace
 from typing import Any
 
@@ -18,6 +17,7 @@ from destgen_runtime.activation.payloads import Payloads
 from destgen.cli.activate import load_or_report
 from destgen.cli.exit_codes import Exit
 from destgen.cli.json_output import print_report
+from destgen.cli.say import say
 from destgen_emulator.delivery.deliver import deliver
 from destgen_emulator.delivery.formats import format_of_file
 from destgen_emulator.delivery.plan import ExportPlan, dataset_plan_from, plan_from
@@ -57,17 +57,16 @@ def run_preview(args: argparse.Namespace) -> int:
     if isinstance(payloads, Exit):
         return payloads
     if payloads.streaming:
-        print(
-            f"destgen preview: {args.file}: {payloads.package.spec.NAME} streams profiles; "
-            "there are no files to preview",
-            file=sys.stderr,
+        say(
+            f"{args.file}: {payloads.package.spec.NAME} streams profiles; "
+            "there are no files to preview"
         )
         return Exit.USAGE
     when = dt.datetime.now(dt.UTC).replace(microsecond=0)
     plan = preview_plan(payloads)
     rendered = render(plan, rows=args.rows, seed=str(args.seed), when=when)
     if rendered.problem is not None:
-        print(f"destgen preview: {args.file}: {rendered.problem}", file=sys.stderr)
+        say(f"{args.file}: {rendered.problem}")
         return Exit.FAILED
     # The rows an encrypted file holds: the same render without the key (same seed, same rows),
     # shown beside the encrypted file's own name and size.
@@ -96,7 +95,7 @@ def run_preview(args: argparse.Namespace) -> int:
                 print(f"  {line}")
     if args.out is not None:
         written = deliver(args.out, ("preview",), payloads.package.spec.SLUG, rendered.files)
-        print(f"destgen preview: wrote {len(written)} file(s) under {args.out}", file=sys.stderr)
+        say(f"wrote {len(written)} file(s) under {args.out}")
     return Exit.OK
 
 

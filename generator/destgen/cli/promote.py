@@ -31,6 +31,7 @@ from destgen.cli.activate import read_document
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
 from destgen.cli.infra import activation_files, apply_loaded, one_file_per_dataflow
+from destgen.cli.say import say
 from destgen.cli.wording import plural
 from destgen.writer import atomic_write_text
 
@@ -40,10 +41,10 @@ Doc = dict[str, Any]
 def run_promote(args: argparse.Namespace) -> int:
     """Resolve the files for the target sandbox, show its plan, apply it behind the prod guard."""
     if not args.from_sandbox.strip() or not args.to_sandbox.strip():
-        print("destgen promote: --from-sandbox and --to-sandbox each need a name", file=sys.stderr)
+        say("--from-sandbox and --to-sandbox each need a name")
         return Exit.USAGE
     if args.from_sandbox == args.to_sandbox:
-        print("destgen promote: --from-sandbox and --to-sandbox are the same", file=sys.stderr)
+        say("--from-sandbox and --to-sandbox are the same")
         return Exit.USAGE
     try:
         with (
@@ -54,25 +55,23 @@ def run_promote(args: argparse.Namespace) -> int:
             kind = sandbox_kind(target.run(ops.sandbox(args.to_sandbox)))
             resolved, missing = _resolve(docs, source, target, args.to_sandbox)
     except (DestgenError, ValueError, FileNotFoundError) as exc:
-        print(f"destgen promote: {exc}", file=sys.stderr)
+        say(str(exc))
         return Exit.FAILED
     if missing:
         for problem in missing:
-            print(f"destgen promote: {problem}", file=sys.stderr)
-        print(
-            f"destgen promote: {len(missing)} audience(s) or dataset(s) missing in "
-            f"{args.to_sandbox}; nothing was changed",
-            file=sys.stderr,
+            say(f"{problem}")
+        say(
+            f"{len(missing)} audience(s) or dataset(s) missing in "
+            f"{args.to_sandbox}; nothing was changed"
         )
         return Exit.FAILED
     loaded = _payloads(resolved)
     if loaded is None or not one_file_per_dataflow(loaded):
         return Exit.FAILED
     if args.out and (taken := _taken(Path(args.out), resolved)):
-        print(
-            f"destgen promote: {args.out} already holds {', '.join(taken)}; --out never "
-            "replaces a file: choose an empty folder",
-            file=sys.stderr,
+        say(
+            f"{args.out} already holds {', '.join(taken)}; --out never "
+            "replaces a file: choose an empty folder"
         )
         return Exit.FAILED
     guard = _guard(args, kind)
@@ -100,7 +99,7 @@ def _payloads(resolved: list[tuple[str, Doc]]) -> list[tuple[Path, Payloads]] | 
             loaded.append((label, prepare(parse_activation_file(doc), placeholders=True)))
         except ActivationError as exc:
             for problem in exc.problems:
-                print(f"destgen promote: dataflow {str(label)!r}: {problem}", file=sys.stderr)
+                say(f"dataflow {str(label)!r}: {problem}")
             failed = True
     return None if failed else loaded
 
@@ -136,21 +135,17 @@ def _guard(args: argparse.Namespace, kind: str) -> Any:
             return True
         if not sys.stdin.isatty():
             what = "a production sandbox" if kind == "production" else "a sandbox"
-            print(
-                f"destgen promote: {plural(files, 'file')} would change {what} "
+            say(
+                f"{plural(files, 'file')} would change {what} "
                 f"({args.to_sandbox}); "
-                "pass --yes to apply without a terminal",
-                file=sys.stderr,
+                "pass --yes to apply without a terminal"
             )
             return False
         if kind == "production":
             typed = input(f"{args.to_sandbox} is a production sandbox. Type its name to apply: ")
             if typed.strip() == str(args.to_sandbox):
                 return True
-            print(
-                f"destgen promote: {typed.strip()!r} is not {args.to_sandbox!r}; nothing applied",
-                file=sys.stderr,
-            )
+            say(f"{typed.strip()!r} is not {args.to_sandbox!r}; nothing applied")
             return False
         return input(f"Apply the changes to {plural(files, 'file')}? Type yes: ").strip() == "yes"
 

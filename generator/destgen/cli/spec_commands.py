@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 import tempfile
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from destgen_runtime.transport.retry import RetryPolicy
 
 from destgen.cli.exit_codes import Exit
 from destgen.cli.json_output import print_report
+from destgen.cli.say import say
 from destgen.cli.wording import plural
 from destgen.errors import GeneratorError
 from destgen.fetch import fetch_destinations, fetch_specs
@@ -50,7 +50,7 @@ def run_fetch(args: argparse.Namespace) -> int:
         with _client(args.base_url) as client:
             report = fetch_specs(client, args.specs, out, set(args.destination or []) or None)
     except (GeneratorError, DestgenError) as exc:
-        print(f"destgen fetch: error: {exc}; the cache was left as it was", file=sys.stderr)
+        say(f"error: {exc}; the cache was left as it was")
         return Exit.FAILED
     for slug in report.changed:
         print(f"  changed   {slug}")
@@ -66,10 +66,7 @@ def run_fetch(args: argparse.Namespace) -> int:
 def _fetch_destinations(args: argparse.Namespace, out: Path) -> int:
     """``fetch --spec-id ID`` / ``--all-destinations``: any destination's spec, by id."""
     if args.destination or (args.spec_id and args.all_destinations):
-        print(
-            "destgen fetch: --spec-id, --all-destinations and --destination do not combine",
-            file=sys.stderr,
-        )
+        say("--spec-id, --all-destinations and --destination do not combine")
         return Exit.USAGE
     try:
         with _client(args.base_url) as client:
@@ -77,7 +74,7 @@ def _fetch_destinations(args: argparse.Namespace, out: Path) -> int:
                 client, out, None if args.all_destinations else args.spec_id
             )
     except (GeneratorError, DestgenError) as exc:
-        print(f"destgen fetch: error: {exc}; nothing was written", file=sys.stderr)
+        say(f"error: {exc}; nothing was written")
         return Exit.FAILED
     for slug in report.fetched:
         print(f"  fetched   {slug}")
@@ -113,12 +110,12 @@ def run_diff(args: argparse.Namespace) -> int:
                 fetch_specs(client, args.old, Path(tmp))
                 changes = compare(args.old, Path(tmp))
         elif args.new is None:
-            print("destgen diff: give NEW or --live", file=sys.stderr)
+            say("give NEW or --live")
             return Exit.USAGE
         else:
             changes = compare(args.old, args.new)
     except (GeneratorError, DestgenError) as exc:
-        print(f"destgen diff: error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return Exit.USAGE if isinstance(exc, GeneratorError) else Exit.FAILED
     print(as_json(changes) if args.json else table(changes))
     counts = summary(changes)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
-import sys
 from typing import Any
 
 from destgen_runtime.api import operations as ops
@@ -20,6 +19,7 @@ from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
 from destgen.cli.infra import load_all
 from destgen.cli.json_output import print_report
+from destgen.cli.say import say
 from destgen.cli.wording import plural
 
 DURATION = re.compile(r"^(\d+)([hd])$")
@@ -50,7 +50,7 @@ def run_status(args: argparse.Namespace) -> int:
     try:
         since = since_time(args.since)
     except ValueError as exc:
-        print(f"destgen status: {exc}", file=sys.stderr)
+        say(str(exc))
         return Exit.USAGE
     loaded = load_all(args.paths, placeholders=True)
     if isinstance(loaded, Exit):
@@ -70,7 +70,7 @@ def run_status(args: argparse.Namespace) -> int:
                     {"file": str(path), "dataflow": name, "found": bool(flows), "runs": recent}
                 )
     except DestgenError as exc:
-        print(f"destgen status: failed: {exc}", file=sys.stderr)
+        say(f"failed: {exc}")
         return Exit.FAILED
     if args.json:
         print_report({"since": since.isoformat(), "files": report, "failed": failed})
@@ -79,10 +79,9 @@ def run_status(args: argparse.Namespace) -> int:
     missing = [str(e["file"]) for e in report if not e["found"]]
     if missing:
         # A file whose dataflow does not exist has no run to be fine: never a silent success.
-        print(
-            f"destgen status: {plural(len(missing), 'file')} with no dataflow in this sandbox "
-            f"({', '.join(missing)}): apply first, or check AEP_SANDBOX_NAME",
-            file=sys.stderr,
+        say(
+            f"{plural(len(missing), 'file')} with no dataflow in this sandbox "
+            f"({', '.join(missing)}): apply first, or check AEP_SANDBOX_NAME"
         )
     return Exit.FAILED if failed or missing else Exit.OK
 

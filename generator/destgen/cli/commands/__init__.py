@@ -122,8 +122,13 @@ def add_command(commands: argparse._SubParsersAction, name: str, *, whole: bool)
 
 def run_command(args: argparse.Namespace) -> int:
     """Run ``args.command``; a networked command first says where it acts."""
+    from destgen.cli.say import running
     from destgen.cli.target import announce
 
-    if (refused := announce(args)) is not None:
-        return int(refused)
-    return int(command_module(args.command).run(args))
+    running(args.command)
+    try:
+        if (refused := announce(args)) is not None:
+            return int(refused)
+        return int(command_module(args.command).run(args))
+    finally:
+        running(None)
