@@ -61,9 +61,10 @@ def test_a_wrong_destination_or_workflow_is_exit_2(tmp_path: Path) -> None:
     )
     streaming = run_cli("new", "braze", "--workflow", "audiences")
     assert streaming.returncode == 2
-    assert "streams profiles: use --workflow stream" in streaming.stderr
+    assert "exports streamed audiences, not audiences: use --workflow stream" in streaming.stderr
     no_datasets = run_cli("new", "amazon_s3_legacy", "--workflow", "datasets")
     assert no_datasets.returncode == 2
+    assert "exports audience files, not datasets: use --workflow audiences" in no_datasets.stderr
     out = tmp_path / "mine.yaml"
     out.write_text("keep me")
     kept = run_cli("new", "sftp", "--out", str(out))

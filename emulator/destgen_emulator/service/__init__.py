@@ -3,6 +3,7 @@ their runs. Imports the storage and delivery rooms below it, never ``http``.
 
 - ``state``: ``EmulatorState``, everything one emulator holds; ``store``: the tenant-scoped
   entity store with etags; ``catalog``: the connection and flow specs served.
+- ``flow_kinds``: each kind of dataflow (audiences, stream, datasets): its checks, its files.
 - ``flowservice``: create, read, list, patch and delete of Flow Service entities; ``patching``:
   JSON Patch; ``listing``: filters, order and pages; ``validation`` and ``spec_validator``:
   bodies checked against the raw specs (Draft 7 on linear-time patterns).

@@ -12,7 +12,7 @@ from typing import Any
 from destgen_runtime.api.constants import DATA_LAKE_SPEC_ID
 
 from destgen_emulator.delivery.deliver import delivery_base
-from destgen_emulator.service import dataset_flows, listing, sandboxes, validation
+from destgen_emulator.service import dataset_flows, flow_kinds, listing, validation
 from destgen_emulator.service.catalog import PROFILE_STORE_SPEC, Destination
 from destgen_emulator.service.errors import ApiError, flow
 from destgen_emulator.service.errors import validation as validation_error
@@ -188,11 +188,7 @@ def _flow(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[st
             )
         destination = match[0]
     _check_workflow(destination, ref["id"], workflow, sources, targets)
-    if workflow == validation.DATASET_WORKFLOW:
-        dataset_flows.check_transformations(body)
-        dataset_flows.check_schedule(body.get("scheduleParams"))
-    else:
-        _check_audience_flow(state, body, tenant, destination)
+    flow_kinds.kind_of(workflow, destination).check(state, body, tenant, destination)
     # The documented filter for dataset dataflows reads
     # inheritedAttributes.targetConnections[].data.outputType==DATASET_EXPORT.
     output = {"data": {"outputType": "DATASET_EXPORT"}} if workflow != "AUDIENCES" else {}
@@ -206,25 +202,6 @@ def _flow(state: EmulatorState, body: dict[str, Any], tenant: Tenant) -> dict[st
         ],
     }
     return body | {"inheritedAttributes": inherited}
-
-
-def _check_audience_flow(
-    state: EmulatorState, body: dict[str, Any], tenant: Tenant, destination: Destination | None
-) -> None:
-    if "scheduleParams" in body:
-        # The newest tutorial: an audience is scheduled in its own selector; only an old
-        # tutorial (and aepp's default) put dataset-style scheduleParams on audience flows.
-        raise validation_error(
-            "An audience dataflow takes no scheduleParams",
-            ["$.scheduleParams: each audience carries its own schedule"],
-        )
-    # A flow spec may be shared by file-based and streaming destinations: the target decides.
-    streaming = destination is not None and destination.streaming
-    validation.selectors(body.get("transformations"), streaming=streaming)
-    validation.profile_selectors(body["transformations"], streaming=streaming)
-    validation.selected_audiences_exist(
-        body["transformations"], sandboxes.audience_ids(state, tenant), tenant[1]
-    )
 
 
 def _check_workflow(
@@ -405,8 +382,8 @@ def _check_patched_flow(state: EmulatorState, entity: dict[str, Any], tenant: Te
     ]
     if destination is not None:
         _check_workflow(destination, flow_spec_id, validation.DATASET_WORKFLOW, sources, [])
-        dataset_flows.check_transformations(entity)
-        dataset_flows.check_schedule(entity.get("scheduleParams"))
+        kind = flow_kinds.kind_of(validation.DATASET_WORKFLOW, destination)
+        kind.check(state, entity, tenant, destination)
         return
     targets = [
         _existing(state, "targetConnections", i, "targetConnectionIds", tenant)
@@ -417,7 +394,8 @@ def _check_patched_flow(state: EmulatorState, entity: dict[str, Any], tenant: Te
     ) or state.catalog.by_flow_spec.get(flow_spec_id)
     if destination is not None:
         _check_workflow(destination, flow_spec_id, validation.AUDIENCE_WORKFLOW, sources, [])
-    _check_audience_flow(state, entity, tenant, destination)
+    kind = flow_kinds.kind_of(validation.AUDIENCE_WORKFLOW, destination)
+    kind.check(state, entity, tenant, destination)
 
 
 def _check_mapping(state: EmulatorState, mapping: dict[str, Any], tenant: Tenant) -> None:

@@ -17,6 +17,7 @@ from destgen_runtime.payloads.connection_patches import encryption_params
 from destgen_emulator.delivery.deliver import deliver
 from destgen_emulator.delivery.plan import ExportPlan, dataset_plan_from, plan_from
 from destgen_emulator.delivery.render import render
+from destgen_emulator.service import flow_kinds
 from destgen_emulator.service.errors import ApiError
 from destgen_emulator.service.state import EmulatorState
 
@@ -39,7 +40,7 @@ def streams(state: EmulatorState, flow: dict[str, Any]) -> bool:
     except (ApiError, KeyError, IndexError, TypeError):
         return False
     destination = state.destination_of_spec((target.get("connectionSpec") or {}).get("id", ""))
-    return destination is not None and destination.streaming
+    return not flow_kinds.flow_kind(state, flow, destination).writes_files
 
 
 def delivery_of(state: EmulatorState, flow: dict[str, Any]) -> Delivery | None:
@@ -55,7 +56,7 @@ def delivery_of(state: EmulatorState, flow: dict[str, Any]) -> Delivery | None:
     except (ApiError, KeyError, IndexError):
         return None  # deleted since: nothing to deliver to
     destination = state.destination_of_spec((target.get("connectionSpec") or {}).get("id", ""))
-    if destination is None or destination.streaming:
+    if destination is None or not flow_kinds.flow_kind(state, flow, destination).writes_files:
         return None
     params = (flow.get("transformations") or [{}])[0].get("params") or {}
     target_params = target.get("params") or {}

@@ -1,6 +1,7 @@
 """``destgen destinations``: what the installed library knows, from its generated ``spec`` modules,
 or with ``--specs DIR`` what a folder of connection specs would give: what each destination
-supports (audience files, streamed audiences, datasets) and why a spec is refused.
+supports (the workflow kinds of the runtime's registry: audience files, streamed audiences,
+dataset files) and why a spec is refused.
 
 Reads only; prints a table or, with ``--json``, one JSON document.
 """
@@ -10,7 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+
+from destgen_runtime.activation import workflows
+from destgen_runtime.activation.workflows import Workflow
 
 from destgen.cli.exit_codes import Exit
 from destgen.cli.json_output import print_report
@@ -31,8 +36,7 @@ def destination_facts() -> list[dict[str, Any]]:
                 spec_id=spec.CONNECTION_SPEC_ID,
                 version=spec.CONNECTION_SPEC_VERSION,
                 flow_spec_id=spec.AUDIENCE_FLOW_SPEC_ID,
-                streaming=spec.STREAMING,
-                datasets=spec.DATASET_FLOW_SPEC_ID is not None,
+                kinds=workflows.supported(spec),
                 auth=list(spec.AUTH_SPEC_NAMES),
                 encryption=spec.ENCRYPTION_SPEC_NAME is not None,
                 sha256=spec.SPEC_SHA256,
@@ -48,8 +52,7 @@ def _record(
     spec_id: str,
     version: str,
     flow_spec_id: str | None,
-    streaming: bool,
-    datasets: bool,
+    kinds: list[Workflow],
     auth: list[str],
     encryption: bool,
     sha256: str,
@@ -61,18 +64,12 @@ def _record(
         "connectionSpecId": spec_id,
         "connectionSpecVersion": version,
         "audienceFlowSpecId": flow_spec_id,
-        "supports": supports(streaming, datasets),
+        "supports": [kind.title for kind in kinds],
+        "workflows": [kind.name for kind in kinds],
         "authSpecs": auth,
         "encryption": encryption,
         "specSha256": sha256,
     }
-
-
-def supports(streaming: bool, datasets: bool) -> list[str]:
-    """What a destination can be activated for, in the words the table shows."""
-    return ["streamed audiences" if streaming else "audience files"] + (
-        ["dataset files"] if datasets else []
-    )
 
 
 def folder_facts(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -100,8 +97,12 @@ def folder_facts(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any
                 spec_id=ir.connection_spec_id,
                 version=ir.connection_spec_version,
                 flow_spec_id=ir.flow_spec_id,
-                streaming=ir.streaming,
-                datasets=ir.dataset_flow_spec_id is not None,
+                # What the generated spec module would say, asked of the same registry.
+                kinds=workflows.supported(
+                    SimpleNamespace(
+                        STREAMING=ir.streaming, DATASET_FLOW_SPEC_ID=ir.dataset_flow_spec_id
+                    )
+                ),
                 auth=[a.spec_name for a in ir.auth],
                 encryption=ir.encryption is not None,
                 sha256=ir.sha256,

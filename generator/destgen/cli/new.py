@@ -15,10 +15,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from destgen_runtime.activation import workflows
+
 from destgen.cli.exit_codes import Exit
 from destgen.cli.say import say
 
-WORKFLOWS = ("audiences", "datasets", "stream")
 # Placeholders that pass the specs' usual patterns (bucket, container and folder names).
 PLACEHOLDER_TEXT = "replace-me"
 PLACEHOLDER_AUDIENCE = "00000000-0000-4000-8000-000000000000"
@@ -38,7 +39,8 @@ def run_new(args: argparse.Namespace) -> int:
         )
         return Exit.USAGE
     package = registry.destination(args.destination)
-    workflow = args.workflow or ("stream" if package.spec.STREAMING else "audiences")
+    kinds = workflows.supported(package.spec)
+    workflow = args.workflow or kinds[0].name
     refusal = _refused(package.spec, workflow)
     if refusal is not None:
         say(f"{args.destination}: {refusal}")
@@ -59,13 +61,13 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def _refused(spec: Any, workflow: str) -> str | None:
-    if workflow == "stream" and not spec.STREAMING:
-        return "writes files: use --workflow audiences (or datasets)"
-    if workflow != "stream" and spec.STREAMING:
-        return "streams profiles: use --workflow stream"
-    if workflow == "datasets" and spec.DATASET_FLOW_SPEC_ID is None:
-        return "exports no datasets: use --workflow audiences"
-    return None
+    """Why ``workflow`` cannot be written for a destination of ``spec`` (the registry's kinds)."""
+    kinds = workflows.supported(spec)
+    if any(kind.name == workflow for kind in kinds):
+        return None
+    names = " or ".join(kind.name for kind in kinds)
+    what = ", ".join(kind.title for kind in kinds)
+    return f"exports {what}, not {workflow}: use --workflow {names}"
 
 
 def render(package: Any, workflow: str, *, today: dt.date) -> str:

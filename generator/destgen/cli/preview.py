@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -27,28 +28,50 @@ SHOWN_ROWS = 5
 
 
 def preview_plan(payloads: Payloads) -> ExportPlan:
-    """The ExportPlan of an activation file's validated payloads (what a run would write)."""
+    """The ExportPlan of an activation file's validated payloads (what a run would write), by
+    the file's kind of workflow (one function per kind that writes files).
+    """
+    return PREVIEWS[payloads.workflow.name](payloads)
+
+
+def _public_key(payloads: Payloads) -> str | None:
+    encryption = payloads.file.base_connection.encryption
+    return encryption.public_key if encryption else None
+
+
+def _dataset_files(payloads: Payloads) -> ExportPlan:
+    """A dataset export's files: each dataset under the schedule's folder template."""
+    file, schedule = payloads.file, payloads.file.dataflow.schedule
+    assert schedule is not None  # the kind's problems() refused a dataset file without one
+    return dataset_plan_from(
+        destination=payloads.package.spec.NAME,
+        target_params=dict(payloads.target_params),
+        datasets=[(d.id, d.name) for d in file.datasets],
+        folder_template=schedule.folder_name_template or "",
+        instance=(file.dataflow.name, "preview"),
+        tenant=(os.environ.get("AEP_ORG_ID", ""), os.environ.get("AEP_SANDBOX_NAME", "")),
+        public_key=_public_key(payloads),
+    )
+
+
+def _audience_files(payloads: Payloads) -> ExportPlan:
+    """An audience export's files: one per audience from its file name template."""
     file = payloads.file
-    key = file.base_connection.encryption.public_key if file.base_connection.encryption else None
-    schedule = file.dataflow.schedule
-    if payloads.datasets is not None and schedule is not None:
-        return dataset_plan_from(
-            destination=payloads.package.spec.NAME,
-            target_params=dict(payloads.target_params),
-            datasets=[(d.id, d.name) for d in file.datasets],
-            folder_template=schedule.folder_name_template or "",
-            instance=(file.dataflow.name, "preview"),
-            tenant=(os.environ.get("AEP_ORG_ID", ""), os.environ.get("AEP_SANDBOX_NAME", "")),
-            public_key=key,
-        )
     return plan_from(
         destination=payloads.package.spec.NAME,
         target_params=dict(payloads.target_params)
         | ({"includeFileManifest": True} if file.include_file_manifest else {}),
         selectors=[a.model_dump(by_alias=True, exclude_none=True) for a in payloads.audiences],
         columns=tuple(m.destination for m in file.mappings),
-        public_key=key,
+        public_key=_public_key(payloads),
     )
+
+
+# Each kind of workflow that writes files, and how its files are previewed.
+PREVIEWS: dict[str, Callable[[Payloads], ExportPlan]] = {
+    "audiences": _audience_files,
+    "datasets": _dataset_files,
+}
 
 
 def run_preview(args: argparse.Namespace) -> int:
@@ -56,7 +79,7 @@ def run_preview(args: argparse.Namespace) -> int:
     payloads = load_or_report(args.file, "preview", placeholders=True)
     if isinstance(payloads, Exit):
         return payloads
-    if payloads.streaming:
+    if payloads.workflow.name not in PREVIEWS:
         say(
             f"{args.file}: {payloads.package.spec.NAME} streams profiles; "
             "there are no files to preview"

@@ -4,8 +4,10 @@
   ``problems``: its schema errors phrased as what to do (``phrased``).
 - ``payloads``: a file made into validated payloads (``prepare``, ``Payloads``);
   ``references``: the audiences and datasets it names, checked to exist (``missing_references``).
-- ``engine``: ``activate``/``aactivate`` and ``ApplyOptions``, the documented sequence;
-  ``steps``, ``changes`` and ``datasets`` its parts.
+- ``engine``: ``activate``/``aactivate`` and ``ApplyOptions``: sends a workflow's steps;
+  ``steps``, ``changes`` and ``datasets`` the steps' parts.
+- ``workflows``: a kind of dataflow as one type (``Workflow``), one module per kind
+  (``audience_files``, ``dataset_files``, ``audience_stream``) and the registry of kinds.
 - ``planner``: ``Planner``, a plan without writes, as typed ``FieldChange`` data;
   ``reviewed``: ``Reviewed``, applying exactly the plan whose etags it holds.
 - ``export``: files from what exists; ``drift``: the live spec against the generated one.

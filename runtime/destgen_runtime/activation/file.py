@@ -244,7 +244,7 @@ class ActivationFile(_Closed):
 
     destination: Annotated[str, Field(json_schema_extra={"enum": list(registry.SLUGS)})]
     workflow: Annotated[
-        Literal["audiences", "datasets"],
+        str,
         Field(description="what the dataflow exports; the flow spec follows from it"),
     ] = "audiences"
     source_connection_name: Annotated[
@@ -279,6 +279,19 @@ class ActivationFile(_Closed):
         Field(description="workflow datasets: the datasets to export, at least one"),
     ] = []
 
+    @field_validator("workflow")
+    @classmethod
+    def _known_workflow(cls, value: str) -> str:
+        # The kinds are the registry's (workflows/): a new kind needs no edit here.
+        from destgen_runtime.activation import workflows
+
+        known = sorted({kind.file_workflow for kind in workflows.registered()})
+        if value not in known:
+            raise PydanticCustomError(
+                "workflow", "one of {known}", {"known": ", ".join(repr(k) for k in known)}
+            )
+        return value
+
     @property
     def source_name(self) -> str:
         """The source connection's name: given, or this workflow's default."""
@@ -287,43 +300,6 @@ class ActivationFile(_Closed):
         if self.workflow == "datasets":
             return f"Data Lake for {self.dataflow.name}"
         return "Connect to Profile store"
-
-    def workflow_problems(self) -> list[str]:
-        """What this file sets that its workflow has no use for, as ``path: reason`` lines."""
-        given = self.model_dump(by_alias=True, exclude_defaults=True)
-        if self.workflow == "audiences":
-            problems = [f"$.{k}: only for workflow datasets" for k in ("datasets",) if k in given]
-            if self.dataflow.schedule is not None:
-                problems.append(
-                    "$.dataflow.schedule: only for workflow datasets; each audience carries its "
-                    "own schedule"
-                )
-            return problems + _listed_twice(self.audiences)
-
-        problems = [f"$.{k}: not part of workflow datasets" for k in AUDIENCE_ONLY if k in given]
-        if not self.datasets:
-            problems.append("$.datasets: workflow datasets needs at least one dataset")
-        seen: set[str] = set()
-        for i, dataset in enumerate(self.datasets):
-            if dataset.id in seen:
-                problems.append(f"$.datasets[{i}].id: {dataset.id} is listed twice")
-            seen.add(dataset.id)
-        if self.dataflow.schedule is None:
-            problems.append("$.dataflow.schedule: required for workflow datasets")
-        return problems
-
-
-def _listed_twice(audiences: list[dict[str, Any]]) -> list[str]:
-    """An audience listed twice: its two schedules and templates would fight on every apply."""
-    seen: set[str] = set()
-    problems = []
-    for i, audience in enumerate(audiences):
-        key = audience.get("id") if isinstance(audience, dict) else None
-        if isinstance(key, str) and key in seen:
-            problems.append(f"$.audiences[{i}].id: {key} is listed twice")
-        elif isinstance(key, str):
-            seen.add(key)
-    return problems
 
 
 def activation_file_schema() -> dict[str, Any]:
@@ -342,6 +318,10 @@ def activation_file_schema() -> dict[str, Any]:
         ),
     )
     schema = published.model_json_schema(by_alias=True)
+    from destgen_runtime.activation import workflows
+
+    kinds = sorted({kind.file_workflow for kind in workflows.registered()})
+    schema["properties"]["workflow"]["enum"] = kinds
     # Which kind of audience a file takes is the destination's (its spec's frequency): the
     # schema says so per destination, read from the registry, never from a list kept here.
     streaming = [s for s in registry.SLUGS if registry.destination(s).spec.STREAMING]

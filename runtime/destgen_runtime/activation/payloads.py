@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
+from destgen_runtime.activation import workflows
 from destgen_runtime.activation.file import (
     ActivationError,
     ActivationFile,
@@ -22,21 +23,15 @@ from destgen_runtime.activation.file import (
     resolve_secrets,
 )
 from destgen_runtime.activation.problems import phrased, unknown_key
-from destgen_runtime.payloads.audiences import (
-    AnyAudienceSelector,
-    AudienceSelector,
-    StreamingAudienceSelector,
-)
+from destgen_runtime.activation.workflows import Workflow
+from destgen_runtime.payloads.audiences import AnyAudienceSelector
 from destgen_runtime.payloads.datasets import (
     DataLakeSourceConnection,
     DatasetSchedule,
     data_lake_source_connection,
     dataset_schedule,
 )
-from destgen_runtime.payloads.destination import (
-    DestinationPackage,
-    dataset_package,
-)
+from destgen_runtime.payloads.destination import DestinationPackage
 from destgen_runtime.payloads.mapping import Mapping
 from destgen_runtime.payloads.streaming import (
     ProfileSelector,
@@ -55,6 +50,8 @@ class Payloads:
     audiences: list[AnyAudienceSelector]
     mapping_rows: list[Any]
     package: DestinationPackage = field(repr=False)
+    # The kind of dataflow (audiences to files, datasets to files, audiences to a stream).
+    workflow: Workflow = field(repr=False)
     datasets: DatasetPayloads | None = None  # set for workflow datasets only
     # Streaming destinations: the attributes and identities sent (their mappings, as selectors).
     profile_selectors: list[ProfileSelector] = field(default_factory=list)
@@ -66,8 +63,8 @@ class Payloads:
 
     @property
     def streaming(self) -> bool:
-        """Whether the destination streams profiles (its spec says so)."""
-        return self.package.spec.STREAMING
+        """Whether the workflow writes no files (a stream)."""
+        return not self.workflow.writes_files
 
     @property
     def flow_spec(self) -> str | None:
@@ -106,31 +103,33 @@ def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
     with every problem of the file at once (base, target, audiences, mappings).
 
     ``placeholders`` (dry runs): unset variables become ``***`` and their fields are not checked.
+    What differs by kind of workflow (its checks, its models) is the workflow's (workflows/).
     """
     package = destination_package(file.destination)
-    if problems := file.workflow_problems():
-        raise ActivationError(problems)
-    found: list[str] = []
+    workflow = workflows.chosen(file.workflow, package.spec)
+    if workflow is None:
+        kinds = ", ".join(w.title for w in workflows.supported(package.spec)) or "none"
+        raise ActivationError(
+            [
+                f"$.workflow: {package.spec.NAME} does not export {file.workflow} (it supports: "
+                f"{kinds})"
+            ]
+        )
+    # The kind's own checks first, then every payload's: one run reports every problem.
+    found: list[str] = workflow.problems(file)
     base_wire = _collect(found, lambda: _base_wire(file, package, placeholders))
     base: Any = base_wire and _attempt(
         found, lambda: _validated(package.models.BaseConnection, base_wire, "$.baseConnection")
     )
-    datasets = file.workflow == "datasets"
     params = _attempt(
         found,
         lambda: _validated(
-            (
-                dataset_package(package).models.DatasetTargetParams
-                if datasets
-                else package.models.TargetParams
-            ),
+            workflow.target_params_model(package),
             file.target_connection.params,
             "$.targetConnection.params",
         ),
     )
-    streaming = package.spec.STREAMING
-    # A streaming destination's audiences carry no schedule or file name: the spec decides.
-    selector_model: type[BaseModel] = StreamingAudienceSelector if streaming else AudienceSelector
+    selector_model = workflow.audience_model()
     audiences = [
         # The file holds only the selector's value: paths are reported inside it.
         _attempt(
@@ -144,9 +143,9 @@ def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
         )
         for i, a in enumerate(file.audiences)
     ]
-    if streaming:
-        found += streaming_problems(file)
-        rows: list[Any] = []
+    rows: list[Any] = []
+    selectors: list[ProfileSelector] = []
+    if workflow.maps_as == "profile selectors":
         selectors = [
             profile_selector(m.source, m.destination, identity=m.source_type == "IDENTITY")
             for m in file.mappings
@@ -161,7 +160,6 @@ def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
             )
             for i, m in enumerate(file.mappings)
         ]
-        selectors = []
     if found:
         raise ActivationError(found)
     return Payloads(
@@ -171,8 +169,9 @@ def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
         audiences,
         rows,
         package,
-        _dataset_payloads(file) if datasets else None,
-        selectors,
+        workflow,
+        datasets=workflow.datasets(file),
+        profile_selectors=selectors,
         unset=(
             tuple(
                 name for name in file.base_connection.secret_variables() if not os.environ.get(name)
@@ -183,37 +182,10 @@ def prepare(file: ActivationFile, *, placeholders: bool = False) -> Payloads:
     )
 
 
-# What a file-based export has that a stream has not: refused by name, never silently dropped.
-FILE_ONLY = {
-    "mandatoryFields": "a stream sends every profile as it qualifies",
-    "deduplicationKeys": "a stream has no file to deduplicate",
-    "includeFileManifest": "a stream writes no files",
-}
-
-
-def streaming_problems(file: ActivationFile) -> list[str]:
-    """What a streaming destination's file sets that only file exports have, and mapping rows
-    that are neither an attribute nor an identity.
-    """
-    given = file.model_dump(by_alias=True, exclude_defaults=True)
-    problems = [
-        f"$.{key}: not for a streaming destination ({why})"
-        for key, why in FILE_ONLY.items()
-        if key in given
-    ]
-    if file.workflow == "datasets":
-        problems.append("$.workflow: a streaming destination exports audiences only")
-    problems += [
-        f"$.mappings[{i}].sourceType: a streaming destination takes ATTRIBUTE or IDENTITY rows"
-        for i, m in enumerate(file.mappings)
-        if m.source_type not in ("ATTRIBUTE", "IDENTITY")
-    ]
-    return problems
-
-
-def _dataset_payloads(file: ActivationFile) -> DatasetPayloads:
+def dataset_payloads(file: ActivationFile) -> DatasetPayloads:
+    """A dataset export's Data Lake source connection and schedule (workflows/dataset_files)."""
     config = file.dataflow.schedule
-    assert config is not None  # workflow_problems() has refused a dataset file without one
+    assert config is not None  # the workflow's problems() refused a dataset file without one
     try:
         schedule = dataset_schedule(
             start=config.start,

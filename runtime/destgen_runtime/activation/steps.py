@@ -5,7 +5,7 @@ the rows it reports, and the adopt-or-create step every entity goes through.
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel
@@ -14,7 +14,8 @@ from destgen_runtime.activation import changes
 from destgen_runtime.activation.payloads import Payloads
 from destgen_runtime.api import operations as ops
 from destgen_runtime.api.operations import Created, Entity, Operation
-from destgen_runtime.payloads.destination import dataset_package
+from destgen_runtime.schema.errors import NoFlowSpec
+from destgen_runtime.schema.refs import source_connection
 from destgen_runtime.schema.spec_model import compact
 from destgen_runtime.schema.wire import to_wire
 from destgen_runtime.transport.adoption import adoptable, wanted_form
@@ -136,11 +137,7 @@ def target_of(p: Payloads, result: ActivationResult) -> BaseModel:
         if file.include_file_manifest is None
         else {"includeFileManifest": file.include_file_manifest}
     )
-    model = (
-        dataset_package(p.package).models.DatasetTargetConnection
-        if p.datasets is not None
-        else p.package.models.TargetConnection
-    )
+    model = p.workflow.target_connection_model(p.package)
     target: BaseModel = model.model_validate(
         compact(
             {
@@ -226,3 +223,88 @@ def flow_state(p: Payloads, result: ActivationResult, created: dict[str, Entity]
     done: Created = yield ops.flow_action(flow_id, "enable" if wanted else "disable")
     result.rows.append(Row("state", p.file.dataflow.name, flow_id, done.etag, "updated"))
     return result
+
+
+@dataclass
+class Chain:
+    """An audience dataflow's chain as far as its settings: the result so far, what this run
+    created, the dataflow's id and the dataflow as last seen (None: read it before patching).
+    """
+
+    result: ActivationResult
+    created: dict[str, Entity]
+    flow_id: str
+    known: Entity | None
+
+
+def audience_chain(p: Payloads, options: ApplyOptions) -> Generator[Step, Any, Chain]:
+    """Source, base and target connection and the dataflow of an audience export (to files or a
+    stream), each adopted by name or created: what its settings are then patched onto.
+    """
+    if p.flow_spec is None:
+        # The spec came without its flow spec: the service names it (GET /flowSpecs).
+        p = replace(p, found_flow_spec=(yield from _listed_flow_spec(p)))
+    file, result = p.file, ActivationResult()
+    created: dict[str, Entity] = {}
+    yield from ensure(
+        result,
+        created,
+        "sourceConnections",
+        "source connection",
+        source_connection(name=file.source_name),
+    )
+    yield from connections(p, result, created, options)
+    flow = p.package.dataflow(
+        name=file.dataflow.name,
+        description=file.dataflow.description,
+        source_connection_id=result.id_of("source connection"),
+        target_connection_id=result.id_of("target connection"),
+        flow_spec_id=p.found_flow_spec,
+    )
+    yield from ensure(result, created, "flows", "dataflow", flow)
+    flow_id = result.id_of("dataflow")
+    return Chain(result, created, flow_id, created.get("dataflow") or result.seen.get("dataflow"))
+
+
+def update_flow(
+    p: Payloads,
+    chain: Chain,
+    parts: list[tuple[str, Derive | None]],
+    own_ids: dict[str, str],
+) -> Generator[Step, Any, None]:
+    """Every dataflow change as one JSON Patch (one read, one write), a row per part.
+
+    ``own_ids``: the parts whose rows name their own entity (the mapping set), not the flow.
+    """
+    active = [(label, derive) for label, derive in parts if derive is not None]
+    if not active:
+        return
+    changed: set[str] = set()
+    done: Created = yield Update(
+        "flows", chain.flow_id, changes.combined(active, changed), "dataflow update", chain.known
+    )
+    for label, _derive in active:
+        chain.result.rows.append(
+            Row(
+                label,
+                p.file.dataflow.name,
+                own_ids.get(label, chain.flow_id),
+                None if label in own_ids else done.etag,
+                "updated" if label in changed else "unchanged",
+            )
+        )
+
+
+def _listed_flow_spec(p: Payloads) -> Generator[Step, Any, str]:
+    """The audience flow spec the service lists for the destination's connection spec (one with
+    no dataset workflow); NoFlowSpec when it lists none.
+    """
+    spec_id = p.package.spec.CONNECTION_SPEC_ID
+    listed: list[Entity] = yield from ops.collect(ops.flow_specs_for(spec_id))
+    audience, _datasets = ops.by_workflow(listed)
+    if not audience:
+        raise NoFlowSpec(
+            f"the service lists no audience flow spec for {p.package.spec.NAME} (connection "
+            f"spec {spec_id}); this sandbox cannot activate it"
+        )
+    return audience[0]

@@ -14,11 +14,14 @@ DESCRIPTION = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``DESTINATION``, ``--workflow``, ``--out``."""
+    from destgen_runtime.activation import workflows
+
     parser.add_argument("destination", metavar="DESTINATION")
     parser.add_argument(
         "--workflow",
-        choices=("audiences", "datasets", "stream"),
-        help="default: stream for a streaming destination, else audiences",
+        choices=[kind.name for kind in workflows.registered()],
+        help="the kind of dataflow (default: the first the destination supports: stream for a "
+        "streaming destination, else audiences)",
     )
     parser.add_argument("--out", metavar="FILE", help="write here instead of standard output")
 
