@@ -108,6 +108,18 @@ class DestinationIR:
     nested_classes: tuple[str, ...]
 
     @property
+    def workflows(self) -> tuple[str, ...]:
+        """The kinds of dataflow this destination supports, in the runtime registry's order and
+        names (destgen_runtime.activation.workflows; a test holds the two to one answer): one
+        template of ``templates/destination/workflows/`` each renders its builders.
+        """
+        audience = "stream" if self.streaming else "audiences"
+        # A spec that declares the dataset workflow: its target builder even while the flow
+        # spec is unknown (a raw spec with no manifest entry), its dataflow builder once known.
+        datasets = bool(self.dataset_flow_spec_id or self.dataset_target) and not self.streaming
+        return (audience, "datasets") if datasets else (audience,)
+
+    @property
     def envelope_classes(self) -> tuple[str, ...]:
         """Every class ``models/envelopes.py`` defines: request bodies and their parts, sorted."""
         names = {*REQUEST_ENVELOPES, *(a.auth_class for a in self.auth)}
@@ -152,9 +164,10 @@ class DestinationIR:
         """The builder functions builders.py defines, in the order it defines them."""
         base = tuple(a.builder for a in self.auth) or ("base_connection",)
         extra = ("encryption",) if self.encryption else ()
+        # Then each kind's own (templates/destination/workflows/), in the kinds' order.
         dataset = ("dataset_target_connection",) if self.dataset_target else ()
         flows = ("dataset_dataflow",) if self.dataset_flow_spec_id else ()
-        return (*base, *extra, "target_connection", *dataset, "dataflow", *flows)
+        return (*base, *extra, "target_connection", "dataflow", *dataset, *flows)
 
     @property
     def package_exports(self) -> tuple[str, ...]:

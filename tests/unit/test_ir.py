@@ -39,8 +39,8 @@ def test_envelope_decisions_per_destination() -> None:
     assert dlz.builders == (
         "base_connection",
         "target_connection",
-        "dataset_target_connection",
         "dataflow",
+        "dataset_target_connection",
         "dataset_dataflow",
     )
     assert s3.builders == (
@@ -48,8 +48,8 @@ def test_envelope_decisions_per_destination() -> None:
         "base_connection_assumed_role",
         "encryption",
         "target_connection",
-        "dataset_target_connection",
         "dataflow",
+        "dataset_target_connection",
         "dataset_dataflow",
     )
     assert s3.dataset_target is not None
@@ -211,3 +211,15 @@ def test_generated_code_that_would_not_compile_is_refused() -> None:
 
     with pytest.raises(GeneratorError, match=r"the generated x.py would not compile \(invalid"):
         _must_compile(IRS["sftp"], "x.py", "from a import (None,)\n")
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_the_templates_kinds_are_the_runtimes(slug: str) -> None:
+    # The builders template renders one workflows/ template per kind the IR names; the runtime
+    # registry decides which kinds a destination supports. The two give one answer.
+    from destgen_runtime.activation import workflows
+
+    from destgen_destinations import registry
+
+    spec = registry.destination(slug).spec
+    assert IRS[slug].workflows == tuple(kind.name for kind in workflows.supported(spec))

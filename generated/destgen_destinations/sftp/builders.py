@@ -171,6 +171,33 @@ def target_connection(
     )
 
 
+def dataflow(
+    *,
+    name: str,
+    source_connection_id: str,
+    target_connection_id: str,
+    description: str | None = None,
+    flow_spec_id: str | None = None,
+) -> Dataflow:
+    """Audience dataflow to SFTP, with the empty GeneralTransform skeleton.
+
+    Audiences, the mapping set and keys are added afterwards with JSON Patch (destgen_runtime.payloads.patch_ops).
+    ``flow_spec_id``: None for this destination's own audience flow spec.
+    """
+    return Dataflow.model_validate(
+        _compact(
+            {
+                "name": name,
+                "description": description,
+                "flowSpec": {"id": flow_spec_id or AUDIENCE_FLOW_SPEC_ID, "version": "1.0"},
+                "sourceConnectionIds": [source_connection_id],
+                "targetConnectionIds": [target_connection_id],
+                "transformations": [{"name": "GeneralTransform"}],
+            }
+        )
+    )
+
+
 def dataset_target_connection(
     *,
     name: str,
@@ -204,33 +231,6 @@ def dataset_target_connection(
                     "mode": mode,
                 },
                 "connectionSpec": _CONNECTION_SPEC,
-            }
-        )
-    )
-
-
-def dataflow(
-    *,
-    name: str,
-    source_connection_id: str,
-    target_connection_id: str,
-    description: str | None = None,
-    flow_spec_id: str | None = None,
-) -> Dataflow:
-    """Audience dataflow to SFTP, with the empty GeneralTransform skeleton.
-
-    Audiences, the mapping set and keys are added afterwards with JSON Patch (destgen_runtime.payloads.patch_ops).
-    ``flow_spec_id``: None for this destination's own audience flow spec.
-    """
-    return Dataflow.model_validate(
-        _compact(
-            {
-                "name": name,
-                "description": description,
-                "flowSpec": {"id": flow_spec_id or AUDIENCE_FLOW_SPEC_ID, "version": "1.0"},
-                "sourceConnectionIds": [source_connection_id],
-                "targetConnectionIds": [target_connection_id],
-                "transformations": [{"name": "GeneralTransform"}],
             }
         )
     )
