@@ -61,11 +61,29 @@ def json_bytes(columns: tuple[str, ...], rows: Iterable[Row]) -> bytes:
     return "".join(dumps(dict(zip(columns, row, strict=True))) + "\n" for row in rows).encode()
 
 
+class ParquetUnavailable(RuntimeError):
+    """PARQUET was asked for and pyarrow (an extra: 170 MB) is not installed."""
+
+
+PARQUET_EXTRA = (
+    "PARQUET files need pyarrow, which this install leaves out (170 MB): "
+    "pip install 'destgen[parquet]' (the emulator alone: 'destgen-emulator[parquet]')"
+)
+
+
+def _pyarrow() -> tuple[Any, Any]:
+    """pyarrow and pyarrow.parquet; ParquetUnavailable saying how to get them."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ParquetUnavailable(PARQUET_EXTRA) from None
+    return pa, pq
+
+
 def parquet_bytes(columns: tuple[str, ...], rows: Iterable[Row], *, gzip: bool) -> bytes:
     """A Parquet file of string columns (pyarrow), gzip-compressed inside when asked."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+    pa, pq = _pyarrow()
     listed = list(rows)
     table = pa.table({c: [r[i] for r in listed] for i, c in enumerate(columns)})
     sink = io.BytesIO()
@@ -108,7 +126,7 @@ def _text_lines(data: bytes, compressed: bool, count: int) -> list[str]:
 
 
 def _parquet_rows(data: bytes, _compressed: bool, count: int) -> list[str]:
-    import pyarrow.parquet as pq
+    _pa, pq = _pyarrow()
 
     table = pq.read_table(io.BytesIO(data))
     return [json.dumps(r, ensure_ascii=False) for r in table.slice(0, count).to_pylist()]

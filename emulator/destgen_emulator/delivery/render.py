@@ -56,7 +56,10 @@ def render(
             return Rendered(problem=f"the PGP public key cannot encrypt: {exc}")
     result = Rendered(key_fingerprint=None if key is None else str(key.fingerprint))
     for audience in plan.audiences:
-        data, plain = _file_bytes(plan, rows, f"{seed}:{audience.id}")
+        try:
+            data, plain = _file_bytes(plan, rows, f"{seed}:{audience.id}")
+        except formats.ParquetUnavailable as exc:  # an install without the parquet extra
+            return Rendered(problem=str(exc))
         name = _file_name(plan, audience, when, run_id)
         if key is not None:
             data, name = encrypt(data, key), safe_part(name + ".gpg")

@@ -49,6 +49,9 @@ class PlainSpecModel(BaseModel):
         serialize_by_alias=True,
         # Inputs may hold secrets; a ValidationError must never echo them.
         hide_input_in_errors=True,
+        # The validator and serializer are built on a model's first use, not at import: a
+        # program that imports every destination and uses one pays for one.
+        defer_build=True,
     )
     # Wire names of the secrets this model holds, itself or in any model below it.
     __destgen_secret_keys__: ClassVar[frozenset[str]] = frozenset()
