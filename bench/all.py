@@ -19,6 +19,7 @@ from bench import (
     fault_survival,
     generate,
     imports,
+    memory,
     validate,
 )
 from bench.common import SMOKE, Row, print_header, print_row
@@ -26,6 +27,7 @@ from bench.common import SMOKE, Row, print_header, print_row
 MODULES = (
     generate,
     validate,
+    memory,
     imports,
     emulator_speed,
     client,
