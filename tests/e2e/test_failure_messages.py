@@ -50,7 +50,7 @@ def test_an_unreachable_service_names_the_base_url_and_the_way_to_change_it(
     done = run_cli("activate", EXAMPLE, "--retries", "1", env=env | {"AEP_BASE_URL": url})
     assert done.returncode == 1
     (line,) = [x for x in done.stderr.splitlines() if "failed:" in x]
-    assert "(GET /data/foundation/flowservice/sourceConnections)" in line
+    assert "(GET /data/foundation/flowservice/flows)" in line  # the first request of a run
     # Nothing listens there and nothing ever answered: said at once, not after a minute of retries.
     assert f"connection refused (nothing listens there) talking to {url}" in line
     assert "--base-url or AEP_BASE_URL" in line

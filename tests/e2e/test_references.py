@@ -86,4 +86,6 @@ def test_a_run_asks_each_audience_once(emulator: EmulatorServer) -> None:
         client.run = counted  # type: ignore[method-assign]
         for _file in range(3):  # three files of one folder naming the same audiences
             assert missing_references(client, payloads, known) == []
-    assert len(sent) == len(payloads.audiences)
+    # All of a file's audiences in one bulk read, and none asked again by the next files.
+    assert len(payloads.audiences) == 2
+    assert sent == ["/data/core/ups/audiences/bulk-get"]

@@ -212,6 +212,11 @@ def _routes(state: EmulatorState) -> list[Route]:
         route(f"{PREP}/mappingSets/{{id}}", _mapping_set, ["GET", "PUT"]),
         route("/data/core/ups/segment/definitions", _segment_definitions, ["GET", "POST"]),
         route(
+            "/data/core/ups/audiences/bulk-get",
+            lambda r, s, b: (200, sandboxes.bulk_get_audiences(s, _tenant(r), b)),
+            ["POST"],
+        ),
+        route(
             "/data/core/ups/segment/definitions/{id}",
             lambda r, s, b: (
                 200,

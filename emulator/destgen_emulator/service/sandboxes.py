@@ -142,6 +142,30 @@ def segment_definitions(
     }
 
 
+# The most ids one bulk-get names (the Audiences API pages larger sets; a client asks again).
+MAX_BULK_IDS = 100
+
+
+def bulk_get_audiences(state: EmulatorState, tenant: Tenant, body: Any) -> dict[str, Any]:
+    """``POST /data/core/ups/audiences/bulk-get`` ``{"ids": [{"id": ...}]}``: the audiences of
+    the caller's sandbox among the ids, as ``{"results": {id: audience}}``; an unknown id is
+    simply absent from the results.
+    """
+    listed = body.get("ids") if isinstance(body, dict) else None
+    if (
+        not isinstance(listed, list)
+        or not 0 < len(listed) <= MAX_BULK_IDS
+        or not all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in listed)
+    ):
+        raise validation(
+            "A bulk-get names the audiences it wants",
+            [f'$.ids: a list of 1 to {MAX_BULK_IDS} {{"id": "..."}} objects'],
+        )
+    wanted = {i["id"] for i in listed}
+    found = {str(a["id"]): a for a in audiences(state, tenant) if a["id"] in wanted}
+    return {"results": found}
+
+
 def segment_definition(state: EmulatorState, tenant: Tenant, definition_id: str) -> dict[str, Any]:
     """``GET /data/core/ups/segment/definitions/{id}``."""
     for audience in audiences(state, tenant):

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from destgen_runtime.activation.payloads import Payloads
 from destgen_runtime.api import operations as ops
+from destgen_runtime.api.constants import BULK_GET_MAX
 from destgen_runtime.transport.client import FlowServiceClient
-from destgen_runtime.transport.errors import NotFoundError
 
 
 @dataclass
@@ -24,14 +24,19 @@ class KnownReferences:
     audiences: dict[str, bool] = field(default_factory=dict)  # id -> exists
     datasets: set[str] | None = None  # the exportable datasets' ids, once listed
 
+    def ask(self, client: FlowServiceClient, audience_ids: list[str]) -> None:
+        """Learn which of ``audience_ids`` the sandbox holds: the ones not asked yet, in one
+        bulk read per ``BULK_GET_MAX`` ids.
+        """
+        new = list(dict.fromkeys(i for i in audience_ids if i not in self.audiences))
+        for start in range(0, len(new), BULK_GET_MAX):
+            batch = new[start : start + BULK_GET_MAX]
+            found = client.run(ops.audiences_bulk_get(batch))
+            self.audiences |= {i: i in found for i in batch}
+
     def audience_exists(self, client: FlowServiceClient, audience_id: str) -> bool:
         """Whether the sandbox holds ``audience_id`` (asked once per run)."""
-        if audience_id not in self.audiences:
-            try:
-                client.run(ops.audience(audience_id))
-                self.audiences[audience_id] = True
-            except NotFoundError:
-                self.audiences[audience_id] = False
+        self.ask(client, [audience_id])
         return self.audiences[audience_id]
 
     def exportable(self, client: FlowServiceClient) -> set[str]:
@@ -52,6 +57,7 @@ def missing_references(
     known = known if known is not None else KnownReferences()
     sandbox = client.core.identity.sandbox
     problems = []
+    known.ask(client, [selector.value.id for selector in p.audiences])
     for index, selector in enumerate(p.audiences):
         audience = selector.value
         if not known.audience_exists(client, audience.id):

@@ -162,7 +162,10 @@ def connections(
     differ from the file, an adopted base connection new credentials only with
     ``options.rotate_secrets`` (secrets cannot be read back, so they are never compared).
     """
-    flow = yield from linked_flow(p, result)
+    if "dataflow" in result.looked_up:  # looked up already (audience_chain)
+        flow = result.seen.get("dataflow")
+    else:
+        flow = yield from linked_flow(p, result)
     linked_target: Entity | None = None
     base_id = None
     if flow is not None:
@@ -246,22 +249,31 @@ def audience_chain(p: Payloads, options: ApplyOptions) -> Generator[Step, Any, C
         p = replace(p, found_flow_spec=(yield from _listed_flow_spec(p)))
     file, result = p.file, ActivationResult()
     created: dict[str, Entity] = {}
-    yield from ensure(
-        result,
-        created,
-        "sourceConnections",
-        "source connection",
-        source_connection(name=file.source_name),
-    )
+    flow = yield from linked_flow(p, result)
+    source_ids = (flow.data.get("sourceConnectionIds") or []) if flow is not None else []
+    if source_ids:
+        # The dataflow names its source connection: adopted by id, with no read (a dataflow's
+        # source cannot be swapped, and the Profile-store source is shared: never renamed).
+        result.rows.append(
+            Row("source connection", file.source_name, str(source_ids[0]), None, "adopted")
+        )
+    else:
+        yield from ensure(
+            result,
+            created,
+            "sourceConnections",
+            "source connection",
+            source_connection(name=file.source_name),
+        )
     yield from connections(p, result, created, options)
-    flow = p.package.dataflow(
+    body = p.package.dataflow(
         name=file.dataflow.name,
         description=file.dataflow.description,
         source_connection_id=result.id_of("source connection"),
         target_connection_id=result.id_of("target connection"),
         flow_spec_id=p.found_flow_spec,
     )
-    yield from ensure(result, created, "flows", "dataflow", flow)
+    yield from ensure(result, created, "flows", "dataflow", body)
     flow_id = result.id_of("dataflow")
     return Chain(result, created, flow_id, created.get("dataflow") or result.seen.get("dataflow"))
 

@@ -16,6 +16,9 @@ DATA_PREP = "/data/foundation/conversion"
 DATA_LAKE_SPEC_ID = "23598e46-f560-407b-88d5-ea6207e49db0"
 UNION_SCHEMA = "/data/core/ups/config/entityTypes/_xdm.context.profile"
 SEGMENT_DEFINITIONS = "/data/core/ups/segment/definitions"
+# The Audiences API's bulk read: many audiences by id in one request.
+AUDIENCES_BULK_GET = "/data/core/ups/audiences/bulk-get"
+BULK_GET_MAX = 100  # ids per bulk-get
 SANDBOXES = "/data/foundation/sandbox-management/sandboxes"
 # A sandbox's name as the Sandbox API takes it: lower-case letters, digits and hyphens, starting
 # with a letter or digit, at most 256 characters. It is a header value and, in the emulator, a

@@ -475,6 +475,31 @@ def audience(audience_id: str) -> Operation[Entity]:
     )
 
 
+def audiences_bulk_get(audience_ids: list[str]) -> Operation[dict[str, Entity]]:
+    """``POST /audiences/bulk-get``: the sandbox's audiences among ``audience_ids`` (at most
+    ``BULK_GET_MAX``), by id; an id the sandbox lacks is absent. A read: retried like a GET.
+    """
+
+    def parse(body: Any) -> dict[str, Entity]:
+        results = body.get("results") if isinstance(body, dict) else None
+        return {
+            str(key): Entity(str(key), None, value)
+            for key, value in (results or {}).items()
+            if isinstance(value, dict)
+        }
+
+    return Operation(
+        "POST",
+        c.AUDIENCES_BULK_GET,
+        "read",
+        parse,
+        f"get {len(audience_ids)} audience(s)",
+        payload={"ids": [{"id": i} for i in audience_ids]},
+        # A dry run, which asks no service, finds every audience.
+        empty=lambda _n: {"results": {i: {"id": i} for i in audience_ids}},
+    )
+
+
 def sandbox(name: str) -> Operation[dict[str, Any]]:
     """One sandbox (its ``type``: production or development), from the sandbox API."""
     # A name is one path segment, whatever it holds ("../x", "a/b", "?"): encoded, never split.
