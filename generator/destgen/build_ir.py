@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,16 @@ BUILDER_ARGUMENTS = {
 }
 
 
+def partner_schema(data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``targetSpec.attributes.partnerSchema.jsonSchema``: the shape of the destination's export
+    (a mapping set's output schema starts from it); None when the spec gives none.
+    """
+    attributes = (data.get("targetSpec") or {}).get("attributes") or {}
+    found = (attributes.get("partnerSchema") or {}) if isinstance(attributes, dict) else {}
+    schema = found.get("jsonSchema") if isinstance(found, dict) else None
+    return schema if isinstance(schema, dict) else None
+
+
 def build_ir(spec: LoadedSpec) -> DestinationIR:
     """The IR of one destination; raises GeneratorError naming the spec file and pointer."""
     data = spec.data
@@ -168,6 +179,7 @@ def build_ir(spec: LoadedSpec) -> DestinationIR:
         flow_spec_id=spec.audience_flow_spec_id,
         dataset_flow_spec_id=spec.dataset_flow_spec_id,
         streaming=not delivers_files(data),
+        partner_schema=partner_schema(data),
         auth=auth,
         encryption=encryption,
         encryption_spec_name=encryption_entries[0]["name"] if encryption_entries else None,

@@ -6,7 +6,7 @@ Types only; build_ir.py decides their contents, nothing else creates them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 # What every destination package re-exports besides its own builders (see the __init__ template).
 PACKAGE_SUBMODULES = ("builders", "models", "spec")
@@ -98,6 +98,8 @@ class DestinationIR:
     dataset_flow_spec_id: str | None
     # Profiles streamed (Event Hubs, Braze) rather than files written: what the spec declares.
     streaming: bool
+    # targetSpec.attributes.partnerSchema.jsonSchema: where a mapping set's output schema starts.
+    partner_schema: dict[str, Any] | None
     auth: tuple[AuthVariant, ...]
     encryption: SchemaUnit | None
     encryption_spec_name: str | None

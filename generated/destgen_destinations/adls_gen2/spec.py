@@ -19,5 +19,8 @@ SECRET_PARAMS: dict[str, tuple[str, ...]] = {
     "Azure Service Principal Auth": ("servicePrincipalKey",),
 }
 ENCRYPTION_SPEC_NAME = "File PGP/GPG Encryption"
+# targetSpec.attributes.partnerSchema.jsonSchema: a mapping set's output schema starts from it, so
+# an activation needs no GET of the connection spec for it.
+PARTNER_SCHEMA: dict[str, object] | None = None
 SPEC_FILE = "specs_cache/adls_gen2.json"
 SPEC_SHA256 = "0434995e873060a9d70edbac38e27265a45d74e8fc493e02547f3b5013f5d8f7"

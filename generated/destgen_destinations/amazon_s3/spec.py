@@ -23,5 +23,259 @@ SECRET_PARAMS: dict[str, tuple[str, ...]] = {
     "Assumed Role": ("s3Role",),
 }
 ENCRYPTION_SPEC_NAME = "File PGP/GPG Encryption"
+# targetSpec.attributes.partnerSchema.jsonSchema: a mapping set's output schema starts from it, so
+# an activation needs no GET of the connection spec for it.
+PARTNER_SCHEMA: dict[str, object] | None = {
+    "title": "defaultschema",
+    "type": "object",
+    "properties": {
+        "attributes": {
+            "type": "object",
+            "meta:xdmType": "map",
+            "additionalProperties": {
+                "type": "object",
+                "properties": {"value": {"type": "string", "title": "Value"}},
+                "meta:xdmType": "object",
+            },
+        },
+        "identityMap": {
+            "type": "object",
+            "meta:xdmField": "xdm:identityMap",
+            "meta:xdmType": "map",
+            "additionalProperties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {
+                            "type": "string",
+                            "title": "Identifier",
+                            "description": "Identity of the consumer in the related namespace.",
+                            "meta:xdmType": "string",
+                            "meta:xdmField": "xdm:id",
+                        },
+                        "primary": {
+                            "type": "boolean",
+                            "title": "Primary",
+                            "default": False,
+                            "description": "Indicates this identity is the preferred identity. Is used as a hint to help systems better organize how identities are queried.",
+                            "meta:xdmType": "boolean",
+                            "meta:xdmField": "xdm:primary",
+                        },
+                        "authenticatedState": {
+                            "enum": ["ambiguous", "authenticated", "loggedOut"],
+                            "type": "string",
+                            "default": "ambiguous",
+                            "meta:enum": {
+                                "ambiguous": "Ambiguous",
+                                "loggedOut": "User was identified by a login action at some point of time previously, but is not currently logged in.",
+                                "authenticated": "User identified by a login or similar action that was valid at the time of the event observation.",
+                            },
+                            "description": "The state this identity is authenticated as for this observed ExperienceEvent.",
+                            "meta:xdmType": "string",
+                            "meta:xdmField": "xdm:authenticatedState",
+                        },
+                    },
+                    "meta:xdmType": "object",
+                    "meta:referencedFrom": "https://ns.adobe.com/xdm/context/identityitem",
+                },
+                "meta:xdmType": "array",
+            },
+        },
+        "segmentMembership": {
+            "title": "Segment membership map",
+            "type": "object",
+            "meta:xdmField": "xdm:segmentMembership",
+            "meta:xdmType": "map",
+            "additionalProperties": {
+                "type": "object",
+                "title": "Segment membership per namespace",
+                "meta:xdmType": "map",
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {
+                        "status": {
+                            "enum": ["realized", "exited"],
+                            "type": "string",
+                            "title": "Status",
+                            "default": "realized",
+                            "meta:enum": {
+                                "exited": "Entity is exiting the segment.",
+                                "realized": "Entity is entering the segment.",
+                            },
+                            "description": "Is the audience participation realized as part of the current request.",
+                            "meta:xdmType": "string",
+                            "meta:xdmField": "xdm:status",
+                        },
+                        "payload": {
+                            "type": "object",
+                            "title": "Payload",
+                            "required": ["payloadType"],
+                            "properties": {
+                                "payloadType": {
+                                    "enum": ["boolean", "number", "propensity", "string"],
+                                    "type": "string",
+                                    "title": "Payload Type",
+                                    "meta:enum": {
+                                        "number": "Number",
+                                        "string": "String",
+                                        "boolean": "Boolean",
+                                        "propensity": "Propensity",
+                                    },
+                                    "description": "The type of payload.",
+                                    "meta:xdmType": "string",
+                                    "meta:xdmField": "xdm:payloadType",
+                                },
+                                "payloadNumberValue": {
+                                    "type": "number",
+                                    "title": "Value",
+                                    "description": "The number.",
+                                    "meta:xdmType": "number",
+                                    "meta:xdmField": "xdm:payloadNumberValue",
+                                },
+                                "payloadStringValue": {
+                                    "type": "string",
+                                    "title": "Value",
+                                    "description": "The string value.",
+                                    "meta:xdmType": "string",
+                                    "meta:xdmField": "xdm:payloadStringValue",
+                                },
+                                "payloadBooleanValue": {
+                                    "type": "boolean",
+                                    "title": "Value",
+                                    "description": "The boolean value.",
+                                    "meta:xdmType": "boolean",
+                                    "meta:xdmField": "xdm:payloadBooleanValue",
+                                },
+                                "payloadPropensityValue": {
+                                    "type": "number",
+                                    "title": "Value",
+                                    "maximum": 1,
+                                    "description": "The propensity.",
+                                    "meta:xdmType": "number",
+                                    "meta:xdmField": "xdm:payloadPropensityValue",
+                                    "exclusiveMinimum": 0,
+                                },
+                            },
+                            "description": "Values that are directly related with the audience realization. This payload exists with the same 'validUntil' as the audience realization. Note that the intention is that exactly one payload value be included, as indicated by the payload type. This was originally modeled using 'oneOf', but due to limitations in our tooling that was removed. This more semantically meaningful representation will be re-introduced in the future.",
+                            "meta:xdmType": "object",
+                            "meta:xdmField": "xdm:payload",
+                        },
+                        "version": {
+                            "type": "string",
+                            "title": "Version",
+                            "description": "The version of the audience definition used in this audience assertion. Version can be omitted in audience lists when all memberships versions are the same.",
+                            "meta:xdmType": "string",
+                            "meta:xdmField": "xdm:version",
+                        },
+                        "segmentID": {
+                            "type": "object",
+                            "title": "Segment ID",
+                            "properties": {
+                                "_id": {
+                                    "type": "string",
+                                    "title": "Identifier",
+                                    "format": "uri-reference",
+                                    "description": "Identity of the audience in the related namespace.",
+                                    "meta:xdmType": "string",
+                                    "meta:xdmField": "@id",
+                                },
+                                "xid": {
+                                    "type": "string",
+                                    "title": "Experience identifier",
+                                    "description": "When present, this value represents a cross-namespace identifier that is unique across all namespace-scoped identifiers in all namespaces.",
+                                    "meta:xdmType": "string",
+                                    "meta:xdmField": "xdm:xid",
+                                },
+                                "namespace": {
+                                    "type": "object",
+                                    "title": "Namespace",
+                                    "required": ["code"],
+                                    "properties": {
+                                        "code": {
+                                            "type": "string",
+                                            "title": "Code",
+                                            "description": "The code is a human readable identifier for the namespace and can be used to request the technical namespace id which is used for identity graph processing.",
+                                            "meta:xdmType": "string",
+                                            "meta:xdmField": "xdm:code",
+                                        }
+                                    },
+                                    "description": "The namespace associated with the `xid` attribute.",
+                                    "meta:xdmType": "object",
+                                    "meta:xdmField": "xdm:namespace",
+                                    "meta:referencedFrom": "https://ns.adobe.com/xdm/context/namespace",
+                                },
+                            },
+                            "description": "The identity of the audience or snapshot definition in with the domain of the specific system that processes that type of segment. Deprecated.",
+                            "meta:status": "deprecated",
+                            "meta:xdmType": "object",
+                            "meta:xdmField": "xdm:segmentID",
+                            "meta:referencedFrom": "https://ns.adobe.com/xdm/context/segmentidentity",
+                        },
+                        "validUntil": {
+                            "type": "string",
+                            "title": "Valid until",
+                            "format": "date-time",
+                            "description": "The timestamp for when the audienceassertion should no longer be assumed to be valid and should either be ignored or revalidated.",
+                            "meta:xdmType": "date-time",
+                            "meta:xdmField": "xdm:validUntil",
+                        },
+                        "profileStitchID": {
+                            "type": "object",
+                            "properties": {
+                                "_id": {
+                                    "type": "string",
+                                    "title": "Identifier",
+                                    "format": "uri-reference",
+                                    "description": "Identity of the profile stitch in the related namespace.",
+                                    "meta:xdmType": "string",
+                                    "meta:xdmField": "@id",
+                                },
+                                "xid": {
+                                    "type": "string",
+                                    "title": "Experience identifier",
+                                    "description": "When present, this value represents a cross-namespace identifier that is unique across all namespace-scoped identifiers in all namespaces.",
+                                    "meta:xdmType": "string",
+                                    "meta:xdmField": "xdm:xid",
+                                },
+                                "namespace": {
+                                    "type": "object",
+                                    "title": "Namespace",
+                                    "required": ["code"],
+                                    "properties": {
+                                        "code": {
+                                            "type": "string",
+                                            "title": "Code",
+                                            "description": "The code is a human readable identifier for the namespace and can be used to request the technical namespace id which is used for identity graph processing.",
+                                            "meta:xdmType": "string",
+                                            "meta:xdmField": "xdm:code",
+                                        }
+                                    },
+                                    "description": "The namespace associated with the `xid` attribute.",
+                                    "meta:xdmType": "object",
+                                    "meta:xdmField": "xdm:namespace",
+                                    "meta:referencedFrom": "https://ns.adobe.com/xdm/context/namespace",
+                                },
+                            },
+                            "meta:xdmType": "object",
+                            "meta:xdmField": "xdm:profileStitchID",
+                            "meta:referencedFrom": "https://ns.adobe.com/xdm/context/profileStitchIdentity",
+                        },
+                        "lastQualificationTime": {
+                            "type": "string",
+                            "title": "Last qualification time",
+                            "format": "date-time",
+                            "description": "The timestamp when the assertion of audience membership was made.",
+                            "meta:xdmType": "date-time",
+                            "meta:xdmField": "xdm:lastQualificationTime",
+                        },
+                    },
+                    "meta:xdmType": "object",
+                    "meta:referencedFrom": "https://ns.adobe.com/xdm/context/segmentmembership",
+                },
+            },
+        },
+    },
+}
 SPEC_FILE = "specs_cache/amazon_s3.json"
 SPEC_SHA256 = "ca64f6871741b0046280f93027e2c21d09a9f70fc47dc3a7aa7507a9f4085bb6"

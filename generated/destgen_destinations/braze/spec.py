@@ -19,5 +19,260 @@ SECRET_PARAMS: dict[str, tuple[str, ...]] = {
     "Bearer Token": ("token",),
 }
 ENCRYPTION_SPEC_NAME = None
+# targetSpec.attributes.partnerSchema.jsonSchema: a mapping set's output schema starts from it, so
+# an activation needs no GET of the connection spec for it.
+PARTNER_SCHEMA: dict[str, object] | None = {
+    "title": "BrazeSchema20200910",
+    "type": "object",
+    "properties": {
+        "attributes": {
+            "type": "object",
+            "meta:xdmType": "map",
+            "additionalProperties": {
+                "type": "object",
+                "meta:xdmType": "object",
+                "properties": {"value": {"title": "Value", "type": "string"}},
+            },
+        },
+        "segmentMembership": {
+            "title": "Segment membership map",
+            "type": "object",
+            "meta:xdmField": "xdm:segmentMembership",
+            "meta:xdmType": "map",
+            "additionalProperties": {
+                "title": "Segment membership per namespace",
+                "type": "object",
+                "meta:xdmType": "map",
+                "additionalProperties": {
+                    "type": "object",
+                    "meta:xdmType": "object",
+                    "properties": {
+                        "lastQualificationTime": {
+                            "title": "Last qualification time",
+                            "type": "string",
+                            "format": "date-time",
+                            "description": "The timestamp when the assertion of segment membership was made.",
+                            "meta:xdmType": "date-time",
+                            "meta:xdmField": "xdm:lastQualificationTime",
+                        },
+                        "payload": {
+                            "title": "Payload",
+                            "description": "Values that are directly related with the segment realization. This payload exists with the same 'validUntil' as the segment realization.  Note that the intention is that exactly one payload value be included, as indicated by the payload type.  This was originally modeled using 'oneOf', but due to limitations in our tooling that was removed.  This more semantically meaningful representation will be re-introduced in the future.",
+                            "type": "object",
+                            "properties": {
+                                "payloadBooleanValue": {
+                                    "title": "Value",
+                                    "type": "boolean",
+                                    "description": "The boolean value.",
+                                    "meta:xdmType": "boolean",
+                                    "meta:xdmField": "xdm:payloadBooleanValue",
+                                },
+                                "payloadNumberValue": {
+                                    "title": "Value",
+                                    "type": "number",
+                                    "description": "The number.",
+                                    "meta:xdmType": "number",
+                                    "meta:xdmField": "xdm:payloadNumberValue",
+                                },
+                                "payloadPropensityValue": {
+                                    "title": "Value",
+                                    "type": "number",
+                                    "description": "The propensity.",
+                                    "exclusiveMinimum": 0,
+                                    "maximum": 1,
+                                    "meta:xdmType": "number",
+                                    "meta:xdmField": "xdm:payloadPropensityValue",
+                                },
+                                "payloadStringValue": {
+                                    "title": "Value",
+                                    "type": "string",
+                                    "description": "The string value.",
+                                    "meta:xdmType": "string",
+                                    "meta:xdmField": "xdm:payloadStringValue",
+                                },
+                                "payloadType": {
+                                    "title": "Payload Type",
+                                    "type": "string",
+                                    "enum": ["boolean", "number", "propensity", "string"],
+                                    "meta:enum": {
+                                        "boolean": "Boolean",
+                                        "number": "Number",
+                                        "propensity": "Propensity",
+                                        "string": "String",
+                                    },
+                                    "description": "The type of payload.",
+                                    "meta:xdmType": "string",
+                                    "meta:xdmField": "xdm:payloadType",
+                                },
+                            },
+                            "required": ["payloadType"],
+                            "meta:xdmType": "object",
+                            "meta:xdmField": "xdm:payload",
+                        },
+                        "profileStitchID": {
+                            "type": "object",
+                            "meta:xdmType": "object",
+                            "properties": {
+                                "_id": {
+                                    "title": "Identifier",
+                                    "type": "string",
+                                    "format": "uri-reference",
+                                    "description": "Identity of the profile stitch in the related namespace.",
+                                    "meta:xdmType": "string",
+                                    "meta:xdmField": "@id",
+                                },
+                                "namespace": {
+                                    "title": "Namespace",
+                                    "description": "The namespace associated with the `xid` attribute.",
+                                    "type": "object",
+                                    "meta:xdmType": "object",
+                                    "properties": {
+                                        "code": {
+                                            "title": "Code",
+                                            "type": "string",
+                                            "description": "The code is a human readable identifier for the namespace and can be used to request the technical namespace id which is used for identity graph processing.",
+                                            "meta:xdmType": "string",
+                                            "meta:xdmField": "xdm:code",
+                                        }
+                                    },
+                                    "meta:referencedFrom": "https://ns.adobe.com/xdm/context/namespace",
+                                    "required": ["code"],
+                                    "meta:xdmField": "xdm:namespace",
+                                },
+                                "xid": {
+                                    "title": "Experience identifier",
+                                    "type": "string",
+                                    "description": "When present, this value represents a cross-namespace identifier that is unique across all namespace-scoped identifiers in all namespaces.",
+                                    "meta:xdmType": "string",
+                                    "meta:xdmField": "xdm:xid",
+                                },
+                            },
+                            "meta:referencedFrom": "https://ns.adobe.com/xdm/context/profileStitchIdentity",
+                            "meta:xdmField": "xdm:profileStitchID",
+                        },
+                        "segmentID": {
+                            "title": "Segment ID",
+                            "meta:status": "deprecated",
+                            "description": "The identity of the segment or snapshot definition in with the domain of the specific system that processes that type of segment. Deprecated.",
+                            "type": "object",
+                            "meta:xdmType": "object",
+                            "properties": {
+                                "_id": {
+                                    "title": "Identifier",
+                                    "type": "string",
+                                    "format": "uri-reference",
+                                    "description": "Identity of the segment in the related namespace.",
+                                    "meta:xdmType": "string",
+                                    "meta:xdmField": "@id",
+                                },
+                                "namespace": {
+                                    "title": "Namespace",
+                                    "description": "The namespace associated with the `xid` attribute.",
+                                    "type": "object",
+                                    "meta:xdmType": "object",
+                                    "properties": {
+                                        "code": {
+                                            "title": "Code",
+                                            "type": "string",
+                                            "description": "The code is a human readable identifier for the namespace and can be used to request the technical namespace id which is used for identity graph processing.",
+                                            "meta:xdmType": "string",
+                                            "meta:xdmField": "xdm:code",
+                                        }
+                                    },
+                                    "meta:referencedFrom": "https://ns.adobe.com/xdm/context/namespace",
+                                    "required": ["code"],
+                                    "meta:xdmField": "xdm:namespace",
+                                },
+                                "xid": {
+                                    "title": "Experience identifier",
+                                    "type": "string",
+                                    "description": "When present, this value represents a cross-namespace identifier that is unique across all namespace-scoped identifiers in all namespaces.",
+                                    "meta:xdmType": "string",
+                                    "meta:xdmField": "xdm:xid",
+                                },
+                            },
+                            "meta:referencedFrom": "https://ns.adobe.com/xdm/context/segmentidentity",
+                            "meta:xdmField": "xdm:segmentID",
+                        },
+                        "status": {
+                            "title": "Status",
+                            "type": "string",
+                            "description": "Is the segment participation realized as part of the current request.",
+                            "default": "realized",
+                            "enum": ["existing", "realized", "exited"],
+                            "meta:enum": {
+                                "existing": "Entity continues to be in the segment.",
+                                "realized": "Entity is entering the segment.",
+                                "exited": "Entity is exiting the segment.",
+                            },
+                            "meta:xdmType": "string",
+                            "meta:xdmField": "xdm:status",
+                        },
+                        "validUntil": {
+                            "title": "Valid until",
+                            "type": "string",
+                            "format": "date-time",
+                            "description": "The timestamp for when the segment assertion should no longer be assumed to be valid and should either be ignored or revalidated.",
+                            "meta:xdmType": "date-time",
+                            "meta:xdmField": "xdm:validUntil",
+                        },
+                        "version": {
+                            "title": "Version",
+                            "type": "string",
+                            "description": "The version of the segment definition used in this segment assertion. Version can be omitted in audience lists when all memberships versions are the same.",
+                            "meta:xdmType": "string",
+                            "meta:xdmField": "xdm:version",
+                        },
+                    },
+                    "meta:referencedFrom": "https://ns.adobe.com/xdm/context/segmentmembership",
+                },
+            },
+        },
+        "identityMap": {
+            "type": "object",
+            "meta:xdmField": "xdm:identityMap",
+            "meta:xdmType": "map",
+            "additionalProperties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "meta:xdmType": "object",
+                    "properties": {
+                        "authenticatedState": {
+                            "description": "The state this identity is authenticated as for this observed ExperienceEvent.",
+                            "type": "string",
+                            "default": "ambiguous",
+                            "enum": ["ambiguous", "authenticated", "loggedOut"],
+                            "meta:enum": {
+                                "ambiguous": "Ambiguous",
+                                "authenticated": "User identified by a login or similar action that was valid at the time of the event observation.",
+                                "loggedOut": "User was identified by a login action at some point of time previously, but is not currently logged in.",
+                            },
+                            "meta:xdmType": "string",
+                            "meta:xdmField": "xdm:authenticatedState",
+                        },
+                        "id": {
+                            "title": "Identifier",
+                            "type": "string",
+                            "description": "Identity of the consumer in the related namespace.",
+                            "meta:xdmType": "string",
+                            "meta:xdmField": "xdm:id",
+                        },
+                        "primary": {
+                            "title": "Primary",
+                            "type": "boolean",
+                            "default": False,
+                            "description": "Indicates this identity is the preferred identity. Is used as a hint to help systems better organize how identities are queried.",
+                            "meta:xdmType": "boolean",
+                            "meta:xdmField": "xdm:primary",
+                        },
+                    },
+                    "meta:referencedFrom": "https://ns.adobe.com/xdm/context/identityitem",
+                },
+                "meta:xdmType": "array",
+            },
+        },
+    },
+}
 SPEC_FILE = "specs_cache/braze.json"
 SPEC_SHA256 = "0122647f21dcb8f00bba47e8dbfe36ca7014499f7855b372703a1441febca809"

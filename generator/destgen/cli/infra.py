@@ -27,6 +27,7 @@ from destgen_runtime.activation.references import (
     KnownReferences,
     missing_references,
 )
+from destgen_runtime.activation.replay import ReadKey, Recorded, Replayed
 from destgen_runtime.activation.reviewed import Reviewed
 from destgen_runtime.activation.steps import ApplyOptions
 from destgen_runtime.transport.client import FlowServiceClient
@@ -77,6 +78,8 @@ class FileOutcome:
 
     # The kind of each write apply sent (Reviewed.writes); set once the file was applied.
     writes: list[str] | None = None
+    # The answer of every read the plan sent (replay.py): apply --yes does not ask again.
+    reads: dict[ReadKey, Any] = field(default_factory=dict, repr=False)
 
     def tally(self) -> Tally:
         """The writes of the file: the ones it plans, or (applied) the ones it sent."""
@@ -167,7 +170,10 @@ def apply_loaded(
     approve = confirm or (lambda files: bool(args.yes) or confirmed(files))
     if not approve(len(pending)):
         return ERROR
-    return _apply_pending(args, loaded, pending, sandbox)
+    # --yes with no prompt of the caller's: the plan's reads are seconds old, so apply reuses
+    # them instead of asking again (replay.py). A person's prompt can wait for hours: not then.
+    replay = confirm is None and bool(args.yes)
+    return _apply_pending(args, loaded, pending, sandbox, replay=replay)
 
 
 def _reviewed_plan(
@@ -202,12 +208,20 @@ def _apply_pending(
     loaded: list[tuple[Path, Payloads]],
     pending: list[FileOutcome],
     sandbox: str | None,
+    *,
+    replay: bool = False,
 ) -> int:
-    """Apply exactly the confirmed plan: an entity that moved while the prompt waited stops it."""
+    """Apply exactly the confirmed plan: an entity that moved while the prompt waited stops it.
+    With ``replay``, each file alone in its group answers its plan's reads from the plan.
+    """
     todo = [(path, payloads) for path, payloads in loaded if any(o.path == path for o in pending)]
     creates = {key for o in pending for key in o.creates}
     narrator = Narrator(len(todo))
-    applier = _applier(args, {o.path: o.etags for o in pending}, narrator)
+    # A file that shares a created entity with another runs after it, and its plan could not
+    # see what that file creates: its reads are asked again.
+    alone = {todo[g[0]][0] for g in sharing_groups(todo, creates) if len(g) == 1}
+    reads = {o.path: o.reads for o in pending if replay and o.path in alone}
+    applier = _applier(args, {o.path: o.etags for o in pending}, narrator, reads)
     outcomes = _each(todo, args, applier, sandbox, creates=creates, narrator=narrator)
     _report(outcomes, args.json, applied=True)
     return ERROR if any(o.error for o in outcomes) else NO_CHANGES
@@ -354,7 +368,8 @@ def _plan_all(
         # Audiences and datasets are referred to, never created: checked before anything is.
         if missing := missing_references(client, payloads, known):
             return FileOutcome(path, error="; ".join(missing))
-        planner = Planner(client, own_flow=payloads.file.dataflow.name)
+        recorded = Recorded(client)
+        planner = Planner(recorded, own_flow=payloads.file.dataflow.name)
         options = ApplyOptions(prune=args.prune, rotate_secrets=args.rotate_secrets)
         result = activate(planner, payloads, options=options)
         shared = list(planner.shared.values())
@@ -365,6 +380,7 @@ def _plan_all(
             etags=planner.etags,
             shared=shared,
             creates=planner.creates,
+            reads=recorded.answers,
         )
 
     # A plan only reads: every file may run beside every other.
@@ -372,7 +388,10 @@ def _plan_all(
 
 
 def _applier(
-    args: argparse.Namespace, pins: dict[Path, dict[str, str | None]], narrator: Narrator
+    args: argparse.Namespace,
+    pins: dict[Path, dict[str, str | None]],
+    narrator: Narrator,
+    reads: dict[Path, dict[ReadKey, Any]] | None = None,
 ) -> Worker:
     """Apply each file held to its plan's etags (reviewed.py): what was shown is what happens;
     each write told as it happens (progress.py).
@@ -383,7 +402,9 @@ def _applier(
     created: set[str] = set()
 
     def apply_one(client: FlowServiceClient, path: Path, payloads: Payloads) -> FileOutcome:
-        told = Narrated(client, narrator, str(path))
+        kept = (reads or {}).get(path)
+        sender = Replayed(client, dict(kept)) if kept else client
+        told = Narrated(sender, narrator, str(path))
         held = Reviewed(told, pins.get(path, {}), created, unset=payloads.unset)
         result = activate(held, payloads, options=options)
         return FileOutcome(path, result=result, writes=held.writes)

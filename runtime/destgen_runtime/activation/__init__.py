@@ -9,7 +9,8 @@
 - ``workflows``: a kind of dataflow as one type (``Workflow``), one module per kind
   (``audience_files``, ``dataset_files``, ``audience_stream``) and the registry of kinds.
 - ``planner``: ``Planner``, a plan without writes, as typed ``FieldChange`` data;
-  ``reviewed``: ``Reviewed``, applying exactly the plan whose etags it holds.
+  ``reviewed``: ``Reviewed``, applying exactly the plan whose etags it holds;
+  ``replay``: ``Recorded``/``Replayed``, the plan's reads answered again by ``apply --yes``.
 - ``export``: files from what exists; ``drift``: the live spec against the generated one.
 
 Imports anything below it (``schema``, ``api``, ``transport``, ``payloads``) and the generated

@@ -124,7 +124,7 @@ class Planner:
     already right: what ``apply`` of this plan requires to be unchanged.
     """
 
-    client: FlowServiceClient
+    client: FlowServiceClient | Any  # or anything with its run and follow (replay.Recorded)
     changes: list[Change] = field(default_factory=list)
     etags: dict[str, str | None] = field(default_factory=dict)
     # The file's own dataflow: every other dataflow that uses an entity makes it shared.

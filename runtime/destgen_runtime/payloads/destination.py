@@ -48,6 +48,10 @@ class DestinationSpec(Protocol):
         """The dataset workflow's flow spec, if known."""
 
     @property
+    def PARTNER_SCHEMA(self) -> dict[str, object] | None:
+        """The spec's partner schema (where a mapping set's output schema starts), if any."""
+
+    @property
     def STREAMING(self) -> bool:
         """Whether it streams profiles rather than writing files."""
 

@@ -135,14 +135,13 @@ def _mapping(p: Payloads, flow: Entity) -> Generator[Step, Any, tuple[str, int] 
             return None
         # Other mappings: a new mapping set is swapped in (a set in use is never edited).
     union: dict[str, Any] = yield ops.union_schema()
-    spec: Entity = yield ops.connection_spec(p.package.spec.CONNECTION_SPEC_ID)
-    partner = (
-        ((spec.data.get("targetSpec") or {}).get("attributes") or {})
-        .get("partnerSchema", {})
-        .get("jsonSchema")
+    # The generated spec holds the partner schema: no GET of the connection spec for it.
+    partner = p.package.spec.PARTNER_SCHEMA
+    output: dict[str, Any] = dict(
+        partner or {"title": "defaultschema", "type": "object", "properties": {}}
     )
-    output = dict(partner or {"title": "defaultschema", "type": "object", "properties": {}})
-    output["properties"] = dict(output.get("properties") or {}) | {
+    known = output.get("properties")
+    output["properties"] = (dict(known) if isinstance(known, dict) else {}) | {
         r.destination: {"type": "string"} for r in p.mapping_rows
     }
     name = p.file.dataflow.name
