@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from destgen_runtime.activation.drift import spec_bytes
 from destgen_runtime.api import operations as ops
 from destgen_runtime.api.operations import Entity
 from destgen_runtime.schema.dialect import not_a_destination, standardise
 from destgen_runtime.schema.naming import slug_of
+from destgen_runtime.schema.spec_form import spec_bytes
 from destgen_runtime.transport.client import FlowServiceClient
 from destgen_runtime.transport.errors import DestgenError
 from destgen_runtime.transport.redact import one_line

@@ -6,6 +6,7 @@ they change layout only, never meaning.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 from destgen.layout import LIBRARY_PACKAGE
@@ -44,6 +45,7 @@ def _future_below_comments(source: str) -> str:
     return "\n".join([*rest[:first], *future, "", *rest[first:]])
 
 
+@cache
 def _isort_config() -> isort.Config:
     """isort's black profile with our first-party package: the groups ruff's `I` rules expect."""
     import isort

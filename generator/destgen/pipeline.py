@@ -240,7 +240,12 @@ def _render_all(
             progress(f"rendering {ir.slug} ({len(ir.units)} schemas)")
             yield ir, render_or_refuse(ir)
         return
-    # fork: the workers inherit the already-imported toolchain instead of importing it again.
+    # fork: the workers inherit the already-imported toolchain instead of importing it again
+    # (each worker would otherwise pay for black, isort and datamodel-code-generator itself).
+    import black  # noqa: F401
+    import datamodel_code_generator  # noqa: F401
+    import isort  # noqa: F401
+
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for ir, result in zip(irs, pool.map(render_or_refuse, irs), strict=True):

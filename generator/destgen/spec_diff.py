@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from destgen_runtime.activation.drift import canonical_spec
 from destgen_runtime.schema.conditionals import (
     AUDIENCE_WORKFLOW,
     WORKFLOW_FIELD,
     in_workflow,
 )
+from destgen_runtime.schema.spec_form import canonical_spec
 from destgen_runtime.transport.redact import printable
 
 Facts = dict[str, dict[str, Any]]

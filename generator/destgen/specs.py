@@ -15,12 +15,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from destgen_runtime.activation.drift import SpecFormError, canonical_spec
 from destgen_runtime.schema import strict_json
 from destgen_runtime.schema.conditionals import CONDITIONALS_KEY, OPERATORS
 from destgen_runtime.schema.dialect import standardise
+from destgen_runtime.schema.errors import SpecFormError
 from destgen_runtime.schema.naming import RESERVED_SLUGS, snake
 from destgen_runtime.schema.patterns import UnsafePattern, compile_pattern
+from destgen_runtime.schema.spec_form import canonical_spec
 
 from destgen.errors import GeneratorError, child
 from destgen_emulator.service.spec_validator import SpecValidator

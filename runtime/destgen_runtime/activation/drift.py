@@ -7,8 +7,6 @@ Compares the sha256 of the live spec (in the cache's byte form) with each packag
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +14,14 @@ from destgen_runtime.api import operations as ops
 from destgen_runtime.schema.errors import (  # re-exported: its room's errors
     SpecFormError as SpecFormError,
 )
+from destgen_runtime.schema.spec_form import (  # re-exported: pure, in the lowest room
+    ENCRYPTION_KEY as ENCRYPTION_KEY,
+)
+from destgen_runtime.schema.spec_form import (
+    NEWEST_ENCRYPTION_KEY as NEWEST_ENCRYPTION_KEY,
+)
+from destgen_runtime.schema.spec_form import canonical_spec as canonical_spec
+from destgen_runtime.schema.spec_form import spec_bytes as spec_bytes
 from destgen_runtime.transport.client import FlowServiceClient
 from destgen_runtime.transport.errors import DestgenError
 
@@ -28,25 +34,6 @@ class Drift:
     status: str  # same | changed | unreachable
     detail: str = ""
     live: dict[str, Any] | None = field(default=None, repr=False)
-
-
-ENCRYPTION_KEY = "encryptionSpecs"
-# The newest docs name the same array "encryption"; the API and the earlier docs "encryptionSpecs".
-NEWEST_ENCRYPTION_KEY = "encryption"
-
-
-def canonical_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """The spec with its encryption array under ``encryptionSpecs``: the one normalisation the
-    generator's loader, ``destgen diff`` and the drift hash all use. Both keys is an error.
-    """
-    if NEWEST_ENCRYPTION_KEY in spec and ENCRYPTION_KEY in spec:
-        raise SpecFormError("both 'encryption' and 'encryptionSpecs' are present")
-    return {(ENCRYPTION_KEY if k == NEWEST_ENCRYPTION_KEY else k): v for k, v in spec.items()}
-
-
-def spec_bytes(spec: Mapping[str, Any]) -> bytes:
-    """The byte form specs_cache/ and ``destgen fetch`` use; SPEC_SHA256 hashes exactly this."""
-    return (json.dumps(canonical_spec(spec), indent=2, ensure_ascii=False) + "\n").encode()
 
 
 def check_spec_drift(
