@@ -32,9 +32,18 @@ def best(statement: str) -> float:
 def measure() -> list[Row]:
     """Import cost of one destination package beside ``import pydantic, httpx``."""
     base = best("import pydantic, httpx")
+    # What any pydantic model program imports (pydantic itself is lazy: this is its real floor).
+    models = best("from pydantic import BaseModel, Field")
     one = best("import destgen_destinations.amazon_s3")
     six = best(f"import {ALL_SIX}")
     return [
+        lower_is_better(
+            "import destgen_destinations.amazon_s3 vs from pydantic import BaseModel, Field",
+            one,
+            models,
+            "s",
+            2.0,
+        ),
         lower_is_better(
             "import destgen_destinations.amazon_s3 vs pydantic+httpx (fresh interpreter)",
             one,

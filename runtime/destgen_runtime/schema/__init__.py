@@ -14,4 +14,5 @@
 - ``errors``: the one exception tree (``DestgenError`` and every error below it), drawn.
 - ``naming``: Python names for spec things and a destination's slug (``slug_of``), shared by the
   generator and the emulator.
+- ``spec_form``: ``canonical_spec``/``spec_bytes``, a connection spec's one normal form and bytes.
 """

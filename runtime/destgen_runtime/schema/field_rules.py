@@ -12,13 +12,13 @@ import binascii
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, SecretStr
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from destgen_runtime.schema.patterns import compile_pattern
+from destgen_runtime.schema.patterns import compile_pattern, ecma_to_engine
 
 REVEAL_CONTEXT_KEY = "destgen_reveal_secrets"
 MASK = "***"
@@ -59,6 +59,15 @@ def _check_public(text: str) -> None:
     problem = private_key_problem(text)
     if problem is not None:
         raise PydanticCustomError("private_key", problem)
+
+
+def _native_pattern(pattern: str) -> str | None:
+    """``pattern`` when pydantic-core's Rust engine reads it exactly as written (the same text,
+    so an error names the spec's own pattern); else None, and the Python check runs.
+    """
+    if compile_pattern(pattern).engine != "rust":
+        return None
+    return pattern if ecma_to_engine(pattern, python=False) == pattern else None
 
 
 def _pattern_check(pattern: str | None) -> Callable[[str], None]:
@@ -163,6 +172,16 @@ class TextRule:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
+        schema = handler(source)
+        if not self.base64 and self.pattern is not None and schema.get("type") == "str":
+            native = _native_pattern(self.pattern)
+            if native is not None:
+                # pydantic-core checks it itself, on the same linear-time engine: no Python
+                # frame per value (offline validation is a hot path).
+                return cast(
+                    core_schema.CoreSchema,
+                    {**schema, "pattern": native, "regex_engine": "rust-regex"},
+                )
         check_pattern = _pattern_check(self.pattern)
 
         def check(value: str) -> str:
@@ -172,4 +191,4 @@ class TextRule:
                 _check_public(value)
             return value
 
-        return core_schema.no_info_after_validator_function(check, handler(source))
+        return core_schema.no_info_after_validator_function(check, schema)
