@@ -141,3 +141,27 @@ def test_destroy_of_a_folder_removes_each_files_dataflow_and_then_what_they_shar
     assert f"== {folder / 'amazon_s3_datasets.json'}" in out
     assert all(not emulator.state.store.all(c) for c in ("flows", "connections"))
     assert main(["destroy", str(tmp_path / "empty.d")]) != 0
+
+
+def test_destroy_json_reports_what_went_and_what_stayed(
+    emulator: EmulatorServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "setup"
+    folder.mkdir()
+    for example in (AUDIENCES, DATASETS):  # they share the base connection "Acme exports to S3"
+        (folder / example.name).write_text(example.read_text())
+    assert main(["apply", "--yes", str(folder)]) == 0
+    capsys.readouterr()
+    assert main(["destroy", "--yes", "--json", str(folder / AUDIENCES.name)]) == 0
+    out, err = capsys.readouterr()
+    report = json.loads(out)  # the one document on stdout; the lines went to stderr
+    assert report["format_version"] == 1
+    (done,) = report["files"]
+    assert done["status"] == "destroyed"
+    assert {d["collection"] for d in done["deleted"]} >= {"flows", "targetConnections"}
+    kept = {k["collection"]: k for k in done["kept"]}
+    assert kept["connections"]["name"] == "Acme exports to S3"  # the datasets flow still uses it
+    assert kept["connections"]["usedBy"] >= 1
+    assert "- delete flows" in err
+    assert main(["destroy", "--yes", "--json", str(folder / AUDIENCES.name)]) == 0
+    assert json.loads(capsys.readouterr().out)["files"][0]["status"] == "nothing to do"

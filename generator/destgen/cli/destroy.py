@@ -9,9 +9,10 @@ sets and Data Prep schemas stay: Data Prep documents no DELETE.
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from destgen_runtime.activation.datasets import replaced_sources
 from destgen_runtime.api import operations as ops
@@ -25,6 +26,7 @@ from destgen.cli.activate import load_or_report
 from destgen.cli.clients import client_from_args
 from destgen.cli.exit_codes import Exit
 from destgen.cli.infra import confirmed
+from destgen.cli.json_output import print_report
 from destgen.cli.say import say
 
 
@@ -47,16 +49,25 @@ def run_destroy(args: argparse.Namespace) -> int:
     if not files:
         say(f"no activation files in {args.paths}")
         return Exit.USAGE
-    codes = []
+    # --json: the report is the one document on stdout; what goes and stays is told on stderr.
+    out = sys.stderr if getattr(args, "json", False) else sys.stdout
+    codes, reports = [], []
     for path in files:
         if len(files) > 1:
-            print(f"== {path}")
-        codes.append(_destroy_one(args, path))
+            print(f"== {path}", file=out)
+        report: dict[str, Any] = {"file": str(path), "deleted": [], "kept": []}
+        code = _destroy_one(args, path, report, out)
+        codes.append(code)
+        reports.append(report | {"status": report.get("status", "error" if code else "done")})
+    if getattr(args, "json", False):
+        print_report({"files": reports})
     return max(codes)
 
 
-def _destroy_one(args: argparse.Namespace, path: Path) -> int:
-    """One file: what goes and what stays, the confirmation, the deletes in order."""
+def _destroy_one(args: argparse.Namespace, path: Path, report: dict[str, Any], out: TextIO) -> int:
+    """One file: what goes and what stays, the confirmation, the deletes in order; ``report``
+    gets each entity deleted or kept and the file's status.
+    """
     payloads = load_or_report(path, "destroy", placeholders=True)
     if isinstance(payloads, Exit):
         return payloads
@@ -68,31 +79,49 @@ def _destroy_one(args: argparse.Namespace, path: Path) -> int:
             plan = _removals(client, flow, file)
             if not any(not r.users for r in plan):
                 print(
-                    f"destgen destroy: nothing of {file.dataflow.name!r} to remove; nothing to do"
+                    f"destgen destroy: nothing of {file.dataflow.name!r} to remove; nothing to do",
+                    file=out,
                 )
+                report["status"] = "nothing to do"
                 return Exit.OK
             if flow is None:
                 # An earlier destroy stopped part way (a 5xx, a lost connection): the dataflow is
                 # gone, its connections are not. They are found by the file's names.
-                print(f"destgen destroy: no dataflow named {file.dataflow.name!r}; left over:")
-            for removal in plan:
-                name = removal.entity.data.get("name")
-                if removal.users:
-                    print(f"  = keep {removal.collection} {name!r} (used by {removal.users} more)")
-                else:
-                    print(f"  - delete {removal.collection} {name!r} ({removal.entity.id})")
+                print(
+                    f"destgen destroy: no dataflow named {file.dataflow.name!r}; left over:",
+                    file=out,
+                )
+            _show(plan, report, out)
             if not args.yes and not confirmed(
                 1, "destroy", "the dataflow of", "the dataflow of {files} would be deleted"
             ):
+                report["status"] = "not confirmed"
                 return Exit.FAILED
             for removal in plan:
                 if not removal.users:
                     client.run(ops.delete(removal.collection, removal.entity.id))
     except DestgenError as exc:
         say(f"failed: {exc}")
+        report["error"] = str(exc)
         return Exit.FAILED
-    print(f"destgen destroy: removed {sum(1 for r in plan if not r.users)} entities")
+    print(f"destgen destroy: removed {sum(1 for r in plan if not r.users)} entities", file=out)
+    report["status"] = "destroyed"
     return Exit.OK
+
+
+def _show(plan: list[Removal], report: dict[str, Any], out: TextIO) -> None:
+    """Each entity with what happens to it, as a line and in ``report``."""
+    for removal in plan:
+        name = removal.entity.data.get("name")
+        what = {"collection": removal.collection, "name": name, "id": removal.entity.id}
+        if removal.users:
+            print(
+                f"  = keep {removal.collection} {name!r} (used by {removal.users} more)", file=out
+            )
+            report["kept"].append(what | {"usedBy": removal.users})
+        else:
+            print(f"  - delete {removal.collection} {name!r} ({removal.entity.id})", file=out)
+            report["deleted"].append(what)
 
 
 def _removals(client: FlowServiceClient, flow: Entity | None, file: Any) -> list[Removal]:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from destgen.cli.options import add_activation_paths, add_client_options, add_sandbox, add_yes
+from destgen.cli.options import (
+    add_activation_paths,
+    add_client_options,
+    add_json,
+    add_sandbox,
+    add_yes,
+)
 
 DESCRIPTION = (
     "Show what is deleted (the dataflow, then its target, base and source connections unless "
@@ -14,13 +20,14 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The files, ``--yes`` and the target."""
+    """The files, ``--yes``, ``--json`` and the target."""
     add_activation_paths(
         parser,
         required=True,
         help="activation files or folders (each file's dataflow, in turn)",
     )
     add_yes(parser, "delete")
+    add_json(parser)
     add_client_options(parser)
     add_sandbox(parser)
 
