@@ -84,18 +84,72 @@ def rate(clients: int, call: Callable[[httpx.Client, int], None], base_url: str)
     return done[0] / (time.perf_counter() - started)
 
 
+# Every way a user starts the emulator, each in its own process: each must answer as fast.
+IN_PROCESS = """
+import sys, threading
+from destgen_emulator import EmulatorServer
+server = EmulatorServer(port=0)
+server.start()
+print("listening on", server.base_url, flush=True)
+threading.Event().wait()
+"""
+# (`destgen-emulator`, the emulator wheel's script, is destgen_emulator.__main__:main: the very
+# function `python -m destgen_emulator` runs.)
+START_MODES = {
+    "python -m destgen_emulator": [sys.executable, "-m", "destgen_emulator", "--port", "0"],
+    "EmulatorServer()": [sys.executable, "-c", IN_PROCESS],
+}
+
+
+def start_modes(echo_url: str) -> list[Row]:
+    """One keep-alive client's GETs through each other way of starting the emulator, beside the
+    bare Starlette echo, so no start path can lose TCP_NODELAY (or anything else) unseen.
+    """
+    rows = []
+    for mode, command in START_MODES.items():
+        process, url = start(command)
+        try:
+            with httpx.Client(base_url=url + FLOW, headers=HEADERS) as client:
+                made = client.post("/sourceConnections", json=SOURCE_BODY).json()["id"]
+
+            def get(client: httpx.Client, n: int, made: str = made) -> None:
+                client.get(f"{FLOW}/sourceConnections/{made}").raise_for_status()
+
+            def echo_get(client: httpx.Client, n: int, made: str = made) -> None:
+                client.get(f"/echo/{made}").raise_for_status()
+
+            ours, theirs = rate(1, get, url), rate(1, echo_get, echo_url)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+        rows.append(
+            higher_is_better(
+                f"emulator GET via {mode} vs bare Starlette echo, 1 client",
+                ours,
+                theirs,
+                "req/s",
+                WITHIN,
+            )
+        )
+    return rows
+
+
+# The documented create-source-connection body (the Profile store source).
+SOURCE_BODY = {
+    "name": "Connect to Profile store",
+    "description": "Optional",
+    "connectionSpec": {"id": "8a9c3494-9708-43d7-ae3f-cda01e5030e1", "version": "1.0"},
+}
+WITHIN = 0.67  # the issue's goal: within 1.5x of the bare endpoint (1 / 1.5)
+
+
 def measure() -> list[Row]:
     """Requests per second: the emulator beside a bare Starlette echo app, 1 and 16 clients."""
     emulator, emulator_url = start([sys.executable, "-m", "destgen", "emulator", "--port", "0"])
     echo, echo_url = start([sys.executable, "-c", ECHO_SERVER])
     rows = []
     try:
-        # The documented create-source-connection body (the Profile store source).
-        body = {
-            "name": "Connect to Profile store",
-            "description": "Optional",
-            "connectionSpec": {"id": "8a9c3494-9708-43d7-ae3f-cda01e5030e1", "version": "1.0"},
-        }
+        body = SOURCE_BODY
         with httpx.Client(base_url=emulator_url + FLOW, headers=HEADERS) as client:
             source = client.post("/sourceConnections", json=body).json()["id"]
         rename = [{"op": "replace", "path": "/name", "value": "renamed"}]
@@ -122,9 +176,10 @@ def measure() -> list[Row]:
                     ours,
                     theirs,
                     "req/s",
-                    0.5,
+                    WITHIN,
                 )
             )
+        rows += start_modes(echo_url)
         for clients in (1, 16):
             rows.append(
                 info(
