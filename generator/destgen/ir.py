@@ -5,6 +5,7 @@ Types only; build_ir.py decides their contents, nothing else creates them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -108,6 +109,12 @@ class DestinationIR:
     dataset_target: SchemaUnit | None
     field_types: tuple[FieldType, ...]
     nested_classes: tuple[str, ...]
+
+    @property
+    def partner_schema_chunks(self) -> tuple[str, ...]:
+        """The partner schema as compact, ASCII JSON text in lines of at most 88 characters."""
+        text = json.dumps(self.partner_schema, separators=(",", ":"), sort_keys=False)
+        return tuple(text[i : i + 88] for i in range(0, len(text), 88))
 
     @property
     def workflows(self) -> tuple[str, ...]:

@@ -26,7 +26,8 @@ SECRET_PARAMS: dict[str, tuple[str, ...]] = {
 }
 ENCRYPTION_SPEC_NAME = "SFTP with SSH Key"
 # targetSpec.attributes.partnerSchema.jsonSchema: a mapping set's output schema starts from it, so
-# an activation needs no GET of the connection spec for it.
+# an activation needs no GET of the connection spec for it. Kept as the spec's JSON text: data,
+# not code to lay out.
 PARTNER_SCHEMA: dict[str, object] | None = None
 SPEC_FILE = "specs_cache/adobe_campaign.json"
 SPEC_SHA256 = "e70abd0f6065d0b14a4c3b770a11ed5c3f7cf8452b199a338824bbc86d02b33f"

@@ -20,7 +20,8 @@ SECRET_PARAMS: dict[str, tuple[str, ...]] = {
 }
 ENCRYPTION_SPEC_NAME = None
 # targetSpec.attributes.partnerSchema.jsonSchema: a mapping set's output schema starts from it, so
-# an activation needs no GET of the connection spec for it.
+# an activation needs no GET of the connection spec for it. Kept as the spec's JSON text: data,
+# not code to lay out.
 PARTNER_SCHEMA: dict[str, object] | None = None
 SPEC_FILE = "specs_cache/amazon_s3_legacy.json"
 SPEC_SHA256 = "ecac2bea0cbb9e3aa5a88c82a9f8b3bc18b2fa4ee1048a147a3757f5548ebe81"

@@ -20,7 +20,8 @@ SECRET_PARAMS: dict[str, tuple[str, ...]] = {
 }
 ENCRYPTION_SPEC_NAME = "File PGP/GPG Encryption"
 # targetSpec.attributes.partnerSchema.jsonSchema: a mapping set's output schema starts from it, so
-# an activation needs no GET of the connection spec for it.
+# an activation needs no GET of the connection spec for it. Kept as the spec's JSON text: data,
+# not code to lay out.
 PARTNER_SCHEMA: dict[str, object] | None = None
 SPEC_FILE = "specs_cache/azure_blob.json"
 SPEC_SHA256 = "d31b9e8fab317b1603404b2cfb8ee39f15ad18aafc52b9d004208ea05619de61"

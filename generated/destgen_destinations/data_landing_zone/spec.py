@@ -18,7 +18,8 @@ AUTH_SPEC_NAMES: tuple[str, ...] = ()
 SECRET_PARAMS: dict[str, tuple[str, ...]] = {}
 ENCRYPTION_SPEC_NAME = None
 # targetSpec.attributes.partnerSchema.jsonSchema: a mapping set's output schema starts from it, so
-# an activation needs no GET of the connection spec for it.
+# an activation needs no GET of the connection spec for it. Kept as the spec's JSON text: data,
+# not code to lay out.
 PARTNER_SCHEMA: dict[str, object] | None = None
 SPEC_FILE = "specs_cache/data_landing_zone.json"
 SPEC_SHA256 = "6ea32f3dfe0bb3ec59e7877758582ce7c3d9d6067cf686c76459d6d5b5f3e277"

@@ -20,7 +20,8 @@ SECRET_PARAMS: dict[str, tuple[str, ...]] = {
 }
 ENCRYPTION_SPEC_NAME = "File PGP/GPG Encryption"
 # targetSpec.attributes.partnerSchema.jsonSchema: a mapping set's output schema starts from it, so
-# an activation needs no GET of the connection spec for it.
+# an activation needs no GET of the connection spec for it. Kept as the spec's JSON text: data,
+# not code to lay out.
 PARTNER_SCHEMA: dict[str, object] | None = None
 SPEC_FILE = "specs_cache/google_cloud_storage.json"
 SPEC_SHA256 = "ab3fb26f56a68d387ca968d2da9cbb9c7dc122650b54f42658ed66422008a03c"

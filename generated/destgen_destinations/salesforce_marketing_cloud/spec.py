@@ -24,7 +24,8 @@ SECRET_PARAMS: dict[str, tuple[str, ...]] = {
 }
 ENCRYPTION_SPEC_NAME = "SFTP with SSH Key"
 # targetSpec.attributes.partnerSchema.jsonSchema: a mapping set's output schema starts from it, so
-# an activation needs no GET of the connection spec for it.
+# an activation needs no GET of the connection spec for it. Kept as the spec's JSON text: data,
+# not code to lay out.
 PARTNER_SCHEMA: dict[str, object] | None = None
 SPEC_FILE = "specs_cache/salesforce_marketing_cloud.json"
 SPEC_SHA256 = "022168e1b23e8dc07016ca2b76eaa61291426ee273e9c80d7ed97a2b77cc667a"
