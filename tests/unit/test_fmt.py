@@ -78,7 +78,8 @@ def test_a_file_that_does_not_parse_is_named_and_untouched(
     path = tmp_path / name
     path.write_text(text)
     (tmp_path / "ok.json").write_text(MESSY_JSON)
-    result = run_cli("fmt", str(tmp_path))
+    # Named, a file that does not parse is refused with its reason; the others still go.
+    result = run_cli("fmt", str(path), str(tmp_path / "ok.json"))
     assert result.returncode == 1
     assert said in result.stderr
     assert f"destgen fmt: {path}: not valid" in result.stderr
@@ -109,3 +110,49 @@ def test_the_shipped_examples_and_new_files_are_formatted(tmp_path: Path) -> Non
         assert run_cli("new", destination, "--out", str(out)).returncode == 0
         checked = run_cli("fmt", "--check", str(out))
         assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_folder_walk_touches_activation_files_only(tmp_path: Path) -> None:
+    # `destgen fmt .` in a repository: its other JSON and YAML, hidden and vendored folders and
+    # a saved plan are left exactly as they are.
+    (tmp_path / "destinations").mkdir()
+    (tmp_path / "destinations" / "braze.json").write_text(MESSY_JSON, encoding="utf-8")
+    others = {
+        "package.json": '{"name": "app",  "version": "1.0.0"}',
+        "tsconfig.json": '{\n  // comments: not JSON\n  "strict": true}',
+        ".github/workflows/ci.yml": "on:   push\njobs: {}\n",
+        ".venv/lib/destination.json": '{"destination":   "braze"}',
+        "node_modules/x/a.json": '{"destination":   "braze"}',
+        "destinations/plan.json": '{"destgenPlan": 2,   "destination": "x"}',
+    }
+    for name, text in others.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    done = run_cli("fmt", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(tmp_path / "destinations" / "braze.json")]
+    for name, text in others.items():
+        assert (tmp_path / name).read_text() == text, name
+
+
+def test_no_path_means_the_projects_activation_files(tmp_path: Path) -> None:
+    outside = run_destgen_in(tmp_path, "fmt")
+    assert outside.returncode == 2
+    assert "give FILE or DIR, or run it inside a destgen project" in outside.stderr
+    (tmp_path / "destgen.toml").write_text('activations = ["destinations"]\n')
+    (tmp_path / "destinations").mkdir()
+    (tmp_path / "destinations" / "braze.json").write_text(MESSY_JSON, encoding="utf-8")
+    inside = run_destgen_in(tmp_path, "fmt", "--check")
+    assert inside.returncode == 3, inside.stderr
+    assert "braze.json" in inside.stdout
+
+
+def run_destgen_in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "destgen", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

@@ -14,6 +14,7 @@ import argparse
 import difflib
 import io
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -47,15 +48,13 @@ def run_fmt(args: argparse.Namespace) -> int:
     """Format every file; exit 0, 3 (``--check``: some file would change) or 1 (unparseable)."""
     if [str(p) for p in args.paths] == ["-"]:
         return _stdin()
-    from destgen.cli.infra import activation_files
-
     missing = [p for p in args.paths if not p.exists()]
     for path in missing:
         say(f"{path}: no such file or folder")
     if missing:
         return Exit.USAGE
     failed, unformatted = False, []
-    for path in activation_files(args.paths):
+    for path in files_to_format(args.paths):
         try:
             before = path.read_text(encoding="utf-8")
             after = formatted(before, yaml=path.suffix in YAML_SUFFIXES, name=str(path))
@@ -83,6 +82,52 @@ def run_fmt(args: argparse.Namespace) -> int:
     if failed:
         return Exit.FAILED
     return Exit.CHANGES if args.check and unformatted else Exit.OK
+
+
+# Folders a walk never enters: hidden ones (.git, .venv) and installed or generated trees.
+SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages"})
+
+
+def files_to_format(paths: list[Path]) -> list[Path]:
+    """Files as given; a folder's activation files only (a JSON or YAML mapping that names a
+    ``destination``), found without entering hidden or vendored folders. A saved plan is never
+    an activation file. ``destgen fmt .`` in a repository leaves its other JSON and YAML alone.
+    """
+    from destgen.cli.saved_plan import is_saved_plan
+
+    found: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            found.append(path)
+            continue
+        for top, folders, files in os.walk(path):
+            folders[:] = sorted(
+                f for f in folders if not f.startswith(".") and f not in SKIPPED_FOLDERS
+            )
+            walked = Path(top)
+            found += [
+                walked / name
+                for name in sorted(files)
+                if Path(name).suffix in (".json", ".yaml", ".yml")
+                and not is_saved_plan(walked / name)
+                and _names_a_destination(walked / name)
+            ]
+    return found
+
+
+def _names_a_destination(path: Path) -> bool:
+    """Whether ``path`` reads as a mapping with a ``destination`` (what an activation file is).
+    A folder's file that does not parse is not known to be one and is left alone (a tsconfig
+    with comments, say); given by name, it is formatted or refused with its reason.
+    """
+    from destgen.cli.activate import read_yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = read_yaml(text) if path.suffix in YAML_SUFFIXES else json.loads(text)
+    except Exception:  # yaml and json raise different types; both mean "not parseable"
+        return False
+    return isinstance(data, dict) and "destination" in data
 
 
 class NotParseable(ValueError):

@@ -83,7 +83,9 @@ COMMANDS: dict[str, CommandInfo] = {
     "new": CommandInfo(
         "write a commented activation file to start from, for any destination", uses_library=True
     ),
-    "fmt": CommandInfo("rewrite activation files in one canonical layout (--check for CI)"),
+    "fmt": CommandInfo(
+        "rewrite activation files in one canonical layout (--check for CI)", files="paths"
+    ),
     "completion": CommandInfo(
         "print a shell completion script (bash, zsh, fish) for every command and option"
     ),

@@ -7,7 +7,9 @@ from pathlib import Path
 
 DESCRIPTION = (
     "Re-indent activation files as terraform fmt does: JSON two-space indented, YAML with its "
-    "comments, key order and quoting kept. Only the layout changes. Prints each file changed. "
+    "comments, key order and quoting kept. Only the layout changes. In a folder, only files that "
+    "name a destination are touched (hidden and vendored folders are not entered). Prints each "
+    "file changed. "
     "Exit 0 done, 3 with --check when a file is not formatted (nothing written), 1 a file that "
     "does not parse, 2 no such path."
 )
@@ -19,10 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "paths",
         nargs="*",
         type=Path,
-        default=[Path(".")],
         metavar="PATH",
-        help="activation files or folders of them (default: the current folder); - reads "
-        "standard input and writes the formatted file to standard output",
+        help="activation files or folders of them (default in a project: its activation "
+        "files); in a folder only activation files are touched; - reads standard input and "
+        "writes the formatted file to standard output",
     )
     parser.add_argument(
         "--check",
