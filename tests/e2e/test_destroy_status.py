@@ -124,14 +124,22 @@ def test_status_of_a_file_whose_flow_does_not_exist(capsys: pytest.CaptureFixtur
     assert "apply first, or check AEP_SANDBOX_NAME" in err
 
 
+def _applied_folder(tmp_path: Path) -> Path:
+    """The S3 audience and dataset examples, applied: they share the base connection "Acme
+    exports to S3".
+    """
+    folder = tmp_path / "setup"
+    folder.mkdir()
+    for example in (AUDIENCES, DATASETS):
+        (folder / example.name).write_text(example.read_text())
+    assert main(["apply", "--yes", str(folder)]) == 0
+    return folder
+
+
 def test_destroy_of_a_folder_removes_each_files_dataflow_and_then_what_they_shared(
     emulator: EmulatorServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    folder = tmp_path / "setup"
-    folder.mkdir()
-    for example in (AUDIENCES, DATASETS):  # they share the base connection "Acme exports to S3"
-        (folder / example.name).write_text(example.read_text())
-    assert main(["apply", "--yes", str(folder)]) == 0
+    folder = _applied_folder(tmp_path)
     capsys.readouterr()
     assert main(["destroy", str(folder)]) == 1  # no terminal, no --yes: the first is shown only
     assert len(emulator.state.store.all("flows")) == 2
@@ -146,11 +154,7 @@ def test_destroy_of_a_folder_removes_each_files_dataflow_and_then_what_they_shar
 def test_destroy_json_reports_what_went_and_what_stayed(
     emulator: EmulatorServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    folder = tmp_path / "setup"
-    folder.mkdir()
-    for example in (AUDIENCES, DATASETS):  # they share the base connection "Acme exports to S3"
-        (folder / example.name).write_text(example.read_text())
-    assert main(["apply", "--yes", str(folder)]) == 0
+    folder = _applied_folder(tmp_path)
     capsys.readouterr()
     assert main(["destroy", "--yes", "--json", str(folder / AUDIENCES.name)]) == 0
     out, err = capsys.readouterr()

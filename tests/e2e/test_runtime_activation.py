@@ -66,7 +66,7 @@ def test_runtime_activation_sync_then_idempotent(emulator: EmulatorServer, path:
     flow = emulator.state.store.get("flows", first.id_of("dataflow"))
     params = flow["transformations"][0]["params"]
     assert len(params["segmentSelectors"]["selectors"]) == len(payloads.audiences)
-    if payloads.streaming:  # a stream's attributes are profile selectors, not a mapping set
+    if payloads.workflow.maps_as == "profile selectors":  # a stream's attributes, no mapping set
         assert len(params["profileSelectors"]["selectors"]) == len(payloads.file.mappings)
     else:
         assert params["profileMapping"]["mappingId"]

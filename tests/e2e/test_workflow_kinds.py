@@ -40,14 +40,6 @@ class Digest(Workflow):
     def problems(self, file: ActivationFile) -> list[str]:
         return [] if file.audiences else ["$.audiences: a digest needs an audience"]
 
-    def target_params_model(self, package: Any) -> type[BaseModel]:
-        model: type[BaseModel] = package.models.TargetParams
-        return model
-
-    def target_connection_model(self, package: Any) -> type[BaseModel]:
-        model: type[BaseModel] = package.models.TargetConnection
-        return model
-
     def audience_model(self) -> type[BaseModel]:
         return AudienceSelector
 

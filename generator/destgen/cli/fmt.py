@@ -25,25 +25,6 @@ from destgen.cli.say import say
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``destgen fmt [PATH ...] [--check] [--diff]``."""
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        default=[Path(".")],
-        metavar="PATH",
-        help="activation files or folders of them (default: the current folder); - reads "
-        "standard input and writes the formatted file to standard output",
-    )
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="write nothing; list the files that are not formatted and exit 3 if any",
-    )
-    parser.add_argument("--diff", action="store_true", help="print each change as a unified diff")
-
-
 def run_fmt(args: argparse.Namespace) -> int:
     """Format every file; exit 0, 3 (``--check``: some file would change) or 1 (unparseable)."""
     if [str(p) for p in args.paths] == ["-"]:
@@ -54,14 +35,21 @@ def run_fmt(args: argparse.Namespace) -> int:
     if missing:
         return Exit.USAGE
     failed, unformatted = False, []
-    for path in files_to_format(args.paths):
+    for path, walked in candidates(args.paths):
+        # Each file read and parsed once: the parse says both whether a folder's file is an
+        # activation file and, for JSON, what to lay out.
         try:
             before = path.read_text(encoding="utf-8")
-            after = formatted(before, yaml=path.suffix in YAML_SUFFIXES, name=str(path))
+            data = parsed(before, yaml=path.suffix in YAML_SUFFIXES, name=str(path))
         except (OSError, UnicodeDecodeError, NotParseable) as exc:
-            say(f"{_reason(path, exc)}")
+            if walked:
+                continue  # a folder's file that does not parse is not known to be ours
+            say(_reason(path, exc))
             failed = True
             continue
+        if walked and not is_activation_file(data):
+            continue
+        after = laid_out(before, data, yaml=path.suffix in YAML_SUFFIXES)
         if after == before:
             continue
         unformatted.append(path)
@@ -88,64 +76,63 @@ def run_fmt(args: argparse.Namespace) -> int:
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages"})
 
 
-def files_to_format(paths: list[Path]) -> list[Path]:
-    """Files as given; a folder's activation files only (a JSON or YAML mapping that names a
-    ``destination``), found without entering hidden or vendored folders. A saved plan is never
-    an activation file. ``destgen fmt .`` in a repository leaves its other JSON and YAML alone.
+def candidates(paths: list[Path]) -> list[tuple[Path, bool]]:
+    """(file, found by walking a folder): files as given, and a folder's JSON and YAML files,
+    found without entering hidden or vendored folders. A walked file is formatted only when it
+    is an activation file (is_activation_file): ``destgen fmt .`` in a repository leaves its
+    other JSON and YAML alone.
     """
-    from destgen.cli.saved_plan import is_saved_plan
-
-    found: list[Path] = []
+    found: list[tuple[Path, bool]] = []
     for path in paths:
         if not path.is_dir():
-            found.append(path)
+            found.append((path, False))
             continue
         for top, folders, files in os.walk(path):
             folders[:] = sorted(
                 f for f in folders if not f.startswith(".") and f not in SKIPPED_FOLDERS
             )
-            walked = Path(top)
             found += [
-                walked / name
+                (Path(top) / name, True)
                 for name in sorted(files)
-                if Path(name).suffix in (".json", ".yaml", ".yml")
-                and not is_saved_plan(walked / name)
-                and _names_a_destination(walked / name)
+                if Path(name).suffix in (".json", *YAML_SUFFIXES)
             ]
     return found
 
 
-def _names_a_destination(path: Path) -> bool:
-    """Whether ``path`` reads as a mapping with a ``destination`` (what an activation file is).
-    A folder's file that does not parse is not known to be one and is left alone (a tsconfig
-    with comments, say); given by name, it is formatted or refused with its reason.
-    """
-    from destgen.cli.activate import read_yaml
+def is_activation_file(data: Any) -> bool:
+    """A mapping that names a ``destination`` and is no saved plan."""
+    from destgen.cli.saved_plan import FORMAT_KEY
 
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = read_yaml(text) if path.suffix in YAML_SUFFIXES else json.loads(text)
-    except Exception:  # yaml and json raise different types; both mean "not parseable"
-        return False
-    return isinstance(data, dict) and "destination" in data
+    return isinstance(data, dict) and "destination" in data and FORMAT_KEY not in data
 
 
 class NotParseable(ValueError):
     """The text is not a YAML or JSON document plan would read."""
 
 
-def formatted(text: str, *, yaml: bool, name: str = "-") -> str:
-    """``text`` (an activation file's YAML or JSON) in the canonical layout."""
+def parsed(text: str, *, yaml: bool, name: str = "-") -> Any:
+    """``text`` read as plan reads an activation file (YAML: no aliases, no tags beyond YAML's);
+    NotParseable naming ``name`` and the parser's reason otherwise.
+    """
     from destgen.cli.activate import read_yaml
 
     try:
-        data = read_yaml(text) if yaml else json.loads(text)
+        return read_yaml(text) if yaml else json.loads(text)
     except Exception as exc:  # yaml and json raise different types; both mean "not parseable"
         kind = "YAML" if yaml else "JSON"
         raise NotParseable(f"{name}: not valid {kind}: {' '.join(str(exc).split())}") from None
+
+
+def laid_out(text: str, data: Any, *, yaml: bool) -> str:
+    """``text`` (parsed as ``data``) in the canonical layout."""
     if not yaml:
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return _yaml_layout(text)
+
+
+def formatted(text: str, *, yaml: bool, name: str = "-") -> str:
+    """``text`` (an activation file's YAML or JSON) in the canonical layout."""
+    return laid_out(text, parsed(text, yaml=yaml, name=name), yaml=yaml)
 
 
 def _yaml_layout(text: str) -> str:

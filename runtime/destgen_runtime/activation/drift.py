@@ -14,14 +14,7 @@ from destgen_runtime.api import operations as ops
 from destgen_runtime.schema.errors import (  # re-exported: its room's errors
     SpecFormError as SpecFormError,
 )
-from destgen_runtime.schema.spec_form import (  # re-exported: pure, in the lowest room
-    ENCRYPTION_KEY as ENCRYPTION_KEY,
-)
-from destgen_runtime.schema.spec_form import (
-    NEWEST_ENCRYPTION_KEY as NEWEST_ENCRYPTION_KEY,
-)
-from destgen_runtime.schema.spec_form import canonical_spec as canonical_spec
-from destgen_runtime.schema.spec_form import spec_bytes as spec_bytes
+from destgen_runtime.schema.spec_form import spec_bytes
 from destgen_runtime.transport.client import FlowServiceClient
 from destgen_runtime.transport.errors import DestgenError
 

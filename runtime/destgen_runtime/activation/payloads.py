@@ -62,11 +62,6 @@ class Payloads:
     unset: tuple[str, ...] = ()
 
     @property
-    def streaming(self) -> bool:
-        """Whether the workflow writes no files (a stream)."""
-        return not self.workflow.writes_files
-
-    @property
     def flow_spec(self) -> str | None:
         """The flow spec of this file's workflow, None while it is unknown (not looked up yet)."""
         spec = self.package.spec

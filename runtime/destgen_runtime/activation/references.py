@@ -34,11 +34,6 @@ class KnownReferences:
             found = client.run(ops.audiences_bulk_get(batch))
             self.audiences |= {i: i in found for i in batch}
 
-    def audience_exists(self, client: FlowServiceClient, audience_id: str) -> bool:
-        """Whether the sandbox holds ``audience_id`` (asked once per run)."""
-        self.ask(client, [audience_id])
-        return self.audiences[audience_id]
-
     def exportable(self, client: FlowServiceClient) -> set[str]:
         """The ids of the sandbox's exportable datasets (listed once per run)."""
         if self.datasets is None:
@@ -60,7 +55,7 @@ def missing_references(
     known.ask(client, [selector.value.id for selector in p.audiences])
     for index, selector in enumerate(p.audiences):
         audience = selector.value
-        if not known.audience_exists(client, audience.id):
+        if not known.audiences[audience.id]:
             named = f" ({audience.name!r})" if audience.name else ""
             problems.append(
                 f"$.audiences[{index}].id: audience {audience.id}{named} does not exist in "

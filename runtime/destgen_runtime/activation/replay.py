@@ -35,10 +35,6 @@ class Recorded:
     client: Any
     answers: dict[ReadKey, Any] = field(default_factory=dict)
 
-    def __getattr__(self, name: str) -> Any:
-        # Everything else (the identity a message names, say) is the client's.
-        return getattr(self.client, name)
-
     def run(self, op: Operation[Any]) -> Any:
         """Send ``op``; keep a read's answer."""
         answer = self.client.run(op)

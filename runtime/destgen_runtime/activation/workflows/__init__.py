@@ -46,13 +46,15 @@ class Workflow(ABC):
         """What ``file`` sets that this kind has no use for, or lacks, as ``path: reason``."""
         return []
 
-    @abstractmethod
     def target_params_model(self, package: DestinationPackage) -> type[BaseModel]:
-        """The model ``targetConnection.params`` is validated with."""
+        """The model ``targetConnection.params`` is validated with: the spec's target params."""
+        model: type[BaseModel] = package.models.TargetParams
+        return model
 
-    @abstractmethod
     def target_connection_model(self, package: DestinationPackage) -> type[BaseModel]:
-        """The model the target connection's create body is validated with."""
+        """The model the target connection's create body is validated with: the spec's."""
+        model: type[BaseModel] = package.models.TargetConnection
+        return model
 
     @abstractmethod
     def audience_model(self) -> type[BaseModel]:

@@ -29,7 +29,6 @@ from destgen_runtime.api import operations as ops
 from destgen_runtime.api.operations import Entity, Operation
 from destgen_runtime.payloads import patch_ops
 from destgen_runtime.payloads.audiences import AudienceSelector
-from destgen_runtime.payloads.destination import DestinationPackage
 from destgen_runtime.payloads.mapping import mapping_set
 from destgen_runtime.transport.client import Derive
 
@@ -48,16 +47,6 @@ class AudienceFiles(Workflow):
     def problems(self, file: ActivationFile) -> list[str]:
         """Dataset settings in an audience file, and an audience listed twice."""
         return audience_file_problems(file)
-
-    def target_params_model(self, package: DestinationPackage) -> type[BaseModel]:
-        """The spec's target params."""
-        model: type[BaseModel] = package.models.TargetParams
-        return model
-
-    def target_connection_model(self, package: DestinationPackage) -> type[BaseModel]:
-        """The spec's target connection."""
-        model: type[BaseModel] = package.models.TargetConnection
-        return model
 
     def audience_model(self) -> type[BaseModel]:
         """A scheduled selector with its file name template."""

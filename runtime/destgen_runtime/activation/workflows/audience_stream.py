@@ -25,7 +25,6 @@ from destgen_runtime.activation.steps import (
 from destgen_runtime.activation.workflows import Workflow
 from destgen_runtime.activation.workflows.audience_files import audience_file_problems
 from destgen_runtime.payloads.audiences import StreamingAudienceSelector
-from destgen_runtime.payloads.destination import DestinationPackage
 from destgen_runtime.transport.client import Derive
 
 # What a file-based export has that a stream has not: refused by name, never silently dropped.
@@ -66,16 +65,6 @@ class AudienceStream(Workflow):
             if m.source_type not in ("ATTRIBUTE", "IDENTITY")
         ]
         return audience_file_problems(file) + problems
-
-    def target_params_model(self, package: DestinationPackage) -> type[BaseModel]:
-        """The spec's target params."""
-        model: type[BaseModel] = package.models.TargetParams
-        return model
-
-    def target_connection_model(self, package: DestinationPackage) -> type[BaseModel]:
-        """The spec's target connection."""
-        model: type[BaseModel] = package.models.TargetConnection
-        return model
 
     def audience_model(self) -> type[BaseModel]:
         """A selector with no schedule or file name."""
