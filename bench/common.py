@@ -99,6 +99,11 @@ def info(measure: str, ours: float, unit: str) -> Row:
     return Row(measure, f"{ours:,.0f} {unit}", "-", 1.0, "-", True)
 
 
+def reference(measure: str, ours: float, theirs: float, unit: str) -> Row:
+    """Rates that explain another row (a floor, say): the ratio is shown, nothing is judged."""
+    return Row(measure, f"{ours:,.0f} {unit}", f"{theirs:,.0f} {unit}", ours / theirs, "-", True)
+
+
 # Column widths of the streamed table: rows print as they are measured, so the widths are fixed.
 WIDTHS = (58, 22, 22, 8, 18, 3)
 HEADER = ("measure", "destgen", "alternative", "ratio", "target", "met")

@@ -13,15 +13,16 @@ import gc
 import json
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import fastjsonschema
 import jsonschema
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 import destgen_destinations.amazon_s3 as s3
-from bench.common import Row, higher_is_better, print_table, sized
+from bench.common import Row, higher_is_better, print_table, reference, sized
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -159,6 +160,48 @@ def with_fastjsonschema(items: list[tuple[str, Any]], *, from_text: bool) -> int
 Validator = Any  # with_models, with_jsonschema or with_fastjsonschema
 
 
+class BarePydanticAuth(BaseModel):
+    """pydantic's floor: the access-key auth's two fields with their spec patterns checked inside
+    pydantic-core, strict and closed, and nothing of destgen's (no secret kept out of errors).
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    s3_access_key: Annotated[str, Field(alias="s3AccessKey", pattern=r"^[A-Z2-7]{20}$")]
+    s3_secret_key: Annotated[str, Field(alias="s3SecretKey", pattern=r"^[A-Za-z0-9\/\+]{40}$")]
+
+
+def pydantic_floor() -> tuple[float, float]:
+    """Valid access-key dicts per second: the bare pydantic model beside fastjsonschema, best of
+    five, interleaved, the collector off. Whatever destgen adds, a pydantic model cannot be faster.
+    """
+    bodies = [body for kind, body in payloads() if kind == "auth"][: COUNT // 2]
+    compiled = COMPILED["auth"]
+    bodies = [body for body in bodies if _valid(compiled, body)]
+    best = {"pydantic": float("inf"), "fastjsonschema": float("inf")}
+    runs: dict[str, Callable[[], object]] = {
+        "pydantic": lambda: [BarePydanticAuth.model_validate(body) for body in bodies],
+        "fastjsonschema": lambda: [compiled(body) for body in bodies],
+    }
+    gc.disable()
+    try:
+        for _ in range(5):
+            for name, run in runs.items():
+                started = time.perf_counter()
+                run()
+                best[name] = min(best[name], time.perf_counter() - started)
+    finally:
+        gc.enable()
+    return len(bodies) / best["pydantic"], len(bodies) / best["fastjsonschema"]
+
+
+def _valid(compiled: Any, body: dict[str, Any]) -> bool:
+    try:
+        compiled(body)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
 def _rates(
     items: list[tuple[str, Any]], from_text: bool, baseline: Validator = None
 ) -> tuple[float, float, int, int]:
@@ -207,6 +250,15 @@ def measure() -> list[Row]:
             theirs,
             "/s",
             2,
+        )
+    )
+    floor, fast = pydantic_floor()
+    rows.append(
+        reference(
+            "  floor: a bare pydantic model (auth's 2 patterned strings) vs fastjsonschema",
+            floor,
+            fast,
+            "/s",
         )
     )
     return rows

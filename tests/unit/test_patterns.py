@@ -155,3 +155,43 @@ def test_patterns_without_look_around_are_linear_even_when_written_badly() -> No
 def test_a_pattern_no_engine_compiles_is_refused() -> None:
     with pytest.raises(UnsafePattern, match="does not compile"):
         compile_pattern("(?<=a+)b")
+
+
+def _functions_in(schema: object) -> list[str]:
+    """The Python function validators anywhere in a core schema."""
+    if isinstance(schema, dict):
+        own = [str(schema["type"])] if str(schema.get("type", "")).startswith("function") else []
+        return own + [kind for value in schema.values() for kind in _functions_in(value)]
+    if isinstance(schema, list):
+        return [kind for value in schema for kind in _functions_in(value)]
+    return []
+
+
+@pytest.mark.parametrize(
+    ("pattern", "good", "bad"),
+    [
+        (r"^[a-z]+$", "abc", "abc\n"),  # Rust, as written
+        (r"^\d{2}$", "12", "\u0661\u0662"),  # Rust, read in ECMA terms ([0-9])
+        (r"(?=^.{3,5}$)^[a-z]+$", "abcd", "abcd\n"),  # look-ahead: Python's re, in ECMA terms
+    ],
+    ids=["rust-as-written", "rust-translated", "python-look-around"],
+)
+def test_a_text_pattern_is_checked_inside_pydantic_core(pattern: str, good: str, bad: str) -> None:
+    from typing import Annotated
+
+    from destgen_runtime.schema.field_rules import TextRule
+    from pydantic import TypeAdapter
+
+    adapter = TypeAdapter(Annotated[str, TextRule(pattern=pattern)])
+    assert _functions_in(adapter.core_schema) == []  # no Python frame per value
+    assert adapter.validate_python(good) == good
+    with pytest.raises(ValidationError) as failed:
+        adapter.validate_python(bad)
+    (error,) = failed.value.errors()
+    # The spec's own text, whatever the engine was given.
+    assert error["type"] == "string_pattern_mismatch"
+    assert error["msg"] == f"String should match pattern '{pattern}'"
+    with pytest.raises(ValidationError) as wrong_type:
+        adapter.validate_python(5)
+    assert wrong_type.value.errors()[0]["type"] == "string_type"
+    assert adapter.json_schema()["pattern"] == pattern

@@ -61,13 +61,30 @@ def _check_public(text: str) -> None:
         raise PydanticCustomError("private_key", problem)
 
 
-def _native_pattern(pattern: str) -> str | None:
-    """``pattern`` when pydantic-core's Rust engine reads it exactly as written (the same text,
-    so an error names the spec's own pattern); else None, and the Python check runs.
+def _in_core(pattern: str, schema: core_schema.CoreSchema) -> core_schema.CoreSchema:
+    """``schema`` followed by the spec ``pattern`` checked inside pydantic-core, on the engine
+    patterns.py picks for it (Rust's, or Python's ``re`` for look-around after the backtracking
+    check): no Python frame per value, offline validation being a hot path. The engine reads the
+    pattern in ECMA terms; a failure names the spec's own text, as the Python check did.
     """
-    if compile_pattern(pattern).engine != "rust":
-        return None
-    return pattern if ecma_to_engine(pattern, python=False) == pattern else None
+    compiled = compile_pattern(pattern)  # refused patterns fail here, at the model's first use
+    python = compiled.engine == "python"
+    engine_text = ecma_to_engine(pattern, python=python)
+    check = core_schema.str_schema(
+        pattern=engine_text, regex_engine="python-re" if python else "rust-regex"
+    )
+    if engine_text == pattern and schema.get("type") == "str":
+        return cast(core_schema.CoreSchema, {**schema, **check})
+    return core_schema.chain_schema(
+        [
+            schema,
+            core_schema.custom_error_schema(
+                check,
+                custom_error_type="string_pattern_mismatch",
+                custom_error_context={"pattern": pattern},
+            ),
+        ]
+    )
 
 
 def _pattern_check(pattern: str | None) -> Callable[[str], None]:
@@ -174,14 +191,7 @@ class TextRule:
     ) -> core_schema.CoreSchema:
         schema = handler(source)
         if not self.base64 and self.pattern is not None and schema.get("type") == "str":
-            native = _native_pattern(self.pattern)
-            if native is not None:
-                # pydantic-core checks it itself, on the same linear-time engine: no Python
-                # frame per value (offline validation is a hot path).
-                return cast(
-                    core_schema.CoreSchema,
-                    {**schema, "pattern": native, "regex_engine": "rust-regex"},
-                )
+            return _in_core(self.pattern, schema)
         check_pattern = _pattern_check(self.pattern)
 
         def check(value: str) -> str:
@@ -192,3 +202,12 @@ class TextRule:
             return value
 
         return core_schema.no_info_after_validator_function(check, schema)
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The spec's own pattern, whichever engine checks it (a chain would show none)."""
+        found = handler(schema)
+        if self.pattern is not None:
+            found["pattern"] = self.pattern
+        return found
