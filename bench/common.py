@@ -100,8 +100,11 @@ def info(measure: str, ours: float, unit: str) -> Row:
 
 
 def reference(measure: str, ours: float, theirs: float, unit: str) -> Row:
-    """Rates that explain another row (a floor, say): the ratio is shown, nothing is judged."""
-    return Row(measure, f"{ours:,.0f} {unit}", f"{theirs:,.0f} {unit}", ours / theirs, "-", True)
+    """Figures that explain another row (a floor, say): the ratio is shown, nothing is judged."""
+    shown = "{:,.0f} {}" if ours >= 1000 else "{:.3f} {}"
+    return Row(
+        measure, shown.format(ours, unit), shown.format(theirs, unit), ours / theirs, "-", True
+    )
 
 
 # Column widths of the streamed table: rows print as they are measured, so the widths are fixed.

@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import Row, lower_is_better, print_table
+from bench.common import Row, lower_is_better, print_table, reference
 from bench.validate import COUNT, SPEC, payloads
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +42,12 @@ validators = {
 }
 valid = sum(1 for kind, body in json.load(open(sys.argv[1])) if validators[kind].is_valid(body))
 print(valid, HIGH_WATER())
+"""
+# pydantic's floor: the same payloads loaded and the model machinery imported, nothing validated.
+PYDANTIC_FLOOR = """
+import json, sys
+from pydantic import BaseModel, Field
+print(len(json.load(open(sys.argv[1]))), HIGH_WATER())
 """
 # The process's own peak resident size in KB. Not ru_maxrss: on Linux it keeps the parent's peak
 # across fork and exec, so every child would report the benchmark's own size.
@@ -74,12 +80,13 @@ def measure() -> list[Row]:
         payload_file, spec_file = Path(folder) / "payloads.json", Path(folder) / "spec.json"
         payload_file.write_text(json.dumps(payloads()))
         spec_file.write_text(json.dumps(SPEC))
-        ours, theirs = float("inf"), float("inf")
+        ours, theirs, floor = float("inf"), float("inf"), float("inf")
         for _ in range(3):
             ours_valid, used = peak(MODELS_SIDE, payload_file, spec_file)
             ours = min(ours, used)
             theirs_valid, used = peak(JSONSCHEMA_SIDE, payload_file, spec_file)
             theirs = min(theirs, used)
+            floor = min(floor, peak(PYDANTIC_FLOOR, payload_file, spec_file)[1])
         assert abs(ours_valid - theirs_valid) < COUNT * 0.01, (ours_valid, theirs_valid)
     return [
         lower_is_better(
@@ -88,7 +95,13 @@ def measure() -> list[Row]:
             theirs,
             "MB",
             1.0,
-        )
+        ),
+        reference(
+            "  floor: the payloads and `from pydantic import BaseModel, Field` vs jsonschema",
+            floor,
+            theirs,
+            "MB",
+        ),
     ]
 
 

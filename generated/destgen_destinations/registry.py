@@ -34,10 +34,7 @@ BY_FLOW_SPEC_ID: dict[str, tuple[str, ...]] = {
     "17be2013-2549-41ce-96e7-a70363bec293": ("adls_gen2",),
     "1a0514a6-33d4-4c7f-aff8-594799c47549": ("amazon_s3",),
     "269ba276-16fc-47db-92b0-c1049a3c131f": ("amazon_s3",),
-    "71471eba-b620-49e4-90fd-23f1fa0174d8": (
-        "amazon_s3_legacy",
-        "azure_event_hubs",
-    ),
+    "71471eba-b620-49e4-90fd-23f1fa0174d8": ("amazon_s3_legacy", "azure_event_hubs"),
     "752d422f-b16f-4f0d-b1c6-26e448e3b388": ("azure_blob",),
     "95bd8965-fc8a-4119-b9c3-944c2c2df6d2": ("azure_blob",),
     "7e635b9f-e59b-4546-8ba8-fce6496693c8": ("data_landing_zone",),

@@ -27,6 +27,7 @@ from destgen_runtime.schema.naming import pascal, snake
 
 from destgen.errors import GeneratorError, child
 from destgen.ir import REQUEST_ENVELOPES, AuthVariant, DestinationIR, FieldType, Param, SchemaUnit
+from destgen.literal import source_literal
 from destgen.specs import SUPPORTED_KEYWORDS, LoadedSpec
 from destgen_emulator.service.spec_validator import auth_schema, with_synonyms
 
@@ -445,7 +446,7 @@ def _param(wire: str, prop: dict[str, Any], required: bool, field_type: FieldTyp
         wire_name=wire,
         annotation=_annotation(wire, prop, field_type),
         required=required and default is None,
-        default=None if default is None else repr(default),
+        default=None if default is None else source_literal(default),
         description=str(prop.get("description") or prop.get("title") or wire),
         secret=field_type is not None and field_type.secret,
     )
@@ -456,7 +457,7 @@ def _annotation(wire: str, prop: dict[str, Any], field_type: FieldType | None) -
         return "str"
     values = prop.get("enum") or [o["const"] for o in prop.get("oneOf", [])]
     if values:
-        return "Literal[" + ", ".join(repr(v) for v in values) + "]"
+        return "Literal[" + ", ".join(source_literal(v) for v in values) + "]"
     return {
         "string": "str",
         "boolean": "bool",

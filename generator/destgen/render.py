@@ -16,6 +16,7 @@ import jinja2
 from destgen import __version__
 from destgen.ir import DestinationIR
 from destgen.layout import LIBRARY_DISTRIBUTION, LIBRARY_PACKAGE, PROJECT_FILES
+from destgen.literal import source_literal, source_tuple
 from destgen.resources import runtime_version, templates_dir
 
 TEMPLATES = templates_dir()
@@ -67,7 +68,8 @@ def _environment() -> jinja2.Environment:
         # Python source, not HTML: values reach it through repr or the docstring filter.
         autoescape=False,
     )
-    env.filters["pyrepr"] = repr
+    env.filters["pyrepr"] = source_literal
+    env.filters["pytuple"] = source_tuple
     env.filters["docstring"] = docstring_text
     return env
 

@@ -13,11 +13,7 @@ AUDIENCE_FLOW_SPEC_ID = None
 DATASET_FLOW_SPEC_ID = None
 # True: the destination streams profiles (no files, schedules or file-name templates).
 STREAMING = False
-AUTH_SPEC_NAMES: tuple[str, ...] = (
-    "S3",
-    "SFTP with Password",
-    "SFTP with SSH Key",
-)
+AUTH_SPEC_NAMES: tuple[str, ...] = ("S3", "SFTP with Password", "SFTP with SSH Key")
 # Auth spec name -> the params that are secrets (format: password): never inline in files or logs.
 SECRET_PARAMS: dict[str, tuple[str, ...]] = {
     "S3": ("secretKey",),

@@ -15,10 +15,7 @@ AUDIENCE_FLOW_SPEC_ID = "1a0514a6-33d4-4c7f-aff8-594799c47549"
 DATASET_FLOW_SPEC_ID = "269ba276-16fc-47db-92b0-c1049a3c131f"
 # True: the destination streams profiles (no files, schedules or file-name templates).
 STREAMING = False
-AUTH_SPEC_NAMES: tuple[str, ...] = (
-    "Access Key",
-    "Assumed Role",
-)
+AUTH_SPEC_NAMES: tuple[str, ...] = ("Access Key", "Assumed Role")
 # Auth spec name -> the params that are secrets (format: password): never inline in files or logs.
 SECRET_PARAMS: dict[str, tuple[str, ...]] = {
     "Access Key": ("s3SecretKey",),

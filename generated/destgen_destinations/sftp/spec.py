@@ -13,10 +13,7 @@ AUDIENCE_FLOW_SPEC_ID = "fd36aaa4-bf2b-43fb-9387-43785eeeb799"
 DATASET_FLOW_SPEC_ID = "354d6aad-4754-46e4-a576-1b384561c440"
 # True: the destination streams profiles (no files, schedules or file-name templates).
 STREAMING = False
-AUTH_SPEC_NAMES: tuple[str, ...] = (
-    "SFTP with Password",
-    "SFTP with SSH Key",
-)
+AUTH_SPEC_NAMES: tuple[str, ...] = ("SFTP with Password", "SFTP with SSH Key")
 # Auth spec name -> the params that are secrets (format: password): never inline in files or logs.
 SECRET_PARAMS: dict[str, tuple[str, ...]] = {
     "SFTP with Password": ("password",),

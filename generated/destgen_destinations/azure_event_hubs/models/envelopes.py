@@ -36,7 +36,8 @@ class AzureEventHubAuthenticationCredentialsAuth(SpecModel):
     """``auth`` for the Azure EventHub authentication credentials auth spec."""
 
     spec_name: Annotated[
-        Literal["Azure EventHub authentication credentials"], Field(alias="specName")
+        Literal["Azure EventHub authentication credentials"],
+        Field(alias="specName"),
     ]
     params: AzureEventHubAuthenticationCredentialsParams
 

@@ -47,7 +47,8 @@ class GoogleCloudStorageAuthenticationCredentialsAuth(SpecModel):
     """``auth`` for the Google Cloud Storage authentication credentials auth spec."""
 
     spec_name: Annotated[
-        Literal["Google Cloud Storage authentication credentials"], Field(alias="specName")
+        Literal["Google Cloud Storage authentication credentials"],
+        Field(alias="specName"),
     ]
     params: GoogleCloudStorageAuthenticationCredentialsParams
 

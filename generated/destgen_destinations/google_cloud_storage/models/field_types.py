@@ -22,5 +22,17 @@ Path = Annotated[
         base64=False,
     ),
 ]
-PublicKey = Annotated[str, TextRule(pattern=None, base64=True)]
-SecretAccessKey = Annotated[SecretStr, SecretRule(pattern=None, base64=False)]
+PublicKey = Annotated[
+    str,
+    TextRule(
+        pattern=None,
+        base64=True,
+    ),
+]
+SecretAccessKey = Annotated[
+    SecretStr,
+    SecretRule(
+        pattern=None,
+        base64=False,
+    ),
+]
