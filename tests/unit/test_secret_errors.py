@@ -180,3 +180,39 @@ def test_a_valid_connection_inside_a_user_model_keeps_its_secret_for_the_wire() 
     held = _UserModel(label="mine", connection=body)
     assert VALID_SECRET not in held.model_dump_json()
     assert s3.to_wire(held.connection)["auth"]["params"]["s3SecretKey"] == VALID_SECRET
+
+
+@pytest.mark.parametrize(
+    ("rule", "bad"),
+    [
+        ("pattern", CANARY),  # fails ^[a-z]+$
+        ("base64", CANARY + "!"),  # not base64
+    ],
+)
+def test_a_secret_field_type_alone_masks_its_own_error_in_one_python_frame(
+    rule: str, bad: str
+) -> None:
+    """The field type outside any model (a user's TypeAdapter): its own error already holds the
+    value masked, and it costs one Python call per secret, not two.
+    """
+    from typing import Annotated
+
+    from destgen_runtime.schema.field_rules import SecretRule
+
+    adapter = TypeAdapter(
+        Annotated[
+            SecretStr,
+            SecretRule(pattern="^[a-z]+$" if rule == "pattern" else None, base64=rule == "base64"),
+        ]
+    )
+    # One plain validator, no validator before or inside it.
+    assert adapter.core_schema["type"] == "function-plain"
+    assert adapter.validate_python("abc" if rule == "pattern" else "YWJj").get_secret_value()
+    with pytest.raises(ValidationError) as error:
+        adapter.validate_python(bad)
+    for surface in (str, repr, lambda e: str(e.errors()), lambda e: e.json()):
+        assert CANARY not in surface(error.value)
+    assert pickle.loads(pickle.dumps(error.value.errors()[0]["input"])).get_secret_value() == "***"
+    assert error.value.errors()[0]["type"] == (
+        "string_pattern_mismatch" if rule == "pattern" else "base64"
+    )

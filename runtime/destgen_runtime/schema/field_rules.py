@@ -17,6 +17,7 @@ from typing import Any, cast
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, SecretStr
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
+from pydantic_core import ValidationError as PydanticValidationError
 
 from destgen_runtime.schema.patterns import compile_pattern, ecma_to_engine
 
@@ -136,15 +137,25 @@ class SecretRule:
 
         def check(value: Any) -> SecretStr:
             # One function for Python and JSON input alike (pydantic's own SecretStr schema
-            # takes only a JSON string in JSON mode, and the value arrives concealed).
-            if not isinstance(value, SecretStr):
+            # takes only a JSON string in JSON mode), and one Python frame per secret: a hot path.
+            if isinstance(value, str):
+                raw = value
+            elif isinstance(value, SecretStr):
+                raw = value.get_secret_value()
+            else:
                 raise PydanticCustomError("string_type", "Input should be a valid string")
-            raw = value.get_secret_value()
-            check_pattern(raw)
-            if self.base64:
-                _check_base64(raw)
+            try:
+                check_pattern(raw)
+                if self.base64:
+                    _check_base64(raw)
+            except PydanticCustomError as error:
+                # Raised as a ValidationError whose input is masked: pydantic-core keeps that
+                # input, so errors(), json(), repr and pickles never hold the raw secret.
+                raise PydanticValidationError.from_exception_data(
+                    "SecretStr", [{"type": error, "loc": (), "input": _Concealed(raw)}]
+                ) from None
             # A valid value leaves as an ordinary SecretStr, which pickles with its secret.
-            return SecretStr(raw) if isinstance(value, _Concealed) else value
+            return value if type(value) is SecretStr else SecretStr(raw)
 
         def serialize(value: SecretStr, info: core_schema.SerializationInfo) -> str:
             context = info.context
@@ -153,16 +164,9 @@ class SecretRule:
                 return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
             return MASK
 
-        def conceal(value: Any) -> Any:
-            # Wrapped before any check: an error's ``input`` (errors(), json(), repr, pickles)
-            # then holds a masked value, never the raw one.
-            return _Concealed(value) if isinstance(value, str) else value
-
-        return core_schema.no_info_before_validator_function(
-            conceal,
-            core_schema.no_info_plain_validator_function(
-                check, json_schema_input_schema=core_schema.str_schema()
-            ),
+        return core_schema.no_info_plain_validator_function(
+            check,
+            json_schema_input_schema=core_schema.str_schema(),
             serialization=core_schema.plain_serializer_function_ser_schema(
                 serialize, info_arg=True, when_used="always"
             ),

@@ -50,9 +50,10 @@ def conceal(data: Any, keys: frozenset[str]) -> Any:
 
 def _quotes_a_secret(value: Any, keys: frozenset[str]) -> bool:
     """True when ``value`` (an error's input) holds a secret's raw text under one of ``keys``:
-    exactly when masking would change it (a wrapped value never equals the raw string).
+    exactly when masking would change it (a wrapped value never equals the raw string). Only an
+    object or array can: a secret field's own error already holds its value masked.
     """
-    return bool(conceal(value, keys) != value)
+    return isinstance(value, dict | list) and bool(conceal(value, keys) != value)
 
 
 def _is_secret(metadata: Any) -> bool:
@@ -91,7 +92,8 @@ def concealing_validator(keys: frozenset[str]) -> Callable[[Any, Any], Any]:
         try:
             return handler(value)
         except PydanticValidationError as exc:
-            if not any(_quotes_a_secret(e["input"], keys) for e in exc.errors(include_url=False)):
+            errors = exc.errors(include_url=False, include_context=False)
+            if not any(_quotes_a_secret(e["input"], keys) for e in errors):
                 raise  # the usual case: the error is the secret field's own, already masked
             handler(conceal(value, keys))
             raise  # pragma: no cover - the masked copy fails as the original did
