@@ -216,3 +216,26 @@ def test_a_secret_field_type_alone_masks_its_own_error_in_one_python_frame(
     assert error.value.errors()[0]["type"] == (
         "string_pattern_mismatch" if rule == "pattern" else "base64"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"s3AccessKey": "AKIAIOSFODNN7EXAMPLE", "s3SecretKey": "%s"' % VALID_SECRET,  # cut short
+        '{"s3AccessKey": "AKIAIOSFODNN7EXAMPLE", "s3SecretKey": "%s",}' % VALID_SECRET,
+        # JSON, but the payload inside an array: the error quotes the array, secret and all.
+        '[{"s3AccessKey": "AKIAIOSFODNN7EXAMPLE", "s3SecretKey": "%s"}]' % VALID_SECRET,
+    ],
+    ids=["truncated", "trailing-comma", "array-root"],
+)
+def test_text_that_is_not_a_payload_never_quotes_its_secret(text: str) -> None:
+    """Text that is not JSON fails before any validator runs, and pydantic's error would quote it
+    whole; JSON of the wrong shape is the model's own error. Neither shows the secret.
+    """
+    for model in (s3.models.AccessKeyParams, s3.models.BaseConnection):
+        with pytest.raises(ValidationError) as caught:
+            model.model_validate_json(text)
+        error = caught.value
+        for shown in (str(error.errors()), error.json(), repr(error), str(error)):
+            assert VALID_SECRET not in shown
+        assert VALID_SECRET not in str(pickle.loads(pickle.dumps(error)).errors())

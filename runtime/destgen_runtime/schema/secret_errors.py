@@ -113,9 +113,9 @@ def validate_json_concealed(
         return cls.__pydantic_validator__.validate_json(json_data, **kwargs)
     except PydanticValidationError as exc:
         keys: frozenset[str] = getattr(cls, SECRET_KEYS)
-        errors = exc.errors(include_url=False)
-        if not any(_quotes_a_secret(e["input"], keys) for e in errors) and not any(
-            e["type"] == "json_invalid" for e in errors
+        if not any(
+            e["type"] == "json_invalid" or _quotes_a_secret(e["input"], keys)
+            for e in exc.errors(include_url=False, include_context=False)
         ):
             raise  # the usual case: the error is the secret field's own, already masked
         try:
