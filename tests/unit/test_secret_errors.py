@@ -218,13 +218,16 @@ def test_a_secret_field_type_alone_masks_its_own_error_in_one_python_frame(
     )
 
 
+_PAYLOAD_TEXT = json.dumps({"s3AccessKey": "AKIAIOSFODNN7EXAMPLE", "s3SecretKey": VALID_SECRET})
+
+
 @pytest.mark.parametrize(
     "text",
     [
-        '{"s3AccessKey": "AKIAIOSFODNN7EXAMPLE", "s3SecretKey": "%s"' % VALID_SECRET,  # cut short
-        '{"s3AccessKey": "AKIAIOSFODNN7EXAMPLE", "s3SecretKey": "%s",}' % VALID_SECRET,
+        _PAYLOAD_TEXT[:-1],  # cut short
+        _PAYLOAD_TEXT[:-1] + ",}",  # a trailing comma
         # JSON, but the payload inside an array: the error quotes the array, secret and all.
-        '[{"s3AccessKey": "AKIAIOSFODNN7EXAMPLE", "s3SecretKey": "%s"}]' % VALID_SECRET,
+        f"[{_PAYLOAD_TEXT}]",
     ],
     ids=["truncated", "trailing-comma", "array-root"],
 )
