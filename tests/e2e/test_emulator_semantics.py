@@ -334,3 +334,32 @@ def test_emulator_latency_and_gateway_faults(tmp_path: Path) -> None:
         assert client.get("/flows").status_code == 200
         assert time.perf_counter() - started >= 0.3  # a lower bound, not a speed assertion
         assert [client.get("/connections").status_code for _ in range(3)] == [502, 504, 200]
+
+
+def test_an_injected_drop_prints_no_traceback_and_real_errors_still_do() -> None:
+    """A fault run drops a quarter of its requests on purpose; uvicorn logging a traceback for
+    each would bury the run's own output. Only the injected drop is kept quiet.
+    """
+    import logging
+
+    records: list[logging.LogRecord] = []
+    collect = logging.Handler()
+    collect.emit = records.append  # type: ignore[method-assign]
+    server_log = logging.getLogger("uvicorn.error")
+    with (
+        EmulatorServer(faults=[FaultRule(fault="drop", method="GET", path="/flows$")]) as server,
+        httpx.Client(base_url=server.base_url + FLOW, headers=HEADERS) as client,
+    ):
+        # Added once the server has configured its logging (which replaces handlers).
+        server_log.addHandler(collect)
+        try:
+            with pytest.raises(httpx.RemoteProtocolError):
+                client.get("/flows")
+            assert [r for r in records if r.exc_info] == []
+            try:
+                raise RuntimeError("a real bug")
+            except RuntimeError:
+                server_log.error("Exception in ASGI application", exc_info=True)
+            assert [str(r.exc_info[1]) for r in records if r.exc_info] == ["a real bug"]
+        finally:
+            server_log.removeHandler(collect)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import random
 import re
 import threading
@@ -87,6 +88,7 @@ class FaultInjector:
         self.app = app
         self.seed = seed
         self.rules = list(rules or [])
+        _quiet_injected_drops()
         # Entity ids are random per run; the names they stand for are not. Ids in a request are
         # replaced by their entity's name before the request's identity is hashed.
         self.name_of = name_of
@@ -204,6 +206,22 @@ async def _garbage(send: Send) -> None:
 
 class DroppedConnection(Exception):
     """Raised after a truncated response so the server closes the socket mid-response."""
+
+
+class _InjectedDropFilter(logging.Filter):
+    """Keeps uvicorn from printing a traceback for every injected drop: the fault was asked for
+    (each rule counts what it fired), and a run with a quarter of requests dropped would otherwise
+    bury its own output under them. Any other exception is still logged.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], DroppedConnection))
+
+
+def _quiet_injected_drops() -> None:
+    server_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _InjectedDropFilter) for f in server_log.filters):
+        server_log.addFilter(_InjectedDropFilter())
 
 
 async def _drop(send: Send) -> None:
