@@ -336,15 +336,23 @@ def test_emulator_latency_and_gateway_faults(tmp_path: Path) -> None:
         assert [client.get("/connections").status_code for _ in range(3)] == [502, 504, 200]
 
 
+class _Collecting(logging.Handler):
+    """A log handler that keeps every record it is given."""
+
+    def __init__(self, records: list[logging.LogRecord]) -> None:
+        super().__init__()
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 def test_an_injected_drop_prints_no_traceback_and_real_errors_still_do() -> None:
     """A fault run drops a quarter of its requests on purpose; uvicorn logging a traceback for
     each would bury the run's own output. Only the injected drop is kept quiet.
     """
-    import logging
-
     records: list[logging.LogRecord] = []
-    collect = logging.Handler()
-    collect.emit = records.append  # type: ignore[method-assign]
+    collect = _Collecting(records)
     server_log = logging.getLogger("uvicorn.error")
     with (
         EmulatorServer(faults=[FaultRule(fault="drop", method="GET", path="/flows$")]) as server,
