@@ -53,6 +53,8 @@ class Row:
     ratio: float
     target: str
     met: bool
+    # False for a row that only explains another (a floor): shown, never judged.
+    judged: bool = True
 
 
 def lower_is_better(measure: str, ours: float, theirs: float, unit: str, limit: float) -> Row:
@@ -103,7 +105,13 @@ def reference(measure: str, ours: float, theirs: float, unit: str) -> Row:
     """Figures that explain another row (a floor, say): the ratio is shown, nothing is judged."""
     shown = "{:,.0f} {}" if ours >= 1000 else "{:.3f} {}"
     return Row(
-        measure, shown.format(ours, unit), shown.format(theirs, unit), ours / theirs, "-", True
+        measure,
+        shown.format(ours, unit),
+        shown.format(theirs, unit),
+        ours / theirs,
+        "-",
+        met=True,
+        judged=False,
     )
 
 
@@ -125,7 +133,8 @@ def print_header() -> None:
 def print_row(row: Row) -> None:
     """One measured row, at once."""
     cells = (row.measure, row.destgen, row.alternative, f"{row.ratio:.2f}x", row.target)
-    print(_line((*cells, "yes" if row.met else "NO")), flush=True)
+    verdict = ("yes" if row.met else "NO") if row.judged else "-"
+    print(_line((*cells, verdict)), flush=True)
 
 
 def print_table(rows: list[Row]) -> None:
