@@ -242,3 +242,18 @@ def test_text_that_is_not_a_payload_never_quotes_its_secret(text: str) -> None:
         for shown in (str(error.errors()), error.json(), repr(error), str(error)):
             assert VALID_SECRET not in shown
         assert VALID_SECRET not in str(pickle.loads(pickle.dumps(error)).errors())
+
+
+@pytest.mark.parametrize(
+    "wrong", [918273645546372819, ["918273645546372819"]], ids=["number", "list"]
+)
+def test_a_secret_of_the_wrong_type_is_not_quoted_either(wrong: object) -> None:
+    """A numeric PIN written without quotes is still the secret: the type error masks it."""
+    with pytest.raises(ValidationError) as caught:
+        s3.models.AccessKeyParams.model_validate(
+            {"s3AccessKey": "AKIAIOSFODNN7EXAMPLE", "s3SecretKey": wrong}
+        )
+    error = caught.value
+    assert [e["type"] for e in error.errors()] == ["string_type"]
+    for shown in (str(error.errors()), error.json(), repr(error), str(error)):
+        assert "918273645546372819" not in shown

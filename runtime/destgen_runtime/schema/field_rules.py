@@ -138,13 +138,14 @@ class SecretRule:
         def check(value: Any) -> SecretStr:
             # One function for Python and JSON input alike (pydantic's own SecretStr schema
             # takes only a JSON string in JSON mode), and one Python frame per secret: a hot path.
-            if isinstance(value, str):
-                raw = value
-            elif isinstance(value, SecretStr):
-                raw = value.get_secret_value()
-            else:
-                raise PydanticCustomError("string_type", "Input should be a valid string")
             try:
+                if isinstance(value, str):
+                    raw = value
+                elif isinstance(value, SecretStr):
+                    raw = value.get_secret_value()
+                else:  # a number or an object where the secret goes may be the secret itself
+                    raw = str(value)
+                    raise PydanticCustomError("string_type", "Input should be a valid string")
                 check_pattern(raw)
                 if self.base64:
                     _check_base64(raw)
