@@ -107,8 +107,25 @@ S3_SPEC = {"id": "4fce964d-3f37-408f-9778-e597338a21ee", "version": "1.0"}
         ),
         (s3.models.AccessKeyParams, {"s3SecretKey": VALID_SECRET}),
         (sftp.models.BaseConnection, {"name": "x", "auth": {"params": {"password": VALID_SECRET}}}),
+        # The models take Python names too (validate_by_name): a secret under its Python name.
+        (s3.models.AccessKeyParams, {"s3_secret_key": VALID_SECRET}),
+        (
+            s3.models.BaseConnection,
+            {
+                "name": "x",
+                "auth": {"spec_name": "Access Key", "params": {"s3_secret_key": VALID_SECRET}},
+                "connection_spec": S3_SPEC,
+            },
+        ),
     ],
-    ids=["missing-sibling", "wrong-spec-name", "params-alone", "sftp-no-spec-name"],
+    ids=[
+        "missing-sibling",
+        "wrong-spec-name",
+        "params-alone",
+        "sftp-no-spec-name",
+        "python-name",
+        "python-names-nested",
+    ],
 )
 def test_errors_about_the_enclosing_object_never_quote_a_secret(
     model: type[object], body: dict[str, object]
@@ -257,3 +274,22 @@ def test_a_secret_of_the_wrong_type_is_not_quoted_either(wrong: object) -> None:
     assert [e["type"] for e in error.errors()] == ["string_type"]
     for shown in (str(error.errors()), error.json(), repr(error), str(error)):
         assert "918273645546372819" not in shown
+
+
+def test_model_validate_json_of_a_secret_model_takes_pydantics_arguments() -> None:
+    """The secret-concealing ``model_validate_json`` is pydantic's, argument for argument."""
+    from pydantic import PydanticUserError
+
+    params = s3.models.AccessKeyParams
+    by_name = json.dumps({"s3_access_key": "AKIAIOSFODNN7EXAMPLE", "s3_secret_key": "a" * 40})
+    found = params.model_validate_json(by_name, by_alias=False, by_name=True, strict=True)
+    assert found.s3_secret_key.get_secret_value() == "a" * 40
+    with pytest.raises(ValidationError):  # names are not aliases
+        params.model_validate_json(by_name, by_alias=True, by_name=False)
+    with pytest.raises(PydanticUserError, match="by_alias"):
+        params.model_validate_json(by_name, by_alias=False, by_name=False)
+    with pytest.raises(ValidationError) as caught:  # the fallback path takes them too
+        params.model_validate_json(
+            json.dumps({"s3_secret_key": VALID_SECRET}), by_alias=False, by_name=True, context={}
+        )
+    assert VALID_SECRET not in caught.value.json()
