@@ -293,3 +293,58 @@ def test_model_validate_json_of_a_secret_model_takes_pydantics_arguments() -> No
             json.dumps({"s3_secret_key": VALID_SECRET}), by_alias=False, by_name=True, context={}
         )
     assert VALID_SECRET not in caught.value.json()
+
+
+@pytest.mark.parametrize(
+    ("model", "body", "unknown_at"),
+    [
+        (
+            s3.models.AccessKeyParams,
+            {"s3AccessKey": "AKIAIOSFODNN7EXAMPLE", "s3secretKey": VALID_SECRET},
+            ("s3secretKey",),
+        ),
+        (
+            s3.models.BaseConnection,
+            {
+                "name": "x",
+                "auth": {
+                    "specName": "Access Key",
+                    "params": {"s3AccessKey": "AKIAIOSFODNN7EXAMPLE", "s3_secretkey": VALID_SECRET},
+                },
+                "connectionSpec": S3_SPEC,
+            },
+            ("auth", "Access Key", "params", "s3_secretkey"),
+        ),
+    ],
+    ids=["params", "nested"],
+)
+def test_a_misspelt_secret_key_does_not_quote_its_value(
+    model: Any, body: dict[str, object], unknown_at: tuple[str, ...]
+) -> None:
+    """In a model that holds secrets, an unknown key's text is masked: it is most likely a secret
+    whose key was mistyped. The errors still say which key and that it is unknown.
+    """
+    with pytest.raises(ValidationError) as caught:
+        model.model_validate(body)
+    error = caught.value
+    for shown in (str(error.errors()), error.json(), repr(error), str(error)):
+        assert VALID_SECRET not in shown
+    assert {(e["type"], e["loc"]) for e in error.errors()} >= {("extra_forbidden", unknown_at)}
+    with pytest.raises(ValidationError) as from_text:
+        model.model_validate_json(json.dumps(body))
+    assert VALID_SECRET not in from_text.value.json()
+
+
+def test_conceal_at_wraps_only_the_text_at_the_path() -> None:
+    from destgen_runtime.schema.secret_errors import _conceal_at
+
+    data: dict[str, Any] = {"a": [{"b": "x"}, {"b": VALID_SECRET}], "c": "keep"}
+    masked = _conceal_at(data, ("a", 1, "b"))
+    assert isinstance(masked["a"][1]["b"], SecretStr)
+    assert masked["a"][0] == {"b": "x"}
+    assert masked["c"] == "keep"
+    assert data["a"][1]["b"] == VALID_SECRET  # a copy: the caller's data is untouched
+    # A path that leaves the data (a union's tag, an index out of range) changes nothing.
+    assert _conceal_at(data, ("a", "Access Key", "b")) == data
+    assert _conceal_at(data, ("a", 5)) == data
+    assert _conceal_at(data, ("c", "deeper")) == data

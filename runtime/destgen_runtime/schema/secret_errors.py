@@ -95,12 +95,35 @@ def concealing_validator(keys: frozenset[str]) -> Callable[[Any, Any], Any]:
             return handler(value)
         except PydanticValidationError as exc:
             errors = exc.errors(include_url=False, include_context=False)
-            if not any(_quotes_a_secret(e["input"], keys) for e in errors):
+            unknown = [e["loc"] for e in errors if _unknown_text(e)]
+            if not unknown and not any(_quotes_a_secret(e["input"], keys) for e in errors):
                 raise  # the usual case: the error is the secret field's own, already masked
-            handler(conceal(value, keys))
+            masked = conceal(value, keys)
+            for loc in unknown:
+                masked = _conceal_at(masked, loc)
+            handler(masked)
             raise  # pragma: no cover - the masked copy fails as the original did
 
     return validate
+
+
+def _unknown_text(error: Any) -> bool:
+    """An unknown key holding text, in a model that holds secrets: a misspelt secret key
+    (``s3secretKey``) would otherwise have its value quoted as the error's input.
+    """
+    return bool(error["type"] == "extra_forbidden" and isinstance(error["input"], str))
+
+
+def _conceal_at(data: Any, loc: tuple[int | str, ...]) -> Any:
+    """A copy of ``data`` with the text at ``loc`` (a path of keys and indexes) wrapped."""
+    if not loc:
+        return concealed(data) if isinstance(data, str) else data
+    head, rest = loc[0], loc[1:]
+    if isinstance(data, dict) and head in data:
+        return {**data, head: _conceal_at(data[head], rest)}
+    if isinstance(data, list) and isinstance(head, int) and 0 <= head < len(data):
+        return [*data[:head], _conceal_at(data[head], rest), *data[head + 1 :]]
+    return data
 
 
 def validate_json_concealed(
