@@ -46,10 +46,7 @@ class FlowSpecRef(SpecRef):
 class AzureServicePrincipalAuthAuth(SpecModel):
     """``auth`` for the Azure Service Principal Auth auth spec."""
 
-    spec_name: Annotated[
-        Literal["Azure Service Principal Auth"],
-        Field(alias="specName"),
-    ]
+    spec_name: Annotated[Literal["Azure Service Principal Auth"], Field(alias="specName")]
     params: AzureServicePrincipalAuthParams
 
 

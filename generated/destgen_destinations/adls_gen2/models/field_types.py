@@ -8,17 +8,5 @@ from typing import Annotated
 from destgen_runtime.schema.field_rules import SecretRule, TextRule
 from pydantic import SecretStr
 
-PublicKey = Annotated[
-    str,
-    TextRule(
-        pattern=None,
-        base64=True,
-    ),
-]
-ServicePrincipalKey = Annotated[
-    SecretStr,
-    SecretRule(
-        pattern=None,
-        base64=False,
-    ),
-]
+PublicKey = Annotated[str, TextRule(pattern=None, base64=True)]
+ServicePrincipalKey = Annotated[SecretStr, SecretRule(pattern=None, base64=False)]

@@ -38,30 +38,21 @@ class FlowSpecRef(SpecRef):
 class S3Auth(SpecModel):
     """``auth`` for the S3 auth spec."""
 
-    spec_name: Annotated[
-        Literal["S3"],
-        Field(alias="specName"),
-    ]
+    spec_name: Annotated[Literal["S3"], Field(alias="specName")]
     params: S3Params
 
 
 class SftpWithPasswordAuth(SpecModel):
     """``auth`` for the SFTP with Password auth spec."""
 
-    spec_name: Annotated[
-        Literal["SFTP with Password"],
-        Field(alias="specName"),
-    ]
+    spec_name: Annotated[Literal["SFTP with Password"], Field(alias="specName")]
     params: SftpWithPasswordParams
 
 
 class SftpWithSshKeyAuth(SpecModel):
     """``auth`` for the SFTP with SSH Key auth spec."""
 
-    spec_name: Annotated[
-        Literal["SFTP with SSH Key"],
-        Field(alias="specName"),
-    ]
+    spec_name: Annotated[Literal["SFTP with SSH Key"], Field(alias="specName")]
     params: SftpWithSshKeyParams
 
 

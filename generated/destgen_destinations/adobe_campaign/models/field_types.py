@@ -8,13 +8,7 @@ from typing import Annotated
 from destgen_runtime.schema.field_rules import SecretRule, TextRule
 from pydantic import SecretStr
 
-AccessId = Annotated[
-    str,
-    TextRule(
-        pattern="^[A-Z2-7]{20}$",
-        base64=False,
-    ),
-]
+AccessId = Annotated[str, TextRule(pattern="^[A-Z2-7]{20}$", base64=False)]
 BucketName = Annotated[
     str,
     TextRule(
@@ -22,38 +16,8 @@ BucketName = Annotated[
         base64=False,
     ),
 ]
-Password = Annotated[
-    SecretStr,
-    SecretRule(
-        pattern=None,
-        base64=False,
-    ),
-]
-Path = Annotated[
-    str,
-    TextRule(
-        pattern="^[0-9a-zA-Z\\/\\!\\-_\\.\\*\\''\\(\\)]+$",
-        base64=False,
-    ),
-]
-PublicKey = Annotated[
-    str,
-    TextRule(
-        pattern=None,
-        base64=True,
-    ),
-]
-SecretKey = Annotated[
-    SecretStr,
-    SecretRule(
-        pattern="^[A-Za-z0-9\\/\\+]{40}$",
-        base64=False,
-    ),
-]
-SshKey = Annotated[
-    SecretStr,
-    SecretRule(
-        pattern=None,
-        base64=True,
-    ),
-]
+Password = Annotated[SecretStr, SecretRule(pattern=None, base64=False)]
+Path = Annotated[str, TextRule(pattern="^[0-9a-zA-Z\\/\\!\\-_\\.\\*\\''\\(\\)]+$", base64=False)]
+PublicKey = Annotated[str, TextRule(pattern=None, base64=True)]
+SecretKey = Annotated[SecretStr, SecretRule(pattern="^[A-Za-z0-9\\/\\+]{40}$", base64=False)]
+SshKey = Annotated[SecretStr, SecretRule(pattern=None, base64=True)]

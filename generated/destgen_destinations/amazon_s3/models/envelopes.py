@@ -45,20 +45,14 @@ class FlowSpecRef(SpecRef):
 class AccessKeyAuth(SpecModel):
     """``auth`` for the Access Key auth spec."""
 
-    spec_name: Annotated[
-        Literal["Access Key"],
-        Field(alias="specName"),
-    ]
+    spec_name: Annotated[Literal["Access Key"], Field(alias="specName")]
     params: AccessKeyParams
 
 
 class AssumedRoleAuth(SpecModel):
     """``auth`` for the Assumed Role auth spec."""
 
-    spec_name: Annotated[
-        Literal["Assumed Role"],
-        Field(alias="specName"),
-    ]
+    spec_name: Annotated[Literal["Assumed Role"], Field(alias="specName")]
     params: AssumedRoleParams
 
 

@@ -22,31 +22,7 @@ Path = Annotated[
         base64=False,
     ),
 ]
-PublicKey = Annotated[
-    str,
-    TextRule(
-        pattern=None,
-        base64=True,
-    ),
-]
-S3AccessKey = Annotated[
-    str,
-    TextRule(
-        pattern="^[A-Z2-7]{20}$",
-        base64=False,
-    ),
-]
-S3Role = Annotated[
-    SecretStr,
-    SecretRule(
-        pattern=None,
-        base64=False,
-    ),
-]
-S3SecretKey = Annotated[
-    SecretStr,
-    SecretRule(
-        pattern="^[A-Za-z0-9\\/\\+]{40}$",
-        base64=False,
-    ),
-]
+PublicKey = Annotated[str, TextRule(pattern=None, base64=True)]
+S3AccessKey = Annotated[str, TextRule(pattern="^[A-Z2-7]{20}$", base64=False)]
+S3Role = Annotated[SecretStr, SecretRule(pattern=None, base64=False)]
+S3SecretKey = Annotated[SecretStr, SecretRule(pattern="^[A-Za-z0-9\\/\\+]{40}$", base64=False)]

@@ -32,10 +32,7 @@ class FlowSpecRef(SpecRef):
 class AccessKeyAuth(SpecModel):
     """``auth`` for the Access Key auth spec."""
 
-    spec_name: Annotated[
-        Literal["Access Key"],
-        Field(alias="specName"),
-    ]
+    spec_name: Annotated[Literal["Access Key"], Field(alias="specName")]
     params: AccessKeyParams
 
 

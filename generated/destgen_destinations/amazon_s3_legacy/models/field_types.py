@@ -8,10 +8,4 @@ from typing import Annotated
 from destgen_runtime.schema.field_rules import SecretRule
 from pydantic import SecretStr
 
-S3SecretKey = Annotated[
-    SecretStr,
-    SecretRule(
-        pattern=None,
-        base64=False,
-    ),
-]
+S3SecretKey = Annotated[SecretStr, SecretRule(pattern=None, base64=False)]

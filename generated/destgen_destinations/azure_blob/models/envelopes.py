@@ -44,10 +44,7 @@ class FlowSpecRef(SpecRef):
 class ConnectionStringAuth(SpecModel):
     """``auth`` for the ConnectionString auth spec."""
 
-    spec_name: Annotated[
-        Literal["ConnectionString"],
-        Field(alias="specName"),
-    ]
+    spec_name: Annotated[Literal["ConnectionString"], Field(alias="specName")]
     params: ConnectionStringParams
 
 

@@ -8,13 +8,7 @@ from typing import Annotated
 from destgen_runtime.schema.field_rules import SecretRule, TextRule
 from pydantic import SecretStr
 
-ConnectionString = Annotated[
-    SecretStr,
-    SecretRule(
-        pattern=None,
-        base64=False,
-    ),
-]
+ConnectionString = Annotated[SecretStr, SecretRule(pattern=None, base64=False)]
 Container = Annotated[
     str,
     TextRule(
@@ -22,17 +16,5 @@ Container = Annotated[
         base64=False,
     ),
 ]
-Path = Annotated[
-    str,
-    TextRule(
-        pattern="^[0-9a-zA-Z/\\!\\-_\\.\\*\\'\\(\\)]+$",
-        base64=False,
-    ),
-]
-PublicKey = Annotated[
-    str,
-    TextRule(
-        pattern=None,
-        base64=True,
-    ),
-]
+Path = Annotated[str, TextRule(pattern="^[0-9a-zA-Z/\\!\\-_\\.\\*\\'\\(\\)]+$", base64=False)]
+PublicKey = Annotated[str, TextRule(pattern=None, base64=True)]

@@ -34,10 +34,7 @@ class FlowSpecRef(SpecRef):
 class BearerTokenAuth(SpecModel):
     """``auth`` for the Bearer Token auth spec."""
 
-    spec_name: Annotated[
-        Literal["Bearer Token"],
-        Field(alias="specName"),
-    ]
+    spec_name: Annotated[Literal["Bearer Token"], Field(alias="specName")]
     params: BearerTokenParams
 
 

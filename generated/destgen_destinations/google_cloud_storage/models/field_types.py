@@ -22,17 +22,5 @@ Path = Annotated[
         base64=False,
     ),
 ]
-PublicKey = Annotated[
-    str,
-    TextRule(
-        pattern=None,
-        base64=True,
-    ),
-]
-SecretAccessKey = Annotated[
-    SecretStr,
-    SecretRule(
-        pattern=None,
-        base64=False,
-    ),
-]
+PublicKey = Annotated[str, TextRule(pattern=None, base64=True)]
+SecretAccessKey = Annotated[SecretStr, SecretRule(pattern=None, base64=False)]

@@ -38,20 +38,14 @@ class FlowSpecRef(SpecRef):
 class SftpWithPasswordAuth(SpecModel):
     """``auth`` for the SFTP with Password auth spec."""
 
-    spec_name: Annotated[
-        Literal["SFTP with Password"],
-        Field(alias="specName"),
-    ]
+    spec_name: Annotated[Literal["SFTP with Password"], Field(alias="specName")]
     params: SftpWithPasswordParams
 
 
 class SftpWithSshKeyAuth(SpecModel):
     """``auth`` for the SFTP with SSH Key auth spec."""
 
-    spec_name: Annotated[
-        Literal["SFTP with SSH Key"],
-        Field(alias="specName"),
-    ]
+    spec_name: Annotated[Literal["SFTP with SSH Key"], Field(alias="specName")]
     params: SftpWithSshKeyParams
 
 

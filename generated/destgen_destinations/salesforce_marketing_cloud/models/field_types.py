@@ -15,31 +15,7 @@ BucketName = Annotated[
         base64=False,
     ),
 ]
-Password = Annotated[
-    SecretStr,
-    SecretRule(
-        pattern=None,
-        base64=False,
-    ),
-]
-Path = Annotated[
-    str,
-    TextRule(
-        pattern="^[0-9a-zA-Z\\/\\!\\-_\\.\\*\\''\\(\\)]+$",
-        base64=False,
-    ),
-]
-PublicKey = Annotated[
-    str,
-    TextRule(
-        pattern=None,
-        base64=True,
-    ),
-]
-SshKey = Annotated[
-    SecretStr,
-    SecretRule(
-        pattern=None,
-        base64=True,
-    ),
-]
+Password = Annotated[SecretStr, SecretRule(pattern=None, base64=False)]
+Path = Annotated[str, TextRule(pattern="^[0-9a-zA-Z\\/\\!\\-_\\.\\*\\''\\(\\)]+$", base64=False)]
+PublicKey = Annotated[str, TextRule(pattern=None, base64=True)]
+SshKey = Annotated[SecretStr, SecretRule(pattern=None, base64=True)]

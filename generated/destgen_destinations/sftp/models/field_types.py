@@ -8,24 +8,6 @@ from typing import Annotated
 from destgen_runtime.schema.field_rules import SecretRule, TextRule
 from pydantic import SecretStr
 
-Password = Annotated[
-    SecretStr,
-    SecretRule(
-        pattern=None,
-        base64=False,
-    ),
-]
-PublicKey = Annotated[
-    str,
-    TextRule(
-        pattern=None,
-        base64=True,
-    ),
-]
-SshKey = Annotated[
-    SecretStr,
-    SecretRule(
-        pattern=None,
-        base64=True,
-    ),
-]
+Password = Annotated[SecretStr, SecretRule(pattern=None, base64=False)]
+PublicKey = Annotated[str, TextRule(pattern=None, base64=True)]
+SshKey = Annotated[SecretStr, SecretRule(pattern=None, base64=True)]
