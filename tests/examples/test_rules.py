@@ -70,7 +70,7 @@ CASES = [
         S3_TARGET,
         "params.fileType",
         "PARQUET",
-        "$.params",
+        "$.params.csvOptions",  # the key that breaks the rule
         "csvOptions is allowed only when fileType EQUALS 'CSV'",
     ),
     (
@@ -124,8 +124,8 @@ CASES = [
         S3_BASE,
         "description",
         None,
-        "$",
-        "description: null is not allowed",
+        "$.description",
+        "null is not allowed; omit the key instead",
     ),
     (
         "ssh-key-base64",

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, model_validator
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from destgen_runtime.schema.conditionals import CONDITIONALS_KEY, holds
+from destgen_runtime.schema.conditionals import CONDITIONALS_KEY
 from destgen_runtime.schema.secret_errors import (
     concealing_validator,
     secret_keys,
     validate_json_concealed,
 )
+from destgen_runtime.schema.spec_rules import with_rules
 
 
 def _conditionals_of(config: ConfigDict) -> tuple[dict[str, Any], ...]:
@@ -63,11 +64,16 @@ class PlainSpecModel(BaseModel):
         """The model's schema; for a model holding secrets, wrapped so that no validation error
         quotes one, whichever way pydantic is asked (secret_errors.concealing_validator).
         """
-        schema = handler(source)
+        schema = cls._with_rules(handler(source))
         keys = secret_keys(cls)
         if not keys:
             return schema  # only classes that hold secrets pay for the frame: a hot path
         return core_schema.no_info_wrap_validator_function(concealing_validator(keys), schema)
+
+    @classmethod
+    def _with_rules(cls, schema: core_schema.CoreSchema) -> core_schema.CoreSchema:
+        """The model's schema with its own rules in place: none here (SpecModel has some)."""
+        return schema
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -79,57 +85,21 @@ class PlainSpecModel(BaseModel):
 
 
 class SpecModel(PlainSpecModel):
-    """A payload object: unknown keys rejected, nulls rejected, Python's regex engine for patterns.
+    """A payload object: unknown keys rejected, nulls rejected, the spec's field conditionals.
 
     Field conditionals of the connection spec (``csvOptions`` only when ``fileType`` is CSV; with
     ``required``, a field the spec's if/then requires, ``publicKey`` when PGP is chosen) arrive
     from the generator as ``json_schema_extra["x-destgen-conditionals"]`` and are enforced here, so
-    the generated modules stay declarative.
+    the generated modules stay declarative. spec_rules.py decides where each check runs: on its
+    field when it can (a payload without that key runs no Python), else on the model.
     """
 
-    __destgen_conditionals__: ClassVar[tuple[dict[str, Any], ...]] = ()
-    # Wire name -> attribute name, computed once per class: validation is a hot path.
-    __destgen_wire__: ClassVar[dict[str, str]] = {}
-
     @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        cls.__destgen_conditionals__ = _conditionals_of(cls.model_config)
-        cls.__destgen_wire__ = {f.alias or name: name for name, f in cls.model_fields.items()}
-
-    @model_validator(mode="after")
-    def _check_rules(self) -> SpecModel:
-        """Explicit nulls and the spec's field conditionals, in one pass (validation is a hot
-        path).
+    def _with_rules(cls, schema: core_schema.CoreSchema) -> core_schema.CoreSchema:
+        """Null checks and conditionals, from the model's fields and configuration (read here,
+        at build time: a subclass built at once, before any init hook, gets them too).
         """
-        wire = type(self).__destgen_wire__
-        values = self.__dict__
-        for name in self.__pydantic_fields_set__:
-            # No field of these specs is nullable; JSON null is an error, not "absent".
-            if values[name] is None:
-                key = next(k for k, n in wire.items() if n == name)
-                raise ValueError(f"{key}: null is not allowed; omit the key instead")
-        for rule in self.__destgen_conditionals__:
-            given = getattr(self, wire[rule["field"]]) is not None
-            if rule.get("required"):
-                # An if/then of the spec: the field must be given while the rule holds.
-                actual = getattr(self, wire[rule["when"]])
-                if not given and holds(rule["operator"], actual, rule["value"]):
-                    raise ValueError(
-                        f"{rule['field']} is required when {rule['when']} {rule['operator']} "
-                        f"{rule['value']!r} (connection spec if/then)"
-                    )
-                continue
-            if not given:
-                continue
-            actual = getattr(self, wire[rule["when"]])
-            if not holds(rule["operator"], actual, rule["value"]):
-                raise ValueError(
-                    f"{rule['field']} is allowed only when {rule['when']} "
-                    f"{rule['operator']} {rule['value']!r} (connection spec conditional); "
-                    f"{rule['when']} is {actual!r}"
-                )
-        return self
+        return with_rules(schema, cls.model_fields, _conditionals_of(cls.model_config))
 
 
 def compact(value: Any) -> Any:
