@@ -1,7 +1,8 @@
 """schema: what every generated model stands on; no I/O, imports nothing else of the runtime.
 
 - ``spec_model``: ``SpecModel``/``PlainSpecModel``, the base of every payload model (closed
-  objects, camelCase on the wire, spec conditionals); ``compact``.
+  objects, camelCase on the wire, spec conditionals); ``compact``. ``spec_rules``: where its
+  null and conditional checks run (on the field when they can, else on the model).
 - ``field_rules``: ``SecretRule``, ``TextRule``, ``MASK``: spec patterns and secrets pydantic alone
   would lose.
 - ``wire``: ``to_wire``/``to_masked``, the one place secrets are revealed; ``secret_errors``:
