@@ -156,12 +156,13 @@ def validate_json_concealed(
             by_name=by_name,
         )
     except PydanticValidationError as exc:
-        keys: frozenset[str] = getattr(cls, SECRET_KEYS)
-        if not any(
-            e["type"] == "json_invalid" or _quotes_a_secret(e["input"], keys)
-            for e in exc.errors(include_url=False, include_context=False)
+        # Every error from the model down went through its concealing wrapper; only text that is
+        # not JSON fails before it, as the one error json_invalid.
+        if exc.error_count() != 1 or (
+            exc.errors(include_url=False, include_context=False, include_input=False)[0]["type"]
+            != "json_invalid"
         ):
-            raise  # the usual case: the error is the secret field's own, already masked
+            raise  # the usual case: the wrapper has masked what needed masking
         try:
             parsed = json.loads(json_data)
         except ValueError:
