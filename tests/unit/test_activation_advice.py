@@ -44,6 +44,18 @@ def _rename(old: str, new: str) -> Callable[[dict[str, Any]], None]:
     return lambda doc: doc.__setitem__(new, doc.pop(old))
 
 
+def _rename_in(path: str, old: str, new: str) -> Callable[[dict[str, Any]], None]:
+    """Rename key ``old`` of the object at dotted ``path``."""
+
+    def edit(doc: dict[str, Any]) -> None:
+        node = doc
+        for part in path.split("."):
+            node = node[part]
+        node[new] = node.pop(old)
+
+    return edit
+
+
 ENV_ADVICE = (
     '{"env": ...} references are for secret fields only, and this one is not secret; '
     "write the value inline: "
@@ -73,6 +85,18 @@ ROWS = [
         "unknown-target-param",
         _set("targetConnection.params.bucketNme", "x"),
         "$.targetConnection.params.bucketNme: unknown key 'bucketNme'; did you mean 'bucketName'?",
+    ),
+    (  # through the auth union's tag ('Access Key'), to the member the file chose
+        "unknown-auth-param-python-name",
+        _rename_in("baseConnection.auth.params", "s3SecretKey", "s3_secret_key"),
+        "$.baseConnection.auth.params.s3_secret_key: unknown key 's3_secret_key'; "
+        "did you mean 's3SecretKey'?",
+    ),
+    (  # the same mistake with the value inline: the model's own unknown-key advice
+        "unknown-auth-param-python-name-inline",
+        _set("baseConnection.auth.params.s3_access_key", "AKIAIOSFODNN7EXAMPLE"),
+        "$.baseConnection.auth.params.s3_access_key: unknown key 's3_access_key'; "
+        "did you mean 's3AccessKey'?",
     ),
     (
         "unknown-audience-key",

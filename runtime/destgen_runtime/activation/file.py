@@ -355,6 +355,17 @@ class Placeholder(str):
         return super().__new__(cls, MASK)
 
 
+def _secret_spelt_otherwise(key: str, secret_keys: frozenset[str]) -> str | None:
+    """The secret ``key`` names in another spelling (``s3_secret_key``, ``S3SECRETKEY`` for
+    ``s3SecretKey``), or None: only case, underscores and hyphens may differ.
+    """
+
+    def bare(name: str) -> str:
+        return name.replace("_", "").replace("-", "").casefold()
+
+    return next((secret for secret in sorted(secret_keys) if bare(secret) == bare(key)), None)
+
+
 def resolve_secrets(
     params: Mapping[str, Any],
     secret_keys: frozenset[str],
@@ -374,7 +385,13 @@ def resolve_secrets(
         if isinstance(value, EnvRef) and key not in secret_keys:
             # Only secrets come from the environment: a variable read into a plain field would be
             # printed, stored and shown in clear, whatever it holds.
-            problems.append(f"{where}.{key}: {env_on_plain_field(key)}")
+            meant = _secret_spelt_otherwise(key, secret_keys)
+            advice = (
+                f"unknown key {key!r}; did you mean {meant!r}? (files use the API's field names)"
+                if meant
+                else env_on_plain_field(key)
+            )
+            problems.append(f"{where}.{key}: {advice}")
         elif isinstance(value, EnvRef):
             found = env.get(value.env)
             if not found and placeholders:

@@ -58,34 +58,57 @@ def unknown_key(model: type[BaseModel], loc: Sequence[int | str]) -> str:
 
 
 def known_keys(model: type[BaseModel], loc: Sequence[int | str]) -> list[str]:
-    """The keys (wire names) the object at ``loc`` inside ``model`` accepts; [] when unknown."""
-    node: type[BaseModel] | None = model
+    """The keys (wire names) the object at ``loc`` inside ``model`` accepts; [] when unknown.
+
+    A union of objects (the auth of a base connection) is followed through the tag pydantic puts
+    in the path (``'Access Key'``): the member whose literal field holds that tag.
+    """
+    nodes: list[type[BaseModel]] = [model]
     for part in loc:
-        if isinstance(part, int) or node is None:
+        if isinstance(part, int):
             continue  # a list index keeps the item model
-        node = _field_model(node, part)
-    if node is None:
+        inside = [m for node in nodes for m in _field_models(node, part)]
+        if not inside and any(_holds_field(node, part) for node in nodes):
+            return []  # a scalar field: no keys below it
+        nodes = inside or [node for node in nodes if _tagged(node, part)]
+        if not nodes:
+            return []
+    if len(nodes) != 1:
         return []
-    return [field.alias or name for name, field in node.model_fields.items()]
+    return [field.alias or name for name, field in nodes[0].model_fields.items()]
 
 
-def _field_model(model: type[BaseModel], key: str) -> type[BaseModel] | None:
+def _holds_field(model: type[BaseModel], key: str) -> bool:
+    return any(key in (name, field.alias) for name, field in model.model_fields.items())
+
+
+def _field_models(model: type[BaseModel], key: str) -> list[type[BaseModel]]:
     for name, field in model.model_fields.items():
         if key in (name, field.alias):
-            return _first_model(field.annotation)
-    return None
+            return _models_in(field.annotation)
+    return []
 
 
-def _first_model(annotation: Any) -> type[BaseModel] | None:
-    """The model inside ``X | None``, ``list[X]``, ``Annotated[X, ...]``; None for scalars."""
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The models inside ``X | None``, ``list[X]``, ``Annotated[X, ...]``, ``A | B``."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
+        return [annotation]
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is not None:
-        for arg in typing.get_args(annotation):
-            found = _first_model(arg)
-            if found is not None:
-                return found
-    return None
+        return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+    return []
+
+
+def _tagged(model: type[BaseModel], tag: str) -> bool:
+    """Whether ``model`` is the union member pydantic names ``tag``: a literal field holds it."""
+    return any(tag in _literals(field.annotation) for field in model.model_fields.values())
+
+
+def _literals(annotation: Any) -> tuple[Any, ...]:
+    if typing.get_origin(annotation) is typing.Literal:
+        return typing.get_args(annotation)
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _literals(typing.get_args(annotation)[0])
+    return ()
 
 
 def _value_at(data: Any, loc: Sequence[int | str]) -> Any:
