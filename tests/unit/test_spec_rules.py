@@ -10,8 +10,9 @@ import json
 from typing import Annotated, Any, Literal
 
 import pytest
+from destgen_runtime.schema.annotations import admits_none
 from destgen_runtime.schema.spec_model import SpecModel
-from destgen_runtime.schema.spec_rules import admits_none, with_rules
+from destgen_runtime.schema.spec_rules import with_rules
 from pydantic import ConfigDict, Field, JsonValue, ValidationError
 from pydantic_core import SchemaValidator, core_schema
 

@@ -7,14 +7,13 @@ needs "unknown key 'dataflw'; did you mean 'dataflow'?". Phrasing only: the rule
 from __future__ import annotations
 
 import difflib
-import types
-import typing
 from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from destgen_runtime.schema.annotations import literal_values, models_in
 from destgen_runtime.schema.json_path import json_path
 
 INLINE_EXAMPLE = '"{key}": "<the value itself>"'
@@ -85,30 +84,13 @@ def _holds_field(model: type[BaseModel], key: str) -> bool:
 def _field_models(model: type[BaseModel], key: str) -> list[type[BaseModel]]:
     for name, field in model.model_fields.items():
         if key in (name, field.alias):
-            return _models_in(field.annotation)
-    return []
-
-
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    """The models inside ``X | None``, ``list[X]``, ``Annotated[X, ...]``, ``A | B``."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is not None:
-        return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+            return models_in(field.annotation)
     return []
 
 
 def _tagged(model: type[BaseModel], tag: str) -> bool:
     """Whether ``model`` is the union member pydantic names ``tag``: a literal field holds it."""
-    return any(tag in _literals(field.annotation) for field in model.model_fields.values())
-
-
-def _literals(annotation: Any) -> tuple[Any, ...]:
-    if typing.get_origin(annotation) is typing.Literal:
-        return typing.get_args(annotation)
-    if typing.get_origin(annotation) is typing.Annotated:
-        return _literals(typing.get_args(annotation)[0])
-    return ()
+    return any(tag in literal_values(field.annotation) for field in model.model_fields.values())
 
 
 def _value_at(data: Any, loc: Sequence[int | str]) -> Any:

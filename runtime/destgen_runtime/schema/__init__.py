@@ -8,6 +8,7 @@
 - ``wire``: ``to_wire``/``to_masked``, the one place secrets are revealed; ``secret_errors``:
   validation errors that never quote a secret.
 - ``conditionals``: Adobe's ``conditional`` keyword; ``patterns``: linear-time ECMA-262 patterns.
+- ``annotations``: what a field's type annotation holds (its models, None, literals, metadata).
 - ``refs``: ``NonEmpty``, ``SpecRef``, ``source_connection``; ``json_path``: ``$.a[0].b`` paths
   and RFC 6901 pointers; ``strict_json``: RFC 8259 JSON (no NaN).
 - ``dialect``: Adobe's dialect of JSON Schema in connection specs (``isRequired``, a misplaced

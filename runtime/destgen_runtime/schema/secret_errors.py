@@ -9,17 +9,14 @@ object around it. Nothing here runs for a valid payload beyond pydantic-core's v
 from __future__ import annotations
 
 import json
-import typing
 from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from destgen_runtime.schema.annotations import annotated_metadata, models_in
 from destgen_runtime.schema.field_rules import MASK, SecretRule, concealed
-
-# The class attribute (set by PlainSpecModel) naming a model's secret keys.
-SECRET_KEYS = "__destgen_secret_keys__"
 
 
 def secret_keys(
@@ -30,9 +27,9 @@ def secret_keys(
     """
     found: set[str] = set()
     for name, info in model.model_fields.items():
-        if _is_secret(info.metadata) or _is_secret(_annotated_metadata(info.annotation)):
+        if _is_secret(info.metadata) or _is_secret(annotated_metadata(info.annotation)):
             found |= {name, info.alias or name}
-        for inner in _models_in(info.annotation):
+        for inner in models_in(info.annotation):
             if inner not in seen and inner is not model:
                 found |= secret_keys(inner, seen | {model})
     return frozenset(found)
@@ -60,20 +57,6 @@ def _quotes_a_secret(value: Any, keys: frozenset[str]) -> bool:
 
 def _is_secret(metadata: Any) -> bool:
     return any(isinstance(m, SecretRule) for m in metadata)
-
-
-def _annotated_metadata(annotation: Any) -> list[Any]:
-    """Metadata of every ``Annotated`` inside ``annotation`` (``X | None`` included)."""
-    found = list(getattr(annotation, "__metadata__", ()))
-    for arg in typing.get_args(annotation):
-        found += _annotated_metadata(arg)
-    return found
-
-
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
 
 
 _PYDANTIC_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore[attr-defined]

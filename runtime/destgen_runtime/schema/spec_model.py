@@ -6,7 +6,7 @@ errors that never quote a secret in secret_errors.py.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
 from pydantic_core import core_schema
@@ -54,8 +54,6 @@ class PlainSpecModel(BaseModel):
         # program that imports every destination and uses one pays for one.
         defer_build=True,
     )
-    # Wire names of the secrets this model holds, itself or in any model below it.
-    __destgen_secret_keys__: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def __get_pydantic_core_schema__(
@@ -78,8 +76,7 @@ class PlainSpecModel(BaseModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        cls.__destgen_secret_keys__ = secret_keys(cls)
-        if cls.__destgen_secret_keys__:
+        if secret_keys(cls):
             # Text that is not JSON fails before any validator: its error would quote it whole.
             cls.model_validate_json = classmethod(validate_json_concealed)  # type: ignore[method-assign,assignment]
 

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError, core_schema
 
+from destgen_runtime.schema.annotations import admits_none
 from destgen_runtime.schema.conditionals import holds
 
 Rule = Mapping[str, Any]
@@ -55,13 +56,6 @@ def with_rules(
             model_check(frozenset(), on_model, wire), placed
         )
     return placed
-
-
-def admits_none(annotation: Any) -> bool:
-    """Whether a field's type accepts None (``X | None``, ``Optional[X]``, ``Any``)."""
-    if annotation is Any or annotation is None or annotation is type(None):
-        return True
-    return any(admits_none(arg) for arg in typing.get_args(annotation))
 
 
 def _on_fields(
