@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 
 from destgen import __version__
+from destgen.format import LINE_LENGTH
 from destgen.ir import DestinationIR
 from destgen.layout import LIBRARY_DISTRIBUTION, LIBRARY_PACKAGE, PROJECT_FILES
 from destgen.literal import source_literal, source_tuple
@@ -71,6 +72,8 @@ def _environment() -> jinja2.Environment:
     env.filters["pyrepr"] = source_literal
     env.filters["pytuple"] = source_tuple
     env.filters["docstring"] = docstring_text
+    # Templates lay a line out one argument per line only when it would not fit black's width.
+    env.globals["LINE_LENGTH"] = LINE_LENGTH
     return env
 
 

@@ -27,9 +27,9 @@ CREDENTIALS = (
 )
 
 
-def add_json(parser: Parser) -> None:
+def add_json(parser: Parser, says: str = "print one JSON document") -> None:
     """``--json``: one JSON document on standard output instead of text (every command alike)."""
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--json", action="store_true", help=says)
 
 
 def add_sandbox(parser: Parser) -> None:

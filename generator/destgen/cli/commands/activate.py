@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from destgen.cli.options import add_client_options, add_sandbox, seconds
+from destgen.cli.options import add_client_options, add_json, add_sandbox, seconds
 
 DESCRIPTION = (
     "Create or adopt (by name) the source, base and target connections and the dataflow, add "
@@ -24,9 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="send nothing and need no secrets: print each request as curl, secrets as ***",
     )
-    parser.add_argument(
-        "--json", action="store_true", help="print the steps as one JSON document on stdout"
-    )
+    add_json(parser, "print the steps as one JSON document on stdout")
     add_client_options(parser)
     add_sandbox(parser)
     parser.add_argument(

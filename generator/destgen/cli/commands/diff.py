@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from destgen.cli.options import add_base_url
+from destgen.cli.options import add_base_url, add_json
 
 DESCRIPTION = (
     "Compare two spec folders (or OLD with the live specs, --live). Exit 0, or 3 when --fail-on "
@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--live", action="store_true", help="compare OLD with the live specs (needs credentials)"
     )
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_json(parser, "print JSON instead of a table")
     parser.add_argument(
         "--fail-on",
         choices=("any", "breaking"),
