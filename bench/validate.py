@@ -13,6 +13,7 @@ import gc
 import json
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -102,19 +103,29 @@ MODELS: dict[str, type[BaseModel]] = {
 }
 
 
-def with_models(items: list[tuple[str, Any]], *, from_text: bool) -> int:
-    """Validate every payload with the generated models; return how many were valid."""
-    valid = 0
-    for kind, body in items:
-        try:
-            if from_text:  # what `destgen validate` does with a payload file
-                MODELS[kind].model_validate_json(body, by_alias=True, by_name=False)
-            else:
-                MODELS[kind].model_validate(body, by_alias=True, by_name=False)
-            valid += 1
-        except Exception:
-            pass
-    return valid
+def validating_with(models: dict[str, type[BaseModel]]) -> Callable[..., int]:
+    """A validator of every payload with ``models`` (by kind), from dicts or JSON text (what
+    `destgen validate` does with a payload file); it returns how many were valid.
+    """
+
+    def validate(items: list[tuple[str, Any]], *, from_text: bool) -> int:
+        valid = 0
+        for kind, body in items:
+            try:
+                if from_text:
+                    models[kind].model_validate_json(body, by_alias=True, by_name=False)
+                else:
+                    models[kind].model_validate(body, by_alias=True, by_name=False)
+                valid += 1
+            except ValueError:  # pydantic's ValidationError
+                pass
+        return valid
+
+    return validate
+
+
+# The generated models.
+with_models = validating_with(MODELS)
 
 
 def with_jsonschema(items: list[tuple[str, Any]], *, from_text: bool) -> int:
@@ -208,20 +219,9 @@ class BareAuth(_Bare):
 BARE: dict[str, type[BaseModel]] = {"target": BareTarget, "auth": BareAuth}
 
 
-def with_bare_pydantic(items: list[tuple[str, Any]], *, from_text: bool) -> int:
-    """Validate every payload with the bare pydantic models; return how many were valid.
-
-    What any pydantic model of these schemas costs: no secret kept out of errors, no null or
-    conditional check. Whatever destgen adds, its models cannot be faster than this.
-    """
-    valid = 0
-    for kind, body in items:
-        try:
-            BARE[kind].model_validate(body)
-            valid += 1
-        except ValueError:
-            pass
-    return valid
+# What any pydantic model of these schemas costs: no secret kept out of errors, no null or
+# conditional check. Whatever destgen adds, its models cannot be faster than this.
+with_bare_pydantic = validating_with(BARE)
 
 
 def _rates(
