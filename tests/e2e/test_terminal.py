@@ -19,7 +19,7 @@ import pytest
 
 from destgen.cli.demo import demo_secrets
 from destgen_emulator import EmulatorServer
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_destgen
 
 GREEN_CREATE = "\x1b[32m  + create"
 # A foreground colour's escape (bold and italic are styles, which NO_COLOR leaves alone).
@@ -125,20 +125,11 @@ def test_a_pipe_gets_no_colour_no_bar_and_only_finished_writes(
 ) -> None:
     folder = _copy(tmp_path, "amazon_s3.json", "azure_blob.json")
     env = _env(emulator)
-    command = [sys.executable, "-m", "destgen"]
-    planned = subprocess.run(
-        [*command, "plan", str(folder)], env=env, capture_output=True, text=True, timeout=120
-    )
+    planned = run_destgen("plan", str(folder), env=env)
     assert planned.returncode == 3, planned.stderr
     assert "\x1b[" not in planned.stdout + planned.stderr
     assert planned.stdout.splitlines()[-1] == "Plan: 13 to create, 2 to change, 0 to remove."
-    applied = subprocess.run(
-        [*command, "apply", "--yes", str(folder)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    applied = run_destgen("apply", "--yes", str(folder), env=env)
     assert applied.returncode == 0, applied.stderr
     assert "\x1b[" not in applied.stdout + applied.stderr
     steps = [line for line in applied.stderr.splitlines() if "creating" in line]
@@ -146,11 +137,5 @@ def test_a_pipe_gets_no_colour_no_bar_and_only_finished_writes(
     assert steps, applied.stderr
     assert all("... done " in line for line in steps), applied.stderr
     assert applied.stdout.splitlines()[-1] == "Apply complete: 13 created, 2 changed, 0 removed."
-    report = subprocess.run(
-        [*command, "plan", "--json", str(folder)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    report = run_destgen("plan", "--json", str(folder), env=env)
     assert json.loads(report.stdout)["summary"] == {"create": 0, "change": 0, "remove": 0}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, run_destgen
 
 MESSY_JSON = '{"destination": "braze", "dataflow": {"name": "Ünïcode flow"},\n "audiences": []}'
 MESSY_YAML = """\
@@ -136,23 +136,12 @@ def test_a_folder_walk_touches_activation_files_only(tmp_path: Path) -> None:
 
 
 def test_no_path_means_the_projects_activation_files(tmp_path: Path) -> None:
-    outside = run_destgen_in(tmp_path, "fmt")
+    outside = run_destgen("fmt", cwd=tmp_path)
     assert outside.returncode == 2
     assert "give FILE or DIR, or run it inside a destgen project" in outside.stderr
     (tmp_path / "destgen.toml").write_text('activations = ["destinations"]\n')
     (tmp_path / "destinations").mkdir()
     (tmp_path / "destinations" / "braze.json").write_text(MESSY_JSON, encoding="utf-8")
-    inside = run_destgen_in(tmp_path, "fmt", "--check")
+    inside = run_destgen("fmt", "--check", cwd=tmp_path)
     assert inside.returncode == 3, inside.stderr
     assert "braze.json" in inside.stdout
-
-
-def run_destgen_in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "destgen", *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
