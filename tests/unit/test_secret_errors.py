@@ -235,6 +235,43 @@ def test_a_secret_field_type_alone_masks_its_own_error_in_one_python_frame(
     )
 
 
+def test_a_secret_fails_the_same_way_every_time_and_names_its_own_rule() -> None:
+    """A secret's failure is built once per rule and raised again: every failure reads the same,
+    each rule keeps its own pattern, and raising it again and again does not grow its traceback.
+    """
+    from typing import Annotated
+
+    from destgen_runtime.schema import field_rules
+    from destgen_runtime.schema.field_rules import SecretRule
+
+    lower = TypeAdapter(Annotated[SecretStr, SecretRule(pattern="^[a-z]+$")])
+    digits = TypeAdapter(Annotated[SecretStr, SecretRule(pattern="^[0-9]+$")])
+    seen = []
+    for attempt in range(200):
+        for adapter, bad in ((lower, f"{CANARY}{attempt}"), (digits, "abc"), (lower, 7)):
+            with pytest.raises(ValidationError) as error:
+                adapter.validate_python(bad)
+            seen.append(error.value.errors(include_url=False))
+    first = seen[:3]
+    assert [e[0]["ctx"] for e in first[:2]] == [{"pattern": "^[a-z]+$"}, {"pattern": "^[0-9]+$"}]
+    assert first[2][0]["type"] == "string_type"
+    assert all(errors == first[n % 3] for n, errors in enumerate(seen))
+    assert all(CANARY not in str(errors) for errors in seen)
+    # Called from Python rather than from pydantic-core (which drops the traceback), the shared
+    # failure still holds only its last raise's traceback, never the sum of 200.
+    check = lower.core_schema["function"]["function"]
+    for _ in range(200):
+        with pytest.raises(ValidationError):
+            check(7)
+    assert len(list(_frames(field_rules._NOT_TEXT.__traceback__))) < 5
+
+
+def _frames(traceback: Any) -> Any:
+    while traceback is not None:
+        yield traceback
+        traceback = traceback.tb_next
+
+
 _PAYLOAD_TEXT = json.dumps({"s3AccessKey": "AKIAIOSFODNN7EXAMPLE", "s3SecretKey": VALID_SECRET})
 
 

@@ -29,9 +29,17 @@ MASK = "***"
 _BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 
 
+def _is_base64(text: str) -> bool:
+    return bool(text) and _BASE64.fullmatch(text) is not None
+
+
+def _base64_error() -> PydanticCustomError:
+    return PydanticCustomError("base64", "value is not valid base64 (contentEncoding: base64)")
+
+
 def _check_base64(text: str) -> None:
-    if not text or _BASE64.fullmatch(text) is None:
-        raise PydanticCustomError("base64", "value is not valid base64 (contentEncoding: base64)")
+    if not _is_base64(text):
+        raise _base64_error()
 
 
 # OpenPGP packet tags of secret key material (RFC 4880 §5.5.1.3 and §5.5.1.4).
@@ -88,6 +96,13 @@ def _in_core(pattern: str, schema: core_schema.CoreSchema) -> core_schema.CoreSc
     )
 
 
+def _mismatch(pattern: str) -> PydanticCustomError:
+    """pydantic's own error for a string that does not match ``pattern`` (the spec's text)."""
+    return PydanticCustomError(
+        "string_pattern_mismatch", "String should match pattern '{pattern}'", {"pattern": pattern}
+    )
+
+
 def _pattern_check(pattern: str | None) -> Callable[[str], None]:
     """A check of the spec ``pattern`` on the engine patterns.py picks (never Python's
     backtracking engine on a pattern that could hang it); refused patterns fail at import.
@@ -98,11 +113,7 @@ def _pattern_check(pattern: str | None) -> Callable[[str], None]:
 
     def check(text: str) -> None:
         if not compiled.search(text):
-            raise PydanticCustomError(
-                "string_pattern_mismatch",
-                "String should match pattern '{pattern}'",
-                {"pattern": pattern},
-            )
+            raise _mismatch(pattern)
 
     return check
 
@@ -119,6 +130,27 @@ def concealed(value: str) -> SecretStr:
     return value if isinstance(value, SecretStr) else _Concealed(value)
 
 
+_MASKED_INPUT = _Concealed(MASK)
+
+
+def _masked_failure(error: PydanticCustomError) -> PydanticValidationError:
+    """A secret's failure as a ValidationError whose input is the mask, never the value.
+
+    Built once per rule and kind of failure, then raised again each time (``raise
+    failure.with_traceback(None)``, so its traceback does not grow): building one cost a failing
+    payload as much as the rest of its validation. pydantic-core only reads its errors, which
+    never change.
+    """
+    return PydanticValidationError.from_exception_data(
+        "SecretStr", [{"type": error, "loc": (), "input": _MASKED_INPUT}]
+    )
+
+
+# A number or an object where a secret goes may be the secret itself: masked like the rest.
+_NOT_TEXT = _masked_failure(PydanticCustomError("string_type", "Input should be a valid string"))
+_NOT_BASE64 = _masked_failure(_base64_error())
+
+
 @dataclass(frozen=True)
 class SecretRule:
     """Annotated metadata for a ``format: password`` field: SecretStr plus the spec's own rules.
@@ -133,28 +165,23 @@ class SecretRule:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        check_pattern = _pattern_check(self.pattern)
+        matches = None if self.pattern is None else compile_pattern(self.pattern).search
+        mismatch = None if self.pattern is None else _masked_failure(_mismatch(self.pattern))
+        base64 = self.base64
 
         def check(value: Any) -> SecretStr:
             # One function for Python and JSON input alike (pydantic's own SecretStr schema
             # takes only a JSON string in JSON mode), and one Python frame per secret: a hot path.
-            try:
-                if isinstance(value, str):
-                    raw = value
-                elif isinstance(value, SecretStr):
-                    raw = value.get_secret_value()
-                else:  # a number or an object where the secret goes may be the secret itself
-                    raw = str(value)
-                    raise PydanticCustomError("string_type", "Input should be a valid string")
-                check_pattern(raw)
-                if self.base64:
-                    _check_base64(raw)
-            except PydanticCustomError as error:
-                # Raised as a ValidationError whose input is masked: pydantic-core keeps that
-                # input, so errors(), json(), repr and pickles never hold the raw secret.
-                raise PydanticValidationError.from_exception_data(
-                    "SecretStr", [{"type": error, "loc": (), "input": _Concealed(raw)}]
-                ) from None
+            if isinstance(value, str):
+                raw = value
+            elif isinstance(value, SecretStr):
+                raw = value.get_secret_value()
+            else:
+                raise _NOT_TEXT.with_traceback(None)
+            if matches is not None and not matches(raw):
+                raise cast(PydanticValidationError, mismatch).with_traceback(None)
+            if base64 and not _is_base64(raw):
+                raise _NOT_BASE64.with_traceback(None)
             # A valid value leaves as an ordinary SecretStr, which pickles with its secret.
             return value if type(value) is SecretStr else SecretStr(raw)
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from destgen_runtime.schema.annotations import annotated_metadata, models_in
-from destgen_runtime.schema.field_rules import MASK, SecretRule, concealed
+from destgen_runtime.schema.field_rules import MASK, SecretRule, _Concealed, concealed
 
 
 def secret_keys(
@@ -78,9 +78,11 @@ def concealing_validator(keys: frozenset[str]) -> Callable[[Any, Any], Any]:
             return handler(value)
         except PydanticValidationError as exc:
             errors = exc.errors(include_url=False, include_context=False)
+            if all(type(error["input"]) is _Concealed for error in errors):
+                raise  # the usual case: each error is a secret field's own, already masked
             unknown = [e["loc"] for e in errors if _unknown_text(e)]
             if not unknown and not any(_quotes_a_secret(e["input"], keys) for e in errors):
-                raise  # the usual case: the error is the secret field's own, already masked
+                raise  # an error about a plain field: its input holds no secret
             masked = conceal(value, keys)
             for loc in unknown:
                 masked = _conceal_at(masked, loc)
