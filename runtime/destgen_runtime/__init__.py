@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "to_wire"]
+__all__ = ["__version__", "is_valid", "is_valid_json", "to_wire"]
 
 if TYPE_CHECKING:
+    from destgen_runtime.schema.validity import is_valid, is_valid_json
     from destgen_runtime.schema.wire import to_wire
 
 
@@ -22,4 +23,8 @@ def __getattr__(name: str) -> Any:
         from destgen_runtime.schema.wire import to_wire
 
         return to_wire
+    if name in ("is_valid", "is_valid_json"):
+        from destgen_runtime.schema import validity
+
+        return getattr(validity, name)
     raise AttributeError(f"module 'destgen_runtime' has no attribute {name!r}")

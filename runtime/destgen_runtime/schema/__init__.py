@@ -7,6 +7,8 @@
   would lose.
 - ``wire``: ``to_wire``/``to_masked``, the one place secrets are revealed; ``secret_errors``:
   validation errors that never quote a secret.
+- ``validity``: ``is_valid``/``is_valid_json``, a model's verdict on a wire payload without
+  building the model (its own core schema, objects checked as dicts).
 - ``conditionals``: Adobe's ``conditional`` keyword; ``patterns``: linear-time ECMA-262 patterns.
 - ``annotations``: what a field's type annotation holds (its models, None, literals, metadata).
 - ``refs``: ``NonEmpty``, ``SpecRef``, ``source_connection``; ``json_path``: ``$.a[0].b`` paths

@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError, core_schema
 from pydantic_core import ValidationError as PydanticValidationError
 
 from destgen_runtime.schema.patterns import compile_pattern, ecma_to_engine
+from destgen_runtime.schema.validity import SECRET_KEY
 
 REVEAL_CONTEXT_KEY = "destgen_reveal_secrets"
 MASK = "***"
@@ -40,6 +41,11 @@ def _base64_error() -> PydanticCustomError:
 def _check_base64(text: str) -> None:
     if not _is_base64(text):
         raise _base64_error()
+
+
+def _checked_base64(text: str) -> str:
+    _check_base64(text)
+    return text
 
 
 # OpenPGP packet tags of secret key material (RFC 4880 §5.5.1.3 and §5.5.1.4).
@@ -198,7 +204,19 @@ class SecretRule:
             serialization=core_schema.plain_serializer_function_ser_schema(
                 serialize, info_arg=True, when_used="always"
             ),
+            metadata={SECRET_KEY: self},
         )
+
+    def check_schema(self) -> core_schema.CoreSchema:
+        """The secret's rules as validity.is_valid checks them: a string matching the spec's
+        pattern (inside pydantic-core), base64 when the spec says so. No error leaves that
+        check, so nothing needs masking and no SecretStr is built.
+        """
+        text = core_schema.str_schema(strict=True)
+        checked = text if self.pattern is None else _in_core(self.pattern, text)
+        if self.base64:
+            return core_schema.no_info_after_validator_function(_checked_base64, checked)
+        return checked
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler

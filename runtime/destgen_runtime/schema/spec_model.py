@@ -18,6 +18,7 @@ from destgen_runtime.schema.secret_errors import (
     validate_json_concealed,
 )
 from destgen_runtime.schema.spec_rules import with_rules
+from destgen_runtime.schema.validity import CONCEALING_KEY
 
 
 def _conditionals_of(config: ConfigDict) -> tuple[dict[str, Any], ...]:
@@ -66,7 +67,9 @@ class PlainSpecModel(BaseModel):
         keys = secret_keys(cls)
         if not keys:
             return schema  # only classes that hold secrets pay for the frame: a hot path
-        return core_schema.no_info_wrap_validator_function(concealing_validator(keys), schema)
+        return core_schema.no_info_wrap_validator_function(
+            concealing_validator(keys), schema, metadata={CONCEALING_KEY: True}
+        )
 
     @classmethod
     def _with_rules(cls, schema: core_schema.CoreSchema) -> core_schema.CoreSchema:

@@ -22,6 +22,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from destgen_runtime.schema.annotations import admits_none
 from destgen_runtime.schema.conditionals import holds
+from destgen_runtime.schema.validity import VALUE_BLIND_KEY
 
 Rule = Mapping[str, Any]
 # The node types between a model's schema and its fields: validators around it, the model itself.
@@ -87,10 +88,16 @@ def _checked_field(field: Any, check: Callable[[Any, Any], Any]) -> Any:
     an absent key then never reaches the check.
     """
     own = field["schema"]
+    # The check reads its value only to refuse None: validity.is_valid may hand it a dict where
+    # the model would hand it a model instance.
+    blind = {VALUE_BLIND_KEY: True}
     if own.get("type") == "default":
-        inner = core_schema.with_info_after_validator_function(check, own["schema"])
+        inner = core_schema.with_info_after_validator_function(check, own["schema"], metadata=blind)
         return {**field, "schema": {**own, "schema": inner}}
-    return {**field, "schema": core_schema.with_info_after_validator_function(check, own)}
+    return {
+        **field,
+        "schema": core_schema.with_info_after_validator_function(check, own, metadata=blind),
+    }
 
 
 def field_check(rules: Sequence[Rule], wire: Mapping[str, str]) -> Callable[[Any, Any], Any]:
