@@ -20,16 +20,34 @@ from hypothesis_jsonschema import from_schema
 from pydantic import AfterValidator, BaseModel, ValidationError, model_validator
 
 import destgen_destinations.amazon_s3 as s3
+from destgen.cli.validate import KINDS
 from tests.conftest import DOCUMENTED, SLUGS
 from tests.unit.test_bad_input_fuzz import JSON, _mutate
 
 
 def _models() -> list[type[BaseModel]]:
+    """Every model of every generated destination, and every model ``destgen validate`` checks
+    a payload kind with (the runtime's request bodies, each destination's patch bodies).
+    """
     found = []
     for slug in SLUGS:
         module = importlib.import_module(f"destgen_destinations.{slug}.models")
         found += [getattr(module, name) for name in module.__all__]
-    return [m for m in found if isinstance(m, type) and issubclass(m, BaseModel)]
+    for target, per_destination in KINDS.values():
+        if ":" not in target:
+            continue  # a class of each destination's models: listed above
+        module_name, name = target.split(":")
+        made = getattr(importlib.import_module(module_name), name)
+        if not per_destination:
+            found.append(made)
+            continue
+        for slug in SLUGS:
+            try:
+                found.append(made(importlib.import_module(f"destgen_destinations.{slug}.models")))
+            except ValueError:  # nothing of that kind to patch (no credentials, for one)
+                continue
+    unique = {id(m): m for m in found if isinstance(m, type) and issubclass(m, BaseModel)}
+    return list(unique.values())
 
 
 MODELS = _models()

@@ -330,10 +330,14 @@ def check(
     model: type[BaseModel], data: Any, *, hint: Callable[[str, str], str] | None = None
 ) -> list[str]:
     """Validate ``data`` by wire names only (snake_case keys are unknown keys in a payload)."""
+    from destgen_runtime import is_valid
     from pydantic import RootModel, ValidationError
 
+    root = issubclass(model, RootModel)
+    if not root and is_valid(model, data):
+        return []  # the usual case, answered without building the model or its errors
     try:
-        if issubclass(model, RootModel):
+        if root:
             model.model_validate(data)
         else:
             model.model_validate(data, by_alias=True, by_name=False)
