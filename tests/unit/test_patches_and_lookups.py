@@ -14,6 +14,7 @@ from destgen_runtime.api.constants import DATA_PREP_PAGE
 from destgen_runtime.api.operations import Entity, Page
 from destgen_runtime.payloads.connection_patches import base_patch, target_patch
 from destgen_runtime.transport.deadline_transport import _capped, request_deadline
+from pydantic import ValidationError
 
 
 def _models(slug: str) -> Any:
@@ -80,3 +81,28 @@ def test_socket_reads_are_capped_by_the_request_deadline() -> None:
         with pytest.raises(httpcore.WriteTimeout, match="request deadline passed"):
             _capped(1.0, httpcore.WriteTimeout)
     assert _capped(None, httpcore.ReadTimeout) is None
+
+
+@pytest.mark.parametrize("slug", ["amazon_s3", "google_cloud_storage"])
+def test_a_target_params_patch_refuses_null_and_keeps_each_fields_rules(slug: str) -> None:
+    """A field left out is absent, never null: an explicit null is refused as in every payload
+    (it once reached the pattern check as None and crashed `destgen validate`), and the field's
+    own pattern still holds for a value.
+    """
+    patch = target_patch(_models(slug))
+
+    def errors(value: Any) -> list[Any]:
+        with pytest.raises(ValidationError) as caught:
+            patch.model_validate([{"op": "replace", "path": "/params", "value": value}])
+        return caught.value.errors()
+
+    null = errors({"bucketName": None})
+    assert [(e["loc"][-1], e["type"]) for e in null] == [("bucketName", "null_not_allowed")]
+    bad = errors({"bucketName": "Not_A_Bucket"})
+    assert [e["type"] for e in bad] == ["string_pattern_mismatch"]
+    good = patch.model_validate(
+        [{"op": "replace", "path": "/params", "value": {"bucketName": "bucket-b"}}]
+    )
+    assert good.model_dump(by_alias=True, exclude_none=True)[0]["value"] == {
+        "bucketName": "bucket-b"
+    }

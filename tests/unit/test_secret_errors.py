@@ -385,3 +385,30 @@ def test_conceal_at_wraps_only_the_text_at_the_path() -> None:
     assert _conceal_at(data, ("a", "Access Key", "b")) == data
     assert _conceal_at(data, ("a", 5)) == data
     assert _conceal_at(data, ("c", "deeper")) == data
+
+
+def test_secret_text_never_enters_pydantic_cores_string_cache() -> None:
+    """pydantic-core keeps strings it reads from JSON in a process-wide cache; every payload
+    model caches keys only, so a secret read from JSON text is not kept there.
+    """
+    from tests.unit.test_validity import MODELS
+
+    for model in MODELS:
+        if not isinstance(model.__pydantic_core_schema__, dict):
+            model.model_rebuild()
+        configs = _model_configs(model.__pydantic_core_schema__)
+        assert configs, model
+        assert all(c.get("cache_strings") == "keys" for c in configs), model
+
+
+def _model_configs(node: Any) -> list[Any]:
+    """The configuration of every model node below ``node``."""
+    if isinstance(node, list | tuple):
+        return [config for item in node for config in _model_configs(item)]
+    if not isinstance(node, dict):
+        return []
+    found = [node["config"]] if node.get("type") == "model" and "config" in node else []
+    for key, value in node.items():
+        if key not in ("metadata", "config", "serialization"):
+            found += _model_configs(value)
+    return found

@@ -24,7 +24,7 @@ from destgen_runtime.payloads.patch_ops import (
     Rename,
     SetFileManifest,
 )
-from destgen_runtime.schema.spec_model import PlainSpecModel, SpecModel
+from destgen_runtime.schema.spec_model import PayloadRoot, SpecModel
 
 
 def encryption_params(base: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -47,18 +47,27 @@ _UNSUPPORTED = (
 )
 
 
-class _Partial(PlainSpecModel):
-    """Base of a params model whose every field may be left out; unknown keys stay errors."""
+class _Partial(SpecModel):
+    """Base of a params model whose every field may be left out; unknown keys and explicit
+    nulls stay errors, as in every payload.
+    """
 
 
 def _partial(model: type[BaseModel]) -> type[BaseModel]:
-    """``model`` with every field optional and no default filled in: the params a patch lists."""
+    """``model`` with every field optional and no default filled in: the params a patch lists.
+
+    A field's own rules (its pattern, a secret's masking) move onto its type, beside the None
+    that stands for "left out": a rule never sees that None.
+    """
     fields: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         optional = copy.copy(info)
         optional.default = None
         optional.default_factory = None
+        optional.metadata = []
         annotation: Any = info.annotation
+        if info.metadata:
+            annotation = Annotated.__class_getitem__((annotation, *info.metadata))  # type: ignore[attr-defined]
         fields[name] = (annotation | None, optional)
     return create_model(f"{model.__name__}Patch", __base__=_Partial, **fields)
 
@@ -113,7 +122,7 @@ def target_patch(models: ModuleType) -> type[RootModel[Any]]:
             ),
         ),
     ]
-    return RootModel[Annotated[list[op], Field(min_length=1)]]
+    return PayloadRoot[Annotated[list[op], Field(min_length=1)]]
 
 
 class RemoveCredentials(SpecModel):
@@ -167,4 +176,4 @@ def base_patch(models: ModuleType) -> type[RootModel[Any]]:
             ),
         ),
     ]
-    return RootModel[Annotated[list[op], Field(min_length=1)]]
+    return PayloadRoot[Annotated[list[op], Field(min_length=1)]]

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import BeforeValidator, Discriminator, Field, RootModel, Tag, field_validator
+from pydantic import BeforeValidator, Discriminator, Field, Tag, field_validator
 
 from destgen_runtime.payloads.audiences import AnyAudienceSelector
 from destgen_runtime.payloads.dataflow import (
@@ -21,7 +21,7 @@ from destgen_runtime.payloads.dataflow import (
 from destgen_runtime.payloads.datasets import DatasetSchedule
 from destgen_runtime.payloads.streaming import ProfileSelector
 from destgen_runtime.schema.refs import NonEmpty
-from destgen_runtime.schema.spec_model import SpecModel
+from destgen_runtime.schema.spec_model import PayloadRoot, SpecModel
 
 SELECTORS = "/transformations/0/params/segmentSelectors/selectors"
 PROFILE_SELECTORS = "/transformations/0/params/profileSelectors/selectors"
@@ -274,7 +274,7 @@ else:
     ]
 
 
-class Patch(RootModel[list[PatchOp]]):
+class Patch(PayloadRoot[list[PatchOp]]):
     """A JSON Patch array for ``PATCH /flows/{id}`` or ``PATCH /targetConnections/{id}``."""
 
     root: Annotated[list[PatchOp], Field(min_length=1)]
