@@ -10,8 +10,9 @@ The check schema is derived from the model's own core schema, once per class, so
 drift apart:
 
 - an object (a ``model`` node) becomes a ``typed-dict`` with the same fields, aliases, defaults
-  and configuration (closed, strict); a node a Python function receives as an instance stays a
-  model, so a model validator still gets what it was written for;
+  and configuration (closed, strict); what a Python function receives (a model, a list of
+  them, anything holding one) is left exactly as the model builds it, so a model or field
+  validator still gets what it was written for;
 - a secret (``SecretRule``, marked in its schema's metadata) becomes a plain string with the
   spec's pattern in pydantic-core: no Python frame, and nothing is kept to leak;
 - the wrap validator that keeps secrets out of errors (marked likewise) is dropped: no error
@@ -26,6 +27,7 @@ carry (a model instance, a ``SecretStr``) is not a payload: the answer for it is
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from typing import Any, cast
 
@@ -84,55 +86,64 @@ def check_schema(schema: core_schema.CoreSchema) -> core_schema.CoreSchema:
 
 
 def _received_refs(schema: Any) -> frozenset[str]:
-    """The refs of every model node a Python function receives as its input (or a later chain
-    step does): those stay models. A node without a ref is judged where it stands.
+    """The refs of every model whose instance a Python function receives, anywhere inside the
+    value it is given (a list of models, a model in a model): those stay models. The subtree a
+    function receives is kept whole (``_rewrite``); this finds the definitions it refers to,
+    and the ones those refer to in turn.
     """
+    definitions: dict[str, Any] = {}
+    received: list[Any] = []
+    for node in _nodes(schema):
+        if isinstance(node.get("ref"), str):
+            definitions[node["ref"]] = node
+        received.extend(_received_parts(node))
     found: set[str] = set()
-
-    def visit(node: Any) -> None:
-        if isinstance(node, list | tuple):
-            for item in node:
-                visit(item)
-            return
-        if not isinstance(node, dict):
-            return
-        kind = _kind(node)
-        if kind in _RECEIVING and not _marked(node, CONCEALING_KEY, VALUE_BLIND_KEY):
-            found.update(_model_refs(node.get("schema")))
-        if kind == "chain":
-            for step in node["steps"][:-1]:
-                found.update(_model_refs(step))
-        for key, value in node.items():
-            if key in _NAMED and isinstance(value, dict):
-                visit(list(value.values()))
-            elif key not in _DATA_KEYS:
-                visit(value)
-
-    visit(schema)
+    todo = [ref for part in received for ref in _refs_in(part)]
+    while todo:
+        ref = todo.pop()
+        if ref not in found:
+            found.add(ref)
+            if ref in definitions:
+                todo.extend(_refs_in(definitions[ref]))
     return frozenset(found)
 
 
-def _model_refs(node: Any) -> set[str]:
-    """The ref of the model ``node`` stands for, looking through the nodes that hand a value on
-    unchanged (definitions, references, nullable, default). A model without a ref is kept where
-    it is met instead (``_received``).
+def _received_parts(node: dict[str, Any]) -> list[Any]:
+    """What of ``node`` a Python function receives once validated: the inner schema of an after
+    or wrap validator (not one of the marked ones), every step of a chain but the last.
     """
-    node = _through(node)
-    kind = _kind(node) if isinstance(node, dict) else None
-    if kind == "model" and "ref" in node:
-        return {node["ref"]}
-    if kind == "definition-ref":
-        return {node["schema_ref"]}
-    return set()
+    kind = _kind(node)
+    if kind in _RECEIVING and not _marked(node, CONCEALING_KEY, VALUE_BLIND_KEY):
+        return [node.get("schema")]
+    if kind == "chain":
+        return list(node["steps"][:-1])
+    return []
 
 
-_PASSING_ON = frozenset({"definitions", "nullable", "default"})
+def _refs_in(node: Any) -> set[str]:
+    """Every ref defined or referred to inside ``node``."""
+    refs = set()
+    for inner in _nodes(node):
+        for key in ("ref", "schema_ref"):
+            if isinstance(inner.get(key), str):
+                refs.add(inner[key])
+    return refs
 
 
-def _through(node: Any) -> Any:
-    while isinstance(node, dict) and node.get("type") in _PASSING_ON:
-        node = node.get("schema")
-    return node
+def _nodes(node: Any) -> Iterator[dict[str, Any]]:
+    """Every schema node in ``node`` (itself included), depth first; data is not walked."""
+    if isinstance(node, list | tuple):
+        for item in node:
+            yield from _nodes(item)
+        return
+    if not isinstance(node, dict):
+        return
+    yield node
+    for key, value in node.items():
+        if key in _NAMED and isinstance(value, dict):
+            yield from _nodes(list(value.values()))
+        elif key not in _DATA_KEYS:
+            yield from _nodes(value)
 
 
 def _rewrite(node: Any, received: frozenset[str]) -> Any:
@@ -145,14 +156,15 @@ def _rewrite(node: Any, received: frozenset[str]) -> Any:
         return _rewrite(node["schema"], received)
     if kind == "function-plain" and _marked(node, SECRET_KEY):
         return node["metadata"][SECRET_KEY].check_schema()
-    if kind == "model" and _as_dict(node, received):
-        return _typed_dict(node, received)
-    if kind in _RECEIVING and not _marked(node, CONCEALING_KEY, VALUE_BLIND_KEY):
-        return {**_rewrite_data(node, received), "schema": _received(node["schema"], received)}
-    if kind == "chain":
-        steps = node["steps"]
-        kept = [_received(step, received) for step in steps[:-1]]
-        return {**node, "steps": [*kept, _rewrite(steps[-1], received)]}
+    if kind == "model":
+        # A model kept as a model is kept whole: whatever receives it gets what it always got.
+        return _typed_dict(node, received) if _as_dict(node, received) else node
+    if _received_parts(node):
+        # A function gets what the model would give it: the part it receives stays as it is.
+        if kind == "chain":
+            steps = node["steps"]
+            return {**node, "steps": [*steps[:-1], _rewrite(steps[-1], received)]}
+        return node
     return _rewrite_data(node, received)
 
 
@@ -167,17 +179,6 @@ def _rewrite_data(node: dict[str, Any], received: frozenset[str]) -> dict[str, A
         else:
             out[key] = _rewrite(value, received)
     return out
-
-
-def _received(node: Any, received: frozenset[str]) -> Any:
-    """``node``, whose value a Python function receives: the model it stands for stays a model
-    (its own fields rewritten); anything else is rewritten as usual.
-    """
-    if isinstance(node, dict) and node.get("type") in _PASSING_ON:
-        return {**_rewrite_data(node, received), "schema": _received(node["schema"], received)}
-    if isinstance(node, dict) and node.get("type") == "model":
-        return _rewrite_data(node, received)
-    return _rewrite(node, received)
 
 
 def _as_dict(node: dict[str, Any], received: frozenset[str]) -> bool:
