@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -38,13 +37,9 @@ def _base64_error() -> PydanticCustomError:
     return PydanticCustomError("base64", "value is not valid base64 (contentEncoding: base64)")
 
 
-def _check_base64(text: str) -> None:
+def _checked_base64(text: str) -> str:
     if not _is_base64(text):
         raise _base64_error()
-
-
-def _checked_base64(text: str) -> str:
-    _check_base64(text)
     return text
 
 
@@ -69,11 +64,13 @@ def private_key_problem(text: str) -> str | None:
     return None
 
 
-def _check_public(text: str) -> None:
+def _public_base64(text: str) -> str:
     """Plain (non-secret) base64 text is stored and shown as it is: never a private key."""
+    _checked_base64(text)
     problem = private_key_problem(text)
     if problem is not None:
         raise PydanticCustomError("private_key", problem)
+    return text
 
 
 def _in_core(pattern: str, schema: core_schema.CoreSchema) -> core_schema.CoreSchema:
@@ -107,21 +104,6 @@ def _mismatch(pattern: str) -> PydanticCustomError:
     return PydanticCustomError(
         "string_pattern_mismatch", "String should match pattern '{pattern}'", {"pattern": pattern}
     )
-
-
-def _pattern_check(pattern: str | None) -> Callable[[str], None]:
-    """A check of the spec ``pattern`` on the engine patterns.py picks (never Python's
-    backtracking engine on a pattern that could hang it); refused patterns fail at import.
-    """
-    if pattern is None:
-        return lambda _text: None
-    compiled = compile_pattern(pattern)
-
-    def check(text: str) -> None:
-        if not compiled.search(text):
-            raise _mismatch(pattern)
-
-    return check
 
 
 class _Concealed(SecretStr):
@@ -240,18 +222,12 @@ class TextRule:
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         schema = handler(source)
-        if not self.base64 and self.pattern is not None and schema.get("type") == "str":
-            return _in_core(self.pattern, schema)
-        check_pattern = _pattern_check(self.pattern)
-
-        def check(value: str) -> str:
-            check_pattern(value)
-            if self.base64:
-                _check_base64(value)
-                _check_public(value)
-            return value
-
-        return core_schema.no_info_after_validator_function(check, schema)
+        if self.pattern is not None:
+            schema = _in_core(self.pattern, schema)
+        if self.base64:
+            # After the pattern, as the spec reads: base64 text that is not a private key.
+            schema = core_schema.no_info_after_validator_function(_public_base64, schema)
+        return schema
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
