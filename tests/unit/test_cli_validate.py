@@ -135,3 +135,30 @@ def test_yaml_on_standard_input_is_read_as_yaml() -> None:
     assert run_validate("auto", None, [Path("-")], out=out, stdin=garbage) == 2
     assert "-: neither JSON" in out.getvalue()
     assert "nor YAML" in out.getvalue()
+
+
+def test_a_kind_the_destination_does_not_have_is_an_answer_not_a_crash(tmp_path: Path) -> None:
+    """Data Landing Zone's base connections hold no credentials to patch; Braze's spec declares
+    no dataset workflow. Both once ended in a traceback (found by a Hypothesis run over every
+    kind); both are now one line naming the destination, exit 1.
+    """
+    payload = tmp_path / "payload.json"
+    payload.write_text(json.dumps([{"op": "replace", "path": "/name", "value": "n"}]))
+    patch = run_destgen(
+        "validate",
+        "--kind",
+        "base-connection-patch",
+        "--destination",
+        "data_landing_zone",
+        str(payload),
+    )
+    assert patch.returncode == 1, patch.stderr
+    assert "$: data_landing_zone: this destination's base connections have no credentials" in (
+        patch.stdout
+    )
+    dataset = run_destgen(
+        "validate", "--kind", "dataset-target-connection", "--destination", "braze", str(payload)
+    )
+    assert dataset.returncode == 1, dataset.stderr
+    assert "$: braze has no dataset-target-connection" in dataset.stdout
+    assert "Traceback" not in patch.stderr + dataset.stderr

@@ -317,9 +317,14 @@ def validate_payload(kind: str, destination: str | None, data: Any) -> list[str]
         models = _destination(slug).models
         if ":" in target:
             module, factory = target.split(":")
-            model = getattr(importlib.import_module(module), factory)(models)
-        else:
+            try:
+                model = getattr(importlib.import_module(module), factory)(models)
+            except ValueError as exc:  # nothing of this kind (no credentials to patch)
+                return [f"$: {slug}: {exc}"]
+        elif hasattr(models, target):
             model = getattr(models, target)
+        else:
+            return [f"$: {slug} has no {kind} (its connection spec does not declare one)"]
     else:
         module, name = target.split(":")
         model = getattr(importlib.import_module(module), name)
