@@ -1,6 +1,6 @@
 """Spec mutations never give broken code: ``generate`` either writes a library that imports and
-validates exactly as the raw schema says, or stops with ``file#/pointer: reason``, exit 2, nothing
-written.
+validates exactly as the raw schema says (its models and ``is_valid`` alike), or stops with
+``file#/pointer: reason``, exit 2, nothing written.
 
 Hypothesis mutates one destination's connection spec (the SFTP one: two auth specs, an encryption
 spec and a conditional target): hazardous property names (Python keywords and builtins, pydantic
@@ -33,6 +33,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from destgen_runtime.schema.validity import is_valid
 from destgen_runtime.schema.wire import to_wire
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
@@ -288,6 +289,7 @@ def _check_target(package: ModuleType, spec: dict[str, Any], tried: dict[str, li
         expected = validator.is_valid(instance)
         made = _accepts(model, instance)
         assert (made is not None) == expected, (instance, expected)
+        assert is_valid(model, instance) is expected, (instance, expected)
         if made is None:
             continue
         wire = to_wire(made)
