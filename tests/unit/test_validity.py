@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 import pytest
 from destgen_runtime.schema.spec_model import SpecModel
@@ -265,3 +265,28 @@ def test_objects_the_wire_cannot_carry_are_not_payloads() -> None:
     """A model instance is valid to pydantic (revalidation) but is not a wire payload."""
     instance = s3.models.AccessKeyParams.model_validate(VALID_AUTH)
     assert is_valid(s3.models.AccessKeyParams, instance) is False
+
+
+def test_each_class_holds_its_own_check_and_lets_it_go_with_it() -> None:
+    """A subclass with a rule of its own is checked by its own rules, not its parent's; and a
+    model made at run time is not kept alive by having been checked.
+    """
+    import gc
+    import weakref
+
+    class Parent(SpecModel):
+        size: int
+
+    class Child(Parent):
+        @model_validator(mode="after")
+        def _small(self) -> Self:
+            if self.size > 1:
+                raise ValueError("too big")
+            return self
+
+    assert is_valid(Parent, {"size": 5}) is True
+    assert is_valid(Child, {"size": 5}) is False
+    made = weakref.ref(Child)
+    del Child
+    gc.collect()
+    assert made() is None

@@ -28,7 +28,6 @@ carry (a model instance, a ``SecretStr``) is not a payload: the answer for it is
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
 from typing import Any, cast
 
 from pydantic import BaseModel
@@ -65,11 +64,23 @@ def is_valid_json(model: type[BaseModel], text: str | bytes | bytearray) -> bool
     return True
 
 
-@cache
+# The class attribute holding a model's check validator: it lives and dies with its class, as
+# pydantic's own validator does (a cache keyed by class would keep every model ever checked).
+_CHECKER = "__destgen_check_validator__"
+
+
 def _checker(model: type[BaseModel]) -> SchemaValidator:
-    """The check validator of ``model``, built on first use (classes are module-level: the cache
-    holds each one once, as pydantic holds their validators).
+    """The check validator of ``model``, built on its first check. Read from the class's own
+    ``__dict__``: a subclass has rules of its own, never its parent's checker.
     """
+    checker = model.__dict__.get(_CHECKER)
+    if checker is None:
+        checker = _build_checker(model)
+        setattr(model, _CHECKER, checker)
+    return cast(SchemaValidator, checker)
+
+
+def _build_checker(model: type[BaseModel]) -> SchemaValidator:
     if not isinstance(model.__pydantic_core_schema__, dict):
         model.model_rebuild()  # a deferred model (defer_build) is built on first use
     schema = model.__pydantic_core_schema__
