@@ -290,3 +290,14 @@ def test_each_class_holds_its_own_check_and_lets_it_go_with_it() -> None:
     del Child
     gc.collect()
     assert made() is None
+
+
+def test_the_check_reads_json_text_with_the_models_own_configuration() -> None:
+    """The check validator takes the model's configuration even where a wrap validator stands
+    around its node (a model holding secrets): JSON text is read as the model reads it, keys
+    alone cached (the configuration's title shows whose it is).
+    """
+    from destgen_runtime.schema.validity import _checker
+
+    for model in (s3.models.AccessKeyParams, s3.models.TargetParams, s3.models.BaseConnection):
+        assert _checker(model).title == model.__name__

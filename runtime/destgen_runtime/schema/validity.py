@@ -84,7 +84,10 @@ def _build_checker(model: type[BaseModel]) -> SchemaValidator:
     if not isinstance(model.__pydantic_core_schema__, dict):
         model.model_rebuild()  # a deferred model (defer_build) is built on first use
     schema = model.__pydantic_core_schema__
-    config = cast("core_schema.CoreConfig | None", schema.get("config"))
+    # The model's own configuration, wherever its node sits (a wrap validator may stand around
+    # it): JSON text is read by it (only keys cached, spec_model.CACHED_FROM_JSON).
+    own = next((n for n in _nodes(schema) if n.get("type") == "model" and n["cls"] is model), {})
+    config = cast("core_schema.CoreConfig | None", own.get("config"))
     return SchemaValidator(check_schema(schema), config)
 
 
