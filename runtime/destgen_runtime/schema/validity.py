@@ -28,6 +28,7 @@ carry (a model instance, a ``SecretStr``) is not a payload: the answer for it is
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any, cast
 
 from pydantic import BaseModel
@@ -64,20 +65,17 @@ def is_valid_json(model: type[BaseModel], text: str | bytes | bytearray) -> bool
     return True
 
 
-# The class attribute holding a model's check validator: it lives and dies with its class, as
-# pydantic's own validator does (a cache keyed by class would keep every model ever checked).
-_CHECKER = "__destgen_check_validator__"
+# Models checked in one process: the six hold about 150, the long tail as many again. Bounded,
+# so that models made at run time (a program creating them in a loop) are let go in time.
+CHECKERS_KEPT = 1024
 
 
+@lru_cache(maxsize=CHECKERS_KEPT)
 def _checker(model: type[BaseModel]) -> SchemaValidator:
-    """The check validator of ``model``, built on its first check. Read from the class's own
-    ``__dict__``: a subclass has rules of its own, never its parent's checker.
+    """The check validator of ``model``, built on its first check (keyed by the class itself: a
+    subclass has rules of its own).
     """
-    checker = model.__dict__.get(_CHECKER)
-    if checker is None:
-        checker = _build_checker(model)
-        setattr(model, _CHECKER, checker)
-    return cast(SchemaValidator, checker)
+    return _build_checker(model)
 
 
 def _build_checker(model: type[BaseModel]) -> SchemaValidator:
