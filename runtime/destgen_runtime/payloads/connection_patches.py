@@ -20,11 +20,12 @@ from pydantic import BaseModel, Discriminator, Field, RootModel, Tag, create_mod
 
 from destgen_runtime.payloads.patch_ops import (
     AddOrReplace,
+    PatchArray,
     RemoveOp,
     Rename,
     SetFileManifest,
 )
-from destgen_runtime.schema.spec_model import PayloadRoot, SpecModel
+from destgen_runtime.schema.spec_model import SpecModel
 
 
 def encryption_params(base: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -122,7 +123,7 @@ def target_patch(models: ModuleType) -> type[RootModel[Any]]:
             ),
         ),
     ]
-    return PayloadRoot[Annotated[list[op], Field(min_length=1)]]
+    return PatchArray[Annotated[list[op], Field(min_length=1)]]
 
 
 class RemoveCredentials(SpecModel):
@@ -176,4 +177,4 @@ def base_patch(models: ModuleType) -> type[RootModel[Any]]:
             ),
         ),
     ]
-    return PayloadRoot[Annotated[list[op], Field(min_length=1)]]
+    return PatchArray[Annotated[list[op], Field(min_length=1)]]

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar, Union
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, field_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    RootModel,
+    Tag,
+    field_validator,
+)
 
 from destgen_runtime.payloads.audiences import AnyAudienceSelector
 from destgen_runtime.payloads.dataflow import (
@@ -21,7 +29,7 @@ from destgen_runtime.payloads.dataflow import (
 from destgen_runtime.payloads.datasets import DatasetSchedule
 from destgen_runtime.payloads.streaming import ProfileSelector
 from destgen_runtime.schema.refs import NonEmpty
-from destgen_runtime.schema.spec_model import PayloadRoot, SpecModel
+from destgen_runtime.schema.spec_model import CACHED_FROM_JSON, SpecModel
 
 SELECTORS = "/transformations/0/params/segmentSelectors/selectors"
 PROFILE_SELECTORS = "/transformations/0/params/profileSelectors/selectors"
@@ -274,7 +282,19 @@ else:
     ]
 
 
-class Patch(PayloadRoot[list[PatchOp]]):
+RootT = TypeVar("RootT")
+
+
+class PatchArray(RootModel[RootT], Generic[RootT]):
+    """A JSON Patch array: as the payload models, it keeps the values of JSON text (credentials,
+    in a base connection patch) out of pydantic-core's string cache.
+    """
+
+    # Built on first use, as the payload models are.
+    model_config = ConfigDict(cache_strings=CACHED_FROM_JSON, defer_build=True)
+
+
+class Patch(PatchArray[list[PatchOp]]):
     """A JSON Patch array for ``PATCH /flows/{id}`` or ``PATCH /targetConnections/{id}``."""
 
     root: Annotated[list[PatchOp], Field(min_length=1)]

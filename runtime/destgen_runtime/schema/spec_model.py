@@ -6,9 +6,9 @@ errors that never quote a secret in secret_errors.py.
 
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, RootModel
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from destgen_runtime.schema.conditionals import CONDITIONALS_KEY
@@ -106,17 +106,6 @@ class SpecModel(PlainSpecModel):
         at build time: a subclass built at once, before any init hook, gets them too).
         """
         return with_rules(schema, cls.model_fields, _conditionals_of(cls.model_config))
-
-
-RootT = TypeVar("RootT")
-
-
-class PayloadRoot(RootModel[RootT], Generic[RootT]):
-    """A payload that is an array (a JSON Patch): as the payload models, it keeps the values of
-    JSON text (credentials, in a base connection patch) out of pydantic-core's string cache.
-    """
-
-    model_config = ConfigDict(cache_strings=CACHED_FROM_JSON)
 
 
 def compact(value: Any) -> Any:
