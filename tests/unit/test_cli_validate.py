@@ -162,3 +162,33 @@ def test_a_kind_the_destination_does_not_have_is_an_answer_not_a_crash(tmp_path:
     assert dataset.returncode == 1, dataset.stderr
     assert "$: braze has no dataset-target-connection" in dataset.stdout
     assert "Traceback" not in patch.stderr + dataset.stderr
+
+
+def test_a_key_written_twice_is_refused_where_a_reviewer_could_misread_it(tmp_path: Path) -> None:
+    """JSON and YAML readers keep the second of two equal keys silently; a reviewer may have read
+    the first. Activation files (JSON and YAML) and payload files refuse them, naming the key;
+    nothing is sent (activate --dry-run stops before printing a request).
+    """
+    example = (ROOT / "examples" / "amazon_s3.json").read_text()
+    name = json.loads(example)["dataflow"]["name"]
+    twice = example.replace(f'"name": "{name}"', f'"name": "{name}", "name": "another"', 1)
+    assert twice != example
+    json_file = tmp_path / "twice.json"
+    json_file.write_text(twice)
+    yaml_file = tmp_path / "twice.yaml"
+    yaml_file.write_text("destination: amazon_s3\ndestination: sftp\n")
+    payload = tmp_path / "payload.json"
+    payload.write_text('{"bucketName": "a-bucket", "bucketName": "b-bucket"}')
+    for path, says in (
+        (json_file, "the key 'name' appears twice in one object"),
+        (yaml_file, "the key 'destination' appears twice in one mapping"),
+    ):
+        for command in (("validate",), ("activate", "--dry-run"), ("fmt", "--check")):
+            done = run_destgen(*command, str(path))
+            assert done.returncode in (1, 2), (command, done.stdout, done.stderr)
+            assert says in done.stdout + done.stderr, command
+            assert "curl" not in done.stdout
+            assert "Traceback" not in done.stderr
+    done = run_destgen("validate", "--kind", "target-connection", str(payload))
+    assert done.returncode == 2
+    assert "the key 'bucketName' appears twice in one object" in done.stdout + done.stderr

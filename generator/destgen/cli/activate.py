@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from destgen_runtime.activation.file import (
     activation_file_schema,
 )
 from destgen_runtime.activation.payloads import parse_activation_file
+from destgen_runtime.schema import strict_json
 from destgen_runtime.transport.client import FlowServiceClient
 from destgen_runtime.transport.credentials import (
     Identity,
@@ -89,6 +91,23 @@ def _no_alias_loader() -> Any:
                 )
             return super().compose_node(parent, index)
 
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            # yaml keeps the second of two equal keys silently; a reviewer may read the first.
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if isinstance(key, Hashable) and key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"the key {key!r} appears twice in one mapping "
+                        "(the second would silently win)",
+                        key_node.start_mark,
+                    )
+                if isinstance(key, Hashable):
+                    seen.add(key)
+            return super().construct_mapping(node, deep)
+
     return NoAliases
 
 
@@ -104,7 +123,8 @@ def read_document(path: Path, digests: dict[Path, str] | None = None) -> Any:
         digests[path] = hashlib.sha256(raw).hexdigest()
     try:
         text = raw.decode("utf-8")
-        data = read_yaml(text) if path.suffix in (".yaml", ".yml") else json.loads(text)
+        yaml = path.suffix in (".yaml", ".yml")
+        data = read_yaml(text) if yaml else strict_json.loads(text, unique_keys=True)
     except Exception as exc:  # yaml and json raise different types; both mean "not parseable"
         raise FileNotFoundError(
             f"{path}: not valid {'YAML' if path.suffix in ('.yaml', '.yml') else 'JSON'}: "

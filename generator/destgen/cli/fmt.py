@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from destgen_runtime.schema import strict_json
+
 from destgen.cli.exit_codes import Exit
 from destgen.cli.say import say
 
@@ -117,7 +119,7 @@ def parsed(text: str, *, yaml: bool, name: str = "-") -> Any:
     from destgen.cli.activate import read_yaml
 
     try:
-        return read_yaml(text) if yaml else json.loads(text)
+        return read_yaml(text) if yaml else strict_json.loads(text, unique_keys=True)
     except Exception as exc:  # yaml and json raise different types; both mean "not parseable"
         kind = "YAML" if yaml else "JSON"
         raise NotParseable(f"{name}: not valid {kind}: {' '.join(str(exc).split())}") from None
@@ -132,7 +134,11 @@ def laid_out(text: str, data: Any, *, yaml: bool) -> str:
 
 def formatted(text: str, *, yaml: bool, name: str = "-") -> str:
     """``text`` (an activation file's YAML or JSON) in the canonical layout."""
-    return laid_out(text, parsed(text, yaml=yaml, name=name), yaml=yaml)
+    data = parsed(text, yaml=yaml, name=name)
+    try:
+        return laid_out(text, data, yaml=yaml)
+    except Exception as exc:  # the round-trip YAML parser is stricter in places: still its text
+        raise NotParseable(f"{name}: not valid YAML: {' '.join(str(exc).split())}") from None
 
 
 def _yaml_layout(text: str) -> str:

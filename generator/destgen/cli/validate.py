@@ -160,8 +160,13 @@ def validate_bytes(
     ``yaml_too`` (stdin, which has no file name to tell): text that is not JSON is read as YAML.
     """
     try:
-        data = strict_json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, strict_json.NotJsonNumber) as exc:
+        data = strict_json.loads(raw, unique_keys=True)
+    except (
+        UnicodeDecodeError,
+        json.JSONDecodeError,
+        strict_json.NotJsonNumber,
+        strict_json.DuplicateKey,
+    ) as exc:
         if not yaml_too:
             raise _Unreadable(f"not JSON: {exc}") from None
         data = _yaml_document(raw, f"neither JSON ({exc}) nor YAML")

@@ -19,7 +19,8 @@ raise any of them (as httpx keeps its whole tree in one module)::
     ├── NotADestinationFlow       a dataflow of no destination this library knows
     ├── ActivationError           problems in an activation file, one line each
     ├── UnsafePattern             a spec pattern no engine here can match safely (a ValueError)
-    └── NotJsonNumber             NaN or Infinity in a document (a ValueError)
+    ├── NotJsonNumber             NaN or Infinity in a document (a ValueError)
+    └── DuplicateKey              a key twice in one object of a document (a ValueError)
 
 Each error carries what it needs to be one line to a user; never a header, a request body or a
 secret. The functions that decide which error a response is live with the transport
@@ -159,3 +160,9 @@ class UnsafePattern(DestgenError, ValueError):
 
 class NotJsonNumber(DestgenError, ValueError):
     """NaN, Infinity or -Infinity in a document (a ValueError, as json's own errors are)."""
+
+
+class DuplicateKey(DestgenError, ValueError):
+    """A key twice in one object of a document a person wrote: the reader would keep the second
+    silently, and a reviewer may have read the first (a ValueError, as json's own errors are).
+    """
