@@ -78,7 +78,8 @@ def reference_accepts(validator: jsonschema.Draft7Validator, instance: Any) -> b
     return validator.is_valid(instance) and not _holds_private_key(instance)
 
 
-def _model_accepts(model: type[BaseModel], instance: Any) -> bool:
+def model_accepts(model: type[BaseModel], instance: Any) -> bool:
+    """The model's verdict on a wire payload: validated by wire names only."""
     try:
         model.model_validate(instance, by_alias=True, by_name=False)
     except ValidationError:
@@ -132,11 +133,11 @@ def check_agreement(slug: str, which: str, schema: dict[str, Any], *, examples: 
     @given(instance=from_schema(generation_schema(schema)), data=st.data())
     def agree(instance: dict[str, Any], data: st.DataObject) -> None:
         assert validator.is_valid(instance), instance  # the generation subset stays valid
-        assert _model_accepts(model, instance) == reference_accepts(
+        assert model_accepts(model, instance) == reference_accepts(
             validator, instance
         ), f"{slug} {which} disagrees on {instance}"
         mutated = mutate(instance, data, schema)
-        assert _model_accepts(model, mutated) == reference_accepts(
+        assert model_accepts(model, mutated) == reference_accepts(
             validator, mutated
         ), f"{slug} {which} disagrees on {mutated}"
 

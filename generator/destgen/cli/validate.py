@@ -340,7 +340,7 @@ def check(
     model: type[BaseModel], data: Any, *, hint: Callable[[str, str], str] | None = None
 ) -> list[str]:
     """Validate ``data`` by wire names only (snake_case keys are unknown keys in a payload)."""
-    from destgen_runtime import is_valid
+    from destgen_runtime.schema.validity import is_valid
     from pydantic import RootModel, ValidationError
 
     root = issubclass(model, RootModel)
