@@ -121,8 +121,7 @@ def parsed(text: str, *, yaml: bool, name: str = "-") -> Any:
     try:
         return read_yaml(text) if yaml else strict_json.loads(text, unique_keys=True)
     except Exception as exc:  # yaml and json raise different types; both mean "not parseable"
-        kind = "YAML" if yaml else "JSON"
-        raise NotParseable(f"{name}: not valid {kind}: {' '.join(str(exc).split())}") from None
+        raise _not_parseable(name, exc, yaml=yaml) from None
 
 
 def laid_out(text: str, data: Any, *, yaml: bool) -> str:
@@ -138,7 +137,13 @@ def formatted(text: str, *, yaml: bool, name: str = "-") -> str:
     try:
         return laid_out(text, data, yaml=yaml)
     except Exception as exc:  # the round-trip YAML parser is stricter in places: still its text
-        raise NotParseable(f"{name}: not valid YAML: {' '.join(str(exc).split())}") from None
+        raise _not_parseable(name, exc, yaml=yaml) from None
+
+
+def _not_parseable(name: str, exc: Exception, *, yaml: bool) -> NotParseable:
+    """The parser's reason on one line (yaml's messages quote the line below)."""
+    kind = "YAML" if yaml else "JSON"
+    return NotParseable(f"{name}: not valid {kind}: {' '.join(str(exc).split())}")
 
 
 def _yaml_layout(text: str) -> str:

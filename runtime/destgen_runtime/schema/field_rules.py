@@ -118,6 +118,11 @@ def concealed(value: str) -> SecretStr:
     return value if isinstance(value, SecretStr) else _Concealed(value)
 
 
+def is_concealed(value: object) -> bool:
+    """``value`` is a secret in transit (an error's input masked by a secret's own rule)."""
+    return type(value) is _Concealed
+
+
 _MASKED_INPUT = _Concealed(MASK)
 
 

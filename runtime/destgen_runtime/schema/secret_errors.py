@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from destgen_runtime.schema.annotations import annotated_metadata, models_in
-from destgen_runtime.schema.field_rules import MASK, SecretRule, _Concealed, concealed
+from destgen_runtime.schema.field_rules import MASK, SecretRule, concealed, is_concealed
 
 
 def secret_keys(
@@ -78,7 +78,7 @@ def concealing_validator(keys: frozenset[str]) -> Callable[[Any, Any], Any]:
             return handler(value)
         except PydanticValidationError as exc:
             errors = exc.errors(include_url=False, include_context=False)
-            if all(type(error["input"]) is _Concealed for error in errors):
+            if all(is_concealed(error["input"]) for error in errors):
                 raise  # the usual case: each error is a secret field's own, already masked
             unknown = [e["loc"] for e in errors if _unknown_text(e)]
             if not unknown and not any(_quotes_a_secret(e["input"], keys) for e in errors):
