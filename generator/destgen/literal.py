@@ -1,8 +1,8 @@
 """Python literals in generated source, written the way black writes them.
 
-Rendered text black already agrees with is formatted in one pass instead of two (black formats a
-second time whenever the first pass changed anything), so matching its quote style is most of
-what keeps generation fast.
+Template output black already agrees with skips black altogether (format.format_rendered), so
+every literal a template writes, containers and numbers included, must read as black would
+write it; what black would still change (a line too long to fit) is left to black.
 """
 
 from __future__ import annotations
@@ -11,10 +11,20 @@ from collections.abc import Iterable
 
 
 def source_literal(value: object) -> str:
-    """``repr(value)`` in black's quote style: a string double-quoted unless that needs more
-    escapes; anything else as ``repr`` writes it.
+    """``repr(value)`` in black's style: a string double-quoted unless that needs more escapes,
+    the same inside lists, tuples and dicts, and a float's exponent without its ``+``; anything
+    else as ``repr`` writes it.
     """
+    if isinstance(value, list):
+        return "[" + ", ".join(source_literal(item) for item in value) + "]"
+    if isinstance(value, tuple):
+        return source_tuple(value)
+    if isinstance(value, dict):
+        pairs = (f"{source_literal(k)}: {source_literal(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
     text = repr(value)
+    if isinstance(value, float):
+        return text.replace("e+", "e")  # black writes 1e100 where repr writes 1e+100
     if isinstance(value, str) and text.startswith("'") and '"' not in value:
         # repr single-quotes only a text holding no ' (or both kinds): with no " either, the
         # body needs no change between the two quote styles.

@@ -265,16 +265,18 @@ def render_or_refuse(ir: DestinationIR) -> dict[str, str] | GeneratorError:
 
 def render_destination_files(ir: DestinationIR) -> dict[str, str]:
     """Every file of one destination package, formatted: the expensive step, done only on change."""
-    from destgen.format import format_source
+    from destgen.format import format_rendered, format_source
     from destgen.models import generate_models
     from destgen.render import banner, render_destination
 
-    sources = render_destination(ir)
-    sources |= generate_models(
+    # Template output is in black's layout already; the tool's models are not.
+    formatted = {rel: format_rendered(text) for rel, text in render_destination(ir).items()}
+    models = generate_models(
         ir,
         lambda unit: banner(ir, f"{ir.name}: {unit.class_name}, from the spec's {unit.pointer}."),
     )
-    files = {rel: format_source(text) for rel, text in sorted(sources.items())}
+    formatted |= {rel: format_source(text) for rel, text in models.items()}
+    files = dict(sorted(formatted.items()))
     for rel, text in files.items():
         _must_compile(ir, rel, text)
     check_imports(ir.spec_file, f"{LIBRARY_PACKAGE}.{ir.slug}", files)
@@ -297,11 +299,11 @@ def _must_compile(ir: DestinationIR, rel: str, text: str) -> None:
 
 def render_project_files(irs: list[DestinationIR]) -> dict[str, str]:
     """pyproject.toml, README.md and the package's own files, Python ones formatted."""
-    from destgen.format import format_source
+    from destgen.format import format_rendered
     from destgen.render import render_project
 
     return {
-        rel: format_source(text) if rel.endswith(".py") else text
+        rel: format_rendered(text) if rel.endswith(".py") else text
         for rel, text in render_project(irs).items()
     }
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
+
 import pytest
 from destgen_runtime.schema.naming import pascal, snake
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from destgen.format import format_source
 
@@ -56,6 +61,11 @@ def test_format_groups_imports_like_ruff() -> None:
         (None, "None"),
         (3, "3"),
         (True, "True"),
+        (1e100, "1e100"),
+        (-2.5e-7, "-2.5e-07"),
+        (["a", 1, None], '["a", 1, None]'),
+        ({"k": ["v"], "n": {}}, '{"k": ["v"], "n": {}}'),
+        (("a",), '("a",)'),
     ],
 )
 def test_literals_are_written_as_black_writes_them(value: object, literal: str) -> None:
@@ -77,29 +87,139 @@ def test_tuples_are_written_as_black_writes_them(values: list[str], literal: str
     assert format_source(f"x = {literal}\n") == f"x = {literal}\n"
 
 
-def test_rendered_templates_are_already_formatted() -> None:
-    """Black formats a second time whenever its first pass changes anything: templates that
-    render text it already agrees with (every destination of the cache, each workflow kind)
-    halve the formatter's share of generation. A template edit that breaks this slows every
-    regeneration, so it fails here.
-    """
-    import isort
-
+def _rendered_templates(folder: Path) -> dict[str, str]:
+    """Every template's output for every spec of ``folder`` that generates, project files too."""
     from destgen.build_ir import build_ir
-    from destgen.format import _future_below_comments, _isort_config
+    from destgen.errors import GeneratorError
     from destgen.render import render_destination, render_project
     from destgen.spec_folder import read_spec_folder
-    from tests.conftest import ROOT
 
-    irs = [build_ir(spec) for spec in read_spec_folder(ROOT / "specs_cache").specs]
+    irs = []
+    for spec in read_spec_folder(folder).specs:
+        with contextlib.suppress(GeneratorError):
+            irs.append(build_ir(spec))
     rendered = {
         f"{ir.slug}/{rel}": text for ir in irs for rel, text in render_destination(ir).items()
     }
-    rendered |= {rel: text for rel, text in render_project(irs).items() if rel.endswith(".py")}
+    return rendered | {
+        rel: text for rel, text in render_project(irs).items() if rel.endswith(".py")
+    }
+
+
+def test_rendered_templates_are_already_formatted() -> None:
+    """Template output skips black (``format_rendered``) because the templates write black's
+    layout: after isort, black hands every file of the cache's destinations (each workflow
+    kind) back unchanged, and the shortcut is taken for each. A template edit that breaks
+    either would put black back on every regeneration, or worse, write what black would not:
+    it fails here.
+    """
+    from destgen.format import _in_black_layout, _sorted_imports
+    from tests.conftest import ROOT
+
+    rendered = _rendered_templates(ROOT / "specs_cache")
+    assert {rel.split("/")[0] for rel in rendered} >= {"amazon_s3", "braze", "sftp"}
     unformatted = [
-        rel
-        for rel, text in rendered.items()
-        if format_source(text) != isort.code(_future_below_comments(text), config=_isort_config())
+        rel for rel, text in rendered.items() if format_source(text) != _sorted_imports(text)
     ]
     assert unformatted == []
-    assert {ir.workflows for ir in irs} >= {("audiences",), ("stream",)}
+    slow = [rel for rel, text in rendered.items() if not _in_black_layout(_sorted_imports(text))]
+    assert slow == []
+
+
+def test_rendered_templates_of_the_long_tail_read_as_black_writes_them() -> None:
+    """The corpus's 44 real specs: whichever way each file goes (a spec's long enum list sends
+    one to black), what comes out is black's layout, byte for byte.
+    """
+    from destgen.format import format_rendered
+    from tests.conftest import ROOT
+
+    rendered = _rendered_templates(ROOT / "tests" / "data" / "corpus_2020")
+    assert len(rendered) > 100
+    differing = [
+        rel for rel, text in rendered.items() if format_rendered(text) != format_source(text)
+    ]
+    assert differing == []
+
+
+_DOC = '"""Doc."""\n\n'
+# What a spec can bring into template output that black would still change: each is sent to
+# black, and the case shows black does change it (so the shortcut would have written it wrong).
+BLACK_STILL_CHANGES = {
+    "long-call": _DOC + "x = f(" + ", ".join(f"argument_{i}" for i in range(12)) + ")\n",
+    "quote-escape": _DOC + "x = 'both \\' and \"'\n",
+    "hex-escape": _DOC + 'x = "\\xAB"\n',
+    "continuation": _DOC + "x = 1 + \\\n    2\n",
+    "tab": _DOC + "x = [\n\t1,\n]\n",
+    "trailing-space": _DOC + "x = 1 \n",
+    "wide-characters": _DOC + "x = f(" + ", ".join(['"\u6f22\u5b57\u6f22\u5b57"'] * 10) + ")\n",
+    # 101 columns with its closing quotes, which black moves onto a line of their own.
+    "overflowing-closing-quotes": _DOC
+    + '\ndef f() -> None:\n    """Doc.\n\n    '
+    + "word " * 18
+    + 'word"""\n',
+}
+
+
+@pytest.mark.parametrize("case", sorted(BLACK_STILL_CHANGES))
+def test_what_black_would_still_change_is_left_to_black(case: str) -> None:
+    from destgen.format import _in_black_layout, _sorted_imports, format_rendered
+
+    source = BLACK_STILL_CHANGES[case]
+    assert format_source(source) != _sorted_imports(source)  # black does change it
+    assert not _in_black_layout(_sorted_imports(source))
+    assert format_rendered(source) == format_source(source)
+
+
+# Lines black cannot split nor join, so it leaves them however long (and so may the shortcut).
+BLACK_LEAVES = {
+    "comment": _DOC + "# " + "word " * 30 + "end\nx = 1\n",
+    "docstring": _DOC + '\ndef f() -> None:\n    """Doc.\n\n    ' + "word " * 30 + 'end\n    """\n',
+    "one-line-docstring": _DOC + '\ndef f() -> None:\n    """' + "word " * 30 + 'end."""\n',
+    "lone-string": _DOC + 'raise ValueError(\n    "' + "word " * 30 + '"\n)\n',
+    "keyword-string": _DOC + 'x = f(\n    pattern="' + "a" * 120 + '",\n    flag=True,\n)\n',
+    "escaped-backslash": _DOC + 'x = "^\\\\d+$"\n',
+    "long-module": _DOC + "from " + "a." * 50 + "b import (\n    c,\n)\n\nx = c\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(BLACK_LEAVES))
+def test_what_black_leaves_skips_black(case: str) -> None:
+    from destgen.format import _in_black_layout, _sorted_imports, format_rendered
+
+    source = BLACK_LEAVES[case]
+    assert _in_black_layout(_sorted_imports(source))
+    assert format_rendered(source) == format_source(source)
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(prose=st.text(max_size=150), value=st.text(max_size=150), default=JSON_VALUES)
+def test_spec_text_in_a_template_reads_as_black_writes_it(
+    prose: str, value: str, default: object
+) -> None:
+    """Any text or JSON value a spec could hold, through the filters templates put it in (a
+    docstring, a literal, a comment), comes out as black writes it, whichever way it goes.
+    """
+    from destgen.format import format_rendered
+    from destgen.literal import source_literal
+    from destgen.render import comment_text, docstring_text
+
+    source = (
+        f'"""{docstring_text(prose)}"""\n\n# {comment_text(value)}\n\n\n'
+        f'def f() -> str:\n    """{docstring_text(value)}"""\n'
+        f"    return {source_literal(value)}\n\n\nX = ({source_literal(prose)}, 1)\n"
+        f"DEFAULT: object = {source_literal(default)}\n"
+    )
+    compile(source, "t.py", "exec")
+    assert format_rendered(source) == format_source(source)

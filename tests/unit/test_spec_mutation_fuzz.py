@@ -40,6 +40,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 import destgen_destinations
+from destgen.format import black_format
 from destgen.layout import LIBRARY_PACKAGE
 from destgen_emulator.service.spec_validator import SpecValidator
 from tests import reference_schema as reference
@@ -348,9 +349,20 @@ def test_mutated_spec_generates_faithful_code_or_stops_with_a_pointer(
     if code == 2:
         _refused(folder, slug, stderr)
         return
+    _in_black_layout(folder / "out")
     with _imported(folder / "out", slug) as package:
         _check_target(package, spec, tried)
         _check_auth(package, spec)
+
+
+def _in_black_layout(out: Path) -> None:
+    """Every module written is black's layout byte for byte, though black skipped most of them
+    (format.format_rendered): a spec's text must never slip past it in a form black would
+    change.
+    """
+    for module in sorted(out.rglob("*.py")):
+        text = module.read_text(encoding="utf-8")
+        assert black_format(text) == text, module
 
 
 def _with_property(name: str, schema: dict[str, Any], required: bool = True) -> dict[str, Any]:
