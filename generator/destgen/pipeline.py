@@ -265,7 +265,7 @@ def render_or_refuse(ir: DestinationIR) -> dict[str, str] | GeneratorError:
 
 def render_destination_files(ir: DestinationIR) -> dict[str, str]:
     """Every file of one destination package, formatted: the expensive step, done only on change."""
-    from destgen.format import format_rendered, format_source
+    from destgen.format import format_rendered, format_tool_output
     from destgen.models import generate_models
     from destgen.render import banner, render_destination
 
@@ -275,7 +275,7 @@ def render_destination_files(ir: DestinationIR) -> dict[str, str]:
         ir,
         lambda unit: banner(ir, f"{ir.name}: {unit.class_name}, from the spec's {unit.pointer}."),
     )
-    formatted |= {rel: format_source(text) for rel, text in models.items()}
+    formatted |= {rel: format_tool_output(text) for rel, text in models.items()}
     files = dict(sorted(formatted.items()))
     for rel, text in files.items():
         _must_compile(ir, rel, text)

@@ -223,3 +223,28 @@ def test_spec_text_in_a_template_reads_as_black_writes_it(
     )
     compile(source, "t.py", "exec")
     assert format_rendered(source) == format_source(source)
+
+
+@pytest.mark.parametrize("folder", ["specs_cache", "tests/data/corpus_2020"])
+def test_one_black_pass_settles_the_tools_models(folder: str) -> None:
+    """Black's second pass changes nothing on datamodel-code-generator's models, so one pass
+    (format_tool_output) writes what two would, for every schema of the cache and the corpus.
+    """
+    from destgen.build_ir import build_ir
+    from destgen.errors import GeneratorError
+    from destgen.format import format_tool_output
+    from destgen.models import generate_models
+    from destgen.spec_folder import read_spec_folder
+    from tests.conftest import ROOT
+
+    models: dict[str, str] = {}
+    for spec in read_spec_folder(ROOT / folder).specs:
+        with contextlib.suppress(GeneratorError):
+            ir = build_ir(spec)
+            for rel, text in generate_models(ir, lambda unit: "# banner").items():
+                models[f"{ir.slug}/{rel}"] = text
+    assert len(models) > 30
+    differing = [
+        rel for rel, text in models.items() if format_tool_output(text) != format_source(text)
+    ]
+    assert differing == []
