@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run generate test test-clients lint clean bench bench-smoke docs
+.PHONY: run generate test test-clients lint clean bench bench-smoke docs fuzz
 
 # The tool, editable, with its test tools; its editable install puts generator/, emulator/,
 # runtime/ and generated/ on the path, so the checkout's library is the one imported.
@@ -54,6 +54,18 @@ $(CLIENTS_STAMP): pyproject.toml
 test-clients: $(CLIENTS_STAMP)
 	$(CLIENTS)/bin/python -m pytest -o addopts="" --noconftest -p no:cacheprovider \
 		-W ignore -q tests/clients
+
+# Every property test DEPTH times as deep, from a fresh random seed each run (the suite repeats
+# the same examples every time): about 10 minutes at the default on two cores. The seed is
+# printed first; `make fuzz SEED=N` draws the same examples again, and a failure also prints the
+# @reproduce_failure line for its one example. Bounded: DEPTH times the examples, each test DEPTH
+# times its time limit.
+DEPTH ?= 20
+SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+fuzz: $(STAMP)
+	@echo "make fuzz DEPTH=$(DEPTH) SEED=$(SEED) draws these examples again"
+	DESTGEN_FUZZ_DEPTH=$(DEPTH) $(BIN)/pytest -m "hypothesis or fuzz" --no-cov \
+		--hypothesis-seed=$(SEED) --timeout=$$((300 * $(DEPTH)))
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.all

@@ -16,20 +16,11 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, settings
 
 from destgen_destinations import DESTINATIONS, registry
 
-# Every property test is derandomized: the same examples on every run, so a failure is a bug that
-# reproduces, never a flake; bounded, with no example database written into the checkout.
-settings.register_profile(
-    "destgen",
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-)
-settings.load_profile("destgen")
+# Loads the Hypothesis profile: fixed examples, or `make fuzz`'s deeper random ones.
+from tests import fuzz_depth  # noqa: F401
 
 # tests/clients needs aepp, installed only by `make test-clients`, which runs that folder alone
 # (without this file).

@@ -11,10 +11,12 @@ import copy
 from typing import Any
 
 import jsonschema
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from pydantic import BaseModel, ValidationError
+
+from tests.fuzz_depth import fuzz_examples
 
 
 def model_for(slug: str, which: str) -> type[BaseModel]:
@@ -124,11 +126,7 @@ def check_agreement(slug: str, which: str, schema: dict[str, Any], *, examples: 
     validator = jsonschema.Draft7Validator(schema)
 
     @settings(
-        max_examples=examples,
-        derandomize=True,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        database=None,
+        max_examples=fuzz_examples(examples),
     )
     @given(instance=from_schema(generation_schema(schema)), data=st.data())
     def agree(instance: dict[str, Any], data: st.DataObject) -> None:

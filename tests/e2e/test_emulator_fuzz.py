@@ -25,6 +25,7 @@ from schemathesis.core.result import Err
 
 from destgen_emulator import EmulatorServer
 from tests.conftest import documented
+from tests.fuzz_depth import FUZZ_DEPTH, fuzz_examples
 
 # Adobe's published file, copied into the repo with its source (openapi/SOURCE.md).
 OPENAPI = Path(__file__).resolve().parent / "openapi" / "destinations.yaml"
@@ -130,7 +131,8 @@ def _check_lifecycle(http: httpx.Client, case: Any, response: Any) -> None:
             assert read.status_code == 404, f"deleted {collection}/{gone} still answers"
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.fuzz
+@pytest.mark.timeout(120 * FUZZ_DEPTH)
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda o: f"{o.method.upper()} {o.path}")
 def test_the_emulator_answers_any_documented_request_without_a_server_error(
@@ -142,10 +144,7 @@ def test_the_emulator_answers_any_documented_request_without_a_server_error(
         collection = _collection(operation.path)
 
         @settings(
-            max_examples=EXAMPLES,
-            derandomize=True,
-            deadline=None,
-            database=None,
+            max_examples=fuzz_examples(EXAMPLES),
             phases=[Phase.explicit, Phase.generate],
             suppress_health_check=list(HealthCheck),
         )

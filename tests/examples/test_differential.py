@@ -28,6 +28,7 @@ CASES = [(slug, which, schema) for slug in SLUGS for which, schema in reference_
 IDS = [f"{slug}-{which}" for slug, which, _ in CASES]
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize(("slug", "which", "schema"), CASES, ids=IDS)
 def test_differential_models_agree_with_jsonschema(
     slug: str, which: str, schema: dict[str, Any]

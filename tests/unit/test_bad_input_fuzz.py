@@ -14,12 +14,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from destgen.cli import main
 from destgen.cli.validate import KINDS
 from tests.conftest import DOCUMENTED, ROOT
+from tests.fuzz_depth import fuzz_examples
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
@@ -29,13 +30,7 @@ JSON = st.recursive(
 )
 DOCS = sorted(DOCUMENTED.glob("*.json"))
 EXAMPLE = json.loads((ROOT / "examples" / "amazon_s3.json").read_text())
-SETTINGS = settings(
-    max_examples=60,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+SETTINGS = settings(max_examples=fuzz_examples(60))
 
 
 def _run(*argv: str) -> tuple[int, str]:
@@ -129,3 +124,52 @@ def test_fuzz_spec_loader_random_bytes_exit_2_and_no_write(blob: bytes, slug: st
         assert f"{slug}.json" in text
         assert "Traceback" not in text
         assert _digest(out) == before
+
+
+EXAMPLE_FILES = sorted((ROOT / "examples").glob("*.json")) + sorted(
+    (ROOT / "examples").glob("*.yaml")
+)
+# Every command that reads an activation file, as a user would run it on one being edited.
+READERS = [("fmt", "--check"), ("fmt",), ("activate", "--dry-run"), ("preview", "--rows", "3")]
+
+
+def _edit_lines(text: str, data: st.DataObject) -> str:
+    """``text`` after one to three line edits a person makes: a line dropped, doubled, moved,
+    cut short, or a random one typed in.
+    """
+    lines = text.splitlines(keepends=True) or [""]
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(lines) - 1))
+        action = data.draw(st.sampled_from(["drop", "double", "move", "cut", "type"]))
+        if action == "drop" and len(lines) > 1:
+            del lines[at]
+        elif action == "double":
+            lines.insert(at, lines[at])
+        elif action == "move":
+            lines.insert(data.draw(st.integers(0, len(lines) - 1)), lines.pop(at))
+        elif action == "cut":
+            lines[at] = lines[at][: data.draw(st.integers(0, len(lines[at])))]
+        else:
+            lines.insert(at, data.draw(st.text(max_size=30)) + "\n")
+    return "".join(lines)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_fuzz_edited_examples_through_every_reader(data: st.DataObject) -> None:
+    """Each example with line edits, through every command that reads activation files: an exit
+    code and a message, never a traceback; a file refused (or only checked) is left as it was.
+    """
+    example = data.draw(st.sampled_from(EXAMPLE_FILES))
+    command = data.draw(st.sampled_from(READERS))
+    text = _edit_lines(example.read_text(encoding="utf-8"), data)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / example.name
+        path.write_text(text, encoding="utf-8")
+        before = path.read_bytes()
+        code, output = _run(*command, str(path))
+        after = path.read_bytes()
+    assert code in (0, 1, 2, 3), output
+    assert "Traceback" not in output
+    if code != 0 or "--check" in command or command[0] != "fmt":
+        assert after == before

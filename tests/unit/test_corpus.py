@@ -19,6 +19,7 @@ from destgen_runtime.schema.naming import slug_of
 
 from destgen.spec_folder import read_spec_folder
 from tests.conftest import ROOT, run_cli, run_destgen
+from tests.fuzz_depth import FUZZ_DEPTH
 
 CORPUS = ROOT / "tests" / "data" / "corpus_2020"
 BIN = Path(sys.executable).parent
@@ -94,12 +95,13 @@ def test_corpus_packages_import_lint_and_type_check(corpus_library: tuple[Path, 
         cwd=out,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=300 * FUZZ_DEPTH,
         check=False,
     )
     assert typed.returncode == 0, typed.stdout[-3000:]
 
 
+@pytest.mark.fuzz
 def test_corpus_models_agree_with_jsonschema(corpus_library: tuple[Path, str]) -> None:
     out, _ = corpus_library
     done = subprocess.run(

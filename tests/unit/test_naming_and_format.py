@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from destgen.format import format_source
+from tests.fuzz_depth import fuzz_examples
 
 
 @pytest.mark.parametrize(
@@ -203,7 +204,7 @@ JSON_VALUES = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=fuzz_examples(200))
 @given(prose=st.text(max_size=150), value=st.text(max_size=150), default=JSON_VALUES)
 def test_spec_text_in_a_template_reads_as_black_writes_it(
     prose: str, value: str, default: object

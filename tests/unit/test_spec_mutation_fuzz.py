@@ -23,7 +23,6 @@ import inspect
 import itertools
 import json
 import math
-import os
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -45,6 +44,7 @@ from destgen.layout import LIBRARY_PACKAGE
 from destgen_emulator.service.spec_validator import SpecValidator
 from tests import reference_schema as reference
 from tests.conftest import ROOT, run_cli
+from tests.fuzz_depth import fuzz_examples
 
 BASE_SPEC = json.loads((ROOT / "specs_cache" / "sftp.json").read_text())
 MANIFEST_ENTRY = next(
@@ -279,6 +279,17 @@ def _accepts(model: type[BaseModel], instance: Any) -> BaseModel | None:
         return None
 
 
+def _sent_as_given(given: Any, sent: Any) -> bool:
+    """Every key of ``given`` is in ``sent`` with the same value, at every depth; ``sent`` may
+    hold more (the defaults the model added).
+    """
+    if isinstance(given, dict):
+        return isinstance(sent, dict) and all(
+            key in sent and _sent_as_given(value, sent[key]) for key, value in given.items()
+        )
+    return bool(given == sent)
+
+
 def _check_target(package: ModuleType, spec: dict[str, Any], tried: dict[str, list[Any]]) -> None:
     model = package.models.TargetParams
     validator = jsonschema.Draft7Validator(reference.target_schema(spec))
@@ -294,8 +305,9 @@ def _check_target(package: ModuleType, spec: dict[str, Any], tried: dict[str, li
         if made is None:
             continue
         wire = to_wire(made)
-        # What was given is what is sent, under the spec's own names (defaults may be added).
-        assert {k: wire.get(k) for k in instance} == instance, (instance, wire)
+        # What was given is what is sent, under the spec's own names (defaults may be added, in
+        # nested objects too).
+        assert _sent_as_given(instance, wire), (instance, wire)
         built = package.builders.target_connection(
             name="fuzz", base_connection_id="b1", **_arguments(package, instance)
         )
@@ -333,9 +345,10 @@ def _check_auth(package: ModuleType, spec: dict[str, Any]) -> None:
     assert package.models.TargetParams.model_json_schema()["title"] == "TargetParams"
 
 
-# 10 examples keep this test near 10 s under coverage; DESTGEN_FUZZ_EXAMPLES=400 digs deeper by
-# hand (400 and 300 ran clean on 2026-11-30).
-@settings(max_examples=int(os.environ.get("DESTGEN_FUZZ_EXAMPLES", "10")))
+# 10 examples keep this test near 10 s under coverage; `make fuzz` draws DESTGEN_FUZZ_DEPTH times
+# as many from a fresh seed (400 and 300 ran clean on 2026-11-30; 60 to 80 on five seeds on
+# 2026-12-07).
+@settings(max_examples=fuzz_examples(10))
 @given(mutated=mutation())
 def test_mutated_spec_generates_faithful_code_or_stops_with_a_pointer(
     mutated: tuple[dict[str, Any], dict[str, list[Any]]], tmp_path_factory: pytest.TempPathFactory

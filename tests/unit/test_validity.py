@@ -23,6 +23,7 @@ import destgen_destinations.amazon_s3 as s3
 from destgen.cli.validate import KINDS
 from tests.conftest import DOCUMENTED, SLUGS
 from tests.differential_support import model_accepts
+from tests.fuzz_depth import fuzz_examples
 from tests.unit.test_bad_input_fuzz import JSON, _mutate
 
 
@@ -71,7 +72,7 @@ def _strategy(model: type[BaseModel]) -> st.SearchStrategy[Any]:
         return JSON
 
 
-@settings(max_examples=200)
+@settings(max_examples=fuzz_examples(200))
 @given(data=st.data())
 def test_is_valid_agrees_with_the_model_on_drawn_and_mutated_payloads(data: st.DataObject) -> None:
     model = data.draw(st.sampled_from(MODELS))
@@ -120,7 +121,7 @@ def test_every_documented_request_gets_the_models_verdict() -> None:
     assert valid >= 18, valid
 
 
-@settings(max_examples=300)
+@settings(max_examples=fuzz_examples(300))
 @given(data=st.data())
 def test_is_valid_agrees_with_the_model_on_mutated_documented_requests(
     data: st.DataObject,
