@@ -61,7 +61,10 @@ test-clients: $(CLIENTS_STAMP)
 # @reproduce_failure line for its one example. Bounded: DEPTH times the examples, each test DEPTH
 # times its time limit.
 DEPTH ?= 20
-SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+# Drawn once (:=), so the seed printed is the seed used.
+ifndef SEED
+SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+endif
 fuzz: $(STAMP)
 	@echo "make fuzz DEPTH=$(DEPTH) SEED=$(SEED) draws these examples again"
 	DESTGEN_FUZZ_DEPTH=$(DEPTH) $(BIN)/pytest -m "hypothesis or fuzz" --no-cov \

@@ -154,6 +154,35 @@ def test_an_audience_listed_twice_is_refused(tmp_path: Path) -> None:
     assert f"$.audiences[2].id: {doc['audiences'][0]['id']} is listed twice" in done.stdout
 
 
+@pytest.mark.parametrize(
+    ("key", "values", "said"),
+    [
+        ("mandatoryFields", [""], "$.mandatoryFields[0]: String should have at least 1 character"),
+        (
+            "marketingActions",
+            ["", "/dulepolicy/marketingActions/core/email"],
+            "$.marketingActions[1]: '/dulepolicy/marketingActions/core/email' is not a marketing "
+            "action reference",
+        ),
+    ],
+)
+def test_what_a_patch_would_refuse_is_refused_in_the_file(
+    key: str, values: list[str], said: str, tmp_path: Path
+) -> None:
+    """A file's mandatory fields and marketing actions are checked as their dataflow PATCH
+    checks them: found by `make fuzz`, a file that validated used to crash `activate` with a
+    traceback when the PATCH was built, after the connections were made.
+    """
+    doc = copy.deepcopy(S3) | {key: values}
+    path = tmp_path / "patch.json"
+    path.write_text(json.dumps(doc))
+    for command in (["validate"], ["activate", "--dry-run"]):
+        done = run_cli(*command, str(path))
+        assert done.returncode == Exit.FAILED, (command, done.stderr)
+        assert said in done.stdout + done.stderr, command
+        assert "Traceback" not in done.stdout + done.stderr
+
+
 def test_connection_names_alike_in_their_first_words_get_their_own_variables() -> None:
     common = "Acme exports for the European marketing team"
     first = secret_variable("amazon_s3", "s3SecretKey", f"{common} (Paris)")

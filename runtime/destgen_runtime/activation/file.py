@@ -33,7 +33,7 @@ from destgen_runtime.schema.errors import (  # re-exported: its room's errors
     ActivationError as ActivationError,
 )
 from destgen_runtime.schema.field_rules import MASK, private_key_problem
-from destgen_runtime.schema.refs import NonEmpty
+from destgen_runtime.schema.refs import MarketingActionRef, NonEmpty
 
 
 def _exactly_findable(name: str) -> str:
@@ -263,12 +263,13 @@ class ActivationFile(_Closed):
     audiences: Annotated[list[dict[str, Any]], Field(description=AUDIENCES_HELP)] = []
     mappings: list[MappingRow] = []
     mandatory_fields: Annotated[
-        list[str],
+        list[NonEmpty],
         Field(alias="mandatoryFields", description="attributes a profile must have to be exported"),
     ] = []
     deduplication_keys: Annotated[DedupKeys | None, Field(alias="deduplicationKeys")] = None
     marketing_actions: Annotated[
-        list[str], Field(alias="marketingActions", description="marketing action constraint paths")
+        list[MarketingActionRef],
+        Field(alias="marketingActions", description="marketing action constraint paths"),
     ] = []
     include_file_manifest: Annotated[
         bool | None,

@@ -28,13 +28,12 @@ from destgen_runtime.payloads.dataflow import (
 )
 from destgen_runtime.payloads.datasets import DatasetSchedule
 from destgen_runtime.payloads.streaming import ProfileSelector
-from destgen_runtime.schema.refs import NonEmpty
+from destgen_runtime.schema.refs import MarketingActionRef, NonEmpty
 from destgen_runtime.schema.spec_model import CACHED_FROM_JSON, SpecModel
 
 SELECTORS = "/transformations/0/params/segmentSelectors/selectors"
 PROFILE_SELECTORS = "/transformations/0/params/profileSelectors/selectors"
 PARAMS = "/transformations/0/params"
-MARKETING_ACTION_REF = re.compile(r"^/dulepolicy/marketingActions/(core|custom)/[^/]+/constraints$")
 
 
 def _lower(op: Any) -> Any:
@@ -125,23 +124,9 @@ class SetPrimaryFields(SpecModel):
 class Policy(SpecModel):
     """The dataflow ``policy``: the marketing actions it enforces."""
 
-    enforcement_refs: list[str] = Field(alias="enforcementRefs", default_factory=list)
-
-    @field_validator("enforcement_refs")
-    @classmethod
-    def _refs(cls, value: list[str]) -> list[str]:
-        for ref in value:
-            _check_marketing_action(ref)
-        return value
-
-
-def _check_marketing_action(ref: str) -> str:
-    if not MARKETING_ACTION_REF.fullmatch(ref):
-        raise ValueError(
-            f"{ref!r} is not a marketing action reference "
-            "(/dulepolicy/marketingActions/custom/<id>/constraints)"
-        )
-    return ref
+    enforcement_refs: list[MarketingActionRef] = Field(
+        alias="enforcementRefs", default_factory=list
+    )
 
 
 class SetPolicy(SpecModel):
@@ -157,12 +142,7 @@ class AddMarketingAction(SpecModel):
 
     op: AddOp
     path: Annotated[str, Field(pattern=r"^/policy/enforcementRefs/(-|[0-9]+)$")]
-    value: str
-
-    @field_validator("value")
-    @classmethod
-    def _ref(cls, value: str) -> str:
-        return _check_marketing_action(value)
+    value: MarketingActionRef
 
 
 class SetFileManifest(SpecModel):

@@ -5,15 +5,39 @@ Destination packages narrow the ids to their own Literal values by subclassing t
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from destgen_runtime.schema.spec_model import SpecModel, compact
 
 PROFILE_STORE_SPEC_ID = "8a9c3494-9708-43d7-ae3f-cda01e5030e1"
 
 NonEmpty = Annotated[str, Field(min_length=1)]
+
+MARKETING_ACTION_REF = re.compile(r"^/dulepolicy/marketingActions/(core|custom)/[^/]+/constraints$")
+
+
+def _marketing_action(ref: str) -> str:
+    if not MARKETING_ACTION_REF.fullmatch(ref):
+        raise PydanticCustomError(
+            "marketing_action",
+            "{ref} is not a marketing action reference "
+            "(/dulepolicy/marketingActions/custom/<id>/constraints)",
+            {"ref": repr(ref)},
+        )
+    return ref
+
+
+# One marketing action's constraints path: checked alike in an activation file and in the
+# dataflow PATCH it becomes, so a file that validates never fails half-way through a run.
+MarketingActionRef = Annotated[
+    str,
+    AfterValidator(_marketing_action),
+    WithJsonSchema({"type": "string", "pattern": MARKETING_ACTION_REF.pattern}),
+]
 
 
 class SpecRef(SpecModel):
