@@ -48,6 +48,10 @@ def docstring_text(text: str) -> str:
     if flat.endswith('"'):
         # '...x"' + '"""' would close the docstring one quote early.
         flat = flat[:-1] + '\\"'
+    if flat.startswith('"'):
+        # Black pads a docstring that opens with a quote ('"""' + '"x' reads as four quotes);
+        # written padded, the text is already as black writes it.
+        flat = " " + flat
     return _UNSAFE_IN_SOURCE.sub(_escaped, flat)
 
 
