@@ -50,8 +50,8 @@ def format_tool_output(source: str) -> str:
     """
     import black
 
-    # A private name of the exactly pinned black: a new black is a new pin, and this test's
-    # two-pass comparison runs on it before it lands.
+    # A private name of the exactly pinned black: a new black is a new pin, and
+    # test_one_black_pass_settles_the_tools_models compares the two ways on it before it lands.
     return black._format_str_once(_sorted_imports(source), mode=_mode())
 
 
