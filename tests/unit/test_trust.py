@@ -159,6 +159,21 @@ def test_an_audience_listed_twice_is_refused(tmp_path: Path) -> None:
     [
         ("mandatoryFields", [""], "$.mandatoryFields[0]: String should have at least 1 character"),
         (
+            "deduplicationKeys",
+            {"identityNamespace": "Email", "attributePaths": ["person.name"]},
+            "deduplication keys mix identity namespaces and attributes; pick one kind",
+        ),
+        (
+            "deduplicationKeys",
+            {"attributePaths": ["a.b", "c.d", "e.f"]},
+            "at most two XDM attributes can be deduplication keys",
+        ),
+        (
+            "deduplicationKeys",
+            {"identityNamespace": ""},
+            "$.deduplicationKeys.identityNamespace: String should have at least 1 character",
+        ),
+        (
             "marketingActions",
             ["", "/dulepolicy/marketingActions/core/email"],
             "$.marketingActions[1]: '/dulepolicy/marketingActions/core/email' is not a marketing "
@@ -167,11 +182,11 @@ def test_an_audience_listed_twice_is_refused(tmp_path: Path) -> None:
     ],
 )
 def test_what_a_patch_would_refuse_is_refused_in_the_file(
-    key: str, values: list[str], said: str, tmp_path: Path
+    key: str, values: object, said: str, tmp_path: Path
 ) -> None:
-    """A file's mandatory fields and marketing actions are checked as their dataflow PATCH
-    checks them: found by `make fuzz`, a file that validated used to crash `activate` with a
-    traceback when the PATCH was built, after the connections were made.
+    """A file's mandatory fields, deduplication keys and marketing actions are checked as their
+    dataflow PATCH checks them: found by `make fuzz`, a file that validated used to crash
+    `activate` with a traceback when the PATCH was built, after the connections were made.
     """
     doc = copy.deepcopy(S3) | {key: values}
     path = tmp_path / "patch.json"

@@ -28,6 +28,7 @@ from pydantic_core import PydanticCustomError
 from destgen_destinations import registry
 from destgen_runtime.activation.problems import env_on_plain_field
 from destgen_runtime.payloads.audiences import AudienceValue, StreamingAudienceValue
+from destgen_runtime.payloads.dataflow import AttributeKey, IdentityKey, check_primary_fields
 from destgen_runtime.payloads.destination import DestinationPackage
 from destgen_runtime.schema.errors import (  # re-exported: its room's errors
     ActivationError as ActivationError,
@@ -189,14 +190,22 @@ class MappingRow(_Closed):
 class DedupKeys(_Closed):
     """Deduplication key: an identity namespace, or XDM attribute paths."""
 
-    identity_namespace: Annotated[str | None, Field(alias="identityNamespace")] = None
-    attribute_paths: Annotated[list[str], Field(alias="attributePaths")] = []
+    identity_namespace: Annotated[NonEmpty | None, Field(alias="identityNamespace")] = None
+    attribute_paths: Annotated[list[NonEmpty], Field(alias="attributePaths")] = []
 
     @model_validator(mode="after")
-    def _not_empty(self) -> DedupKeys:
+    def _as_the_patch_takes_them(self) -> DedupKeys:
         # An empty key would be sent as an empty primaryFields list, which the API rejects.
         if self.identity_namespace is None and not self.attribute_paths:
             raise ValueError("give identityNamespace or at least one of attributePaths")
+        # The dataflow PATCH's own rule (one kind, one namespace, at most two paths), so a file
+        # that validates never fails half-way through a run.
+        keys: list[IdentityKey | AttributeKey] = [
+            AttributeKey.model_validate({"attributePath": path}) for path in self.attribute_paths
+        ]
+        if self.identity_namespace is not None:
+            keys.append(IdentityKey.model_validate({"identityNamespace": self.identity_namespace}))
+        check_primary_fields(keys)
         return self
 
 
