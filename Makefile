@@ -56,7 +56,7 @@ test-clients: $(CLIENTS_STAMP)
 		-W ignore -q tests/clients
 
 # Every property test DEPTH times as deep, from a fresh random seed each run (the suite repeats
-# the same examples every time): about 6 minutes at the default on two cores. The seed is
+# the same examples every time): about 9 minutes at the default on two cores. The seed is
 # printed first; `make fuzz SEED=N` draws the same examples again, and a failure also prints the
 # @reproduce_failure line for its one example. Bounded: DEPTH times the examples, each test DEPTH
 # times its time limit.
