@@ -75,7 +75,7 @@ BAD = [
                 }
             ]
         },
-        "$.audiences[0]: Value error, schedule.frequency EVERY_3_HOURS",
+        "$.audiences[0]: schedule.frequency EVERY_3_HOURS",
     ),
     (
         "bad-target-param",

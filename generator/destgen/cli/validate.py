@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+from destgen_runtime.activation.problems import message
 from destgen_runtime.schema import strict_json
 from destgen_runtime.schema.json_path import json_path
 
@@ -369,8 +370,7 @@ def _message(error: Any) -> str:
         return "unknown key: not in the connection spec or the documented request [extra_forbidden]"
     if kind == "missing":
         return "required key is missing [missing]"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{message} [{kind}]"
+    return f"{message(error)} [{kind}]"
 
 
 def detect_destination(data: Any) -> str | None:

@@ -22,7 +22,7 @@ from destgen_runtime.activation.file import (
     destination_package,
     resolve_secrets,
 )
-from destgen_runtime.activation.problems import phrased, unknown_key
+from destgen_runtime.activation.problems import message, phrased, unknown_key
 from destgen_runtime.activation.workflows import Workflow
 from destgen_runtime.payloads.audiences import AnyAudienceSelector
 from destgen_runtime.payloads.datasets import (
@@ -192,7 +192,7 @@ def dataset_payloads(file: ActivationFile) -> DatasetPayloads:
         )
     except PydanticValidationError as exc:
         raise ActivationError(
-            [f"$.dataflow.schedule: {e['msg']}" for e in exc.errors(include_input=False)]
+            [f"$.dataflow.schedule: {message(e)}" for e in exc.errors(include_input=False)]
         ) from None
     source = data_lake_source_connection(
         name=file.source_name, datasets={d.id: d.name for d in file.datasets}
@@ -278,7 +278,7 @@ def _said(model: type[BaseModel], error: Any) -> str:
     # pydantic's "Extra inputs are not permitted" does not say which keys are: we do.
     if error["type"] == "extra_forbidden" and isinstance(error["loc"][-1], str):
         return unknown_key(model, error["loc"])
-    return str(error["msg"])
+    return message(error)
 
 
 def _path(data: Any, loc: tuple[Any, ...], where: str, inner: str | None) -> str:

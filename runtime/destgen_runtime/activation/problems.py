@@ -32,7 +32,22 @@ def _phrase(model: type[BaseModel], data: Any, error: Any) -> str:
     value = _value_at(data, loc)
     if isinstance(value, dict) and set(value) == {"env"} and error["type"].endswith("_type"):
         return f"{path}: {env_on_plain_field(str(loc[-1]) if loc else 'key')}"
-    return f"{path}: {error['msg']}"
+    return f"{path}: {message(error)}"
+
+
+# What pydantic puts before the text of a ValueError or an assert a validator raised: the text
+# is already the whole message.
+_RAISED_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def message(error: Any) -> str:
+    """The text of one pydantic error, without the prefix pydantic puts before a validator's own
+    words (``Value error, ...``).
+    """
+    text = str(error["msg"])
+    for prefix in _RAISED_PREFIXES:
+        text = text.removeprefix(prefix)
+    return text
 
 
 def env_on_plain_field(key: str) -> str:
