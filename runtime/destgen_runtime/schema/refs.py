@@ -1,4 +1,5 @@
-"""References to specs and the Profile-store source connection, shared by every destination.
+"""References shared by every destination: to specs, to the Profile-store source connection, and
+to marketing actions (checked alike in an activation file and in the PATCH it becomes).
 
 Destination packages narrow the ids to their own Literal values by subclassing these.
 """
