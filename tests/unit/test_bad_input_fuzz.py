@@ -177,23 +177,28 @@ def test_fuzz_edited_examples_through_every_reader(data: st.DataObject) -> None:
         assert after == before
 
 
-# Files as the published activation schema describes them (`destgen activation-schema`): a whole
-# file drawn from it, or the S3 example with one key's value drawn from that key's schema (a file
-# valid but for one key gets as far as the requests it becomes). Built once: a schema's
-# canonical form takes seconds to work out.
-_FILE_SCHEMA = activation_file_schema()
-_KEY_VALUES = {
-    key: from_schema({**schema, "$defs": _FILE_SCHEMA["$defs"]})
-    for key, schema in _FILE_SCHEMA["properties"].items()
-}
-_ONE_KEY_DRAWN = st.sampled_from(sorted(_KEY_VALUES)).flatmap(
-    lambda key: _KEY_VALUES[key].map(lambda value: EXAMPLE | {key: value})
-)
-# Three in four are the example with one key drawn: left to itself, Hypothesis drew whole files
-# four times in five, and those mostly stop at the first check.
-SCHEMA_FILES = st.integers(0, 3).flatmap(
-    lambda n: from_schema(_FILE_SCHEMA) if n == 0 else _ONE_KEY_DRAWN
-)
+def _schema_files() -> st.SearchStrategy[dict[str, Any]]:
+    """Files as the published activation schema describes them (`destgen activation-schema`): a
+    whole file drawn from it, or the S3 example with one key's value drawn from that key's schema
+    (a file valid but for one key gets as far as the requests it becomes).
+    """
+    schema = activation_file_schema()
+    whole = from_schema(schema)
+    key_values = {
+        key: from_schema({**inner, "$defs": schema["$defs"]})
+        for key, inner in schema["properties"].items()
+    }
+    one_key = st.sampled_from(sorted(key_values)).flatmap(
+        lambda key: key_values[key].map(lambda value: EXAMPLE | {key: value})
+    )
+    # Three in four are the example with one key drawn: left to itself, Hypothesis drew whole
+    # files four times in five, and those mostly stop at the first check.
+    return st.integers(0, 3).flatmap(lambda n: whole if n == 0 else one_key)
+
+
+# Deferred: the schemas take seconds to canonicalise, which collecting the module (in every
+# worker, and in test_validity, which imports from here) should not pay.
+SCHEMA_FILES = st.deferred(_schema_files)
 
 
 # Few in the suite: a file valid but for one key runs a whole dry run (about a second). `make
