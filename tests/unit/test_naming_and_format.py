@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from destgen.format import format_source
+from destgen.ir import DestinationIR
 from tests.fuzz_depth import fuzz_examples
 
 
@@ -88,17 +90,25 @@ def test_tuples_are_written_as_black_writes_them(values: list[str], literal: str
     assert format_source(f"x = {literal}\n") == f"x = {literal}\n"
 
 
-def _rendered_templates(folder: Path) -> dict[str, str]:
-    """Every template's output for every spec of ``folder`` that generates, project files too."""
+@cache
+def _irs(folder: Path) -> tuple[DestinationIR, ...]:
+    """The IR of every spec of ``folder`` that generates (a refused spec is left out)."""
     from destgen.build_ir import build_ir
     from destgen.errors import GeneratorError
-    from destgen.render import render_destination, render_project
     from destgen.spec_folder import read_spec_folder
 
     irs = []
     for spec in read_spec_folder(folder).specs:
         with contextlib.suppress(GeneratorError):
             irs.append(build_ir(spec))
+    return tuple(irs)
+
+
+def _rendered_templates(folder: Path) -> dict[str, str]:
+    """Every template's output for every spec of ``folder`` that generates, project files too."""
+    from destgen.render import render_destination, render_project
+
+    irs = list(_irs(folder))
     rendered = {
         f"{ir.slug}/{rel}": text for ir in irs for rel, text in render_destination(ir).items()
     }
@@ -232,19 +242,15 @@ def test_one_black_pass_settles_the_tools_models(folder: str) -> None:
     """Black's second pass changes nothing on datamodel-code-generator's models, so one pass
     (format_tool_output) writes what two would, for every schema of the cache and the corpus.
     """
-    from destgen.build_ir import build_ir
-    from destgen.errors import GeneratorError
     from destgen.format import format_tool_output
     from destgen.models import generate_models
-    from destgen.spec_folder import read_spec_folder
     from tests.conftest import ROOT
 
-    models: dict[str, str] = {}
-    for spec in read_spec_folder(ROOT / folder).specs:
-        with contextlib.suppress(GeneratorError):
-            ir = build_ir(spec)
-            for rel, text in generate_models(ir, lambda unit: "# banner").items():
-                models[f"{ir.slug}/{rel}"] = text
+    models = {
+        f"{ir.slug}/{rel}": text
+        for ir in _irs(ROOT / folder)
+        for rel, text in generate_models(ir, lambda unit: "# banner").items()
+    }
     assert len(models) > 30
     differing = [
         rel for rel, text in models.items() if format_tool_output(text) != format_source(text)
