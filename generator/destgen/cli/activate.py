@@ -27,7 +27,6 @@ from destgen_runtime.activation.file import (
     activation_file_schema,
 )
 from destgen_runtime.activation.payloads import parse_activation_file
-from destgen_runtime.schema import strict_json
 from destgen_runtime.transport.client import FlowServiceClient
 from destgen_runtime.transport.credentials import (
     Identity,
@@ -121,16 +120,12 @@ def read_document(path: Path, digests: dict[Path, str] | None = None) -> Any:
         raise FileNotFoundError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if digests is not None:
         digests[path] = hashlib.sha256(raw).hexdigest()
+    from destgen.cli.fmt import NotParseable, parsed
+
     try:
-        text = raw.decode("utf-8")
-        yaml = path.suffix in (".yaml", ".yml")
-        data = read_yaml(text) if yaml else strict_json.loads(text, unique_keys=True)
-    except Exception as exc:  # yaml and json raise different types; both mean "not parseable"
-        raise FileNotFoundError(
-            f"{path}: not valid {'YAML' if path.suffix in ('.yaml', '.yml') else 'JSON'}: "
-            + " ".join(str(exc).split())  # one line: yaml's messages quote the line below
-        ) from None
-    return data
+        return parsed(raw, yaml=path.suffix in (".yaml", ".yml"), name=str(path))
+    except NotParseable as exc:
+        raise FileNotFoundError(str(exc)) from None
 
 
 def read_yaml(text: str) -> Any:

@@ -112,14 +112,16 @@ class NotParseable(ValueError):
     """The text is not a YAML or JSON document plan would read."""
 
 
-def parsed(text: str, *, yaml: bool, name: str = "-") -> Any:
-    """``text`` read as plan reads an activation file (YAML: no aliases, no tags beyond YAML's);
-    NotParseable naming ``name`` and the parser's reason otherwise.
+def parsed(text: str | bytes, *, yaml: bool, name: str = "-") -> Any:
+    """``text`` (bytes: UTF-8) read as plan reads an activation file (YAML: no aliases, no tags
+    beyond YAML's; JSON: strict, no key twice); NotParseable naming ``name`` and the parser's
+    reason otherwise.
     """
     from destgen.cli.activate import read_yaml
 
     try:
-        return read_yaml(text) if yaml else strict_json.loads(text, unique_keys=True)
+        document = text.decode("utf-8") if isinstance(text, bytes) else text
+        return read_yaml(document) if yaml else strict_json.loads(document, unique_keys=True)
     except Exception as exc:  # yaml and json raise different types; both mean "not parseable"
         raise _not_parseable(name, exc, yaml=yaml) from None
 
