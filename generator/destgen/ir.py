@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 # What every destination package re-exports besides its own builders (see the __init__ template).
-PACKAGE_SUBMODULES = ("builders", "models", "spec")
+PACKAGE_SUBMODULES = ("builders", "checks", "models", "spec")
 RUNTIME_HELPERS = (
     ("payloads.audiences", "audience"),
     ("payloads.mapping", "mapping"),
@@ -183,6 +183,16 @@ class DestinationIR:
         """The destination package's ``__all__``: its builders, submodules and runtime helpers."""
         helpers = (name for _module, name in self.runtime_helpers)
         return tuple(sorted({*self.builders, *PACKAGE_SUBMODULES, *helpers}))
+
+    @property
+    def export_homes(self) -> tuple[tuple[str, str], ...]:
+        """``(name, module it is imported from)`` of every name in ``package_exports``, sorted;
+        the package's own modules relative, a submodule's home ``"."`` (destgen_runtime.exports).
+        """
+        homes = {name: ".builders" for name in self.builders}
+        homes |= {name: "." for name in PACKAGE_SUBMODULES}
+        homes |= {name: f"destgen_runtime.{module}" for module, name in self.runtime_helpers}
+        return tuple(sorted(homes.items()))
 
     @property
     def runtime_helpers(self) -> tuple[tuple[str, str], ...]:

@@ -246,6 +246,8 @@ def _render_all(
     import datamodel_code_generator  # noqa: F401
     import isort  # noqa: F401
 
+    import destgen.checks  # noqa: F401  (the runtime the models stand on, for their checks)
+
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for ir, result in zip(irs, pool.map(render_or_refuse, irs), strict=True):
@@ -265,9 +267,10 @@ def render_or_refuse(ir: DestinationIR) -> dict[str, str] | GeneratorError:
 
 def render_destination_files(ir: DestinationIR) -> dict[str, str]:
     """Every file of one destination package, formatted: the expensive step, done only on change."""
+    from destgen.checks import derive_checks
     from destgen.format import format_rendered, format_tool_output
     from destgen.models import generate_models
-    from destgen.render import banner, render_destination
+    from destgen.render import banner, render_checks, render_destination
 
     # Template output is in black's layout already; the tool's models are not.
     formatted = {rel: format_rendered(text) for rel, text in render_destination(ir).items()}
@@ -276,6 +279,7 @@ def render_destination_files(ir: DestinationIR) -> dict[str, str]:
         lambda unit: banner(ir, f"{ir.name}: {unit.class_name}, from the spec's {unit.pointer}."),
     )
     formatted |= {rel: format_tool_output(text) for rel, text in models.items()}
+    formatted["checks.py"] = format_rendered(render_checks(ir, derive_checks(ir, formatted)))
     files = dict(sorted(formatted.items()))
     for rel, text in files.items():
         _must_compile(ir, rel, text)

@@ -1,4 +1,5 @@
-"""``is_valid`` gives the model's own verdict on wire payloads, without building the model: over
+"""``is_valid`` (and each destination's written ``checks``) give the model's own verdict on wire
+payloads, without building the model: over
 every model of every generated destination, on the documented requests, the examples' payloads,
 payloads drawn from each model's JSON Schema and mutations of them; and it runs no Python for a
 plain payload whose rules pydantic-core can check alone.
@@ -12,6 +13,7 @@ from functools import cache
 from typing import Annotated, Any, Self
 
 import pytest
+from destgen_runtime.schema.core_checks import Check
 from destgen_runtime.schema.spec_model import SpecModel
 from destgen_runtime.schema.validity import check_schema, is_valid, is_valid_json
 from hypothesis import given, settings
@@ -55,10 +57,30 @@ def _models() -> list[type[BaseModel]]:
 MODELS = _models()
 
 
+def written_check(model: type[BaseModel]) -> Check | None:
+    """The check a destination's ``checks.py`` holds for ``model`` (one of its spec params), if
+    it holds one.
+    """
+    parts = model.__module__.split(".")
+    if parts[0] != "destgen_destinations" or len(parts) < 3 or parts[2] != "models":
+        return None
+    checks = importlib.import_module(f"destgen_destinations.{parts[1]}.checks")
+    found = getattr(checks, model.__name__, None) if model.__name__ in checks.__all__ else None
+    return found if isinstance(found, Check) else None
+
+
 def _agree(model: type[BaseModel], payload: Any) -> None:
+    """``is_valid``, ``is_valid_json`` and the written check (where there is one) all give the
+    model's verdict.
+    """
     expected = model_accepts(model, payload)
+    text = json.dumps(payload)
     assert is_valid(model, payload) is expected, (model.__qualname__, payload)
-    assert is_valid_json(model, json.dumps(payload)) is expected, (model.__qualname__, payload)
+    assert is_valid_json(model, text) is expected, (model.__qualname__, payload)
+    written = written_check(model)
+    if written is not None:
+        assert written.is_valid(payload) is expected, (model.__qualname__, payload)
+        assert written.is_valid_json(text) is expected, (model.__qualname__, payload)
 
 
 @cache

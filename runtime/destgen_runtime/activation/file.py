@@ -30,10 +30,11 @@ from destgen_runtime.activation.problems import env_on_plain_field
 from destgen_runtime.payloads.audiences import AudienceValue, StreamingAudienceValue
 from destgen_runtime.payloads.dataflow import AttributeKey, IdentityKey, check_primary_fields
 from destgen_runtime.payloads.destination import DestinationPackage
+from destgen_runtime.schema.core_checks import private_key_problem
 from destgen_runtime.schema.errors import (  # re-exported: its room's errors
     ActivationError as ActivationError,
 )
-from destgen_runtime.schema.field_rules import MASK, private_key_problem
+from destgen_runtime.schema.field_rules import MASK
 from destgen_runtime.schema.refs import MarketingActionRef, NonEmpty
 
 

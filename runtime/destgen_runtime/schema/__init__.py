@@ -8,7 +8,10 @@
 - ``wire``: ``to_wire``/``to_masked``, the one place secrets are revealed; ``secret_errors``:
   validation errors that never quote a secret.
 - ``validity``: ``is_valid``/``is_valid_json``, a model's verdict on a wire payload without
-  building the model (its own core schema, objects checked as dicts).
+  building the model (its own core schema, objects checked as dicts). ``core_checks``: the same
+  check written out as data (``Check``, a destination's ``checks.py``), run by pydantic-core
+  without pydantic; the Python checks it names (base64, private keys, field conditionals).
+- ``exports``: ``lazy_exports``, a generated destination package's names imported on first use.
 - ``conditionals``: Adobe's ``conditional`` keyword; ``patterns``: linear-time ECMA-262 patterns.
 - ``annotations``: what a field's type annotation holds (its models, None, literals, metadata).
 - ``refs``: ``NonEmpty``, ``SpecRef``, ``source_connection``; ``json_path``: ``$.a[0].b`` paths

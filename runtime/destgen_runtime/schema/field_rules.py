@@ -7,9 +7,6 @@ job.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -18,59 +15,17 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 from pydantic_core import ValidationError as PydanticValidationError
 
+from destgen_runtime.schema.core_checks import (
+    base64_error,
+    checked_base64,
+    is_base64,
+    public_base64,
+)
 from destgen_runtime.schema.patterns import compile_pattern, ecma_to_engine
 from destgen_runtime.schema.validity import SECRET_KEY
 
 REVEAL_CONTEXT_KEY = "destgen_reveal_secrets"
 MASK = "***"
-
-
-# Canonical padded base64 (RFC 4648 §4), no whitespace: what contentEncoding base64 names.
-_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
-
-
-def _is_base64(text: str) -> bool:
-    return bool(text) and _BASE64.fullmatch(text) is not None
-
-
-def _base64_error() -> PydanticCustomError:
-    return PydanticCustomError("base64", "value is not valid base64 (contentEncoding: base64)")
-
-
-def _checked_base64(text: str) -> str:
-    if not _is_base64(text):
-        raise _base64_error()
-    return text
-
-
-# OpenPGP packet tags of secret key material (RFC 4880 §5.5.1.3 and §5.5.1.4).
-_SECRET_KEY_TAGS = (5, 7)
-
-
-def private_key_problem(text: str) -> str | None:
-    """Why base64 ``text`` must not stand where a public key goes: it holds an OpenPGP private
-    key (armored, or a binary secret-key packet). None otherwise. The key is never quoted.
-    """
-    try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    if b"PRIVATE KEY BLOCK-----" in raw[:200]:
-        return "an OpenPGP private key: give its public key (a private key is never sent)"
-    if raw and raw[0] & 0x80:
-        tag = raw[0] & 0x3F if raw[0] & 0x40 else (raw[0] >> 2) & 0x0F
-        if tag in _SECRET_KEY_TAGS:
-            return "an OpenPGP private key: give its public key (a private key is never sent)"
-    return None
-
-
-def _public_base64(text: str) -> str:
-    """Plain (non-secret) base64 text is stored and shown as it is: never a private key."""
-    _checked_base64(text)
-    problem = private_key_problem(text)
-    if problem is not None:
-        raise PydanticCustomError("private_key", problem)
-    return text
 
 
 def _in_core(pattern: str, schema: core_schema.CoreSchema) -> core_schema.CoreSchema:
@@ -141,7 +96,7 @@ def _masked_failure(error: PydanticCustomError) -> PydanticValidationError:
 
 # A number or an object where a secret goes may be the secret itself: masked like the rest.
 _NOT_TEXT = _masked_failure(PydanticCustomError("string_type", "Input should be a valid string"))
-_NOT_BASE64 = _masked_failure(_base64_error())
+_NOT_BASE64 = _masked_failure(base64_error())
 
 
 @dataclass(frozen=True)
@@ -173,7 +128,7 @@ class SecretRule:
                 raise _NOT_TEXT.with_traceback(None)
             if matches is not None and not matches(raw):
                 raise cast(PydanticValidationError, mismatch).with_traceback(None)
-            if base64 and not _is_base64(raw):
+            if base64 and not is_base64(raw):
                 raise _NOT_BASE64.with_traceback(None)
             # A valid value leaves as an ordinary SecretStr, which pickles with its secret.
             return value if type(value) is SecretStr else SecretStr(raw)
@@ -202,7 +157,7 @@ class SecretRule:
         text = core_schema.str_schema(strict=True)
         checked = text if self.pattern is None else _in_core(self.pattern, text)
         if self.base64:
-            return core_schema.no_info_after_validator_function(_checked_base64, checked)
+            return core_schema.no_info_after_validator_function(checked_base64, checked)
         return checked
 
     def __get_pydantic_json_schema__(
@@ -231,7 +186,7 @@ class TextRule:
             schema = _in_core(self.pattern, schema)
         if self.base64:
             # After the pattern, as the spec reads: base64 text that is not a private key.
-            schema = core_schema.no_info_after_validator_function(_public_base64, schema)
+            schema = core_schema.no_info_after_validator_function(public_base64, schema)
         return schema
 
     def __get_pydantic_json_schema__(

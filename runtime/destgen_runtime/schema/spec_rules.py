@@ -18,10 +18,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticCustomError, core_schema
+from pydantic_core import core_schema
 
 from destgen_runtime.schema.annotations import admits_none
 from destgen_runtime.schema.conditionals import holds
+from destgen_runtime.schema.core_checks import FieldCheck, not_allowed
 from destgen_runtime.schema.validity import VALUE_BLIND_KEY
 
 Rule = Mapping[str, Any]
@@ -71,7 +72,9 @@ def _on_fields(
         for name, rules in checked.items():
             if name not in fields:
                 return None
-            fields[name] = _checked_field(fields[name], field_check(rules, wire))
+            fields[name] = _checked_field(
+                fields[name], FieldCheck([(wire[rule["when"]], rule) for rule in rules])
+            )
         return typing.cast(core_schema.CoreSchema, {**schema, "fields": fields})
     if kind in _WRAPPERS and "schema" in schema:
         inner = _on_fields(schema["schema"], checked, wire)
@@ -100,25 +103,6 @@ def _checked_field(field: Any, check: Callable[[Any, Any], Any]) -> Any:
     }
 
 
-def field_check(rules: Sequence[Rule], wire: Mapping[str, str]) -> Callable[[Any, Any], Any]:
-    """The check of one given field: never null, and allowed only when each rule holds."""
-    deciding = [(wire[rule["when"]], rule) for rule in rules]
-
-    def check(value: Any, info: core_schema.ValidationInfo) -> Any:
-        if value is None:
-            # No field of these specs is nullable; JSON null is an error, not "absent".
-            raise PydanticCustomError(
-                "null_not_allowed", "null is not allowed; omit the key instead"
-            )
-        for when, rule in deciding:
-            # A deciding field that failed its own validation is reported on its own.
-            if when in info.data and not holds(rule["operator"], info.data[when], rule["value"]):
-                raise ValueError(not_allowed(rule, info.data[when]))
-        return value
-
-    return check
-
-
 def model_check(
     nullable: frozenset[str], rules: Sequence[Rule], wire: Mapping[str, str]
 ) -> Callable[[Any], Any]:
@@ -145,11 +129,3 @@ def model_check(
         return model
 
     return check
-
-
-def not_allowed(rule: Rule, actual: Any) -> str:
-    """Why a given field breaks its spec conditional."""
-    return (
-        f"{rule['field']} is allowed only when {rule['when']} {rule['operator']} "
-        f"{rule['value']!r} (connection spec conditional); {rule['when']} is {actual!r}"
-    )
