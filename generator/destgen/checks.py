@@ -16,7 +16,7 @@ import importlib.machinery
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Any
 
 from destgen_runtime.schema.core_checks import check_text
@@ -26,15 +26,15 @@ from destgen.ir import DestinationIR
 from destgen.layout import LIBRARY_PACKAGE
 
 
-def derive_checks(ir: DestinationIR, files: Mapping[str, str]) -> dict[str, str]:
+def derive_checks(ir: DestinationIR, files: Mapping[str, CodeType]) -> dict[str, str]:
     """``{class name: check text}`` for each schema unit of ``ir`` whose check holds nothing but
-    data (``files``: the destination's formatted sources, by path inside its package); a unit
+    data (``files``: the destination's compiled modules, by path inside its package); a unit
     whose check runs a Python function of its own (a model-wide rule) is left to its class.
     """
     package = f"{LIBRARY_PACKAGE}.{ir.slug}"
     sources = {
-        f"{package}.{rel[:-3].replace('/', '.')}": text
-        for rel, text in files.items()
+        f"{package}.{rel[:-3].replace('/', '.')}": code
+        for rel, code in files.items()
         if rel.startswith("models/") and rel.endswith(".py") and rel != "models/__init__.py"
     }
     checks = {}
@@ -51,9 +51,9 @@ def derive_checks(ir: DestinationIR, files: Mapping[str, str]) -> dict[str, str]
 
 
 class _MemoryFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Imports modules from source text held in memory; parent packages as empty packages."""
+    """Imports modules compiled in memory; their parent packages as empty packages."""
 
-    def __init__(self, sources: Mapping[str, str], packages: set[str]) -> None:
+    def __init__(self, sources: Mapping[str, CodeType], packages: set[str]) -> None:
         self.sources = sources
         self.packages = packages
 
@@ -70,13 +70,13 @@ class _MemoryFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return None  # the default module object
 
     def exec_module(self, module: ModuleType) -> None:
-        source = self.sources.get(module.__name__)
-        if source is not None:
-            exec(compile(source, f"<generated {module.__name__}>", "exec"), module.__dict__)
+        code = self.sources.get(module.__name__)
+        if code is not None:
+            exec(code, module.__dict__)
 
 
 @contextmanager
-def _served(package: str, sources: Mapping[str, str]) -> Iterator[None]:
+def _served(package: str, sources: Mapping[str, CodeType]) -> Iterator[None]:
     """``sources`` importable by name inside the block, and nothing of ``package``'s root left
     behind it: modules of that root imported before are put back, the ones made here dropped.
     """

@@ -14,14 +14,16 @@ from collections.abc import Mapping
 from destgen.errors import GeneratorError
 
 
-def check_imports(spec_file: str, package: str, files: Mapping[str, str]) -> None:
-    """``files``: ``{path inside the package: source}`` of one generated package ``package``
-    (dotted); GeneratorError naming the first import that could not be resolved.
+def check_imports(spec_file: str, package: str, files: Mapping[str, str | ast.Module]) -> None:
+    """``files``: ``{path inside the package: source, or its parsed tree}`` of one generated
+    package ``package`` (dotted); GeneratorError naming the first import that could not be
+    resolved.
     """
-    modules = {
-        _module(package, rel): source for rel, source in files.items() if rel.endswith(".py")
+    trees = {
+        _module(package, rel): source if isinstance(source, ast.Module) else ast.parse(source)
+        for rel, source in files.items()
+        if rel.endswith(".py")
     }
-    trees = {name: ast.parse(source) for name, source in modules.items()}
     defined = {name: _defined(tree) for name, tree in trees.items()}
     for name, tree in sorted(trees.items()):
         for node in ast.walk(tree):

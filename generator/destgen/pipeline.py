@@ -6,6 +6,7 @@ It orchestrates the stages; each stage's logic lives in its own module.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import multiprocessing
@@ -16,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 from destgen import __version__, changelog
@@ -279,20 +281,25 @@ def render_destination_files(ir: DestinationIR) -> dict[str, str]:
         lambda unit: banner(ir, f"{ir.name}: {unit.class_name}, from the spec's {unit.pointer}."),
     )
     formatted |= {rel: format_tool_output(text) for rel, text in models.items()}
-    formatted["checks.py"] = format_rendered(render_checks(ir, derive_checks(ir, formatted)))
-    files = dict(sorted(formatted.items()))
-    for rel, text in files.items():
-        _must_compile(ir, rel, text)
-    check_imports(ir.spec_file, f"{LIBRARY_PACKAGE}.{ir.slug}", files)
-    return files
+    # Each file is parsed and compiled once: the tree serves the import check, the code the
+    # models the checks are derived from.
+    compiled = {rel: _must_compile(ir, rel, text) for rel, text in formatted.items()}
+    checks = derive_checks(ir, {rel: code for rel, (_tree, code) in compiled.items()})
+    formatted["checks.py"] = format_rendered(render_checks(ir, checks))
+    compiled["checks.py"] = _must_compile(ir, "checks.py", formatted["checks.py"])
+    trees = {rel: tree for rel, (tree, _code) in compiled.items()}
+    check_imports(ir.spec_file, f"{LIBRARY_PACKAGE}.{ir.slug}", trees)
+    return dict(sorted(formatted.items()))
 
 
-def _must_compile(ir: DestinationIR, rel: str, text: str) -> None:
+def _must_compile(ir: DestinationIR, rel: str, text: str) -> tuple[ast.Module, CodeType]:
     """Last line of defence: a spec the checks let through must still never give a module that
-    does not compile (the formatter's parser accepts some code Python refuses).
+    does not compile (the formatter's parser accepts some code Python refuses). The module's
+    tree and code.
     """
     try:
-        compile(text, rel, "exec", dont_inherit=True)
+        tree = ast.parse(text, rel)
+        return tree, compile(tree, rel, "exec", dont_inherit=True)
     except SyntaxError as exc:
         raise GeneratorError(
             ir.spec_file,

@@ -27,8 +27,10 @@ from tests.unit.test_bad_input_fuzz import _mutate
 from tests.unit.test_validity import _strategy
 
 # The six of the mission: every auth and target params model of theirs has a written check.
-THE_SIX = ("adls_gen2", "amazon_s3", "azure_blob", "data_landing_zone", "google_cloud_storage")
-THE_SIX += ("sftp",)
+THE_SIX = (
+    *("adls_gen2", "amazon_s3", "azure_blob"),
+    *("data_landing_zone", "google_cloud_storage", "sftp"),
+)
 
 
 def _checks(slug: str) -> Any:
