@@ -133,15 +133,18 @@ _NAMED = frozenset({"fields", "choices"})
 
 def check_text(schema: Mapping[str, Any]) -> str | None:
     """``schema`` (a check schema, validity.check_schema) as the text ``Check`` reads: compact
-    ASCII JSON, keys in the schema's own order, refs named by their order of appearance. None
-    when it holds anything but data and the functions this module names (a model class, a
-    model-wide rule): that model is checked through its class instead.
+    ASCII JSON with no ``'``, keys in the schema's own order, refs named by their order of
+    appearance. None when it holds anything but data and the functions this module names (a
+    model class, a model-wide rule): that model is checked through its class instead.
     """
     refs: dict[str, str] = {}
     try:
-        return json.dumps(_written(schema, refs), separators=(",", ":"))
+        text = json.dumps(_written(schema, refs), separators=(",", ":"))
     except (TypeError, ValueError):  # a value JSON has no form for, or one raised below
         return None
+    # Only " quotes the text: a Python literal of it then needs no escaped quote (and black,
+    # which would rewrite one, leaves the generated module alone).
+    return text.replace("'", "\\u0027")
 
 
 def _written(node: Any, refs: dict[str, str]) -> Any:
