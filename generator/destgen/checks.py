@@ -22,6 +22,7 @@ from typing import Any
 from destgen_runtime.schema.core_checks import check_text
 from destgen_runtime.schema.validity import check_schema
 
+from destgen.errors import GeneratorError
 from destgen.ir import DestinationIR
 from destgen.layout import LIBRARY_PACKAGE
 
@@ -40,10 +41,17 @@ def derive_checks(ir: DestinationIR, files: Mapping[str, CodeType]) -> dict[str,
     checks = {}
     with _served(package, sources):
         for unit in ir.units:
-            model: Any = getattr(
-                importlib.import_module(f"{package}.models.{unit.module}"), unit.class_name
-            )
-            model.model_rebuild()
+            try:
+                module = importlib.import_module(f"{package}.models.{unit.module}")
+                model: Any = getattr(module, unit.class_name)
+                model.model_rebuild()
+            except Exception as exc:  # what a user's import would meet: refused here instead
+                raise GeneratorError(
+                    ir.spec_file,
+                    unit.pointer,
+                    f"the generated {unit.class_name} would not build "
+                    f"({type(exc).__name__}: {exc})",
+                ) from None
             text = check_text(check_schema(model.__pydantic_core_schema__))
             if text is not None:
                 checks[unit.class_name] = text

@@ -274,3 +274,27 @@ def test_deriving_the_checks_leaves_the_imported_library_as_it_was() -> None:
     assert sys.modules["destgen_destinations.amazon_s3"] is s3
     on_disk = ROOT / "generated" / "destgen_destinations" / "amazon_s3" / "checks.py"
     assert files["checks.py"] == on_disk.read_text(encoding="utf-8")
+
+
+def test_a_generated_model_that_would_not_build_refuses_the_spec() -> None:
+    """Defence in depth: the spec checks refuse what would break a model, but a model that still
+    failed to build is a GeneratorError naming the spec and the schema, never a traceback, and
+    nothing of the attempt stays imported.
+    """
+    from destgen.build_ir import build_ir
+    from destgen.checks import derive_checks
+    from destgen.errors import GeneratorError
+    from destgen.spec_folder import read_spec_folder
+
+    spec = next(s for s in read_spec_folder(ROOT / "specs_cache").specs if s.slug == "sftp")
+    ir = build_ir(spec)
+    unit = ir.units[0]
+    broken = {f"models/{unit.module}.py": compile("raise ValueError('boom')", "x", "exec")}
+    before = dict(sys.modules)
+    expected = rf"{unit.class_name} would not build \(ValueError: boom\)"
+    with pytest.raises(GeneratorError, match=expected) as raised:
+        derive_checks(ir, broken)
+    assert raised.value.file == "specs_cache/sftp.json"
+    assert {n for n in sys.modules if n.startswith("destgen_destinations")} == {
+        n for n in before if n.startswith("destgen_destinations")
+    }
