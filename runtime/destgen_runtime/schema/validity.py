@@ -18,6 +18,9 @@ drift apart:
 - the wrap validator that keeps secrets out of errors (marked likewise) is dropped: no error
   leaves ``is_valid``.
 
+For a destination's spec params the generator writes this check out as data (core_checks.py,
+the destination's ``checks.py``): the same verdict, run without pydantic.
+
 Inputs are wire payloads: JSON data (dicts, lists, strings, numbers, booleans, None), read by wire
 name only. For those the verdict is the model's (``model_validate(payload, by_alias=True,
 by_name=False)`` succeeds exactly when ``is_valid`` is True; tests/unit/test_validity.py holds it
