@@ -22,10 +22,9 @@ from pydantic_core import core_schema
 
 from destgen_runtime.schema.annotations import admits_none
 from destgen_runtime.schema.conditionals import holds
-from destgen_runtime.schema.core_checks import FieldCheck, not_allowed
+from destgen_runtime.schema.core_checks import FieldCheck, Rule, not_allowed
 from destgen_runtime.schema.validity import VALUE_BLIND_KEY
 
-Rule = Mapping[str, Any]
 # The node types between a model's schema and its fields: validators around it, the model itself.
 _WRAPPERS = frozenset(
     {"function-after", "function-before", "function-wrap", "definitions", "model"}
