@@ -26,7 +26,7 @@ from destgen.errors import GeneratorError
 from destgen.import_check import check_imports
 from destgen.ir import DestinationIR
 from destgen.layout import LIBRARY_PACKAGE, PROJECT_FILES
-from destgen.resources import runtime_version
+from destgen.resources import runtime_version, template_files
 from destgen.spec_diff import diff, facts
 from destgen.spec_folder import Refusal, SpecFolder, read_spec_folder
 from destgen.specs import LoadedSpec
@@ -63,8 +63,6 @@ def toolchain_fingerprint() -> str:
     and the runtime's version (never its files: a comment in the runtime re-renders nothing; a
     change that matters comes with a new version, and ``generate --check`` re-renders all).
     """
-    from destgen.render import template_files
-
     digest = hashlib.sha256(__version__.encode())
     digest.update(f"destgen-runtime=={runtime_version()}".encode())
     for package in ("datamodel-code-generator", "black", "isort", "jinja2"):

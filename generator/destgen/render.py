@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -152,8 +151,3 @@ def render_project(irs: list[DestinationIR]) -> dict[str, str]:
         out: _environment().get_template(name).render(**context)
         for name, out in sorted(PROJECT_FILES.items())
     }
-
-
-def template_files() -> list[Path]:
-    """Every template, for the fingerprint that decides whether a destination is re-rendered."""
-    return sorted(p for p in TEMPLATES.rglob("*.jinja") if p.is_file())

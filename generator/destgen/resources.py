@@ -41,6 +41,13 @@ def templates_dir() -> Path:
     return data_dir("templates")
 
 
+def template_files() -> list[Path]:
+    """Every template, for the fingerprint that decides whether a destination is re-rendered
+    (here, not in render.py: an unchanged run must not import Jinja to list files).
+    """
+    return sorted(p for p in templates_dir().rglob("*.jinja") if p.is_file())
+
+
 LOCAL_SPECS = Path("specs_cache")
 # The project this run uses (destgen.project), set by the command line before it parses.
 _ACTIVE_PROJECT: Project | None = None

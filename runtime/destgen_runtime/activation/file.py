@@ -34,7 +34,7 @@ from destgen_runtime.schema.core_checks import private_key_problem
 from destgen_runtime.schema.errors import (  # re-exported: its room's errors
     ActivationError as ActivationError,
 )
-from destgen_runtime.schema.field_rules import MASK
+from destgen_runtime.schema.mask import MASK
 from destgen_runtime.schema.refs import MarketingActionRef, NonEmpty
 
 

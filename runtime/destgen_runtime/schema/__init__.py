@@ -3,8 +3,8 @@
 - ``spec_model``: ``SpecModel``/``PlainSpecModel``, the base of every payload model (closed
   objects, camelCase on the wire, spec conditionals); ``compact``. ``spec_rules``: where its
   null and conditional checks run (on the field when they can, else on the model).
-- ``field_rules``: ``SecretRule``, ``TextRule``, ``MASK``: spec patterns and secrets pydantic alone
-  would lose.
+- ``field_rules``: ``SecretRule``, ``TextRule``: spec patterns and secrets pydantic alone would
+  lose. ``mask``: ``MASK``, what a secret shows as (no import behind it).
 - ``wire``: ``to_wire``/``to_masked``, the one place secrets are revealed; ``secret_errors``:
   validation errors that never quote a secret.
 - ``validity``: ``is_valid``/``is_valid_json``, a model's verdict on a wire payload without

@@ -21,11 +21,11 @@ from destgen_runtime.schema.core_checks import (
     is_base64,
     public_base64,
 )
+from destgen_runtime.schema.mask import MASK
 from destgen_runtime.schema.patterns import compile_pattern, ecma_to_engine
 from destgen_runtime.schema.validity import SECRET_KEY
 
 REVEAL_CONTEXT_KEY = "destgen_reveal_secrets"
-MASK = "***"
 
 
 def _in_core(pattern: str, schema: core_schema.CoreSchema) -> core_schema.CoreSchema:

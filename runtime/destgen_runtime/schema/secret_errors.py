@@ -16,7 +16,8 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from destgen_runtime.schema.annotations import annotated_metadata, models_in
-from destgen_runtime.schema.field_rules import MASK, SecretRule, concealed, is_concealed
+from destgen_runtime.schema.field_rules import SecretRule, concealed, is_concealed
+from destgen_runtime.schema.mask import MASK
 
 
 def secret_keys(

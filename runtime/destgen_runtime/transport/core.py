@@ -19,7 +19,7 @@ from pydantic import BaseModel, SecretStr
 
 from destgen_runtime.api.constants import DEFAULT_BASE_URL
 from destgen_runtime.api.operations import Entity, Operation, Page
-from destgen_runtime.schema.field_rules import MASK
+from destgen_runtime.schema.mask import MASK
 from destgen_runtime.schema.wire import to_masked, to_wire
 from destgen_runtime.transport.credentials import Identity
 from destgen_runtime.transport.errors import (

@@ -11,7 +11,7 @@ import re
 import urllib.parse
 from collections.abc import Iterable
 
-from destgen_runtime.schema.field_rules import MASK
+from destgen_runtime.schema.mask import MASK
 
 # A quoted run of this many characters of a secret is enough to help guess it.
 FRAGMENT = 8
