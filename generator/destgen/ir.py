@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from destgen.literal import text_chunks
+
 # What every destination package re-exports besides its own builders (see the __init__ template).
 PACKAGE_SUBMODULES = ("builders", "checks", "models", "spec")
 RUNTIME_HELPERS = (
@@ -112,9 +114,9 @@ class DestinationIR:
 
     @property
     def partner_schema_chunks(self) -> tuple[str, ...]:
-        """The partner schema as compact, ASCII JSON text in lines of at most 88 characters."""
+        """The partner schema as compact, ASCII JSON text, in literals that fit a line."""
         text = json.dumps(self.partner_schema, separators=(",", ":"), sort_keys=False)
-        return tuple(text[i : i + 88] for i in range(0, len(text), 88))
+        return text_chunks(text)
 
     @property
     def workflows(self) -> tuple[str, ...]:

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+# Columns of text in one literal of a data module (JSON kept as text): with its indent, quotes
+# and comma, a line stays within black's 100.
+CHUNK_WIDTH = 88
+
 
 def source_literal(value: object) -> str:
     """``repr(value)`` in black's style: a string double-quoted unless that needs more escapes,
@@ -40,3 +44,23 @@ def source_tuple(values: Iterable[object]) -> str:
     if len(items) == 1:
         return f"({items[0]},)"
     return "(" + ", ".join(items) + ")"
+
+
+def text_chunks(text: str, width: int = CHUNK_WIDTH) -> tuple[str, ...]:
+    """``text`` cut into pieces whose literal is at most about ``width`` columns (an escaped
+    character counts as its escape): data laid out in lines black leaves alone.
+    """
+    chunks: list[str] = []
+    piece: list[str] = []
+    used = 0
+    for char in text:
+        cost = len(repr(char)) - 2
+        if piece and used + cost > width:
+            chunks.append("".join(piece))
+            piece = []
+            used = 0
+        piece.append(char)
+        used += cost
+    if piece:
+        chunks.append("".join(piece))
+    return tuple(chunks)

@@ -17,13 +17,10 @@ from destgen import __version__
 from destgen.format import LINE_LENGTH
 from destgen.ir import DestinationIR
 from destgen.layout import LIBRARY_DISTRIBUTION, LIBRARY_PACKAGE, PROJECT_FILES
-from destgen.literal import source_literal, source_tuple
+from destgen.literal import source_literal, source_tuple, text_chunks
 from destgen.resources import runtime_version, templates_dir
 
 TEMPLATES = templates_dir()
-# Columns of text in one literal of a data module: with its indent, quotes and comma, a line
-# stays within black's 100.
-CHUNK_WIDTH = 88
 DESTINATION_TEMPLATES = (
     "__init__.py",
     "spec.py",
@@ -110,26 +107,6 @@ def render_checks(ir: DestinationIR, checks: Mapping[str, str]) -> str:
     template = _environment().get_template("destination/checks.py.jinja")
     chunked = [(name, text_chunks(text)) for name, text in checks.items()]
     return template.render(ir=ir, checks=chunked, banner=lambda what: banner(ir, what))
-
-
-def text_chunks(text: str, width: int = CHUNK_WIDTH) -> tuple[str, ...]:
-    """``text`` cut into pieces whose literal (``source_literal``) is about ``width`` columns at
-    most: data laid out in lines black leaves alone.
-    """
-    chunks: list[str] = []
-    piece: list[str] = []
-    used = 0
-    for char in text:
-        cost = len(repr(char)) - 2
-        if piece and used + cost > width:
-            chunks.append("".join(piece))
-            piece = []
-            used = 0
-        piece.append(char)
-        used += cost
-    if piece:
-        chunks.append("".join(piece))
-    return tuple(chunks)
 
 
 def render_project(irs: list[DestinationIR]) -> dict[str, str]:

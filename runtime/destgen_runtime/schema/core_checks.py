@@ -126,9 +126,9 @@ _FUNCTION_NODES = frozenset({"function-after", "function-before", "function-plai
 _DROPPED = frozenset({"metadata", "serialization"})
 # Keys whose values are data, written and read as they are (a default may hold any JSON).
 _DATA = frozenset({"default", "expected", "custom_error_context", "config"})
-# Keys whose values map names (a field's, a union tag) to schemas: a field may be called
-# "default" or "type" and still be a schema.
-_NAMED = frozenset({"fields", "choices"})
+# Keys of a core schema node whose values map names (a field's, a union tag) to schemas: a
+# field may be called "default" or "type" and still be a schema (validity.py walks them so too).
+NAMED_SCHEMAS = frozenset({"fields", "choices"})
 
 
 def check_text(schema: Mapping[str, Any]) -> str | None:
@@ -163,7 +163,7 @@ def _written(node: Any, refs: dict[str, str]) -> Any:
             out[key] = refs.setdefault(value, f"ref{len(refs)}")
         elif key == "cls":
             raise ValueError("a model class")
-        elif key in _NAMED and isinstance(value, dict):
+        elif key in NAMED_SCHEMAS and isinstance(value, dict):
             out[key] = {name: _written(inner, refs) for name, inner in value.items()}
         elif key == "function" and node.get("type") in _FUNCTION_NODES:
             out[key] = {**value, "function": _function_name(value["function"])}
@@ -199,7 +199,7 @@ def _read(node: Any) -> Any:
     for key, value in node.items():
         if key == "function" and node.get("type") in _FUNCTION_NODES:
             out[key] = {**value, "function": _function(value["function"])}
-        elif key in _NAMED and isinstance(value, dict):
+        elif key in NAMED_SCHEMAS and isinstance(value, dict):
             out[key] = {name: _read(inner) for name, inner in value.items()}
         elif key in _DATA:
             out[key] = value

@@ -37,6 +37,8 @@ from typing import Any, cast
 from pydantic import BaseModel
 from pydantic_core import SchemaValidator, core_schema
 
+from destgen_runtime.schema.core_checks import NAMED_SCHEMAS
+
 # Metadata keys this module reads in a model's core schema (set where the nodes are built).
 SECRET_KEY = "destgen_secret_rule"  # field_rules.SecretRule: the rule, for its pattern and base64
 CONCEALING_KEY = "destgen_concealing"  # secret_errors: the wrap validator masking errors
@@ -47,9 +49,6 @@ _DATA_KEYS = frozenset(
     {"metadata", "serialization", "config", "function", "default", "expected", "cls", "ref"}
     | {"custom_error_context", "schema_ref", "discriminator", "validation_alias"}
 )
-# Keys whose values map names (a field's, a union tag) to schemas: never a node themselves (a
-# field may well be called "type").
-_NAMED = frozenset({"fields", "choices"})
 # Function nodes whose Python function receives what their inner schema returned.
 _RECEIVING = frozenset({"function-after", "function-wrap"})
 
@@ -155,7 +154,7 @@ def _nodes(node: Any) -> Iterator[dict[str, Any]]:
         return
     yield node
     for key, value in node.items():
-        if key in _NAMED and isinstance(value, dict):
+        if key in NAMED_SCHEMAS and isinstance(value, dict):
             yield from _nodes(list(value.values()))
         elif key not in _DATA_KEYS:
             yield from _nodes(value)
@@ -189,7 +188,7 @@ def _rewrite_data(node: dict[str, Any], received: frozenset[str]) -> dict[str, A
     for key, value in node.items():
         if key in _DATA_KEYS:
             out[key] = value
-        elif key in _NAMED and isinstance(value, dict):
+        elif key in NAMED_SCHEMAS and isinstance(value, dict):
             out[key] = {name: _rewrite(inner, received) for name, inner in value.items()}
         else:
             out[key] = _rewrite(value, received)
