@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.common import Row, absolute, lower_is_better, print_table, sized
+from bench.common import Row, absolute, lower_is_better, print_table, sized, timed_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,7 +75,10 @@ def raw_schemas() -> list[dict[str, object]]:
 def destgen(*args: str) -> None:
     """Run ``destgen ARGS`` in a fresh interpreter and fail loudly on a non-zero exit."""
     subprocess.run(
-        [str(BIN / "destgen"), "generate", "--quiet", *args], check=True, capture_output=True
+        [str(BIN / "destgen"), "generate", "--quiet", *args],
+        check=True,
+        capture_output=True,
+        env=timed_env(),
     )
 
 
@@ -101,6 +104,7 @@ def cli_once(folder: Path) -> None:
         ],
         check=True,
         capture_output=True,
+        env=timed_env(),
     )
 
 

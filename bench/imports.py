@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import Row, lower_is_better, print_table, sized
+from bench.common import Row, lower_is_better, print_table, sized, timed_env
 from bench.generate import SIX
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +29,7 @@ def best(statement: str) -> float:
     times = []
     for _ in range(RUNS):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", statement], check=True, cwd=ROOT)
+        subprocess.run([sys.executable, "-c", statement], check=True, cwd=ROOT, env=timed_env())
         times.append(time.perf_counter() - started)
     return min(times)
 

@@ -7,6 +7,7 @@ It orchestrates the stages; each stage's logic lives in its own module.
 from __future__ import annotations
 
 import ast
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -249,10 +250,18 @@ def _render_all(
     import destgen.checks  # noqa: F401  (the runtime the models stand on, for their checks)
 
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for ir, result in zip(irs, pool.map(render_or_refuse, irs), strict=True):
-            progress(f"rendered {ir.slug} ({len(ir.units)} schemas)")
-            yield ir, result
+    # Frozen, the parent's objects are left out of the workers' garbage collections: a collection
+    # would otherwise write to every inherited object and copy the whole heap page by page (the
+    # practice the gc module documents for fork without exec). Measured: about 8% of the
+    # forced regeneration of the six. Thawed afterwards, so a long-lived caller collects again.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for ir, result in zip(irs, pool.map(render_or_refuse, irs), strict=True):
+                progress(f"rendered {ir.slug} ({len(ir.units)} schemas)")
+                yield ir, result
+    finally:
+        gc.unfreeze()
 
 
 def render_or_refuse(ir: DestinationIR) -> dict[str, str] | GeneratorError:

@@ -322,3 +322,43 @@ def test_coverage_floor_figures_per_component() -> None:
     assert figures["generator"] == (98.0, 90.0)
     assert figures["library"] == (95.0, 100.0)
     assert figures["emulator"] == (0.0, 100.0)  # nothing measured: below any floor
+
+
+# Run in an interpreter of its own: rendering several destinations forks worker processes.
+_FREEZE_PROBE = """
+import gc, json, sys
+from pathlib import Path
+from destgen import pipeline
+from destgen.build_ir import build_ir
+from destgen.spec_folder import read_spec_folder
+
+def probe(ir):
+    return {"frozen": str(gc.get_freeze_count())}
+
+pipeline.render_or_refuse = probe
+probe.__module__, probe.__qualname__ = "destgen.pipeline", "render_or_refuse"
+irs = [build_ir(spec) for spec in read_spec_folder(Path(sys.argv[1])).specs][:2]
+seen = [result["frozen"] for _ir, result in pipeline._render_all(irs, lambda _line: None)]
+print(json.dumps({"workers": seen, "parent_after": gc.get_freeze_count()}))
+"""
+
+
+def test_render_workers_inherit_a_frozen_heap_and_the_parent_thaws() -> None:
+    """The parent's objects are frozen for the forked workers (their collections must not write
+    to every inherited page) and thawed again once they are done.
+    """
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _FREEZE_PROBE, str(ROOT / "specs_cache")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout)
+    assert len(seen["workers"]) == 2
+    assert all(int(count) > 10_000 for count in seen["workers"]), seen
+    assert seen["parent_after"] == 0
