@@ -99,3 +99,29 @@ def test_an_unchanged_regeneration_loads_no_pydantic(tmp_path: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
     )
     assert again.stderr.strip().splitlines()[-1] == "0 []"
+
+
+def test_generate_runs_the_collector_at_a_batch_pace_and_puts_it_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The collector's pace is the batch one for the whole generation (what the render workers
+    fork from) and the caller's again afterwards, also when the run fails.
+    """
+    import gc
+
+    import destgen.cli.generate as generate_module
+    from destgen.cli.commands.generate import BATCH_GC_THRESHOLD
+
+    seen: list[tuple[int, ...]] = []
+
+    def failing(_args: argparse.Namespace) -> int:
+        seen.append(gc.get_threshold())
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(generate_module, "run_generate", failing)
+    before = gc.get_threshold()
+    assert before != BATCH_GC_THRESHOLD
+    with pytest.raises(RuntimeError, match="stop here"):
+        main(["generate", "--quiet"])
+    assert seen == [BATCH_GC_THRESHOLD]
+    assert gc.get_threshold() == before

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from destgen.resources import default_library_dir, default_specs_dir
@@ -41,8 +44,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# A generation builds many objects and frees few: at the collector's default pace (a collection
+# every 700 allocations) a forced regeneration of the six spent about 5% of its time collecting.
+# mypy runs at this pace for the same reason. The render workers inherit it.
+BATCH_GC_THRESHOLD = (200_000, 30, 30)
+
+
+@contextmanager
+def batch_gc() -> Iterator[None]:
+    """The collector at a batch job's pace for the length of the block, then as it was."""
+    before = gc.get_threshold()
+    gc.set_threshold(*BATCH_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def run(args: argparse.Namespace) -> int:
     """Generate."""
-    from destgen.cli.generate import run_generate
+    with batch_gc():
+        from destgen.cli.generate import run_generate
 
-    return run_generate(args)
+        return run_generate(args)
