@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from destgen_emulator.service import listing
@@ -58,18 +59,31 @@ def dataset_id(sandbox_name: str, name: str) -> str:
     return hashlib.sha256(seed.encode()).hexdigest()[:24]
 
 
-def audiences(state: EmulatorState, tenant: Tenant) -> list[dict[str, Any]]:
-    """The tenant's audiences as segment definitions: the sandbox's seeded ones, then those the
-    tenant created.
+def audiences(
+    state: EmulatorState,
+    tenant: Tenant,
+    keep: Callable[[dict[str, Any]], bool] = lambda _audience: True,
+) -> list[dict[str, Any]]:
+    """The tenant's audiences that ``keep`` holds for, as segment definitions: the sandbox's
+    seeded ones, then those the tenant created (only the kept ones are copied out of the store).
     """
-    return seeded_audiences(tenant[1]) + state.store.find(
-        "segmentDefinitions", lambda _: True, tenant
-    )
+    seeded = [a for a in seeded_audiences(tenant[1]) if keep(a)]
+    return seeded + state.store.find("segmentDefinitions", keep, tenant)
+
+
+def _created(state: EmulatorState, tenant: Tenant, field: str) -> set[str]:
+    """``field`` of every audience the tenant created, read without copying them."""
+    return {str(value) for value in state.store.field_values("segmentDefinitions", field, tenant)}
 
 
 def audience_ids(state: EmulatorState, tenant: Tenant) -> set[str]:
-    """The ids a dataflow of ``tenant`` may select."""
-    return {str(a["id"]) for a in audiences(state, tenant)}
+    """The ids a dataflow of ``tenant`` may select (checked on every dataflow write)."""
+    return {str(a["id"]) for a in seeded_audiences(tenant[1])} | _created(state, tenant, "id")
+
+
+def audience_names(state: EmulatorState, tenant: Tenant) -> set[str]:
+    """The names taken in the tenant's sandbox (checked on every audience created)."""
+    return {str(a["name"]) for a in seeded_audiences(tenant[1])} | _created(state, tenant, "name")
 
 
 def create_audience(
@@ -84,7 +98,7 @@ def create_audience(
             "A segment definition needs a name",
             [f"$.name: a non-empty string of at most {MAX_NAME_LENGTH} characters"],
         )
-    if any(a["name"] == name for a in audiences(state, tenant)):
+    if name in audience_names(state, tenant):
         raise validation(
             "A segment definition with this name exists",
             [f"$.name: sandbox {tenant[1]} already has an audience named {name!r}"],
@@ -126,7 +140,7 @@ def segment_definitions(
     ``start`` and ``limit`` (1-100, default 100) as the Segmentation API pages.
     """
     filters = listing.parse_filters(v for k, v in query if k == "property")
-    found = [a for a in audiences(state, tenant) if listing.matches(a, filters)]
+    found = audiences(state, tenant, lambda a: listing.matches(a, filters))
     values = dict(query)
     start = listing.whole_number(values.get("start", "0"), 0)
     limit = listing.whole_number(values.get("limit", "100"), 1, 100)
@@ -162,13 +176,12 @@ def bulk_get_audiences(state: EmulatorState, tenant: Tenant, body: Any) -> dict[
             [f'$.ids: a list of 1 to {MAX_BULK_IDS} {{"id": "..."}} objects'],
         )
     wanted = {i["id"] for i in listed}
-    found = {str(a["id"]): a for a in audiences(state, tenant) if a["id"] in wanted}
+    found = {str(a["id"]): a for a in audiences(state, tenant, lambda a: a["id"] in wanted)}
     return {"results": found}
 
 
 def segment_definition(state: EmulatorState, tenant: Tenant, definition_id: str) -> dict[str, Any]:
     """``GET /data/core/ups/segment/definitions/{id}``."""
-    for audience in audiences(state, tenant):
-        if audience["id"] == definition_id:
-            return audience
+    for audience in audiences(state, tenant, lambda a: a["id"] == definition_id):
+        return audience
     raise ApiError(404, {"message": f"Segment definition {definition_id} not found"})

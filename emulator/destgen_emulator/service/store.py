@@ -185,6 +185,19 @@ class Store:
                 if (tenant is None or tenant_of(e) == tenant) and predicate(e)
             ]
 
+    def field_values(self, collection: str, field: str, tenant: Tenant | None = None) -> list[Any]:
+        """The value of ``field`` in each entity of ``collection`` (of ``tenant``, when given).
+        Nothing is copied, so only for fields that hold an immutable value (an id, a name): the
+        checks that run on every write (is this audience in the sandbox, is this name taken) would
+        otherwise copy every entity of the kind each time, and slow down as the sandbox fills.
+        """
+        with self._lock:
+            return [
+                e.get(field)
+                for e in self._data[collection].values()
+                if tenant is None or tenant_of(e) == tenant
+            ]
+
     def save(self, path: Path) -> None:
         """Write every collection to ``path`` as JSON, atomically."""
         with self._lock:
