@@ -275,3 +275,37 @@ def test_the_checks_on_every_write_copy_no_audience(
     assert "elsewhere" not in names
     with pytest.raises(ApiError, match="A segment definition with this name exists"):
         sandboxes.create_audience(state, {"name": "audience 1"}, dict(META), tenant)
+
+
+def test_store_copies_are_independent_of_what_is_stored() -> None:
+    """``json_copy`` (every read and write of the store) shares nothing mutable with its input,
+    JSON or not: a caller that edits what it got back never edits the store.
+    """
+    from destgen_emulator.service.store import json_copy
+
+    original: dict[str, Any] = {
+        "name": "flow",
+        "count": 3,
+        "ratio": 0.5,
+        "on": True,
+        "none": None,
+        "transformations": [{"params": {"selectors": [{"id": "a"}]}}],
+        "odd": ({"inner": [1]},),  # not JSON: left to copy.deepcopy
+    }
+    copied = json_copy(original)
+    assert copied == original
+    copied["transformations"][0]["params"]["selectors"].append({"id": "b"})
+    copied["odd"][0]["inner"].append(2)
+    assert original["transformations"] == [{"params": {"selectors": [{"id": "a"}]}}]
+    assert original["odd"] == ({"inner": [1]},)
+
+
+def test_store_hands_out_copies(state: EmulatorState) -> None:
+    made = state.store.create("flows", {"name": "f", "tags": ["x"]}, dict(META))
+    made["tags"].append("changed by the caller")
+    fetched = state.store.get("flows", made["id"])
+    assert fetched["tags"] == ["x"]
+    fetched["tags"].append("again")
+    updated = state.store.update("flows", made["id"], None, lambda e: e | {"name": "g"})
+    assert updated["tags"] == ["x"]
+    assert [e["tags"] for e in state.store.find("flows", lambda _e: True)] == [["x"]]

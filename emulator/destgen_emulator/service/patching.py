@@ -7,10 +7,10 @@ nothing changes.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from destgen_emulator.service.errors import flow
+from destgen_emulator.service.store import json_copy
 
 PATCH_ERROR = "An error has occurred while validating patch instructions"
 
@@ -54,7 +54,7 @@ def check_shape(ops: Any) -> list[dict[str, Any]]:
 
 def apply_patch(document: dict[str, Any], ops: Any) -> dict[str, Any]:
     """Apply RFC 6902 operations to a copy of ``document``; any failing operation voids them all."""
-    result = copy.deepcopy(document)
+    result = json_copy(document)
     for number, op in enumerate(check_shape(ops)):
         name = op["op"].lower()
         if name not in SUPPORTED:
@@ -65,7 +65,7 @@ def apply_patch(document: dict[str, Any], ops: Any) -> dict[str, Any]:
                 400,
                 f"{PATCH_ERROR}: Missing field value in operation {number}",
             )
-        result = _apply_one(result, name, op["path"], copy.deepcopy(op.get("value")))
+        result = _apply_one(result, name, op["path"], json_copy(op.get("value")))
     return result
 
 

@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from destgen_runtime.schema import strict_json
 
@@ -47,6 +47,29 @@ def tenant_of(entity: dict[str, Any]) -> Tenant:
 # The most entities one collection holds, all tenants together: a client looping on creates (or
 # one fault rule away from it) meets a clear refusal instead of filling the host's memory.
 MAX_ENTITIES = 50_000
+
+# What an entity holds that needs no copy: JSON's scalars.
+_ATOMS = (str, int, float, bool, type(None))
+_Data = TypeVar("_Data")
+
+
+def json_copy(value: _Data) -> _Data:
+    """A deep copy of JSON data (a request body as parsed, plus the store's own strings and
+    numbers), made by walking its dicts and lists: about twice as fast as ``copy.deepcopy``,
+    whose memo guards against cycles and shared references that JSON data cannot have. Anything
+    else is left to ``copy.deepcopy``. Every read and write of the store copies an entity.
+    """
+    copied: Any
+    if isinstance(value, dict):
+        copied = {key: json_copy(item) for key, item in value.items()}
+    elif isinstance(value, list):
+        copied = [json_copy(item) for item in value]
+    elif isinstance(value, _ATOMS):
+        return value
+    else:
+        copied = copy.deepcopy(value)
+    return cast(_Data, copied)
+
 
 # Flow Service entities carry version == etag; Data Prep's version is its own integer counter.
 FLOW_SERVICE = frozenset({"sourceConnections", "connections", "targetConnections", "flows", "runs"})
@@ -91,7 +114,7 @@ class Store:
                         "delete some or restart it",
                     },
                 )
-            entity = copy.deepcopy(body)
+            entity = json_copy(body)
             now = self.now_ms()
             entity.update(meta)
             if entity_id is None:
@@ -106,12 +129,12 @@ class Store:
             entity.setdefault("updatedBy", entity.get("createdBy"))
             entity.setdefault("updatedClient", entity.get("createdClient"))
             self._data[collection][entity["id"]] = entity
-            return copy.deepcopy(entity)
+            return json_copy(entity)
 
     def get(self, collection: str, entity_id: str, tenant: Tenant | None = None) -> dict[str, Any]:
         """A copy of one entity of ``tenant`` (any tenant when None), or a 404 ``ApiError``."""
         with self._lock:
-            return copy.deepcopy(self._owned(collection, entity_id, tenant))
+            return json_copy(self._owned(collection, entity_id, tenant))
 
     def _owned(self, collection: str, entity_id: str, tenant: Tenant | None) -> dict[str, Any]:
         entity = self._data[collection].get(entity_id)
@@ -131,7 +154,7 @@ class Store:
     def all(self, collection: str) -> list[dict[str, Any]]:
         """Copies of every entity in ``collection``, in creation order."""
         with self._lock:
-            return [copy.deepcopy(e) for e in self._data[collection].values()]
+            return [json_copy(e) for e in self._data[collection].values()]
 
     def update(
         self,
@@ -148,13 +171,13 @@ class Store:
             current = self._owned(collection, entity_id, tenant)
             if if_match is not None and if_match != current["etag"]:
                 raise etag_mismatch(if_match, current["etag"])
-            updated = change(copy.deepcopy(current))
+            updated = change(json_copy(current))
             etag = self._next_etag()
             updated.update(id=entity_id, updatedAt=self.now_ms(), etag=etag)
             if collection in FLOW_SERVICE:
                 updated["version"] = etag
             self._data[collection][entity_id] = updated
-            return copy.deepcopy(updated)
+            return json_copy(updated)
 
     def delete(
         self,
@@ -180,7 +203,7 @@ class Store:
         """
         with self._lock:
             return [
-                copy.deepcopy(e)
+                json_copy(e)
                 for e in self._data[collection].values()
                 if (tenant is None or tenant_of(e) == tenant) and predicate(e)
             ]
