@@ -1,10 +1,13 @@
 """Each command is one module (its description, its options, its run) plus one row of the table:
-a new command is exactly that, and ``destgen --help`` imports none of them.
+a new command is exactly that, and ``destgen --help`` imports none of them. What a command's run
+costs in imports and garbage collection (an unchanged regeneration, the render workers' heap) is
+held here too, each in an interpreter of its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import pkgutil
 import subprocess
 import sys
@@ -18,6 +21,7 @@ from destgen.cli import main
 from destgen.cli.commands import COMMANDS, CommandInfo, command_module
 from destgen.cli.completion import command_options, script
 from destgen.cli.reference_docs import commands_table
+from tests.conftest import ROOT
 
 
 def test_every_module_is_a_row_and_every_row_a_module() -> None:
@@ -125,3 +129,40 @@ def test_generate_runs_the_collector_at_a_batch_pace_and_puts_it_back(
         main(["generate", "--quiet"])
     assert seen == [BATCH_GC_THRESHOLD]
     assert gc.get_threshold() == before
+
+
+# Run in an interpreter of its own: rendering several destinations forks worker processes.
+_FREEZE_PROBE = """
+import gc, json, sys
+from pathlib import Path
+from destgen import pipeline
+from destgen.build_ir import build_ir
+from destgen.spec_folder import read_spec_folder
+
+def probe(ir):
+    return {"frozen": str(gc.get_freeze_count())}
+
+pipeline.render_or_refuse = probe
+probe.__module__, probe.__qualname__ = "destgen.pipeline", "render_or_refuse"
+irs = [build_ir(spec) for spec in read_spec_folder(Path(sys.argv[1])).specs][:2]
+seen = [result["frozen"] for _ir, result in pipeline._render_all(irs, lambda _line: None)]
+print(json.dumps({"workers": seen, "parent_after": gc.get_freeze_count()}))
+"""
+
+
+def test_render_workers_inherit_a_frozen_heap_and_the_parent_thaws() -> None:
+    """The parent's objects are frozen for the forked workers (their collections must not write
+    to every inherited page) and thawed again once they are done.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", _FREEZE_PROBE, str(ROOT / "specs_cache")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout)
+    assert len(seen["workers"]) == 2
+    assert all(int(count) > 10_000 for count in seen["workers"]), seen
+    assert seen["parent_after"] == 0

@@ -71,19 +71,22 @@ def audiences(
     return seeded + state.store.find("segmentDefinitions", keep, tenant)
 
 
-def _created(state: EmulatorState, tenant: Tenant, field: str) -> set[str]:
-    """``field`` of every audience the tenant created, read without copying them."""
-    return {str(value) for value in state.store.field_values("segmentDefinitions", field, tenant)}
+def _every(state: EmulatorState, tenant: Tenant, field: str) -> set[str]:
+    """``field`` of each of the tenant's audiences, seeded or created, the created ones read
+    without copying them.
+    """
+    created = state.store.field_values("segmentDefinitions", field, tenant)
+    return {str(a[field]) for a in seeded_audiences(tenant[1])} | {str(v) for v in created}
 
 
 def audience_ids(state: EmulatorState, tenant: Tenant) -> set[str]:
     """The ids a dataflow of ``tenant`` may select (checked on every dataflow write)."""
-    return {str(a["id"]) for a in seeded_audiences(tenant[1])} | _created(state, tenant, "id")
+    return _every(state, tenant, "id")
 
 
 def audience_names(state: EmulatorState, tenant: Tenant) -> set[str]:
     """The names taken in the tenant's sandbox (checked on every audience created)."""
-    return {str(a["name"]) for a in seeded_audiences(tenant[1])} | _created(state, tenant, "name")
+    return _every(state, tenant, "name")
 
 
 def create_audience(
