@@ -1,7 +1,7 @@
 """Each command is one module (its description, its options, its run) plus one row of the table:
 a new command is exactly that, and ``destgen --help`` imports none of them. What a command's run
 costs in imports and garbage collection (an unchanged regeneration, the render workers' heap) is
-held here too, each in an interpreter of its own.
+held here too; a run that forks workers runs in an interpreter of its own.
 """
 
 from __future__ import annotations
